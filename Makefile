@@ -1,0 +1,109 @@
+# rubric: a plain Makefile. `make` builds the tools and the library; `make test`
+# runs every test; `make install PREFIX=... DESTDIR=...` installs.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+CC ?= cc
+CXX ?= c++
+PKG_CONFIG ?= pkg-config
+
+# Debian packages rubric builds against, and the files that prove them present.
+DEB_PACKAGES = pkg-config g++ libxapian-dev libstemmer-dev libcjson-dev libunistring-dev
+DEB_PROBES = /usr/include/xapian.h /usr/include/libstemmer.h /usr/include/cjson/cJSON.h \
+             /usr/include/unistr.h
+MISSING := $(strip $(foreach f,$(DEB_PROBES),$(if $(wildcard $(f)),,$(f))))
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+       -Wformat=2 -Wundef
+WARNXX = -Wall -Wextra -Wshadow -Wpointer-arith -Wundef
+OPT ?= -O2 -g
+ifeq ($(SANITIZE),1)
+OPT = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
+LDSAN = -fsanitize=address,undefined
+endif
+
+DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags xapian-core libcjson 2>/dev/null)
+DEP_LIBS = $(shell $(PKG_CONFIG) --libs xapian-core libcjson 2>/dev/null) -lstemmer -lunistring
+
+RUBRIC_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -DRUBRIC_BUILDING -Iinclude -Ilib \
+                -fPIC -fvisibility=hidden $(WARN) $(OPT) $(DEP_CFLAGS) $(CFLAGS)
+RUBRIC_CXXFLAGS = -std=c++17 -DRUBRIC_BUILDING -Iinclude -Ilib -fPIC -fvisibility=hidden \
+                  $(WARNXX) $(OPT) $(DEP_CFLAGS) $(CXXFLAGS)
+RUBRIC_LDFLAGS = $(LDSAN) $(LDFLAGS)
+LIBS = $(DEP_LIBS) -lstdc++ -lm
+
+LIB_C = lib/cli.c lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/index.c lib/search.c
+LIB_CC = lib/xapian_shim.cc
+LIB_OBJ = $(LIB_C:lib/%.c=build/lib/%.o) $(LIB_CC:lib/%.cc=build/lib/%.o)
+HEADERS = include/rubric.h lib/internal.h lib/shim.h lib/cli.h
+
+TESTS = build/test_analysis build/test_reader build/test_search
+
+all: deps build/librubric.a build/librubric.so build/rubric-index build/rubric-query build/rubric.pc
+
+deps:
+ifneq ($(MISSING),)
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing build dependencies: $(DEB_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES); \
+	else \
+	  echo "missing: $(MISSING)"; \
+	  echo "run: sudo apt-get install $(DEB_PACKAGES)"; exit 1; \
+	fi
+endif
+
+build/lib/%.o: lib/%.c $(HEADERS) | build/lib
+	$(CC) $(RUBRIC_CFLAGS) -c $< -o $@
+
+build/lib/%.o: lib/%.cc $(HEADERS) | build/lib
+	$(CXX) $(RUBRIC_CXXFLAGS) -c $< -o $@
+
+build/librubric.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+build/librubric.so: $(LIB_OBJ)
+	$(CXX) -shared -Wl,-soname,librubric.so.0 $(RUBRIC_LDFLAGS) -o $@ $(LIB_OBJ) $(LIBS)
+
+build/rubric-index: indexer/main.c lib/cli.h build/librubric.a
+	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ indexer/main.c build/librubric.a $(LIBS)
+
+build/rubric-query: query/main.c lib/cli.h build/librubric.a
+	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ query/main.c build/librubric.a $(LIBS)
+
+build/test_%: tests/test_%.c tests/harness.h build/librubric.a
+	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< build/librubric.a $(LIBS)
+
+build/rubric.pc: Makefile | build
+	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: rubric\nDescription: passage-level full-text search\nVersion: %s\nRequires.private: xapian-core libcjson\nLibs: -L$${libdir} -lrubric\nLibs.private: -lstemmer -lunistring -lstdc++ -lm\nCflags: -I$${includedir}\n' \
+	  '$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' \
+	  "$$(sed -n 's/^#define RUBRIC_VERSION "\(.*\)"/\1/p' include/rubric.h)" > $@
+
+build build/lib:
+	mkdir -p $@
+
+test: all $(TESTS)
+	@sh tests/run.sh $(TESTS)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 755 build/rubric-index build/rubric-query $(DESTDIR)$(BINDIR)/
+	install -m 644 build/librubric.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 build/librubric.so $(DESTDIR)$(LIBDIR)/librubric.so.0
+	ln -sf librubric.so.0 $(DESTDIR)$(LIBDIR)/librubric.so
+	install -m 644 include/rubric.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 build/rubric.pc $(DESTDIR)$(PKGCONFIGDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/rubric-index $(DESTDIR)$(BINDIR)/rubric-query
+	rm -f $(DESTDIR)$(LIBDIR)/librubric.a $(DESTDIR)$(LIBDIR)/librubric.so.0 $(DESTDIR)$(LIBDIR)/librubric.so
+	rm -f $(DESTDIR)$(INCLUDEDIR)/rubric.h $(DESTDIR)$(PKGCONFIGDIR)/rubric.pc
+
+clean:
+	rm -rf build
+
+.PHONY: all deps test install uninstall clean

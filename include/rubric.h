@@ -1,0 +1,214 @@
+/* rubric.h: the public C API of rubric, a passage-level full-text search engine.
+ *
+ * Articles go in, sections come out. Four handles:
+ *   rubric_analyzer  the analysis chain (segment, fold, stem) shared by indexing,
+ *                    query parsing and highlighting;
+ *   rubric_doc       one source file read into passages;
+ *   rubric_index     a writable index (one writer at a time);
+ *   rubric_db        a read-only index, searched with rubric_search().
+ *
+ * Every function that can fail returns an int status (RUBRIC_OK or a negative
+ * RUBRIC_E* code); outputs come last and are NULL on failure. Text input is
+ * (pointer, length) and need not be NUL-terminated. Destroy functions accept NULL.
+ */
+#ifndef RUBRIC_H
+#define RUBRIC_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(RUBRIC_BUILDING) && defined(__GNUC__)
+#define RUBRIC_API __attribute__((visibility("default")))
+#else
+#define RUBRIC_API
+#endif
+
+#define RUBRIC_VERSION "0.1.0"
+
+/* Status codes. */
+enum {
+    RUBRIC_OK = 0,
+    RUBRIC_ENOMEM = -1,   /* out of memory */
+    RUBRIC_EINVAL = -2,   /* bad argument: unknown language, empty query, ... */
+    RUBRIC_EIO = -3,      /* a source file could not be read */
+    RUBRIC_EINPUT = -4,   /* a source file is not something rubric can index */
+    RUBRIC_ELOCKED = -5,  /* the index is locked by another writer */
+    RUBRIC_ENODB = -6,    /* the index is missing, unreadable or damaged */
+    RUBRIC_EINTERNAL = -7 /* an unexpected error inside a dependency */
+};
+
+/* A static English description of a status code. */
+RUBRIC_API const char *rubric_strerror(int code);
+/* The library's version string (static). */
+RUBRIC_API const char *rubric_version(void);
+
+/* ---------------------------------------------------------------- analysis */
+
+/* One token of analysed text. All pointers are owned by the analyzer and valid
+ * only during the callback. */
+typedef struct rubric_token {
+    const char *word;  /* exact form: case- and accent-folded, possessive dropped */
+    size_t word_len;
+    const char *stem;  /* the stem of the exact form, accent-folded */
+    size_t stem_len;
+    size_t start;      /* byte range of the token in the input */
+    size_t end;
+    unsigned pos;      /* 0-based position among the tokens of this run */
+} rubric_token;
+
+/* Called once per token; a nonzero return stops the run and is returned by it. */
+typedef int (*rubric_token_fn)(void *ctx, const rubric_token *tok);
+
+typedef struct rubric_analyzer rubric_analyzer;
+
+/* NULL-terminated list of the stemming languages libstemmer offers (static). */
+RUBRIC_API const char *const *rubric_languages(void);
+
+/* Create an analyzer for LANG (a libstemmer algorithm name such as "english",
+ * or "none" for no stemming). RUBRIC_EINVAL for an unknown language. */
+RUBRIC_API int rubric_analyzer_new(const char *lang, rubric_analyzer **out);
+RUBRIC_API void rubric_analyzer_free(rubric_analyzer *a);
+/* The analyzer's language name; owned by the analyzer. */
+RUBRIC_API const char *rubric_analyzer_lang(const rubric_analyzer *a);
+
+/* Segment, fold and stem TEXT, calling FN per token. Invalid UTF-8 is read as
+ * U+FFFD and never stops the run. Returns RUBRIC_OK, RUBRIC_ENOMEM, or FN's
+ * nonzero return. */
+RUBRIC_API int rubric_analyzer_run(rubric_analyzer *a, const char *text, size_t len,
+                                   rubric_token_fn fn, void *ctx);
+
+/* Word segmentation alone (Unicode UAX #29): FN gets each segment holding a
+ * letter or digit, with word == stem == the segment's own bytes. */
+RUBRIC_API int rubric_segment(const char *text, size_t len, rubric_token_fn fn,
+                              void *ctx);
+
+/* ------------------------------------------------------------------ reading */
+
+/* One passage: a section of a source, or one part of a long section. */
+typedef struct rubric_passage {
+    const char *anchor;        /* section id, unique within the source */
+    const char *title;         /* the section's heading */
+    const char *const *trail;  /* enclosing headings, outermost first */
+    size_t ntrail;
+    const char *text;          /* the passage's text, without its heading */
+    size_t text_len;
+    size_t start, end;         /* byte range in the source file */
+    unsigned part;             /* 0 for the first part of a section */
+    int boilerplate;           /* 1 for navigation, link farms, promotions */
+} rubric_passage;
+
+typedef struct rubric_doc rubric_doc;
+
+/* Read DATA (the bytes of the file named PATH; PATH's extension picks the
+ * reader) into passages. RUBRIC_EINPUT when no reader handles the file or the
+ * bytes are not text; *errmsg (caller frees with free()) then says why. */
+RUBRIC_API int rubric_doc_read(const char *path, const char *data, size_t len,
+                               rubric_doc **out, char **errmsg);
+RUBRIC_API void rubric_doc_free(rubric_doc *d);
+/* The document's title (owned by the document). */
+RUBRIC_API const char *rubric_doc_title(const rubric_doc *d);
+RUBRIC_API size_t rubric_doc_count(const rubric_doc *d);
+/* Passage I (0-based); owned by the document, valid until rubric_doc_free(). */
+RUBRIC_API const rubric_passage *rubric_doc_passage(const rubric_doc *d, size_t i);
+/* Nonzero when some reader handles files named like PATH. */
+RUBRIC_API int rubric_doc_supported(const char *path);
+
+/* ------------------------------------------------------------------- index */
+
+typedef struct rubric_index rubric_index;
+
+/* What rubric_index_add_file() did with a file. */
+enum { RUBRIC_FILE_ADDED, RUBRIC_FILE_CHANGED, RUBRIC_FILE_UNCHANGED };
+
+/* Open (creating if needed) the index in directory DIR for writing, with
+ * language LANG (NULL: the index's own, else "english"). RUBRIC_ELOCKED when
+ * another writer holds it. Nothing is visible to readers until commit. */
+RUBRIC_API int rubric_index_open(const char *dir, const char *lang, rubric_index **out,
+                                 char **errmsg);
+/* Index the file at PATH (stored as given) unless its content is unchanged.
+ * *what (may be NULL) says which; *npassages (may be NULL) counts its passages. */
+RUBRIC_API int rubric_index_add_file(rubric_index *ix, const char *path, int *what,
+                                     size_t *npassages);
+/* Remove every passage of PATH. */
+RUBRIC_API int rubric_index_remove_file(rubric_index *ix, const char *path);
+/* Publish everything done since open, at one instant. */
+RUBRIC_API int rubric_index_commit(rubric_index *ix);
+/* Close; changes not committed are discarded. */
+RUBRIC_API void rubric_index_close(rubric_index *ix);
+/* The last error's message; owned by the index, valid until its next call. */
+RUBRIC_API const char *rubric_index_errmsg(const rubric_index *ix);
+/* The index's language; owned by the index. */
+RUBRIC_API const char *rubric_index_lang(const rubric_index *ix);
+
+/* ------------------------------------------------------------------ search */
+
+typedef struct rubric_db rubric_db;
+
+/* Open the index in DIR for reading. RUBRIC_ENODB when missing or damaged;
+ * *errmsg (caller frees with free()) says why. */
+RUBRIC_API int rubric_db_open(const char *dir, rubric_db **out, char **errmsg);
+RUBRIC_API void rubric_db_close(rubric_db *db);
+/* Number of passages in the index. */
+RUBRIC_API size_t rubric_db_passages(rubric_db *db);
+
+typedef struct rubric_search_opts {
+    size_t offset;      /* skip this many hits */
+    size_t limit;       /* return at most this many (0: 10) */
+    int boilerplate;    /* nonzero: include boilerplate passages */
+    size_t snippet_len; /* snippet length in bytes (0: 200) */
+} rubric_search_opts;
+
+/* A highlighted range inside a snippet, in bytes. */
+typedef struct rubric_span {
+    size_t start, len;
+} rubric_span;
+
+/* One ranked passage. Owned by the results, valid until rubric_results_free(). */
+typedef struct rubric_hit {
+    unsigned rank;             /* 1-based */
+    double score;
+    const char *path, *anchor, *title;
+    const char *const *trail;
+    size_t ntrail;
+    size_t start, end;         /* byte range in the source file */
+    unsigned part;
+    int boilerplate;
+    const char *snippet;       /* plain text around the best matches (not escaped) */
+    size_t snippet_len;
+    const rubric_span *spans;  /* matches inside the snippet, in order */
+    size_t nspans;
+    int snippet_cut_start;     /* nonzero when text precedes the snippet */
+    int snippet_cut_end;       /* nonzero when text follows the snippet */
+} rubric_hit;
+
+typedef struct rubric_results rubric_results;
+
+/* Run QUERY: words (AND, falling back to ranked OR when nothing matches them
+ * all), "quoted phrases", and -word exclusions. RUBRIC_EINVAL for a query with
+ * no searchable words; *errmsg (caller frees with free()) says why. */
+RUBRIC_API int rubric_search(rubric_db *db, const char *query, size_t len,
+                             const rubric_search_opts *opts, rubric_results **out,
+                             char **errmsg);
+RUBRIC_API void rubric_results_free(rubric_results *r);
+/* Estimated number of matching passages. */
+RUBRIC_API size_t rubric_results_total(const rubric_results *r);
+/* A corrected query when some words are unknown to the index, else NULL.
+ * Owned by the results. */
+RUBRIC_API const char *rubric_results_suggestion(const rubric_results *r);
+RUBRIC_API size_t rubric_results_count(const rubric_results *r);
+/* Hit I (0-based), or NULL past the end. */
+RUBRIC_API const rubric_hit *rubric_results_hit(const rubric_results *r, size_t i);
+
+/* The snippet of HIT escaped for HTML, matches wrapped in <b>...</b>, with
+ * " ..." marks where text was cut. Caller frees with free(); NULL when out of
+ * memory. */
+RUBRIC_API char *rubric_hit_snippet_html(const rubric_hit *hit);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RUBRIC_H */

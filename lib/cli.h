@@ -1,0 +1,25 @@
+/* cli.h: what rubric-index and rubric-query share: exit codes, the index
+ * location, and status-to-exit mapping. Linked statically; not exported. */
+#ifndef RUBRIC_CLI_H
+#define RUBRIC_CLI_H
+
+/* Exit codes of both tools (README: "Exit codes"). */
+enum {
+    EXIT_DONE = 0,     /* success */
+    EXIT_SKIPPED = 1,  /* finished, but some inputs were skipped */
+    EXIT_USAGE = 2,    /* usage error */
+    EXIT_LOCKED = 3,   /* index locked by another writer */
+    EXIT_NODB = 4      /* index missing, unreadable or damaged */
+};
+
+/* Where the index lives when --db is not given and $RUBRIC_DB is unset. */
+#define CLI_DEFAULT_DB "rubric.db"
+
+/* The index directory: FLAG when set, else $RUBRIC_DB, else the default. */
+const char *cli_db_path(const char *flag);
+/* The exit code for a library status. */
+int cli_exit_code(int status);
+/* Parse a non-negative decimal count; returns 0 on success. */
+int cli_parse_count(const char *s, unsigned long *out);
+
+#endif

@@ -1,0 +1,394 @@
+/* index.c: passages into Xapian documents, with the manifest in the metadata.
+ *
+ * One passage is one Xapian document:
+ *   Q<path>#<anchor>/<part>  unique id term (replace_document is idempotent)
+ *   P<path>                  the source file: deleting it deletes its passages
+ *   XB                       present on boilerplate passages
+ *   S<stem>                  stems of the section heading (weighted up at query time)
+ *   Z<stem>                  stems of the body
+ *   <word>                   exact folded words of heading then body, with
+ *                            positions (the body starts HEADING_GAP after the
+ *                            heading), for phrases and spelling suggestions
+ * Ids and file terms over TERM_MAX bytes use "#" and a 64-bit hash of the
+ * path instead of the path itself.
+ *
+ * The document data is a JSON object: path, anchor, title, trail, start, end,
+ * part, boilerplate, text: all a result needs, so queries never read sources.
+ *
+ * Metadata: "rubric:lang" is the analysis language; "rubric:file:<path>" (or
+ * its hashed form) holds the manifest entry {path, size, mtime, hash, passages}.
+ * Everything one run writes is published by a single commit.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "internal.h"
+#include "shim.h"
+
+/* Terms longer than this use a hash of the path: Xapian's glass backend
+ * rejects terms over 245 bytes, and metadata keys share that limit. */
+#define TERM_MAX 200
+/* Position gap between the heading's words and the body's, so that a phrase
+ * never joins the last heading word to the first body word. */
+#define HEADING_GAP 100
+
+struct rubric_index {
+    xs_db *db;
+    rubric_analyzer *an;
+    buf err;
+};
+
+static int set_err(rubric_index *ix, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int set_err(rubric_index *ix, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[512];
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    ix->err.len = 0;
+    buf_adds(&ix->err, tmp);
+    return code;
+}
+
+int file_term(const char *prefix, const char *path, buf *out)
+{
+    out->len = 0;
+    if (strlen(prefix) + strlen(path) <= TERM_MAX)
+        return buf_printf(out, "%s%s", prefix, path);
+    return buf_printf(out, "%s#%016" PRIx64, prefix, hash64(path, strlen(path)));
+}
+
+static int map_xs(int rc)
+{
+    switch (rc) {
+    case XS_OK: return RUBRIC_OK;
+    case XS_ENOMEM: return RUBRIC_ENOMEM;
+    case XS_ELOCKED: return RUBRIC_ELOCKED;
+    case XS_ENODB: return RUBRIC_ENODB;
+    default: return RUBRIC_EINTERNAL;
+    }
+}
+
+int rubric_index_open(const char *dir, const char *lang, rubric_index **out, char **errmsg)
+{
+    *out = NULL;
+    if (errmsg)
+        *errmsg = NULL;
+    rubric_index *ix = calloc(1, sizeof *ix);
+    if (!ix)
+        return RUBRIC_ENOMEM;
+    char *msg = NULL;
+    int rc = map_xs(xs_db_open_write(dir, &ix->db, &msg));
+    if (rc != RUBRIC_OK) {
+        if (errmsg)
+            *errmsg = rc == RUBRIC_ELOCKED ? xstrdup("index is locked by another indexer") : msg;
+        if (rc == RUBRIC_ELOCKED)
+            free(msg);
+        free(ix);
+        return rc;
+    }
+    char *have = NULL;
+    size_t havelen = 0;
+    rc = map_xs(xs_db_get_metadata(ix->db, META_LANG, &have, &havelen));
+    if (rc == RUBRIC_OK && have && lang && strcmp(have, lang) != 0 && xs_db_doccount(ix->db) > 0) {
+        if (errmsg)
+            *errmsg = xasprintf("index '%s' was built for language '%s', not '%s'; rebuild it "
+                                "in a new directory to change language",
+                                dir, have, lang);
+        rc = RUBRIC_EINVAL;
+    }
+    if (rc == RUBRIC_OK) {
+        const char *use = lang ? lang : have ? have : "english";
+        rc = rubric_analyzer_new(use, &ix->an);
+        if (rc == RUBRIC_EINVAL && errmsg)
+            *errmsg = xasprintf("unknown language '%s'", use);
+        if (rc == RUBRIC_OK)
+            rc = map_xs(xs_db_set_metadata(ix->db, META_LANG, use, strlen(use)));
+    }
+    free(have);
+    if (rc != RUBRIC_OK) {
+        rubric_index_close(ix);
+        return rc;
+    }
+    *out = ix;
+    return RUBRIC_OK;
+}
+
+void rubric_index_close(rubric_index *ix)
+{
+    if (!ix)
+        return;
+    xs_db_close(ix->db);
+    rubric_analyzer_free(ix->an);
+    buf_free(&ix->err);
+    free(ix);
+}
+
+const char *rubric_index_errmsg(const rubric_index *ix)
+{
+    return ix->err.data ? ix->err.data : "";
+}
+
+const char *rubric_index_lang(const rubric_index *ix)
+{
+    return rubric_analyzer_lang(ix->an);
+}
+
+int rubric_index_commit(rubric_index *ix)
+{
+    int rc = map_xs(xs_db_commit(ix->db));
+    if (rc != RUBRIC_OK)
+        return set_err(ix, rc, "cannot commit the index: %s", xs_db_errmsg(ix->db));
+    return RUBRIC_OK;
+}
+
+/* ----------------------------------------------------------- documents */
+
+typedef struct doc_ctx {
+    xs_doc *doc;
+    const char *prefix;  /* S or Z */
+    unsigned base;       /* position of this field's first word */
+    unsigned last;       /* last position used */
+    buf term;
+    int failed;
+} doc_ctx;
+
+static int add_token(void *ctx, const rubric_token *t)
+{
+    doc_ctx *c = ctx;
+    unsigned pos = c->base + t->pos;
+    c->last = pos;
+    c->term.len = 0;
+    if (xs_doc_add_posting(c->doc, t->word, t->word_len, pos) != XS_OK ||
+        buf_adds(&c->term, c->prefix) < 0 || buf_add(&c->term, t->stem, t->stem_len) < 0 ||
+        xs_doc_add_term(c->doc, c->term.data, c->term.len, 1) != XS_OK) {
+        c->failed = 1;
+        return RUBRIC_ENOMEM;
+    }
+    return 0;
+}
+
+static char *passage_json(const char *path, const rubric_passage *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *trail = cJSON_AddArrayToObject(o, "trail");
+    if (!o || !trail)
+        goto fail;
+    for (size_t i = 0; i < p->ntrail; i++) {
+        cJSON *s = cJSON_CreateString(p->trail[i]);
+        if (!s || !cJSON_AddItemToArray(trail, s))
+            goto fail;
+    }
+    if (!cJSON_AddStringToObject(o, "path", path) ||
+        !cJSON_AddStringToObject(o, "anchor", p->anchor) ||
+        !cJSON_AddStringToObject(o, "title", p->title) ||
+        !cJSON_AddNumberToObject(o, "start", (double)p->start) ||
+        !cJSON_AddNumberToObject(o, "end", (double)p->end) ||
+        !cJSON_AddNumberToObject(o, "part", p->part) ||
+        !cJSON_AddBoolToObject(o, "boilerplate", p->boilerplate) ||
+        !cJSON_AddStringToObject(o, "text", p->text))
+        goto fail;
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+fail:
+    cJSON_Delete(o);
+    return NULL;
+}
+
+static int add_passage(rubric_index *ix, const char *path, const char *fileterm,
+                       const rubric_passage *p)
+{
+    int rc = RUBRIC_ENOMEM;
+    doc_ctx c = {0};
+    buf id = {0};
+    char *data = NULL;
+    c.doc = xs_doc_new();
+    if (!c.doc)
+        goto done;
+    c.prefix = PREFIX_HEAD;
+    if (rubric_analyzer_run(ix->an, p->title, strlen(p->title), add_token, &c) != RUBRIC_OK)
+        goto done;
+    c.prefix = PREFIX_STEM;
+    c.base = c.last + HEADING_GAP;
+    if (rubric_analyzer_run(ix->an, p->text, p->text_len, add_token, &c) != RUBRIC_OK)
+        goto done;
+    data = passage_json(path, p);
+    if (!data || xs_doc_set_data(c.doc, data, strlen(data)) != XS_OK)
+        goto done;
+    if (xs_doc_add_boolean(c.doc, fileterm, strlen(fileterm)) != XS_OK)
+        goto done;
+    if (p->boilerplate && xs_doc_add_boolean(c.doc, TERM_BOILERPLATE, strlen(TERM_BOILERPLATE)))
+        goto done;
+    char part[16];
+    snprintf(part, sizeof part, "/%u", p->part);
+    buf key = {0};
+    if (buf_printf(&key, "%s#%s%s", path, p->anchor, part) < 0 ||
+        file_term(PREFIX_ID, key.data, &id) < 0 ||
+        xs_doc_add_boolean(c.doc, id.data, id.len) != XS_OK) {
+        buf_free(&key);
+        goto done;
+    }
+    buf_free(&key);
+    rc = map_xs(xs_db_replace(ix->db, id.data, c.doc));
+    if (rc != RUBRIC_OK)
+        set_err(ix, rc, "cannot add a passage of '%s': %s", path, xs_db_errmsg(ix->db));
+done:
+    if (rc == RUBRIC_ENOMEM)
+        set_err(ix, rc, "out of memory indexing '%s'", path);
+    xs_doc_free(c.doc);
+    buf_free(&c.term);
+    buf_free(&id);
+    free(data);
+    return rc;
+}
+
+/* ------------------------------------------------------------ manifest */
+
+typedef struct manifest_entry {
+    long long size, mtime, mtime_ns, passages;
+    char hash[17];
+} manifest_entry;
+
+/* Read PATH's manifest entry; returns 1 when present. */
+static int manifest_get(rubric_index *ix, const char *path, manifest_entry *e)
+{
+    buf key = {0};
+    char *val = NULL;
+    size_t len = 0;
+    int found = 0;
+    if (file_term(META_FILE, path, &key) == 0 &&
+        xs_db_get_metadata(ix->db, key.data, &val, &len) == XS_OK && val) {
+        cJSON *o = cJSON_ParseWithLength(val, len);
+        const cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "hash");
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "path");
+        if (cJSON_IsString(h) && cJSON_IsString(p) && strcmp(p->valuestring, path) == 0) {
+            snprintf(e->hash, sizeof e->hash, "%s", h->valuestring);
+            e->size = (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "size"));
+            e->mtime = (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "mtime"));
+            e->passages =
+                (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "passages"));
+            e->mtime_ns =
+                (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "mtime_ns"));
+            found = 1;
+        }
+        cJSON_Delete(o);
+    }
+    free(val);
+    buf_free(&key);
+    return found;
+}
+
+static int manifest_put(rubric_index *ix, const char *path, const manifest_entry *e,
+                        size_t passages)
+{
+    buf key = {0}, val = {0};
+    cJSON *o = cJSON_CreateObject();
+    char *s = NULL;
+    int rc = RUBRIC_ENOMEM;
+    if (o && cJSON_AddStringToObject(o, "path", path) &&
+        cJSON_AddNumberToObject(o, "size", (double)e->size) &&
+        cJSON_AddNumberToObject(o, "mtime", (double)e->mtime) &&
+        cJSON_AddNumberToObject(o, "mtime_ns", (double)e->mtime_ns) &&
+        cJSON_AddStringToObject(o, "hash", e->hash) &&
+        cJSON_AddNumberToObject(o, "passages", (double)passages) &&
+        (s = cJSON_PrintUnformatted(o)) && file_term(META_FILE, path, &key) == 0)
+        rc = map_xs(xs_db_set_metadata(ix->db, key.data, s, strlen(s)));
+    cJSON_Delete(o);
+    free(s);
+    buf_free(&key);
+    buf_free(&val);
+    return rc;
+}
+
+int rubric_index_remove_file(rubric_index *ix, const char *path)
+{
+    buf term = {0};
+    int rc = RUBRIC_ENOMEM;
+    if (file_term(PREFIX_FILE, path, &term) == 0)
+        rc = map_xs(xs_db_delete_term(ix->db, term.data));
+    if (rc == RUBRIC_OK && file_term(META_FILE, path, &term) == 0)
+        rc = map_xs(xs_db_set_metadata(ix->db, term.data, "", 0));
+    buf_free(&term);
+    if (rc != RUBRIC_OK)
+        return set_err(ix, rc, "cannot remove '%s': %s", path, xs_db_errmsg(ix->db));
+    return RUBRIC_OK;
+}
+
+int rubric_index_add_file(rubric_index *ix, const char *path, int *what, size_t *npassages)
+{
+    ix->err.len = 0;
+    if (what)
+        *what = RUBRIC_FILE_UNCHANGED;
+    if (npassages)
+        *npassages = 0;
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return set_err(ix, RUBRIC_EIO, "cannot read '%s': %s", path, strerror(errno));
+    manifest_entry old = {0}, now = {0};
+    int known = manifest_get(ix, path, &old);
+    now.size = (long long)st.st_size;
+    now.mtime = (long long)st.st_mtim.tv_sec;
+    now.mtime_ns = (long long)st.st_mtim.tv_nsec;
+    /* Same size and time: taken as unchanged without reading. */
+    if (known && old.size == now.size && old.mtime == now.mtime && old.mtime_ns == now.mtime_ns)
+        return RUBRIC_OK;
+
+    char *data = NULL;
+    size_t len = 0;
+    int e = read_file(path, &data, &len);
+    if (e)
+        return set_err(ix, e == ENOMEM ? RUBRIC_ENOMEM : RUBRIC_EIO, "cannot read '%s': %s",
+                       path, strerror(e));
+    snprintf(now.hash, sizeof now.hash, "%016" PRIx64, hash64(data, len));
+    if (known && strcmp(old.hash, now.hash) == 0) {
+        free(data);
+        /* Content unchanged: only the times moved. */
+        return manifest_put(ix, path, &now, (size_t)old.passages) == RUBRIC_OK
+                   ? RUBRIC_OK
+                   : set_err(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", path);
+    }
+
+    rubric_doc *doc = NULL;
+    char *why = NULL;
+    int rc = rubric_doc_read(path, data, len, &doc, &why);
+    free(data);
+    if (rc != RUBRIC_OK) {
+        if (rc == RUBRIC_EINPUT)
+            set_err(ix, rc, "'%s': %s", path, why ? why : "cannot be read");
+        else
+            set_err(ix, rc, "cannot index '%s': %s", path, rubric_strerror(rc));
+        free(why);
+        return rc;
+    }
+    buf fileterm = {0};
+    rc = file_term(PREFIX_FILE, path, &fileterm) == 0 ? RUBRIC_OK : RUBRIC_ENOMEM;
+    if (rc == RUBRIC_OK)
+        rc = map_xs(xs_db_delete_term(ix->db, fileterm.data));
+    size_t n = rubric_doc_count(doc);
+    for (size_t i = 0; i < n && rc == RUBRIC_OK; i++)
+        rc = add_passage(ix, path, fileterm.data, rubric_doc_passage(doc, i));
+    if (rc == RUBRIC_OK)
+        rc = manifest_put(ix, path, &now, n);
+    if (rc != RUBRIC_OK && !ix->err.len)
+        set_err(ix, rc, "cannot index '%s': %s", path, xs_db_errmsg(ix->db));
+    buf_free(&fileterm);
+    rubric_doc_free(doc);
+    if (rc == RUBRIC_OK) {
+        if (what)
+            *what = known ? RUBRIC_FILE_CHANGED : RUBRIC_FILE_ADDED;
+        if (npassages)
+            *npassages = n;
+    }
+    return rc;
+}

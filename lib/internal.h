@@ -1,0 +1,97 @@
+/* internal.h: rubric's private interfaces, one section per module. */
+#ifndef RUBRIC_INTERNAL_H
+#define RUBRIC_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rubric.h"
+
+/* ------------------------------------------------------ Interface to util.c */
+
+/* A growable byte buffer; the data is always NUL-terminated once allocated.
+ * Functions return 0, or -1 when out of memory (the buffer is then unchanged). */
+typedef struct buf {
+    char *data;
+    size_t len, cap;
+} buf;
+
+int buf_grow(buf *b, size_t extra);
+int buf_add(buf *b, const char *s, size_t n);
+int buf_adds(buf *b, const char *s);
+int buf_addc(buf *b, char c);
+int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* HTML-escape S into B (& < > " '). */
+int buf_add_html(buf *b, const char *s, size_t n);
+void buf_free(buf *b);
+/* Hand the data to the caller (free() it); the buffer is reset. Never NULL
+ * unless out of memory. */
+char *buf_detach(buf *b);
+
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* A malloc'd copy of printf-formatted text, or NULL when out of memory. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* 64-bit FNV-1a. */
+uint64_t hash64(const void *data, size_t n);
+
+/* Read the whole file at PATH. Returns 0, or an errno value. *out is
+ * malloc'd and NUL-terminated beyond *len. */
+int read_file(const char *path, char **out, size_t *len);
+
+/* -------------------------------------------------- Interface to analysis.c */
+
+/* Tokens longer than this many bytes are skipped (not indexed, not searched):
+ * they are data rather than words, and Xapian's glass backend rejects terms
+ * over 245 bytes. */
+#define RUBRIC_WORD_MAX 64
+
+/* Append to OUT the slug of TEXT: its words (UAX #29) lowercased, apostrophes
+ * dropped, joined by '-'. */
+int slugify(const char *text, size_t len, buf *out);
+
+/* ----------------------------------------------------- Interface to reader*.c */
+
+/* Section builder shared by the readers. */
+typedef struct doc_builder doc_builder;
+
+struct rubric_doc {
+    char *title;
+    rubric_passage *passages;
+    size_t count, cap;
+    char **strings;  /* every string the passages point to, freed together */
+    size_t nstrings, capstrings;
+};
+
+/* Keep S (malloc'd) alive as long as the document; returns S, or NULL (and
+ * frees S) when out of memory. */
+char *doc_keep(rubric_doc *d, char *s);
+/* Append a passage; strings are copied. Returns 0 or -1 (out of memory). */
+int doc_add(rubric_doc *d, const char *anchor, const char *title,
+            const char *const *trail, size_t ntrail, const char *text, size_t text_len,
+            size_t start, size_t end, unsigned part, int boilerplate);
+
+/* Passages over this many bytes are split at paragraph boundaries into parts of
+ * about RUBRIC_PASSAGE_TARGET bytes: long enough to hold an answer, short
+ * enough that BM25's length normalisation compares like with like. */
+#define RUBRIC_PASSAGE_MAX 2400
+#define RUBRIC_PASSAGE_TARGET 1500
+
+int read_text(rubric_doc *d, const char *data, size_t len);
+
+/* ------------------------------------------------------ Interface to index.c */
+
+/* Prefixes of the terms rubric writes (see index.c for the layout). */
+#define PREFIX_STEM "Z"
+#define PREFIX_HEAD "S"
+#define PREFIX_ID "Q"
+#define PREFIX_FILE "P"
+#define TERM_BOILERPLATE "XB"
+#define META_LANG "rubric:lang"
+#define META_FILE "rubric:file:"
+
+/* The term naming PATH's file (or its hash when too long), into OUT. */
+int file_term(const char *prefix, const char *path, buf *out);
+
+#endif

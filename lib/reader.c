@@ -1,0 +1,174 @@
+/* reader.c: rubric_doc, the passages read from one source, and reader dispatch. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <unistr.h>
+
+#include "internal.h"
+
+/* A file with more invalid UTF-8 bytes than 1 in INVALID_UTF8_RATIO is taken
+ * for text in another encoding, or for binary data, rather than repaired. */
+#define INVALID_UTF8_RATIO 8
+
+static const char *extension(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash + 1 : path, '.');
+    return dot ? dot + 1 : "";
+}
+
+int rubric_doc_supported(const char *path)
+{
+    const char *ext = extension(path);
+    return strcasecmp(ext, "txt") == 0 || strcasecmp(ext, "text") == 0;
+}
+
+char *doc_keep(rubric_doc *d, char *s)
+{
+    if (!s)
+        return NULL;
+    if (d->nstrings == d->capstrings) {
+        size_t cap = d->capstrings ? d->capstrings * 2 : 64;
+        char **p = realloc(d->strings, cap * sizeof *p);
+        if (!p) {
+            free(s);
+            return NULL;
+        }
+        d->strings = p;
+        d->capstrings = cap;
+    }
+    d->strings[d->nstrings++] = s;
+    return s;
+}
+
+int doc_add(rubric_doc *d, const char *anchor, const char *title, const char *const *trail,
+            size_t ntrail, const char *text, size_t text_len, size_t start, size_t end,
+            unsigned part, int boilerplate)
+{
+    if (d->count == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        rubric_passage *p = realloc(d->passages, cap * sizeof *p);
+        if (!p)
+            return -1;
+        d->passages = p;
+        d->cap = cap;
+    }
+    rubric_passage *p = &d->passages[d->count];
+    memset(p, 0, sizeof *p);
+    const char **tr = NULL;
+    if (ntrail) {
+        tr = (const char **)doc_keep(d, malloc(ntrail * sizeof *tr));
+        if (!tr)
+            return -1;
+        for (size_t i = 0; i < ntrail; i++)
+            if (!(tr[i] = doc_keep(d, xstrdup(trail[i]))))
+                return -1;
+    }
+    p->anchor = doc_keep(d, xstrdup(anchor));
+    p->title = doc_keep(d, xstrdup(title));
+    p->text = doc_keep(d, xstrndup(text, text_len));
+    if (!p->anchor || !p->title || !p->text)
+        return -1;
+    p->trail = tr;
+    p->ntrail = ntrail;
+    p->text_len = text_len;
+    p->start = start;
+    p->end = end;
+    p->part = part;
+    p->boilerplate = boilerplate;
+    d->count++;
+    return 0;
+}
+
+void rubric_doc_free(rubric_doc *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->nstrings; i++)
+        free(d->strings[i]);
+    free(d->strings);
+    free(d->passages);
+    free(d->title);
+    free(d);
+}
+
+const char *rubric_doc_title(const rubric_doc *d)
+{
+    return d->title ? d->title : "";
+}
+
+size_t rubric_doc_count(const rubric_doc *d)
+{
+    return d->count;
+}
+
+const rubric_passage *rubric_doc_passage(const rubric_doc *d, size_t i)
+{
+    return i < d->count ? &d->passages[i] : NULL;
+}
+
+/* Why DATA is not text, or NULL when it is. */
+static const char *not_text(const char *data, size_t len, char *why, size_t whylen)
+{
+    if (len == 0)
+        return "empty file";
+    if (memchr(data, '\0', len))
+        return "binary file (contains NUL bytes)";
+    size_t invalid = 0;
+    const uint8_t *s = (const uint8_t *)data;
+    for (size_t i = 0; i < len;) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        ucs4_t uc;
+        int n = u8_mbtoucr(&uc, s + i, len - i);
+        if (n < 0) {
+            invalid++;
+            i++;
+        } else {
+            i += (size_t)n;
+        }
+    }
+    if (invalid > 0 && invalid >= len / INVALID_UTF8_RATIO) {
+        snprintf(why, whylen, "not UTF-8 text (%zu invalid bytes of %zu)", invalid, len);
+        return why;
+    }
+    return NULL;
+}
+
+int rubric_doc_read(const char *path, const char *data, size_t len, rubric_doc **out,
+                    char **errmsg)
+{
+    *out = NULL;
+    if (errmsg)
+        *errmsg = NULL;
+    char why[128];
+    const char *bad = NULL;
+    if (!rubric_doc_supported(path))
+        bad = "no reader for this kind of file";
+    else
+        bad = not_text(data, len, why, sizeof why);
+    if (bad) {
+        if (errmsg)
+            *errmsg = xstrdup(bad);
+        return RUBRIC_EINPUT;
+    }
+    rubric_doc *d = calloc(1, sizeof *d);
+    if (!d)
+        return RUBRIC_ENOMEM;
+    int rc = read_text(d, data, len);
+    if (rc == RUBRIC_OK && d->count == 0) {
+        rc = RUBRIC_EINPUT;
+        if (errmsg)
+            *errmsg = xstrdup("no text to index");
+    }
+    if (rc != RUBRIC_OK) {
+        rubric_doc_free(d);
+        return rc;
+    }
+    *out = d;
+    return RUBRIC_OK;
+}

@@ -1,0 +1,682 @@
+/* reader_text.c: plain-text articles into sections, telling content from boilerplate.
+ *
+ * The shape read: a title on the first line; paragraphs; "- " lists; headings
+ * as short lines without closing punctuation; optionally a table of contents,
+ * a list whose items repeat later headings, which makes those headings the
+ * top level (other headings between them are sub-headings).
+ *
+ * Boilerplate is decided from evidence in the text, never from known lines:
+ *   - a list repeating the headings is a table of contents;
+ *   - a list whose items are title-cased and mostly share no content word with
+ *     the prose of their section is a link farm;
+ *   - a short line that is not a heading and shares no content word with the
+ *     article's prose is a promotion or a stray link.
+ * Each run of boilerplate becomes a passage of its own, flagged.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <unictype.h>
+#include <unistr.h>
+
+#include "internal.h"
+
+/* Heading shape: at most this many words and bytes. */
+#define HEADING_MAX_WORDS 12
+#define HEADING_MAX_BYTES 100
+/* A line with fewer words than this may be a stray promotion or link. */
+#define STRAY_MAX_WORDS 20
+/* A list or line is unrelated to its context when fewer than 1 in
+ * RELATED_RATIO of its content words occur there. */
+#define RELATED_RATIO 3
+/* Content words: at least this many bytes long, and not a function word. */
+#define CONTENT_MIN_BYTES 4
+
+enum { B_LINE, B_LIST };
+
+typedef struct block {
+    int kind;
+    size_t start, end;    /* byte range, trailing blank space excluded */
+    size_t first, nitems; /* for lists: index of the first item in items[] */
+    int words;            /* number of words */
+    int titlecase;        /* most of its content words are capitalised */
+    int heading;          /* 0, or the heading level (1 top, 2 sub) */
+    int toc;              /* the table of contents, or its heading */
+    int boilerplate;
+} block;
+
+typedef struct item {
+    size_t start, end;  /* the item's text, without its marker */
+} item;
+
+/* A set of stems, as a small open-addressing hash table. */
+typedef struct vocab {
+    uint64_t *slots;
+    size_t cap, n;
+} vocab;
+
+typedef struct reader {
+    const char *data;
+    size_t len;
+    rubric_analyzer *an;
+    block *blocks;
+    size_t nblocks, capblocks;
+    item *items;
+    size_t nitems, capitems;
+    int failed;  /* out of memory somewhere */
+} reader;
+
+/* English function words of CONTENT_MIN_BYTES or more that carry no topic;
+ * shorter words are never content words, whatever the language. */
+static const char *const function_words[] = {
+    "about", "after", "also", "been", "before", "being", "both", "does", "each", "even",
+    "from", "have", "here", "into", "just", "like", "many", "more", "most", "much",
+    "must", "never", "only", "other", "over", "same", "should", "some", "such", "than",
+    "that", "their", "them", "then", "there", "these", "they", "this", "those", "through",
+    "very", "were", "what", "when", "where", "which", "while", "will", "with", "would",
+    "your", "could", "make", "made", "best", "free", "ultimate", "guide", "find", "know",
+    NULL};
+
+static int is_function_word(const char *w, size_t n)
+{
+    for (const char *const *f = function_words; *f; f++)
+        if (strlen(*f) == n && memcmp(*f, w, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int vocab_add(vocab *v, uint64_t h)
+{
+    if (h == 0)
+        h = 1;
+    if ((v->n + 1) * 2 > v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 64;
+        uint64_t *s = calloc(cap, sizeof *s);
+        if (!s)
+            return -1;
+        for (size_t i = 0; i < v->cap; i++) {
+            if (!v->slots[i])
+                continue;
+            size_t j = v->slots[i] & (cap - 1);
+            while (s[j])
+                j = (j + 1) & (cap - 1);
+            s[j] = v->slots[i];
+        }
+        free(v->slots);
+        v->slots = s;
+        v->cap = cap;
+    }
+    size_t j = h & (v->cap - 1);
+    while (v->slots[j] && v->slots[j] != h)
+        j = (j + 1) & (v->cap - 1);
+    if (!v->slots[j]) {
+        v->slots[j] = h;
+        v->n++;
+    }
+    return 0;
+}
+
+static int vocab_has(const vocab *v, uint64_t h)
+{
+    if (h == 0)
+        h = 1;
+    if (!v->cap)
+        return 0;
+    size_t j = h & (v->cap - 1);
+    while (v->slots[j]) {
+        if (v->slots[j] == h)
+            return 1;
+        j = (j + 1) & (v->cap - 1);
+    }
+    return 0;
+}
+
+static void vocab_free(vocab *v)
+{
+    free(v->slots);
+    v->slots = NULL;
+    v->cap = v->n = 0;
+}
+
+/* ---------------------------------------------------------------- words */
+
+typedef struct word_stats {
+    const char *text;
+    int words, content, capitalised;
+    vocab *add_to;       /* when set, content stems are added here */
+    const vocab *check;  /* when set, content stems found here are counted */
+    int shared;
+    int failed;
+} word_stats;
+
+static int count_word(void *ctx, const rubric_token *t)
+{
+    word_stats *w = ctx;
+    w->words++;
+    if (t->word_len < CONTENT_MIN_BYTES || is_function_word(t->word, t->word_len))
+        return 0;
+    /* Numbers say little about a topic. */
+    if (t->word[0] >= '0' && t->word[0] <= '9')
+        return 0;
+    w->content++;
+    ucs4_t uc;
+    u8_mbtouc(&uc, (const uint8_t *)w->text + t->start, t->end - t->start);
+    if (uc_is_upper(uc) || uc_is_property_titlecase(uc))
+        w->capitalised++;
+    uint64_t h = hash64(t->stem, t->stem_len);
+    if (w->add_to && vocab_add(w->add_to, h) < 0)
+        w->failed = 1;
+    if (w->check && vocab_has(w->check, h))
+        w->shared++;
+    return 0;
+}
+
+static word_stats stats_of(reader *r, size_t start, size_t end, vocab *add_to,
+                           const vocab *check)
+{
+    word_stats w = {0};
+    w.text = r->data + start;
+    w.add_to = add_to;
+    w.check = check;
+    if (rubric_analyzer_run(r->an, r->data + start, end - start, count_word, &w) != RUBRIC_OK ||
+        w.failed)
+        r->failed = 1;
+    return w;
+}
+
+/* Unrelated: has content words and shares fewer than 1 in RELATED_RATIO. */
+static int unrelated(const word_stats *w)
+{
+    return w->content > 0 && w->shared * RELATED_RATIO < w->content;
+}
+
+static int titlecased(const word_stats *w)
+{
+    return w->content > 0 && w->capitalised * 3 >= w->content * 2;
+}
+
+/* ---------------------------------------------------------------- lines */
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Length of a list marker at P ("- ", "* ", "• ", "1. ", "2) "), or 0. */
+static size_t list_marker(const char *p, size_t n)
+{
+    if (n >= 2 && (p[0] == '-' || p[0] == '*' || p[0] == '+') && is_space(p[1]))
+        return 2;
+    if (n >= 4 && memcmp(p, "\xE2\x80\xA2", 3) == 0 && is_space(p[3]))
+        return 4;
+    size_t i = 0;
+    while (i < n && i < 3 && p[i] >= '0' && p[i] <= '9')
+        i++;
+    if (i > 0 && i + 1 < n && (p[i] == '.' || p[i] == ')') && is_space(p[i + 1]))
+        return i + 2;
+    return 0;
+}
+
+static int push_block(reader *r, block b)
+{
+    if (r->nblocks == r->capblocks) {
+        size_t cap = r->capblocks ? r->capblocks * 2 : 64;
+        block *p = realloc(r->blocks, cap * sizeof *p);
+        if (!p)
+            return -1;
+        r->blocks = p;
+        r->capblocks = cap;
+    }
+    r->blocks[r->nblocks++] = b;
+    return 0;
+}
+
+static int push_item(reader *r, size_t start, size_t end)
+{
+    if (r->nitems == r->capitems) {
+        size_t cap = r->capitems ? r->capitems * 2 : 64;
+        item *p = realloc(r->items, cap * sizeof *p);
+        if (!p)
+            return -1;
+        r->items = p;
+        r->capitems = cap;
+    }
+    r->items[r->nitems].start = start;
+    r->items[r->nitems].end = end;
+    r->nitems++;
+    return 0;
+}
+
+/* Split the text into blocks: each non-blank line, or a run of list items
+ * (blank lines between items do not end the list). */
+static int split_blocks(reader *r)
+{
+    size_t pos = 0;
+    block *list = NULL;
+    while (pos < r->len) {
+        const char *nl = memchr(r->data + pos, '\n', r->len - pos);
+        size_t eol = nl ? (size_t)(nl - r->data) : r->len;
+        size_t s = pos, e = eol;
+        while (s < e && is_space(r->data[s]))
+            s++;
+        while (e > s && is_space(r->data[e - 1]))
+            e--;
+        pos = nl ? eol + 1 : r->len;
+        if (s == e)
+            continue;
+        size_t m = list_marker(r->data + s, e - s);
+        if (m) {
+            size_t is = s + m;
+            while (is < e && is_space(r->data[is]))
+                is++;
+            if (push_item(r, is, e) < 0)
+                return -1;
+            if (list) {
+                list->end = e;
+                list->nitems++;
+                continue;
+            }
+            block b = {B_LIST, s, e, r->nitems - 1, 1, 0, 0, 0, 0, 0};
+            if (push_block(r, b) < 0)
+                return -1;
+            list = &r->blocks[r->nblocks - 1];
+            continue;
+        }
+        list = NULL;
+        block b = {B_LINE, s, e, 0, 0, 0, 0, 0, 0, 0};
+        if (push_block(r, b) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < r->nblocks; i++) {
+        block *b = &r->blocks[i];
+        word_stats w = stats_of(r, b->start, b->end, NULL, NULL);
+        b->words = w.words;
+        b->titlecase = titlecased(&w);
+    }
+    return r->failed ? -1 : 0;
+}
+
+static int ends_with_punct(const block *b, const char *data)
+{
+    char c = data[b->end - 1];
+    return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?';
+}
+
+/* A line that ends a sentence (or a list, or the start of the text) may be
+ * followed by a heading; a line cut mid-sentence may not. */
+static int ends_unit(const reader *r, size_t i)
+{
+    if (i == 0)
+        return 1;
+    const block *p = &r->blocks[i - 1];
+    if (p->kind == B_LIST || p->heading)
+        return 1;
+    const char *e = r->data + p->end;
+    char c = e[-1];
+    if (strchr(".!?:;\"')]", c))
+        return 1;
+    /* closing quotes and ellipsis in UTF-8: ” ’ … */
+    return p->end - p->start >= 3 &&
+           (memcmp(e - 3, "\xE2\x80\x9D", 3) == 0 || memcmp(e - 3, "\xE2\x80\x99", 3) == 0 ||
+            memcmp(e - 3, "\xE2\x80\xA6", 3) == 0);
+}
+
+static int heading_shaped(const reader *r, const block *b)
+{
+    if (b->kind != B_LINE || b->words == 0 || b->words > HEADING_MAX_WORDS ||
+        b->end - b->start > HEADING_MAX_BYTES || ends_with_punct(b, r->data))
+        return 0;
+    /* " | " joins a page title to a site name: a link, not a heading. */
+    for (size_t i = b->start; i + 3 <= b->end; i++)
+        if (memcmp(r->data + i, " | ", 3) == 0)
+            return 0;
+    ucs4_t uc;
+    u8_mbtouc(&uc, (const uint8_t *)r->data + b->start, b->end - b->start);
+    return uc_is_upper(uc) || uc_is_property_titlecase(uc) || uc_is_digit(uc) ||
+           (uc >= 0x80 && uc_is_alpha(uc) && !uc_is_lower(uc));
+}
+
+/* ----------------------------------------------------- table of contents */
+
+static int same_slug(const reader *r, size_t s1, size_t e1, size_t s2, size_t e2)
+{
+    buf a = {0}, b = {0};
+    int same = slugify(r->data + s1, e1 - s1, &a) == 0 && slugify(r->data + s2, e2 - s2, &b) == 0 &&
+               a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
+    buf_free(&a);
+    buf_free(&b);
+    return same;
+}
+
+/* Find the first list whose items repeat later lines, in order; mark it and
+ * the heading before it as the table of contents, and the repeated lines as
+ * top-level headings. Returns 1 when found. */
+static int find_toc(reader *r)
+{
+    for (size_t i = 0; i < r->nblocks; i++) {
+        block *l = &r->blocks[i];
+        if (l->kind != B_LIST || l->nitems < 2)
+            continue;
+        size_t matched = 0, next = i + 1;
+        size_t *where = calloc(l->nitems, sizeof *where);
+        if (!where)
+            return -1;
+        for (size_t k = 0; k < l->nitems; k++) {
+            const item *it = &r->items[l->first + k];
+            for (size_t j = next; j < r->nblocks; j++) {
+                const block *b = &r->blocks[j];
+                if (b->kind == B_LINE && b->words <= HEADING_MAX_WORDS &&
+                    same_slug(r, it->start, it->end, b->start, b->end)) {
+                    where[k] = j;
+                    matched++;
+                    next = j + 1;
+                    break;
+                }
+            }
+        }
+        if (matched >= 2 && matched * 5 >= l->nitems * 3) {
+            l->toc = 1;
+            l->boilerplate = 1;
+            for (size_t k = 0; k < l->nitems; k++)
+                if (where[k])
+                    r->blocks[where[k]].heading = 1;
+            if (i > 1 && heading_shaped(r, &r->blocks[i - 1]))
+                r->blocks[i - 1].toc = 1;
+            free(where);
+            return 1;
+        }
+        free(where);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------- structure */
+
+/* Mark headings. With a table of contents, its headings are the top level;
+ * other headings between the first and the last of them are sub-headings,
+ * and headings past the last one (a conclusion, say) stand beside them. */
+static void find_headings(reader *r, size_t first, int have_toc)
+{
+    size_t first_top = r->nblocks, last_top = r->nblocks;
+    if (have_toc)
+        for (size_t i = first; i < r->nblocks; i++)
+            if (r->blocks[i].heading) {
+                if (first_top == r->nblocks)
+                    first_top = i;
+                last_top = i;
+            }
+    for (size_t i = first; i < r->nblocks; i++) {
+        block *b = &r->blocks[i];
+        if (b->heading || b->toc || b->kind != B_LINE)
+            continue;
+        if (i + 1 >= r->nblocks || !heading_shaped(r, b) || !ends_unit(r, i))
+            continue;
+        /* A heading introduces something: a paragraph, a list or a heading. */
+        const block *n = &r->blocks[i + 1];
+        if (n->kind == B_LINE && n->words < 3)
+            continue;
+        if (!have_toc || i > last_top || i < first_top)
+            b->heading = 1;
+        else
+            b->heading = 2;
+    }
+}
+
+/* Mark link farms and stray promotional lines. */
+static int find_boilerplate(reader *r, size_t first)
+{
+    /* The article's prose: lines that are neither headings nor lists. */
+    vocab article = {0};
+    for (size_t i = first; i < r->nblocks; i++) {
+        const block *b = &r->blocks[i];
+        if (b->kind == B_LINE && !b->heading && !b->toc && b->words >= STRAY_MAX_WORDS)
+            stats_of(r, b->start, b->end, &article, NULL);
+    }
+    size_t sec = first;
+    while (sec < r->nblocks && !r->failed) {
+        /* One section: from a heading (or the start) to the next heading. */
+        size_t end = sec + 1;
+        while (end < r->nblocks && !r->blocks[end].heading && !r->blocks[end].toc)
+            end++;
+        vocab local = {0};
+        for (size_t i = sec; i < end; i++) {
+            const block *b = &r->blocks[i];
+            if (b->kind == B_LINE)
+                stats_of(r, b->start, b->end, &local, NULL);
+        }
+        for (size_t i = sec; i < end; i++) {
+            block *b = &r->blocks[i];
+            if (b->heading || b->toc)
+                continue;
+            if (b->kind == B_LIST) {
+                size_t far = 0, caps = 0;
+                for (size_t k = 0; k < b->nitems; k++) {
+                    const item *it = &r->items[b->first + k];
+                    word_stats w = stats_of(r, it->start, it->end, NULL, &local);
+                    far += unrelated(&w);
+                    caps += titlecased(&w);
+                }
+                b->boilerplate = far * 5 >= b->nitems * 3 && caps * 2 >= b->nitems;
+            } else if (b->words < STRAY_MAX_WORDS) {
+                word_stats w = stats_of(r, b->start, b->end, NULL, &article);
+                b->boilerplate = unrelated(&w);
+            }
+        }
+        vocab_free(&local);
+        sec = end;
+    }
+    vocab_free(&article);
+    return r->failed ? -1 : 0;
+}
+
+/* ------------------------------------------------------------- passages */
+
+typedef struct section {
+    const char *title;
+    const char *anchor;
+    const char *trail[3];
+    size_t ntrail;
+    unsigned part;
+} section;
+
+/* Emit the blocks FROM..TO (content or boilerplate alike) as one or more
+ * passages of at most RUBRIC_PASSAGE_MAX bytes, cut at block boundaries, or
+ * inside a block too long by itself at a sentence or word boundary. */
+static int emit_run(reader *r, rubric_doc *d, section *s, const size_t *ids, size_t n,
+                    int boilerplate)
+{
+    buf text = {0};
+    size_t start = 0, end = 0;
+    int rc = 0;
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        const block *b = &r->blocks[ids[k]];
+        size_t bs = b->start;
+        while (bs < b->end && rc == 0) {
+            size_t room = text.len < RUBRIC_PASSAGE_TARGET ? RUBRIC_PASSAGE_MAX - text.len : 0;
+            size_t be = b->end;
+            if (be - bs > room && text.len > 0) {
+                /* Flush what we have; the block starts a new passage. */
+                rc = doc_add(d, s->anchor, s->title, s->trail, s->ntrail, text.data, text.len,
+                             start, end, s->part++, boilerplate);
+                text.len = 0;
+                continue;
+            }
+            if (be - bs > RUBRIC_PASSAGE_MAX) {
+                /* Cut a long block near the target at a sentence end, else
+                 * at a space, else at a character boundary. */
+                size_t cut = bs + RUBRIC_PASSAGE_TARGET, best = 0;
+                for (size_t c = cut; c < bs + RUBRIC_PASSAGE_MAX && !best; c++)
+                    if ((r->data[c - 1] == '.' || r->data[c - 1] == '!' || r->data[c - 1] == '?') &&
+                        r->data[c] == ' ')
+                        best = c;
+                for (size_t c = cut; c > bs + RUBRIC_PASSAGE_TARGET / 2 && !best; c--)
+                    if (r->data[c] == ' ')
+                        best = c;
+                if (!best) {
+                    best = cut;
+                    while (best > bs + 1 && ((unsigned char)r->data[best] & 0xC0) == 0x80)
+                        best--;
+                }
+                be = best;
+            }
+            if (text.len == 0)
+                start = bs;
+            else if (buf_addc(&text, '\n') < 0)
+                rc = -1;
+            if (rc == 0 && buf_add(&text, r->data + bs, be - bs) < 0)
+                rc = -1;
+            end = be;
+            bs = be;
+            while (bs < b->end && r->data[bs] == ' ')
+                bs++;
+        }
+    }
+    if (rc == 0 && text.len > 0)
+        rc = doc_add(d, s->anchor, s->title, s->trail, s->ntrail, text.data, text.len, start,
+                     end, s->part++, boilerplate);
+    buf_free(&text);
+    return rc;
+}
+
+/* Unique anchors: the slug, then slug-1, slug-2 for repeats. */
+static char *unique_anchor(reader *r, rubric_doc *d, size_t start, size_t end)
+{
+    buf slug = {0};
+    if (slugify(r->data + start, end - start, &slug) < 0)
+        return NULL;
+    size_t base = slug.len;
+    for (unsigned n = 1;; n++) {
+        int taken = 0;
+        for (size_t i = 0; i < d->count && !taken; i++)
+            taken = strcmp(d->passages[i].anchor, slug.data) == 0;
+        if (!taken)
+            break;
+        slug.len = base;
+        if (buf_printf(&slug, "-%u", n) < 0) {
+            buf_free(&slug);
+            return NULL;
+        }
+    }
+    return doc_keep(d, buf_detach(&slug));
+}
+
+/* Emit the section whose blocks are FROM..TO (heading excluded): content
+ * first, then each run of boilerplate, as passages of their own. */
+static int emit_section(reader *r, rubric_doc *d, section *s, size_t from, size_t to)
+{
+    size_t *content = malloc((to - from + 1) * sizeof *content);
+    size_t *junk = malloc((to - from + 1) * sizeof *junk);
+    int rc = content && junk ? 0 : -1;
+    size_t nc = 0;
+    for (size_t i = from; i < to && rc == 0; i++)
+        if (!r->blocks[i].boilerplate)
+            content[nc++] = i;
+    if (rc == 0)
+        rc = emit_run(r, d, s, content, nc, 0);
+    for (size_t i = from; i < to && rc == 0;) {
+        size_t nj = 0;
+        while (i < to && r->blocks[i].boilerplate)
+            junk[nj++] = i++;
+        if (nj)
+            rc = emit_run(r, d, s, junk, nj, 1);
+        else
+            i++;
+    }
+    free(content);
+    free(junk);
+    return rc;
+}
+
+static int build_passages(reader *r, rubric_doc *d, size_t first)
+{
+    const char *top = NULL, *title = d->title ? d->title : "";
+    section s = {0};
+    s.title = title;
+    s.anchor = d->title ? unique_anchor(r, d, r->blocks[0].start, r->blocks[0].end) : "top";
+    if (!s.anchor)
+        return -1;
+    size_t from = first;
+    for (size_t i = first; i <= r->nblocks; i++) {
+        const block *b = i < r->nblocks ? &r->blocks[i] : NULL;
+        if (b && !b->heading && !(b->toc && b->kind == B_LINE))
+            continue;
+        if (emit_section(r, d, &s, from, i) < 0)
+            return -1;
+        if (!b)
+            break;
+        /* A new section starts at heading B. */
+        char *t = doc_keep(d, xstrndup(r->data + b->start, b->end - b->start));
+        char *anchor = t ? unique_anchor(r, d, b->start, b->end) : NULL;
+        if (!anchor)
+            return -1;
+        if (b->heading == 1 || b->toc)
+            top = t;
+        memset(&s, 0, sizeof s);
+        s.title = t;
+        s.anchor = anchor;
+        if (d->title)
+            s.trail[s.ntrail++] = d->title;
+        if (b->heading == 2 && top)
+            s.trail[s.ntrail++] = top;
+        from = i + 1;
+        /* The table of contents heading's section holds only the list. */
+        if (b->toc) {
+            size_t j = i + 1;
+            if (j < r->nblocks && r->blocks[j].toc) {
+                if (emit_run(r, d, &s, &j, 1, 1) < 0)
+                    return -1;
+                from = j + 1;
+                i = j;
+            }
+            /* What follows the table of contents before the first heading
+             * belongs to the article's opening section. */
+            top = NULL;
+            s.title = title;
+            s.anchor = d->count ? d->passages[0].anchor : "top";
+            s.ntrail = 0;
+            s.part = 0;
+            for (size_t k = 0; k < d->count; k++)
+                if (strcmp(d->passages[k].anchor, s.anchor) == 0)
+                    s.part = d->passages[k].part + 1;
+        }
+    }
+    return 0;
+}
+
+int read_text(rubric_doc *d, const char *data, size_t len)
+{
+    reader r = {0};
+    r.data = data;
+    r.len = len;
+    int rc = rubric_analyzer_new("english", &r.an);
+    if (rc != RUBRIC_OK)
+        return rc;
+    rc = RUBRIC_ENOMEM;
+    if (split_blocks(&r) < 0)
+        goto done;
+    rc = RUBRIC_OK;
+    if (r.nblocks == 0)
+        goto done;
+    rc = RUBRIC_ENOMEM;
+    /* The title: the first line, when it is short enough to be one. */
+    size_t first = 0;
+    const block *b0 = &r.blocks[0];
+    if (b0->kind == B_LINE && b0->words > 0 && b0->words <= 30) {
+        d->title = xstrndup(data + b0->start, b0->end - b0->start);
+        if (!d->title)
+            goto done;
+        first = 1;
+    }
+    int toc = find_toc(&r);
+    if (toc < 0)
+        goto done;
+    find_headings(&r, first, toc);
+    if (find_boilerplate(&r, first) < 0 || build_passages(&r, d, first) < 0)
+        goto done;
+    rc = RUBRIC_OK;
+done:
+    rubric_analyzer_free(r.an);
+    free(r.blocks);
+    free(r.items);
+    return rc;
+}

@@ -1,0 +1,743 @@
+/* search.c: query text into a Xapian query, ranked passages, snippets, suggestions. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "internal.h"
+#include "shim.h"
+
+/* A query keeps its first QUERY_MAX_PARTS words and phrases: Xapian's cost
+ * grows with every term, and a pasted page is no better a query than its
+ * first sentences. */
+#define QUERY_MAX_PARTS 32
+/* Terms per phrase, for the same reason. */
+#define PHRASE_MAX_WORDS 16
+/* Weight of a heading match relative to a body match. */
+#define HEADING_WEIGHT 2.0
+/* BM25 parameters (Xapian's defaults: k1 1, b 0.5). Passages are short and of
+ * similar length, so length normalisation matters less than for whole pages. */
+#define BM25_K1 1.2
+#define BM25_B 0.5
+/* Spelling: a suggestion is at most this many edits away (one for short words). */
+#define SUGGEST_MAX_EDITS 2
+
+struct rubric_db {
+    xs_db *db;
+    rubric_analyzer *an;
+};
+
+int rubric_db_open(const char *dir, rubric_db **out, char **errmsg)
+{
+    *out = NULL;
+    if (errmsg)
+        *errmsg = NULL;
+    struct stat st;
+    if (stat(dir, &st) < 0) {
+        if (errmsg)
+            *errmsg = errno == ENOENT
+                          ? xasprintf("index '%s' does not exist (build it with rubric-index)", dir)
+                          : xasprintf("cannot open index '%s': %s", dir, strerror(errno));
+        return RUBRIC_ENODB;
+    }
+    rubric_db *db = calloc(1, sizeof *db);
+    if (!db)
+        return RUBRIC_ENOMEM;
+    char *msg = NULL;
+    int rc = xs_db_open_read(dir, &db->db, &msg);
+    if (rc != XS_OK) {
+        if (errmsg)
+            *errmsg = xasprintf("cannot open index '%s': %s", dir, msg ? msg : "out of memory");
+        free(msg);
+        free(db);
+        return rc == XS_ENOMEM ? RUBRIC_ENOMEM : RUBRIC_ENODB;
+    }
+    char *lang = NULL;
+    size_t len = 0;
+    xs_db_get_metadata(db->db, META_LANG, &lang, &len);
+    rc = rubric_analyzer_new(lang ? lang : "english", &db->an);
+    if (rc != RUBRIC_OK && errmsg)
+        *errmsg = xasprintf("index '%s' names an unknown language '%s'", dir, lang);
+    free(lang);
+    if (rc != RUBRIC_OK) {
+        rubric_db_close(db);
+        return rc == RUBRIC_EINVAL ? RUBRIC_ENODB : rc;
+    }
+    *out = db;
+    return RUBRIC_OK;
+}
+
+void rubric_db_close(rubric_db *db)
+{
+    if (!db)
+        return;
+    xs_db_close(db->db);
+    rubric_analyzer_free(db->an);
+    free(db);
+}
+
+size_t rubric_db_passages(rubric_db *db)
+{
+    return xs_db_doccount(db->db);
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+/* One word or phrase of the query, analysed. */
+typedef struct part {
+    int neg;             /* -word: exclude */
+    size_t start, end;   /* its bytes in the query text */
+    size_t n;            /* number of words */
+    char *word[PHRASE_MAX_WORDS];
+    char *stem[PHRASE_MAX_WORDS];
+    size_t wstart[PHRASE_MAX_WORDS], wend[PHRASE_MAX_WORDS];  /* in the query text */
+} part;
+
+typedef struct parsed {
+    part parts[QUERY_MAX_PARTS];
+    size_t n;
+    int failed;
+} parsed;
+
+typedef struct part_ctx {
+    part *p;
+    size_t offset;
+    int failed;
+} part_ctx;
+
+static int collect_word(void *ctx, const rubric_token *t)
+{
+    part_ctx *c = ctx;
+    part *p = c->p;
+    if (p->n == PHRASE_MAX_WORDS)
+        return 0;
+    p->word[p->n] = xstrndup(t->word, t->word_len);
+    p->stem[p->n] = xstrndup(t->stem, t->stem_len);
+    p->wstart[p->n] = c->offset + t->start;
+    p->wend[p->n] = c->offset + t->end;
+    if (!p->word[p->n] || !p->stem[p->n]) {
+        free(p->word[p->n]);
+        free(p->stem[p->n]);
+        c->failed = 1;
+        return RUBRIC_ENOMEM;
+    }
+    p->n++;
+    return 0;
+}
+
+static void free_parsed(parsed *q)
+{
+    for (size_t i = 0; i < q->n; i++)
+        for (size_t k = 0; k < q->parts[i].n; k++) {
+            free(q->parts[i].word[k]);
+            free(q->parts[i].stem[k]);
+        }
+    q->n = 0;
+}
+
+static int same_part(const part *a, const part *b)
+{
+    if (a->n != b->n || a->neg != b->neg)
+        return 0;
+    for (size_t k = 0; k < a->n; k++)
+        if (strcmp(a->word[k], b->word[k]) != 0)
+            return 0;
+    return 1;
+}
+
+static void add_part(rubric_analyzer *an, parsed *q, const char *text, size_t start,
+                     size_t end, int neg)
+{
+    if (q->n == QUERY_MAX_PARTS || start >= end)
+        return;
+    part *p = &q->parts[q->n];
+    memset(p, 0, sizeof *p);
+    p->neg = neg;
+    p->start = start;
+    p->end = end;
+    part_ctx c = {p, start, 0};
+    if (rubric_analyzer_run(an, text + start, end - start, collect_word, &c) != RUBRIC_OK ||
+        c.failed)
+        q->failed = 1;
+    if (p->n == 0 || q->failed)
+        goto drop;
+    for (size_t i = 0; i < q->n; i++)
+        if (same_part(&q->parts[i], p))
+            goto drop;
+    q->n++;
+    return;
+drop:
+    for (size_t k = 0; k < p->n; k++) {
+        free(p->word[k]);
+        free(p->stem[k]);
+    }
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* The query language: words; "a phrase"; -word and -"a phrase" exclude;
+ * +word is a word. A quote without its pair is read as a space, so any input
+ * parses. */
+static void parse_query(rubric_analyzer *an, const char *s, size_t len, parsed *q)
+{
+    size_t i = 0;
+    while (i < len && !q->failed) {
+        while (i < len && is_blank(s[i]))
+            i++;
+        if (i >= len)
+            break;
+        int neg = 0;
+        if ((s[i] == '-' || s[i] == '+') && i + 1 < len && !is_blank(s[i + 1])) {
+            neg = s[i] == '-';
+            i++;
+        }
+        if (s[i] == '"') {
+            const char *close = memchr(s + i + 1, '"', len - i - 1);
+            if (close) {
+                add_part(an, q, s, i + 1, (size_t)(close - s), neg);
+                i = (size_t)(close - s) + 1;
+                continue;
+            }
+            i++;  /* an unpaired quote */
+            continue;
+        }
+        size_t start = i;
+        while (i < len && !is_blank(s[i]) && s[i] != '"')
+            i++;
+        add_part(an, q, s, start, i, neg);
+    }
+}
+
+/* ------------------------------------------------------- building queries */
+
+static xs_query *term_query(const char *prefix, const char *stem)
+{
+    buf t = {0};
+    if (buf_adds(&t, prefix) < 0 || buf_adds(&t, stem) < 0)
+        return NULL;
+    xs_query *q = xs_query_term(t.data, t.len, 1, 0);
+    buf_free(&t);
+    return q;
+}
+
+/* A word matches its stem in the body or, weighted up, in the heading. */
+static xs_query *word_query(const char *stem)
+{
+    xs_query *sub[2] = {term_query(PREFIX_STEM, stem),
+                        xs_query_scale(term_query(PREFIX_HEAD, stem), HEADING_WEIGHT)};
+    if (!sub[0] || !sub[1]) {
+        xs_query_free(sub[0]);
+        xs_query_free(sub[1]);
+        return NULL;
+    }
+    return xs_query_combine(XS_OP_OR, sub, 2, 0);
+}
+
+static xs_query *part_query(const part *p)
+{
+    if (p->n == 1)
+        return word_query(p->stem[0]);
+    xs_query *sub[PHRASE_MAX_WORDS];
+    for (size_t k = 0; k < p->n; k++)
+        sub[k] = xs_query_term(p->word[k], strlen(p->word[k]), 1, 0);
+    for (size_t k = 0; k < p->n; k++)
+        if (!sub[k]) {
+            for (size_t j = 0; j < p->n; j++)
+                xs_query_free(sub[j]);
+            return NULL;
+        }
+    return xs_query_combine(XS_OP_PHRASE, sub, p->n, (unsigned)p->n);
+}
+
+/* The query for Q with positive parts joined by OP. NULL when out of memory. */
+static xs_query *build_query(const parsed *q, int op, int boilerplate)
+{
+    xs_query *pos[QUERY_MAX_PARTS], *neg[QUERY_MAX_PARTS + 1];
+    size_t npos = 0, nneg = 0;
+    int failed = 0;
+    for (size_t i = 0; i < q->n; i++) {
+        xs_query *x = part_query(&q->parts[i]);
+        failed |= !x;
+        if (q->parts[i].neg)
+            neg[nneg++] = x;
+        else
+            pos[npos++] = x;
+    }
+    if (!boilerplate) {
+        neg[nneg] = xs_query_term(TERM_BOILERPLATE, strlen(TERM_BOILERPLATE), 1, 0);
+        failed |= !neg[nneg++];
+    }
+    if (failed) {
+        for (size_t i = 0; i < npos; i++)
+            xs_query_free(pos[i]);
+        for (size_t i = 0; i < nneg; i++)
+            xs_query_free(neg[i]);
+        return NULL;
+    }
+    xs_query *top = npos ? xs_query_combine(op, pos, npos, 0) : xs_query_match_all();
+    if (top && nneg) {
+        xs_query *excl = xs_query_combine(XS_OP_OR, neg, nneg, 0);
+        xs_query *pair[2] = {top, excl};
+        top = excl ? xs_query_combine(XS_OP_AND_NOT, pair, 2, 0) : (xs_query_free(top), NULL);
+    } else if (!top) {
+        for (size_t i = 0; i < nneg; i++)
+            xs_query_free(neg[i]);
+    }
+    return top;
+}
+
+/* ---------------------------------------------------------------- spelling */
+
+/* Optimal string alignment distance between A and B (bytes), or LIMIT + 1
+ * when above LIMIT. */
+static size_t edit_distance(const char *a, size_t na, const char *b, size_t nb, size_t limit)
+{
+    if ((na > nb ? na - nb : nb - na) > limit || na > 64 || nb > 64)
+        return limit + 1;
+    size_t d[3][65];
+    size_t *prev2 = d[0], *prev = d[1], *cur = d[2];
+    for (size_t j = 0; j <= nb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        cur[0] = i;
+        size_t best = cur[0];
+        for (size_t j = 1; j <= nb; j++) {
+            size_t cost = a[i - 1] != b[j - 1];
+            size_t v = prev[j] + 1;
+            if (cur[j - 1] + 1 < v)
+                v = cur[j - 1] + 1;
+            if (prev[j - 1] + cost < v)
+                v = prev[j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                prev2[j - 2] + 1 < v)
+                v = prev2[j - 2] + 1;
+            cur[j] = v;
+            if (v < best)
+                best = v;
+        }
+        if (best > limit)
+            return limit + 1;
+        size_t *t = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = t;
+    }
+    return prev[nb] > limit ? limit + 1 : prev[nb];
+}
+
+typedef struct suggest_ctx {
+    const char *word;
+    size_t len, limit;
+    buf best;
+    size_t best_dist, best_freq;
+    int failed;
+} suggest_ctx;
+
+static int consider(void *ctx, const char *term, size_t len, size_t freq)
+{
+    suggest_ctx *c = ctx;
+    /* Prefixed terms start with an ASCII capital; exact words never do. */
+    if (len == 0 || (term[0] >= 'A' && term[0] <= 'Z'))
+        return 0;
+    size_t d = edit_distance(c->word, c->len, term, len, c->limit);
+    if (d > c->limit || d == 0)
+        return 0;
+    if (d < c->best_dist || (d == c->best_dist && freq > c->best_freq)) {
+        c->best.len = 0;
+        if (buf_add(&c->best, term, len) < 0) {
+            c->failed = 1;
+            return RUBRIC_ENOMEM;
+        }
+        c->best_dist = d;
+        c->best_freq = freq;
+    }
+    return 0;
+}
+
+/* The index's closest word to WORD, malloc'd, or NULL. */
+static char *suggest_word(rubric_db *db, const char *word)
+{
+    size_t len = strlen(word);
+    suggest_ctx c = {word, len, len <= 4 ? 1 : SUGGEST_MAX_EDITS, {0}, (size_t)-1, 0, 0};
+    xs_db_terms(db->db, "", consider, &c);
+    if (c.failed || !c.best.data) {
+        buf_free(&c.best);
+        return NULL;
+    }
+    return buf_detach(&c.best);
+}
+
+/* The query with each unknown word replaced by its suggestion, or NULL when
+ * every word is known (or nothing better is found). */
+static char *suggest_query(rubric_db *db, const parsed *q, const char *text, size_t len)
+{
+    buf out = {0};
+    size_t copied = 0;
+    int changed = 0;
+    for (size_t i = 0; i < q->n; i++) {
+        const part *p = &q->parts[i];
+        for (size_t k = 0; k < p->n; k++) {
+            if (xs_db_termfreq(db->db, p->word[k], strlen(p->word[k])) > 0)
+                continue;
+            char *s = suggest_word(db, p->word[k]);
+            if (!s)
+                continue;
+            if (buf_add(&out, text + copied, p->wstart[k] - copied) < 0 || buf_adds(&out, s) < 0) {
+                free(s);
+                buf_free(&out);
+                return NULL;
+            }
+            free(s);
+            copied = p->wend[k];
+            changed = 1;
+        }
+    }
+    if (!changed || buf_add(&out, text + copied, len - copied) < 0) {
+        buf_free(&out);
+        return NULL;
+    }
+    return buf_detach(&out);
+}
+
+/* ---------------------------------------------------------------- results */
+
+struct rubric_results {
+    rubric_hit *hits;
+    size_t n;
+    size_t total;
+    char *suggestion;
+    cJSON **docs;      /* the parsed document data the hits point into */
+    char **snippets;
+    rubric_span **spans;
+    const char ***trails;
+};
+
+void rubric_results_free(rubric_results *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++) {
+        cJSON_Delete(r->docs[i]);
+        free(r->snippets[i]);
+        free(r->spans[i]);
+        free(r->trails[i]);
+    }
+    free(r->hits);
+    free(r->docs);
+    free(r->snippets);
+    free(r->spans);
+    free(r->trails);
+    free(r->suggestion);
+    free(r);
+}
+
+size_t rubric_results_total(const rubric_results *r)
+{
+    return r->total;
+}
+
+const char *rubric_results_suggestion(const rubric_results *r)
+{
+    return r->suggestion;
+}
+
+size_t rubric_results_count(const rubric_results *r)
+{
+    return r->n;
+}
+
+const rubric_hit *rubric_results_hit(const rubric_results *r, size_t i)
+{
+    return i < r->n ? &r->hits[i] : NULL;
+}
+
+/* ---------------------------------------------------------------- snippets */
+
+typedef struct match {
+    size_t start, end;
+    size_t term;  /* which query word it matched, for counting distinct ones */
+} match;
+
+typedef struct snip_ctx {
+    const parsed *q;
+    match *m;
+    size_t n, cap;
+    int failed;
+} snip_ctx;
+
+static int find_matches(void *ctx, const rubric_token *t)
+{
+    snip_ctx *c = ctx;
+    size_t term = 0;
+    int hit = 0;
+    for (size_t i = 0; i < c->q->n && !hit; i++) {
+        const part *p = &c->q->parts[i];
+        if (p->neg)
+            continue;
+        for (size_t k = 0; k < p->n && !hit; k++, term++)
+            hit = strlen(p->stem[k]) == t->stem_len && memcmp(p->stem[k], t->stem, t->stem_len) == 0;
+    }
+    if (!hit)
+        return 0;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        match *m = realloc(c->m, cap * sizeof *m);
+        if (!m) {
+            c->failed = 1;
+            return RUBRIC_ENOMEM;
+        }
+        c->m = m;
+        c->cap = cap;
+    }
+    c->m[c->n].start = t->start;
+    c->m[c->n].end = t->end;
+    c->m[c->n].term = term - 1;
+    c->n++;
+    return 0;
+}
+
+static int is_cont(const char *s, size_t i)
+{
+    return ((unsigned char)s[i] & 0xC0) == 0x80;
+}
+
+/* Choose the window of about WANT bytes of TEXT holding the most distinct
+ * query words, and the matches inside it. */
+static int make_snippet(rubric_db *db, const parsed *q, const char *text, size_t len,
+                        size_t want, rubric_hit *hit, char **snip_out, rubric_span **spans_out)
+{
+    snip_ctx c = {q, NULL, 0, 0, 0};
+    *snip_out = NULL;
+    *spans_out = NULL;
+    if (rubric_analyzer_run(db->an, text, len, find_matches, &c) != RUBRIC_OK || c.failed) {
+        free(c.m);
+        return -1;
+    }
+    size_t lead = want / 4, best_start = 0, best_distinct = 0, best_count = 0;
+    for (size_t i = 0; i < c.n; i++) {
+        size_t ws = c.m[i].start > lead ? c.m[i].start - lead : 0;
+        size_t we = ws + want;
+        size_t distinct = 0, count = 0;
+        unsigned long long seen = 0;
+        for (size_t j = i; j < c.n && c.m[j].end <= we; j++) {
+            count++;
+            unsigned long long bit = 1ULL << (c.m[j].term % 64);
+            if (!(seen & bit)) {
+                seen |= bit;
+                distinct++;
+            }
+        }
+        if (distinct > best_distinct || (distinct == best_distinct && count > best_count)) {
+            best_distinct = distinct;
+            best_count = count;
+            best_start = ws;
+        }
+    }
+    size_t s = best_start, e = s + want < len ? s + want : len;
+    /* Start and end on word boundaries (a space), else on a character. */
+    if (s > 0) {
+        size_t k = s;
+        while (k < e && k < s + 30 && !is_blank(text[k - 1]))
+            k++;
+        s = k < e && is_blank(text[k - 1]) ? k : s;
+        while (s < e && is_cont(text, s))
+            s++;
+    }
+    if (e < len) {
+        size_t k = e;
+        while (k > s && e - k < 30 && !is_blank(text[k]))
+            k--;
+        e = k > s && is_blank(text[k]) ? k : e;
+        while (e > s && is_cont(text, e))
+            e--;
+    }
+    while (e > s && is_blank(text[e - 1]))
+        e--;
+    char *snip = xstrndup(text + s, e - s);
+    rubric_span *spans = c.n ? malloc(c.n * sizeof *spans) : NULL;
+    if (!snip || (c.n && !spans)) {
+        free(snip);
+        free(spans);
+        free(c.m);
+        return -1;
+    }
+    /* Newlines between paragraphs read as spaces in a snippet. */
+    for (char *p = snip; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    size_t ns = 0;
+    for (size_t i = 0; i < c.n; i++)
+        if (c.m[i].start >= s && c.m[i].end <= e) {
+            spans[ns].start = c.m[i].start - s;
+            spans[ns].len = c.m[i].end - c.m[i].start;
+            ns++;
+        }
+    free(c.m);
+    hit->snippet = snip;
+    hit->snippet_len = e - s;
+    hit->spans = spans;
+    hit->nspans = ns;
+    hit->snippet_cut_start = s > 0;
+    hit->snippet_cut_end = e < len;
+    *snip_out = snip;
+    *spans_out = spans;
+    return 0;
+}
+
+char *rubric_hit_snippet_html(const rubric_hit *hit)
+{
+    buf b = {0};
+    size_t at = 0;
+    int ok = !hit->snippet_cut_start || buf_adds(&b, "... ") == 0;
+    for (size_t i = 0; i < hit->nspans && ok; i++) {
+        const rubric_span *sp = &hit->spans[i];
+        ok = buf_add_html(&b, hit->snippet + at, sp->start - at) == 0 && buf_adds(&b, "<b>") == 0 &&
+             buf_add_html(&b, hit->snippet + sp->start, sp->len) == 0 &&
+             buf_adds(&b, "</b>") == 0;
+        at = sp->start + sp->len;
+    }
+    ok = ok && buf_add_html(&b, hit->snippet + at, hit->snippet_len - at) == 0;
+    ok = ok && (!hit->snippet_cut_end || buf_adds(&b, " ...") == 0);
+    if (!ok) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_detach(&b);
+}
+
+static const char *json_str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double json_num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* Fill hit I of R from the document data of mset entry I. */
+static int fill_hit(rubric_db *db, const parsed *q, const rubric_search_opts *o,
+                    rubric_results *r, const xs_mset *m, size_t i, size_t rank)
+{
+    size_t len = 0;
+    const char *data = xs_mset_data(m, i, &len);
+    cJSON *doc = cJSON_ParseWithLength(data, len);
+    if (!doc)
+        return -1;
+    r->docs[i] = doc;
+    rubric_hit *h = &r->hits[i];
+    h->rank = (unsigned)rank;
+    h->score = xs_mset_weight(m, i);
+    h->path = json_str(doc, "path");
+    h->anchor = json_str(doc, "anchor");
+    h->title = json_str(doc, "title");
+    h->start = (size_t)json_num(doc, "start");
+    h->end = (size_t)json_num(doc, "end");
+    h->part = (unsigned)json_num(doc, "part");
+    h->boilerplate = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "boilerplate"));
+    const cJSON *trail = cJSON_GetObjectItemCaseSensitive(doc, "trail");
+    size_t nt = (size_t)cJSON_GetArraySize(trail);
+    r->trails[i] = calloc(nt + 1, sizeof *r->trails[i]);
+    if (!r->trails[i])
+        return -1;
+    size_t k = 0;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, trail)
+        if (cJSON_IsString(t))
+            r->trails[i][k++] = t->valuestring;
+    h->trail = r->trails[i];
+    h->ntrail = k;
+    const char *text = json_str(doc, "text");
+    return make_snippet(db, q, text, strlen(text), o->snippet_len ? o->snippet_len : 200, h,
+                        &r->snippets[i], &r->spans[i]);
+}
+
+int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_search_opts *opts,
+                  rubric_results **out, char **errmsg)
+{
+    *out = NULL;
+    if (errmsg)
+        *errmsg = NULL;
+    rubric_search_opts o = {0};
+    if (opts)
+        o = *opts;
+    size_t limit = o.limit ? o.limit : 10;
+    parsed *q = calloc(1, sizeof *q);
+    rubric_results *r = calloc(1, sizeof *r);
+    xs_query *xq = NULL;
+    xs_mset *m = NULL;
+    int rc = RUBRIC_ENOMEM;
+    if (!q || !r)
+        goto fail;
+    parse_query(db->an, query, len, q);
+    if (q->failed)
+        goto fail;
+    if (q->n == 0) {
+        rc = RUBRIC_EINVAL;
+        if (errmsg)
+            *errmsg = xstrdup(len ? "query has no words to search for" : "empty query");
+        goto fail;
+    }
+    size_t npos = 0;
+    for (size_t i = 0; i < q->n; i++)
+        npos += !q->parts[i].neg;
+    /* Words are ANDed; when nothing holds them all, a ranked OR answers. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int op = attempt == 0 ? XS_OP_AND : XS_OP_OR;
+        xs_query_free(xq);
+        xs_mset_free(m);
+        m = NULL;
+        if (!(xq = build_query(q, op, o.boilerplate)))
+            goto fail;
+        int xr = xs_db_search(db->db, xq, o.offset, limit, BM25_K1, BM25_B, &m);
+        if (xr != XS_OK) {
+            rc = xr == XS_ENOMEM ? RUBRIC_ENOMEM : RUBRIC_ENODB;
+            if (errmsg)
+                *errmsg = xasprintf("search failed: %s", xs_db_errmsg(db->db));
+            goto fail;
+        }
+        if (xs_mset_estimate(m) > 0 || npos < 2)
+            break;
+    }
+    r->total = xs_mset_estimate(m);
+    r->suggestion = suggest_query(db, q, query, len);
+    size_t n = xs_mset_size(m);
+    r->hits = calloc(n + 1, sizeof *r->hits);
+    r->docs = calloc(n + 1, sizeof *r->docs);
+    r->snippets = calloc(n + 1, sizeof *r->snippets);
+    r->spans = calloc(n + 1, sizeof *r->spans);
+    r->trails = calloc(n + 1, sizeof *r->trails);
+    if (!r->hits || !r->docs || !r->snippets || !r->spans || !r->trails)
+        goto fail;
+    r->n = n;
+    for (size_t i = 0; i < n; i++)
+        if (fill_hit(db, q, &o, r, m, i, o.offset + i + 1) < 0) {
+            rc = RUBRIC_ENODB;
+            if (errmsg)
+                *errmsg = xstrdup("a passage's stored data is damaged or memory ran out");
+            goto fail;
+        }
+    xs_query_free(xq);
+    xs_mset_free(m);
+    free_parsed(q);
+    free(q);
+    *out = r;
+    return RUBRIC_OK;
+fail:
+    if (rc == RUBRIC_ENOMEM && errmsg && !*errmsg)
+        *errmsg = xstrdup("out of memory");
+    xs_query_free(xq);
+    xs_mset_free(m);
+    if (q)
+        free_parsed(q);
+    free(q);
+    rubric_results_free(r);
+    return rc;
+}

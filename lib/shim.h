@@ -1,0 +1,86 @@
+/* shim.h: the C interface of xapian_shim.cc, rubric's only C++ file.
+ *
+ * Every call returns an XS_* status and, on failure, leaves a message in the
+ * handle (xs_db_errmsg) or in *errmsg (caller frees with free()). No C++
+ * exception crosses this interface.
+ */
+#ifndef RUBRIC_SHIM_H
+#define RUBRIC_SHIM_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    XS_OK = 0,
+    XS_ENOMEM = -1,
+    XS_ELOCKED = -2,   /* DatabaseLockError */
+    XS_ENODB = -3,     /* DatabaseOpeningError, DatabaseCorruptError, ... */
+    XS_EMODIFIED = -4, /* DatabaseModifiedError: reopen and retry */
+    XS_EOTHER = -5
+};
+
+typedef struct xs_db xs_db;
+typedef struct xs_doc xs_doc;
+typedef struct xs_query xs_query;
+typedef struct xs_mset xs_mset;
+
+/* Databases. */
+int xs_db_open_read(const char *dir, xs_db **out, char **errmsg);
+int xs_db_open_write(const char *dir, xs_db **out, char **errmsg);
+void xs_db_close(xs_db *db);  /* a writer's uncommitted changes are discarded */
+const char *xs_db_errmsg(const xs_db *db);
+int xs_db_reopen(xs_db *db);
+int xs_db_commit(xs_db *db);
+size_t xs_db_doccount(xs_db *db);
+/* Number of documents indexed by TERM (0 when absent or on error). */
+size_t xs_db_termfreq(xs_db *db, const char *term, size_t len);
+/* Metadata: *out is malloc'd (caller frees), NULL with *len 0 when absent. */
+int xs_db_get_metadata(xs_db *db, const char *key, char **out, size_t *len);
+int xs_db_set_metadata(xs_db *db, const char *key, const char *val, size_t len);
+/* Replace the document whose unique term is IDTERM (adding it if absent). */
+int xs_db_replace(xs_db *db, const char *idterm, xs_doc *doc);
+/* Delete every document indexed by TERM. */
+int xs_db_delete_term(xs_db *db, const char *term);
+/* Call FN for each term beginning with PREFIX, with its document frequency;
+ * a nonzero return stops the walk. */
+int xs_db_terms(xs_db *db, const char *prefix,
+                int (*fn)(void *ctx, const char *term, size_t len, size_t freq),
+                void *ctx);
+
+/* Documents under construction. */
+xs_doc *xs_doc_new(void);
+void xs_doc_free(xs_doc *doc);
+int xs_doc_add_posting(xs_doc *doc, const char *term, size_t len, unsigned pos);
+int xs_doc_add_term(xs_doc *doc, const char *term, size_t len, unsigned wdf);
+int xs_doc_add_boolean(xs_doc *doc, const char *term, size_t len);
+int xs_doc_set_data(xs_doc *doc, const char *data, size_t len);
+
+/* Queries: a tree built bottom-up. Constructors take ownership of the
+ * subqueries they are given, also on failure; NULL means out of memory. */
+enum { XS_OP_AND, XS_OP_OR, XS_OP_AND_NOT, XS_OP_PHRASE, XS_OP_NEAR, XS_OP_FILTER };
+xs_query *xs_query_term(const char *term, size_t len, unsigned wqf, unsigned pos);
+xs_query *xs_query_combine(int op, xs_query **subs, size_t n, unsigned window);
+xs_query *xs_query_scale(xs_query *q, double factor);
+xs_query *xs_query_match_all(void);
+void xs_query_free(xs_query *q);
+/* A readable form of the query, for debugging; caller frees. */
+char *xs_query_describe(const xs_query *q);
+
+/* Run QUERY; BM25 with parameters K1 and B. */
+int xs_db_search(xs_db *db, const xs_query *query, size_t offset, size_t limit,
+                 double k1, double b, xs_mset **out);
+void xs_mset_free(xs_mset *m);
+size_t xs_mset_size(const xs_mset *m);
+size_t xs_mset_estimate(const xs_mset *m);
+double xs_mset_weight(const xs_mset *m, size_t i);
+/* The document data of hit I; owned by the mset. */
+const char *xs_mset_data(const xs_mset *m, size_t i, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

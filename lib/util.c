@@ -1,0 +1,217 @@
+/* util.c: byte buffers, string helpers, hashing, whole-file reads, status names. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int buf_grow(buf *b, size_t extra)
+{
+    if (extra > SIZE_MAX - b->len - 1)
+        return -1;
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    char *p = realloc(b->data, cap);
+    if (!p)
+        return -1;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+int buf_add(buf *b, const char *s, size_t n)
+{
+    if (buf_grow(b, n) < 0)
+        return -1;
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int buf_adds(buf *b, const char *s)
+{
+    return buf_add(b, s, strlen(s));
+}
+
+int buf_addc(buf *b, char c)
+{
+    return buf_add(b, &c, 1);
+}
+
+int buf_printf(buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || buf_grow(b, (size_t)n) < 0)
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+int buf_add_html(buf *b, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: continue;
+        }
+        if (buf_add(b, s + run, i - run) < 0 || buf_adds(b, rep) < 0)
+            return -1;
+        run = i + 1;
+    }
+    return buf_add(b, s + run, n - run);
+}
+
+void buf_free(buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+char *buf_detach(buf *b)
+{
+    if (!b->data && buf_grow(b, 0) < 0)
+        return NULL;
+    char *p = b->data;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *p = malloc((size_t)n + 1);
+    if (!p)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+uint64_t hash64(const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+int read_file(const char *path, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int e = errno;
+        close(fd);
+        return e;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return EISDIR;
+    }
+    size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
+    char *p = malloc(cap);
+    size_t n = 0;
+    int err = p ? 0 : ENOMEM;
+    while (!err) {
+        if (n + 1 >= cap) {
+            char *q = realloc(p, cap * 2);
+            if (!q) {
+                err = ENOMEM;
+                break;
+            }
+            p = q;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, p + n, cap - n - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            err = errno;
+        else if (r == 0)
+            break;
+        else
+            n += (size_t)r;
+    }
+    close(fd);
+    if (err) {
+        free(p);
+        return err;
+    }
+    p[n] = '\0';
+    *out = p;
+    *len = n;
+    return 0;
+}
+
+const char *rubric_strerror(int code)
+{
+    switch (code) {
+    case RUBRIC_OK: return "success";
+    case RUBRIC_ENOMEM: return "out of memory";
+    case RUBRIC_EINVAL: return "invalid argument";
+    case RUBRIC_EIO: return "cannot read file";
+    case RUBRIC_EINPUT: return "not an indexable file";
+    case RUBRIC_ELOCKED: return "index is locked by another indexer";
+    case RUBRIC_ENODB: return "index is missing, unreadable or damaged";
+    case RUBRIC_EINTERNAL: return "internal error";
+    default: return "unknown error";
+    }
+}
+
+const char *rubric_version(void)
+{
+    return RUBRIC_VERSION;
+}

@@ -1,0 +1,429 @@
+// xapian_shim.cc: rubric's extern "C" shim over libxapian; no exception leaves it.
+#include "shim.h"
+
+#include <xapian.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+
+struct xs_db {
+    Xapian::Database *rd = nullptr;          // the reader, or the writer seen as one
+    Xapian::WritableDatabase *wr = nullptr;  // set for writers only
+    std::string err;
+};
+
+struct xs_doc {
+    Xapian::Document doc;
+};
+
+struct xs_query {
+    Xapian::Query q;
+};
+
+struct xs_mset {
+    std::vector<double> weights;
+    std::vector<std::string> data;
+    size_t estimate = 0;
+};
+
+static char *dup_msg(const std::string &s)
+{
+    char *p = static_cast<char *>(std::malloc(s.size() + 1));
+    if (p)
+        std::memcpy(p, s.c_str(), s.size() + 1);
+    return p;
+}
+
+static std::string xapian_msg(const Xapian::Error &e)
+{
+    std::string m = e.get_msg();
+    if (m.empty())
+        m = e.get_type();
+    return m;
+}
+
+// Map the exception in flight to a status, recording its message in *msg.
+static int map_error(std::string *msg)
+{
+    try {
+        throw;
+    } catch (const Xapian::DatabaseLockError &e) {
+        *msg = xapian_msg(e);
+        return XS_ELOCKED;
+    } catch (const Xapian::DatabaseModifiedError &e) {
+        *msg = xapian_msg(e);
+        return XS_EMODIFIED;
+    } catch (const Xapian::DatabaseOpeningError &e) {
+        *msg = xapian_msg(e);
+        return XS_ENODB;
+    } catch (const Xapian::DatabaseCorruptError &e) {
+        *msg = xapian_msg(e);
+        return XS_ENODB;
+    } catch (const Xapian::DatabaseError &e) {
+        *msg = xapian_msg(e);
+        return XS_ENODB;
+    } catch (const Xapian::Error &e) {
+        *msg = xapian_msg(e);
+        return XS_EOTHER;
+    } catch (const std::bad_alloc &) {
+        *msg = "out of memory";
+        return XS_ENOMEM;
+    } catch (const std::exception &e) {
+        *msg = e.what();
+        return XS_EOTHER;
+    } catch (...) {
+        *msg = "unknown error";
+        return XS_EOTHER;
+    }
+}
+
+#define GUARD_DB(db, body)                                                     \
+    try {                                                                      \
+        body                                                                   \
+    } catch (...) {                                                            \
+        return map_error(&(db)->err);                                          \
+    }
+
+extern "C" {
+
+int xs_db_open_read(const char *dir, xs_db **out, char **errmsg)
+{
+    *out = nullptr;
+    xs_db *db = new (std::nothrow) xs_db;
+    if (!db)
+        return XS_ENOMEM;
+    try {
+        db->rd = new Xapian::Database(dir);
+    } catch (...) {
+        int rc = map_error(&db->err);
+        if (errmsg)
+            *errmsg = dup_msg(db->err);
+        delete db;
+        return rc;
+    }
+    *out = db;
+    return XS_OK;
+}
+
+int xs_db_open_write(const char *dir, xs_db **out, char **errmsg)
+{
+    *out = nullptr;
+    xs_db *db = new (std::nothrow) xs_db;
+    if (!db)
+        return XS_ENOMEM;
+    try {
+        db->wr = new Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OPEN);
+        db->rd = db->wr;
+        // All changes of a run stay private until xs_db_commit().
+        db->wr->begin_transaction(false);
+    } catch (...) {
+        int rc = map_error(&db->err);
+        if (errmsg)
+            *errmsg = dup_msg(db->err);
+        delete db->wr;
+        delete db;
+        return rc;
+    }
+    *out = db;
+    return XS_OK;
+}
+
+void xs_db_close(xs_db *db)
+{
+    if (!db)
+        return;
+    try {
+        if (db->wr) {
+            db->wr->cancel_transaction();
+            db->wr->close();
+        }
+    } catch (...) {
+        // Closing never fails visibly: uncommitted work is simply dropped.
+    }
+    delete db->rd;
+    delete db;
+}
+
+const char *xs_db_errmsg(const xs_db *db)
+{
+    return db->err.c_str();
+}
+
+int xs_db_reopen(xs_db *db)
+{
+    GUARD_DB(db, db->rd->reopen(); return XS_OK;)
+}
+
+int xs_db_commit(xs_db *db)
+{
+    GUARD_DB(db, {
+        // An unflushed transaction keeps a run's changes private and lets a
+        // failure drop them all; commit() then publishes them at one instant.
+        db->wr->commit_transaction();
+        db->wr->commit();
+        db->wr->begin_transaction(false);
+        return XS_OK;
+    })
+}
+
+size_t xs_db_doccount(xs_db *db)
+{
+    try {
+        return db->rd->get_doccount();
+    } catch (...) {
+        map_error(&db->err);
+        return 0;
+    }
+}
+
+size_t xs_db_termfreq(xs_db *db, const char *term, size_t len)
+{
+    try {
+        return db->rd->get_termfreq(std::string(term, len));
+    } catch (...) {
+        map_error(&db->err);
+        return 0;
+    }
+}
+
+int xs_db_get_metadata(xs_db *db, const char *key, char **out, size_t *len)
+{
+    *out = nullptr;
+    *len = 0;
+    GUARD_DB(db, {
+        std::string v = db->rd->get_metadata(key);
+        if (v.empty())
+            return XS_OK;
+        char *p = static_cast<char *>(std::malloc(v.size() + 1));
+        if (!p)
+            return XS_ENOMEM;
+        std::memcpy(p, v.data(), v.size());
+        p[v.size()] = '\0';
+        *out = p;
+        *len = v.size();
+        return XS_OK;
+    })
+}
+
+int xs_db_set_metadata(xs_db *db, const char *key, const char *val, size_t len)
+{
+    GUARD_DB(db, db->wr->set_metadata(key, std::string(val, len)); return XS_OK;)
+}
+
+int xs_db_replace(xs_db *db, const char *idterm, xs_doc *doc)
+{
+    GUARD_DB(db, db->wr->replace_document(idterm, doc->doc); return XS_OK;)
+}
+
+int xs_db_delete_term(xs_db *db, const char *term)
+{
+    GUARD_DB(db, db->wr->delete_document(term); return XS_OK;)
+}
+
+int xs_db_terms(xs_db *db, const char *prefix,
+                int (*fn)(void *ctx, const char *term, size_t len, size_t freq), void *ctx)
+{
+    GUARD_DB(db, {
+        for (Xapian::TermIterator t = db->rd->allterms_begin(prefix);
+             t != db->rd->allterms_end(prefix); ++t) {
+            const std::string &s = *t;
+            int rc = fn(ctx, s.data(), s.size(), t.get_termfreq());
+            if (rc)
+                return rc;
+        }
+        return XS_OK;
+    })
+}
+
+xs_doc *xs_doc_new(void)
+{
+    return new (std::nothrow) xs_doc;
+}
+
+void xs_doc_free(xs_doc *doc)
+{
+    delete doc;
+}
+
+#define GUARD_DOC(body)                                                        \
+    try {                                                                      \
+        body                                                                   \
+    } catch (...) {                                                            \
+        std::string ignored;                                                   \
+        return map_error(&ignored);                                            \
+    }
+
+int xs_doc_add_posting(xs_doc *doc, const char *term, size_t len, unsigned pos)
+{
+    GUARD_DOC(doc->doc.add_posting(std::string(term, len), pos); return XS_OK;)
+}
+
+int xs_doc_add_term(xs_doc *doc, const char *term, size_t len, unsigned wdf)
+{
+    GUARD_DOC(doc->doc.add_term(std::string(term, len), wdf); return XS_OK;)
+}
+
+int xs_doc_add_boolean(xs_doc *doc, const char *term, size_t len)
+{
+    GUARD_DOC(doc->doc.add_boolean_term(std::string(term, len)); return XS_OK;)
+}
+
+int xs_doc_set_data(xs_doc *doc, const char *data, size_t len)
+{
+    GUARD_DOC(doc->doc.set_data(std::string(data, len)); return XS_OK;)
+}
+
+xs_query *xs_query_term(const char *term, size_t len, unsigned wqf, unsigned pos)
+{
+    try {
+        return new xs_query{Xapian::Query(std::string(term, len), wqf, pos)};
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+static Xapian::Query::op map_op(int op)
+{
+    switch (op) {
+    case XS_OP_AND: return Xapian::Query::OP_AND;
+    case XS_OP_OR: return Xapian::Query::OP_OR;
+    case XS_OP_AND_NOT: return Xapian::Query::OP_AND_NOT;
+    case XS_OP_PHRASE: return Xapian::Query::OP_PHRASE;
+    case XS_OP_NEAR: return Xapian::Query::OP_NEAR;
+    default: return Xapian::Query::OP_FILTER;
+    }
+}
+
+xs_query *xs_query_combine(int op, xs_query **subs, size_t n, unsigned window)
+{
+    xs_query *res = nullptr;
+    try {
+        std::vector<Xapian::Query> v;
+        v.reserve(n);
+        for (size_t i = 0; i < n; i++)
+            if (subs[i])
+                v.push_back(subs[i]->q);
+        res = new xs_query{Xapian::Query(map_op(op), v.begin(), v.end(), window)};
+    } catch (...) {
+        res = nullptr;
+    }
+    for (size_t i = 0; i < n; i++)
+        delete subs[i];
+    return res;
+}
+
+xs_query *xs_query_scale(xs_query *q, double factor)
+{
+    if (!q)
+        return nullptr;
+    try {
+        q->q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor);
+        return q;
+    } catch (...) {
+        delete q;
+        return nullptr;
+    }
+}
+
+xs_query *xs_query_match_all(void)
+{
+    try {
+        return new xs_query{Xapian::Query::MatchAll};
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+void xs_query_free(xs_query *q)
+{
+    delete q;
+}
+
+char *xs_query_describe(const xs_query *q)
+{
+    try {
+        return dup_msg(q->q.get_description());
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+// Runs the query and copies out what the caller needs, so that a writer
+// committing meanwhile cannot invalidate the results afterwards.
+static void run_search(xs_db *db, const xs_query *query, size_t offset, size_t limit,
+                       double k1, double b, xs_mset *m)
+{
+    Xapian::Enquire enq(*db->rd);
+    enq.set_query(query->q);
+    enq.set_weighting_scheme(Xapian::BM25Weight(k1, 0, 1, b, 0.5));
+    Xapian::MSet ms = enq.get_mset(offset, limit);
+    m->estimate = ms.get_matches_estimated();
+    m->weights.clear();
+    m->data.clear();
+    for (Xapian::MSetIterator it = ms.begin(); it != ms.end(); ++it) {
+        m->weights.push_back(it.get_weight());
+        m->data.push_back(it.get_document().get_data());
+    }
+}
+
+int xs_db_search(xs_db *db, const xs_query *query, size_t offset, size_t limit,
+                 double k1, double b, xs_mset **out)
+{
+    *out = nullptr;
+    xs_mset *m = new (std::nothrow) xs_mset;
+    if (!m)
+        return XS_ENOMEM;
+    int rc = XS_OK;
+    // A writer that commits twice while we read makes our revision vanish:
+    // reopen at the newest revision and run the whole search again.
+    for (int attempt = 0; attempt < 5; attempt++) {
+        try {
+            run_search(db, query, offset, limit, k1, b, m);
+            *out = m;
+            return XS_OK;
+        } catch (...) {
+            rc = map_error(&db->err);
+        }
+        if (rc != XS_EMODIFIED)
+            break;
+        try {
+            db->rd->reopen();
+        } catch (...) {
+            rc = map_error(&db->err);
+            break;
+        }
+    }
+    delete m;
+    return rc;
+}
+
+void xs_mset_free(xs_mset *m)
+{
+    delete m;
+}
+
+size_t xs_mset_size(const xs_mset *m)
+{
+    return m->data.size();
+}
+
+size_t xs_mset_estimate(const xs_mset *m)
+{
+    return m->estimate;
+}
+
+double xs_mset_weight(const xs_mset *m, size_t i)
+{
+    return m->weights[i];
+}
+
+const char *xs_mset_data(const xs_mset *m, size_t i, size_t *len)
+{
+    *len = m->data[i].size();
+    return m->data[i].data();
+}
+
+}  // extern "C"

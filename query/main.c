@@ -1,0 +1,232 @@
+/* rubric-query: rank the passages of an index for a query; text or JSON out. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "rubric.h"
+
+static const char usage_text[] =
+    "usage: rubric-query [OPTIONS] QUERY...\n"
+    "Rank the passages of an index for QUERY.\n"
+    "\n"
+    "  --db DIR          index directory (default: $RUBRIC_DB, else ./" CLI_DEFAULT_DB ")\n"
+    "  -n, --limit N     show at most N results (default 10)\n"
+    "  --offset K        skip the first K results\n"
+    "  --json            print JSON (schema in the README)\n"
+    "  --boilerplate     include navigation, link lists and promotions\n"
+    "  --color WHEN      highlight matches: auto (on a terminal), always, never;\n"
+    "                    NO_COLOR in the environment means never\n"
+    "  -h, --help        print this help\n"
+    "  --version         print the version\n"
+    "\n"
+    "Query: words (all must match; if no passage has them all, the best partial\n"
+    "matches are shown), \"quoted phrases\", and -word or -\"phrase\" to exclude.\n"
+    "Exit codes: 0 done, 2 usage error, 4 index missing, unreadable or damaged.\n";
+
+static double rounded(double x)
+{
+    return round(x * 1000.0) / 1000.0;
+}
+
+static int print_json(const char *query, const rubric_results *res)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *results = NULL;
+    int ok = o && cJSON_AddStringToObject(o, "query", query) &&
+             cJSON_AddNumberToObject(o, "total", (double)rubric_results_total(res));
+    const char *sugg = rubric_results_suggestion(res);
+    ok = ok && (sugg ? cJSON_AddStringToObject(o, "suggestion", sugg) != NULL
+                     : cJSON_AddNullToObject(o, "suggestion") != NULL);
+    ok = ok && (results = cJSON_AddArrayToObject(o, "results"));
+    for (size_t i = 0; ok && i < rubric_results_count(res); i++) {
+        const rubric_hit *h = rubric_results_hit(res, i);
+        cJSON *r = cJSON_CreateObject();
+        char *snippet = rubric_hit_snippet_html(h);
+        cJSON *trail = cJSON_CreateStringArray(h->trail, (int)h->ntrail);
+        ok = r && snippet && trail && cJSON_AddItemToArray(results, r) &&
+             cJSON_AddNumberToObject(r, "rank", h->rank) &&
+             cJSON_AddNumberToObject(r, "score", rounded(h->score)) &&
+             cJSON_AddStringToObject(r, "path", h->path) &&
+             cJSON_AddStringToObject(r, "anchor", h->anchor) &&
+             cJSON_AddStringToObject(r, "title", h->title) &&
+             cJSON_AddItemToObject(r, "trail", trail) &&
+             cJSON_AddStringToObject(r, "snippet", snippet) &&
+             cJSON_AddBoolToObject(r, "boilerplate", h->boilerplate);
+        if (!ok && r && !cJSON_GetObjectItem(r, "trail"))
+            cJSON_Delete(trail);
+        free(snippet);
+    }
+    char *s = ok ? cJSON_Print(o) : NULL;
+    cJSON_Delete(o);
+    if (!s) {
+        fputs("rubric-query: out of memory\n", stderr);
+        return -1;
+    }
+    puts(s);
+    free(s);
+    return 0;
+}
+
+static void print_snippet(const rubric_hit *h, int color)
+{
+    const char *on = color ? "\033[1;31m" : "", *off = color ? "\033[0m" : "";
+    size_t at = 0;
+    fputs("   ", stdout);
+    if (h->snippet_cut_start)
+        fputs("... ", stdout);
+    for (size_t i = 0; i < h->nspans; i++) {
+        const rubric_span *sp = &h->spans[i];
+        fwrite(h->snippet + at, 1, sp->start - at, stdout);
+        fputs(on, stdout);
+        fwrite(h->snippet + sp->start, 1, sp->len, stdout);
+        fputs(off, stdout);
+        at = sp->start + sp->len;
+    }
+    fwrite(h->snippet + at, 1, h->snippet_len - at, stdout);
+    if (h->snippet_cut_end)
+        fputs(" ...", stdout);
+    fputc('\n', stdout);
+}
+
+static void print_text(const char *query, const rubric_results *res, int color)
+{
+    const char *sugg = rubric_results_suggestion(res);
+    size_t n = rubric_results_count(res);
+    if (n == 0)
+        printf("no passages match '%s'\n", query);
+    if (sugg)
+        printf("did you mean: %s\n", sugg);
+    const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "",
+               *off = color ? "\033[0m" : "";
+    for (size_t i = 0; i < n; i++) {
+        const rubric_hit *h = rubric_results_hit(res, i);
+        printf("%s%u. %s%s  %s(%.2f)%s\n", bold, h->rank, h->title, off, dim, h->score, off);
+        if (h->ntrail) {
+            fputs("   ", stdout);
+            for (size_t k = 0; k < h->ntrail; k++)
+                printf("%s%s", k ? " > " : "", h->trail[k]);
+            fputc('\n', stdout);
+        }
+        printf("   %s%s#%s%s%s\n", dim, h->path, h->anchor, h->boilerplate ? " [boilerplate]" : "",
+               off);
+        print_snippet(h, color);
+    }
+    if (n)
+        printf("%zu of about %zu passages\n", n, rubric_results_total(res));
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_BOILER, OPT_COLOR, OPT_VERSION };
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, OPT_DB},
+        {"limit", required_argument, NULL, 'n'},
+        {"offset", required_argument, NULL, OPT_OFFSET},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"boilerplate", no_argument, NULL, OPT_BOILER},
+        {"color", required_argument, NULL, OPT_COLOR},
+        {"colour", required_argument, NULL, OPT_COLOR},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0}};
+    const char *dbflag = NULL, *color_when = "auto";
+    int json = 0;
+    unsigned long limit = 10, offset = 0;
+    rubric_search_opts opts = {0};
+    int c;
+    while ((c = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB: dbflag = optarg; break;
+        case 'n':
+            if (cli_parse_count(optarg, &limit) < 0 || limit == 0 || limit > 10000) {
+                fprintf(stderr, "rubric-query: -n wants a count from 1 to 10000, not '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_OFFSET:
+            if (cli_parse_count(optarg, &offset) < 0 || offset > 1000000) {
+                fprintf(stderr, "rubric-query: --offset wants a count up to 1000000, not '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_JSON: json = 1; break;
+        case OPT_BOILER: opts.boilerplate = 1; break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+                fprintf(stderr, "rubric-query: --color wants auto, always or never, not '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            color_when = optarg;
+            break;
+        case 'h': fputs(usage_text, stdout); return EXIT_DONE;
+        case OPT_VERSION: printf("rubric-query %s\n", rubric_version()); return EXIT_DONE;
+        default:
+            fputs("Try 'rubric-query --help' for more information.\n", stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fputs("rubric-query: no QUERY given\nTry 'rubric-query --help' for more information.\n",
+              stderr);
+        return EXIT_USAGE;
+    }
+    /* The query is the remaining arguments joined by spaces. */
+    size_t qlen = 0;
+    for (int i = optind; i < argc; i++)
+        qlen += strlen(argv[i]) + 1;
+    char *query = malloc(qlen + 1);
+    if (!query) {
+        fputs("rubric-query: out of memory\n", stderr);
+        return EXIT_NODB;
+    }
+    query[0] = '\0';
+    for (int i = optind; i < argc; i++) {
+        if (i > optind)
+            strcat(query, " ");
+        strcat(query, argv[i]);
+    }
+    const char *nocolor = getenv("NO_COLOR");
+    int color = strcmp(color_when, "always") == 0 ||
+                (strcmp(color_when, "auto") == 0 && isatty(STDOUT_FILENO));
+    if (nocolor && *nocolor)
+        color = 0;
+
+    const char *dbpath = cli_db_path(dbflag);
+    rubric_db *db = NULL;
+    char *err = NULL;
+    int rc = rubric_db_open(dbpath, &db, &err);
+    if (rc != RUBRIC_OK) {
+        fprintf(stderr, "rubric-query: %s\n", err ? err : rubric_strerror(rc));
+        free(err);
+        free(query);
+        return EXIT_NODB;
+    }
+    opts.limit = limit;
+    opts.offset = offset;
+    rubric_results *res = NULL;
+    rc = rubric_search(db, query, strlen(query), &opts, &res, &err);
+    int status = EXIT_DONE;
+    if (rc != RUBRIC_OK) {
+        fprintf(stderr, "rubric-query: %s: '%s'\n", err ? err : rubric_strerror(rc), query);
+        status = rc == RUBRIC_EINVAL ? EXIT_USAGE : EXIT_NODB;
+    } else if (json) {
+        if (print_json(query, res) < 0)
+            status = EXIT_NODB;
+    } else {
+        print_text(query, res, color);
+    }
+    free(err);
+    rubric_results_free(res);
+    rubric_db_close(db);
+    free(query);
+    return status;
+}
