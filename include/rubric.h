@@ -68,15 +68,17 @@ typedef struct rubric_analyzer rubric_analyzer;
 RUBRIC_API const char *const *rubric_languages(void);
 
 /* Create an analyzer for LANG (a libstemmer algorithm name such as "english",
- * or "none" for no stemming). RUBRIC_EINVAL for an unknown language. */
+ * or "none" for no stemming; NULL or "" mean "english"). RUBRIC_EINVAL for an
+ * unknown language. */
 RUBRIC_API int rubric_analyzer_new(const char *lang, rubric_analyzer **out);
 RUBRIC_API void rubric_analyzer_free(rubric_analyzer *a);
 /* The analyzer's language name; owned by the analyzer. */
 RUBRIC_API const char *rubric_analyzer_lang(const rubric_analyzer *a);
 
-/* Segment, fold and stem TEXT, calling FN per token. Invalid UTF-8 is read as
- * U+FFFD and never stops the run. Returns RUBRIC_OK, RUBRIC_ENOMEM, or FN's
- * nonzero return. */
+/* Segment, fold and stem TEXT, calling FN per token. Each invalid UTF-8 byte
+ * reads as a space and never stops the run. Words over 64 bytes are data, not
+ * words: they are skipped, leaving a gap in the positions. Returns RUBRIC_OK,
+ * RUBRIC_ENOMEM, or FN's nonzero return. */
 RUBRIC_API int rubric_analyzer_run(rubric_analyzer *a, const char *text, size_t len,
                                    rubric_token_fn fn, void *ctx);
 

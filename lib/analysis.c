@@ -221,18 +221,36 @@ static int casefold(const uint8_t *s, size_t n, uninorm_t nf, buf *out)
     return rc;
 }
 
-/* Replace B's contents by themselves without combining marks (B in NFKD),
- * recomposed to NFC. */
+/* Accents are stripped only from the scripts where they are accents (Latin,
+ * Greek, Cyrillic); elsewhere (Devanagari vowel signs, say) a combining mark
+ * tells words apart and stays. */
+static int strips_marks(const uc_script_t *script)
+{
+    static const uc_script_t *latin, *greek, *cyrillic;
+    if (!latin) {
+        latin = uc_script_byname("Latin");
+        greek = uc_script_byname("Greek");
+        cyrillic = uc_script_byname("Cyrillic");
+    }
+    return script && (script == latin || script == greek || script == cyrillic);
+}
+
+/* Replace B's contents (in NFKD) by themselves without the accents of their
+ * letters, recomposed to NFC. */
 static int strip_marks(buf *b)
 {
     size_t w = 0;
     const uint8_t *s = (const uint8_t *)b->data;
+    const uc_script_t *base = NULL;
     for (size_t i = 0; i < b->len;) {
         ucs4_t uc;
         int n = u8_mbtouc(&uc, s + i, b->len - i);
         if (n <= 0)
             n = 1;
-        if (!uc_is_general_category_withtable(uc, UC_CATEGORY_MASK_Mn)) {
+        int mark = uc_is_general_category_withtable(uc, UC_CATEGORY_MASK_Mn);
+        if (!mark)
+            base = uc_script(uc);
+        if (!mark || !strips_marks(base)) {
             memmove(b->data + w, b->data + i, (size_t)n);
             w += (size_t)n;
         }
@@ -386,9 +404,14 @@ static int emit_word(void *ctx, const uint8_t *s, size_t start, size_t end)
             e->stem[a->stem.len] = '\0';
         }
     }
-    if (t.word_len == 0 || t.stem_len == 0) {
+    if (t.word_len == 0) {
         r->pos++;
         return 0;
+    }
+    /* A stemmer may reduce a word to nothing (porter: "s"): the word stands. */
+    if (t.stem_len == 0) {
+        t.stem = t.word;
+        t.stem_len = t.word_len;
     }
     t.start = start;
     t.end = end;

@@ -33,6 +33,11 @@ char *xstrndup(const char *s, size_t n);
 /* A malloc'd copy of printf-formatted text, or NULL when out of memory. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A malloc'd copy of S with each invalid UTF-8 byte replaced by U+FFFD, so
+ * that everything stored and printed (JSON included) is valid UTF-8; its
+ * length goes to *outlen when not NULL. NULL when out of memory. */
+char *valid_utf8(const char *s, size_t n, size_t *outlen);
+
 /* 64-bit FNV-1a. */
 uint64_t hash64(const void *data, size_t n);
 

@@ -25,6 +25,36 @@ int rubric_doc_supported(const char *path)
     return strcasecmp(ext, "txt") == 0 || strcasecmp(ext, "text") == 0;
 }
 
+char *valid_utf8(const char *s, size_t n, size_t *outlen)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    if (!u8_check(u, n)) {
+        if (outlen)
+            *outlen = n;
+        return xstrndup(s, n);
+    }
+    buf b = {0};
+    for (size_t i = 0; i < n;) {
+        ucs4_t uc;
+        int k = u8_mbtoucr(&uc, u + i, n - i);
+        if (k < 0) {
+            if (buf_adds(&b, "\xEF\xBF\xBD") < 0)
+                goto fail;
+            i++;
+        } else {
+            if (buf_add(&b, s + i, (size_t)k) < 0)
+                goto fail;
+            i += (size_t)k;
+        }
+    }
+    if (outlen)
+        *outlen = b.len;
+    return buf_detach(&b);
+fail:
+    buf_free(&b);
+    return NULL;
+}
+
 char *doc_keep(rubric_doc *d, char *s)
 {
     if (!s)
@@ -63,12 +93,12 @@ int doc_add(rubric_doc *d, const char *anchor, const char *title, const char *co
         if (!tr)
             return -1;
         for (size_t i = 0; i < ntrail; i++)
-            if (!(tr[i] = doc_keep(d, xstrdup(trail[i]))))
+            if (!(tr[i] = doc_keep(d, valid_utf8(trail[i], strlen(trail[i]), NULL))))
                 return -1;
     }
-    p->anchor = doc_keep(d, xstrdup(anchor));
-    p->title = doc_keep(d, xstrdup(title));
-    p->text = doc_keep(d, xstrndup(text, text_len));
+    p->anchor = doc_keep(d, valid_utf8(anchor, strlen(anchor), NULL));
+    p->title = doc_keep(d, valid_utf8(title, strlen(title), NULL));
+    p->text = doc_keep(d, valid_utf8(text, text_len, &text_len));
     if (!p->anchor || !p->title || !p->text)
         return -1;
     p->trail = tr;

@@ -479,38 +479,36 @@ typedef struct section {
     unsigned part;
 } section;
 
-/* Emit the blocks FROM..TO (content or boilerplate alike) as one or more
- * passages of at most RUBRIC_PASSAGE_MAX bytes, cut at block boundaries, or
- * inside a block too long by itself at a sentence or word boundary. */
+/* Emit the consecutive blocks IDS[0..N) as one or more passages of at most
+ * RUBRIC_PASSAGE_MAX bytes, cut at block boundaries, or inside a block too
+ * long by itself at a sentence or word boundary. A passage's text is the
+ * file's bytes from its start to its end, so offsets in it map to the file. */
 static int emit_run(reader *r, rubric_doc *d, section *s, const size_t *ids, size_t n,
                     int boilerplate)
 {
-    buf text = {0};
     size_t start = 0, end = 0;
-    int rc = 0;
-    for (size_t k = 0; k < n && rc == 0; k++) {
+    int open = 0;
+    for (size_t k = 0; k < n; k++) {
         const block *b = &r->blocks[ids[k]];
         size_t bs = b->start;
-        while (bs < b->end && rc == 0) {
-            size_t room = text.len < RUBRIC_PASSAGE_TARGET ? RUBRIC_PASSAGE_MAX - text.len : 0;
-            size_t be = b->end;
-            if (be - bs > room && text.len > 0) {
-                /* Flush what we have; the block starts a new passage. */
-                rc = doc_add(d, s->anchor, s->title, s->trail, s->ntrail, text.data, text.len,
-                             start, end, s->part++, boilerplate);
-                text.len = 0;
-                continue;
+        while (bs < b->end) {
+            if (open && (end - start >= RUBRIC_PASSAGE_TARGET ||
+                         b->end - start > RUBRIC_PASSAGE_MAX)) {
+                if (doc_add(d, s->anchor, s->title, s->trail, s->ntrail, r->data + start,
+                            end - start, start, end, s->part++, boilerplate) < 0)
+                    return -1;
+                open = 0;
             }
+            size_t be = b->end;
             if (be - bs > RUBRIC_PASSAGE_MAX) {
                 /* Cut a long block near the target at a sentence end, else
                  * at a space, else at a character boundary. */
                 size_t cut = bs + RUBRIC_PASSAGE_TARGET, best = 0;
                 for (size_t c = cut; c < bs + RUBRIC_PASSAGE_MAX && !best; c++)
-                    if ((r->data[c - 1] == '.' || r->data[c - 1] == '!' || r->data[c - 1] == '?') &&
-                        r->data[c] == ' ')
+                    if (strchr(".!?", r->data[c - 1]) && r->data[c] == ' ')
                         best = c;
                 for (size_t c = cut; c > bs + RUBRIC_PASSAGE_TARGET / 2 && !best; c--)
-                    if (r->data[c] == ' ')
+                    if (is_space(r->data[c]))
                         best = c;
                 if (!best) {
                     best = cut;
@@ -519,23 +517,26 @@ static int emit_run(reader *r, rubric_doc *d, section *s, const size_t *ids, siz
                 }
                 be = best;
             }
-            if (text.len == 0)
+            if (!open)
                 start = bs;
-            else if (buf_addc(&text, '\n') < 0)
-                rc = -1;
-            if (rc == 0 && buf_add(&text, r->data + bs, be - bs) < 0)
-                rc = -1;
+            open = 1;
             end = be;
+            if (be < b->end) {
+                /* The rest of an over-long block starts a passage of its own. */
+                if (doc_add(d, s->anchor, s->title, s->trail, s->ntrail, r->data + start,
+                            end - start, start, end, s->part++, boilerplate) < 0)
+                    return -1;
+                open = 0;
+            }
             bs = be;
-            while (bs < b->end && r->data[bs] == ' ')
+            while (bs < b->end && is_space(r->data[bs]))
                 bs++;
         }
     }
-    if (rc == 0 && text.len > 0)
-        rc = doc_add(d, s->anchor, s->title, s->trail, s->ntrail, text.data, text.len, start,
-                     end, s->part++, boilerplate);
-    buf_free(&text);
-    return rc;
+    if (open && doc_add(d, s->anchor, s->title, s->trail, s->ntrail, r->data + start,
+                        end - start, start, end, s->part++, boilerplate) < 0)
+        return -1;
+    return 0;
 }
 
 /* Unique anchors: the slug, then slug-1, slug-2 for repeats. */
@@ -560,30 +561,22 @@ static char *unique_anchor(reader *r, rubric_doc *d, size_t start, size_t end)
     return doc_keep(d, buf_detach(&slug));
 }
 
-/* Emit the section whose blocks are FROM..TO (heading excluded): content
- * first, then each run of boilerplate, as passages of their own. */
+/* Emit the section whose blocks are FROM..TO (heading excluded): each run
+ * of content or of boilerplate, in document order, as passages of its own. */
 static int emit_section(reader *r, rubric_doc *d, section *s, size_t from, size_t to)
 {
-    size_t *content = malloc((to - from + 1) * sizeof *content);
-    size_t *junk = malloc((to - from + 1) * sizeof *junk);
-    int rc = content && junk ? 0 : -1;
-    size_t nc = 0;
-    for (size_t i = from; i < to && rc == 0; i++)
-        if (!r->blocks[i].boilerplate)
-            content[nc++] = i;
-    if (rc == 0)
-        rc = emit_run(r, d, s, content, nc, 0);
+    size_t *ids = malloc((to - from + 1) * sizeof *ids);
+    if (!ids)
+        return -1;
+    int rc = 0;
     for (size_t i = from; i < to && rc == 0;) {
-        size_t nj = 0;
-        while (i < to && r->blocks[i].boilerplate)
-            junk[nj++] = i++;
-        if (nj)
-            rc = emit_run(r, d, s, junk, nj, 1);
-        else
-            i++;
+        int bp = r->blocks[i].boilerplate;
+        size_t n = 0;
+        while (i < to && r->blocks[i].boilerplate == bp)
+            ids[n++] = i++;
+        rc = emit_run(r, d, s, ids, n, bp);
     }
-    free(content);
-    free(junk);
+    free(ids);
     return rc;
 }
 
@@ -662,7 +655,7 @@ int read_text(rubric_doc *d, const char *data, size_t len)
     size_t first = 0;
     const block *b0 = &r.blocks[0];
     if (b0->kind == B_LINE && b0->words > 0 && b0->words <= 30) {
-        d->title = xstrndup(data + b0->start, b0->end - b0->start);
+        d->title = valid_utf8(data + b0->start, b0->end - b0->start, NULL);
         if (!d->title)
             goto done;
         first = 1;

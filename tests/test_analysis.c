@@ -866,7 +866,11 @@ static void scan_language(const char *lang)
             continue;
         }
         rb_t++;
-        if (o.stem.len == el && memcmp(o.stem.p, e, el) == 0) {
+        /* Where Snowball reduces a word to nothing, rubric keeps the word
+         * itself as its stem, so that the word stays searchable. */
+        const char *want = el ? e : w;
+        size_t wantl = el ? el : wl;
+        if (o.stem.len == wantl && memcmp(o.stem.p, want, wantl) == 0) {
             rb_p++;
         } else if (rb_shown++ < 3) {
             fprintf(stderr, "  snowball %s: rubric '%s' -> '%s', want '%s'\n", lang, w,
