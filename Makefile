@@ -41,7 +41,7 @@ LIB_CC = lib/xapian_shim.cc
 LIB_OBJ = $(LIB_C:lib/%.c=build/lib/%.o) $(LIB_CC:lib/%.cc=build/lib/%.o)
 HEADERS = include/rubric.h lib/internal.h lib/shim.h lib/cli.h
 
-TESTS = build/test_analysis build/test_reader
+TESTS = build/test_analysis build/test_reader build/fuzz_reader build/fuzz_query
 
 all: deps build/librubric.a build/librubric.so build/rubric-index build/rubric-query build/rubric.pc
 
@@ -78,6 +78,27 @@ build/rubric-query: query/main.c lib/cli.h build/librubric.a
 build/test_%: tests/test_%.c tests/harness.h build/librubric.a
 	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< build/librubric.a $(LIBS)
 
+# The fuzz targets, run by a deterministic driver in `make test`...
+build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c build/librubric.a
+	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< tests/fuzz/driver.c build/librubric.a $(LIBS)
+
+# ...and under libFuzzer by `make fuzz` (clang; FUZZ_SECONDS per target).
+FUZZ_SECONDS ?= 60
+fuzz: | build
+	$(MAKE) clean-lib
+	$(MAKE) build/librubric.a CC=clang CXX=clang++ OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined"
+	for t in reader query; do \
+	  clang $(RUBRIC_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -c \
+	    -o build/libfuzzer_$$t.o tests/fuzz/fuzz_$$t.c && \
+	  clang++ -fsanitize=fuzzer,address,undefined -o build/libfuzzer_$$t \
+	    build/libfuzzer_$$t.o build/librubric.a $(LIBS) && \
+	  build/libfuzzer_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 || exit 1; \
+	done
+	$(MAKE) clean-lib
+
+clean-lib:
+	rm -rf build/lib build/librubric.a build/librubric.so
+
 build/rubric.pc: Makefile | build
 	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: rubric\nDescription: passage-level full-text search\nVersion: %s\nRequires.private: xapian-core libcjson\nLibs: -L$${libdir} -lrubric\nLibs.private: -lstemmer -lunistring -lstdc++ -lm\nCflags: -I$${includedir}\n' \
 	  '$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' \
@@ -112,4 +133,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps demo test install uninstall clean
+.PHONY: all deps demo test fuzz clean-lib install uninstall clean

@@ -1,0 +1,42 @@
+/* fuzz_reader.c: any bytes, read as a .txt article, never crash or break an invariant. */
+#include <assert.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rubric.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int count_token(void *ctx, const rubric_token *t)
+{
+    size_t *len = ctx;
+    assert(t->start < t->end && t->end <= *len);
+    assert(t->word_len > 0 && t->stem_len > 0);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    rubric_doc *doc = NULL;
+    char *err = NULL;
+    int rc = rubric_doc_read("fuzz.txt", (const char *)data, size, &doc, &err);
+    assert(rc == RUBRIC_OK || rc == RUBRIC_EINPUT || rc == RUBRIC_ENOMEM);
+    assert((rc == RUBRIC_OK) == (doc != NULL));
+    for (size_t i = 0; doc && i < rubric_doc_count(doc); i++) {
+        const rubric_passage *p = rubric_doc_passage(doc, i);
+        assert(p->start <= p->end && p->end <= size);
+        assert(p->anchor[0] != '\0');
+        assert(p->text_len == strlen(p->text));
+    }
+    free(err);
+    rubric_doc_free(doc);
+
+    rubric_analyzer *a = NULL;
+    if (rubric_analyzer_new("english", &a) == RUBRIC_OK) {
+        size_t len = size;
+        rubric_analyzer_run(a, (const char *)data, size, count_token, &len);
+        rubric_analyzer_free(a);
+    }
+    return 0;
+}
