@@ -32,6 +32,7 @@ DEP_LIBS = $(shell $(PKG_CONFIG) --libs xapian-core libcjson 2>/dev/null) -lstem
 RUBRIC_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -DRUBRIC_BUILDING -Iinclude -Ilib \
                 -fPIC -fvisibility=hidden $(WARN) $(OPT) $(DEP_CFLAGS) $(CFLAGS)
 RUBRIC_CXXFLAGS = -std=c++17 -DRUBRIC_BUILDING -Iinclude -Ilib -fPIC -fvisibility=hidden \
+                  -fvisibility-inlines-hidden \
                   $(WARNXX) $(OPT) $(DEP_CFLAGS) $(CXXFLAGS)
 RUBRIC_LDFLAGS = $(LDSAN) $(LDFLAGS)
 LIBS = $(DEP_LIBS) -lstdc++ -lm

@@ -518,7 +518,7 @@ static int make_snippet(rubric_db *db, const parsed *q, const char *text, size_t
         free(c.m);
         return -1;
     }
-    size_t lead = want / 4, best_start = 0, best_distinct = 0, best_count = 0;
+    size_t lead = want / 4, best_start = 0, best_distinct = 0, best_count = 0, best_i = 0;
     for (size_t i = 0; i < c.n; i++) {
         size_t ws = c.m[i].start > lead ? c.m[i].start - lead : 0;
         size_t we = ws + want;
@@ -536,7 +536,19 @@ static int make_snippet(rubric_db *db, const parsed *q, const char *text, size_t
             best_distinct = distinct;
             best_count = count;
             best_start = ws;
+            best_i = i;
         }
+    }
+    /* Begin at the start of the sentence holding the first match when that is
+     * close enough before it (the text's own start counts), so the snippet
+     * reads from a sentence start. */
+    if (c.n) {
+        size_t m0 = c.m[best_i].start, floor = m0 > want / 2 ? m0 - want / 2 : 0;
+        size_t k = m0;
+        while (k > floor && !(k >= 2 && strchr(".!?", text[k - 2]) && is_blank(text[k - 1])))
+            k--;
+        if (k > floor || floor == 0)
+            best_start = k;
     }
     size_t s = best_start, e = s + want < len ? s + want : len;
     /* Start and end on word boundaries (a space), else on a character. */
