@@ -42,7 +42,7 @@ LIB_CC = lib/xapian_shim.cc
 LIB_OBJ = $(LIB_C:lib/%.c=build/lib/%.o) $(LIB_CC:lib/%.cc=build/lib/%.o)
 HEADERS = include/rubric.h lib/internal.h lib/shim.h lib/cli.h
 
-TESTS = build/test_analysis build/test_reader build/fuzz_reader build/fuzz_query
+TESTS = build/test_analysis build/test_reader build/test_cli build/fuzz_reader build/fuzz_query
 
 all: deps build/librubric.a build/librubric.so build/rubric-index build/rubric-query build/rubric.pc
 

@@ -131,11 +131,20 @@ enum { RUBRIC_FILE_ADDED, RUBRIC_FILE_CHANGED, RUBRIC_FILE_UNCHANGED };
 RUBRIC_API int rubric_index_open(const char *dir, const char *lang, rubric_index **out,
                                  char **errmsg);
 /* Index the file at PATH (stored as given) unless its content is unchanged.
- * *what (may be NULL) says which; *npassages (may be NULL) counts its passages. */
+ * *what (may be NULL) says which; *npassages (may be NULL) counts its passages.
+ * RUBRIC_EIO or RUBRIC_EINPUT when it cannot be read or indexed: the message
+ * says why, and whatever was indexed for PATH before stays. */
 RUBRIC_API int rubric_index_add_file(rubric_index *ix, const char *path, int *what,
                                      size_t *npassages);
 /* Remove every passage of PATH. */
 RUBRIC_API int rubric_index_remove_file(rubric_index *ix, const char *path);
+/* Remove the files indexed under any of ROOTS (a root, or paths beneath it)
+ * that rubric_index_add_file() was not called for since open: files that
+ * disappeared. *removed (may be NULL) counts them. */
+RUBRIC_API int rubric_index_remove_missing(rubric_index *ix, const char *const *roots,
+                                           size_t nroots, size_t *removed);
+/* Number of passages in the index, this run's changes included. */
+RUBRIC_API size_t rubric_index_passages(rubric_index *ix);
 /* Publish everything done since open, at one instant. */
 RUBRIC_API int rubric_index_commit(rubric_index *ix);
 /* Close; changes not committed are discarded. */

@@ -32,7 +32,7 @@ typedef struct run {
     struct stat db_stat;
     int have_db_stat;
     int quiet;
-    unsigned long files, added, changed, unchanged, skipped;
+    unsigned long files, added, changed, unchanged, skipped, removed;
     unsigned long passages;
     int fatal;  /* a status that ends the run without committing */
 } run;
@@ -205,6 +205,17 @@ int main(int argc, char **argv)
     r.have_db_stat = stat(r.db, &r.db_stat) == 0;
     for (int i = optind; i < argc && !r.fatal; i++)
         walk(&r, argv[i], 1);
+    if (!r.fatal) {
+        /* Files indexed before under these paths that are gone now. */
+        size_t removed = 0;
+        rc = rubric_index_remove_missing(r.ix, (const char *const *)argv + optind,
+                                         (size_t)(argc - optind), &removed);
+        if (rc != RUBRIC_OK) {
+            fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r.ix));
+            r.fatal = rc;
+        }
+        r.removed = removed;
+    }
     if (r.fatal) {
         /* Nothing of this run is published: readers keep the last commit. */
         rubric_index_close(r.ix);
@@ -217,11 +228,12 @@ int main(int argc, char **argv)
         rubric_index_close(r.ix);
         return EXIT_NODB;
     }
+    size_t total = rubric_index_passages(r.ix);
     rubric_index_close(r.ix);
     fprintf(stderr,
-            "rubric-index: %lu files (%lu added, %lu changed, %lu unchanged, %lu skipped), "
-            "%lu passages, %.2f s\n",
-            r.files, r.added, r.changed, r.unchanged, r.skipped, r.passages,
+            "rubric-index: %lu files (%lu added, %lu changed, %lu unchanged, %lu skipped, "
+            "%lu removed), %lu passages written, %zu in the index, %.2f s\n",
+            r.files, r.added, r.changed, r.unchanged, r.skipped, r.removed, r.passages, total,
             now_seconds() - t0);
     return r.skipped ? EXIT_SKIPPED : EXIT_DONE;
 }

@@ -43,7 +43,55 @@ struct rubric_index {
     xs_db *db;
     rubric_analyzer *an;
     buf err;
+    uint64_t *seen;  /* hashes of the paths given to add_file since open */
+    size_t nseen, capseen;
 };
+
+/* Remember that PATH was given to add_file in this session. */
+static int see(rubric_index *ix, const char *path)
+{
+    uint64_t h = hash64(path, strlen(path));
+    h = h ? h : 1;
+    if ((ix->nseen + 1) * 2 > ix->capseen) {
+        size_t cap = ix->capseen ? ix->capseen * 2 : 256;
+        uint64_t *s = calloc(cap, sizeof *s);
+        if (!s)
+            return -1;
+        for (size_t i = 0; i < ix->capseen; i++)
+            if (ix->seen[i]) {
+                size_t j = ix->seen[i] & (cap - 1);
+                while (s[j])
+                    j = (j + 1) & (cap - 1);
+                s[j] = ix->seen[i];
+            }
+        free(ix->seen);
+        ix->seen = s;
+        ix->capseen = cap;
+    }
+    size_t j = h & (ix->capseen - 1);
+    while (ix->seen[j] && ix->seen[j] != h)
+        j = (j + 1) & (ix->capseen - 1);
+    if (!ix->seen[j]) {
+        ix->seen[j] = h;
+        ix->nseen++;
+    }
+    return 0;
+}
+
+static int seen(const rubric_index *ix, const char *path)
+{
+    if (!ix->capseen)
+        return 0;
+    uint64_t h = hash64(path, strlen(path));
+    h = h ? h : 1;
+    size_t j = h & (ix->capseen - 1);
+    while (ix->seen[j]) {
+        if (ix->seen[j] == h)
+            return 1;
+        j = (j + 1) & (ix->capseen - 1);
+    }
+    return 0;
+}
 
 static int set_err(rubric_index *ix, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -131,7 +179,13 @@ void rubric_index_close(rubric_index *ix)
     xs_db_close(ix->db);
     rubric_analyzer_free(ix->an);
     buf_free(&ix->err);
+    free(ix->seen);
     free(ix);
+}
+
+size_t rubric_index_passages(rubric_index *ix)
+{
+    return xs_db_doccount(ix->db);
 }
 
 const char *rubric_index_errmsg(const rubric_index *ix)
@@ -313,6 +367,7 @@ static int manifest_put(rubric_index *ix, const char *path, const manifest_entry
 
 int rubric_index_remove_file(rubric_index *ix, const char *path)
 {
+    ix->err.len = 0;
     buf term = {0};
     int rc = RUBRIC_ENOMEM;
     if (file_term(PREFIX_FILE, path, &term) == 0)
@@ -332,9 +387,14 @@ int rubric_index_add_file(rubric_index *ix, const char *path, int *what, size_t 
         *what = RUBRIC_FILE_UNCHANGED;
     if (npassages)
         *npassages = 0;
+    if (see(ix, path) < 0)
+        return set_err(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", path);
     struct stat st;
     if (stat(path, &st) < 0)
         return set_err(ix, RUBRIC_EIO, "cannot read '%s': %s", path, strerror(errno));
+    /* A FIFO or device would block or never end. */
+    if (!S_ISREG(st.st_mode))
+        return set_err(ix, RUBRIC_EINPUT, "'%s': not a regular file", path);
     manifest_entry old = {0}, now = {0};
     int known = manifest_get(ix, path, &old);
     now.size = (long long)st.st_size;
@@ -390,5 +450,81 @@ int rubric_index_add_file(rubric_index *ix, const char *path, int *what, size_t 
         if (npassages)
             *npassages = n;
     }
+    return rc;
+}
+
+/* Is PATH one of ROOTS or beneath one of them? */
+static int under(const char *path, const char *const *roots, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(roots[i]);
+        while (len > 1 && roots[i][len - 1] == '/')
+            len--;
+        if (strncmp(path, roots[i], len) == 0 &&
+            (path[len] == '\0' || path[len] == '/' || roots[i][len - 1] == '/'))
+            return 1;
+    }
+    return 0;
+}
+
+typedef struct missing_ctx {
+    rubric_index *ix;
+    const char *const *roots;
+    size_t nroots;
+    char **paths;  /* to remove once the walk is over */
+    size_t n, cap;
+    int failed;
+} missing_ctx;
+
+static int find_missing(void *ctx, const char *key, const char *val, size_t len)
+{
+    (void)key;
+    missing_ctx *c = ctx;
+    if (len == 0)
+        return 0;  /* a removed entry */
+    cJSON *o = cJSON_ParseWithLength(val, len);
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "path");
+    int rc = 0;
+    if (cJSON_IsString(p) && under(p->valuestring, c->roots, c->nroots) &&
+        !seen(c->ix, p->valuestring)) {
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 16;
+            char **q = realloc(c->paths, cap * sizeof *q);
+            if (!q)
+                rc = c->failed = 1;
+            else {
+                c->paths = q;
+                c->cap = cap;
+            }
+        }
+        if (!rc && !(c->paths[c->n++] = xstrdup(p->valuestring))) {
+            c->n--;
+            rc = c->failed = 1;
+        }
+    }
+    cJSON_Delete(o);
+    return rc;
+}
+
+int rubric_index_remove_missing(rubric_index *ix, const char *const *roots, size_t nroots,
+                                size_t *removed)
+{
+    if (removed)
+        *removed = 0;
+    missing_ctx c = {ix, roots, nroots, NULL, 0, 0, 0};
+    int rc = xs_db_metadata(ix->db, META_FILE, find_missing, &c);
+    if (c.failed)
+        rc = set_err(ix, RUBRIC_ENOMEM, "out of memory looking for removed files");
+    else if (rc != XS_OK)
+        rc = set_err(ix, map_xs(rc), "cannot read the manifest: %s", xs_db_errmsg(ix->db));
+    for (size_t i = 0; i < c.n; i++) {
+        if (rc == RUBRIC_OK) {
+            rc = rubric_index_remove_file(ix, c.paths[i]);
+            if (rc == RUBRIC_OK && removed)
+                (*removed)++;
+        }
+        free(c.paths[i]);
+    }
+    free(c.paths);
     return rc;
 }

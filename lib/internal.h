@@ -67,15 +67,26 @@ struct rubric_doc {
     size_t count, cap;
     char **strings;  /* every string the passages point to, freed together */
     size_t nstrings, capstrings;
+    uint64_t *anchors;  /* hash of each anchor used (0: free slot) */
+    unsigned *parts;    /* its number of passages so far */
+    size_t capanchors, nanchors;
 };
 
 /* Keep S (malloc'd) alive as long as the document; returns S, or NULL (and
  * frees S) when out of memory. */
 char *doc_keep(rubric_doc *d, char *s);
-/* Append a passage; strings are copied. Returns 0 or -1 (out of memory). */
+/* Append a passage; strings are copied (as valid UTF-8). Its part number is
+ * the count of earlier passages with the same anchor, so ids never collide.
+ * Returns 0 or -1 (out of memory). */
 int doc_add(rubric_doc *d, const char *anchor, const char *title,
             const char *const *trail, size_t ntrail, const char *text, size_t text_len,
-            size_t start, size_t end, unsigned part, int boilerplate);
+            size_t start, size_t end, int boilerplate);
+/* Nonzero when some passage already uses ANCHOR. */
+int doc_anchor_taken(const rubric_doc *d, const char *anchor);
+/* A unique anchor for the section titled TEXT: its slug, then slug-1, slug-2
+ * for repeats (PREFERRED, when given and unused, wins over the slug). Owned
+ * by the document; NULL when out of memory. */
+const char *doc_unique_anchor(rubric_doc *d, const char *preferred, const char *text, size_t len);
 
 /* Passages over this many bytes are split at paragraph boundaries into parts of
  * about RUBRIC_PASSAGE_TARGET bytes: long enough to hold an answer, short
@@ -83,7 +94,8 @@ int doc_add(rubric_doc *d, const char *anchor, const char *title,
 #define RUBRIC_PASSAGE_MAX 2400
 #define RUBRIC_PASSAGE_TARGET 1500
 
-int read_text(rubric_doc *d, const char *data, size_t len);
+/* Read a plain-text article; NAME titles it when its first line cannot. */
+int read_text(rubric_doc *d, const char *data, size_t len, const char *name);
 
 /* ------------------------------------------------------ Interface to index.c */
 

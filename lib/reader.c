@@ -73,9 +73,63 @@ char *doc_keep(rubric_doc *d, char *s)
     return s;
 }
 
+/* The slot of anchor hash H in D's table (an empty slot when absent). */
+static size_t anchor_slot(const rubric_doc *d, uint64_t h)
+{
+    size_t j = h & (d->capanchors - 1);
+    while (d->anchors[j] && d->anchors[j] != h)
+        j = (j + 1) & (d->capanchors - 1);
+    return j;
+}
+
+static uint64_t anchor_hash(const char *anchor)
+{
+    uint64_t h = hash64(anchor, strlen(anchor));
+    return h ? h : 1;
+}
+
+int doc_anchor_taken(const rubric_doc *d, const char *anchor)
+{
+    return d->capanchors && d->anchors[anchor_slot(d, anchor_hash(anchor))] != 0;
+}
+
+/* Count one more passage for ANCHOR; returns its part number, or -1. */
+static long count_part(rubric_doc *d, const char *anchor)
+{
+    if ((d->nanchors + 1) * 2 > d->capanchors) {
+        size_t cap = d->capanchors ? d->capanchors * 2 : 64;
+        rubric_doc old = *d;
+        d->anchors = calloc(cap, sizeof *d->anchors);
+        d->parts = calloc(cap, sizeof *d->parts);
+        if (!d->anchors || !d->parts) {
+            free(d->anchors);
+            free(d->parts);
+            d->anchors = old.anchors;
+            d->parts = old.parts;
+            return -1;
+        }
+        d->capanchors = cap;
+        for (size_t i = 0; i < old.capanchors; i++)
+            if (old.anchors[i]) {
+                size_t j = anchor_slot(d, old.anchors[i]);
+                d->anchors[j] = old.anchors[i];
+                d->parts[j] = old.parts[i];
+            }
+        free(old.anchors);
+        free(old.parts);
+    }
+    uint64_t h = anchor_hash(anchor);
+    size_t j = anchor_slot(d, h);
+    if (!d->anchors[j]) {
+        d->anchors[j] = h;
+        d->nanchors++;
+    }
+    return (long)d->parts[j]++;
+}
+
 int doc_add(rubric_doc *d, const char *anchor, const char *title, const char *const *trail,
             size_t ntrail, const char *text, size_t text_len, size_t start, size_t end,
-            unsigned part, int boilerplate)
+            int boilerplate)
 {
     if (d->count == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 16;
@@ -85,6 +139,9 @@ int doc_add(rubric_doc *d, const char *anchor, const char *title, const char *co
         d->passages = p;
         d->cap = cap;
     }
+    long part = count_part(d, anchor);
+    if (part < 0)
+        return -1;
     rubric_passage *p = &d->passages[d->count];
     memset(p, 0, sizeof *p);
     const char **tr = NULL;
@@ -106,10 +163,28 @@ int doc_add(rubric_doc *d, const char *anchor, const char *title, const char *co
     p->text_len = text_len;
     p->start = start;
     p->end = end;
-    p->part = part;
+    p->part = (unsigned)part;
     p->boilerplate = boilerplate;
     d->count++;
     return 0;
+}
+
+const char *doc_unique_anchor(rubric_doc *d, const char *preferred, const char *text, size_t len)
+{
+    if (preferred && *preferred && !doc_anchor_taken(d, preferred))
+        return doc_keep(d, valid_utf8(preferred, strlen(preferred), NULL));
+    buf slug = {0};
+    if (slugify(text, len, &slug) < 0)
+        return NULL;
+    size_t base = slug.len;
+    for (unsigned n = 1; doc_anchor_taken(d, slug.data); n++) {
+        slug.len = base;
+        if (buf_printf(&slug, "-%u", n) < 0) {
+            buf_free(&slug);
+            return NULL;
+        }
+    }
+    return doc_keep(d, buf_detach(&slug));
 }
 
 void rubric_doc_free(rubric_doc *d)
@@ -120,6 +195,8 @@ void rubric_doc_free(rubric_doc *d)
         free(d->strings[i]);
     free(d->strings);
     free(d->passages);
+    free(d->anchors);
+    free(d->parts);
     free(d->title);
     free(d);
 }
@@ -189,7 +266,13 @@ int rubric_doc_read(const char *path, const char *data, size_t len, rubric_doc *
     rubric_doc *d = calloc(1, sizeof *d);
     if (!d)
         return RUBRIC_ENOMEM;
-    int rc = read_text(d, data, len);
+    /* A title for sources without one: the file name without its extension. */
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t blen = strlen(base), elen = strlen(extension(base));
+    char *name = xstrndup(base, elen && elen < blen ? blen - elen - 1 : blen);
+    int rc = name ? read_text(d, data, len, name) : RUBRIC_ENOMEM;
+    free(name);
     if (rc == RUBRIC_OK && d->count == 0) {
         rc = RUBRIC_EINPUT;
         if (errmsg)

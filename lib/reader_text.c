@@ -26,6 +26,9 @@
 #define HEADING_MAX_BYTES 100
 /* A line with fewer words than this may be a stray promotion or link. */
 #define STRAY_MAX_WORDS 20
+/* Stray lines are judged only against an article with at least this many
+ * distinct content words of prose: a short note has too little to compare. */
+#define STRAY_MIN_VOCABULARY 40
 /* A list or line is unrelated to its context when fewer than 1 in
  * RELATED_RATIO of its content words occur there. */
 #define RELATED_RATIO 3
@@ -457,7 +460,7 @@ static int find_boilerplate(reader *r, size_t first)
                     caps += titlecased(&w);
                 }
                 b->boilerplate = far * 5 >= b->nitems * 3 && caps * 2 >= b->nitems;
-            } else if (b->words < STRAY_MAX_WORDS) {
+            } else if (b->words < STRAY_MAX_WORDS && article.n >= STRAY_MIN_VOCABULARY) {
                 word_stats w = stats_of(r, b->start, b->end, NULL, &article);
                 b->boilerplate = unrelated(&w);
             }
@@ -476,7 +479,6 @@ typedef struct section {
     const char *anchor;
     const char *trail[3];
     size_t ntrail;
-    unsigned part;
 } section;
 
 /* Emit the consecutive blocks IDS[0..N) as one or more passages of at most
@@ -495,7 +497,7 @@ static int emit_run(reader *r, rubric_doc *d, section *s, const size_t *ids, siz
             if (open && (end - start >= RUBRIC_PASSAGE_TARGET ||
                          b->end - start > RUBRIC_PASSAGE_MAX)) {
                 if (doc_add(d, s->anchor, s->title, s->trail, s->ntrail, r->data + start,
-                            end - start, start, end, s->part++, boilerplate) < 0)
+                            end - start, start, end, boilerplate) < 0)
                     return -1;
                 open = 0;
             }
@@ -524,7 +526,7 @@ static int emit_run(reader *r, rubric_doc *d, section *s, const size_t *ids, siz
             if (be < b->end) {
                 /* The rest of an over-long block starts a passage of its own. */
                 if (doc_add(d, s->anchor, s->title, s->trail, s->ntrail, r->data + start,
-                            end - start, start, end, s->part++, boilerplate) < 0)
+                            end - start, start, end, boilerplate) < 0)
                     return -1;
                 open = 0;
             }
@@ -534,31 +536,9 @@ static int emit_run(reader *r, rubric_doc *d, section *s, const size_t *ids, siz
         }
     }
     if (open && doc_add(d, s->anchor, s->title, s->trail, s->ntrail, r->data + start,
-                        end - start, start, end, s->part++, boilerplate) < 0)
+                        end - start, start, end, boilerplate) < 0)
         return -1;
     return 0;
-}
-
-/* Unique anchors: the slug, then slug-1, slug-2 for repeats. */
-static char *unique_anchor(reader *r, rubric_doc *d, size_t start, size_t end)
-{
-    buf slug = {0};
-    if (slugify(r->data + start, end - start, &slug) < 0)
-        return NULL;
-    size_t base = slug.len;
-    for (unsigned n = 1;; n++) {
-        int taken = 0;
-        for (size_t i = 0; i < d->count && !taken; i++)
-            taken = strcmp(d->passages[i].anchor, slug.data) == 0;
-        if (!taken)
-            break;
-        slug.len = base;
-        if (buf_printf(&slug, "-%u", n) < 0) {
-            buf_free(&slug);
-            return NULL;
-        }
-    }
-    return doc_keep(d, buf_detach(&slug));
 }
 
 /* Emit the section whose blocks are FROM..TO (heading excluded): each run
@@ -585,7 +565,7 @@ static int build_passages(reader *r, rubric_doc *d, size_t first)
     const char *top = NULL, *title = d->title ? d->title : "";
     section s = {0};
     s.title = title;
-    s.anchor = d->title ? unique_anchor(r, d, r->blocks[0].start, r->blocks[0].end) : "top";
+    s.anchor = doc_unique_anchor(d, NULL, title, strlen(title));
     if (!s.anchor)
         return -1;
     size_t from = first;
@@ -599,7 +579,7 @@ static int build_passages(reader *r, rubric_doc *d, size_t first)
             break;
         /* A new section starts at heading B. */
         char *t = doc_keep(d, xstrndup(r->data + b->start, b->end - b->start));
-        char *anchor = t ? unique_anchor(r, d, b->start, b->end) : NULL;
+        const char *anchor = t ? doc_unique_anchor(d, NULL, t, b->end - b->start) : NULL;
         if (!anchor)
             return -1;
         if (b->heading == 1 || b->toc)
@@ -627,16 +607,12 @@ static int build_passages(reader *r, rubric_doc *d, size_t first)
             s.title = title;
             s.anchor = d->count ? d->passages[0].anchor : "top";
             s.ntrail = 0;
-            s.part = 0;
-            for (size_t k = 0; k < d->count; k++)
-                if (strcmp(d->passages[k].anchor, s.anchor) == 0)
-                    s.part = d->passages[k].part + 1;
         }
     }
     return 0;
 }
 
-int read_text(rubric_doc *d, const char *data, size_t len)
+int read_text(rubric_doc *d, const char *data, size_t len, const char *name)
 {
     reader r = {0};
     r.data = data;
@@ -660,6 +636,8 @@ int read_text(rubric_doc *d, const char *data, size_t len)
             goto done;
         first = 1;
     }
+    if (!d->title && !(d->title = xstrdup(name)))
+        goto done;
     int toc = find_toc(&r);
     if (toc < 0)
         goto done;

@@ -700,6 +700,12 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     size_t npos = 0;
     for (size_t i = 0; i < q->n; i++)
         npos += !q->parts[i].neg;
+    if (npos == 0) {
+        rc = RUBRIC_EINVAL;
+        if (errmsg)
+            *errmsg = xstrdup("query has only exclusions: say what to search for");
+        goto fail;
+    }
     /* Words are ANDed; when nothing holds them all, a ranked OR answers. */
     for (int attempt = 0; attempt < 2; attempt++) {
         int op = attempt == 0 ? XS_OP_AND : XS_OP_OR;

@@ -40,6 +40,11 @@ size_t xs_db_termfreq(xs_db *db, const char *term, size_t len);
 /* Metadata: *out is malloc'd (caller frees), NULL with *len 0 when absent. */
 int xs_db_get_metadata(xs_db *db, const char *key, char **out, size_t *len);
 int xs_db_set_metadata(xs_db *db, const char *key, const char *val, size_t len);
+/* Call FN for each metadata key beginning with PREFIX and its value; a
+ * nonzero return stops the walk. */
+int xs_db_metadata(xs_db *db, const char *prefix,
+                   int (*fn)(void *ctx, const char *key, const char *val, size_t len),
+                   void *ctx);
 /* Replace the document whose unique term is IDTERM (adding it if absent). */
 int xs_db_replace(xs_db *db, const char *idterm, xs_doc *doc);
 /* Delete every document indexed by TERM. */

@@ -213,6 +213,22 @@ int xs_db_set_metadata(xs_db *db, const char *key, const char *val, size_t len)
     GUARD_DB(db, db->wr->set_metadata(key, std::string(val, len)); return XS_OK;)
 }
 
+int xs_db_metadata(xs_db *db, const char *prefix,
+                   int (*fn)(void *ctx, const char *key, const char *val, size_t len), void *ctx)
+{
+    GUARD_DB(db, {
+        for (Xapian::TermIterator k = db->rd->metadata_keys_begin(prefix);
+             k != db->rd->metadata_keys_end(prefix); ++k) {
+            const std::string &key = *k;
+            std::string val = db->rd->get_metadata(key);
+            int rc = fn(ctx, key.c_str(), val.data(), val.size());
+            if (rc)
+                return rc;
+        }
+        return XS_OK;
+    })
+}
+
 int xs_db_replace(xs_db *db, const char *idterm, xs_doc *doc)
 {
     GUARD_DB(db, db->wr->replace_document(idterm, doc->doc); return XS_OK;)

@@ -1,0 +1,1173 @@
+/* test_cli.c: end-to-end tests of the real tools, build/rubric-index and
+ * build/rubric-query, run through /bin/sh on a real index in a fresh temporary
+ * directory (removed at the end).
+ *
+ * Binaries are found under $RUBRIC_BUILD (default "build"), the corpus under
+ * $RUBRIC_SRCDIR/corpus (default "./corpus"). Each command's stdout is read
+ * through popen, its stderr is redirected to a file, and its exit status is
+ * WEXITSTATUS of the shell (a crash shows as 128 + signal).
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "rubric.h"
+#include "harness.h"
+
+/* ------------------------------------------------------------------ setup */
+
+static char g_tmp[PATH_MAX];    /* the temporary directory */
+static char g_index[PATH_MAX];  /* absolute path of rubric-index */
+static char g_query[PATH_MAX];  /* absolute path of rubric-query */
+static char g_corpus[PATH_MAX]; /* absolute path of the corpus directory */
+static char g_db[PATH_MAX];     /* the main index, built from the corpus */
+
+/* A word that occurs only in the good file written next to bad inputs. */
+#define GOOD_WORD "zanzibarquux"
+static const char good_text[] =
+    "Field Notes from the Marmalade Archive\n"
+    "The marmalade archive in the old library holds letters, ledgers and recipes that "
+    "a patient volunteer catalogued over many winters, and every box now carries a "
+    "label with the word " GOOD_WORD " so that visitors can find the collection "
+    "quickly and without asking the staff for help.\n";
+
+/* ---------------------------------------------------------------- helpers */
+
+typedef struct cmd {
+    int status;  /* exit status; 128 + N when killed by signal N; -1 on failure */
+    char *out;   /* stdout, NUL-terminated */
+    size_t out_len;
+    char *err;   /* stderr, NUL-terminated */
+} cmd;
+
+static void cmd_free(cmd *c)
+{
+    free(c->out);
+    free(c->err);
+    c->out = c->err = NULL;
+}
+
+static char *read_all(FILE *f, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *s = malloc(cap);
+    if (!s)
+        return NULL;
+    for (;;) {
+        if (cap - n < 4096) {
+            char *p = realloc(s, cap * 2);
+            if (!p) {
+                free(s);
+                return NULL;
+            }
+            s = p;
+            cap *= 2;
+        }
+        size_t got = fread(s + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    s[n] = '\0';
+    if (len)
+        *len = n;
+    return s;
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *s = read_all(f, NULL);
+    fclose(f);
+    return s;
+}
+
+static int write_file(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    int ok = fwrite(data, 1, len, f) == len;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* Single-quote S for /bin/sh; returns a static buffer (one of four, rotating). */
+static const char *sq(const char *s)
+{
+    static char bufs[4][PATH_MAX * 2];
+    static int which;
+    char *b = bufs[which++ % 4];
+    size_t n = 0;
+    b[n++] = '\'';
+    for (; *s && n < sizeof bufs[0] - 6; s++) {
+        if (*s == '\'') {
+            memcpy(b + n, "'\\''", 4);
+            n += 4;
+        } else {
+            b[n++] = *s;
+        }
+    }
+    b[n++] = '\'';
+    b[n] = '\0';
+    return b;
+}
+
+/* Run a shell command (printf-style) in directory CWD (NULL: the temporary
+ * directory). $I and $Q in the command are the two tools. */
+__attribute__((format(printf, 3, 4)))
+static void sh(cmd *c, const char *cwd, const char *fmt, ...)
+{
+    char body[8192], full[12288], errpath[PATH_MAX + 32];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(body, sizeof body, fmt, ap);
+    va_end(ap);
+    snprintf(errpath, sizeof errpath, "%s/.stderr", g_tmp);
+    snprintf(full, sizeof full, "cd %s && I=%s && Q=%s && ( %s ) 2>%s",
+             sq(cwd ? cwd : g_tmp), sq(g_index), sq(g_query), body, sq(errpath));
+    c->status = -1;
+    c->out = c->err = NULL;
+    c->out_len = 0;
+    fflush(NULL);
+    FILE *p = popen(full, "r");
+    if (p) {
+        c->out = read_all(p, &c->out_len);
+        int st = pclose(p);
+        if (st != -1 && WIFEXITED(st))
+            c->status = WEXITSTATUS(st);
+        else if (st != -1 && WIFSIGNALED(st))
+            c->status = 128 + WTERMSIG(st);
+    }
+    c->err = read_file(errpath);
+    if (!c->out)
+        c->out = calloc(1, 1);
+    if (!c->err)
+        c->err = calloc(1, 1);
+}
+
+/* DST (PATH_MAX bytes) = A SEP B, cut short if it would not fit. */
+static void path_cat(char *dst, const char *a, const char *sep, const char *b)
+{
+    size_t na = strlen(a), ns = strlen(sep), nb = strlen(b);
+    if (na + ns + nb >= PATH_MAX) {
+        fprintf(stderr, "test_cli: path too long: %s%s%s\n", a, sep, b);
+        na = ns = nb = 0;
+    }
+    memcpy(dst, a, na);
+    memcpy(dst + na, sep, ns);
+    memcpy(dst + na + ns, b, nb);
+    dst[na + ns + nb] = '\0';
+}
+
+static void path_join(char *dst, const char *a, const char *b)
+{
+    path_cat(dst, a, "/", b);
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int streq(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    if (!s || !suffix)
+        return 0;
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* The line of TEXT that contains NEEDLE (copied into LINE), or 0. */
+static int line_with(const char *text, const char *needle, char *line, size_t size)
+{
+    const char *hit = strstr(text, needle);
+    if (!hit)
+        return 0;
+    const char *start = hit;
+    while (start > text && start[-1] != '\n')
+        start--;
+    const char *end = strchr(hit, '\n');
+    size_t n = end ? (size_t)(end - start) : strlen(start);
+    if (n >= size)
+        n = size - 1;
+    memcpy(line, start, n);
+    line[n] = '\0';
+    return 1;
+}
+
+/* Case-insensitive strstr. */
+static const char *find_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; hay && *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return hay;
+    return NULL;
+}
+
+/* The summary line of an indexer run: the last line of stderr naming "files". */
+static int summary_line(const char *err, char *line, size_t size)
+{
+    const char *last = NULL;
+    for (const char *p = err; (p = strstr(p, " files (")); p++)
+        last = p;
+    if (!last)
+        return 0;
+    /* the whole line around the last " files (" */
+    const char *start = last;
+    while (start > err && start[-1] != '\n')
+        start--;
+    return line_with(start, " files (", line, size);
+}
+
+/* In the summary line, the number written just before " WORD" (e.g. "3 added"),
+ * or -1 when there is none. */
+static long count_before(const char *line, const char *word)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, " %s", word);
+    for (const char *p = strstr(line, pat); p; p = strstr(p + 1, pat)) {
+        const char *d = p;
+        while (d > line && d[-1] >= '0' && d[-1] <= '9')
+            d--;
+        if (d < p && (d == line || d[-1] == ' ' || d[-1] == '(' || d[-1] == ','))
+            return strtol(d, NULL, 10);
+    }
+    return -1;
+}
+
+/* Number of passages in the index at DIR, through the library; -1 if it fails. */
+static long db_passages(const char *dir)
+{
+    rubric_db *db = NULL;
+    char *err = NULL;
+    if (rubric_db_open(dir, &db, &err) != RUBRIC_OK) {
+        free(err);
+        return -1;
+    }
+    long n = (long)rubric_db_passages(db);
+    rubric_db_close(db);
+    return n;
+}
+
+/* Run rubric-query --json against DB (printf-style args after it) and parse the
+ * output. Returns NULL (and reports) when the command fails or the JSON does
+ * not parse. */
+__attribute__((format(printf, 2, 3)))
+static cJSON *query_json(const char *db, const char *fmt, ...)
+{
+    char args[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    cmd c;
+    sh(&c, NULL, "\"$Q\" --db %s --json %s", sq(db), args);
+    cJSON *j = NULL;
+    if (c.status != 0)
+        fprintf(stderr, "  query %s: exit %d: %s", args, c.status, c.err);
+    else if (!(j = cJSON_Parse(c.out)))
+        fprintf(stderr, "  query %s: output is not JSON:\n%s\n", args, c.out);
+    cmd_free(&c);
+    return j;
+}
+
+static cJSON *results_of(const cJSON *j)
+{
+    cJSON *r = cJSON_GetObjectItemCaseSensitive(j, "results");
+    return cJSON_IsArray(r) ? r : NULL;
+}
+
+static int nresults(const cJSON *j)
+{
+    const cJSON *r = results_of(j);
+    return r ? cJSON_GetArraySize(r) : -1;
+}
+
+static const cJSON *result(const cJSON *j, int i)
+{
+    const cJSON *r = results_of(j);
+    return r ? cJSON_GetArrayItem(r, i) : NULL;
+}
+
+static const char *str_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double num_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : -1e300;
+}
+
+/* 1 true, 0 false, -1 missing or not a bool. */
+static int bool_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : -1;
+}
+
+/* The exact set of keys of object O is KEYS (NULL-terminated). */
+static int has_exactly_keys(const cJSON *o, const char *const *keys)
+{
+    if (!cJSON_IsObject(o))
+        return 0;
+    int n = 0, want = 0;
+    for (const cJSON *k = o->child; k; k = k->next) {
+        int known = 0;
+        for (const char *const *w = keys; *w; w++)
+            known |= k->string && strcmp(k->string, *w) == 0;
+        if (!known) {
+            fprintf(stderr, "  unexpected key '%s'\n", k->string ? k->string : "?");
+            return 0;
+        }
+        n++;
+    }
+    for (const char *const *w = keys; *w; w++)
+        want++;
+    return n == want;
+}
+
+/* Ranks are 1.. in order (from FIRST) and scores never increase. */
+static int ranked(const cJSON *j, int first)
+{
+    int n = nresults(j);
+    double prev = 1e300;
+    for (int i = 0; i < n; i++) {
+        const cJSON *r = result(j, i);
+        double score = num_of(r, "score");
+        if (num_of(r, "rank") != (double)(first + i) || score > prev)
+            return 0;
+        prev = score;
+    }
+    return 1;
+}
+
+/* Some result has this path and anchor. */
+static int has_passage(const cJSON *j, const char *path, const char *anchor)
+{
+    for (int i = 0; i < nresults(j); i++) {
+        const cJSON *r = result(j, i);
+        if (streq(str_of(r, "path"), path) && streq(str_of(r, "anchor"), anchor))
+            return 1;
+    }
+    return 0;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    char *data = read_file(from);
+    if (!data)
+        return -1;
+    int rc = write_file(to, data, strlen(data));
+    free(data);
+    return rc;
+}
+
+/* Copy the corpus's *.txt files into DIR (created); returns how many, or -1. */
+static int copy_corpus(const char *dir)
+{
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        return -1;
+    DIR *d = opendir(g_corpus);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || !ends_with(e->d_name, ".txt"))
+            continue;
+        char from[PATH_MAX], to[PATH_MAX];
+        path_join(from, g_corpus, e->d_name);
+        path_join(to, dir, e->d_name);
+        if (copy_file(from, to) < 0) {
+            n = -1;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static int count_corpus_files(void)
+{
+    DIR *d = opendir(g_corpus);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.' && ends_with(e->d_name, ".txt"))
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* A fresh directory NAME under the temporary directory holding the good file;
+ * its path goes to DIR. */
+static int make_input_dir(const char *name, char *dir)
+{
+    char good[PATH_MAX];
+    path_join(dir, g_tmp, name);
+    if (mkdir(dir, 0755) < 0)
+        return -1;
+    path_join(good, dir, "good.txt");
+    return write_file(good, good_text, strlen(good_text));
+}
+
+/* The good file indexed into DB is searchable: GOOD_WORD finds good.txt. */
+static int good_file_found(const char *db)
+{
+    cJSON *j = query_json(db, "%s", GOOD_WORD);
+    int ok = j && nresults(j) >= 1 && ends_with(str_of(result(j, 0), "path"), "/good.txt");
+    cJSON_Delete(j);
+    return ok;
+}
+
+/* Index DIR (holding good.txt and one bad file named BAD) into DIR.db and check:
+ * exit 1, a stderr line naming BAD that gives one of the REASONS, and the good
+ * file searchable. */
+static void check_bad_input(const char *dir, const char *bad, const char *const *reasons)
+{
+    char db[PATH_MAX], line[1024];
+    path_cat(db, dir, ".db", "");
+    cmd c;
+    sh(&c, NULL, "\"$I\" --db %s %s", sq(db), sq(dir));
+    CHECK(c.status == 1);
+    CHECK(line_with(c.err, bad, line, sizeof line));
+    if (line_with(c.err, bad, line, sizeof line)) {
+        int why = 0;
+        for (const char *const *r = reasons; *r; r++)
+            why |= find_ci(line, *r) != NULL;
+        if (!why)
+            fprintf(stderr, "  no reason in: %s\n", line);
+        CHECK(why);
+    }
+    char sum[1024];
+    CHECK(summary_line(c.err, sum, sizeof sum));
+    CHECK(count_before(sum, "skipped") == 1);
+    if (c.status != 1 || !strstr(c.err, bad))
+        fprintf(stderr, "  exit %d, stderr:\n%s", c.status, c.err);
+    cmd_free(&c);
+    CHECK(good_file_found(db));
+}
+
+/* ------------------------------------------------------------------ tests */
+
+static cmd g_first_run; /* the indexer run that built g_db */
+
+static void indexing_the_corpus_exits_0_with_a_one_line_summary(void)
+{
+    char line[1024];
+    CHECK(g_first_run.status == 0);
+    CHECK(summary_line(g_first_run.err, line, sizeof line));
+    /* exactly one summary line */
+    const char *first = strstr(g_first_run.err, " files (");
+    CHECK(first && !strstr(first + 1, " files ("));
+    CHECK(count_before(line, "files") == count_corpus_files());
+    CHECK(count_before(line, "added") == count_corpus_files());
+    long passages = count_before(line, "passages");
+    CHECK(passages > 0);
+    CHECK(passages == db_passages(g_db));
+    /* ends with the time in seconds: "..., 0.03 s" */
+    size_t n = strlen(line);
+    CHECK(n > 3 && strcmp(line + n - 2, " s") == 0 && line[n - 3] >= '0' && line[n - 3] <= '9');
+    CHECK(g_first_run.out[0] == '\0'); /* nothing on stdout */
+    if (g_first_run.status != 0)
+        fprintf(stderr, "  stderr:\n%s", g_first_run.err);
+}
+
+static void query_bushehr_finds_nuclear_cooperation_first_with_the_documented_json(void)
+{
+    cJSON *j = query_json(g_db, "Bushehr");
+    CHECK(j != NULL);
+    if (!j)
+        return;
+    static const char *const top_keys[] = {"query", "total", "suggestion", "results", NULL};
+    static const char *const hit_keys[] = {"rank",  "score",   "path",        "anchor", "title",
+                                           "trail", "snippet", "boilerplate", NULL};
+    CHECK(has_exactly_keys(j, top_keys));
+    CHECK_STR(str_of(j, "query"), "Bushehr");
+    CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "suggestion")));
+    CHECK(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(j, "total")));
+    CHECK(num_of(j, "total") >= nresults(j));
+    CHECK(nresults(j) >= 1);
+    for (int i = 0; i < nresults(j); i++) {
+        const cJSON *r = result(j, i);
+        CHECK(has_exactly_keys(r, hit_keys));
+        CHECK(num_of(r, "rank") == i + 1);
+        CHECK(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r, "score")));
+        CHECK(num_of(r, "score") > 0);
+        CHECK(str_of(r, "path") && str_of(r, "anchor") && str_of(r, "title") &&
+              str_of(r, "snippet"));
+        const cJSON *trail = cJSON_GetObjectItemCaseSensitive(r, "trail");
+        CHECK(cJSON_IsArray(trail));
+        for (const cJSON *t = trail ? trail->child : NULL; t; t = t->next)
+            CHECK(cJSON_IsString(t));
+        CHECK(bool_of(r, "boilerplate") != -1);
+    }
+    const cJSON *r = result(j, 0);
+    CHECK_STR(str_of(r, "title"), "Nuclear Cooperation");
+    CHECK_STR(str_of(r, "anchor"), "nuclear-cooperation");
+    CHECK(ends_with(str_of(r, "path"), "/russia-balancing-act.txt"));
+    const cJSON *trail = cJSON_GetObjectItemCaseSensitive(r, "trail");
+    CHECK(cJSON_GetArraySize(trail) == 2);
+    const cJSON *t0 = cJSON_GetArrayItem(trail, 0), *t1 = cJSON_GetArrayItem(trail, 1);
+    CHECK_STR(cJSON_IsString(t0) ? t0->valuestring : NULL,
+              "Russia's Balancing Act: Supporting Iran Or Israel?");
+    CHECK_STR(cJSON_IsString(t1) ? t1->valuestring : NULL, "Russia's Enduring Ties with Iran");
+    CHECK(str_of(r, "snippet") && strstr(str_of(r, "snippet"), "<b>Bushehr</b>"));
+    CHECK(bool_of(r, "boilerplate") == 0);
+    cJSON_Delete(j);
+}
+
+/* Some <b>X</b> in a snippet where X is another form of "mediation". */
+static int marks_other_form_of_mediation(const char *snippet)
+{
+    for (const char *p = snippet; p && (p = strstr(p, "<b>")); p += 3) {
+        const char *end = strstr(p + 3, "</b>");
+        if (!end)
+            break;
+        size_t n = (size_t)(end - (p + 3));
+        if (n >= 6 && strncasecmp(p + 3, "mediat", 6) == 0 &&
+            !(n == 9 && strncasecmp(p + 3, "mediation", 9) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+static void query_mediation_finds_the_diplomacy_section_and_marks_other_forms(void)
+{
+    cJSON *j = query_json(g_db, "-n 20 mediation");
+    CHECK(j && nresults(j) >= 1);
+    if (!j)
+        return;
+    CHECK_STR(str_of(result(j, 0), "title"), "The Role of Diplomacy and Mediation");
+    int other = 0;
+    for (int i = 0; i < nresults(j); i++)
+        other |= marks_other_form_of_mediation(str_of(result(j, i), "snippet"));
+    CHECK(other);
+    cJSON_Delete(j);
+}
+
+static void boilerplate_is_hidden_unless_asked_for(void)
+{
+    /* Netflix occurs only in a promotional link list of the corpus. Without
+     * --boilerplate no result is that passage (none is boilerplate = false),
+     * and no boilerplate passage is shown at all. */
+    cJSON *j = query_json(g_db, "-n 100 Netflix");
+    CHECK(j != NULL);
+    for (int i = 0; j && i < nresults(j); i++) {
+        CHECK(bool_of(result(j, i), "boilerplate") != 0);
+        CHECK(bool_of(result(j, i), "boilerplate") != 1);
+    }
+    cJSON_Delete(j);
+
+    j = query_json(g_db, "-n 100 --boilerplate Netflix");
+    CHECK(j && nresults(j) >= 1);
+    for (int i = 0; j && i < nresults(j); i++) {
+        const cJSON *r = result(j, i);
+        CHECK(bool_of(r, "boilerplate") == 1);
+        CHECK(strstr(str_of(r, "snippet") ? str_of(r, "snippet") : "", "<b>Netflix</b>"));
+    }
+    cJSON_Delete(j);
+}
+
+static void a_misspelt_word_gets_a_suggestion(void)
+{
+    cJSON *j = query_json(g_db, "Bushher");
+    CHECK(j != NULL);
+    CHECK_STR(str_of(j, "suggestion"), "bushehr");
+    cJSON_Delete(j);
+}
+
+static void a_quoted_phrase_matches_only_adjacent_words(void)
+{
+    cJSON *j = query_json(g_db, "%s", sq("\"nuclear power plant\""));
+    CHECK(j && nresults(j) >= 1);
+    CHECK_STR(str_of(result(j, 0), "title"), "Nuclear Cooperation");
+    const char *path = str_of(result(j, 0), "path");
+    char *keep = path ? strdup(path) : NULL;
+    cJSON_Delete(j);
+    if (!keep)
+        return;
+    /* the three words, unquoted, do find the passage ... */
+    j = query_json(g_db, "-n 100 plant nuclear power");
+    CHECK(j && has_passage(j, keep, "nuclear-cooperation"));
+    cJSON_Delete(j);
+    /* ... but not as the phrase "plant nuclear power" */
+    j = query_json(g_db, "-n 100 %s", sq("\"plant nuclear power\""));
+    CHECK(j != NULL);
+    CHECK(j && !has_passage(j, keep, "nuclear-cooperation"));
+    cJSON_Delete(j);
+    free(keep);
+}
+
+static void a_minus_word_excludes_the_passages_that_hold_it(void)
+{
+    /* Learn the passage(s) holding Bushehr. */
+    cJSON *b = query_json(g_db, "-n 100 --boilerplate Bushehr");
+    CHECK(b && nresults(b) >= 1 && num_of(b, "total") <= 100);
+    /* Iran alone finds the Bushehr passage ... */
+    cJSON *iran = query_json(g_db, "-n 100 Iran");
+    CHECK(iran && num_of(iran, "total") <= 100);
+    CHECK(iran && b && has_passage(iran, str_of(result(b, 0), "path"),
+                                   str_of(result(b, 0), "anchor")));
+    /* ... Iran -Bushehr does not, and no snippet shows Bushehr. */
+    cJSON *j = query_json(g_db, "-n 100 %s", sq("Iran -Bushehr"));
+    CHECK(j && nresults(j) >= 1);
+    CHECK(j && iran && nresults(j) < nresults(iran));
+    for (int i = 0; j && b && i < nresults(b); i++)
+        CHECK(!has_passage(j, str_of(result(b, i), "path"), str_of(result(b, i), "anchor")));
+    for (int i = 0; j && i < nresults(j); i++) {
+        const char *s = str_of(result(j, i), "snippet");
+        CHECK(s && !find_ci(s, "Bushehr"));
+    }
+    cJSON_Delete(j);
+    cJSON_Delete(iran);
+    cJSON_Delete(b);
+}
+
+static void words_never_together_fall_back_to_ranked_partial_matches(void)
+{
+    /* Bushehr (an article on Russia) and hive (one on beekeeping) share no passage. */
+    cJSON *a = query_json(g_db, "-n 100 --boilerplate Bushehr");
+    cJSON *h = query_json(g_db, "-n 100 --boilerplate hive");
+    CHECK(a && h && nresults(a) >= 1 && nresults(h) >= 1);
+    CHECK(a && h && num_of(a, "total") <= 100 && num_of(h, "total") <= 100);
+    for (int i = 0; a && h && i < nresults(a); i++)
+        CHECK(!has_passage(h, str_of(result(a, i), "path"), str_of(result(a, i), "anchor")));
+    cJSON *j = query_json(g_db, "-n 100 Bushehr hive");
+    CHECK(j && nresults(j) >= 2);
+    CHECK(j && ranked(j, 1));
+    int with_bushehr = 0, with_hive = 0;
+    for (int i = 0; j && i < nresults(j); i++) {
+        const char *s = str_of(result(j, i), "snippet");
+        with_bushehr |= s && strstr(s, "<b>Bushehr</b>") != NULL;
+        with_hive |= s && find_ci(s, "<b>hive") != NULL;
+    }
+    CHECK(with_bushehr);
+    CHECK(with_hive);
+    cJSON_Delete(j);
+    cJSON_Delete(h);
+    cJSON_Delete(a);
+}
+
+static void limit_and_offset_page_through_the_ranking(void)
+{
+    cJSON *all = query_json(g_db, "Iran");
+    CHECK(all && nresults(all) >= 3 && ranked(all, 1));
+    cJSON *two = query_json(g_db, "-n 2 Iran");
+    CHECK(two && nresults(two) == 2);
+    CHECK(two && num_of(result(two, 0), "rank") == 1 && num_of(result(two, 1), "rank") == 2);
+    cJSON *second = query_json(g_db, "--offset 1 -n 1 Iran");
+    CHECK(second && nresults(second) == 1);
+    if (all && second && nresults(all) >= 2 && nresults(second) == 1) {
+        const cJSON *want = result(all, 1), *got = result(second, 0);
+        CHECK(num_of(got, "rank") == 2);
+        CHECK_STR(str_of(got, "path"), str_of(want, "path"));
+        CHECK_STR(str_of(got, "anchor"), str_of(want, "anchor"));
+        CHECK_STR(str_of(got, "snippet"), str_of(want, "snippet"));
+        CHECK(num_of(got, "score") == num_of(want, "score"));
+    }
+    cJSON_Delete(second);
+    cJSON_Delete(two);
+    cJSON_Delete(all);
+}
+
+static void reindexing_unchanged_or_touched_files_changes_nothing(void)
+{
+    char dir[PATH_MAX], corpus[PATH_MAX], db[PATH_MAX], line[1024];
+    path_join(dir, g_tmp, "copy");
+    path_join(corpus, dir, "corpus");
+    path_join(db, dir, "db");
+    CHECK(mkdir(dir, 0755) == 0);
+    int nfiles = copy_corpus(corpus);
+    CHECK(nfiles >= 2);
+
+    cmd c;
+    /* A relative path is stored as given. */
+    sh(&c, dir, "\"$I\" --db db corpus");
+    CHECK(c.status == 0);
+    CHECK(summary_line(c.err, line, sizeof line) && count_before(line, "added") == nfiles);
+    cmd_free(&c);
+    long passages = db_passages(db);
+    CHECK(passages > 0);
+    cJSON *j = query_json(db, "Bushehr");
+    CHECK_STR(str_of(result(j, 0), "path"), "corpus/russia-balancing-act.txt");
+    char *before = j ? cJSON_Print(j) : NULL;
+    cJSON_Delete(j);
+
+    /* Second run on the same input. */
+    sh(&c, dir, "\"$I\" --db db corpus");
+    CHECK(c.status == 0);
+    CHECK(summary_line(c.err, line, sizeof line));
+    CHECK(count_before(line, "added") == 0);
+    CHECK(count_before(line, "changed") == 0);
+    CHECK(count_before(line, "unchanged") == nfiles);
+    if (c.status != 0 || count_before(line, "unchanged") != nfiles)
+        fprintf(stderr, "  second run: %s", c.err);
+    cmd_free(&c);
+    CHECK(db_passages(db) == passages);
+    j = query_json(db, "Bushehr");
+    char *after = j ? cJSON_Print(j) : NULL;
+    cJSON_Delete(j);
+    CHECK_STR(after, before);
+    free(after);
+
+    /* Same content, new modification time. */
+    char file[PATH_MAX];
+    path_join(file, corpus, "russia-balancing-act.txt");
+    struct timespec ts[2] = {{1000000000, 0}, {1000000000, 0}};
+    CHECK(utimensat(AT_FDCWD, file, ts, 0) == 0);
+    sh(&c, dir, "\"$I\" --db db corpus");
+    CHECK(c.status == 0);
+    CHECK(summary_line(c.err, line, sizeof line));
+    CHECK(count_before(line, "added") == 0);
+    CHECK(count_before(line, "changed") == 0);
+    CHECK(count_before(line, "unchanged") == nfiles);
+    cmd_free(&c);
+    CHECK(db_passages(db) == passages);
+    j = query_json(db, "Bushehr");
+    after = j ? cJSON_Print(j) : NULL;
+    cJSON_Delete(j);
+    CHECK_STR(after, before);
+    free(after);
+
+    /* New content is noticed: the counters above can move. */
+    FILE *f = fopen(file, "ab");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("\nA Closing Note on Sources\nThis article drew on public reporting about "
+              "the Bushehr plant and the diplomacy around it, and it will be revised as "
+              "new statements from Moscow, Tehran and Jerusalem become available to the "
+              "editors of this guide.\n", f);
+        fclose(f);
+    }
+    sh(&c, dir, "\"$I\" --db db corpus");
+    CHECK(c.status == 0);
+    CHECK(summary_line(c.err, line, sizeof line));
+    CHECK(count_before(line, "changed") == 1);
+    CHECK(count_before(line, "unchanged") == nfiles - 1);
+    cmd_free(&c);
+    CHECK(db_passages(db) > passages);
+    free(before);
+}
+
+static void a_file_deleted_from_an_indexed_directory_leaves_the_index(void)
+{
+    char dir[PATH_MAX], corpus[PATH_MAX], file[PATH_MAX];
+    path_join(dir, g_tmp, "deleted");
+    path_join(corpus, dir, "corpus");
+    CHECK(mkdir(dir, 0755) == 0);
+    CHECK(copy_corpus(corpus) >= 2);
+    path_join(file, corpus, "urban-beekeeping.txt");
+    cmd c;
+    sh(&c, dir, "\"$I\" --db db corpus");
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    char db[PATH_MAX];
+    path_join(db, dir, "db");
+    long before = db_passages(db);
+    cJSON *j = query_json(db, "-n 100 --boilerplate hive");
+    CHECK(j && nresults(j) >= 1 &&
+          streq(str_of(result(j, 0), "path"), "corpus/urban-beekeeping.txt"));
+    cJSON_Delete(j);
+
+    CHECK(unlink(file) == 0);
+    sh(&c, dir, "\"$I\" --db db corpus");
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    CHECK(db_passages(db) < before);
+    j = query_json(db, "-n 100 --boilerplate hive");
+    CHECK(j != NULL);
+    int stale = 0;
+    for (int i = 0; j && i < nresults(j); i++)
+        stale += streq(str_of(result(j, i), "path"), "corpus/urban-beekeeping.txt");
+    if (stale)
+        fprintf(stderr, "  %d passages of the deleted file are still found\n", stale);
+    CHECK(stale == 0);
+    cJSON_Delete(j);
+}
+
+static void the_index_is_found_from_db_flag_then_env_then_current_directory(void)
+{
+    char loc1[PATH_MAX], loc2[PATH_MAX], loc3[PATH_MAX], p[PATH_MAX];
+    path_join(loc1, g_tmp, "loc1");
+    path_join(loc2, g_tmp, "loc2");
+    path_join(loc3, g_tmp, "loc3");
+    CHECK(mkdir(loc1, 0755) == 0 && mkdir(loc2, 0755) == 0 && mkdir(loc3, 0755) == 0);
+    cmd c;
+
+    /* Nothing set: ./rubric.db */
+    sh(&c, loc1, "unset RUBRIC_DB; \"$I\" %s", sq(g_corpus));
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    path_join(p, loc1, "rubric.db");
+    CHECK(is_dir(p));
+    sh(&c, loc1, "unset RUBRIC_DB; \"$Q\" --json Bushehr");
+    CHECK(c.status == 0 && strstr(c.out, "\"Nuclear Cooperation\""));
+    cmd_free(&c);
+    /* ... and where there is none, the query names it. */
+    sh(&c, loc3, "unset RUBRIC_DB; \"$Q\" Bushehr");
+    CHECK(c.status == 4);
+    CHECK(strstr(c.err, "rubric.db") != NULL);
+    cmd_free(&c);
+
+    /* $RUBRIC_DB when there is no --db. */
+    sh(&c, loc2, "RUBRIC_DB=envdb \"$I\" %s", sq(g_corpus));
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    path_join(p, loc2, "envdb");
+    CHECK(is_dir(p));
+    path_join(p, loc2, "rubric.db");
+    CHECK(!is_dir(p));
+    sh(&c, loc2, "RUBRIC_DB=envdb \"$Q\" --json Bushehr");
+    CHECK(c.status == 0 && strstr(c.out, "\"Nuclear Cooperation\""));
+    cmd_free(&c);
+    sh(&c, loc2, "unset RUBRIC_DB; \"$Q\" --json Bushehr");
+    CHECK(c.status == 4);
+    cmd_free(&c);
+
+    /* --db wins over $RUBRIC_DB. */
+    sh(&c, loc3, "RUBRIC_DB=envdb \"$I\" --db flagdb %s", sq(g_corpus));
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    path_join(p, loc3, "flagdb");
+    CHECK(is_dir(p));
+    path_join(p, loc3, "envdb");
+    CHECK(!is_dir(p));
+    sh(&c, loc3, "RUBRIC_DB=envdb \"$Q\" --db flagdb --json Bushehr");
+    CHECK(c.status == 0 && strstr(c.out, "\"Nuclear Cooperation\""));
+    cmd_free(&c);
+    sh(&c, loc3, "RUBRIC_DB=envdb \"$Q\" --json Bushehr");
+    CHECK(c.status == 4);
+    CHECK(strstr(c.err, "envdb") != NULL);
+    cmd_free(&c);
+}
+
+static void color_follows_the_terminal_the_flag_and_no_color(void)
+{
+    cmd c;
+    sh(&c, NULL, "unset NO_COLOR; \"$Q\" --db %s Bushehr", sq(g_db));
+    CHECK(c.status == 0);
+    CHECK(strstr(c.out, "Nuclear Cooperation") != NULL);
+    CHECK(strstr(c.out, "Bushehr") != NULL);
+    CHECK(memchr(c.out, '\033', c.out_len) == NULL);
+    cmd_free(&c);
+
+    sh(&c, NULL, "unset NO_COLOR; \"$Q\" --db %s --color always Bushehr", sq(g_db));
+    CHECK(c.status == 0);
+    CHECK(strstr(c.out, "\033[") != NULL);
+    cmd_free(&c);
+
+    sh(&c, NULL, "NO_COLOR=1 \"$Q\" --db %s --color always Bushehr", sq(g_db));
+    CHECK(c.status == 0);
+    CHECK(strstr(c.out, "Nuclear Cooperation") != NULL);
+    CHECK(memchr(c.out, '\033', c.out_len) == NULL);
+    cmd_free(&c);
+}
+
+static void help_version_and_usage_errors_have_their_exit_codes(void)
+{
+    cmd c;
+    sh(&c, NULL, "\"$I\" --help");
+    CHECK(c.status == 0 && strstr(c.out, "usage: rubric-index") != NULL);
+    cmd_free(&c);
+    sh(&c, NULL, "\"$Q\" --help");
+    CHECK(c.status == 0 && strstr(c.out, "usage: rubric-query") != NULL);
+    cmd_free(&c);
+    sh(&c, NULL, "\"$I\" --version");
+    CHECK(c.status == 0 && strstr(c.out, RUBRIC_VERSION) != NULL);
+    cmd_free(&c);
+    sh(&c, NULL, "\"$Q\" --version");
+    CHECK(c.status == 0 && strstr(c.out, RUBRIC_VERSION) != NULL);
+    cmd_free(&c);
+
+    sh(&c, NULL, "\"$I\" --no-such-option %s", sq(g_corpus));
+    CHECK(c.status == 2 && c.err[0] != '\0');
+    cmd_free(&c);
+    sh(&c, NULL, "\"$Q\" --db %s --no-such-option Bushehr", sq(g_db));
+    CHECK(c.status == 2 && c.err[0] != '\0');
+    cmd_free(&c);
+    sh(&c, NULL, "\"$I\"");
+    CHECK(c.status == 2 && c.err[0] != '\0');
+    cmd_free(&c);
+    sh(&c, NULL, "\"$Q\" --db %s", sq(g_db));
+    CHECK(c.status == 2 && c.err[0] != '\0');
+    cmd_free(&c);
+
+    char db[PATH_MAX];
+    path_join(db, g_tmp, "klingon.db");
+    sh(&c, NULL, "\"$I\" --db %s --lang klingon %s", sq(db), sq(g_corpus));
+    CHECK(c.status == 2);
+    CHECK(strstr(c.err, "klingon") != NULL);
+    CHECK(!is_dir(db)); /* nothing was created */
+    cmd_free(&c);
+}
+
+static void invalid_utf8_is_skipped_by_name_and_the_rest_indexed(void)
+{
+    char dir[PATH_MAX], bad[PATH_MAX];
+    CHECK(make_input_dir("latin1", dir) == 0);
+    path_join(bad, dir, "latin1.txt");
+    static const char latin1[] =
+        "Cr\xe8me br\xfbl\xe9\x65\n"
+        "\xc9t\xe9 \xe0 la fran\xe7\x61ise: caf\xe9, cr\xe8me, br\xfbl\xe9\x65, d\xe9j\xe0, "
+        "\xe9l\xe8ve, \xe9t\xe9, f\xeate, na\xefve, gar\xe7on, fa\xe7\x61\x64\x65.\n";
+    CHECK(write_file(bad, latin1, sizeof latin1 - 1) == 0);
+    static const char *const why[] = {"UTF-8", "UTF8", "encoding", "not text", NULL};
+    check_bad_input(dir, "latin1.txt", why);
+}
+
+static void an_empty_file_is_skipped_by_name_and_the_rest_indexed(void)
+{
+    char dir[PATH_MAX], bad[PATH_MAX];
+    CHECK(make_input_dir("empty", dir) == 0);
+    path_join(bad, dir, "empty.txt");
+    CHECK(write_file(bad, "", 0) == 0);
+    static const char *const why[] = {"empty", "no text", NULL};
+    check_bad_input(dir, "empty.txt", why);
+}
+
+static void a_binary_file_is_skipped_by_name_and_the_rest_indexed(void)
+{
+    char dir[PATH_MAX], bad[PATH_MAX];
+    CHECK(make_input_dir("binary", dir) == 0);
+    path_join(bad, dir, "binary.txt");
+    static const char bin[] = "\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0\x01\0\0\0"
+                              "some text\0more\0\x01\x02\x03";
+    CHECK(write_file(bad, bin, sizeof bin - 1) == 0);
+    static const char *const why[] = {"binary", "NUL", "not text", NULL};
+    check_bad_input(dir, "binary.txt", why);
+}
+
+static void a_50_mb_single_line_file_is_indexed_or_skipped_without_crashing(void)
+{
+    char dir[PATH_MAX], big[PATH_MAX], db[PATH_MAX];
+    CHECK(make_input_dir("big", dir) == 0);
+    path_join(big, dir, "huge.txt");
+    FILE *f = fopen(big, "wb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    static char chunk[1 << 20];
+    for (size_t i = 0; i + 5 <= sizeof chunk; i += 5)
+        memcpy(chunk + i, "word ", 5);
+    size_t per = sizeof chunk - sizeof chunk % 5;
+    size_t total = 0;
+    while (total < 50u * 1024 * 1024)
+        total += fwrite(chunk, 1, per, f);
+    CHECK(fclose(f) == 0);
+    path_cat(db, dir, ".db", "");
+
+    cmd c;
+    sh(&c, NULL, "timeout 55 \"$I\" --db %s %s", sq(db), sq(dir));
+    CHECK(c.status == 0 || c.status == 1);
+    if (c.status == 1) {
+        CHECK(strstr(c.err, "huge.txt") != NULL);
+    } else if (c.status == 0) {
+        cJSON *j = query_json(db, "-n 1 word");
+        CHECK(j && nresults(j) == 1 && ends_with(str_of(result(j, 0), "path"), "/huge.txt"));
+        cJSON_Delete(j);
+    } else {
+        fprintf(stderr, "  exit %d, stderr:\n%s", c.status, c.err);
+    }
+    cmd_free(&c);
+    CHECK(good_file_found(db));
+    unlink(big);
+}
+
+static void an_unreadable_file_is_skipped_by_name_and_the_rest_indexed(void)
+{
+    if (geteuid() == 0) {
+        printf("SKIP an_unreadable_file_is_skipped_by_name_and_the_rest_indexed "
+               "(root reads any file)\n");
+        return;
+    }
+    char dir[PATH_MAX], bad[PATH_MAX];
+    CHECK(make_input_dir("unreadable", dir) == 0);
+    path_join(bad, dir, "secret.txt");
+    CHECK(write_file(bad, good_text, strlen(good_text)) == 0);
+    CHECK(chmod(bad, 0) == 0);
+    static const char *const why[] = {"permission", "cannot read", "denied", NULL};
+    check_bad_input(dir, "secret.txt", why);
+    chmod(bad, 0644);
+}
+
+static void a_fifo_named_like_an_article_is_skipped_instead_of_hanging(void)
+{
+    char dir[PATH_MAX], fifo[PATH_MAX], db[PATH_MAX], line[1024];
+    CHECK(make_input_dir("fifo", dir) == 0);
+    path_join(fifo, dir, "pipe.txt");
+    CHECK(mkfifo(fifo, 0644) == 0);
+    path_cat(db, dir, ".db", "");
+    cmd c;
+    sh(&c, NULL, "timeout 5 \"$I\" --db %s %s", sq(db), sq(dir));
+    CHECK(c.status != 124); /* timeout's status: the indexer hung */
+    CHECK(c.status == 0 || c.status == 1);
+    if (c.status == 1)
+        CHECK(line_with(c.err, "pipe.txt", line, sizeof line));
+    if (c.status != 0 && c.status != 1)
+        fprintf(stderr, "  exit %d (124: killed after 5 s), stderr:\n%s", c.status, c.err);
+    cmd_free(&c);
+    CHECK(good_file_found(db));
+}
+
+static void a_missing_index_exits_4_naming_its_path(void)
+{
+    cmd c;
+    sh(&c, NULL, "\"$Q\" --db /nonexistent/x Bushehr");
+    CHECK(c.status == 4);
+    CHECK(strstr(c.err, "/nonexistent/x") != NULL);
+    CHECK(c.out[0] == '\0');
+    cmd_free(&c);
+}
+
+static void queries_without_words_are_usage_errors(void)
+{
+    cmd c;
+    sh(&c, NULL, "\"$Q\" --db %s ''", sq(g_db));
+    CHECK(c.status == 2 && c.err[0] != '\0');
+    cmd_free(&c);
+    sh(&c, NULL, "\"$Q\" --db %s --json %s", sq(g_db), sq("?! ... -- ,;"));
+    CHECK(c.status == 2 && c.err[0] != '\0');
+    cmd_free(&c);
+    /* a real word through the same command line works */
+    sh(&c, NULL, "\"$Q\" --db %s --json Bushehr", sq(g_db));
+    CHECK(c.status == 0);
+    cmd_free(&c);
+}
+
+static void an_unbalanced_quote_never_crashes(void)
+{
+    cJSON *j = query_json(g_db, "%s", sq("\"nuclear power"));
+    CHECK(j != NULL);
+    CHECK(j && nresults(j) >= 0);
+    CHECK(j && ranked(j, 1));
+    cJSON_Delete(j);
+}
+
+static void a_second_writer_gets_exit_3_while_the_index_is_locked(void)
+{
+    char db[PATH_MAX];
+    path_join(db, g_tmp, "lock.db");
+    rubric_index *ix = NULL;
+    char *err = NULL;
+    int rc = rubric_index_open(db, NULL, &ix, &err);
+    CHECK(rc == RUBRIC_OK && ix != NULL);
+    if (rc != RUBRIC_OK)
+        fprintf(stderr, "  rubric_index_open: %s\n", err ? err : rubric_strerror(rc));
+    free(err);
+    cmd c;
+    sh(&c, NULL, "\"$I\" --db %s %s", sq(db), sq(g_corpus));
+    CHECK(c.status == 3);
+    CHECK(find_ci(c.err, "locked") != NULL);
+    if (c.status != 3)
+        fprintf(stderr, "  exit %d, stderr:\n%s", c.status, c.err);
+    cmd_free(&c);
+    rubric_index_close(ix);
+    /* once closed, the same command succeeds */
+    sh(&c, NULL, "\"$I\" --db %s %s", sq(db), sq(g_corpus));
+    CHECK(c.status == 0);
+    cmd_free(&c);
+}
+
+/* ------------------------------------------------------------------- main */
+
+static int absolute(const char *path, char *out)
+{
+    if (!realpath(path, out)) {
+        fprintf(stderr, "test_cli: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int main(void)
+{
+    const char *build = getenv("RUBRIC_BUILD"), *src = getenv("RUBRIC_SRCDIR");
+    char p[PATH_MAX];
+    build = build && *build ? build : "build";
+    src = src && *src ? src : ".";
+    snprintf(p, sizeof p, "%s/rubric-index", build);
+    if (absolute(p, g_index) < 0)
+        return 1;
+    snprintf(p, sizeof p, "%s/rubric-query", build);
+    if (absolute(p, g_query) < 0)
+        return 1;
+    snprintf(p, sizeof p, "%s/corpus", src);
+    if (absolute(p, g_corpus) < 0)
+        return 1;
+
+    const char *tmpdir = getenv("TMPDIR");
+    snprintf(g_tmp, sizeof g_tmp, "%s/rubric-test-cli-XXXXXX",
+             tmpdir && *tmpdir ? tmpdir : "/tmp");
+    if (!mkdtemp(g_tmp)) {
+        fprintf(stderr, "test_cli: mkdtemp %s: %s\n", g_tmp, strerror(errno));
+        return 1;
+    }
+    /* The environment must not choose an index or colours behind our back. */
+    unsetenv("RUBRIC_DB");
+    unsetenv("NO_COLOR");
+
+    path_join(g_db, g_tmp, "db");
+    sh(&g_first_run, NULL, "\"$I\" --db %s %s", sq(g_db), sq(g_corpus));
+
+    RUN(indexing_the_corpus_exits_0_with_a_one_line_summary);
+    RUN(query_bushehr_finds_nuclear_cooperation_first_with_the_documented_json);
+    RUN(query_mediation_finds_the_diplomacy_section_and_marks_other_forms);
+    RUN(boilerplate_is_hidden_unless_asked_for);
+    RUN(a_misspelt_word_gets_a_suggestion);
+    RUN(a_quoted_phrase_matches_only_adjacent_words);
+    RUN(a_minus_word_excludes_the_passages_that_hold_it);
+    RUN(words_never_together_fall_back_to_ranked_partial_matches);
+    RUN(limit_and_offset_page_through_the_ranking);
+    RUN(reindexing_unchanged_or_touched_files_changes_nothing);
+    RUN(a_file_deleted_from_an_indexed_directory_leaves_the_index);
+    RUN(the_index_is_found_from_db_flag_then_env_then_current_directory);
+    RUN(color_follows_the_terminal_the_flag_and_no_color);
+    RUN(help_version_and_usage_errors_have_their_exit_codes);
+    RUN(invalid_utf8_is_skipped_by_name_and_the_rest_indexed);
+    RUN(an_empty_file_is_skipped_by_name_and_the_rest_indexed);
+    RUN(a_binary_file_is_skipped_by_name_and_the_rest_indexed);
+    RUN(a_50_mb_single_line_file_is_indexed_or_skipped_without_crashing);
+    RUN(an_unreadable_file_is_skipped_by_name_and_the_rest_indexed);
+    RUN(a_fifo_named_like_an_article_is_skipped_instead_of_hanging);
+    RUN(a_missing_index_exits_4_naming_its_path);
+    RUN(queries_without_words_are_usage_errors);
+    RUN(an_unbalanced_quote_never_crashes);
+    RUN(a_second_writer_gets_exit_3_while_the_index_is_locked);
+
+    cmd_free(&g_first_run);
+    snprintf(p, sizeof p, "rm -rf %s", sq(g_tmp));
+    if (system(p) != 0)
+        fprintf(stderr, "test_cli: could not remove %s\n", g_tmp);
+    return HARNESS_END();
+}
