@@ -16,6 +16,10 @@ DEB_PACKAGES = pkg-config g++ libxapian-dev libstemmer-dev libcjson-dev libunist
 DEB_PROBES = /usr/include/xapian.h /usr/include/libstemmer.h /usr/include/cjson/cJSON.h \
              /usr/include/unistr.h
 MISSING := $(strip $(foreach f,$(DEB_PROBES),$(if $(wildcard $(f)),,$(f))))
+# Data the conformance tests read: Unicode's word-break tests, Snowball's vocabularies.
+TEST_PACKAGES = unicode-data snowball-data
+TEST_PROBES = /usr/share/unicode/auxiliary/WordBreakTest.txt /usr/share/snowball/data/english/voc.txt
+TEST_MISSING := $(strip $(foreach f,$(TEST_PROBES),$(if $(wildcard $(f)),,$(f))))
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
        -Wformat=2 -Wundef
@@ -37,7 +41,7 @@ RUBRIC_CXXFLAGS = -std=c++17 -DRUBRIC_BUILDING -Iinclude -Ilib -fPIC -fvisibilit
 RUBRIC_LDFLAGS = $(LDSAN) $(LDFLAGS)
 LIBS = $(DEP_LIBS) -lstdc++ -lm
 
-LIB_C = lib/cli.c lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/index.c lib/search.c
+LIB_C = lib/cli.c lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/outline.c lib/index.c lib/search.c
 LIB_CC = lib/xapian_shim.cc
 LIB_OBJ = $(LIB_C:lib/%.c=build/lib/%.o) $(LIB_CC:lib/%.cc=build/lib/%.o)
 HEADERS = include/rubric.h lib/internal.h lib/shim.h lib/cli.h
@@ -54,6 +58,17 @@ ifneq ($(MISSING),)
 	else \
 	  echo "missing: $(MISSING)"; \
 	  echo "run: sudo apt-get install $(DEB_PACKAGES)"; exit 1; \
+	fi
+endif
+
+test-deps:
+ifneq ($(TEST_MISSING),)
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing test data: $(TEST_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES); \
+	else \
+	  echo "missing: $(TEST_MISSING) (the conformance tests will be skipped)"; \
+	  echo "run: sudo apt-get install $(TEST_PACKAGES)"; \
 	fi
 endif
 
@@ -114,7 +129,7 @@ demo: all
 	./build/rubric-query --db rubric.db Bushehr
 	./build/rubric-query --db rubric.db mediation
 
-test: all $(TESTS)
+test: all test-deps $(TESTS)
 	@sh tests/run.sh $(TESTS)
 
 install: all
@@ -134,4 +149,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps demo test fuzz clean-lib install uninstall clean
+.PHONY: all deps test-deps demo test fuzz clean-lib install uninstall clean

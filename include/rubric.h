@@ -115,6 +115,12 @@ RUBRIC_API const char *rubric_doc_title(const rubric_doc *d);
 RUBRIC_API size_t rubric_doc_count(const rubric_doc *d);
 /* Passage I (0-based); owned by the document, valid until rubric_doc_free(). */
 RUBRIC_API const rubric_passage *rubric_doc_passage(const rubric_doc *d, size_t i);
+/* Nonzero when the source asks not to be indexed (an HTML page with
+ * <meta name="robots" content="noindex">); it then has no passages. */
+RUBRIC_API int rubric_doc_excluded(const rubric_doc *d);
+/* What the reader skipped inside the source (say, malformed JSON lines), one
+ * line each, or NULL; owned by the document. */
+RUBRIC_API const char *rubric_doc_notes(const rubric_doc *d);
 /* Nonzero when some reader handles files named like PATH. */
 RUBRIC_API int rubric_doc_supported(const char *path);
 
@@ -123,7 +129,12 @@ RUBRIC_API int rubric_doc_supported(const char *path);
 typedef struct rubric_index rubric_index;
 
 /* What rubric_index_add_file() did with a file. */
-enum { RUBRIC_FILE_ADDED, RUBRIC_FILE_CHANGED, RUBRIC_FILE_UNCHANGED };
+enum {
+    RUBRIC_FILE_ADDED,
+    RUBRIC_FILE_CHANGED,
+    RUBRIC_FILE_UNCHANGED,
+    RUBRIC_FILE_EXCLUDED  /* the source asks not to be indexed: it has no passages */
+};
 
 /* Open (creating if needed) the index in directory DIR for writing, with
  * language LANG (NULL: the index's own, else "english"). RUBRIC_ELOCKED when
@@ -151,6 +162,10 @@ RUBRIC_API int rubric_index_commit(rubric_index *ix);
 RUBRIC_API void rubric_index_close(rubric_index *ix);
 /* The last error's message; owned by the index, valid until its next call. */
 RUBRIC_API const char *rubric_index_errmsg(const rubric_index *ix);
+/* After a successful rubric_index_add_file(): what its reader skipped inside
+ * the file (one line each), or NULL. Owned by the index, valid until its next
+ * call. */
+RUBRIC_API const char *rubric_index_notes(const rubric_index *ix);
 /* The index's language; owned by the index. */
 RUBRIC_API const char *rubric_index_lang(const rubric_index *ix);
 

@@ -32,7 +32,7 @@ typedef struct run {
     struct stat db_stat;
     int have_db_stat;
     int quiet;
-    unsigned long files, added, changed, unchanged, skipped, removed;
+    unsigned long files, added, changed, unchanged, excluded, skipped, partial, removed;
     unsigned long passages;
     int fatal;  /* a status that ends the run without committing */
 } run;
@@ -61,15 +61,28 @@ static void index_file(run *r, const char *path)
     }
     r->files++;
     r->passages += n;
+    const char *notes = rubric_index_notes(r->ix);
+    if (notes) {
+        /* Indexed, but parts of it were skipped: each is named. */
+        for (const char *line = notes; *line;) {
+            const char *nl = strchr(line, '\n');
+            int len = nl ? (int)(nl - line) : (int)strlen(line);
+            fprintf(stderr, "rubric-index: %s: skipped %.*s\n", path, len, line);
+            line += len + (nl != NULL);
+        }
+        r->partial++;
+    }
+    static const char *const verbs[] = {"added  ", "changed", NULL, "excluded"};
     if (what == RUBRIC_FILE_ADDED)
         r->added++;
     else if (what == RUBRIC_FILE_CHANGED)
         r->changed++;
+    else if (what == RUBRIC_FILE_EXCLUDED)
+        r->excluded++;
     else
         r->unchanged++;
-    if (!r->quiet && what != RUBRIC_FILE_UNCHANGED)
-        fprintf(stderr, "%s %s (%zu passages)\n", what == RUBRIC_FILE_ADDED ? "added  " : "changed",
-                path, n);
+    if (!r->quiet && verbs[what])
+        fprintf(stderr, "%s %s (%zu passages)\n", verbs[what], path, n);
 }
 
 static int by_name(const void *a, const void *b)
@@ -233,7 +246,7 @@ int main(int argc, char **argv)
     fprintf(stderr,
             "rubric-index: %lu files (%lu added, %lu changed, %lu unchanged, %lu skipped, "
             "%lu removed), %lu passages written, %zu in the index, %.2f s\n",
-            r.files, r.added, r.changed, r.unchanged, r.skipped, r.removed, r.passages, total,
-            now_seconds() - t0);
-    return r.skipped ? EXIT_SKIPPED : EXIT_DONE;
+            r.files, r.added, r.changed, r.unchanged + r.excluded, r.skipped, r.removed,
+            r.passages, total, now_seconds() - t0);
+    return r.skipped || r.partial ? EXIT_SKIPPED : EXIT_DONE;
 }

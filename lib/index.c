@@ -43,6 +43,7 @@ struct rubric_index {
     xs_db *db;
     rubric_analyzer *an;
     buf err;
+    buf notes;       /* what the last file's reader skipped */
     uint64_t *seen;  /* hashes of the paths given to add_file since open */
     size_t nseen, capseen;
 };
@@ -179,6 +180,7 @@ void rubric_index_close(rubric_index *ix)
     xs_db_close(ix->db);
     rubric_analyzer_free(ix->an);
     buf_free(&ix->err);
+    buf_free(&ix->notes);
     free(ix->seen);
     free(ix);
 }
@@ -191,6 +193,11 @@ size_t rubric_index_passages(rubric_index *ix)
 const char *rubric_index_errmsg(const rubric_index *ix)
 {
     return ix->err.data ? ix->err.data : "";
+}
+
+const char *rubric_index_notes(const rubric_index *ix)
+{
+    return ix->notes.len ? ix->notes.data : NULL;
 }
 
 const char *rubric_index_lang(const rubric_index *ix)
@@ -383,6 +390,7 @@ int rubric_index_remove_file(rubric_index *ix, const char *path)
 int rubric_index_add_file(rubric_index *ix, const char *path, int *what, size_t *npassages)
 {
     ix->err.len = 0;
+    ix->notes.len = 0;
     if (what)
         *what = RUBRIC_FILE_UNCHANGED;
     if (npassages)
@@ -443,10 +451,13 @@ int rubric_index_add_file(rubric_index *ix, const char *path, int *what, size_t 
     if (rc != RUBRIC_OK && !ix->err.len)
         set_err(ix, rc, "cannot index '%s': %s", path, xs_db_errmsg(ix->db));
     buf_free(&fileterm);
+    if (rc == RUBRIC_OK && rubric_doc_notes(doc) && buf_adds(&ix->notes, rubric_doc_notes(doc)) < 0)
+        rc = set_err(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", path);
+    int excluded = rubric_doc_excluded(doc);
     rubric_doc_free(doc);
     if (rc == RUBRIC_OK) {
         if (what)
-            *what = known ? RUBRIC_FILE_CHANGED : RUBRIC_FILE_ADDED;
+            *what = excluded ? RUBRIC_FILE_EXCLUDED : known ? RUBRIC_FILE_CHANGED : RUBRIC_FILE_ADDED;
         if (npassages)
             *npassages = n;
     }

@@ -70,7 +70,15 @@ struct rubric_doc {
     uint64_t *anchors;  /* hash of each anchor used (0: free slot) */
     unsigned *parts;    /* its number of passages so far */
     size_t capanchors, nanchors;
+    int excluded;       /* the source asks not to be indexed (noindex) */
+    buf notes;          /* why reading failed, or what was skipped: one line each */
 };
+
+/* A reader fills D from the source's bytes (NAME: the file name without its
+ * extension, a title of last resort). It returns RUBRIC_OK, RUBRIC_ENOMEM, or
+ * RUBRIC_EINPUT with the reason in d->notes. Parts it had to skip are noted in
+ * d->notes too, with RUBRIC_OK. */
+typedef int (*reader_fn)(rubric_doc *d, const char *data, size_t len, const char *name);
 
 /* Keep S (malloc'd) alive as long as the document; returns S, or NULL (and
  * frees S) when out of memory. */
@@ -93,6 +101,25 @@ const char *doc_unique_anchor(rubric_doc *d, const char *preferred, const char *
  * enough that BM25's length normalisation compares like with like. */
 #define RUBRIC_PASSAGE_MAX 2400
 #define RUBRIC_PASSAGE_TARGET 1500
+
+/* ---------------------------------------------------- Interface to outline.c */
+
+/* Sections from a stream of headings and text blocks (see outline.c). */
+typedef struct outline outline;
+
+outline *outline_new(rubric_doc *d);
+void outline_free(outline *o);
+/* Start a section at heading TITLE of LEVEL (1 outermost). ID, when not NULL
+ * and not yet used, is its anchor; else a slug of the title. */
+int outline_heading(outline *o, int level, const char *title, size_t len, const char *id,
+                    size_t offset);
+/* Add a block of text (valid UTF-8 not required) spanning START..END of the
+ * source. ID, when not NULL, is the nearest id at or before the block, used as
+ * the anchor of a passage that starts a later part of a section. */
+int outline_block(outline *o, const char *text, size_t len, size_t start, size_t end,
+                  int boilerplate, const char *id);
+/* Close the last section. */
+int outline_finish(outline *o, size_t offset);
 
 /* Read a plain-text article; NAME titles it when its first line cannot. */
 int read_text(rubric_doc *d, const char *data, size_t len, const char *name);

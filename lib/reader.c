@@ -19,10 +19,27 @@ static const char *extension(const char *path)
     return dot ? dot + 1 : "";
 }
 
-int rubric_doc_supported(const char *path)
+/* The readers, by file name extension. */
+static const struct {
+    const char *ext;
+    reader_fn read;
+} readers[] = {
+    {"txt", read_text},
+    {"text", read_text},
+};
+
+static reader_fn reader_for(const char *path)
 {
     const char *ext = extension(path);
-    return strcasecmp(ext, "txt") == 0 || strcasecmp(ext, "text") == 0;
+    for (size_t i = 0; i < sizeof readers / sizeof *readers; i++)
+        if (strcasecmp(ext, readers[i].ext) == 0)
+            return readers[i].read;
+    return NULL;
+}
+
+int rubric_doc_supported(const char *path)
+{
+    return reader_for(path) != NULL;
 }
 
 char *valid_utf8(const char *s, size_t n, size_t *outlen)
@@ -197,6 +214,7 @@ void rubric_doc_free(rubric_doc *d)
     free(d->passages);
     free(d->anchors);
     free(d->parts);
+    buf_free(&d->notes);
     free(d->title);
     free(d);
 }
@@ -253,11 +271,9 @@ int rubric_doc_read(const char *path, const char *data, size_t len, rubric_doc *
     if (errmsg)
         *errmsg = NULL;
     char why[128];
-    const char *bad = NULL;
-    if (!rubric_doc_supported(path))
-        bad = "no reader for this kind of file";
-    else
-        bad = not_text(data, len, why, sizeof why);
+    reader_fn read = reader_for(path);
+    const char *bad = read ? not_text(data, len, why, sizeof why)
+                           : "no reader for this kind of file";
     if (bad) {
         if (errmsg)
             *errmsg = xstrdup(bad);
@@ -271,17 +287,29 @@ int rubric_doc_read(const char *path, const char *data, size_t len, rubric_doc *
     base = base ? base + 1 : path;
     size_t blen = strlen(base), elen = strlen(extension(base));
     char *name = xstrndup(base, elen && elen < blen ? blen - elen - 1 : blen);
-    int rc = name ? read_text(d, data, len, name) : RUBRIC_ENOMEM;
+    int rc = name ? read(d, data, len, name) : RUBRIC_ENOMEM;
     free(name);
-    if (rc == RUBRIC_OK && d->count == 0) {
+    if (rc == RUBRIC_OK && d->count == 0 && !d->excluded) {
         rc = RUBRIC_EINPUT;
-        if (errmsg)
-            *errmsg = xstrdup("no text to index");
+        if (!d->notes.len)
+            buf_adds(&d->notes, "no text to index");
     }
     if (rc != RUBRIC_OK) {
+        if (errmsg && rc == RUBRIC_EINPUT)
+            *errmsg = xstrdup(d->notes.len ? d->notes.data : "cannot be read");
         rubric_doc_free(d);
         return rc;
     }
     *out = d;
     return RUBRIC_OK;
+}
+
+int rubric_doc_excluded(const rubric_doc *d)
+{
+    return d->excluded;
+}
+
+const char *rubric_doc_notes(const rubric_doc *d)
+{
+    return d->notes.len ? d->notes.data : NULL;
 }

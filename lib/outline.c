@@ -1,0 +1,184 @@
+/* outline.c: sections from a stream of headings and text blocks, for the
+ * readers that extract text (HTML, Markdown, JSON Lines).
+ *
+ * A reader reports headings (with their level and, when the source has one,
+ * their id) and blocks of text (paragraphs, list items, code, table rows),
+ * each with its byte range in the source and a boilerplate flag. The outline
+ * keeps the stack of enclosing headings for trails, groups consecutive blocks
+ * of one kind into passages, and cuts a passage once it reaches
+ * RUBRIC_PASSAGE_TARGET bytes, at a block boundary (inside a block only when
+ * the block alone is too long).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Headings nest at most this deep; deeper ones count as this level. */
+#define OUTLINE_DEPTH 8
+
+struct outline {
+    rubric_doc *d;
+    const char *title[OUTLINE_DEPTH];  /* enclosing headings, owned by the doc */
+    int level[OUTLINE_DEPTH];
+    size_t depth;
+    const char *anchor;  /* the current section's anchor */
+    const char *part_anchor;  /* the anchor of the passage being built */
+    int in_section;      /* a heading (or the page start) opened a section */
+    size_t emitted;      /* passages emitted for the current section */
+    buf text;            /* the passage being built */
+    size_t start, end;
+    int boilerplate;
+    int open;
+};
+
+outline *outline_new(rubric_doc *d)
+{
+    outline *o = calloc(1, sizeof *o);
+    if (o)
+        o->d = d;
+    return o;
+}
+
+void outline_free(outline *o)
+{
+    if (!o)
+        return;
+    buf_free(&o->text);
+    free(o);
+}
+
+static int flush(outline *o)
+{
+    if (!o->open)
+        return 0;
+    o->open = 0;
+    /* The section's own heading is the last entry of the stack. */
+    const char *title = o->depth ? o->title[o->depth - 1] : rubric_doc_title(o->d);
+    size_t ntrail = o->depth ? o->depth - 1 : 0;
+    int rc = doc_add(o->d, o->part_anchor ? o->part_anchor : o->anchor, title,
+                     (const char *const *)o->title, ntrail, o->text.data ? o->text.data : "",
+                     o->text.len, o->start, o->end, o->boilerplate);
+    o->text.len = 0;
+    o->emitted++;
+    return rc;
+}
+
+/* Close the current section; a section with no text still gets a passage, so
+ * that its heading can be found and linked to. */
+static int close_section(outline *o, size_t offset)
+{
+    if (!o->in_section)
+        return 0;
+    if (o->emitted == 0 && !o->open) {
+        o->open = 1;
+        o->start = o->end = offset;
+        o->boilerplate = 0;
+        o->part_anchor = NULL;
+    }
+    int rc = flush(o);
+    o->in_section = 0;
+    return rc;
+}
+
+int outline_heading(outline *o, int level, const char *title, size_t len, const char *id,
+                    size_t offset)
+{
+    if (close_section(o, offset) < 0)
+        return -1;
+    if (level < 1)
+        level = 1;
+    while (o->depth && o->level[o->depth - 1] >= level)
+        o->depth--;
+    if (o->depth == OUTLINE_DEPTH)
+        o->depth--;
+    char *t = doc_keep(o->d, xstrndup(title, len));
+    const char *anchor = t ? doc_unique_anchor(o->d, id, title, len) : NULL;
+    if (!anchor)
+        return -1;
+    o->title[o->depth] = t;
+    o->level[o->depth] = level;
+    o->depth++;
+    o->anchor = anchor;
+    o->part_anchor = NULL;
+    o->in_section = 1;
+    o->emitted = 0;
+    return 0;
+}
+
+int outline_block(outline *o, const char *text, size_t len, size_t start, size_t end,
+                  int boilerplate, const char *id)
+{
+    if (!o->in_section) {
+        /* Text before the first heading: the page's opening section. */
+        const char *title = rubric_doc_title(o->d);
+        const char *anchor = doc_unique_anchor(o->d, id, title, strlen(title));
+        if (!anchor)
+            return -1;
+        o->depth = 0;
+        o->anchor = anchor;
+        o->in_section = 1;
+        o->emitted = 0;
+    }
+    while (len && (text[len - 1] == ' ' || text[len - 1] == '\n'))
+        len--;
+    while (len && (*text == ' ' || *text == '\n')) {
+        text++;
+        len--;
+    }
+    if (len == 0)
+        return 0;
+    if (o->open && (o->boilerplate != boilerplate || o->text.len >= RUBRIC_PASSAGE_TARGET ||
+                    o->text.len + len > RUBRIC_PASSAGE_MAX)) {
+        if (flush(o) < 0)
+            return -1;
+    }
+    while (len > 0) {
+        if (!o->open) {
+            o->open = 1;
+            o->start = start;
+            o->boilerplate = boilerplate;
+            /* A later part links to the nearest id before it, when the
+             * source has one: the reader lands closer to the text. */
+            o->part_anchor = o->emitted && id && *id ? doc_keep(o->d, xstrdup(id)) : NULL;
+        } else if (buf_addc(&o->text, '\n') < 0) {
+            return -1;
+        }
+        size_t take = len;
+        if (o->text.len + take > RUBRIC_PASSAGE_MAX) {
+            /* A block too long by itself: cut near the target at a sentence
+             * end, else a space, else a character boundary. */
+            size_t want = RUBRIC_PASSAGE_TARGET > o->text.len ? RUBRIC_PASSAGE_TARGET - o->text.len : 1;
+            size_t cut = 0;
+            for (size_t c = want; c + 1 < len && c < want + 600 && !cut; c++)
+                if (strchr(".!?", text[c - 1]) && text[c] == ' ')
+                    cut = c;
+            for (size_t c = want; c > want / 2 && !cut; c--)
+                if (text[c] == ' ' || text[c] == '\n')
+                    cut = c;
+            if (!cut) {
+                cut = want < len ? want : len;
+                while (cut > 1 && cut < len && ((unsigned char)text[cut] & 0xC0) == 0x80)
+                    cut--;
+            }
+            take = cut;
+        }
+        if (buf_add(&o->text, text, take) < 0)
+            return -1;
+        o->end = end;
+        text += take;
+        len -= take;
+        while (len && (*text == ' ' || *text == '\n')) {
+            text++;
+            len--;
+        }
+        if (len && flush(o) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int outline_finish(outline *o, size_t offset)
+{
+    return close_section(o, offset);
+}
