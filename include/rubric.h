@@ -57,6 +57,9 @@ typedef struct rubric_token {
     size_t start;      /* byte range of the token in the input */
     size_t end;
     unsigned pos;      /* 0-based position among the tokens of this run */
+    unsigned sub;      /* nonzero for a part of the word before it, at the same
+                          position: a dotted name (os.path.join) is also given
+                          as its parts (os, path, join) */
 } rubric_token;
 
 /* Called once per token; a nonzero return stops the run and is returned by it. */

@@ -192,7 +192,7 @@ static int emit_raw(void *ctx, const uint8_t *s, size_t start, size_t end)
 {
     raw_ctx *r = ctx;
     rubric_token t = {(const char *)s + start, end - start, (const char *)s + start,
-                      end - start, start, end, r->pos++};
+                      end - start, start, end, r->pos++, 0};
     return r->fn(r->ctx, &t);
 }
 
@@ -365,49 +365,49 @@ typedef struct run_ctx {
     unsigned pos;
 } run_ctx;
 
-static int emit_word(void *ctx, const uint8_t *s, size_t start, size_t end)
+/* Fill T's word and stem for the raw word RAW[0..N), from the cache when it
+ * holds it. Returns 0, or -1 when out of memory. */
+static int analyse_cached(rubric_analyzer *a, const char *raw, size_t n, rubric_token *t)
 {
-    run_ctx *r = ctx;
-    rubric_analyzer *a = r->a;
-    size_t n = end - start;
-    if (n > RUBRIC_WORD_MAX) {
-        r->pos++;  /* keep the gap, so phrases do not join across it */
-        return 0;
-    }
-    const char *raw = (const char *)s + start;
-    rubric_token t = {0};
     cache_entry *e = NULL;
     if (n < CACHE_WORD) {
         e = &a->cache[hash64(raw, n) & (CACHE_SLOTS - 1)];
         if (e->used && e->raw_len == n && memcmp(e->raw, raw, n) == 0) {
-            t.word = e->word;
-            t.word_len = e->word_len;
-            t.stem = e->stem;
-            t.stem_len = e->stem_len;
+            t->word = e->word;
+            t->word_len = e->word_len;
+            t->stem = e->stem;
+            t->stem_len = e->stem_len;
+            return 0;
         }
     }
-    if (!t.word) {
-        if (analyse_word(a, (const uint8_t *)raw, n) < 0)
-            return RUBRIC_ENOMEM;
-        t.word = a->word.data;
-        t.word_len = a->word.len;
-        t.stem = a->stem.data;
-        t.stem_len = a->stem.len;
-        if (e && a->word.len < CACHE_WORD && a->stem.len < CACHE_WORD) {
-            e->used = 1;
-            e->raw_len = (uint8_t)n;
-            memcpy(e->raw, raw, n);
-            e->word_len = (uint8_t)a->word.len;
-            memcpy(e->word, a->word.data, a->word.len + 1);
-            e->stem_len = (uint8_t)a->stem.len;
-            memcpy(e->stem, a->stem.data, a->stem.len);
-            e->stem[a->stem.len] = '\0';
-        }
+    if (analyse_word(a, (const uint8_t *)raw, n) < 0)
+        return -1;
+    t->word = a->word.data;
+    t->word_len = a->word.len;
+    t->stem = a->stem.data;
+    t->stem_len = a->stem.len;
+    if (e && a->word.len < CACHE_WORD && a->stem.len < CACHE_WORD) {
+        e->used = 1;
+        e->raw_len = (uint8_t)n;
+        memcpy(e->raw, raw, n);
+        e->word_len = (uint8_t)a->word.len;
+        memcpy(e->word, a->word.data, a->word.len + 1);
+        e->stem_len = (uint8_t)a->stem.len;
+        memcpy(e->stem, a->stem.data, a->stem.len);
+        e->stem[a->stem.len] = '\0';
     }
-    if (t.word_len == 0) {
-        r->pos++;
+    return 0;
+}
+
+/* Analyse RAW[START..END) and pass it on at position POS. */
+static int emit_one(run_ctx *r, const uint8_t *s, size_t start, size_t end, unsigned pos,
+                    unsigned sub)
+{
+    rubric_token t = {0};
+    if (analyse_cached(r->a, (const char *)s + start, end - start, &t) < 0)
+        return RUBRIC_ENOMEM;
+    if (t.word_len == 0)
         return 0;
-    }
     /* A stemmer may reduce a word to nothing (porter: "s"): the word stands. */
     if (t.stem_len == 0) {
         t.stem = t.word;
@@ -415,8 +415,50 @@ static int emit_word(void *ctx, const uint8_t *s, size_t start, size_t end)
     }
     t.start = start;
     t.end = end;
-    t.pos = r->pos++;
+    t.pos = pos;
+    t.sub = sub;
     return r->fn(r->ctx, &t);
+}
+
+static int has_letter(const uint8_t *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= 0x80 || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z'))
+            return 1;
+    return 0;
+}
+
+static int emit_word(void *ctx, const uint8_t *s, size_t start, size_t end)
+{
+    run_ctx *r = ctx;
+    if (end - start > RUBRIC_WORD_MAX) {
+        r->pos++;  /* keep the gap, so phrases do not join across it */
+        return 0;
+    }
+    unsigned pos = r->pos++;
+    int rc = emit_one(r, s, start, end, pos, 0);
+    if (rc)
+        return rc;
+    /* A dotted name (os.path.join, platform.mac_ver) is also its parts, at
+     * the same position, so "join" finds it; numbers (3.14) stay whole. */
+    const uint8_t *dot = memchr(s + start, '.', end - start);
+    if (!dot)
+        return 0;
+    size_t lettered = 0;
+    for (size_t p = start, q; p < end; p = q + 1) {
+        const uint8_t *d = memchr(s + p, '.', end - p);
+        q = d ? (size_t)(d - s) : end;
+        lettered += has_letter(s + p, q - p);
+    }
+    if (lettered < 2)
+        return 0;
+    for (size_t p = start, q; p < end && rc == 0; p = q + 1) {
+        const uint8_t *d = memchr(s + p, '.', end - p);
+        q = d ? (size_t)(d - s) : end;
+        if (q > p)
+            rc = emit_one(r, s, p, q, pos, 1);
+    }
+    return rc;
 }
 
 int rubric_analyzer_run(rubric_analyzer *a, const char *text, size_t len,

@@ -155,6 +155,8 @@ typedef struct word_stats {
 static int count_word(void *ctx, const rubric_token *t)
 {
     word_stats *w = ctx;
+    if (t->sub)
+        return 0;
     w->words++;
     if (t->word_len < CONTENT_MIN_BYTES || is_function_word(t->word, t->word_len))
         return 0;

@@ -111,8 +111,8 @@ static int collect_word(void *ctx, const rubric_token *t)
 {
     part_ctx *c = ctx;
     part *p = c->p;
-    if (p->n == PHRASE_MAX_WORDS)
-        return 0;
+    if (p->n == PHRASE_MAX_WORDS || t->sub)
+        return 0;  /* a dotted name is searched whole */
     p->word[p->n] = xstrndup(t->word, t->word_len);
     p->stem[p->n] = xstrndup(t->stem, t->stem_len);
     p->wstart[p->n] = c->offset + t->start;

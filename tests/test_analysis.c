@@ -105,7 +105,8 @@ static int collect_token(void *ctx, const rubric_token *tok)
 
     if (tok->start > tok->end || tok->end > c->text_len)
         c->bad_offsets = 1;
-    if (c->ntok > 0 && tok->pos <= c->last_pos)
+    /* Positions rise; the parts of a dotted name share the name's position. */
+    if (c->ntok > 0 && (tok->sub ? tok->pos != c->last_pos : tok->pos <= c->last_pos))
         c->bad_pos = 1;
     c->last_pos = tok->pos;
     if (!tok->word || tok->word_len == 0 || !tok->stem || tok->stem_len == 0)
@@ -218,8 +219,10 @@ static const row english_words[] = {
     {"Iran-Israel", "iran[0] israel[1]"},
     {"state-of-the-art", "state[0] of[1] the[2] art[3]"},
     /* URLs and e-mail addresses: split per UAX #29 ('.' joins letters) */
-    {"https://example.com/path", "https[0] example.com[1] path[2]"},
-    {"user@example.org", "user[0] example.org[1]"},
+    {"https://example.com/path", "https[0] example.com[1] example[1] com[1] path[2]"},
+    {"user@example.org", "user[0] example.org[1] example[1] org[1]"},
+    {"os.path.join(a, b)", "os.path.join[0] os[0] path[0] join[0] a[1] b[2]"},
+    {"platform.mac_ver() in 3.14", "platform.mac_ver[0] platform[0] mac_ver[0] in[1] 3.14[2]"},
     /* CJK ideographs: one token each */
     {"日本語", "日[0] 本[1] 語[2]"},
     {"中文 text", "中[0] 文[1] text[2]"},
