@@ -120,6 +120,12 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
                   int boilerplate, const char *id);
 /* Close the last section. */
 int outline_finish(outline *o, size_t offset);
+/* Before anything else: TITLE (owned by the document) stands above every
+ * heading, first in every trail. */
+int outline_root(outline *o, const char *title);
+
+/* Read an HTML page. */
+int read_html(rubric_doc *d, const char *data, size_t len, const char *name);
 
 /* Read a plain-text article; NAME titles it when its first line cannot. */
 int read_text(rubric_doc *d, const char *data, size_t len, const char *name);

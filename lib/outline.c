@@ -81,6 +81,16 @@ static int close_section(outline *o, size_t offset)
     return rc;
 }
 
+int outline_root(outline *o, const char *title)
+{
+    if (o->depth || o->in_section)
+        return 0;
+    o->title[0] = title;
+    o->level[0] = 0;
+    o->depth = 1;
+    return 0;
+}
+
 int outline_heading(outline *o, int level, const char *title, size_t len, const char *id,
                     size_t offset)
 {
@@ -115,7 +125,7 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
         const char *anchor = doc_unique_anchor(o->d, id, title, strlen(title));
         if (!anchor)
             return -1;
-        o->depth = 0;
+        o->depth = o->depth && o->level[0] == 0 ? 1 : 0;
         o->anchor = anchor;
         o->in_section = 1;
         o->emitted = 0;

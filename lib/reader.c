@@ -26,6 +26,9 @@ static const struct {
 } readers[] = {
     {"txt", read_text},
     {"text", read_text},
+    {"html", read_html},
+    {"htm", read_html},
+    {"xhtml", read_html},
 };
 
 static reader_fn reader_for(const char *path)

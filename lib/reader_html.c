@@ -1,0 +1,641 @@
+/* reader_html.c: HTML pages into sections, through libxml2's HTML parser (SAX).
+ *
+ * The parser follows browsers' error recovery for unclosed and stray tags and
+ * decodes character references; rubric only listens to its events, so a page
+ * costs time linear in its size. Memory is bounded too: the element stack
+ * rubric keeps is at most HTML_DEPTH deep (deeper elements are counted, not
+ * stored), and libxml2 stops at its own nesting limit (256 levels without
+ * XML_PARSE_HUGE), keeping what it read until then.
+ *
+ * Events are first collected (headings, and blocks of text with their link
+ * density), then judged and replayed into the outline:
+ *   - sections follow h1-h6, nested by <section>/<article> depth too;
+ *   - a heading's anchor is its id, else that of an id-bearing element inside
+ *     it, else its enclosing <section>/<article>'s id (when it is that
+ *     section's first heading), else the nearest preceding id, else a slug;
+ *   - script, style, template, noscript, nav, aside, [hidden] and elements marked
+ *     data-rubric-ignore or with a navigation/banner/contentinfo/search/
+ *     complementary role are not read, nor header and footer outside
+ *     sectioning content (an <article>'s own header stays);
+ *   - when the page marks its main content (<main> or role="main"), only that
+ *     is read;
+ *   - a block or list that is mostly link text (navigation, related links, tag
+ *     clouds, indexes) is boilerplate unless its words are mostly found in the
+ *     page's prose (its blocks outside lists that are not mostly links).
+ * <meta name="robots" content="noindex"> excludes the page.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+
+#include "internal.h"
+
+/* Elements rubric tracks; deeper nesting is counted only. */
+#define HTML_DEPTH 512
+/* A block is link-dense when this share of its text (in percent) is links. */
+#define LINK_DENSE_PERCENT 70
+/* A list is link-dense when this share of its items (percent) is. */
+#define LINK_LIST_PERCENT 70
+/* ...and has at least this many items. */
+#define LINK_LIST_MIN 3
+/* Link-dense text still counts as content when at least 1 in
+ * PROSE_RELATED_RATIO of its content words occur in the page's prose. */
+#define PROSE_RELATED_RATIO 2
+
+enum { EV_HEADING, EV_BLOCK };
+
+typedef struct event {
+    int kind;
+    int level;           /* headings */
+    char *text;
+    size_t len;
+    char *id;            /* heading: its anchor id; block: nearest id so far */
+    size_t start, end;
+    size_t link_bytes;   /* bytes of text inside <a href> */
+    size_t list;         /* 1-based number of the outermost list holding it */
+    int pre;             /* preformatted */
+    int boilerplate;
+} event;
+
+typedef struct elem {
+    const char *name;  /* interned by libxml2 for the parse */
+    int skip;          /* not read (with its subtree) */
+    int heading;       /* 1-6 for h1-h6 */
+    int sectioning;    /* section, article, main */
+    int section;       /* section */
+    int link;          /* a with href */
+    char *id;
+    int heading_seen;  /* for sectioning elements: a heading came already */
+} elem;
+
+typedef struct html {
+    htmlParserCtxtPtr ctxt;
+    rubric_doc *d;
+    elem stack[HTML_DEPTH];
+    size_t depth, overflow;
+    size_t skipping;      /* number of open skipped elements */
+    int main_only, in_main;
+    size_t main_depth;
+    size_t sectioning;    /* open sectioning elements */
+    size_t sections;      /* open <section> elements */
+    size_t list_depth, list_no;
+    int pre;
+    int in_title, in_link;
+    buf title;
+    /* the block or heading being read */
+    buf text;
+    size_t start, end, link_bytes;
+    int heading_level;
+    char *heading_id;
+    char *last_id;        /* the nearest id seen */
+    int fresh_id;         /* last_id came after the last heading */
+    event *ev;
+    size_t nev, capev;
+    int failed;
+} html;
+
+static const char *const skipped_tags[] = {"script", "style", "template", "noscript",
+                                           "nav", "aside", "svg", "select", "button",
+                                           "iframe", "object", NULL};
+static const char *const skipped_roles[] = {"navigation", "banner", "contentinfo", "search",
+                                            "complementary", NULL};
+static const char *const block_tags[] = {
+    "address", "article", "blockquote", "body", "caption", "dd", "details", "dialog",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
+    "h3", "h4", "h5", "h6", "header", "hr", "html", "li", "main", "ol", "p", "pre",
+    "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "br",
+    NULL};
+
+static int in_list(const char *name, const char *const *list)
+{
+    for (const char *const *l = list; *l; l++)
+        if (strcasecmp(name, *l) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *attr(const xmlChar **atts, const char *name)
+{
+    for (size_t i = 0; atts && atts[i]; i += 2)
+        if (strcasecmp((const char *)atts[i], name) == 0)
+            return atts[i + 1] ? (const char *)atts[i + 1] : "";
+    return NULL;
+}
+
+/* Does DATA[0..LEN) hold NEEDLE, ignoring ASCII case? */
+static int find_ci(const char *data, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *p = data; (size_t)(p - data) + n <= len;) {
+        const char *q = memchr(p, needle[0], len - (size_t)(p - data));
+        if (!q || (size_t)(q - data) + n > len)
+            return 0;
+        if (strncasecmp(q, needle, n) == 0)
+            return 1;
+        p = q + 1;
+    }
+    return 0;
+}
+
+static size_t offset(const html *h)
+{
+    long n = xmlByteConsumed(h->ctxt);
+    return n > 0 ? (size_t)n : 0;
+}
+
+static int add_event(html *h, event e)
+{
+    if (h->nev == h->capev) {
+        size_t cap = h->capev ? h->capev * 2 : 256;
+        event *p = realloc(h->ev, cap * sizeof *p);
+        if (!p)
+            return -1;
+        h->ev = p;
+        h->capev = cap;
+    }
+    h->ev[h->nev++] = e;
+    return 0;
+}
+
+static void fail(html *h)
+{
+    h->failed = 1;
+    xmlStopParser(h->ctxt);
+}
+
+/* Trim the permalink marks pages put after headings (¶ § #) and spaces. */
+static size_t trim_heading(const char *s, size_t n)
+{
+    for (;;) {
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\n'))
+            n--;
+        if (n >= 2 && (memcmp(s + n - 2, "\xC2\xB6", 2) == 0 || memcmp(s + n - 2, "\xC2\xA7", 2) == 0))
+            n -= 2;
+        else if (n >= 4 && memcmp(s + n - 4, "\xF0\x9F\x94\x97", 4) == 0)
+            n -= 4;
+        else if (n && s[n - 1] == '#')
+            n--;
+        else
+            return n;
+    }
+}
+
+/* End the block (or heading) being read, recording it as an event. */
+static void end_block(html *h)
+{
+    size_t n = h->text.len;
+    const char *t = h->text.data;
+    while (n && (t[n - 1] == ' ' || t[n - 1] == '\n'))
+        n--;
+    event e = {0};
+    if (h->heading_level) {
+        n = trim_heading(t, n);
+        e.kind = EV_HEADING;
+        h->fresh_id = 0;
+        e.level = h->heading_level;
+        e.id = h->heading_id;
+        h->heading_id = NULL;
+        h->heading_level = 0;
+        if (n == 0) {
+            free(e.id);
+            h->text.len = 0;
+            return;
+        }
+    } else {
+        if (n == 0) {
+            h->text.len = 0;
+            h->link_bytes = 0;
+            return;
+        }
+        e.kind = EV_BLOCK;
+        /* Only an id inside the section locates its text better than the
+         * section's own anchor does. */
+        e.id = h->last_id && h->fresh_id ? xstrdup(h->last_id) : NULL;
+        if (h->last_id && h->fresh_id && !e.id) {
+            fail(h);
+            return;
+        }
+        e.list = h->list_depth ? h->list_no : 0;
+        e.pre = h->pre;
+        e.link_bytes = h->link_bytes;
+    }
+    e.text = xstrndup(t, n);
+    e.len = n;
+    e.start = h->start;
+    e.end = h->end > h->start ? h->end : offset(h);
+    h->text.len = 0;
+    h->link_bytes = 0;
+    if (!e.text || add_event(h, e) < 0) {
+        free(e.text);
+        free(e.id);
+        fail(h);
+    }
+}
+
+static int reading(const html *h)
+{
+    return !h->skipping && (!h->main_only || h->in_main);
+}
+
+static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
+{
+    html *h = ctx;
+    const char *name = (const char *)tag;
+    if (h->failed)
+        return;
+    if (strcasecmp(name, "meta") == 0) {
+        const char *n = attr(atts, "name"), *c = attr(atts, "content");
+        if (n && c && strcasecmp(n, "robots") == 0 && find_ci(c, strlen(c), "noindex")) {
+            h->d->excluded = 1;
+            xmlStopParser(h->ctxt);
+        }
+        return;
+    }
+    if (strcasecmp(name, "title") == 0 && !h->title.len) {
+        h->in_title = 1;
+        return;
+    }
+    const char *role = attr(atts, "role");
+    int skip = in_list(name, skipped_tags) || attr(atts, "data-rubric-ignore") ||
+               attr(atts, "hidden") || (role && in_list(role, skipped_roles)) ||
+               ((strcasecmp(name, "header") == 0 || strcasecmp(name, "footer") == 0) &&
+                !h->sectioning);
+    int is_main = strcasecmp(name, "main") == 0 || (role && strcasecmp(role, "main") == 0);
+    int block = in_list(name, block_tags);
+    if (block && reading(h) && !h->heading_level)
+        end_block(h);
+    if (strcasecmp(name, "br") == 0) {
+        if (reading(h) && h->heading_level && buf_addc(&h->text, ' ') < 0)
+            fail(h);
+        return;
+    }
+    const char *id = attr(atts, "id");
+    if (!id && strcasecmp(name, "a") == 0)
+        id = attr(atts, "name");
+    if (id && *id && reading(h)) {
+        char *copy = xstrdup(id);
+        if (!copy) {
+            fail(h);
+            return;
+        }
+        free(h->last_id);
+        h->last_id = copy;
+        h->fresh_id = !h->heading_level;
+        if (h->heading_level && !h->heading_id && !(h->heading_id = xstrdup(id)))
+            fail(h);
+    }
+    if (h->depth == HTML_DEPTH) {
+        h->overflow++;
+        return;
+    }
+    elem *e = &h->stack[h->depth++];
+    memset(e, 0, sizeof *e);
+    e->name = name;
+    e->skip = skip;
+    if (skip)
+        h->skipping++;
+    if (is_main && !h->in_main) {
+        h->in_main = 1;
+        h->main_depth = h->depth;
+    }
+    if (strcasecmp(name, "section") == 0 || strcasecmp(name, "article") == 0 ||
+        strcasecmp(name, "main") == 0) {
+        e->sectioning = 1;
+        h->sectioning++;
+        if (id && !(e->id = xstrdup(id)))
+            fail(h);
+        if (strcasecmp(name, "section") == 0) {
+            e->section = 1;
+            h->sections++;
+        }
+    }
+    if (strcasecmp(name, "ul") == 0 || strcasecmp(name, "ol") == 0 || strcasecmp(name, "dl") == 0) {
+        if (h->list_depth++ == 0)
+            h->list_no++;
+    }
+    if (strcasecmp(name, "pre") == 0)
+        h->pre++;
+    if (strcasecmp(name, "a") == 0 && attr(atts, "href")) {
+        e->link = 1;
+        h->in_link++;
+    }
+    if (!reading(h))
+        return;
+    if (name[0] && (name[0] == 'h' || name[0] == 'H') && name[1] >= '1' && name[1] <= '6' &&
+        !name[2] && !h->heading_level) {
+        end_block(h);
+        e->heading = name[1] - '0';
+        h->heading_level = e->heading;
+        h->start = offset(h);
+        /* The anchor: the heading's id, else an id inside it (set above as
+         * it comes), else its section's when it is that section's first
+         * heading, else the nearest id before it. */
+        if (id && *id) {
+            free(h->heading_id);
+            h->heading_id = xstrdup(id);
+        }
+        for (size_t i = h->depth; i-- > 0;)
+            if (h->stack[i].sectioning) {
+                if (!h->heading_id && !h->stack[i].heading_seen && h->stack[i].id &&
+                    !(h->heading_id = xstrdup(h->stack[i].id)))
+                    fail(h);
+                h->stack[i].heading_seen = 1;
+                break;
+            }
+        if (!h->heading_id && h->last_id && !(h->heading_id = xstrdup(h->last_id)))
+            fail(h);
+        /* Deeper sections nest headings deeper, whatever their number. */
+        if ((size_t)h->heading_level < h->sections)
+            h->heading_level = (int)h->sections;
+        if (h->heading_level > 6)
+            h->heading_level = 6;
+    }
+}
+
+static void on_end(void *ctx, const xmlChar *tag)
+{
+    html *h = ctx;
+    const char *name = (const char *)tag;
+    if (h->failed)
+        return;
+    if (h->in_title && strcasecmp(name, "title") == 0) {
+        h->in_title = 0;
+        return;
+    }
+    if (strcasecmp(name, "br") == 0 || strcasecmp(name, "meta") == 0)
+        return;
+    if (h->overflow) {
+        h->overflow--;
+        return;
+    }
+    if (h->depth == 0)
+        return;
+    elem *e = &h->stack[h->depth - 1];
+    if (in_list(name, block_tags) && reading(h) && (!h->heading_level || e->heading))
+        end_block(h);
+    if (e->skip)
+        h->skipping--;
+    if (e->sectioning)
+        h->sectioning--;
+    if (h->in_main && h->depth == h->main_depth)
+        h->in_main = 0;
+    if (strcasecmp(name, "ul") == 0 || strcasecmp(name, "ol") == 0 || strcasecmp(name, "dl") == 0) {
+        if (h->list_depth)
+            h->list_depth--;
+    }
+    if (strcasecmp(name, "pre") == 0 && h->pre)
+        h->pre--;
+    if (e->link)
+        h->in_link--;
+    if (e->section)
+        h->sections--;
+    free(e->id);
+    h->depth--;
+}
+
+static void on_text(void *ctx, const xmlChar *ch, int len)
+{
+    html *h = ctx;
+    if (h->failed || len <= 0)
+        return;
+    const char *s = (const char *)ch;
+    if (h->in_title) {
+        if (h->title.len < 1024 && buf_add(&h->title, s, (size_t)len) < 0)
+            fail(h);
+        return;
+    }
+    if (!reading(h))
+        return;
+    size_t before = h->text.len;
+    for (int i = 0; i < len; i++) {
+        char c = s[i];
+        int space = c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f';
+        if (space && !h->pre) {
+            /* Runs of white space read as one space. */
+            if (h->text.len && h->text.data[h->text.len - 1] != ' ' &&
+                h->text.data[h->text.len - 1] != '\n' && buf_addc(&h->text, ' ') < 0)
+                goto oom;
+            continue;
+        }
+        if (h->text.len == 0)
+            h->start = offset(h) >= (size_t)(len - i) ? offset(h) - (size_t)(len - i) : 0;
+        if (buf_addc(&h->text, c == '\r' ? '\n' : c) < 0)
+            goto oom;
+    }
+    h->end = offset(h);
+    if (h->in_link)
+        h->link_bytes += h->text.len - before;
+    return;
+oom:
+    fail(h);
+}
+
+/* --------------------------------------------------------------- judging */
+
+typedef struct vocab_ctx {
+    uint64_t *set;
+    size_t cap, n;
+    size_t content, shared;
+    int adding, failed;
+} vocab_ctx;
+
+static int vocab_word(void *ctx, const rubric_token *t)
+{
+    vocab_ctx *v = ctx;
+    if (t->sub || t->word_len < 4)
+        return 0;
+    uint64_t k = hash64(t->stem, t->stem_len);
+    k = k ? k : 1;
+    if (!v->adding) {
+        v->content++;
+        size_t j = k & (v->cap - 1);
+        while (v->cap && v->set[j]) {
+            if (v->set[j] == k) {
+                v->shared++;
+                break;
+            }
+            j = (j + 1) & (v->cap - 1);
+        }
+        return 0;
+    }
+    if ((v->n + 1) * 2 > v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 1024;
+        uint64_t *s = calloc(cap, sizeof *s);
+        if (!s) {
+            v->failed = 1;
+            return RUBRIC_ENOMEM;
+        }
+        for (size_t i = 0; i < v->cap; i++)
+            if (v->set[i]) {
+                size_t j = v->set[i] & (cap - 1);
+                while (s[j])
+                    j = (j + 1) & (cap - 1);
+                s[j] = v->set[i];
+            }
+        free(v->set);
+        v->set = s;
+        v->cap = cap;
+    }
+    size_t j = k & (v->cap - 1);
+    while (v->set[j] && v->set[j] != k)
+        j = (j + 1) & (v->cap - 1);
+    if (!v->set[j]) {
+        v->set[j] = k;
+        v->n++;
+    }
+    return 0;
+}
+
+static int link_dense(const event *e)
+{
+    return e->link_bytes * 100 >= e->len * LINK_DENSE_PERCENT;
+}
+
+/* Mark link-dense blocks and lists as boilerplate, unless their words are
+ * mostly the page's own. */
+static int judge(html *h)
+{
+    rubric_analyzer *an = NULL;
+    if (rubric_analyzer_new("english", &an) != RUBRIC_OK)
+        return -1;
+    vocab_ctx v = {0};
+    v.adding = 1;
+    for (size_t i = 0; i < h->nev && !v.failed; i++) {
+        const event *e = &h->ev[i];
+        if (e->kind == EV_BLOCK && !e->list && !link_dense(e))
+            rubric_analyzer_run(an, e->text, e->len, vocab_word, &v);
+    }
+    v.adding = 0;
+    for (size_t i = 0; i < h->nev && !v.failed;) {
+        event *e = &h->ev[i];
+        if (e->kind != EV_BLOCK) {
+            i++;
+            continue;
+        }
+        /* A list is judged whole; any other block alone. */
+        size_t j = i + 1, dense = link_dense(e), items = 1;
+        if (e->list)
+            for (; j < h->nev && h->ev[j].kind == EV_BLOCK && h->ev[j].list == e->list; j++) {
+                dense += link_dense(&h->ev[j]);
+                items++;
+            }
+        int nav = e->list ? items >= LINK_LIST_MIN && dense * 100 >= items * LINK_LIST_PERCENT
+                          : dense && e->link_bytes >= 20;
+        if (nav) {
+            v.content = v.shared = 0;
+            for (size_t k = i; k < j; k++)
+                rubric_analyzer_run(an, h->ev[k].text, h->ev[k].len, vocab_word, &v);
+            nav = v.shared * PROSE_RELATED_RATIO < v.content || v.content == 0;
+        }
+        for (size_t k = i; k < j; k++)
+            h->ev[k].boilerplate = nav;
+        i = j;
+    }
+    int failed = v.failed;
+    free(v.set);
+    rubric_analyzer_free(an);
+    return failed ? -1 : 0;
+}
+
+/* Replay the events into sections. */
+static int replay(html *h, size_t size)
+{
+    rubric_doc *d = h->d;
+    int has_h1 = 0;
+    for (size_t i = 0; i < h->nev && !has_h1; i++)
+        has_h1 = h->ev[i].kind == EV_HEADING && h->ev[i].level == 1;
+    /* The page's title: its first h1, else <title>, else the file name. */
+    char *title = NULL;
+    for (size_t i = 0; i < h->nev && !title; i++)
+        if (h->ev[i].kind == EV_HEADING && h->ev[i].level == 1)
+            title = xstrdup(h->ev[i].text);
+    if (!title && h->title.len) {
+        size_t n = h->title.len, s = 0;
+        while (s < n && strchr(" \t\r\n", h->title.data[s]))
+            s++;
+        while (n > s && strchr(" \t\r\n", h->title.data[n - 1]))
+            n--;
+        if (n > s)
+            title = xstrndup(h->title.data + s, n - s);
+    }
+    if (title) {
+        free(d->title);
+        d->title = title;
+    }
+    outline *o = outline_new(d);
+    if (!o)
+        return -1;
+    int rc = 0;
+    /* Without an h1, the page title stands above every heading. */
+    if (!has_h1 && title)
+        rc = outline_root(o, d->title);
+    for (size_t i = 0; i < h->nev && rc == 0; i++) {
+        const event *e = &h->ev[i];
+        if (e->kind == EV_HEADING)
+            rc = outline_heading(o, e->level, e->text, e->len, e->id, e->start);
+        else
+            rc = outline_block(o, e->text, e->len, e->start, e->end, e->boilerplate, e->id);
+    }
+    if (rc == 0)
+        rc = outline_finish(o, size);
+    outline_free(o);
+    return rc;
+}
+
+int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
+{
+    if (len > INT32_MAX) {
+        buf_adds(&d->notes, "page too large");
+        return RUBRIC_EINPUT;
+    }
+    html *h = calloc(1, sizeof *h);
+    if (!h)
+        return RUBRIC_ENOMEM;
+    h->d = d;
+    if (!(d->title = xstrdup(name))) {
+        free(h);
+        return RUBRIC_ENOMEM;
+    }
+    /* Pages that mark their main content are read there only. */
+    h->main_only = find_ci(data, len, "<main") || find_ci(data, len, "role=\"main\"") ||
+                   find_ci(data, len, "role='main'") || find_ci(data, len, "role=main");
+
+    htmlSAXHandler sax;
+    memset(&sax, 0, sizeof sax);
+    sax.startElement = on_start;
+    sax.endElement = on_end;
+    sax.characters = on_text;
+    sax.ignorableWhitespace = on_text;
+    sax.cdataBlock = NULL;  /* script and style bodies */
+    int rc = RUBRIC_ENOMEM;
+    h->ctxt = htmlCreatePushParserCtxt(&sax, h, NULL, 0, NULL, XML_CHAR_ENCODING_UTF8);
+    if (h->ctxt) {
+        htmlCtxtUseOptions(h->ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+                                        HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+        htmlParseChunk(h->ctxt, data, (int)len, 1);
+        if (!h->failed && !h->d->excluded) {
+            end_block(h);
+            if (!h->failed && judge(h) == 0 && replay(h, len) == 0)
+                rc = RUBRIC_OK;
+        } else if (!h->failed) {
+            rc = RUBRIC_OK;
+        }
+        htmlFreeParserCtxt(h->ctxt);
+    }
+    for (size_t i = 0; i < h->nev; i++) {
+        free(h->ev[i].text);
+        free(h->ev[i].id);
+    }
+    while (h->depth)
+        free(h->stack[--h->depth].id);
+    free(h->ev);
+    free(h->heading_id);
+    free(h->last_id);
+    buf_free(&h->text);
+    buf_free(&h->title);
+    free(h);
+    return rc;
+}
