@@ -13,9 +13,9 @@ PKG_CONFIG ?= pkg-config
 
 # Debian packages rubric builds against, and the files that prove them present.
 DEB_PACKAGES = pkg-config g++ libxapian-dev libstemmer-dev libcjson-dev libunistring-dev \
-               libxml2-dev
+               libxml2-dev libmd4c-dev
 DEB_PROBES = /usr/include/xapian.h /usr/include/libstemmer.h /usr/include/cjson/cJSON.h \
-             /usr/include/unistr.h /usr/include/libxml2/libxml/HTMLparser.h
+             /usr/include/unistr.h /usr/include/libxml2/libxml/HTMLparser.h /usr/include/md4c.h
 MISSING := $(strip $(foreach f,$(DEB_PROBES),$(if $(wildcard $(f)),,$(f))))
 # Data the conformance tests read: Unicode's word-break tests, Snowball's vocabularies.
 TEST_PACKAGES = unicode-data snowball-data
@@ -31,8 +31,8 @@ OPT = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
 LDSAN = -fsanitize=address,undefined
 endif
 
-DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags xapian-core libcjson libxml-2.0 2>/dev/null)
-DEP_LIBS = $(shell $(PKG_CONFIG) --libs xapian-core libcjson libxml-2.0 2>/dev/null) -lstemmer -lunistring
+DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags xapian-core libcjson libxml-2.0 md4c 2>/dev/null)
+DEP_LIBS = $(shell $(PKG_CONFIG) --libs xapian-core libcjson libxml-2.0 md4c 2>/dev/null) -lstemmer -lunistring
 
 RUBRIC_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -DRUBRIC_BUILDING -Iinclude -Ilib \
                 -fPIC -fvisibility=hidden $(WARN) $(OPT) $(DEP_CFLAGS) $(CFLAGS)
@@ -42,12 +42,12 @@ RUBRIC_CXXFLAGS = -std=c++17 -DRUBRIC_BUILDING -Iinclude -Ilib -fPIC -fvisibilit
 RUBRIC_LDFLAGS = $(LDSAN) $(LDFLAGS)
 LIBS = $(DEP_LIBS) -lstdc++ -lm
 
-LIB_C = lib/cli.c lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/reader_html.c lib/outline.c lib/index.c lib/search.c
+LIB_C = lib/cli.c lib/config.c lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/reader_html.c lib/reader_md.c lib/reader_jsonl.c lib/outline.c lib/index.c lib/search.c
 LIB_CC = lib/xapian_shim.cc
 LIB_OBJ = $(LIB_C:lib/%.c=build/lib/%.o) $(LIB_CC:lib/%.cc=build/lib/%.o)
-HEADERS = include/rubric.h lib/internal.h lib/shim.h lib/cli.h
+HEADERS = include/rubric.h lib/internal.h lib/shim.h lib/cli.h lib/config.h
 
-TESTS = build/test_analysis build/test_reader build/test_cli build/fuzz_reader build/fuzz_query
+TESTS = build/test_analysis build/test_reader build/test_markdown build/test_cli build/fuzz_reader build/fuzz_query
 
 all: deps build/librubric.a build/librubric.so build/rubric-index build/rubric-query build/rubric.pc
 
@@ -120,7 +120,7 @@ clean-lib:
 	rm -rf build/lib build/librubric.a build/librubric.so
 
 build/rubric.pc: Makefile | build
-	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: rubric\nDescription: passage-level full-text search\nVersion: %s\nRequires.private: xapian-core libcjson libxml-2.0\nLibs: -L$${libdir} -lrubric\nLibs.private: -lstemmer -lunistring -lstdc++ -lm\nCflags: -I$${includedir}\n' \
+	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: rubric\nDescription: passage-level full-text search\nVersion: %s\nRequires.private: xapian-core libcjson libxml-2.0 md4c\nLibs: -L$${libdir} -lrubric\nLibs.private: -lstemmer -lunistring -lstdc++ -lm\nCflags: -I$${includedir}\n' \
 	  '$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' \
 	  "$$(sed -n 's/^#define RUBRIC_VERSION "\(.*\)"/\1/p' include/rubric.h)" > $@
 
@@ -138,6 +138,7 @@ test: all test-deps $(TESTS)
 
 # Ranking quality on judged queries (tests/relevance/*.tsv), kept out of `make test`.
 # Fresh indexes each run, so they reflect the current readers. EVALFLAGS=-v lists misses.
+# Only the docs' 530 HTML pages are indexed: not the reST copies in _sources/*.txt.
 PYDOCS = /usr/share/doc/python3.11/html
 eval: all build/eval
 	rm -rf build/eval-corpus.db build/eval-pydocs.db
@@ -145,8 +146,9 @@ eval: all build/eval
 	build/eval $(EVALFLAGS) --db build/eval-corpus.db \
 	  tests/relevance/seed-article.tsv tests/relevance/beekeeping.tsv
 	@if [ -d $(PYDOCS) ]; then \
-	  echo "build/rubric-index -q --db build/eval-pydocs.db $(PYDOCS)"; \
-	  build/rubric-index -q --db build/eval-pydocs.db $(PYDOCS) || [ $$? -eq 1 ] || exit 1; \
+	  echo "build/rubric-index -q --db build/eval-pydocs.db $(PYDOCS)/.../*.html"; \
+	  build/rubric-index -q --db build/eval-pydocs.db \
+	    $$(find $(PYDOCS) -name '*.html' | LC_ALL=C sort) || [ $$? -eq 1 ] || exit 1; \
 	  echo "build/eval $(EVALFLAGS) --db build/eval-pydocs.db tests/relevance/python-docs.tsv"; \
 	  build/eval $(EVALFLAGS) --db build/eval-pydocs.db tests/relevance/python-docs.tsv; \
 	else \

@@ -103,6 +103,11 @@ typedef struct rubric_passage {
     size_t start, end;         /* byte range in the source file */
     unsigned part;             /* 0 for the first part of a section */
     int boilerplate;           /* 1 for navigation, link farms, promotions */
+    const char *path;          /* the page it belongs to when not the source file
+                                  itself (a JSON Lines record's path or url), else NULL */
+    const char *const *tags;   /* tags given by the source (JSON Lines), lowercase */
+    size_t ntags;
+    const char *lang;          /* language given by the source, or NULL */
 } rubric_passage;
 
 typedef struct rubric_doc rubric_doc;
@@ -150,6 +155,17 @@ RUBRIC_API int rubric_index_open(const char *dir, const char *lang, rubric_index
  * says why, and whatever was indexed for PATH before stays. */
 RUBRIC_API int rubric_index_add_file(rubric_index *ix, const char *path, int *what,
                                      size_t *npassages);
+/* Like rubric_index_add_file(), with REL the file's address relative to the
+ * site root it was found under (for links: the base URL plus REL); NULL
+ * means PATH itself. */
+RUBRIC_API int rubric_index_add(rubric_index *ix, const char *path, const char *rel, int *what,
+                                size_t *npassages);
+/* Record the base URL that results' links start with ("" or NULL: none, so
+ * links are relative). */
+RUBRIC_API int rubric_index_set_base_url(rubric_index *ix, const char *url);
+/* With ON zero, passages the readers take for boilerplate are indexed as
+ * content (default: on). */
+RUBRIC_API void rubric_index_set_boilerplate_detection(rubric_index *ix, int on);
 /* Remove every passage of PATH. */
 RUBRIC_API int rubric_index_remove_file(rubric_index *ix, const char *path);
 /* Remove the files indexed under any of ROOTS (a root, or paths beneath it)
@@ -182,12 +198,15 @@ RUBRIC_API int rubric_db_open(const char *dir, rubric_db **out, char **errmsg);
 RUBRIC_API void rubric_db_close(rubric_db *db);
 /* Number of passages in the index. */
 RUBRIC_API size_t rubric_db_passages(rubric_db *db);
+/* The base URL recorded by the indexer ("" when none); owned by the db. */
+RUBRIC_API const char *rubric_db_base_url(const rubric_db *db);
 
 typedef struct rubric_search_opts {
     size_t offset;      /* skip this many hits */
     size_t limit;       /* return at most this many (0: 10) */
     int boilerplate;    /* nonzero: include boilerplate passages */
     size_t snippet_len; /* snippet length in bytes (0: 200) */
+    const char *base_url; /* links start with this (NULL: the index's own) */
 } rubric_search_opts;
 
 /* A highlighted range inside a snippet, in bytes. */
@@ -211,6 +230,8 @@ typedef struct rubric_hit {
     size_t nspans;
     int snippet_cut_start;     /* nonzero when text precedes the snippet */
     int snippet_cut_end;       /* nonzero when text follows the snippet */
+    const char *url;           /* a link to the passage: base URL, the page's
+                                  address under its root, "#" and the anchor */
 } rubric_hit;
 
 typedef struct rubric_results rubric_results;

@@ -9,29 +9,40 @@
 #include <time.h>
 
 #include "cli.h"
+#include "config.h"
 #include "rubric.h"
 
 static const char usage_text[] =
-    "usage: rubric-index [OPTIONS] PATH...\n"
-    "Index the passages of the files under each PATH (files or directories).\n"
+    "usage: rubric-index [OPTIONS] [PATH...]\n"
+    "Index the passages of the files under each PATH (files or directories), or\n"
+    "under the sources of the configuration when no PATH is given.\n"
     "\n"
-    "  --db DIR       index directory (default: $RUBRIC_DB, else ./" CLI_DEFAULT_DB ")\n"
-    "  --lang LANG    stemming language (default: the index's own, else english);\n"
-    "                 --lang list prints the languages\n"
-    "  -q, --quiet    print only errors and the summary line\n"
-    "  -h, --help     print this help\n"
-    "  --version      print the version\n"
+    "  --db DIR          index directory (default: $RUBRIC_DB, else the\n"
+    "                    configuration's, else ./" CLI_DEFAULT_DB ")\n"
+    "  --lang LANG       stemming language (default: the index's own, else english);\n"
+    "                    --lang list prints the languages\n"
+    "  --include GLOB    index only files whose path under their PATH matches GLOB\n"
+    "                    (repeatable; '*' also matches '/')\n"
+    "  --exclude GLOB    skip files and folders whose path under their PATH matches\n"
+    "                    GLOB (repeatable)\n"
+    "  --base-url URL    links in results start with URL (recorded in the index)\n"
+    "  --config FILE     read settings from FILE (default: ./" CONFIG_DEFAULT " if present)\n"
+    "  -q, --quiet       print only errors and the summary line\n"
+    "  -h, --help        print this help\n"
+    "  --version         print the version\n"
     "\n"
-    "Files read: .txt articles. Unchanged files are not indexed again.\n"
+    "Files read: .txt articles, .html/.htm pages, .md/.markdown, .jsonl records.\n"
+    "Unchanged files are not indexed again; files gone from a PATH are removed.\n"
     "Exit codes: 0 done, 1 some inputs skipped (named on stderr), 2 usage error,\n"
     "3 index locked by another indexer, 4 index missing, unreadable or damaged.\n";
 
 typedef struct run {
     rubric_index *ix;
-    const char *db;
     struct stat db_stat;
     int have_db_stat;
     int quiet;
+    char *const *include, *const *exclude;  /* globs of the current root */
+    const char *root;                       /* the current root, as given */
     unsigned long files, added, changed, unchanged, excluded, skipped, partial, removed;
     unsigned long passages;
     int fatal;  /* a status that ends the run without committing */
@@ -44,11 +55,22 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* PATH's address under the current root (PATH itself when the root is it). */
+static const char *relative(const run *r, const char *path)
+{
+    size_t n = strlen(r->root);
+    while (n > 1 && r->root[n - 1] == '/')
+        n--;
+    if (strncmp(path, r->root, n) == 0 && path[n] == '/')
+        return path + n + 1;
+    return path;
+}
+
 static void index_file(run *r, const char *path)
 {
     int what = 0;
     size_t n = 0;
-    int rc = rubric_index_add_file(r->ix, path, &what, &n);
+    int rc = rubric_index_add(r->ix, path, relative(r, path), &what, &n);
     if (rc == RUBRIC_EIO || rc == RUBRIC_EINPUT) {
         fprintf(stderr, "rubric-index: skipped %s\n", rubric_index_errmsg(r->ix));
         r->skipped++;
@@ -123,6 +145,10 @@ static void walk_dir(run *r, const char *path)
         names[n++] = full;
     }
     closedir(dir);
+    if (e) {
+        fprintf(stderr, "rubric-index: out of memory listing '%s'\n", path);
+        r->fatal = RUBRIC_ENOMEM;
+    }
     qsort(names, n, sizeof *names, by_name);
     for (size_t i = 0; i < n; i++) {
         if (!r->fatal)
@@ -149,6 +175,8 @@ static void walk(run *r, const char *path, int explicit)
     if (S_ISDIR(st.st_mode)) {
         if (r->have_db_stat && st.st_dev == r->db_stat.st_dev && st.st_ino == r->db_stat.st_ino)
             return;  /* never index the index */
+        if (!explicit && config_prunes(r->exclude, relative(r, path)))
+            return;
         walk_dir(r, path);
         return;
     }
@@ -159,6 +187,8 @@ static void walk(run *r, const char *path, int explicit)
         }
         return;
     }
+    if (!explicit && !config_takes(r->include, r->exclude, relative(r, path)))
+        return;
     index_file(r, path);
 }
 
@@ -170,22 +200,54 @@ static int list_languages(void)
     return EXIT_DONE;
 }
 
+/* Append GLOB to the NULL-terminated list *LIST; -1 when out of memory. */
+static int add_glob(char ***list, size_t *n, char *glob)
+{
+    char **p = realloc(*list, (*n + 2) * sizeof *p);
+    if (!p)
+        return -1;
+    p[(*n)++] = glob;
+    p[*n] = NULL;
+    *list = p;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    enum { OPT_DB = 256, OPT_LANG, OPT_INCLUDE, OPT_EXCLUDE, OPT_BASE, OPT_CONFIG, OPT_VERSION };
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},   {"lang", required_argument, NULL, 'l'},
-        {"quiet", no_argument, NULL, 'q'},      {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},    {NULL, 0, NULL, 0}};
-    const char *dbflag = NULL, *lang = NULL;
+        {"db", required_argument, NULL, OPT_DB},
+        {"lang", required_argument, NULL, OPT_LANG},
+        {"include", required_argument, NULL, OPT_INCLUDE},
+        {"exclude", required_argument, NULL, OPT_EXCLUDE},
+        {"base-url", required_argument, NULL, OPT_BASE},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0}};
+    const char *dbflag = NULL, *lang = NULL, *base_url = NULL, *config_path = NULL;
+    char **include = NULL, **exclude = NULL;
+    size_t ninclude = 0, nexclude = 0;
     run r = {0};
-    int c;
+    int c, status = EXIT_DONE;
     while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'd': dbflag = optarg; break;
-        case 'l': lang = optarg; break;
+        case OPT_DB: dbflag = optarg; break;
+        case OPT_LANG: lang = optarg; break;
+        case OPT_INCLUDE:
+        case OPT_EXCLUDE:
+            if (add_glob(c == OPT_INCLUDE ? &include : &exclude,
+                         c == OPT_INCLUDE ? &ninclude : &nexclude, optarg) < 0) {
+                fputs("rubric-index: out of memory\n", stderr);
+                return EXIT_NODB;
+            }
+            break;
+        case OPT_BASE: base_url = optarg; break;
+        case OPT_CONFIG: config_path = optarg; break;
         case 'q': r.quiet = 1; break;
         case 'h': fputs(usage_text, stdout); return EXIT_DONE;
-        case 'V': printf("rubric-index %s\n", rubric_version()); return EXIT_DONE;
+        case OPT_VERSION: printf("rubric-index %s\n", rubric_version()); return EXIT_DONE;
         default:
             fputs("Try 'rubric-index --help' for more information.\n", stderr);
             return EXIT_USAGE;
@@ -193,60 +255,111 @@ int main(int argc, char **argv)
     }
     if (lang && strcmp(lang, "list") == 0)
         return list_languages();
-    if (optind >= argc) {
-        fputs("rubric-index: no PATH given\nTry 'rubric-index --help' for more information.\n",
-              stderr);
+
+    config cfg;
+    char *err = NULL;
+    if (config_load(config_path, &cfg, &err) < 0) {
+        fprintf(stderr, "rubric-index: %s\n", err);
+        free(err);
+        free(include);
+        free(exclude);
         return EXIT_USAGE;
+    }
+    /* The command line overrides the configuration. */
+    if (!lang)
+        lang = cfg.lang;
+    if (!base_url)
+        base_url = cfg.base_url;
+    if (optind >= argc && cfg.nsources == 0) {
+        fputs("rubric-index: no PATH given (and no sources in a configuration)\n"
+              "Try 'rubric-index --help' for more information.\n",
+              stderr);
+        status = EXIT_USAGE;
+        goto out;
     }
     if (lang) {
         rubric_analyzer *a = NULL;
         if (rubric_analyzer_new(lang, &a) != RUBRIC_OK) {
             fprintf(stderr, "rubric-index: unknown language '%s' (see --lang list)\n", lang);
-            return EXIT_USAGE;
+            status = EXIT_USAGE;
+            goto out;
         }
         rubric_analyzer_free(a);
     }
-    r.db = cli_db_path(dbflag);
+    const char *db = cli_db_path(dbflag, cfg.db);
     double t0 = now_seconds();
-    char *err = NULL;
-    int rc = rubric_index_open(r.db, lang, &r.ix, &err);
+    int rc = rubric_index_open(db, lang, &r.ix, &err);
     if (rc != RUBRIC_OK) {
         fprintf(stderr, "rubric-index: %s\n", err ? err : rubric_strerror(rc));
         free(err);
-        return rc == RUBRIC_ELOCKED ? EXIT_LOCKED : rc == RUBRIC_EINVAL ? EXIT_USAGE : EXIT_NODB;
+        status = rc == RUBRIC_ELOCKED ? EXIT_LOCKED : rc == RUBRIC_EINVAL ? EXIT_USAGE : EXIT_NODB;
+        goto out;
     }
-    r.have_db_stat = stat(r.db, &r.db_stat) == 0;
-    for (int i = optind; i < argc && !r.fatal; i++)
-        walk(&r, argv[i], 1);
+    r.have_db_stat = stat(db, &r.db_stat) == 0;
+    rubric_index_set_boilerplate_detection(r.ix, cfg.detect_boilerplate);
+    if (base_url && rubric_index_set_base_url(r.ix, base_url) != RUBRIC_OK) {
+        fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r.ix));
+        r.fatal = RUBRIC_ENODB;
+    }
+
+    /* The roots: the command line's, else the configuration's sources. */
+    size_t nroots = optind < argc ? (size_t)(argc - optind) : cfg.nsources;
+    const char **roots = calloc(nroots + 1, sizeof *roots);
+    if (!roots) {
+        fputs("rubric-index: out of memory\n", stderr);
+        r.fatal = RUBRIC_ENOMEM;
+    }
+    for (size_t i = 0; roots && i < nroots && !r.fatal; i++) {
+        if (optind < argc) {
+            roots[i] = argv[optind + (int)i];
+            r.include = include;
+            r.exclude = exclude;
+        } else {
+            roots[i] = cfg.sources[i].root;
+            r.include = cfg.sources[i].include;
+            r.exclude = cfg.sources[i].exclude;
+        }
+        r.root = roots[i];
+        walk(&r, roots[i], 1);
+    }
     if (!r.fatal) {
         /* Files indexed before under these paths that are gone now. */
         size_t removed = 0;
-        rc = rubric_index_remove_missing(r.ix, (const char *const *)argv + optind,
-                                         (size_t)(argc - optind), &removed);
+        rc = rubric_index_remove_missing(r.ix, roots, nroots, &removed);
         if (rc != RUBRIC_OK) {
             fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r.ix));
             r.fatal = rc;
         }
         r.removed = removed;
+        if (!r.quiet && removed)
+            fprintf(stderr, "removed %zu files gone from the given paths\n", removed);
     }
+    free(roots);
     if (r.fatal) {
         /* Nothing of this run is published: readers keep the last commit. */
         rubric_index_close(r.ix);
         fprintf(stderr, "rubric-index: stopped; the index is unchanged\n");
-        return cli_exit_code(r.fatal);
+        status = cli_exit_code(r.fatal);
+        goto out;
     }
     rc = rubric_index_commit(r.ix);
     if (rc != RUBRIC_OK) {
         fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r.ix));
         rubric_index_close(r.ix);
-        return EXIT_NODB;
+        status = EXIT_NODB;
+        goto out;
     }
     size_t total = rubric_index_passages(r.ix);
     rubric_index_close(r.ix);
     fprintf(stderr,
-            "rubric-index: %lu files (%lu added, %lu changed, %lu unchanged, %lu skipped, "
-            "%lu removed), %lu passages written, %zu in the index, %.2f s\n",
-            r.files, r.added, r.changed, r.unchanged + r.excluded, r.skipped, r.removed,
+            "rubric-index: %lu files (%lu added, %lu changed, %lu unchanged, %lu excluded, "
+            "%lu skipped, %lu removed), %lu passages written, %zu in the index, %.2f s\n",
+            r.files, r.added, r.changed, r.unchanged, r.excluded, r.skipped, r.removed,
             r.passages, total, now_seconds() - t0);
-    return r.skipped || r.partial ? EXIT_SKIPPED : EXIT_DONE;
+    status = r.skipped || r.partial ? EXIT_SKIPPED : EXIT_DONE;
+out:
+    config_free(&cfg);
+    free(include);
+    free(exclude);
+    return status;
 }

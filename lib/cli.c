@@ -4,12 +4,14 @@
 #include "cli.h"
 #include "rubric.h"
 
-const char *cli_db_path(const char *flag)
+const char *cli_db_path(const char *flag, const char *configured)
 {
     if (flag && *flag)
         return flag;
     const char *env = getenv("RUBRIC_DB");
-    return env && *env ? env : CLI_DEFAULT_DB;
+    if (env && *env)
+        return env;
+    return configured && *configured ? configured : CLI_DEFAULT_DB;
 }
 
 int cli_exit_code(int status)

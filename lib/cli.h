@@ -15,8 +15,9 @@ enum {
 /* Where the index lives when --db is not given and $RUBRIC_DB is unset. */
 #define CLI_DEFAULT_DB "rubric.db"
 
-/* The index directory: FLAG when set, else $RUBRIC_DB, else the default. */
-const char *cli_db_path(const char *flag);
+/* The index directory: FLAG when set, else $RUBRIC_DB, else CONFIGURED (the
+ * configuration's), else the default. */
+const char *cli_db_path(const char *flag, const char *configured);
 /* The exit code for a library status. */
 int cli_exit_code(int status);
 /* Parse a non-negative decimal count; returns 0 on success. */

@@ -44,6 +44,7 @@ struct rubric_index {
     rubric_analyzer *an;
     buf err;
     buf notes;       /* what the last file's reader skipped */
+    int plain;       /* boilerplate detection off */
     uint64_t *seen;  /* hashes of the paths given to add_file since open */
     size_t nseen, capseen;
 };
@@ -239,40 +240,65 @@ static int add_token(void *ctx, const rubric_token *t)
     return 0;
 }
 
-static char *passage_json(const char *path, const rubric_passage *p)
+static int add_strings(cJSON *o, const char *key, const char *const *v, size_t n)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON *trail = cJSON_AddArrayToObject(o, "trail");
-    if (!o || !trail)
-        goto fail;
-    for (size_t i = 0; i < p->ntrail; i++) {
-        cJSON *s = cJSON_CreateString(p->trail[i]);
-        if (!s || !cJSON_AddItemToArray(trail, s))
-            goto fail;
+    cJSON *a = cJSON_AddArrayToObject(o, key);
+    if (!a)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        cJSON *str = cJSON_CreateString(v[i]);
+        if (!str || !cJSON_AddItemToArray(a, str)) {
+            cJSON_Delete(str);
+            return -1;
+        }
     }
-    if (!cJSON_AddStringToObject(o, "path", path) ||
-        !cJSON_AddStringToObject(o, "anchor", p->anchor) ||
-        !cJSON_AddStringToObject(o, "title", p->title) ||
-        !cJSON_AddNumberToObject(o, "start", (double)p->start) ||
-        !cJSON_AddNumberToObject(o, "end", (double)p->end) ||
-        !cJSON_AddNumberToObject(o, "part", p->part) ||
-        !cJSON_AddBoolToObject(o, "boilerplate", p->boilerplate) ||
-        !cJSON_AddStringToObject(o, "text", p->text))
-        goto fail;
-    char *s = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    return s;
-fail:
-    cJSON_Delete(o);
-    return NULL;
+    return 0;
 }
 
-static int add_passage(rubric_index *ix, const char *path, const char *fileterm,
-                       const rubric_passage *p)
+/* The stored data of passage P of the file at SOURCE (REL: its address for
+ * links). */
+static char *passage_json(const char *source, const char *rel, const rubric_passage *p)
 {
+    cJSON *o = cJSON_CreateObject();
+    int ok = o && add_strings(o, "trail", p->trail, p->ntrail) == 0 &&
+             cJSON_AddStringToObject(o, "path", p->path ? p->path : source) &&
+             cJSON_AddStringToObject(o, "rel", p->path ? p->path : rel) &&
+             cJSON_AddStringToObject(o, "anchor", p->anchor) &&
+             cJSON_AddStringToObject(o, "title", p->title) &&
+             cJSON_AddNumberToObject(o, "start", (double)p->start) &&
+             cJSON_AddNumberToObject(o, "end", (double)p->end) &&
+             cJSON_AddNumberToObject(o, "part", p->part) &&
+             cJSON_AddBoolToObject(o, "boilerplate", p->boilerplate) &&
+             cJSON_AddStringToObject(o, "text", p->text);
+    if (ok && p->path)
+        ok = cJSON_AddStringToObject(o, "source", source) != NULL;
+    if (ok && p->ntags)
+        ok = add_strings(o, "tags", p->tags, p->ntags) == 0;
+    if (ok && p->lang)
+        ok = cJSON_AddStringToObject(o, "lang", p->lang) != NULL;
+    char *s = ok ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    return s;
+}
+
+static int add_prefixed(xs_doc *doc, const char *prefix, const char *value, buf *tmp)
+{
+    tmp->len = 0;
+    if (buf_adds(tmp, prefix) < 0 || buf_add(tmp, value, strnlen(value, TERM_MAX)) < 0)
+        return -1;
+    return xs_doc_add_boolean(doc, tmp->data, tmp->len) == XS_OK ? 0 : -1;
+}
+
+static int add_passage(rubric_index *ix, const char *path, const char *rel,
+                       const char *fileterm, const rubric_passage *given)
+{
+    rubric_passage plain = *given;
+    if (ix->plain)
+        plain.boilerplate = 0;
+    const rubric_passage *p = &plain;
     int rc = RUBRIC_ENOMEM;
     doc_ctx c = {0};
-    buf id = {0};
+    buf id = {0}, key = {0};
     char *data = NULL;
     c.doc = xs_doc_new();
     if (!c.doc)
@@ -284,23 +310,25 @@ static int add_passage(rubric_index *ix, const char *path, const char *fileterm,
     c.base = c.last + HEADING_GAP;
     if (rubric_analyzer_run(ix->an, p->text, p->text_len, add_token, &c) != RUBRIC_OK)
         goto done;
-    data = passage_json(path, p);
+    data = passage_json(path, rel, p);
     if (!data || xs_doc_set_data(c.doc, data, strlen(data)) != XS_OK)
         goto done;
     if (xs_doc_add_boolean(c.doc, fileterm, strlen(fileterm)) != XS_OK)
         goto done;
     if (p->boilerplate && xs_doc_add_boolean(c.doc, TERM_BOILERPLATE, strlen(TERM_BOILERPLATE)))
         goto done;
-    char part[16];
-    snprintf(part, sizeof part, "/%u", p->part);
-    buf key = {0};
-    if (buf_printf(&key, "%s#%s%s", path, p->anchor, part) < 0 ||
-        file_term(PREFIX_ID, key.data, &id) < 0 ||
-        xs_doc_add_boolean(c.doc, id.data, id.len) != XS_OK) {
-        buf_free(&key);
+    for (size_t i = 0; i < p->ntags; i++)
+        if (add_prefixed(c.doc, PREFIX_TAG, p->tags[i], &key) < 0)
+            goto done;
+    if (p->lang && add_prefixed(c.doc, PREFIX_LANG, p->lang, &key) < 0)
         goto done;
-    }
-    buf_free(&key);
+    /* The id: source, page (when the source holds several), anchor, part. */
+    key.len = 0;
+    if (buf_printf(&key, "%s#%s%s%s/%u", path, p->path ? p->path : "", p->path ? "#" : "",
+                   p->anchor, p->part) < 0 ||
+        file_term(PREFIX_ID, key.data, &id) < 0 ||
+        xs_doc_add_boolean(c.doc, id.data, id.len) != XS_OK)
+        goto done;
     rc = map_xs(xs_db_replace(ix->db, id.data, c.doc));
     if (rc != RUBRIC_OK)
         set_err(ix, rc, "cannot add a passage of '%s': %s", path, xs_db_errmsg(ix->db));
@@ -310,6 +338,7 @@ done:
     xs_doc_free(c.doc);
     buf_free(&c.term);
     buf_free(&id);
+    buf_free(&key);
     free(data);
     return rc;
 }
@@ -389,6 +418,28 @@ int rubric_index_remove_file(rubric_index *ix, const char *path)
 
 int rubric_index_add_file(rubric_index *ix, const char *path, int *what, size_t *npassages)
 {
+    return rubric_index_add(ix, path, NULL, what, npassages);
+}
+
+void rubric_index_set_boilerplate_detection(rubric_index *ix, int on)
+{
+    ix->plain = !on;
+}
+
+int rubric_index_set_base_url(rubric_index *ix, const char *url)
+{
+    ix->err.len = 0;
+    int rc = map_xs(xs_db_set_metadata(ix->db, META_BASE_URL, url ? url : "", url ? strlen(url) : 0));
+    if (rc != RUBRIC_OK)
+        return set_err(ix, rc, "cannot record the base URL: %s", xs_db_errmsg(ix->db));
+    return RUBRIC_OK;
+}
+
+int rubric_index_add(rubric_index *ix, const char *path, const char *rel, int *what,
+                     size_t *npassages)
+{
+    if (!rel)
+        rel = path;
     ix->err.len = 0;
     ix->notes.len = 0;
     if (what)
@@ -445,7 +496,7 @@ int rubric_index_add_file(rubric_index *ix, const char *path, int *what, size_t 
         rc = map_xs(xs_db_delete_term(ix->db, fileterm.data));
     size_t n = rubric_doc_count(doc);
     for (size_t i = 0; i < n && rc == RUBRIC_OK; i++)
-        rc = add_passage(ix, path, fileterm.data, rubric_doc_passage(doc, i));
+        rc = add_passage(ix, path, rel, fileterm.data, rubric_doc_passage(doc, i));
     if (rc == RUBRIC_OK)
         rc = manifest_put(ix, path, &now, n);
     if (rc != RUBRIC_OK && !ix->err.len)

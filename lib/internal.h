@@ -71,6 +71,10 @@ struct rubric_doc {
     unsigned *parts;    /* its number of passages so far */
     size_t capanchors, nanchors;
     int excluded;       /* the source asks not to be indexed (noindex) */
+    /* Set by a reader for the passages it adds next (JSON Lines records). */
+    const char *rec_path, *rec_lang;
+    const char *const *rec_tags;
+    size_t rec_ntags;
     buf notes;          /* why reading failed, or what was skipped: one line each */
 };
 
@@ -120,12 +124,17 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
                   int boilerplate, const char *id);
 /* Close the last section. */
 int outline_finish(outline *o, size_t offset);
-/* Before anything else: TITLE (owned by the document) stands above every
- * heading, first in every trail. */
+/* Before the first section: TITLE (owned by the document) stands above
+ * every heading, in every trail; called again, the next title stands below. */
 int outline_root(outline *o, const char *title);
 
 /* Read an HTML page. */
 int read_html(rubric_doc *d, const char *data, size_t len, const char *name);
+/* Read JSON Lines: one record (a page or a section) per line. */
+int read_jsonl(rubric_doc *d, const char *data, size_t len, const char *name);
+
+/* Read a Markdown article (md4c); front matter's title:, else the first h1, titles it. */
+int read_markdown(rubric_doc *d, const char *data, size_t len, const char *name);
 
 /* Read a plain-text article; NAME titles it when its first line cannot. */
 int read_text(rubric_doc *d, const char *data, size_t len, const char *name);
@@ -137,7 +146,10 @@ int read_text(rubric_doc *d, const char *data, size_t len, const char *name);
 #define PREFIX_HEAD "S"
 #define PREFIX_ID "Q"
 #define PREFIX_FILE "P"
+#define PREFIX_TAG "K"
+#define PREFIX_LANG "L"
 #define TERM_BOILERPLATE "XB"
+#define META_BASE_URL "rubric:base_url"
 #define META_LANG "rubric:lang"
 #define META_FILE "rubric:file:"
 

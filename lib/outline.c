@@ -83,11 +83,12 @@ static int close_section(outline *o, size_t offset)
 
 int outline_root(outline *o, const char *title)
 {
-    if (o->depth || o->in_section)
+    /* Context only comes before the first section, and never fills the stack. */
+    if (o->in_section || o->depth + 1 >= OUTLINE_DEPTH)
         return 0;
-    o->title[0] = title;
-    o->level[0] = 0;
-    o->depth = 1;
+    o->title[o->depth] = title;
+    o->level[o->depth] = 0;
+    o->depth++;
     return 0;
 }
 
@@ -125,7 +126,11 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
         const char *anchor = doc_unique_anchor(o->d, id, title, strlen(title));
         if (!anchor)
             return -1;
-        o->depth = o->depth && o->level[0] == 0 ? 1 : 0;
+        /* Keep only the context above every heading (level 0). */
+        size_t roots = 0;
+        while (roots < o->depth && o->level[roots] == 0)
+            roots++;
+        o->depth = roots;
         o->anchor = anchor;
         o->in_section = 1;
         o->emitted = 0;

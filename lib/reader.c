@@ -29,6 +29,10 @@ static const struct {
     {"html", read_html},
     {"htm", read_html},
     {"xhtml", read_html},
+    {"jsonl", read_jsonl},
+    {"ndjson", read_jsonl},
+    {"md", read_markdown},
+    {"markdown", read_markdown},
 };
 
 static reader_fn reader_for(const char *path)
@@ -185,13 +189,19 @@ int doc_add(rubric_doc *d, const char *anchor, const char *title, const char *co
     p->end = end;
     p->part = (unsigned)part;
     p->boilerplate = boilerplate;
+    /* Record strings are kept by the reader in the document already. */
+    p->path = d->rec_path;
+    p->lang = d->rec_lang;
+    p->tags = d->rec_tags;
+    p->ntags = d->rec_ntags;
     d->count++;
     return 0;
 }
 
 const char *doc_unique_anchor(rubric_doc *d, const char *preferred, const char *text, size_t len)
 {
-    if (preferred && *preferred && !doc_anchor_taken(d, preferred))
+    /* A record's own anchor names a place on its own page: kept as it is. */
+    if (preferred && *preferred && (d->rec_path || !doc_anchor_taken(d, preferred)))
         return doc_keep(d, valid_utf8(preferred, strlen(preferred), NULL));
     buf slug = {0};
     if (slugify(text, len, &slug) < 0)

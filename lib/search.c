@@ -27,7 +27,13 @@
 struct rubric_db {
     xs_db *db;
     rubric_analyzer *an;
+    char *base_url;
 };
+
+const char *rubric_db_base_url(const rubric_db *db)
+{
+    return db->base_url ? db->base_url : "";
+}
 
 int rubric_db_open(const char *dir, rubric_db **out, char **errmsg)
 {
@@ -57,6 +63,7 @@ int rubric_db_open(const char *dir, rubric_db **out, char **errmsg)
     char *lang = NULL;
     size_t len = 0;
     xs_db_get_metadata(db->db, META_LANG, &lang, &len);
+    xs_db_get_metadata(db->db, META_BASE_URL, &db->base_url, &len);
     rc = rubric_analyzer_new(lang ? lang : "english", &db->an);
     if (rc != RUBRIC_OK && errmsg)
         *errmsg = xasprintf("index '%s' names an unknown language '%s'", dir, lang);
@@ -75,6 +82,7 @@ void rubric_db_close(rubric_db *db)
         return;
     xs_db_close(db->db);
     rubric_analyzer_free(db->an);
+    free(db->base_url);
     free(db);
 }
 
@@ -413,6 +421,7 @@ struct rubric_results {
     char *suggestion;
     cJSON **docs;      /* the parsed document data the hits point into */
     char **snippets;
+    char **urls;
     rubric_span **spans;
     const char ***trails;
 };
@@ -424,12 +433,14 @@ void rubric_results_free(rubric_results *r)
     for (size_t i = 0; i < r->n; i++) {
         cJSON_Delete(r->docs[i]);
         free(r->snippets[i]);
+        free(r->urls[i]);
         free(r->spans[i]);
         free(r->trails[i]);
     }
     free(r->hits);
     free(r->docs);
     free(r->snippets);
+    free(r->urls);
     free(r->spans);
     free(r->trails);
     free(r->suggestion);
@@ -634,6 +645,42 @@ static double json_num(const cJSON *o, const char *key)
     return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
+/* Append S to B, percent-encoding what cannot stand in a URL as it is. */
+static int add_url_part(buf *b, const char *s, int fragment)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        int plain = c >= 0x80 || (c > 0x20 && c != 0x7F && !strchr("\"<>`%{}|\\^", c) &&
+                                  (!fragment || c != '#'));
+        if (plain ? buf_addc(b, (char)c) < 0 : buf_printf(b, "%%%02X", c) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* BASE + REL + "#" + ANCHOR, REL alone when it is a URL already. */
+static char *make_url(const char *base, const char *rel, const char *anchor)
+{
+    buf b = {0};
+    int ok = 1;
+    if (!strstr(rel, "://") && *base) {
+        ok = buf_adds(&b, base) == 0;
+        int slash_end = b.len && b.data[b.len - 1] == '/';
+        if (slash_end && *rel == '/')
+            rel++;
+        else if (ok && !slash_end && *rel != '/')
+            ok = buf_addc(&b, '/') == 0;
+    }
+    ok = ok && add_url_part(&b, rel, 0) == 0;
+    if (ok && *anchor)
+        ok = buf_addc(&b, '#') == 0 && add_url_part(&b, anchor, 1) == 0;
+    if (!ok) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_detach(&b);
+}
+
 /* Fill hit I of R from the document data of mset entry I. */
 static int fill_hit(rubric_db *db, const parsed *q, const rubric_search_opts *o,
                     rubric_results *r, const xs_mset *m, size_t i, size_t rank)
@@ -666,6 +713,12 @@ static int fill_hit(rubric_db *db, const parsed *q, const rubric_search_opts *o,
             r->trails[i][k++] = t->valuestring;
     h->trail = r->trails[i];
     h->ntrail = k;
+    const char *rel = json_str(doc, "rel");
+    r->urls[i] = make_url(o->base_url ? o->base_url : rubric_db_base_url(db), *rel ? rel : h->path,
+                          h->anchor);
+    if (!r->urls[i])
+        return -1;
+    h->url = r->urls[i];
     const char *text = json_str(doc, "text");
     return make_snippet(db, q, text, strlen(text), o->snippet_len ? o->snippet_len : 200, h,
                         &r->snippets[i], &r->spans[i]);
@@ -730,9 +783,10 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     r->hits = calloc(n + 1, sizeof *r->hits);
     r->docs = calloc(n + 1, sizeof *r->docs);
     r->snippets = calloc(n + 1, sizeof *r->snippets);
+    r->urls = calloc(n + 1, sizeof *r->urls);
     r->spans = calloc(n + 1, sizeof *r->spans);
     r->trails = calloc(n + 1, sizeof *r->trails);
-    if (!r->hits || !r->docs || !r->snippets || !r->spans || !r->trails)
+    if (!r->hits || !r->docs || !r->snippets || !r->urls || !r->spans || !r->trails)
         goto fail;
     r->n = n;
     for (size_t i = 0; i < n; i++)

@@ -9,17 +9,21 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "config.h"
 #include "rubric.h"
 
 static const char usage_text[] =
     "usage: rubric-query [OPTIONS] QUERY...\n"
     "Rank the passages of an index for QUERY.\n"
     "\n"
-    "  --db DIR          index directory (default: $RUBRIC_DB, else ./" CLI_DEFAULT_DB ")\n"
+    "  --db DIR          index directory (default: $RUBRIC_DB, else the\n"
+    "                    configuration's, else ./" CLI_DEFAULT_DB ")\n"
     "  -n, --limit N     show at most N results (default 10)\n"
     "  --offset K        skip the first K results\n"
     "  --json            print JSON (schema in the README)\n"
     "  --boilerplate     include navigation, link lists and promotions\n"
+    "  --base-url URL    links start with URL (default: the one the index records)\n"
+    "  --config FILE     read settings from FILE (default: ./" CONFIG_DEFAULT " if present)\n"
     "  --color WHEN      highlight matches: auto (on a terminal), always, never;\n"
     "                    NO_COLOR in the environment means never\n"
     "  -h, --help        print this help\n"
@@ -57,7 +61,8 @@ static int print_json(const char *query, const rubric_results *res)
              cJSON_AddStringToObject(r, "title", h->title) &&
              cJSON_AddItemToObject(r, "trail", trail) &&
              cJSON_AddStringToObject(r, "snippet", snippet) &&
-             cJSON_AddBoolToObject(r, "boilerplate", h->boilerplate);
+             cJSON_AddBoolToObject(r, "boilerplate", h->boilerplate) &&
+             cJSON_AddStringToObject(r, "url", h->url);
         if (!ok && r && !cJSON_GetObjectItem(r, "trail"))
             cJSON_Delete(trail);
         free(snippet);
@@ -123,7 +128,8 @@ static void print_text(const char *query, const rubric_results *res, int color)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_BOILER, OPT_COLOR, OPT_VERSION };
+    enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_BOILER, OPT_COLOR, OPT_VERSION, OPT_BASE,
+           OPT_CONFIG };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"limit", required_argument, NULL, 'n'},
@@ -134,8 +140,11 @@ int main(int argc, char **argv)
         {"colour", required_argument, NULL, OPT_COLOR},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"base-url", required_argument, NULL, OPT_BASE},
+        {"config", required_argument, NULL, OPT_CONFIG},
         {NULL, 0, NULL, 0}};
-    const char *dbflag = NULL, *color_when = "auto";
+    const char *dbflag = NULL, *color_when = "auto", *config_path = NULL;
+    int boilerplate_flag = 0;
     int json = 0;
     unsigned long limit = 10, offset = 0;
     rubric_search_opts opts = {0};
@@ -158,7 +167,9 @@ int main(int argc, char **argv)
             }
             break;
         case OPT_JSON: json = 1; break;
-        case OPT_BOILER: opts.boilerplate = 1; break;
+        case OPT_BOILER: boilerplate_flag = 1; break;
+        case OPT_BASE: opts.base_url = optarg; break;
+        case OPT_CONFIG: config_path = optarg; break;
         case OPT_COLOR:
             if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
                 fprintf(stderr, "rubric-query: --color wants auto, always or never, not '%s'\n",
@@ -179,6 +190,16 @@ int main(int argc, char **argv)
               stderr);
         return EXIT_USAGE;
     }
+    config cfg;
+    char *err = NULL;
+    if (config_load(config_path, &cfg, &err) < 0) {
+        fprintf(stderr, "rubric-query: %s\n", err);
+        free(err);
+        return EXIT_USAGE;
+    }
+    if (!opts.base_url)
+        opts.base_url = cfg.base_url;
+    opts.boilerplate = boilerplate_flag || cfg.show_boilerplate;
     /* The query is the remaining arguments joined by spaces. */
     size_t qlen = 0;
     for (int i = optind; i < argc; i++)
@@ -186,6 +207,7 @@ int main(int argc, char **argv)
     char *query = malloc(qlen + 1);
     if (!query) {
         fputs("rubric-query: out of memory\n", stderr);
+        config_free(&cfg);
         return EXIT_NODB;
     }
     query[0] = '\0';
@@ -200,14 +222,14 @@ int main(int argc, char **argv)
     if (nocolor && *nocolor)
         color = 0;
 
-    const char *dbpath = cli_db_path(dbflag);
+    const char *dbpath = cli_db_path(dbflag, cfg.db);
     rubric_db *db = NULL;
-    char *err = NULL;
     int rc = rubric_db_open(dbpath, &db, &err);
     if (rc != RUBRIC_OK) {
         fprintf(stderr, "rubric-query: %s\n", err ? err : rubric_strerror(rc));
         free(err);
         free(query);
+        config_free(&cfg);
         return EXIT_NODB;
     }
     opts.limit = limit;
@@ -228,5 +250,6 @@ int main(int argc, char **argv)
     rubric_results_free(res);
     rubric_db_close(db);
     free(query);
+    config_free(&cfg);
     return status;
 }

@@ -511,7 +511,7 @@ static void query_bushehr_finds_nuclear_cooperation_first_with_the_documented_js
         return;
     static const char *const top_keys[] = {"query", "total", "suggestion", "results", NULL};
     static const char *const hit_keys[] = {"rank",  "score",   "path",        "anchor", "title",
-                                           "trail", "snippet", "boilerplate", NULL};
+                                           "trail", "snippet", "boilerplate", "url", NULL};
     CHECK(has_exactly_keys(j, top_keys));
     CHECK_STR(str_of(j, "query"), "Bushehr");
     CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "suggestion")));
@@ -544,6 +544,8 @@ static void query_bushehr_finds_nuclear_cooperation_first_with_the_documented_js
     CHECK_STR(cJSON_IsString(t1) ? t1->valuestring : NULL, "Russia's Enduring Ties with Iran");
     CHECK(str_of(r, "snippet") && strstr(str_of(r, "snippet"), "<b>Bushehr</b>"));
     CHECK(bool_of(r, "boilerplate") == 0);
+    /* Without a base URL, the link is relative: the path under its root. */
+    CHECK(ends_with(str_of(r, "url"), "russia-balancing-act.txt#nuclear-cooperation"));
     cJSON_Delete(j);
 }
 

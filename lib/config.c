@@ -1,0 +1,246 @@
+/* config.c: reading rubric.json strictly: every unknown key or wrong type is
+ * an error naming the key and the file. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "internal.h"
+
+typedef struct loader {
+    const char *file;
+    const char *dir;  /* the file's folder, "" for the current one */
+    char *err;
+} loader;
+
+static int bad(loader *l, const char *key, const char *what)
+{
+    if (!l->err)
+        l->err = xasprintf("%s: '%s' %s", l->file, key, what);
+    return -1;
+}
+
+/* PATH as seen from the current folder: relative paths are the file's. */
+static char *resolve(loader *l, const char *path)
+{
+    if (path[0] == '/' || !*l->dir)
+        return xstrdup(path);
+    return xasprintf("%s/%s", l->dir, path);
+}
+
+static int get_string(loader *l, const cJSON *v, const char *key, char **out, int is_path)
+{
+    if (!cJSON_IsString(v))
+        return bad(l, key, "must be a string");
+    free(*out);
+    *out = is_path ? resolve(l, v->valuestring) : xstrdup(v->valuestring);
+    return *out ? 0 : bad(l, key, "could not be stored: out of memory");
+}
+
+static int get_bool(loader *l, const cJSON *v, const char *key, int *out)
+{
+    if (!cJSON_IsBool(v))
+        return bad(l, key, "must be true or false");
+    *out = cJSON_IsTrue(v);
+    return 0;
+}
+
+static int get_globs(loader *l, const cJSON *v, const char *key, char ***out)
+{
+    if (!cJSON_IsArray(v))
+        return bad(l, key, "must be an array of glob strings");
+    size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
+    char **g = calloc(n + 1, sizeof *g);
+    if (!g)
+        return bad(l, key, "could not be stored: out of memory");
+    *out = g;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, v) {
+        if (!cJSON_IsString(it))
+            return bad(l, key, "must be an array of glob strings");
+        if (!(g[i++] = xstrdup(it->valuestring)))
+            return bad(l, key, "could not be stored: out of memory");
+    }
+    return 0;
+}
+
+static int get_source(loader *l, const cJSON *v, size_t i, config_source *s)
+{
+    char key[64];
+    snprintf(key, sizeof key, "sources[%zu]", i);
+    if (cJSON_IsString(v))
+        return get_string(l, v, key, &s->root, 1);
+    if (!cJSON_IsObject(v))
+        return bad(l, key, "must be a folder name or an object {root, include, exclude}");
+    const cJSON *m;
+    cJSON_ArrayForEach(m, v) {
+        char sub[128];
+        snprintf(sub, sizeof sub, "%s.%s", key, m->string);
+        int rc;
+        if (strcmp(m->string, "root") == 0)
+            rc = get_string(l, m, sub, &s->root, 1);
+        else if (strcmp(m->string, "include") == 0)
+            rc = get_globs(l, m, sub, &s->include);
+        else if (strcmp(m->string, "exclude") == 0)
+            rc = get_globs(l, m, sub, &s->exclude);
+        else
+            rc = bad(l, sub, "is not a known key (root, include, exclude)");
+        if (rc < 0)
+            return -1;
+    }
+    if (!s->root)
+        return bad(l, key, "needs a \"root\"");
+    return 0;
+}
+
+static int get_boilerplate(loader *l, const cJSON *v, config *c)
+{
+    if (!cJSON_IsObject(v))
+        return bad(l, "boilerplate", "must be an object {detect, show}");
+    const cJSON *m;
+    cJSON_ArrayForEach(m, v) {
+        int rc;
+        if (strcmp(m->string, "detect") == 0)
+            rc = get_bool(l, m, "boilerplate.detect", &c->detect_boilerplate);
+        else if (strcmp(m->string, "show") == 0)
+            rc = get_bool(l, m, "boilerplate.show", &c->show_boilerplate);
+        else {
+            char sub[128];
+            snprintf(sub, sizeof sub, "boilerplate.%s", m->string);
+            rc = bad(l, sub, "is not a known key (detect, show)");
+        }
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int parse(loader *l, const cJSON *root, config *c)
+{
+    if (!cJSON_IsObject(root))
+        return bad(l, "(top level)", "must be a JSON object");
+    const cJSON *m;
+    cJSON_ArrayForEach(m, root) {
+        const char *k = m->string;
+        int rc;
+        if (strcmp(k, "db") == 0)
+            rc = get_string(l, m, k, &c->db, 1);
+        else if (strcmp(k, "lang") == 0)
+            rc = get_string(l, m, k, &c->lang, 0);
+        else if (strcmp(k, "base_url") == 0)
+            rc = get_string(l, m, k, &c->base_url, 0);
+        else if (strcmp(k, "boilerplate") == 0)
+            rc = get_boilerplate(l, m, c);
+        else if (strcmp(k, "sources") == 0) {
+            if (!cJSON_IsArray(m))
+                return bad(l, k, "must be an array of sources");
+            size_t n = (size_t)cJSON_GetArraySize(m);
+            c->sources = calloc(n ? n : 1, sizeof *c->sources);
+            if (!c->sources)
+                return bad(l, k, "could not be stored: out of memory");
+            const cJSON *it;
+            rc = 0;
+            cJSON_ArrayForEach(it, m) {
+                if ((rc = get_source(l, it, c->nsources, &c->sources[c->nsources])) < 0)
+                    break;
+                c->nsources++;
+            }
+        } else
+            rc = bad(l, k, "is not a known key (db, lang, base_url, sources, boilerplate)");
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int config_load(const char *path, config *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    out->detect_boilerplate = 1;
+    *err = NULL;
+    if (!path) {
+        struct stat st;
+        if (stat(CONFIG_DEFAULT, &st) < 0)
+            return 0;
+        path = CONFIG_DEFAULT;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    int e = read_file(path, &data, &len);
+    if (e) {
+        *err = xasprintf("cannot read '%s': %s", path, strerror(e));
+        return -1;
+    }
+    out->path = xstrdup(path);
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xstrndup(path, (size_t)(slash - path) + (slash == path)) : xstrdup("");
+    loader l = {path, dir ? dir : "", NULL};
+    const char *at = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(data, len, &at, 0);
+    int rc = 0;
+    if (!root) {
+        /* AT is the first byte cJSON could not read: say which line. */
+        size_t line = 1;
+        for (const char *p = data; at && p < at && p < data + len; p++)
+            line += *p == '\n';
+        *err = xasprintf("%s: not valid JSON (line %zu)", path, line);
+        rc = -1;
+    } else if (parse(&l, root, out) < 0) {
+        *err = l.err;
+        rc = -1;
+    }
+    cJSON_Delete(root);
+    free(data);
+    free(dir);
+    if (rc < 0)
+        config_free(out);
+    return rc;
+}
+
+static void free_globs(char **g)
+{
+    for (size_t i = 0; g && g[i]; i++)
+        free(g[i]);
+    free(g);
+}
+
+void config_free(config *c)
+{
+    for (size_t i = 0; i < c->nsources; i++) {
+        free(c->sources[i].root);
+        free_globs(c->sources[i].include);
+        free_globs(c->sources[i].exclude);
+    }
+    free(c->sources);
+    free(c->path);
+    free(c->db);
+    free(c->lang);
+    free(c->base_url);
+    memset(c, 0, sizeof *c);
+}
+
+static int matches(char *const *globs, const char *rel)
+{
+    for (size_t i = 0; globs && globs[i]; i++)
+        if (fnmatch(globs[i], rel, 0) == 0)
+            return 1;
+    return 0;
+}
+
+int config_takes(char *const *include, char *const *exclude, const char *rel)
+{
+    return (!include || !include[0] || matches(include, rel)) && !matches(exclude, rel);
+}
+
+int config_prunes(char *const *exclude, const char *rel)
+{
+    char *with_slash = xasprintf("%s/", rel);
+    int pruned = matches(exclude, rel) || (with_slash && matches(exclude, with_slash));
+    free(with_slash);
+    return pruned;
+}
