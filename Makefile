@@ -47,7 +47,7 @@ LIB_CC = lib/xapian_shim.cc
 LIB_OBJ = $(LIB_C:lib/%.c=build/lib/%.o) $(LIB_CC:lib/%.cc=build/lib/%.o)
 HEADERS = include/rubric.h lib/internal.h lib/shim.h lib/cli.h lib/config.h
 
-TESTS = build/test_analysis build/test_reader build/test_markdown build/test_cli build/fuzz_reader build/fuzz_query
+TESTS = build/test_analysis build/test_reader build/test_markdown build/test_html build/test_pydocs build/test_cli build/fuzz_reader build/fuzz_query
 
 all: deps build/librubric.a build/librubric.so build/rubric-index build/rubric-query build/rubric.pc
 
@@ -146,9 +146,9 @@ eval: all build/eval
 	build/eval $(EVALFLAGS) --db build/eval-corpus.db \
 	  tests/relevance/seed-article.tsv tests/relevance/beekeeping.tsv
 	@if [ -d $(PYDOCS) ]; then \
-	  echo "build/rubric-index -q --db build/eval-pydocs.db $(PYDOCS)/.../*.html"; \
-	  build/rubric-index -q --db build/eval-pydocs.db \
-	    $$(find $(PYDOCS) -name '*.html' | LC_ALL=C sort) || [ $$? -eq 1 ] || exit 1; \
+	  echo "build/rubric-index -q --db build/eval-pydocs.db --include '*.html' $(PYDOCS)"; \
+	  build/rubric-index -q --db build/eval-pydocs.db --include '*.html' $(PYDOCS) \
+	    || [ $$? -eq 1 ] || exit 1; \
 	  echo "build/eval $(EVALFLAGS) --db build/eval-pydocs.db tests/relevance/python-docs.tsv"; \
 	  build/eval $(EVALFLAGS) --db build/eval-pydocs.db tests/relevance/python-docs.tsv; \
 	else \

@@ -101,7 +101,9 @@ typedef struct rubric_passage {
     const char *text;          /* the passage's text, without its heading */
     size_t text_len;
     size_t start, end;         /* byte range in the source file */
-    unsigned part;             /* 0 for the first part of a section */
+    unsigned part;             /* how many passages of the source came before
+                                  with the same anchor (0, 1, ...): anchor and
+                                  part together are unique in a source */
     int boilerplate;           /* 1 for navigation, link farms, promotions */
     const char *path;          /* the page it belongs to when not the source file
                                   itself (a JSON Lines record's path or url), else NULL */

@@ -5,6 +5,7 @@
  *   P<path>                  the source file: deleting it deletes its passages
  *   XB                       present on boilerplate passages
  *   S<stem>                  stems of the section heading (weighted up at query time)
+ *   T<stem>                  stems of the trail: the page title and enclosing headings
  *   Z<stem>                  stems of the body
  *   <word>                   exact folded words of heading then body, with
  *                            positions (the body starts HEADING_GAP after the
@@ -257,6 +258,19 @@ static int add_strings(cJSON *o, const char *key, const char *const *v, size_t n
 
 /* The stored data of passage P of the file at SOURCE (REL: its address for
  * links). */
+/* A trail word: its stem under the trail prefix, no position. */
+static int add_trail_token(void *ctx, const rubric_token *t)
+{
+    doc_ctx *c = ctx;
+    c->term.len = 0;
+    if (buf_adds(&c->term, PREFIX_TRAIL) < 0 || buf_add(&c->term, t->stem, t->stem_len) < 0 ||
+        xs_doc_add_term(c->doc, c->term.data, c->term.len, 1) != XS_OK) {
+        c->failed = 1;
+        return RUBRIC_ENOMEM;
+    }
+    return 0;
+}
+
 static char *passage_json(const char *source, const char *rel, const rubric_passage *p)
 {
     cJSON *o = cJSON_CreateObject();
@@ -310,6 +324,10 @@ static int add_passage(rubric_index *ix, const char *path, const char *rel,
     c.base = c.last + HEADING_GAP;
     if (rubric_analyzer_run(ix->an, p->text, p->text_len, add_token, &c) != RUBRIC_OK)
         goto done;
+    for (size_t i = 0; i < p->ntrail; i++)
+        if (rubric_analyzer_run(ix->an, p->trail[i], strlen(p->trail[i]), add_trail_token, &c) !=
+            RUBRIC_OK)
+            goto done;
     data = passage_json(path, rel, p);
     if (!data || xs_doc_set_data(c.doc, data, strlen(data)) != XS_OK)
         goto done;

@@ -144,6 +144,7 @@ int read_text(rubric_doc *d, const char *data, size_t len, const char *name);
 /* Prefixes of the terms rubric writes (see index.c for the layout). */
 #define PREFIX_STEM "Z"
 #define PREFIX_HEAD "S"
+#define PREFIX_TRAIL "T"
 #define PREFIX_ID "Q"
 #define PREFIX_FILE "P"
 #define PREFIX_TAG "K"

@@ -10,6 +10,7 @@
  * Events are first collected (headings, and blocks of text with their link
  * density), then judged and replayed into the outline:
  *   - sections follow h1-h6, nested by <section>/<article> depth too;
+ *   - a <dt> with an id (an API entry) heads a section below the heading;
  *   - a heading's anchor is its id, else that of an id-bearing element inside
  *     it, else its enclosing <section>/<article>'s id (when it is that
  *     section's first heading), else the nearest preceding id, else a slug;
@@ -18,12 +19,13 @@
  *     complementary role are not read, nor header and footer outside
  *     sectioning content (an <article>'s own header stays);
  *   - when the page marks its main content (<main> or role="main"), only that
- *     is read;
+ *     is kept;
  *   - a block or list that is mostly link text (navigation, related links, tag
  *     clouds, indexes) is boilerplate unless its words are mostly found in the
  *     page's prose (its blocks outside lists that are not mostly links).
  * <meta name="robots" content="noindex"> excludes the page.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,6 +35,10 @@
 
 #include "internal.h"
 
+/* A heading longer than this was never closed: its first words (up to
+ * HEADING_TITLE_MAX bytes) become the title and the rest reads as text. */
+#define HEADING_TEXT_MAX 1024
+#define HEADING_TITLE_MAX 200
 /* Elements rubric tracks; deeper nesting is counted only. */
 #define HTML_DEPTH 512
 /* A block is link-dense when this share of its text (in percent) is links. */
@@ -57,6 +63,7 @@ typedef struct event {
     size_t link_bytes;   /* bytes of text inside <a href> */
     size_t list;         /* 1-based number of the outermost list holding it */
     int pre;             /* preformatted */
+    int in_main;         /* inside <main> or role="main" */
     int boilerplate;
 } event;
 
@@ -65,8 +72,9 @@ typedef struct elem {
     int skip;          /* not read (with its subtree) */
     int heading;       /* 1-6 for h1-h6 */
     int sectioning;    /* section, article, main */
-    int section;       /* section */
+    int section;       /* section or article: nests headings */
     int link;          /* a with href */
+    int self_link;     /* a with href="#..." inside a heading */
     char *id;
     int heading_seen;  /* for sectioning elements: a heading came already */
 } elem;
@@ -77,10 +85,10 @@ typedef struct html {
     elem stack[HTML_DEPTH];
     size_t depth, overflow;
     size_t skipping;      /* number of open skipped elements */
-    int main_only, in_main;
+    int saw_main, in_main;
     size_t main_depth;
     size_t sectioning;    /* open sectioning elements */
-    size_t sections;      /* open <section> elements */
+    size_t sections;      /* open <section> and <article> elements */
     size_t list_depth, list_no;
     int pre;
     int in_title, in_link;
@@ -89,7 +97,13 @@ typedef struct html {
     buf text;
     size_t start, end, link_bytes;
     int heading_level;
-    char *heading_id;
+    int defining;         /* the heading being read is a <dt id> */
+    int last_level;       /* level of the last h1-h6 */
+    size_t dl_depth;      /* open <dl> elements */
+    char *heading_id;     /* the heading's own id, or one inside it */
+    char *heading_fallback; /* its section's id, else the nearest before it */
+    size_t link_mark;     /* text length where an in-page link inside a heading began */
+    int in_self_link;     /* inside <a href="#..."> within a heading */
     char *last_id;        /* the nearest id seen */
     int fresh_id;         /* last_id came after the last heading */
     event *ev;
@@ -166,7 +180,8 @@ static void fail(html *h)
     xmlStopParser(h->ctxt);
 }
 
-/* Trim the permalink marks pages put after headings (¶ § #) and spaces. */
+/* Trim spaces and the permalink marks pages put after headings (¶ §) when
+ * they are not inside a link. */
 static size_t trim_heading(const char *s, size_t n)
 {
     for (;;) {
@@ -176,8 +191,6 @@ static size_t trim_heading(const char *s, size_t n)
             n -= 2;
         else if (n >= 4 && memcmp(s + n - 4, "\xF0\x9F\x94\x97", 4) == 0)
             n -= 4;
-        else if (n && s[n - 1] == '#')
-            n--;
         else
             return n;
     }
@@ -196,8 +209,13 @@ static void end_block(html *h)
         e.kind = EV_HEADING;
         h->fresh_id = 0;
         e.level = h->heading_level;
-        e.id = h->heading_id;
-        h->heading_id = NULL;
+        if (!h->defining)
+            h->last_level = h->heading_level;
+        h->defining = 0;
+        e.id = h->heading_id ? h->heading_id : h->heading_fallback;
+        if (h->heading_id)
+            free(h->heading_fallback);
+        h->heading_id = h->heading_fallback = NULL;
         h->heading_level = 0;
         if (n == 0) {
             free(e.id);
@@ -224,6 +242,7 @@ static void end_block(html *h)
     }
     e.text = xstrndup(t, n);
     e.len = n;
+    e.in_main = h->in_main;
     e.start = h->start;
     e.end = h->end > h->start ? h->end : offset(h);
     h->text.len = 0;
@@ -235,9 +254,30 @@ static void end_block(html *h)
     }
 }
 
+/* End an overlong heading after its first words; the rest is a block. */
+static void cut_heading(html *h)
+{
+    size_t cut = HEADING_TITLE_MAX;
+    while (cut > HEADING_TITLE_MAX / 2 && h->text.data[cut] != ' ')
+        cut--;
+    if (h->text.data[cut] != ' ')
+        while (cut > 1 && ((unsigned char)h->text.data[cut] & 0xC0) == 0x80)
+            cut--;
+    char *rest = xstrndup(h->text.data + cut, h->text.len - cut);
+    if (!rest) {
+        fail(h);
+        return;
+    }
+    h->text.len = cut;
+    end_block(h);
+    if (buf_adds(&h->text, rest[0] == ' ' ? rest + 1 : rest) < 0)
+        fail(h);
+    free(rest);
+}
+
 static int reading(const html *h)
 {
-    return !h->skipping && (!h->main_only || h->in_main);
+    return !h->skipping;
 }
 
 static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
@@ -298,7 +338,7 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
     if (skip)
         h->skipping++;
     if (is_main && !h->in_main) {
-        h->in_main = 1;
+        h->in_main = h->saw_main = 1;
         h->main_depth = h->depth;
     }
     if (strcasecmp(name, "section") == 0 || strcasecmp(name, "article") == 0 ||
@@ -307,7 +347,7 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
         h->sectioning++;
         if (id && !(e->id = xstrdup(id)))
             fail(h);
-        if (strcasecmp(name, "section") == 0) {
+        if (strcasecmp(name, "section") == 0 || strcasecmp(name, "article") == 0) {
             e->section = 1;
             h->sections++;
         }
@@ -316,11 +356,18 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
         if (h->list_depth++ == 0)
             h->list_no++;
     }
+    if (strcasecmp(name, "dl") == 0)
+        h->dl_depth++;
     if (strcasecmp(name, "pre") == 0)
         h->pre++;
     if (strcasecmp(name, "a") == 0 && attr(atts, "href")) {
         e->link = 1;
         h->in_link++;
+        if (h->heading_level && attr(atts, "href")[0] == '#' && !h->in_self_link) {
+            e->self_link = 1;
+            h->in_self_link = 1;
+            h->link_mark = h->text.len;
+        }
     }
     if (!reading(h))
         return;
@@ -330,28 +377,42 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
         e->heading = name[1] - '0';
         h->heading_level = e->heading;
         h->start = offset(h);
-        /* The anchor: the heading's id, else an id inside it (set above as
-         * it comes), else its section's when it is that section's first
-         * heading, else the nearest id before it. */
-        if (id && *id) {
-            free(h->heading_id);
-            h->heading_id = xstrdup(id);
-        }
+        /* The anchor: the heading's id, else an id inside it (taken as it
+         * comes), else, when the heading ends without one, its section's id
+         * when it is that section's first heading, else the nearest id
+         * before it. */
+        free(h->heading_id);
+        h->heading_id = id && *id ? xstrdup(id) : NULL;
+        if (id && *id && !h->heading_id)
+            fail(h);
+        free(h->heading_fallback);
+        h->heading_fallback = NULL;
         for (size_t i = h->depth; i-- > 0;)
             if (h->stack[i].sectioning) {
-                if (!h->heading_id && !h->stack[i].heading_seen && h->stack[i].id &&
-                    !(h->heading_id = xstrdup(h->stack[i].id)))
+                if (!h->stack[i].heading_seen && h->stack[i].id &&
+                    !(h->heading_fallback = xstrdup(h->stack[i].id)))
                     fail(h);
                 h->stack[i].heading_seen = 1;
                 break;
             }
-        if (!h->heading_id && h->last_id && !(h->heading_id = xstrdup(h->last_id)))
+        if (!h->heading_fallback && h->last_id && !(h->heading_fallback = xstrdup(h->last_id)))
             fail(h);
         /* Deeper sections nest headings deeper, whatever their number. */
         if ((size_t)h->heading_level < h->sections)
             h->heading_level = (int)h->sections;
         if (h->heading_level > 6)
             h->heading_level = 6;
+    } else if (strcasecmp(name, "dt") == 0 && id && *id && !h->heading_level) {
+        /* A term with an id (an API entry: <dt id="json.dumps">) heads a
+         * section of its own, below the heading and the lists around it. */
+        end_block(h);
+        e->heading = 1;
+        h->defining = 1;
+        h->heading_level = h->last_level + (int)(h->dl_depth ? h->dl_depth : 1);
+        h->start = offset(h);
+        free(h->heading_id);
+        if (!(h->heading_id = xstrdup(id)))
+            fail(h);
     }
 }
 
@@ -386,10 +447,24 @@ static void on_end(void *ctx, const xmlChar *tag)
         if (h->list_depth)
             h->list_depth--;
     }
+    if (strcasecmp(name, "dl") == 0 && h->dl_depth)
+        h->dl_depth--;
     if (strcasecmp(name, "pre") == 0 && h->pre)
         h->pre--;
     if (e->link)
         h->in_link--;
+    if (e->self_link) {
+        /* A link to the heading itself holding no word (¶, #, §) is a
+         * permalink mark, not part of the title. */
+        h->in_self_link = 0;
+        int word = 0;
+        for (size_t i = h->link_mark; i < h->text.len && !word; i++) {
+            unsigned char c = (unsigned char)h->text.data[i];
+            word = c >= 0x80 ? !(c == 0xC2 || c == 0xB6 || c == 0xA7) : isalnum(c);
+        }
+        if (!word && h->heading_level && h->link_mark <= h->text.len)
+            h->text.len = h->link_mark;
+    }
     if (e->section)
         h->sections--;
     free(e->id);
@@ -428,12 +503,29 @@ static void on_text(void *ctx, const xmlChar *ch, int len)
     h->end = offset(h);
     if (h->in_link)
         h->link_bytes += h->text.len - before;
+    if (h->heading_level && h->text.len > HEADING_TEXT_MAX)
+        cut_heading(h);
     return;
 oom:
     fail(h);
 }
 
 /* --------------------------------------------------------------- judging */
+
+/* The page marks its main content: drop what lies outside it. */
+static void keep_main(html *h)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < h->nev; i++) {
+        if (h->ev[i].in_main) {
+            h->ev[w++] = h->ev[i];
+        } else {
+            free(h->ev[i].text);
+            free(h->ev[i].id);
+        }
+    }
+    h->nev = w;
+}
 
 typedef struct vocab_ctx {
     uint64_t *set;
@@ -599,10 +691,6 @@ int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
         free(h);
         return RUBRIC_ENOMEM;
     }
-    /* Pages that mark their main content are read there only. */
-    h->main_only = find_ci(data, len, "<main") || find_ci(data, len, "role=\"main\"") ||
-                   find_ci(data, len, "role='main'") || find_ci(data, len, "role=main");
-
     htmlSAXHandler sax;
     memset(&sax, 0, sizeof sax);
     sax.startElement = on_start;
@@ -618,6 +706,8 @@ int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
         htmlParseChunk(h->ctxt, data, (int)len, 1);
         if (!h->failed && !h->d->excluded) {
             end_block(h);
+            if (h->saw_main)
+                keep_main(h);
             if (!h->failed && judge(h) == 0 && replay(h, len) == 0)
                 rc = RUBRIC_OK;
         } else if (!h->failed) {
@@ -633,6 +723,7 @@ int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
         free(h->stack[--h->depth].id);
     free(h->ev);
     free(h->heading_id);
+    free(h->heading_fallback);
     free(h->last_id);
     buf_free(&h->text);
     buf_free(&h->title);

@@ -15,8 +15,13 @@
 #define QUERY_MAX_PARTS 32
 /* Terms per phrase, for the same reason. */
 #define PHRASE_MAX_WORDS 16
-/* Weight of a heading match relative to a body match. */
+/* Weight of a heading match, and of a match in the enclosing headings and
+ * page title, relative to a body match. */
 #define HEADING_WEIGHT 2.0
+#define TRAIL_WEIGHT 0.5
+/* A word in more than this share of the passages (a "the", an "and") does not
+ * have to match when the query has rarer words; it still adds to the score. */
+#define COMMON_WORD_SHARE 0.5
 /* BM25 parameters (Xapian's defaults: k1 1, b 0.5). Passages are short and of
  * similar length, so length normalisation matters less than for whole pages. */
 #define BM25_K1 1.2
@@ -233,17 +238,19 @@ static xs_query *term_query(const char *prefix, const char *stem)
     return q;
 }
 
-/* A word matches its stem in the body or, weighted up, in the heading. */
+/* A word matches its stem in the body or, weighted up, in the heading, or,
+ * weighted down, in the enclosing headings. */
 static xs_query *word_query(const char *stem)
 {
-    xs_query *sub[2] = {term_query(PREFIX_STEM, stem),
-                        xs_query_scale(term_query(PREFIX_HEAD, stem), HEADING_WEIGHT)};
-    if (!sub[0] || !sub[1]) {
-        xs_query_free(sub[0]);
-        xs_query_free(sub[1]);
+    xs_query *sub[3] = {term_query(PREFIX_STEM, stem),
+                        xs_query_scale(term_query(PREFIX_HEAD, stem), HEADING_WEIGHT),
+                        xs_query_scale(term_query(PREFIX_TRAIL, stem), TRAIL_WEIGHT)};
+    if (!sub[0] || !sub[1] || !sub[2]) {
+        for (int i = 0; i < 3; i++)
+            xs_query_free(sub[i]);
         return NULL;
     }
-    return xs_query_combine(XS_OP_OR, sub, 2, 0);
+    return xs_query_combine(XS_OP_OR, sub, 3, 0);
 }
 
 static xs_query *part_query(const part *p)
@@ -262,32 +269,66 @@ static xs_query *part_query(const part *p)
     return xs_query_combine(XS_OP_PHRASE, sub, p->n, (unsigned)p->n);
 }
 
-/* The query for Q with positive parts joined by OP. NULL when out of memory. */
-static xs_query *build_query(const parsed *q, int op, int boilerplate)
+/* Is part P a single word so common in DB that requiring it says little? */
+static int common(rubric_db *db, const part *p)
 {
-    xs_query *pos[QUERY_MAX_PARTS], *neg[QUERY_MAX_PARTS + 1];
-    size_t npos = 0, nneg = 0;
-    int failed = 0;
+    if (p->n != 1 || p->neg)
+        return 0;
+    size_t n = xs_db_doccount(db->db);
+    buf t = {0};
+    if (buf_adds(&t, PREFIX_STEM) < 0 || buf_adds(&t, p->stem[0]) < 0) {
+        buf_free(&t);
+        return 0;
+    }
+    size_t df = xs_db_termfreq(db->db, t.data, t.len);
+    buf_free(&t);
+    return n > 0 && (double)df > COMMON_WORD_SHARE * (double)n;
+}
+
+/* The query for Q: positive parts joined by OP (common words only adding to
+ * the score when rarer ones are there to require), exclusions, and the
+ * boilerplate filter. NULL when out of memory. */
+static xs_query *build_query(rubric_db *db, const parsed *q, int op, int boilerplate)
+{
+    xs_query *req[QUERY_MAX_PARTS], *opt[QUERY_MAX_PARTS], *neg[QUERY_MAX_PARTS + 1];
+    size_t nreq = 0, nopt = 0, nneg = 0;
+    int failed = 0, is_common[QUERY_MAX_PARTS], rare = 0;
+    for (size_t i = 0; i < q->n; i++) {
+        is_common[i] = op == XS_OP_AND && common(db, &q->parts[i]);
+        rare |= !q->parts[i].neg && !is_common[i];
+    }
     for (size_t i = 0; i < q->n; i++) {
         xs_query *x = part_query(&q->parts[i]);
         failed |= !x;
         if (q->parts[i].neg)
             neg[nneg++] = x;
+        else if (is_common[i] && rare)
+            opt[nopt++] = x;
         else
-            pos[npos++] = x;
+            req[nreq++] = x;
     }
     if (!boilerplate) {
         neg[nneg] = xs_query_term(TERM_BOILERPLATE, strlen(TERM_BOILERPLATE), 1, 0);
         failed |= !neg[nneg++];
     }
     if (failed) {
-        for (size_t i = 0; i < npos; i++)
-            xs_query_free(pos[i]);
+        for (size_t i = 0; i < nreq; i++)
+            xs_query_free(req[i]);
+        for (size_t i = 0; i < nopt; i++)
+            xs_query_free(opt[i]);
         for (size_t i = 0; i < nneg; i++)
             xs_query_free(neg[i]);
         return NULL;
     }
-    xs_query *top = npos ? xs_query_combine(op, pos, npos, 0) : xs_query_match_all();
+    xs_query *top = xs_query_combine(op, req, nreq, 0);
+    if (top && nopt) {
+        xs_query *maybe = xs_query_combine(XS_OP_OR, opt, nopt, 0);
+        xs_query *pair[2] = {top, maybe};
+        top = maybe ? xs_query_combine(XS_OP_AND_MAYBE, pair, 2, 0) : (xs_query_free(top), NULL);
+    } else if (!top) {
+        for (size_t i = 0; i < nopt; i++)
+            xs_query_free(opt[i]);
+    }
     if (top && nneg) {
         xs_query *excl = xs_query_combine(XS_OP_OR, neg, nneg, 0);
         xs_query *pair[2] = {top, excl};
@@ -765,7 +806,7 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
         xs_query_free(xq);
         xs_mset_free(m);
         m = NULL;
-        if (!(xq = build_query(q, op, o.boilerplate)))
+        if (!(xq = build_query(db, q, op, o.boilerplate)))
             goto fail;
         int xr = xs_db_search(db->db, xq, o.offset, limit, BM25_K1, BM25_B, &m);
         if (xr != XS_OK) {

@@ -65,7 +65,7 @@ int xs_doc_set_data(xs_doc *doc, const char *data, size_t len);
 
 /* Queries: a tree built bottom-up. Constructors take ownership of the
  * subqueries they are given, also on failure; NULL means out of memory. */
-enum { XS_OP_AND, XS_OP_OR, XS_OP_AND_NOT, XS_OP_PHRASE, XS_OP_NEAR, XS_OP_FILTER };
+enum { XS_OP_AND, XS_OP_OR, XS_OP_AND_NOT, XS_OP_PHRASE, XS_OP_NEAR, XS_OP_FILTER, XS_OP_AND_MAYBE };
 xs_query *xs_query_term(const char *term, size_t len, unsigned wqf, unsigned pos);
 xs_query *xs_query_combine(int op, xs_query **subs, size_t n, unsigned window);
 xs_query *xs_query_scale(xs_query *q, double factor);

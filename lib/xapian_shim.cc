@@ -309,6 +309,7 @@ static Xapian::Query::op map_op(int op)
     case XS_OP_AND_NOT: return Xapian::Query::OP_AND_NOT;
     case XS_OP_PHRASE: return Xapian::Query::OP_PHRASE;
     case XS_OP_NEAR: return Xapian::Query::OP_NEAR;
+    case XS_OP_AND_MAYBE: return Xapian::Query::OP_AND_MAYBE;
     default: return Xapian::Query::OP_FILTER;
     }
 }

@@ -23,9 +23,11 @@
  *   it from the directory the index was built from) with rubric_doc_read():
  *   the section is the first passage anchored on the target's anchor and the
  *   passages right after it that continue it (part > 0, or the same title and
- *   trail). Their anchors are all accepted. Subsections are not part of their
- *   parent: they have a longer trail. When the file cannot be read, only the
- *   target's own anchor is accepted (a note on stderr says so).
+ *   trail) or lie inside it (their trail continues with its title: its
+ *   subsections and API entries, such as `<dt id="platform.mac_ver">` in
+ *   `macos-platform`). Their anchors are all accepted: a reader following the
+ *   link lands inside the judged section. When the file cannot be read, only
+ *   the target's own anchor is accepted (a note on stderr says so).
  *
  * A target with no '#' accepts any passage of its file.
  *
@@ -107,6 +109,17 @@ static int same_place(const rubric_passage *a, const rubric_passage *b)
     return 1;
 }
 
+/* Is B inside the section A heads: its trail is A's trail, then A's title? */
+static int inside(const rubric_passage *a, const rubric_passage *b)
+{
+    if (b->ntrail <= a->ntrail || strcmp(b->trail[a->ntrail], a->title) != 0)
+        return 0;
+    for (size_t i = 0; i < a->ntrail; i++)
+        if (strcmp(a->trail[i], b->trail[i]) != 0)
+            return 0;
+    return 1;
+}
+
 static void add_anchor(section *s, const char *anchor)
 {
     for (size_t i = 0; i < s->n; i++)
@@ -156,7 +169,7 @@ static section *section_of(const char *path, const char *anchor)
         const rubric_passage *first = rubric_doc_passage(doc, i);
         for (i++; i < n; i++) {
             const rubric_passage *p = rubric_doc_passage(doc, i);
-            if (p->part == 0 && !same_place(first, p))
+            if (p->part == 0 && !same_place(first, p) && !inside(first, p))
                 break;
             add_anchor(s, p->anchor);
         }
