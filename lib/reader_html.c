@@ -4,8 +4,8 @@
  * decodes character references; rubric only listens to its events, so a page
  * costs time linear in its size. Memory is bounded too: the element stack
  * rubric keeps is at most HTML_DEPTH deep (deeper elements are counted, not
- * stored), and libxml2 stops at its own nesting limit (256 levels without
- * XML_PARSE_HUGE), keeping what it read until then.
+ * stored), and libxml2 drops what is nested deeper than its limit (256
+ * levels without XML_PARSE_HUGE), then reads on.
  *
  * Events are first collected (headings, and blocks of text with their link
  * density), then judged and replayed into the outline:
