@@ -54,6 +54,8 @@ static int flush(outline *o)
         return 0;
     o->open = 0;
     /* The section's own heading is the last entry of the stack. */
+    if (o->end < o->start)
+        o->end = o->start;
     const char *title = o->depth ? o->title[o->depth - 1] : rubric_doc_title(o->d);
     size_t ntrail = o->depth ? o->depth - 1 : 0;
     int rc = doc_add(o->d, o->part_anchor ? o->part_anchor : o->anchor, title,

@@ -665,7 +665,15 @@ static int replay(html *h, size_t size)
     if (!has_h1 && title)
         rc = outline_root(o, d->title);
     for (size_t i = 0; i < h->nev && rc == 0; i++) {
-        const event *e = &h->ev[i];
+        event *e = &h->ev[i];
+        /* The parser's byte counts are approximate (character references,
+         * recovery): keep ranges inside the page and in order. */
+        if (e->start > size)
+            e->start = size;
+        if (e->end > size)
+            e->end = size;
+        if (e->end < e->start)
+            e->end = e->start;
         if (e->kind == EV_HEADING)
             rc = outline_heading(o, e->level, e->text, e->len, e->id, e->start);
         else

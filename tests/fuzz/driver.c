@@ -23,7 +23,12 @@ static const char *const seeds[] = {
     "Bushher", "Russia's mediation", "((( OR AND NOT )))", "*", "a*", "title:x", "\xff\xfe",
     "\xe2\x80", "caf\xc3\xa9", "3.14 1,000", "Title\n- a\n- b\n\nA\nText here.\n",
     "T\nContents\n- One\n- Two\nOne\nBody one.\nTwo\nBody two.\n- Free Stuff Now\n",
-    "\xe4\xb8\xad\xe6\x96\x87 \xd9\x85\xd8\xad\xd9\x85\xd8\xaf", NULL};
+    "\xe4\xb8\xad\xe6\x96\x87 \xd9\x85\xd8\xad\xd9\x85\xd8\xaf",
+    "<h1 id=a>T</h1><section id=s><h2>S<a href=#s>#</a></h2><p>x<dl><dt id=d>f()<dd>y</dl>",
+    "<main><nav><a href=x>a</a></nav><p>text &amp; more<div><div><h3>deep",
+    "---\ntitle: \"T\"\n---\n# H {#id}\n\ntext [l](u)\n\n```\n# no\n```\n- [a](b)\n",
+    "{\"path\":\"p\",\"text\":\"t\"}\n{\"url\":\"u\",\"html\":\"<h1>x</h1>\"}\nbad\n",
+    NULL};
 
 int main(int argc, char **argv)
 {

@@ -1,6 +1,8 @@
-/* fuzz_reader.c: any bytes, read as a .txt article, never crash or break an invariant. */
+/* fuzz_reader.c: any bytes, read by each reader (text, HTML, Markdown, JSON
+ * Lines), never crash or break an invariant. */
 #include <assert.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,21 +18,41 @@ static int count_token(void *ctx, const rubric_token *t)
     return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void read_as(const char *name, const uint8_t *data, size_t size)
 {
     rubric_doc *doc = NULL;
     char *err = NULL;
-    int rc = rubric_doc_read("fuzz.txt", (const char *)data, size, &doc, &err);
+    int rc = rubric_doc_read(name, (const char *)data, size, &doc, &err);
     assert(rc == RUBRIC_OK || rc == RUBRIC_EINPUT || rc == RUBRIC_ENOMEM);
     assert((rc == RUBRIC_OK) == (doc != NULL));
     for (size_t i = 0; doc && i < rubric_doc_count(doc); i++) {
         const rubric_passage *p = rubric_doc_passage(doc, i);
+        if (!(p->start <= p->end && p->end <= size)) {
+            fprintf(stderr, "%s: passage %zu has range [%zu, %zu) in %zu bytes:\n", name, i,
+                    p->start, p->end, size);
+            fwrite(data, 1, size, stderr);
+            fputc('\n', stderr);
+        }
         assert(p->start <= p->end && p->end <= size);
         assert(p->anchor[0] != '\0');
         assert(p->text_len == strlen(p->text));
     }
     free(err);
     rubric_doc_free(doc);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* Inputs are copied without a terminating NUL, as the API allows. */
+    uint8_t *copy = malloc(size ? size : 1);
+    if (!copy)
+        return 0;
+    memcpy(copy, data, size);
+    read_as("fuzz.txt", copy, size);
+    read_as("fuzz.html", copy, size);
+    read_as("fuzz.md", copy, size);
+    read_as("fuzz.jsonl", copy, size);
+    free(copy);
 
     rubric_analyzer *a = NULL;
     if (rubric_analyzer_new("english", &a) == RUBRIC_OK) {
