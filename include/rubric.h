@@ -146,11 +146,25 @@ enum {
     RUBRIC_FILE_EXCLUDED  /* the source asks not to be indexed: it has no passages */
 };
 
+/* Flags of rubric_index_open_with(). */
+enum {
+    RUBRIC_OPEN_REBUILD = 1, /* build a new index beside DIR; commit puts it in
+                                DIR's place at one instant and removes the old */
+    RUBRIC_OPEN_DRY_RUN = 2  /* change nothing: add_file and remove_missing only
+                                say what they would do */
+};
+
 /* Open (creating if needed) the index in directory DIR for writing, with
  * language LANG (NULL: the index's own, else "english"). RUBRIC_ELOCKED when
  * another writer holds it. Nothing is visible to readers until commit. */
 RUBRIC_API int rubric_index_open(const char *dir, const char *lang, rubric_index **out,
                                  char **errmsg);
+/* rubric_index_open() with RUBRIC_OPEN_* FLAGS. */
+RUBRIC_API int rubric_index_open_with(const char *dir, const char *lang, int flags,
+                                      rubric_index **out, char **errmsg);
+/* The revision of the live index (it moves with each commit that changed
+ * something). */
+RUBRIC_API unsigned long rubric_index_revision(rubric_index *ix);
 /* Index the file at PATH (stored as given) unless its content is unchanged.
  * *what (may be NULL) says which; *npassages (may be NULL) counts its passages.
  * RUBRIC_EIO or RUBRIC_EINPUT when it cannot be read or indexed: the message
@@ -172,12 +186,16 @@ RUBRIC_API void rubric_index_set_boilerplate_detection(rubric_index *ix, int on)
 RUBRIC_API int rubric_index_remove_file(rubric_index *ix, const char *path);
 /* Remove the files indexed under any of ROOTS (a root, or paths beneath it)
  * that rubric_index_add_file() was not called for since open: files that
- * disappeared. *removed (may be NULL) counts them. */
+ * disappeared. EACH (may be NULL) is called with each path removed; *removed
+ * (may be NULL) counts them. */
 RUBRIC_API int rubric_index_remove_missing(rubric_index *ix, const char *const *roots,
-                                           size_t nroots, size_t *removed);
+                                           size_t nroots,
+                                           void (*each)(void *ctx, const char *path),
+                                           void *ctx, size_t *removed);
 /* Number of passages in the index, this run's changes included. */
 RUBRIC_API size_t rubric_index_passages(rubric_index *ix);
-/* Publish everything done since open, at one instant. */
+/* Publish everything done since open (or the last commit), at one instant.
+ * Nothing is written when nothing changed. A rebuild is put in place here. */
 RUBRIC_API int rubric_index_commit(rubric_index *ix);
 /* Close; changes not committed are discarded. */
 RUBRIC_API void rubric_index_close(rubric_index *ix);
@@ -202,6 +220,29 @@ RUBRIC_API void rubric_db_close(rubric_db *db);
 RUBRIC_API size_t rubric_db_passages(rubric_db *db);
 /* The base URL recorded by the indexer ("" when none); owned by the db. */
 RUBRIC_API const char *rubric_db_base_url(const rubric_db *db);
+/* The revision this handle reads (a search may move it: it reopens when the
+ * index changed under it). */
+RUBRIC_API unsigned long rubric_db_revision(rubric_db *db);
+/* When the index last changed, as ISO-8601 UTC ("" when unknown); owned by
+ * the db, valid until its next call. */
+RUBRIC_API const char *rubric_db_updated(rubric_db *db);
+/* Read the newest revision of the index (a reindex, even a rebuild, is then
+ * seen). A long-lived reader calls this now and then; rubric_search() does
+ * it by itself when the index changes under it. */
+RUBRIC_API int rubric_db_reopen(rubric_db *db);
+
+/* What rubric-index --status shows. */
+typedef struct rubric_db_stats {
+    unsigned long revision;
+    size_t files;             /* files in the manifest */
+    size_t passages;
+    unsigned long long bytes; /* size of the index on disk */
+} rubric_db_stats;
+
+/* Count files, passages and bytes (walks the manifest: not for every query). */
+RUBRIC_API int rubric_db_stats_get(rubric_db *db, rubric_db_stats *out);
+/* The index's analysis language; owned by the db. */
+RUBRIC_API const char *rubric_db_lang(const rubric_db *db);
 
 typedef struct rubric_search_opts {
     size_t offset;      /* skip this many hits */

@@ -27,6 +27,12 @@ static const char usage_text[] =
     "                    GLOB (repeatable)\n"
     "  --base-url URL    links in results start with URL (recorded in the index)\n"
     "  --config FILE     read settings from FILE (default: ./" CONFIG_DEFAULT " if present)\n"
+    "  --rebuild         build a new index beside the live one, then put it in its\n"
+    "                    place at one instant (also to change --lang)\n"
+    "  --dry-run         list what would be added, changed and removed; change nothing\n"
+    "  --wait SECONDS    if another indexer holds the index, wait for it this long\n"
+    "  --status          print the index's revision, update time, files, passages,\n"
+    "                    language and size, and exit\n"
     "  -q, --quiet       print only errors and the summary line\n"
     "  -h, --help        print this help\n"
     "  --version         print the version\n"
@@ -40,7 +46,7 @@ typedef struct run {
     rubric_index *ix;
     struct stat db_stat;
     int have_db_stat;
-    int quiet;
+    int quiet, dry_run;
     char *const *include, *const *exclude;  /* globs of the current root */
     const char *root;                       /* the current root, as given */
     unsigned long files, added, changed, unchanged, excluded, skipped, partial, removed;
@@ -103,7 +109,9 @@ static void index_file(run *r, const char *path)
         r->excluded++;
     else
         r->unchanged++;
-    if (!r->quiet && verbs[what])
+    if (r->dry_run && what != RUBRIC_FILE_UNCHANGED)
+        printf("%s %s\n", what == RUBRIC_FILE_ADDED ? "add" : "change", path);
+    else if (!r->quiet && verbs[what])
         fprintf(stderr, "%s %s (%zu passages)\n", verbs[what], path, n);
 }
 
@@ -200,6 +208,45 @@ static int list_languages(void)
     return EXIT_DONE;
 }
 
+static void print_removed(void *ctx, const char *path)
+{
+    const run *r = ctx;
+    if (r->dry_run)
+        printf("remove %s\n", path);
+    else if (!r->quiet)
+        fprintf(stderr, "removed %s\n", path);
+}
+
+/* rubric-index --status: what the index holds. */
+static int print_status(const char *db)
+{
+    rubric_db *d = NULL;
+    char *err = NULL;
+    int rc = rubric_db_open(db, &d, &err);
+    if (rc != RUBRIC_OK) {
+        fprintf(stderr, "rubric-index: %s\n", err ? err : rubric_strerror(rc));
+        free(err);
+        return EXIT_NODB;
+    }
+    rubric_db_stats st;
+    rc = rubric_db_stats_get(d, &st);
+    if (rc == RUBRIC_OK) {
+        const char *updated = rubric_db_updated(d);
+        printf("index:    %s\n", db);
+        printf("revision: %lu\n", st.revision);
+        printf("updated:  %s\n", *updated ? updated : "(never)");
+        printf("files:    %zu\n", st.files);
+        printf("passages: %zu\n", st.passages);
+        printf("language: %s\n", rubric_db_lang(d));
+        printf("base url: %s\n", *rubric_db_base_url(d) ? rubric_db_base_url(d) : "(none)");
+        printf("size:     %.1f MB\n", (double)st.bytes / 1e6);
+    } else {
+        fprintf(stderr, "rubric-index: cannot read the manifest of '%s'\n", db);
+    }
+    rubric_db_close(d);
+    return rc == RUBRIC_OK ? EXIT_DONE : EXIT_NODB;
+}
+
 /* Append GLOB to the NULL-terminated list *LIST; -1 when out of memory. */
 static int add_glob(char ***list, size_t *n, char *glob)
 {
@@ -214,7 +261,8 @@ static int add_glob(char ***list, size_t *n, char *glob)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_DB = 256, OPT_LANG, OPT_INCLUDE, OPT_EXCLUDE, OPT_BASE, OPT_CONFIG, OPT_VERSION };
+    enum { OPT_DB = 256, OPT_LANG, OPT_INCLUDE, OPT_EXCLUDE, OPT_BASE, OPT_CONFIG, OPT_VERSION,
+           OPT_REBUILD, OPT_DRY, OPT_WAIT, OPT_STATUS };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"lang", required_argument, NULL, OPT_LANG},
@@ -222,6 +270,10 @@ int main(int argc, char **argv)
         {"exclude", required_argument, NULL, OPT_EXCLUDE},
         {"base-url", required_argument, NULL, OPT_BASE},
         {"config", required_argument, NULL, OPT_CONFIG},
+        {"rebuild", no_argument, NULL, OPT_REBUILD},
+        {"dry-run", no_argument, NULL, OPT_DRY},
+        {"wait", required_argument, NULL, OPT_WAIT},
+        {"status", no_argument, NULL, OPT_STATUS},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -230,7 +282,8 @@ int main(int argc, char **argv)
     char **include = NULL, **exclude = NULL;
     size_t ninclude = 0, nexclude = 0;
     run r = {0};
-    int c, status = EXIT_DONE;
+    int c, status = EXIT_DONE, flags = 0, show_status = 0;
+    unsigned long wait = 0;
     while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_DB: dbflag = optarg; break;
@@ -245,6 +298,19 @@ int main(int argc, char **argv)
             break;
         case OPT_BASE: base_url = optarg; break;
         case OPT_CONFIG: config_path = optarg; break;
+        case OPT_REBUILD: flags |= RUBRIC_OPEN_REBUILD; break;
+        case OPT_DRY:
+            flags |= RUBRIC_OPEN_DRY_RUN;
+            r.dry_run = 1;
+            break;
+        case OPT_WAIT:
+            if (cli_parse_count(optarg, &wait) < 0 || wait > 86400) {
+                fprintf(stderr, "rubric-index: --wait wants seconds from 0 to 86400, not '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_STATUS: show_status = 1; break;
         case 'q': r.quiet = 1; break;
         case 'h': fputs(usage_text, stdout); return EXIT_DONE;
         case OPT_VERSION: printf("rubric-index %s\n", rubric_version()); return EXIT_DONE;
@@ -270,6 +336,10 @@ int main(int argc, char **argv)
         lang = cfg.lang;
     if (!base_url)
         base_url = cfg.base_url;
+    if (show_status) {
+        status = print_status(cli_db_path(dbflag, cfg.db));
+        goto out;
+    }
     if (optind >= argc && cfg.nsources == 0) {
         fputs("rubric-index: no PATH given (and no sources in a configuration)\n"
               "Try 'rubric-index --help' for more information.\n",
@@ -288,7 +358,14 @@ int main(int argc, char **argv)
     }
     const char *db = cli_db_path(dbflag, cfg.db);
     double t0 = now_seconds();
-    int rc = rubric_index_open(db, lang, &r.ix, &err);
+    int rc = rubric_index_open_with(db, lang, flags, &r.ix, &err);
+    /* Another indexer at work: with --wait, try again until it is done. */
+    for (double waited = 0; rc == RUBRIC_ELOCKED && waited < (double)wait; waited += 0.2) {
+        free(err);
+        err = NULL;
+        nanosleep(&(struct timespec){0, 200 * 1000 * 1000}, NULL);
+        rc = rubric_index_open_with(db, lang, flags, &r.ix, &err);
+    }
     if (rc != RUBRIC_OK) {
         fprintf(stderr, "rubric-index: %s\n", err ? err : rubric_strerror(rc));
         free(err);
@@ -325,14 +402,12 @@ int main(int argc, char **argv)
     if (!r.fatal) {
         /* Files indexed before under these paths that are gone now. */
         size_t removed = 0;
-        rc = rubric_index_remove_missing(r.ix, roots, nroots, &removed);
+        rc = rubric_index_remove_missing(r.ix, roots, nroots, print_removed, &r, &removed);
         if (rc != RUBRIC_OK) {
             fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r.ix));
             r.fatal = rc;
         }
         r.removed = removed;
-        if (!r.quiet && removed)
-            fprintf(stderr, "removed %zu files gone from the given paths\n", removed);
     }
     free(roots);
     if (r.fatal) {
@@ -350,12 +425,19 @@ int main(int argc, char **argv)
         goto out;
     }
     size_t total = rubric_index_passages(r.ix);
+    unsigned long revision = rubric_index_revision(r.ix);
     rubric_index_close(r.ix);
-    fprintf(stderr,
-            "rubric-index: %lu files (%lu added, %lu changed, %lu unchanged, %lu excluded, "
-            "%lu skipped, %lu removed), %lu passages written, %zu in the index, %.2f s\n",
-            r.files, r.added, r.changed, r.unchanged, r.excluded, r.skipped, r.removed,
-            r.passages, total, now_seconds() - t0);
+    if (r.dry_run)
+        fprintf(stderr, "rubric-index: dry run: %lu to add, %lu to change, %lu to remove, "
+                        "%lu unchanged, %lu skipped; nothing written\n",
+                r.added, r.changed, r.removed, r.unchanged, r.skipped);
+    else
+        fprintf(stderr,
+                "rubric-index: %lu files (%lu added, %lu changed, %lu unchanged, %lu excluded, "
+                "%lu skipped, %lu removed), %lu passages written, %zu in the index, "
+                "revision %lu, %.2f s\n",
+                r.files, r.added, r.changed, r.unchanged, r.excluded, r.skipped, r.removed,
+                r.passages, total, revision, now_seconds() - t0);
     status = r.skipped || r.partial ? EXIT_SKIPPED : EXIT_DONE;
 out:
     config_free(&cfg);

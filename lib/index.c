@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -41,7 +42,12 @@
 #define HEADING_GAP 100
 
 struct rubric_index {
-    xs_db *db;
+    xs_db *db;       /* where this run writes */
+    xs_db *live;     /* a rebuild: the live index, held for its lock */
+    char *dir;       /* the index as readers name it */
+    char *fresh;     /* a rebuild: where the new index is built */
+    int dry_run;
+    int dirty;       /* something changed since the last commit */
     rubric_analyzer *an;
     buf err;
     buf notes;       /* what the last file's reader skipped */
@@ -130,14 +136,37 @@ static int map_xs(int rc)
     }
 }
 
+/* Set metadata KEY to VALUE unless it holds that already. */
+static int put_metadata(rubric_index *ix, const char *key, const char *value)
+{
+    char *have = NULL;
+    size_t len = 0;
+    int rc = map_xs(xs_db_get_metadata(ix->db, key, &have, &len));
+    if (rc == RUBRIC_OK && !(have ? strcmp(have, value) == 0 : !*value)) {
+        rc = map_xs(xs_db_set_metadata(ix->db, key, value, strlen(value)));
+        ix->dirty = 1;
+    }
+    free(have);
+    return rc;
+}
+
 int rubric_index_open(const char *dir, const char *lang, rubric_index **out, char **errmsg)
+{
+    return rubric_index_open_with(dir, lang, 0, out, errmsg);
+}
+
+int rubric_index_open_with(const char *dir, const char *lang, int flags, rubric_index **out,
+                           char **errmsg)
 {
     *out = NULL;
     if (errmsg)
         *errmsg = NULL;
     rubric_index *ix = calloc(1, sizeof *ix);
-    if (!ix)
+    if (!ix || !(ix->dir = xstrdup(dir))) {
+        free(ix);
         return RUBRIC_ENOMEM;
+    }
+    ix->dry_run = (flags & RUBRIC_OPEN_DRY_RUN) != 0;
     char *msg = NULL;
     int rc = map_xs(xs_db_open_write(dir, &ix->db, &msg));
     if (rc != RUBRIC_OK) {
@@ -145,26 +174,54 @@ int rubric_index_open(const char *dir, const char *lang, rubric_index **out, cha
             *errmsg = rc == RUBRIC_ELOCKED ? xstrdup("index is locked by another indexer") : msg;
         if (rc == RUBRIC_ELOCKED)
             free(msg);
+        free(ix->dir);
         free(ix);
         return rc;
     }
     char *have = NULL;
     size_t havelen = 0;
     rc = map_xs(xs_db_get_metadata(ix->db, META_LANG, &have, &havelen));
-    if (rc == RUBRIC_OK && have && lang && strcmp(have, lang) != 0 && xs_db_doccount(ix->db) > 0) {
+    int rebuild = (flags & RUBRIC_OPEN_REBUILD) && !ix->dry_run;
+    if (rc == RUBRIC_OK && have && lang && strcmp(have, lang) != 0 && !rebuild &&
+        xs_db_doccount(ix->db) > 0) {
         if (errmsg)
             *errmsg = xasprintf("index '%s' was built for language '%s', not '%s'; rebuild it "
-                                "in a new directory to change language",
+                                "(--rebuild) to change language",
                                 dir, have, lang);
         rc = RUBRIC_EINVAL;
+    }
+    if (rc == RUBRIC_OK && rebuild) {
+        /* Build beside the live index, holding its lock all along, so that
+         * no other indexer writes to what is about to be replaced. A scratch
+         * directory left by a rebuild that died is ours to replace. */
+        ix->live = ix->db;
+        ix->db = NULL;
+        ix->fresh = xasprintf("%s.rebuild", dir);
+        if (!ix->fresh)
+            rc = RUBRIC_ENOMEM;
+        else if (remove_tree(ix->fresh) != 0 ||
+                 (rc = map_xs(xs_db_open_fresh(ix->fresh, &ix->db, &msg))) != RUBRIC_OK) {
+            if (errmsg)
+                *errmsg = xasprintf("cannot create '%s': %s", ix->fresh, msg ? msg : strerror(errno));
+            free(msg);
+            rc = rc == RUBRIC_OK ? RUBRIC_ENODB : rc;
+        }
+        ix->dirty = 1;
+        /* The new index keeps the live one's base URL unless told another. */
+        char *base = NULL;
+        size_t blen = 0;
+        if (rc == RUBRIC_OK && xs_db_get_metadata(ix->live, META_BASE_URL, &base, &blen) == XS_OK &&
+            base)
+            rc = put_metadata(ix, META_BASE_URL, base);
+        free(base);
     }
     if (rc == RUBRIC_OK) {
         const char *use = lang ? lang : have ? have : "english";
         rc = rubric_analyzer_new(use, &ix->an);
         if (rc == RUBRIC_EINVAL && errmsg)
             *errmsg = xasprintf("unknown language '%s'", use);
-        if (rc == RUBRIC_OK)
-            rc = map_xs(xs_db_set_metadata(ix->db, META_LANG, use, strlen(use)));
+        if (rc == RUBRIC_OK && !ix->dry_run)
+            rc = put_metadata(ix, META_LANG, use);
     }
     free(have);
     if (rc != RUBRIC_OK) {
@@ -180,6 +237,11 @@ void rubric_index_close(rubric_index *ix)
     if (!ix)
         return;
     xs_db_close(ix->db);
+    xs_db_close(ix->live);
+    if (ix->fresh)
+        remove_tree(ix->fresh);  /* a rebuild not published */
+    free(ix->fresh);
+    free(ix->dir);
     rubric_analyzer_free(ix->an);
     buf_free(&ix->err);
     buf_free(&ix->notes);
@@ -207,12 +269,53 @@ const char *rubric_index_lang(const rubric_index *ix)
     return rubric_analyzer_lang(ix->an);
 }
 
+/* Swap the rebuilt index in for the live one, at one instant for readers. */
+static int publish(rubric_index *ix)
+{
+    if (sync_tree(ix->fresh) != 0)
+        return set_err(ix, RUBRIC_ENODB, "cannot sync '%s': %s", ix->fresh, strerror(errno));
+    xs_db_close(ix->db);
+    ix->db = NULL;
+    if (exchange_paths(ix->fresh, ix->dir) != 0)
+        return set_err(ix, RUBRIC_ENODB, "cannot put '%s' in place of '%s': %s", ix->fresh,
+                       ix->dir, strerror(errno));
+    /* The old index now lies at the scratch path: release it and remove it.
+     * Readers that have it open keep reading it until they reopen. */
+    xs_db_close(ix->live);
+    ix->live = NULL;
+    remove_tree(ix->fresh);
+    free(ix->fresh);
+    ix->fresh = NULL;
+    char *msg = NULL;
+    int rc = map_xs(xs_db_open_write(ix->dir, &ix->db, &msg));
+    if (rc != RUBRIC_OK)
+        set_err(ix, rc, "cannot reopen '%s': %s", ix->dir, msg ? msg : "");
+    free(msg);
+    return rc;
+}
+
 int rubric_index_commit(rubric_index *ix)
 {
-    int rc = map_xs(xs_db_commit(ix->db));
+    ix->err.len = 0;
+    /* A run that changed nothing writes nothing: the revision stays. */
+    if (ix->dry_run || !ix->dirty)
+        return RUBRIC_OK;
+    char now[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    int rc = map_xs(xs_db_set_metadata(ix->db, META_UPDATED, now, strlen(now)));
+    if (rc == RUBRIC_OK)
+        rc = map_xs(xs_db_commit(ix->db));
     if (rc != RUBRIC_OK)
         return set_err(ix, rc, "cannot commit the index: %s", xs_db_errmsg(ix->db));
-    return RUBRIC_OK;
+    ix->dirty = 0;
+    return ix->fresh ? publish(ix) : RUBRIC_OK;
+}
+
+unsigned long rubric_index_revision(rubric_index *ix)
+{
+    return xs_db_revision(ix->fresh ? ix->live : ix->db);
 }
 
 /* ----------------------------------------------------------- documents */
@@ -422,6 +525,9 @@ static int manifest_put(rubric_index *ix, const char *path, const manifest_entry
 int rubric_index_remove_file(rubric_index *ix, const char *path)
 {
     ix->err.len = 0;
+    if (ix->dry_run)
+        return RUBRIC_OK;
+    ix->dirty = 1;
     buf term = {0};
     int rc = RUBRIC_ENOMEM;
     if (file_term(PREFIX_FILE, path, &term) == 0)
@@ -447,7 +553,9 @@ void rubric_index_set_boilerplate_detection(rubric_index *ix, int on)
 int rubric_index_set_base_url(rubric_index *ix, const char *url)
 {
     ix->err.len = 0;
-    int rc = map_xs(xs_db_set_metadata(ix->db, META_BASE_URL, url ? url : "", url ? strlen(url) : 0));
+    if (ix->dry_run)
+        return RUBRIC_OK;
+    int rc = put_metadata(ix, META_BASE_URL, url ? url : "");
     if (rc != RUBRIC_OK)
         return set_err(ix, rc, "cannot record the base URL: %s", xs_db_errmsg(ix->db));
     return RUBRIC_OK;
@@ -490,12 +598,22 @@ int rubric_index_add(rubric_index *ix, const char *path, const char *rel, int *w
     snprintf(now.hash, sizeof now.hash, "%016" PRIx64, hash64(data, len));
     if (known && strcmp(old.hash, now.hash) == 0) {
         free(data);
+        if (ix->dry_run)
+            return RUBRIC_OK;
+        ix->dirty = 1;
         /* Content unchanged: only the times moved. */
         return manifest_put(ix, path, &now, (size_t)old.passages) == RUBRIC_OK
                    ? RUBRIC_OK
                    : set_err(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", path);
     }
 
+    if (ix->dry_run) {
+        /* Only say what would happen; a file is read to compare its hash. */
+        free(data);
+        if (what)
+            *what = known ? RUBRIC_FILE_CHANGED : RUBRIC_FILE_ADDED;
+        return RUBRIC_OK;
+    }
     rubric_doc *doc = NULL;
     char *why = NULL;
     int rc = rubric_doc_read(path, data, len, &doc, &why);
@@ -509,6 +627,7 @@ int rubric_index_add(rubric_index *ix, const char *path, const char *rel, int *w
         return rc;
     }
     buf fileterm = {0};
+    ix->dirty = 1;
     rc = file_term(PREFIX_FILE, path, &fileterm) == 0 ? RUBRIC_OK : RUBRIC_ENOMEM;
     if (rc == RUBRIC_OK)
         rc = map_xs(xs_db_delete_term(ix->db, fileterm.data));
@@ -587,6 +706,7 @@ static int find_missing(void *ctx, const char *key, const char *val, size_t len)
 }
 
 int rubric_index_remove_missing(rubric_index *ix, const char *const *roots, size_t nroots,
+                                void (*each)(void *ctx, const char *path), void *ctx,
                                 size_t *removed)
 {
     if (removed)
@@ -602,6 +722,8 @@ int rubric_index_remove_missing(rubric_index *ix, const char *const *roots, size
             rc = rubric_index_remove_file(ix, c.paths[i]);
             if (rc == RUBRIC_OK && removed)
                 (*removed)++;
+            if (rc == RUBRIC_OK && each)
+                each(ctx, c.paths[i]);
         }
         free(c.paths[i]);
     }

@@ -38,6 +38,16 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * length goes to *outlen when not NULL. NULL when out of memory. */
 char *valid_utf8(const char *s, size_t n, size_t *outlen);
 
+/* Remove PATH and everything under it (no error when it does not exist).
+ * Returns 0, or -1 with errno set. */
+int remove_tree(const char *path);
+/* fsync every file under PATH, and PATH itself. Returns 0, or -1 with errno. */
+int sync_tree(const char *path);
+/* Put the directory FROM at TO, at one instant for anyone opening TO: an
+ * atomic exchange where the system has one (FROM then holds what TO held),
+ * else two renames. Returns 0, or -1 with errno set. */
+int exchange_paths(const char *from, const char *to);
+
 /* 64-bit FNV-1a. */
 uint64_t hash64(const void *data, size_t n);
 
@@ -151,6 +161,7 @@ int read_text(rubric_doc *d, const char *data, size_t len, const char *name);
 #define PREFIX_LANG "L"
 #define TERM_BOILERPLATE "XB"
 #define META_BASE_URL "rubric:base_url"
+#define META_UPDATED "rubric:updated"
 #define META_LANG "rubric:lang"
 #define META_FILE "rubric:file:"
 

@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -32,8 +34,72 @@
 struct rubric_db {
     xs_db *db;
     rubric_analyzer *an;
+    char *dir;
     char *base_url;
+    char *updated;
 };
+
+unsigned long rubric_db_revision(rubric_db *db)
+{
+    return xs_db_revision(db->db);
+}
+
+const char *rubric_db_updated(rubric_db *db)
+{
+    free(db->updated);
+    size_t len = 0;
+    if (xs_db_get_metadata(db->db, META_UPDATED, &db->updated, &len) != XS_OK)
+        db->updated = NULL;
+    return db->updated ? db->updated : "";
+}
+
+const char *rubric_db_lang(const rubric_db *db)
+{
+    return rubric_analyzer_lang(db->an);
+}
+
+int rubric_db_reopen(rubric_db *db)
+{
+    int rc = xs_db_reopen_path(db->db);
+    return rc == XS_OK ? RUBRIC_OK : rc == XS_ENOMEM ? RUBRIC_ENOMEM : RUBRIC_ENODB;
+}
+
+static int count_file(void *ctx, const char *key, const char *val, size_t len)
+{
+    (void)key;
+    (void)val;
+    *(size_t *)ctx += len > 0;
+    return 0;
+}
+
+/* Bytes in the files of DIR (a glass database is one flat directory). */
+static unsigned long long dir_bytes(const char *dir)
+{
+    unsigned long long n = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        char *path = xasprintf("%s/%s", dir, e->d_name);
+        struct stat st;
+        if (path && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+            n += (unsigned long long)st.st_size;
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+int rubric_db_stats_get(rubric_db *db, rubric_db_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    out->revision = xs_db_revision(db->db);
+    out->passages = xs_db_doccount(db->db);
+    if (xs_db_metadata(db->db, META_FILE, count_file, &out->files) != XS_OK)
+        return RUBRIC_ENODB;
+    out->bytes = dir_bytes(db->dir);
+    return RUBRIC_OK;
+}
 
 const char *rubric_db_base_url(const rubric_db *db)
 {
@@ -46,6 +112,14 @@ int rubric_db_open(const char *dir, rubric_db **out, char **errmsg)
     if (errmsg)
         *errmsg = NULL;
     struct stat st;
+    /* Without an atomic exchange, a rebuild leaves DIR missing for an
+     * instant while its scratch copy takes its place: wait that out. */
+    char *scratch = xasprintf("%s.rebuild", dir);
+    for (int i = 0; i < 100 && scratch && stat(dir, &st) < 0 && errno == ENOENT &&
+                    stat(scratch, &st) == 0;
+         i++)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    free(scratch);
     if (stat(dir, &st) < 0) {
         if (errmsg)
             *errmsg = errno == ENOENT
@@ -54,14 +128,17 @@ int rubric_db_open(const char *dir, rubric_db **out, char **errmsg)
         return RUBRIC_ENODB;
     }
     rubric_db *db = calloc(1, sizeof *db);
-    if (!db)
+    if (!db || !(db->dir = xstrdup(dir))) {
+        free(db);
         return RUBRIC_ENOMEM;
+    }
     char *msg = NULL;
     int rc = xs_db_open_read(dir, &db->db, &msg);
     if (rc != XS_OK) {
         if (errmsg)
             *errmsg = xasprintf("cannot open index '%s': %s", dir, msg ? msg : "out of memory");
         free(msg);
+        free(db->dir);
         free(db);
         return rc == XS_ENOMEM ? RUBRIC_ENOMEM : RUBRIC_ENODB;
     }
@@ -88,6 +165,8 @@ void rubric_db_close(rubric_db *db)
     xs_db_close(db->db);
     rubric_analyzer_free(db->an);
     free(db->base_url);
+    free(db->updated);
+    free(db->dir);
     free(db);
 }
 

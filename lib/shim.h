@@ -30,9 +30,16 @@ typedef struct xs_mset xs_mset;
 /* Databases. */
 int xs_db_open_read(const char *dir, xs_db **out, char **errmsg);
 int xs_db_open_write(const char *dir, xs_db **out, char **errmsg);
+/* A writer on a new, empty database at DIR (anything there is replaced). */
+int xs_db_open_fresh(const char *dir, xs_db **out, char **errmsg);
 void xs_db_close(xs_db *db);  /* a writer's uncommitted changes are discarded */
 const char *xs_db_errmsg(const xs_db *db);
 int xs_db_reopen(xs_db *db);
+/* Open the database at the handle's path anew: after a rebuild replaced it,
+ * reopen() alone would keep reading the old one. Readers only. */
+int xs_db_reopen_path(xs_db *db);
+/* The revision of the database as this handle sees it. */
+unsigned long xs_db_revision(xs_db *db);
 int xs_db_commit(xs_db *db);
 size_t xs_db_doccount(xs_db *db);
 /* Number of documents indexed by TERM (0 when absent or on error). */

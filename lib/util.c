@@ -1,6 +1,8 @@
 /* util.c: byte buffers, string helpers, hashing, whole-file reads, status names. */
+#define _GNU_SOURCE /* renameat2 */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,4 +216,66 @@ const char *rubric_strerror(int code)
 const char *rubric_version(void)
 {
     return RUBRIC_VERSION;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return (type == FTW_DP ? rmdir(path) : unlink(path)) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+int remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return errno == ENOENT ? 0 : -1;
+    return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int sync_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    int fd = open(path, (type == FTW_DP || type == FTW_D ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+int sync_tree(const char *path)
+{
+    return nftw(path, sync_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int exchange_paths(const char *from, const char *to)
+{
+    struct stat st;
+    if (lstat(to, &st) < 0 && errno == ENOENT)
+        return rename(from, to);
+#ifdef RENAME_EXCHANGE
+    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_EXCHANGE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return -1;
+#endif
+    /* No atomic exchange here: for an instant TO is missing, which readers
+     * opening it retry through. */
+    char *old = xasprintf("%s.old", to);
+    if (!old) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int rc = -1;
+    if (remove_tree(old) == 0 && rename(to, old) == 0) {
+        rc = rename(from, to);
+        if (rc == 0)
+            rc = rename(old, from);
+        else
+            rename(old, to);
+    }
+    free(old);
+    return rc;
 }

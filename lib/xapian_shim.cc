@@ -12,6 +12,7 @@
 struct xs_db {
     Xapian::Database *rd = nullptr;          // the reader, or the writer seen as one
     Xapian::WritableDatabase *wr = nullptr;  // set for writers only
+    std::string path;
     std::string err;
 };
 
@@ -96,6 +97,7 @@ int xs_db_open_read(const char *dir, xs_db **out, char **errmsg)
     if (!db)
         return XS_ENOMEM;
     try {
+        db->path = dir;
         db->rd = new Xapian::Database(dir);
     } catch (...) {
         int rc = map_error(&db->err);
@@ -108,14 +110,15 @@ int xs_db_open_read(const char *dir, xs_db **out, char **errmsg)
     return XS_OK;
 }
 
-int xs_db_open_write(const char *dir, xs_db **out, char **errmsg)
+static int open_writer(const char *dir, int flags, xs_db **out, char **errmsg)
 {
     *out = nullptr;
     xs_db *db = new (std::nothrow) xs_db;
     if (!db)
         return XS_ENOMEM;
     try {
-        db->wr = new Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OPEN);
+        db->path = dir;
+        db->wr = new Xapian::WritableDatabase(dir, flags);
         db->rd = db->wr;
         // All changes of a run stay private until xs_db_commit().
         db->wr->begin_transaction(false);
@@ -129,6 +132,19 @@ int xs_db_open_write(const char *dir, xs_db **out, char **errmsg)
     }
     *out = db;
     return XS_OK;
+}
+
+int xs_db_open_write(const char *dir, xs_db **out, char **errmsg)
+{
+    return open_writer(dir, Xapian::DB_CREATE_OR_OPEN, out, errmsg);
+}
+
+int xs_db_open_fresh(const char *dir, xs_db **out, char **errmsg)
+{
+    // A fresh build need not sync each commit: it is published by a rename
+    // after its single commit, and a crash before that leaves only a
+    // scratch directory behind.
+    return open_writer(dir, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC, out, errmsg);
 }
 
 void xs_db_close(xs_db *db)
@@ -155,6 +171,26 @@ const char *xs_db_errmsg(const xs_db *db)
 int xs_db_reopen(xs_db *db)
 {
     GUARD_DB(db, db->rd->reopen(); return XS_OK;)
+}
+
+int xs_db_reopen_path(xs_db *db)
+{
+    GUARD_DB(db, {
+        Xapian::Database *fresh = new Xapian::Database(db->path);
+        delete db->rd;
+        db->rd = fresh;
+        return XS_OK;
+    })
+}
+
+unsigned long xs_db_revision(xs_db *db)
+{
+    try {
+        return db->rd->get_revision();
+    } catch (...) {
+        map_error(&db->err);
+        return 0;
+    }
 }
 
 int xs_db_commit(xs_db *db)
@@ -406,12 +442,14 @@ int xs_db_search(xs_db *db, const xs_query *query, size_t offset, size_t limit,
         }
         if (rc != XS_EMODIFIED)
             break;
-        try {
-            db->rd->reopen();
-        } catch (...) {
-            rc = map_error(&db->err);
-            break;
+        if (db->wr) {
+            rc = xs_db_reopen(db);
+        } else {
+            // Open by path again: a rebuild may have put a new index there.
+            rc = xs_db_reopen_path(db);
         }
+        if (rc != XS_OK)
+            break;
     }
     delete m;
     return rc;

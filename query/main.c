@@ -38,16 +38,20 @@ static double rounded(double x)
     return round(x * 1000.0) / 1000.0;
 }
 
-static int print_json(const char *query, const rubric_results *res)
+static int print_json(rubric_db *db, const char *query, const rubric_results *res)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON *results = NULL;
+    cJSON *results = NULL, *index = NULL;
     int ok = o && cJSON_AddStringToObject(o, "query", query) &&
              cJSON_AddNumberToObject(o, "total", (double)rubric_results_total(res));
     const char *sugg = rubric_results_suggestion(res);
     ok = ok && (sugg ? cJSON_AddStringToObject(o, "suggestion", sugg) != NULL
                      : cJSON_AddNullToObject(o, "suggestion") != NULL);
     ok = ok && (results = cJSON_AddArrayToObject(o, "results"));
+    /* Which state of the index answered: caches key on it. */
+    ok = ok && (index = cJSON_AddObjectToObject(o, "index")) &&
+         cJSON_AddNumberToObject(index, "revision", (double)rubric_db_revision(db)) &&
+         cJSON_AddStringToObject(index, "updated", rubric_db_updated(db));
     for (size_t i = 0; ok && i < rubric_results_count(res); i++) {
         const rubric_hit *h = rubric_results_hit(res, i);
         cJSON *r = cJSON_CreateObject();
@@ -241,7 +245,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "rubric-query: %s: '%s'\n", err ? err : rubric_strerror(rc), query);
         status = rc == RUBRIC_EINVAL ? EXIT_USAGE : EXIT_NODB;
     } else if (json) {
-        if (print_json(query, res) < 0)
+        if (print_json(db, query, res) < 0)
             status = EXIT_NODB;
     } else {
         print_text(query, res, color);
