@@ -21,6 +21,10 @@ MISSING := $(strip $(foreach f,$(DEB_PROBES),$(if $(wildcard $(f)),,$(f))))
 TEST_PACKAGES = unicode-data snowball-data
 TEST_PROBES = /usr/share/unicode/auxiliary/WordBreakTest.txt /usr/share/snowball/data/english/voc.txt
 TEST_MISSING := $(strip $(foreach f,$(TEST_PROBES),$(if $(wildcard $(f)),,$(f))))
+# SQLite, for build/fts5-eval only: the FTS5 baseline `make eval` compares rubric with.
+SQLITE_PACKAGES = libsqlite3-dev
+SQLITE_PROBE = /usr/include/sqlite3.h
+SQLITE_MISSING := $(if $(wildcard $(SQLITE_PROBE)),,$(SQLITE_PROBE))
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
        -Wformat=2 -Wundef
@@ -42,12 +46,12 @@ RUBRIC_CXXFLAGS = -std=c++17 -DRUBRIC_BUILDING -Iinclude -Ilib -fPIC -fvisibilit
 RUBRIC_LDFLAGS = $(LDSAN) $(LDFLAGS)
 LIBS = $(DEP_LIBS) -lstdc++ -lm
 
-LIB_C = lib/cli.c lib/config.c lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/reader_html.c lib/reader_md.c lib/reader_jsonl.c lib/outline.c lib/index.c lib/search.c
+LIB_C = lib/cli.c lib/config.c lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/reader_html.c lib/reader_md.c lib/reader_jsonl.c lib/outline.c lib/index.c lib/query.c lib/search.c
 LIB_CC = lib/xapian_shim.cc
 LIB_OBJ = $(LIB_C:lib/%.c=build/lib/%.o) $(LIB_CC:lib/%.cc=build/lib/%.o)
 HEADERS = include/rubric.h lib/internal.h lib/shim.h lib/cli.h lib/config.h
 
-TESTS = build/test_analysis build/test_reader build/test_markdown build/test_html build/test_pydocs build/test_cli build/fuzz_reader build/fuzz_query
+TESTS = build/test_analysis build/test_reader build/test_markdown build/test_html build/test_pydocs build/test_cli build/test_config build/test_sites build/fuzz_reader build/fuzz_query
 
 all: deps build/librubric.a build/librubric.so build/rubric-index build/rubric-query build/rubric.pc
 
@@ -73,6 +77,17 @@ ifneq ($(TEST_MISSING),)
 	fi
 endif
 
+sqlite-deps:
+ifneq ($(SQLITE_MISSING),)
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing the FTS5 baseline's dependency: $(SQLITE_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SQLITE_PACKAGES); \
+	else \
+	  echo "missing: $(SQLITE_MISSING) (the FTS5 baseline of make eval will be skipped)"; \
+	  echo "run: sudo apt-get install $(SQLITE_PACKAGES)"; \
+	fi
+endif
+
 build/lib/%.o: lib/%.c $(HEADERS) | build/lib
 	$(CC) $(RUBRIC_CFLAGS) -c $< -o $@
 
@@ -95,8 +110,13 @@ build/rubric-query: query/main.c lib/cli.h build/librubric.a
 build/test_%: tests/test_%.c tests/harness.h build/librubric.a
 	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< build/librubric.a $(LIBS)
 
-build/eval: tests/eval.c build/librubric.a
-	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< build/librubric.a $(LIBS)
+build/eval: tests/eval.c tests/judge.c tests/judge.h build/librubric.a
+	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< tests/judge.c build/librubric.a $(LIBS)
+
+# The FTS5 baseline over the same passages and judged queries (bench/fts5.c).
+build/fts5-eval: bench/fts5.c tests/judge.c tests/judge.h lib/config.h build/librubric.a | sqlite-deps
+	$(CC) $(RUBRIC_CFLAGS) -Itests $(RUBRIC_LDFLAGS) -o $@ $< tests/judge.c build/librubric.a \
+	  $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3) $(LIBS)
 
 # The fuzz targets, run by a deterministic driver in `make test`...
 build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c build/librubric.a
@@ -139,20 +159,29 @@ test: all test-deps $(TESTS)
 # Ranking quality on judged queries (tests/relevance/*.tsv), kept out of `make test`.
 # Fresh indexes each run, so they reflect the current readers. EVALFLAGS=-v lists misses.
 # Only the docs' 530 HTML pages are indexed: not the reST copies in _sources/*.txt.
+# Then SQLite FTS5 over the same passages (bench/fts5-eval.sh), and a table of both.
 PYDOCS = /usr/share/doc/python3.11/html
-eval: all build/eval
-	rm -rf build/eval-corpus.db build/eval-pydocs.db
+eval: all build/eval sqlite-deps
+	rm -rf build/eval-corpus.db build/eval-pydocs.db build/eval-*.out
 	build/rubric-index -q --db build/eval-corpus.db corpus || [ $$? -eq 1 ]
 	build/eval $(EVALFLAGS) --db build/eval-corpus.db \
-	  tests/relevance/seed-article.tsv tests/relevance/beekeeping.tsv
+	  tests/relevance/seed-article.tsv tests/relevance/beekeeping.tsv > build/eval-rubric-corpus.out; \
+	  s=$$?; cat build/eval-rubric-corpus.out; exit $$s
 	@if [ -d $(PYDOCS) ]; then \
 	  echo "build/rubric-index -q --db build/eval-pydocs.db --include '*.html' $(PYDOCS)"; \
 	  build/rubric-index -q --db build/eval-pydocs.db --include '*.html' $(PYDOCS) \
 	    || [ $$? -eq 1 ] || exit 1; \
 	  echo "build/eval $(EVALFLAGS) --db build/eval-pydocs.db tests/relevance/python-docs.tsv"; \
-	  build/eval $(EVALFLAGS) --db build/eval-pydocs.db tests/relevance/python-docs.tsv; \
+	  build/eval $(EVALFLAGS) --db build/eval-pydocs.db tests/relevance/python-docs.tsv \
+	    > build/eval-rubric-pydocs.out; \
+	  s=$$?; cat build/eval-rubric-pydocs.out; [ $$s -eq 0 ] || exit $$s; \
 	else \
 	  echo "eval: $(PYDOCS) missing (Debian python3.11-doc): python-docs.tsv skipped"; \
+	fi
+	@if [ -f $(SQLITE_PROBE) ]; then \
+	  $(MAKE) --no-print-directory build/fts5-eval && sh bench/fts5-eval.sh $(PYDOCS) $(EVALFLAGS); \
+	else \
+	  echo "eval: $(SQLITE_PROBE) missing ($(SQLITE_PACKAGES)): the FTS5 baseline skipped"; \
 	fi
 
 install: all
@@ -172,4 +201,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps test-deps demo test eval fuzz clean-lib install uninstall clean
+.PHONY: all deps test-deps sqlite-deps demo test eval fuzz clean-lib install uninstall clean

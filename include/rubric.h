@@ -250,6 +250,7 @@ typedef struct rubric_search_opts {
     int boilerplate;    /* nonzero: include boilerplate passages */
     size_t snippet_len; /* snippet length in bytes (0: 200) */
     const char *base_url; /* links start with this (NULL: the index's own) */
+    int no_correction;  /* nonzero: never answer a corrected query instead */
 } rubric_search_opts;
 
 /* A highlighted range inside a snippet, in bytes. */
@@ -292,6 +293,8 @@ RUBRIC_API size_t rubric_results_total(const rubric_results *r);
  * Owned by the results. */
 RUBRIC_API const char *rubric_results_suggestion(const rubric_results *r);
 RUBRIC_API size_t rubric_results_count(const rubric_results *r);
+/* Nonzero when the query found nothing and the hits answer the suggestion. */
+RUBRIC_API int rubric_results_corrected(const rubric_results *r);
 /* Hit I (0-based), or NULL past the end. */
 RUBRIC_API const rubric_hit *rubric_results_hit(const rubric_results *r, size_t i);
 

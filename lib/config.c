@@ -120,6 +120,20 @@ static int get_boilerplate(loader *l, const cJSON *v, config *c)
     return 0;
 }
 
+static void free_globs(char **g);
+
+static void free_sources(config *c)
+{
+    for (size_t i = 0; i < c->nsources; i++) {
+        free(c->sources[i].root);
+        free_globs(c->sources[i].include);
+        free_globs(c->sources[i].exclude);
+    }
+    free(c->sources);
+    c->sources = NULL;
+    c->nsources = 0;
+}
+
 static int parse(loader *l, const cJSON *root, config *c)
 {
     if (!cJSON_IsObject(root))
@@ -139,6 +153,8 @@ static int parse(loader *l, const cJSON *root, config *c)
         else if (strcmp(k, "sources") == 0) {
             if (!cJSON_IsArray(m))
                 return bad(l, k, "must be an array of sources");
+            /* A repeated key replaces the list given before. */
+            free_sources(c);
             size_t n = (size_t)cJSON_GetArraySize(m);
             c->sources = calloc(n ? n : 1, sizeof *c->sources);
             if (!c->sources)
@@ -146,9 +162,11 @@ static int parse(loader *l, const cJSON *root, config *c)
             const cJSON *it;
             rc = 0;
             cJSON_ArrayForEach(it, m) {
-                if ((rc = get_source(l, it, c->nsources, &c->sources[c->nsources])) < 0)
-                    break;
+                /* Counted first, so that config_free() frees a source
+                 * refused halfway. */
                 c->nsources++;
+                if ((rc = get_source(l, it, c->nsources - 1, &c->sources[c->nsources - 1])) < 0)
+                    break;
             }
         } else
             rc = bad(l, k, "is not a known key (db, lang, base_url, sources, boilerplate)");
@@ -183,6 +201,13 @@ int config_load(const char *path, config *out, char **err)
     const char *at = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(data, len, &at, 0);
     int rc = 0;
+    /* One JSON value and nothing after it but white space. */
+    while (root && at && at < data + len && strchr(" \t\r\n", *at))
+        at++;
+    if (root && at && at < data + len) {
+        cJSON_Delete(root);
+        root = NULL;
+    }
     if (!root) {
         /* AT is the first byte cJSON could not read: say which line. */
         size_t line = 1;
@@ -211,12 +236,7 @@ static void free_globs(char **g)
 
 void config_free(config *c)
 {
-    for (size_t i = 0; i < c->nsources; i++) {
-        free(c->sources[i].root);
-        free_globs(c->sources[i].include);
-        free_globs(c->sources[i].exclude);
-    }
-    free(c->sources);
+    free_sources(c);
     free(c->path);
     free(c->db);
     free(c->lang);

@@ -3,6 +3,8 @@
  * One passage is one Xapian document:
  *   Q<path>#<anchor>/<part>  unique id term (replace_document is idempotent)
  *   P<path>                  the source file: deleting it deletes its passages
+ *   R<rel>                   the page's address under its root (path: filters)
+ *   K<tag>, L<lang>          tags and language given by the source
  *   XB                       present on boilerplate passages
  *   S<stem>                  stems of the section heading (weighted up at query time)
  *   T<stem>                  stems of the trail: the page title and enclosing headings
@@ -442,6 +444,9 @@ static int add_passage(rubric_index *ix, const char *path, const char *rel,
         if (add_prefixed(c.doc, PREFIX_TAG, p->tags[i], &key) < 0)
             goto done;
     if (p->lang && add_prefixed(c.doc, PREFIX_LANG, p->lang, &key) < 0)
+        goto done;
+    /* The page's address under its root, for path: filters. */
+    if (add_prefixed(c.doc, PREFIX_REL, p->path ? p->path : rel, &key) < 0)
         goto done;
     /* The id: source, page (when the source holds several), anchor, part. */
     key.len = 0;

@@ -157,6 +157,7 @@ int read_text(rubric_doc *d, const char *data, size_t len, const char *name);
 #define PREFIX_TRAIL "T"
 #define PREFIX_ID "Q"
 #define PREFIX_FILE "P"
+#define PREFIX_REL "R"
 #define PREFIX_TAG "K"
 #define PREFIX_LANG "L"
 #define TERM_BOILERPLATE "XB"
@@ -164,6 +165,62 @@ int read_text(rubric_doc *d, const char *data, size_t len, const char *name);
 #define META_UPDATED "rubric:updated"
 #define META_LANG "rubric:lang"
 #define META_FILE "rubric:file:"
+
+/* ------------------------------------------------------- Interface to query.c */
+
+struct xs_db;
+struct xs_query;
+
+/* Limits: a query keeps its first QUERY_MAX_NODES words, phrases and
+ * operators (Xapian's cost grows with every term, and a pasted page is no
+ * better a query than its first sentences); a phrase its first QNODE_WORDS
+ * words; a wildcard may match at most WILDCARD_MAX words, else the query is
+ * an error that says so (an unbounded expansion is a slow query). */
+#define QUERY_MAX_NODES 48
+#define QNODE_KIDS 32
+#define QNODE_WORDS 16
+#define WILDCARD_MAX 500
+
+enum { QN_LEAF, QN_AND, QN_OR, QN_NEAR };
+enum { F_ANY, F_TITLE, F_PATH, F_LANG, F_TAG };
+
+typedef struct qnode {
+    int op;           /* QN_* */
+    int neg;          /* excluded: -x, NOT x */
+    int implicit;     /* QN_AND of words side by side (no AND written) */
+    unsigned window;  /* QN_NEAR: words apart at most */
+    struct qnode *kid[QNODE_KIDS];
+    size_t nkids;
+    /* Leaves: */
+    int field, exact, wild, phrase;
+    unsigned slop;    /* "a b"~N */
+    char *value;      /* filters: the value as written */
+    size_t nwords;
+    char *word[QNODE_WORDS];  /* exact forms */
+    char *stem[QNODE_WORDS];
+    size_t wstart[QNODE_WORDS], wend[QNODE_WORDS];  /* in the query text */
+} qnode;
+
+typedef struct qtree {
+    qnode nodes[QUERY_MAX_NODES];
+    size_t n;
+    qnode *root;
+    int has_positive;  /* something to look for, not only exclusions */
+    int truncated;     /* the query was longer than the limits */
+    int failed;
+} qtree;
+
+/* Parse S (never a syntax error: invalid syntax reads as plain words).
+ * RUBRIC_OK or RUBRIC_ENOMEM; free with qtree_free(). */
+int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q);
+void qtree_free(qtree *q);
+/* The Xapian query for Q: words ANDed (OR_FALLBACK: ORed), boilerplate left
+ * out unless BOILERPLATE. NULL when out of memory. */
+struct xs_query *qtree_build(struct xs_db *db, const qtree *q, int or_fallback, int boilerplate);
+/* Nonzero when Q is words side by side that a ranked OR could relax. */
+int qtree_can_relax(const qtree *q);
+/* Call FN for each word Q looks for (leaf, index of the word in it). */
+void qtree_words(const qtree *q, void (*fn)(void *ctx, const qnode *leaf, size_t k), void *ctx);
 
 /* The term naming PATH's file (or its hash when too long), into OUT. */
 int file_term(const char *prefix, const char *path, buf *out);

@@ -143,14 +143,9 @@ static const char *attr(const xmlChar **atts, const char *name)
 static int find_ci(const char *data, size_t len, const char *needle)
 {
     size_t n = strlen(needle);
-    for (const char *p = data; (size_t)(p - data) + n <= len;) {
-        const char *q = memchr(p, needle[0], len - (size_t)(p - data));
-        if (!q || (size_t)(q - data) + n > len)
-            return 0;
-        if (strncasecmp(q, needle, n) == 0)
+    for (size_t i = 0; i + n <= len; i++)
+        if (strncasecmp(data + i, needle, n) == 0)
             return 1;
-        p = q + 1;
-    }
     return 0;
 }
 

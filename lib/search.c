@@ -11,19 +11,6 @@
 #include "internal.h"
 #include "shim.h"
 
-/* A query keeps its first QUERY_MAX_PARTS words and phrases: Xapian's cost
- * grows with every term, and a pasted page is no better a query than its
- * first sentences. */
-#define QUERY_MAX_PARTS 32
-/* Terms per phrase, for the same reason. */
-#define PHRASE_MAX_WORDS 16
-/* Weight of a heading match, and of a match in the enclosing headings and
- * page title, relative to a body match. */
-#define HEADING_WEIGHT 2.0
-#define TRAIL_WEIGHT 0.5
-/* A word in more than this share of the passages (a "the", an "and") does not
- * have to match when the query has rarer words; it still adds to the score. */
-#define COMMON_WORD_SHARE 0.5
 /* BM25 parameters (Xapian's defaults: k1 1, b 0.5). Passages are short and of
  * similar length, so length normalisation matters less than for whole pages. */
 #define BM25_K1 1.2
@@ -175,248 +162,30 @@ size_t rubric_db_passages(rubric_db *db)
     return xs_db_doccount(db->db);
 }
 
-/* ---------------------------------------------------------------- parsing */
+/* The words a query looks for, flattened: for snippets and suggestions. */
+typedef struct qword {
+    const char *word, *stem;
+    size_t start, end;  /* in the query text */
+} qword;
 
-/* One word or phrase of the query, analysed. */
-typedef struct part {
-    int neg;             /* -word: exclude */
-    size_t start, end;   /* its bytes in the query text */
-    size_t n;            /* number of words */
-    char *word[PHRASE_MAX_WORDS];
-    char *stem[PHRASE_MAX_WORDS];
-    size_t wstart[PHRASE_MAX_WORDS], wend[PHRASE_MAX_WORDS];  /* in the query text */
-} part;
-
-typedef struct parsed {
-    part parts[QUERY_MAX_PARTS];
+typedef struct qwords {
+    qword w[QUERY_MAX_NODES * 2];
     size_t n;
-    int failed;
-} parsed;
+} qwords;
 
-typedef struct part_ctx {
-    part *p;
-    size_t offset;
-    int failed;
-} part_ctx;
-
-static int collect_word(void *ctx, const rubric_token *t)
+static void add_qword(void *ctx, const qnode *leaf, size_t k)
 {
-    part_ctx *c = ctx;
-    part *p = c->p;
-    if (p->n == PHRASE_MAX_WORDS || t->sub)
-        return 0;  /* a dotted name is searched whole */
-    p->word[p->n] = xstrndup(t->word, t->word_len);
-    p->stem[p->n] = xstrndup(t->stem, t->stem_len);
-    p->wstart[p->n] = c->offset + t->start;
-    p->wend[p->n] = c->offset + t->end;
-    if (!p->word[p->n] || !p->stem[p->n]) {
-        free(p->word[p->n]);
-        free(p->stem[p->n]);
-        c->failed = 1;
-        return RUBRIC_ENOMEM;
-    }
-    p->n++;
-    return 0;
-}
-
-static void free_parsed(parsed *q)
-{
-    for (size_t i = 0; i < q->n; i++)
-        for (size_t k = 0; k < q->parts[i].n; k++) {
-            free(q->parts[i].word[k]);
-            free(q->parts[i].stem[k]);
-        }
-    q->n = 0;
-}
-
-static int same_part(const part *a, const part *b)
-{
-    if (a->n != b->n || a->neg != b->neg)
-        return 0;
-    for (size_t k = 0; k < a->n; k++)
-        if (strcmp(a->word[k], b->word[k]) != 0)
-            return 0;
-    return 1;
-}
-
-static void add_part(rubric_analyzer *an, parsed *q, const char *text, size_t start,
-                     size_t end, int neg)
-{
-    if (q->n == QUERY_MAX_PARTS || start >= end)
-        return;
-    part *p = &q->parts[q->n];
-    memset(p, 0, sizeof *p);
-    p->neg = neg;
-    p->start = start;
-    p->end = end;
-    part_ctx c = {p, start, 0};
-    if (rubric_analyzer_run(an, text + start, end - start, collect_word, &c) != RUBRIC_OK ||
-        c.failed)
-        q->failed = 1;
-    if (p->n == 0 || q->failed)
-        goto drop;
-    for (size_t i = 0; i < q->n; i++)
-        if (same_part(&q->parts[i], p))
-            goto drop;
-    q->n++;
-    return;
-drop:
-    for (size_t k = 0; k < p->n; k++) {
-        free(p->word[k]);
-        free(p->stem[k]);
-    }
+    qwords *ws = ctx;
+    for (size_t i = 0; i < ws->n; i++)
+        if (strcmp(ws->w[i].stem, leaf->stem[k]) == 0)
+            return;
+    if (ws->n < sizeof ws->w / sizeof *ws->w)
+        ws->w[ws->n++] = (qword){leaf->word[k], leaf->stem[k], leaf->wstart[k], leaf->wend[k]};
 }
 
 static int is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-/* The query language: words; "a phrase"; -word and -"a phrase" exclude;
- * +word is a word. A quote without its pair is read as a space, so any input
- * parses. */
-static void parse_query(rubric_analyzer *an, const char *s, size_t len, parsed *q)
-{
-    size_t i = 0;
-    while (i < len && !q->failed) {
-        while (i < len && is_blank(s[i]))
-            i++;
-        if (i >= len)
-            break;
-        int neg = 0;
-        if ((s[i] == '-' || s[i] == '+') && i + 1 < len && !is_blank(s[i + 1])) {
-            neg = s[i] == '-';
-            i++;
-        }
-        if (s[i] == '"') {
-            const char *close = memchr(s + i + 1, '"', len - i - 1);
-            if (close) {
-                add_part(an, q, s, i + 1, (size_t)(close - s), neg);
-                i = (size_t)(close - s) + 1;
-                continue;
-            }
-            i++;  /* an unpaired quote */
-            continue;
-        }
-        size_t start = i;
-        while (i < len && !is_blank(s[i]) && s[i] != '"')
-            i++;
-        add_part(an, q, s, start, i, neg);
-    }
-}
-
-/* ------------------------------------------------------- building queries */
-
-static xs_query *term_query(const char *prefix, const char *stem)
-{
-    buf t = {0};
-    if (buf_adds(&t, prefix) < 0 || buf_adds(&t, stem) < 0)
-        return NULL;
-    xs_query *q = xs_query_term(t.data, t.len, 1, 0);
-    buf_free(&t);
-    return q;
-}
-
-/* A word matches its stem in the body or, weighted up, in the heading, or,
- * weighted down, in the enclosing headings. */
-static xs_query *word_query(const char *stem)
-{
-    xs_query *sub[3] = {term_query(PREFIX_STEM, stem),
-                        xs_query_scale(term_query(PREFIX_HEAD, stem), HEADING_WEIGHT),
-                        xs_query_scale(term_query(PREFIX_TRAIL, stem), TRAIL_WEIGHT)};
-    if (!sub[0] || !sub[1] || !sub[2]) {
-        for (int i = 0; i < 3; i++)
-            xs_query_free(sub[i]);
-        return NULL;
-    }
-    return xs_query_combine(XS_OP_OR, sub, 3, 0);
-}
-
-static xs_query *part_query(const part *p)
-{
-    if (p->n == 1)
-        return word_query(p->stem[0]);
-    xs_query *sub[PHRASE_MAX_WORDS];
-    for (size_t k = 0; k < p->n; k++)
-        sub[k] = xs_query_term(p->word[k], strlen(p->word[k]), 1, 0);
-    for (size_t k = 0; k < p->n; k++)
-        if (!sub[k]) {
-            for (size_t j = 0; j < p->n; j++)
-                xs_query_free(sub[j]);
-            return NULL;
-        }
-    return xs_query_combine(XS_OP_PHRASE, sub, p->n, (unsigned)p->n);
-}
-
-/* Is part P a single word so common in DB that requiring it says little? */
-static int common(rubric_db *db, const part *p)
-{
-    if (p->n != 1 || p->neg)
-        return 0;
-    size_t n = xs_db_doccount(db->db);
-    buf t = {0};
-    if (buf_adds(&t, PREFIX_STEM) < 0 || buf_adds(&t, p->stem[0]) < 0) {
-        buf_free(&t);
-        return 0;
-    }
-    size_t df = xs_db_termfreq(db->db, t.data, t.len);
-    buf_free(&t);
-    return n > 0 && (double)df > COMMON_WORD_SHARE * (double)n;
-}
-
-/* The query for Q: positive parts joined by OP (common words only adding to
- * the score when rarer ones are there to require), exclusions, and the
- * boilerplate filter. NULL when out of memory. */
-static xs_query *build_query(rubric_db *db, const parsed *q, int op, int boilerplate)
-{
-    xs_query *req[QUERY_MAX_PARTS], *opt[QUERY_MAX_PARTS], *neg[QUERY_MAX_PARTS + 1];
-    size_t nreq = 0, nopt = 0, nneg = 0;
-    int failed = 0, is_common[QUERY_MAX_PARTS], rare = 0;
-    for (size_t i = 0; i < q->n; i++) {
-        is_common[i] = op == XS_OP_AND && common(db, &q->parts[i]);
-        rare |= !q->parts[i].neg && !is_common[i];
-    }
-    for (size_t i = 0; i < q->n; i++) {
-        xs_query *x = part_query(&q->parts[i]);
-        failed |= !x;
-        if (q->parts[i].neg)
-            neg[nneg++] = x;
-        else if (is_common[i] && rare)
-            opt[nopt++] = x;
-        else
-            req[nreq++] = x;
-    }
-    if (!boilerplate) {
-        neg[nneg] = xs_query_term(TERM_BOILERPLATE, strlen(TERM_BOILERPLATE), 1, 0);
-        failed |= !neg[nneg++];
-    }
-    if (failed) {
-        for (size_t i = 0; i < nreq; i++)
-            xs_query_free(req[i]);
-        for (size_t i = 0; i < nopt; i++)
-            xs_query_free(opt[i]);
-        for (size_t i = 0; i < nneg; i++)
-            xs_query_free(neg[i]);
-        return NULL;
-    }
-    xs_query *top = xs_query_combine(op, req, nreq, 0);
-    if (top && nopt) {
-        xs_query *maybe = xs_query_combine(XS_OP_OR, opt, nopt, 0);
-        xs_query *pair[2] = {top, maybe};
-        top = maybe ? xs_query_combine(XS_OP_AND_MAYBE, pair, 2, 0) : (xs_query_free(top), NULL);
-    } else if (!top) {
-        for (size_t i = 0; i < nopt; i++)
-            xs_query_free(opt[i]);
-    }
-    if (top && nneg) {
-        xs_query *excl = xs_query_combine(XS_OP_OR, neg, nneg, 0);
-        xs_query *pair[2] = {top, excl};
-        top = excl ? xs_query_combine(XS_OP_AND_NOT, pair, 2, 0) : (xs_query_free(top), NULL);
-    } else if (!top) {
-        for (size_t i = 0; i < nneg; i++)
-            xs_query_free(neg[i]);
-    }
-    return top;
 }
 
 /* ---------------------------------------------------------------- spelling */
@@ -500,30 +269,36 @@ static char *suggest_word(rubric_db *db, const char *word)
     return buf_detach(&c.best);
 }
 
+static int by_start(const void *a, const void *b)
+{
+    const qword *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
 /* The query with each unknown word replaced by its suggestion, or NULL when
  * every word is known (or nothing better is found). */
-static char *suggest_query(rubric_db *db, const parsed *q, const char *text, size_t len)
+static char *suggest_query(rubric_db *db, const qwords *words, const char *text, size_t len)
 {
+    qwords ws = *words;
+    qsort(ws.w, ws.n, sizeof *ws.w, by_start);
     buf out = {0};
     size_t copied = 0;
     int changed = 0;
-    for (size_t i = 0; i < q->n; i++) {
-        const part *p = &q->parts[i];
-        for (size_t k = 0; k < p->n; k++) {
-            if (xs_db_termfreq(db->db, p->word[k], strlen(p->word[k])) > 0)
-                continue;
-            char *s = suggest_word(db, p->word[k]);
-            if (!s)
-                continue;
-            if (buf_add(&out, text + copied, p->wstart[k] - copied) < 0 || buf_adds(&out, s) < 0) {
-                free(s);
-                buf_free(&out);
-                return NULL;
-            }
-            free(s);
-            copied = p->wend[k];
-            changed = 1;
+    for (size_t i = 0; i < ws.n; i++) {
+        const qword *w = &ws.w[i];
+        if (w->start < copied || xs_db_termfreq(db->db, w->word, strlen(w->word)) > 0)
+            continue;
+        char *sug = suggest_word(db, w->word);
+        if (!sug)
+            continue;
+        if (buf_add(&out, text + copied, w->start - copied) < 0 || buf_adds(&out, sug) < 0) {
+            free(sug);
+            buf_free(&out);
+            return NULL;
         }
+        free(sug);
+        copied = w->end;
+        changed = 1;
     }
     if (!changed || buf_add(&out, text + copied, len - copied) < 0) {
         buf_free(&out);
@@ -535,6 +310,7 @@ static char *suggest_query(rubric_db *db, const parsed *q, const char *text, siz
 /* ---------------------------------------------------------------- results */
 
 struct rubric_results {
+    int corrected;     /* the hits answer the suggestion, not the query */
     rubric_hit *hits;
     size_t n;
     size_t total;
@@ -595,7 +371,7 @@ typedef struct match {
 } match;
 
 typedef struct snip_ctx {
-    const parsed *q;
+    const qwords *q;
     match *m;
     size_t n, cap;
     int failed;
@@ -606,13 +382,9 @@ static int find_matches(void *ctx, const rubric_token *t)
     snip_ctx *c = ctx;
     size_t term = 0;
     int hit = 0;
-    for (size_t i = 0; i < c->q->n && !hit; i++) {
-        const part *p = &c->q->parts[i];
-        if (p->neg)
-            continue;
-        for (size_t k = 0; k < p->n && !hit; k++, term++)
-            hit = strlen(p->stem[k]) == t->stem_len && memcmp(p->stem[k], t->stem, t->stem_len) == 0;
-    }
+    for (; term < c->q->n && !hit; term++)
+        hit = strlen(c->q->w[term].stem) == t->stem_len &&
+              memcmp(c->q->w[term].stem, t->stem, t->stem_len) == 0;
     if (!hit)
         return 0;
     if (c->n == c->cap) {
@@ -639,7 +411,7 @@ static int is_cont(const char *s, size_t i)
 
 /* Choose the window of about WANT bytes of TEXT holding the most distinct
  * query words, and the matches inside it. */
-static int make_snippet(rubric_db *db, const parsed *q, const char *text, size_t len,
+static int make_snippet(rubric_db *db, const qwords *q, const char *text, size_t len,
                         size_t want, rubric_hit *hit, char **snip_out, rubric_span **spans_out)
 {
     snip_ctx c = {q, NULL, 0, 0, 0};
@@ -802,7 +574,7 @@ static char *make_url(const char *base, const char *rel, const char *anchor)
 }
 
 /* Fill hit I of R from the document data of mset entry I. */
-static int fill_hit(rubric_db *db, const parsed *q, const rubric_search_opts *o,
+static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
                     rubric_results *r, const xs_mset *m, size_t i, size_t rank)
 {
     size_t len = 0;
@@ -844,6 +616,37 @@ static int fill_hit(rubric_db *db, const parsed *q, const rubric_search_opts *o,
                         &r->snippets[i], &r->spans[i]);
 }
 
+/* Run Q: words ANDed, then, when nothing holds them all, a ranked OR. */
+static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_t limit,
+               xs_mset **out, char **errmsg)
+{
+    *out = NULL;
+    for (int relax = 0; relax < 2; relax++) {
+        xs_query *xq = qtree_build(db->db, q, relax, o->boilerplate);
+        if (!xq)
+            return RUBRIC_ENOMEM;
+        xs_mset *m = NULL;
+        int xr = xs_db_search(db->db, xq, o->offset, limit, BM25_K1, BM25_B, &m);
+        xs_query_free(xq);
+        if (xr == XS_EWILDCARD) {
+            if (errmsg)
+                *errmsg = xasprintf("a wildcard matches more than %d words: make it longer",
+                                    WILDCARD_MAX);
+            return RUBRIC_EINVAL;
+        }
+        if (xr != XS_OK) {
+            if (errmsg)
+                *errmsg = xasprintf("search failed: %s", xs_db_errmsg(db->db));
+            return xr == XS_ENOMEM ? RUBRIC_ENOMEM : RUBRIC_ENODB;
+        }
+        xs_mset_free(*out);
+        *out = m;
+        if (xs_mset_estimate(m) > 0 || !qtree_can_relax(q))
+            break;
+    }
+    return RUBRIC_OK;
+}
+
 int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_search_opts *opts,
                   rubric_results **out, char **errmsg)
 {
@@ -854,51 +657,46 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     if (opts)
         o = *opts;
     size_t limit = o.limit ? o.limit : 10;
-    parsed *q = calloc(1, sizeof *q);
+    qtree *q = calloc(1, sizeof *q), *fixed = NULL;
+    qwords *words = calloc(1, sizeof *words);
     rubric_results *r = calloc(1, sizeof *r);
-    xs_query *xq = NULL;
     xs_mset *m = NULL;
     int rc = RUBRIC_ENOMEM;
-    if (!q || !r)
+    if (!q || !r || !words || qtree_parse(db->an, query, len, q) != RUBRIC_OK)
         goto fail;
-    parse_query(db->an, query, len, q);
-    if (q->failed)
-        goto fail;
-    if (q->n == 0) {
+    if (!q->has_positive) {
         rc = RUBRIC_EINVAL;
         if (errmsg)
-            *errmsg = xstrdup(len ? "query has no words to search for" : "empty query");
+            *errmsg = xstrdup(q->root ? "query has nothing to search for, only exclusions"
+                              : len ? "query has no words to search for"
+                                    : "empty query");
         goto fail;
     }
-    size_t npos = 0;
-    for (size_t i = 0; i < q->n; i++)
-        npos += !q->parts[i].neg;
-    if (npos == 0) {
-        rc = RUBRIC_EINVAL;
-        if (errmsg)
-            *errmsg = xstrdup("query has only exclusions: say what to search for");
+    if ((rc = run(db, q, &o, limit, &m, errmsg)) != RUBRIC_OK)
         goto fail;
-    }
-    /* Words are ANDed; when nothing holds them all, a ranked OR answers. */
-    for (int attempt = 0; attempt < 2; attempt++) {
-        int op = attempt == 0 ? XS_OP_AND : XS_OP_OR;
-        xs_query_free(xq);
-        xs_mset_free(m);
-        m = NULL;
-        if (!(xq = build_query(db, q, op, o.boilerplate)))
+    rc = RUBRIC_ENOMEM;
+    qtree_words(q, add_qword, words);
+    r->suggestion = suggest_query(db, words, query, len);
+    if (xs_mset_estimate(m) == 0 && r->suggestion && !o.no_correction) {
+        /* Nothing found, and a corrected query may do better: answer that. */
+        xs_mset *m2 = NULL;
+        fixed = calloc(1, sizeof *fixed);
+        if (!fixed || qtree_parse(db->an, r->suggestion, strlen(r->suggestion), fixed) != RUBRIC_OK)
             goto fail;
-        int xr = xs_db_search(db->db, xq, o.offset, limit, BM25_K1, BM25_B, &m);
-        if (xr != XS_OK) {
-            rc = xr == XS_ENOMEM ? RUBRIC_ENOMEM : RUBRIC_ENODB;
-            if (errmsg)
-                *errmsg = xasprintf("search failed: %s", xs_db_errmsg(db->db));
+        if ((rc = run(db, fixed, &o, limit, &m2, errmsg)) != RUBRIC_OK)
             goto fail;
+        rc = RUBRIC_ENOMEM;
+        if (xs_mset_estimate(m2) > 0) {
+            xs_mset_free(m);
+            m = m2;
+            r->corrected = 1;
+            words->n = 0;
+            qtree_words(fixed, add_qword, words);
+        } else {
+            xs_mset_free(m2);
         }
-        if (xs_mset_estimate(m) > 0 || npos < 2)
-            break;
     }
     r->total = xs_mset_estimate(m);
-    r->suggestion = suggest_query(db, q, query, len);
     size_t n = xs_mset_size(m);
     r->hits = calloc(n + 1, sizeof *r->hits);
     r->docs = calloc(n + 1, sizeof *r->docs);
@@ -910,26 +708,34 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
         goto fail;
     r->n = n;
     for (size_t i = 0; i < n; i++)
-        if (fill_hit(db, q, &o, r, m, i, o.offset + i + 1) < 0) {
+        if (fill_hit(db, words, &o, r, m, i, o.offset + i + 1) < 0) {
             rc = RUBRIC_ENODB;
             if (errmsg)
                 *errmsg = xstrdup("a passage's stored data is damaged or memory ran out");
             goto fail;
         }
-    xs_query_free(xq);
     xs_mset_free(m);
-    free_parsed(q);
+    qtree_free(q);
+    qtree_free(fixed);
     free(q);
+    free(fixed);
+    free(words);
     *out = r;
     return RUBRIC_OK;
 fail:
     if (rc == RUBRIC_ENOMEM && errmsg && !*errmsg)
         *errmsg = xstrdup("out of memory");
-    xs_query_free(xq);
     xs_mset_free(m);
-    if (q)
-        free_parsed(q);
+    qtree_free(q);
+    qtree_free(fixed);
     free(q);
+    free(fixed);
+    free(words);
     rubric_results_free(r);
     return rc;
+}
+
+int rubric_results_corrected(const rubric_results *r)
+{
+    return r->corrected;
 }

@@ -19,7 +19,8 @@ enum {
     XS_ELOCKED = -2,   /* DatabaseLockError */
     XS_ENODB = -3,     /* DatabaseOpeningError, DatabaseCorruptError, ... */
     XS_EMODIFIED = -4, /* DatabaseModifiedError: reopen and retry */
-    XS_EOTHER = -5
+    XS_EOTHER = -5,
+    XS_EWILDCARD = -6  /* WildcardError: a wildcard matched too many terms */
 };
 
 typedef struct xs_db xs_db;
@@ -77,6 +78,10 @@ xs_query *xs_query_term(const char *term, size_t len, unsigned wqf, unsigned pos
 xs_query *xs_query_combine(int op, xs_query **subs, size_t n, unsigned window);
 xs_query *xs_query_scale(xs_query *q, double factor);
 xs_query *xs_query_match_all(void);
+/* Terms beginning with PREFIX, as one synonym. At most MAX of them: more is
+ * an XS_EWILDCARD error when searching (LIMIT_ERROR nonzero), else the most
+ * frequent MAX are used. */
+xs_query *xs_query_wildcard(const char *prefix, size_t len, unsigned max, int limit_error);
 void xs_query_free(xs_query *q);
 /* A readable form of the query, for debugging; caller frees. */
 char *xs_query_describe(const xs_query *q);

@@ -54,6 +54,9 @@ static int map_error(std::string *msg)
     } catch (const Xapian::DatabaseLockError &e) {
         *msg = xapian_msg(e);
         return XS_ELOCKED;
+    } catch (const Xapian::WildcardError &e) {
+        *msg = xapian_msg(e);
+        return XS_EWILDCARD;
     } catch (const Xapian::DatabaseModifiedError &e) {
         *msg = xapian_msg(e);
         return XS_EMODIFIED;
@@ -377,6 +380,17 @@ xs_query *xs_query_scale(xs_query *q, double factor)
         return q;
     } catch (...) {
         delete q;
+        return nullptr;
+    }
+}
+
+xs_query *xs_query_wildcard(const char *prefix, size_t len, unsigned max, int limit_error)
+{
+    try {
+        return new xs_query{Xapian::Query(Xapian::Query::OP_WILDCARD, std::string(prefix, len), max,
+                                          limit_error ? Xapian::Query::WILDCARD_LIMIT_ERROR
+                                                      : Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT)};
+    } catch (...) {
         return nullptr;
     }
 }

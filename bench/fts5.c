@@ -1,0 +1,560 @@
+/* fts5.c: SQLite FTS5 as a baseline for rubric's ranking, over the very same
+ * passages and judged queries.
+ *
+ *   build/fts5-eval --index DB.sqlite [--include GLOB] [--exclude GLOB] PATH...
+ *   build/fts5-eval --db DB.sqlite [--prefix P] [-v] FILE.tsv...
+ *
+ * --index walks PATHs as rubric-index does (files, or directories recursively
+ * in name order; hidden entries skipped; --include/--exclude globs matched
+ * against the path under its PATH, '*' also matching '/'), reads each file a
+ * rubric reader handles with rubric_doc_read(), so FTS5 gets exactly rubric's
+ * passages, and writes every passage that is not boilerplate (rubric hides
+ * those by default) into a new DB (an existing one is replaced), in one
+ * transaction, as rows of
+ *
+ *   passages(title, trail, body, path UNINDEXED, anchor UNINDEXED)
+ *   tokenize = 'porter unicode61 remove_diacritics 2'
+ *
+ * (trail: the enclosing headings joined by " > "; path: the path as walked,
+ * or a JSON Lines record's own path, as rubric stores it).
+ *
+ * --db runs each judged query: its words (UAX #29 segments, rubric_segment(),
+ * at most the first 32 as rubric keeps) each quoted as an FTS5 string and
+ * joined by spaces (AND); when that matches nothing, joined by OR (rubric
+ * falls back the same way). Rows are ranked by bm25(passages, 2.0, 0.5, 1.0)
+ * (a title match weighs 2, a trail match 0.5, a body match 1, as in rubric),
+ * first 10. Results are judged by tests/judge.c, exactly as build/eval judges
+ * rubric's, and printed in the same format, with the median time of a query
+ * (SQLite's part only: both attempts, not the judging) under each file's
+ * figures.
+ *
+ * Exit status: 0 done, 1 some inputs skipped or a file could not be read,
+ * 2 usage error, 4 the database cannot be opened or written.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "config.h"
+#include "judge.h"
+#include "rubric.h"
+
+#define QUERY_MAX_WORDS 32
+
+static const char usage_text[] =
+    "usage: fts5-eval --index DB.sqlite [--include GLOB] [--exclude GLOB] PATH...\n"
+    "       fts5-eval --db DB.sqlite [--prefix P] [-v] FILE.tsv...\n"
+    "--index puts rubric's passages of PATHs into an SQLite FTS5 table;\n"
+    "--db runs judged queries against it and prints success@1, success@10\n"
+    "and MRR@10 per file, as build/eval does for rubric.\n";
+
+static void out_of_memory(void)
+{
+    fputs("fts5-eval: out of memory\n", stderr);
+    exit(1);
+}
+
+/* A growable string. */
+typedef struct buf {
+    char *data;
+    size_t len, cap;
+} buf;
+
+static void buf_add(buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *d = realloc(b->data, cap);
+        if (!d)
+            out_of_memory();
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void buf_adds(buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* ------------------------------------------------------------------ indexing */
+
+typedef struct run {
+    sqlite3 *db;
+    sqlite3_stmt *insert;
+    char *const *include, *const *exclude;
+    const char *root;
+    unsigned long files, skipped, passages, boilerplate;
+    int fatal;
+} run;
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (!f)
+        return NULL;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        errno = EINVAL;
+        return NULL;
+    }
+    char *data = malloc((size_t)st.st_size + 1);
+    size_t got = data ? fread(data, 1, (size_t)st.st_size, f) : 0;
+    fclose(f);
+    if (!data || got != (size_t)st.st_size) {
+        free(data);
+        errno = data ? EIO : ENOMEM;
+        return NULL;
+    }
+    data[got] = '\0';
+    *len = got;
+    return data;
+}
+
+/* PATH's address under the current root (PATH itself when the root is it). */
+static const char *relative(const run *r, const char *path)
+{
+    size_t n = strlen(r->root);
+    while (n > 1 && r->root[n - 1] == '/')
+        n--;
+    if (strncmp(path, r->root, n) == 0 && path[n] == '/')
+        return path + n + 1;
+    return path;
+}
+
+static void index_file(run *r, const char *path)
+{
+    size_t len = 0;
+    char *data = read_file(path, &len);
+    if (!data) {
+        fprintf(stderr, "fts5-eval: skipped '%s': %s\n", path, strerror(errno));
+        r->skipped++;
+        return;
+    }
+    rubric_doc *doc = NULL;
+    char *err = NULL;
+    int rc = rubric_doc_read(path, data, len, &doc, &err);
+    if (rc != RUBRIC_OK) {
+        fprintf(stderr, "fts5-eval: skipped '%s': %s\n", path, err ? err : rubric_strerror(rc));
+        free(err);
+        free(data);
+        r->skipped++;
+        return;
+    }
+    buf trail = {0};
+    for (size_t i = 0; i < rubric_doc_count(doc) && !r->fatal; i++) {
+        const rubric_passage *p = rubric_doc_passage(doc, i);
+        if (p->boilerplate) {
+            r->boilerplate++;
+            continue;
+        }
+        trail.len = 0;
+        buf_adds(&trail, "");
+        for (size_t t = 0; t < p->ntrail; t++) {
+            if (t)
+                buf_adds(&trail, " > ");
+            buf_adds(&trail, p->trail[t]);
+        }
+        sqlite3_stmt *st = r->insert;
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, p->title, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, trail.data, (int)trail.len, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, p->text, (int)p->text_len, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, p->path ? p->path : path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, p->anchor, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            fprintf(stderr, "fts5-eval: cannot insert a passage of '%s': %s\n", path,
+                    sqlite3_errmsg(r->db));
+            r->fatal = 1;
+        }
+        r->passages++;
+    }
+    free(trail.data);
+    rubric_doc_free(doc);
+    free(data);
+    r->files++;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void walk(run *r, const char *path, int explicit);
+
+/* A directory's entries in name order, hidden ones left out. */
+static void walk_dir(run *r, const char *path)
+{
+    DIR *dir = opendir(path);
+    if (!dir) {
+        fprintf(stderr, "fts5-eval: skipped '%s': %s\n", path, strerror(errno));
+        r->skipped++;
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **p = realloc(names, cap * sizeof *p);
+            if (!p)
+                out_of_memory();
+            names = p;
+        }
+        size_t len = strlen(path);
+        int slash = len > 0 && path[len - 1] == '/';
+        char *full = malloc(len + strlen(e->d_name) + 2);
+        if (!full)
+            out_of_memory();
+        sprintf(full, "%s%s%s", path, slash ? "" : "/", e->d_name);
+        names[n++] = full;
+    }
+    closedir(dir);
+    qsort(names, n, sizeof *names, by_name);
+    for (size_t i = 0; i < n; i++) {
+        if (!r->fatal)
+            walk(r, names[i], 0);
+        free(names[i]);
+    }
+    free(names);
+}
+
+/* rubric-index's walk: links followed to files, never to directories. */
+static void walk(run *r, const char *path, int explicit)
+{
+    struct stat st;
+    if ((explicit ? stat(path, &st) : lstat(path, &st)) < 0) {
+        fprintf(stderr, "fts5-eval: skipped '%s': %s\n", path, strerror(errno));
+        r->skipped++;
+        return;
+    }
+    if (S_ISLNK(st.st_mode) && (stat(path, &st) < 0 || S_ISDIR(st.st_mode)))
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        if (!explicit && config_prunes(r->exclude, relative(r, path)))
+            return;
+        walk_dir(r, path);
+        return;
+    }
+    if (!rubric_doc_supported(path)) {
+        if (explicit) {
+            fprintf(stderr, "fts5-eval: skipped '%s': no reader for this kind of file\n", path);
+            r->skipped++;
+        }
+        return;
+    }
+    if (!explicit && !config_takes(r->include, r->exclude, relative(r, path)))
+        return;
+    index_file(r, path);
+}
+
+static int exec_sql(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        fprintf(stderr, "fts5-eval: %s: %s\n", sql, err ? err : sqlite3_errmsg(db));
+        sqlite3_free(err);
+        return -1;
+    }
+    return 0;
+}
+
+static int build_index(const char *dbpath, char **include, char **exclude, char **paths,
+                       int npaths)
+{
+    double t0 = now_us();
+    if (unlink(dbpath) < 0 && errno != ENOENT) {
+        fprintf(stderr, "fts5-eval: cannot replace %s: %s\n", dbpath, strerror(errno));
+        return 4;
+    }
+    run r;
+    memset(&r, 0, sizeof r);
+    r.include = include;
+    r.exclude = exclude;
+    if (sqlite3_open_v2(dbpath, &r.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        fprintf(stderr, "fts5-eval: %s: %s\n", dbpath, sqlite3_errmsg(r.db));
+        sqlite3_close(r.db);
+        return 4;
+    }
+    static const char insert_sql[] =
+        "INSERT INTO passages(title, trail, body, path, anchor) VALUES (?, ?, ?, ?, ?)";
+    if (exec_sql(r.db, "CREATE VIRTUAL TABLE passages USING fts5(title, trail, body, "
+                       "path UNINDEXED, anchor UNINDEXED, "
+                       "tokenize = 'porter unicode61 remove_diacritics 2')") < 0 ||
+        exec_sql(r.db, "BEGIN") < 0 ||
+        sqlite3_prepare_v2(r.db, insert_sql, -1, &r.insert, NULL) != SQLITE_OK) {
+        if (r.db && !r.insert)
+            fprintf(stderr, "fts5-eval: %s\n", sqlite3_errmsg(r.db));
+        sqlite3_close(r.db);
+        return 4;
+    }
+    for (int i = 0; i < npaths && !r.fatal; i++) {
+        r.root = paths[i];
+        walk(&r, paths[i], 1);
+    }
+    sqlite3_finalize(r.insert);
+    if (r.fatal || exec_sql(r.db, "COMMIT") < 0) {
+        sqlite3_close(r.db);
+        unlink(dbpath);
+        return 4;
+    }
+    sqlite3_close(r.db);
+    fprintf(stderr,
+            "fts5-eval: %lu files, %lu passages written (%lu boilerplate left out), "
+            "%lu skipped, %.2f s\n",
+            r.files, r.passages, r.boilerplate, r.skipped, (now_us() - t0) / 1e6);
+    return r.skipped ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ querying */
+
+typedef struct searcher {
+    sqlite3 *db;
+    double *times;  /* microseconds per query of the current file */
+    size_t ntimes, cap;
+} searcher;
+
+typedef struct words {
+    buf and_q, or_q;
+    unsigned n;
+} words;
+
+/* Each word as an FTS5 string ("..." with '"' doubled), so no punctuation
+ * can make a syntax error. */
+static int add_word(void *ctx, const rubric_token *t)
+{
+    words *w = ctx;
+    if (w->n == QUERY_MAX_WORDS)
+        return 1;
+    if (w->n) {
+        buf_adds(&w->and_q, " ");
+        buf_adds(&w->or_q, " OR ");
+    }
+    buf q = {0};
+    buf_adds(&q, "\"");
+    for (size_t i = 0; i < t->word_len; i++)
+        buf_add(&q, t->word[i] == '"' ? "\"\"" : &t->word[i], t->word[i] == '"' ? 2 : 1);
+    buf_adds(&q, "\"");
+    buf_add(&w->and_q, q.data, q.len);
+    buf_add(&w->or_q, q.data, q.len);
+    free(q.data);
+    w->n++;
+    return 0;
+}
+
+typedef struct hit {
+    char *path, *anchor, *title;
+} hit;
+
+/* Run the FTS5 query MATCH: its first JUDGE_LIMIT rows into HITS; -1 on an
+ * error (in ERR). */
+static int fts_search(sqlite3 *db, const char *match, hit *hits, size_t *n, char *err,
+                      size_t errlen)
+{
+    static const char sql[] = "SELECT path, anchor, title FROM passages WHERE passages MATCH ?"
+                              " ORDER BY bm25(passages, 2.0, 0.5, 1.0) LIMIT 10";
+    sqlite3_stmt *st = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < JUDGE_LIMIT) {
+        hit *h = &hits[(*n)++];
+        h->path = strdup((const char *)sqlite3_column_text(st, 0));
+        h->anchor = strdup((const char *)sqlite3_column_text(st, 1));
+        h->title = strdup((const char *)sqlite3_column_text(st, 2));
+        if (!h->path || !h->anchor || !h->title)
+            out_of_memory();
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static void free_hits(hit *hits, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(hits[i].path);
+        free(hits[i].anchor);
+        free(hits[i].title);
+    }
+}
+
+static unsigned run_query(void *ctx, const char *query, const char *targets, char *first,
+                          size_t firstlen)
+{
+    searcher *s = ctx;
+    double t0 = now_us();
+    words w;
+    memset(&w, 0, sizeof w);
+    rubric_segment(query, strlen(query), add_word, &w);
+    if (!w.n) {
+        snprintf(first, firstlen, "(error: no words)");
+        return 0;
+    }
+    hit hits[JUDGE_LIMIT];
+    size_t n = 0;
+    char err[256];
+    int rc = fts_search(s->db, w.and_q.data, hits, &n, err, sizeof err);
+    if (rc == 0 && n == 0 && w.n > 1)
+        rc = fts_search(s->db, w.or_q.data, hits, &n, err, sizeof err);
+    double t = now_us() - t0;
+    free(w.and_q.data);
+    free(w.or_q.data);
+    if (s->ntimes == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 64;
+        double *p = realloc(s->times, s->cap * sizeof *p);
+        if (!p)
+            out_of_memory();
+        s->times = p;
+    }
+    s->times[s->ntimes++] = t;
+    if (rc < 0) {
+        snprintf(first, firstlen, "(error: %s)", err);
+        return 0;
+    }
+    if (n)
+        snprintf(first, firstlen, "%s#%s \"%s\"", hits[0].path, hits[0].anchor, hits[0].title);
+    else
+        snprintf(first, firstlen, "(no results)");
+    unsigned rank = 0;
+    for (size_t i = 0; !rank && i < n; i++)
+        if (judge_matches(hits[i].path, hits[i].anchor, targets))
+            rank = (unsigned)i + 1;
+    free_hits(hits, n);
+    return rank;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int run_queries(const char *dbpath, int verbose, char **files, int nfiles)
+{
+    searcher s;
+    memset(&s, 0, sizeof s);
+    if (sqlite3_open_v2(dbpath, &s.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        fprintf(stderr, "fts5-eval: %s: %s\n", dbpath, sqlite3_errmsg(s.db));
+        sqlite3_close(s.db);
+        return 4;
+    }
+    judge_figures *figs = calloc((size_t)nfiles, sizeof *figs);
+    int *ok = calloc((size_t)nfiles, sizeof *ok);
+    if (!figs || !ok)
+        out_of_memory();
+    int status = 0;
+    for (int i = 0; i < nfiles; i++) {
+        s.ntimes = 0;
+        ok[i] = judge_file(files[i], verbose, run_query, &s, &figs[i]) == 0;
+        if (!ok[i]) {
+            status = 1;
+            continue;
+        }
+        if (s.ntimes) {
+            qsort(s.times, s.ntimes, sizeof *s.times, by_value);
+            double med = s.ntimes % 2 ? s.times[s.ntimes / 2]
+                                      : (s.times[s.ntimes / 2 - 1] + s.times[s.ntimes / 2]) / 2;
+            printf("   median %.0f us per query (max %.0f us)\n", med, s.times[s.ntimes - 1]);
+        }
+    }
+    for (int i = 0; i < nfiles; i++)
+        if (ok[i])
+            judge_summary(files[i], &figs[i]);
+    free(figs);
+    free(ok);
+    free(s.times);
+    judge_cleanup();
+    sqlite3_close(s.db);
+    return status;
+}
+
+/* ---------------------------------------------------------------------- main */
+
+static void add_glob(char ***list, size_t *n, char *glob)
+{
+    char **p = realloc(*list, (*n + 2) * sizeof *p);
+    if (!p)
+        out_of_memory();
+    p[(*n)++] = glob;
+    p[*n] = NULL;
+    *list = p;
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_INCLUDE = 256, OPT_EXCLUDE };
+    static const struct option longopts[] = {
+        {"index", required_argument, NULL, 'i'},
+        {"db", required_argument, NULL, 'd'},
+        {"include", required_argument, NULL, OPT_INCLUDE},
+        {"exclude", required_argument, NULL, OPT_EXCLUDE},
+        {"prefix", required_argument, NULL, 'p'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *index_db = NULL, *query_db = NULL, *prefix = NULL;
+    char **include = NULL, **exclude = NULL;
+    size_t ninclude = 0, nexclude = 0;
+    int verbose = 0, c;
+    while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'i': index_db = optarg; break;
+        case 'd': query_db = optarg; break;
+        case OPT_INCLUDE: add_glob(&include, &ninclude, optarg); break;
+        case OPT_EXCLUDE: add_glob(&exclude, &nexclude, optarg); break;
+        case 'p': prefix = optarg; break;
+        case 'v': verbose = 1; break;
+        case 'h': fputs(usage_text, stdout); return 0;
+        default: fputs(usage_text, stderr); return 2;
+        }
+    }
+    if (!index_db == !query_db || optind >= argc) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    int status;
+    if (index_db) {
+        status = build_index(index_db, include, exclude, argv + optind, argc - optind);
+    } else {
+        judge_init("fts5-eval", prefix);
+        status = run_queries(query_db, verbose, argv + optind, argc - optind);
+    }
+    free(include);
+    free(exclude);
+    return status;
+}

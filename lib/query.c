@@ -1,0 +1,709 @@
+/* query.c: query text into a tree, and the tree into a Xapian query.
+ *
+ * The language (README, "The query language"):
+ *   words              all must match (a ranked OR answers when none holds all)
+ *   "a phrase"         the words in order; "a phrase"~N allows N words between
+ *                      them, in any order
+ *   a OR b, a AND b, NOT a, -a, +a, ( ... )
+ *   a NEAR b, a NEAR/N b   within N words of each other (default 10)
+ *   pre*               words beginning with "pre" (at most WILDCARD_MAX)
+ *   =word              the exact form, unstemmed
+ *   title:w  path:p  lang:l  tag:t   a heading word; a path (or a folder of
+ *                      it); a language or tag given by the source
+ * Operators are upper case; "or" is a word. Input that is not valid syntax
+ * (a stray bracket, an operator with nothing to apply to) is searched as
+ * plain words, phrases and exclusions instead: only an empty query and a too
+ * broad wildcard are errors.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "shim.h"
+
+/* Scales of each field of a word match, relative to the body's. */
+#define HEADING_WEIGHT 2.0
+#define TRAIL_WEIGHT 0.5
+/* An exact-form match adds this on top of the stem match, so that the form
+ * typed outranks its relatives. */
+#define EXACT_WEIGHT 0.3
+/* Words of a plain query found within this many positions of each other add
+ * to the score: close together beats far apart. */
+#define PROXIMITY_WINDOW 8
+#define PROXIMITY_WEIGHT 0.5
+/* Default NEAR distance, in words. */
+#define NEAR_DEFAULT 10
+/* A word in more than this share of the passages (a "the", an "and") does not
+ * have to match when the query has rarer words; it still adds to the score. */
+#define COMMON_WORD_SHARE 0.5
+/* A filter on a path matches at most this many paths. */
+#define PATH_FILTER_MAX 100000
+
+/* ------------------------------------------------------------------ lexing */
+
+enum { T_END, T_WORD, T_PHRASE, T_LPAREN, T_RPAREN, T_OR, T_AND, T_NOT, T_NEAR };
+
+typedef struct token {
+    int type;
+    size_t start, end;  /* the word's or phrase's text (inside the quotes) */
+    int neg, plus, exact, wild;
+    int field;
+    unsigned slop;      /* phrase~N */
+    unsigned window;    /* NEAR/N */
+} token;
+
+typedef struct lexer {
+    const char *s;
+    size_t len, pos;
+    int plain;  /* no operators, brackets or fields: everything is words */
+} lexer;
+
+static int blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static int ends_word(const lexer *l, size_t i)
+{
+    return i >= l->len || blank(l->s[i]) || (!l->plain && (l->s[i] == '(' || l->s[i] == ')'));
+}
+
+static int is_op(const lexer *l, size_t start, size_t end, const char *op)
+{
+    size_t n = strlen(op);
+    return end - start == n && memcmp(l->s + start, op, n) == 0;
+}
+
+static const struct {
+    const char *name;
+    int field;
+} fields[] = {{"title", F_TITLE}, {"path", F_PATH}, {"lang", F_LANG}, {"tag", F_TAG}};
+
+static token next_token(lexer *l)
+{
+    token t = {0};
+    for (;;) {
+        while (l->pos < l->len && blank(l->s[l->pos]))
+            l->pos++;
+        if (l->pos >= l->len)
+            return t;  /* T_END */
+        char c = l->s[l->pos];
+        if (!l->plain && (c == '(' || c == ')')) {
+            t.type = c == '(' ? T_LPAREN : T_RPAREN;
+            l->pos++;
+            return t;
+        }
+        /* Prefixes: -word, +word, =word, field:word, and -( ... ). */
+        while (l->pos + 1 < l->len && !blank(l->s[l->pos + 1]) &&
+               (l->s[l->pos] == '-' || l->s[l->pos] == '+' || l->s[l->pos] == '=')) {
+            if (l->s[l->pos] == '-')
+                t.neg = 1;
+            else if (l->s[l->pos] == '+')
+                t.plus = 1;
+            else
+                t.exact = 1;
+            l->pos++;
+        }
+        if (!l->plain && l->s[l->pos] == '(') {
+            t.type = T_LPAREN;
+            l->pos++;
+            return t;
+        }
+        if (!l->plain)
+            for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
+                size_t n = strlen(fields[f].name);
+                if (l->pos + n + 1 < l->len && memcmp(l->s + l->pos, fields[f].name, n) == 0 &&
+                    l->s[l->pos + n] == ':' && !blank(l->s[l->pos + n + 1])) {
+                    t.field = fields[f].field;
+                    l->pos += n + 1;
+                    break;
+                }
+            }
+        if (l->s[l->pos] == '"') {
+            const char *close = memchr(l->s + l->pos + 1, '"', l->len - l->pos - 1);
+            if (!close) {
+                l->pos++;  /* an unpaired quote reads as a space */
+                continue;
+            }
+            t.type = T_PHRASE;
+            t.start = l->pos + 1;
+            t.end = (size_t)(close - l->s);
+            l->pos = t.end + 1;
+            if (l->pos + 1 < l->len && l->s[l->pos] == '~' && isdigit((unsigned char)l->s[l->pos + 1])) {
+                unsigned long n = strtoul(l->s + l->pos + 1, NULL, 10);
+                t.slop = n > 50 ? 50 : (unsigned)n;
+                l->pos++;
+                while (l->pos < l->len && isdigit((unsigned char)l->s[l->pos]))
+                    l->pos++;
+            }
+            return t;
+        }
+        size_t start = l->pos;
+        while (!ends_word(l, l->pos) && l->s[l->pos] != '"')
+            l->pos++;
+        t.type = T_WORD;
+        t.start = start;
+        t.end = l->pos;
+        if (!l->plain && !t.neg && !t.plus && !t.exact && !t.field) {
+            if (is_op(l, start, l->pos, "OR"))
+                t.type = T_OR;
+            else if (is_op(l, start, l->pos, "AND"))
+                t.type = T_AND;
+            else if (is_op(l, start, l->pos, "NOT"))
+                t.type = T_NOT;
+            else if (is_op(l, start, l->pos, "NEAR") ||
+                     (l->pos - start > 5 && memcmp(l->s + start, "NEAR/", 5) == 0 &&
+                      isdigit((unsigned char)l->s[start + 5]))) {
+                t.type = T_NEAR;
+                unsigned long n = l->pos - start > 5 ? strtoul(l->s + start + 5, NULL, 10)
+                                                     : NEAR_DEFAULT;
+                t.window = n > 100 ? 100 : (unsigned)n;
+            }
+        }
+        if (t.type == T_WORD && t.end - t.start > 1 && l->s[t.end - 1] == '*') {
+            t.wild = 1;
+            t.end--;
+        }
+        return t;
+    }
+}
+
+/* ----------------------------------------------------------------- parsing */
+
+typedef struct parser {
+    lexer lx;
+    token tok;  /* the next token */
+    rubric_analyzer *an;
+    qtree *q;
+    int error;  /* not valid syntax */
+} parser;
+
+static void advance(parser *p)
+{
+    p->tok = next_token(&p->lx);
+}
+
+static qnode *new_node(parser *p, int op)
+{
+    if (p->q->n == QUERY_MAX_NODES) {
+        p->q->truncated = 1;
+        return NULL;
+    }
+    qnode *n = &p->q->nodes[p->q->n++];
+    memset(n, 0, sizeof *n);
+    n->op = op;
+    return n;
+}
+
+static int add_kid(parser *p, qnode *parent, qnode *kid)
+{
+    if (!kid)
+        return 0;
+    if (parent->nkids == QNODE_KIDS) {
+        p->q->truncated = 1;
+        return 0;
+    }
+    parent->kid[parent->nkids++] = kid;
+    return 1;
+}
+
+typedef struct leaf_ctx {
+    qnode *n;
+    size_t offset;
+    int failed;
+} leaf_ctx;
+
+static int collect_word(void *ctx, const rubric_token *t)
+{
+    leaf_ctx *c = ctx;
+    qnode *n = c->n;
+    if (n->nwords == QNODE_WORDS || t->sub)
+        return 0;  /* a dotted name is searched whole */
+    n->word[n->nwords] = xstrndup(t->word, t->word_len);
+    n->stem[n->nwords] = xstrndup(t->stem, t->stem_len);
+    n->wstart[n->nwords] = c->offset + t->start;
+    n->wend[n->nwords] = c->offset + t->end;
+    if (!n->word[n->nwords] || !n->stem[n->nwords]) {
+        free(n->word[n->nwords]);
+        free(n->stem[n->nwords]);
+        c->failed = 1;
+        return RUBRIC_ENOMEM;
+    }
+    n->nwords++;
+    return 0;
+}
+
+/* A leaf from token T: its words analysed like the documents'. NULL when it
+ * holds no word (punctuation alone). */
+static qnode *leaf(parser *p, const token *t)
+{
+    qnode *n = new_node(p, QN_LEAF);
+    if (!n)
+        return NULL;
+    n->neg = t->neg;
+    n->exact = t->exact;
+    n->field = t->field;
+    n->wild = t->wild;
+    n->phrase = t->type == T_PHRASE;
+    n->slop = t->slop;
+    const char *s = p->lx.s + t->start;
+    size_t len = t->end - t->start;
+    if (n->field == F_PATH || n->field == F_LANG || n->field == F_TAG) {
+        /* Filters match the value as written (tags and languages folded). */
+        n->value = xstrndup(s, len);
+        if (!n->value) {
+            p->q->failed = 1;
+            return NULL;
+        }
+        if (n->field != F_PATH)
+            for (char *c = n->value; *c; c++)
+                *c = (char)tolower((unsigned char)*c);
+        return n;
+    }
+    leaf_ctx c = {n, t->start, 0};
+    if (rubric_analyzer_run(p->an, s, len, collect_word, &c) != RUBRIC_OK || c.failed) {
+        p->q->failed = 1;
+        return NULL;
+    }
+    if (n->nwords == 0) {
+        p->q->n--;  /* nothing to search for: drop it */
+        return NULL;
+    }
+    /* Several words from one token ("Iran-Israel") are a phrase. */
+    if (n->nwords > 1 && !n->wild)
+        n->phrase = 1;
+    return n;
+}
+
+static qnode *parse_or(parser *p);
+
+static qnode *parse_primary(parser *p)
+{
+    token t = p->tok;
+    if (t.type == T_LPAREN) {
+        advance(p);
+        qnode *inner = parse_or(p);
+        if (p->tok.type != T_RPAREN) {
+            p->error = 1;
+            return NULL;
+        }
+        advance(p);
+        if (inner && t.neg)
+            inner->neg = !inner->neg;
+        return inner;
+    }
+    if (t.type == T_WORD || t.type == T_PHRASE) {
+        advance(p);
+        qnode *n = leaf(p, &t);
+        /* a NEAR b NEAR/3 c */
+        while (n && p->tok.type == T_NEAR && !p->error) {
+            unsigned window = p->tok.window;
+            advance(p);
+            if (p->tok.type != T_WORD && p->tok.type != T_PHRASE) {
+                p->error = 1;
+                return NULL;
+            }
+            token u = p->tok;
+            advance(p);
+            qnode *m = leaf(p, &u);
+            if (!m)
+                continue;
+            if (n->op != QN_NEAR) {
+                qnode *near = new_node(p, QN_NEAR);
+                if (!near)
+                    return n;
+                near->window = window;
+                add_kid(p, near, n);
+                n = near;
+            }
+            if (window > n->window)
+                n->window = window;
+            add_kid(p, n, m);
+        }
+        return n;
+    }
+    p->error = 1;  /* an operator or bracket with nothing to apply to */
+    return NULL;
+}
+
+static qnode *parse_unary(parser *p)
+{
+    if (p->tok.type == T_NOT) {
+        advance(p);
+        qnode *n = parse_primary(p);
+        if (n)
+            n->neg = !n->neg;
+        return n;
+    }
+    return parse_primary(p);
+}
+
+static qnode *parse_and(parser *p)
+{
+    qnode *and = new_node(p, QN_AND);
+    if (!and)
+        return NULL;
+    and->implicit = 1;
+    for (;;) {
+        int t = p->tok.type;
+        if (t == T_END || t == T_RPAREN || t == T_OR || p->error)
+            break;
+        if (t == T_AND) {
+            and->implicit = 0;
+            advance(p);
+            if (p->tok.type == T_END || p->tok.type == T_RPAREN || p->tok.type == T_OR) {
+                p->error = 1;
+                break;
+            }
+            continue;
+        }
+        add_kid(p, and, parse_unary(p));
+    }
+    if (and->nkids == 1 && !p->error)
+        return and->kid[0];
+    return and;
+}
+
+static qnode *parse_or(parser *p)
+{
+    qnode *first = parse_and(p);
+    if (p->tok.type != T_OR)
+        return first;
+    qnode *or = new_node(p, QN_OR);
+    if (!or)
+        return first;
+    add_kid(p, or, first);
+    while (p->tok.type == T_OR && !p->error) {
+        advance(p);
+        if (p->tok.type == T_END || p->tok.type == T_RPAREN || p->tok.type == T_OR) {
+            p->error = 1;
+            break;
+        }
+        add_kid(p, or, parse_and(p));
+    }
+    return or;
+}
+
+static void free_words(qtree *q)
+{
+    for (size_t i = 0; i < q->n; i++) {
+        qnode *n = &q->nodes[i];
+        for (size_t k = 0; k < n->nwords; k++) {
+            free(n->word[k]);
+            free(n->stem[k]);
+        }
+        free(n->value);
+    }
+    q->n = 0;
+    q->root = NULL;
+}
+
+void qtree_free(qtree *q)
+{
+    if (q)
+        free_words(q);
+}
+
+/* Does the tree hold anything positive to search for? */
+static int positive(const qnode *n)
+{
+    if (!n || n->neg)
+        return 0;
+    if (n->op == QN_LEAF)
+        return 1;
+    for (size_t i = 0; i < n->nkids; i++)
+        if (positive(n->kid[i]))
+            return 1;
+    return 0;
+}
+
+int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q)
+{
+    memset(q, 0, sizeof *q);
+    for (int plain = 0; plain < 2; plain++) {
+        parser p = {{s, len, 0, plain}, {0}, an, q, 0};
+        advance(&p);
+        q->root = parse_or(&p);
+        if (p.tok.type != T_END)
+            p.error = 1;
+        if (q->failed) {
+            free_words(q);
+            return RUBRIC_ENOMEM;
+        }
+        if (!p.error)
+            break;
+        /* Not valid syntax: read it again as plain words. */
+        free_words(q);
+        q->truncated = 0;
+    }
+    q->has_positive = positive(q->root);
+    return RUBRIC_OK;
+}
+
+/* ---------------------------------------------------------------- building */
+
+typedef struct builder {
+    xs_db *db;
+    int wildcard_limit;
+    int failed;
+} builder;
+
+static xs_query *prefixed(const char *prefix, const char *s)
+{
+    buf t = {0};
+    if (buf_adds(&t, prefix) < 0 || buf_adds(&t, s) < 0)
+        return NULL;
+    xs_query *q = xs_query_term(t.data, t.len, 1, 0);
+    buf_free(&t);
+    return q;
+}
+
+static xs_query *combine(builder *b, int op, xs_query **subs, size_t n, unsigned window)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!subs[i]) {
+            for (size_t k = 0; k < n; k++)
+                xs_query_free(subs[k]);
+            b->failed = 1;
+            return NULL;
+        }
+    xs_query *q = xs_query_combine(op, subs, n, window);
+    if (!q)
+        b->failed = 1;
+    return q;
+}
+
+/* One word: its stem in body, heading (up) and trail (down), its exact form
+ * a little more. */
+static xs_query *word_query(builder *b, const qnode *n, size_t k)
+{
+    if (n->exact)
+        return xs_query_term(n->word[k], strlen(n->word[k]), 1, 0);
+    if (n->field == F_TITLE)
+        return xs_query_scale(prefixed(PREFIX_HEAD, n->stem[k]), HEADING_WEIGHT);
+    xs_query *sub[4] = {prefixed(PREFIX_STEM, n->stem[k]),
+                        xs_query_scale(prefixed(PREFIX_HEAD, n->stem[k]), HEADING_WEIGHT),
+                        xs_query_scale(prefixed(PREFIX_TRAIL, n->stem[k]), TRAIL_WEIGHT),
+                        xs_query_scale(xs_query_term(n->word[k], strlen(n->word[k]), 1, 0),
+                                       EXACT_WEIGHT)};
+    return combine(b, XS_OP_OR, sub, 4, 0);
+}
+
+static xs_query *leaf_query(builder *b, const qnode *n)
+{
+    if (n->field == F_PATH) {
+        /* The path as given to the indexer, or under its root: a folder
+         * matches everything in it. */
+        buf p = {0}, r = {0};
+        xs_query *sub[2] = {NULL, NULL};
+        if (buf_adds(&p, PREFIX_FILE) == 0 && buf_adds(&p, n->value) == 0 &&
+            buf_adds(&r, PREFIX_REL) == 0 && buf_adds(&r, n->value) == 0) {
+            sub[0] = xs_query_wildcard(p.data, p.len, PATH_FILTER_MAX, 0);
+            sub[1] = xs_query_wildcard(r.data, r.len, PATH_FILTER_MAX, 0);
+        }
+        buf_free(&p);
+        buf_free(&r);
+        return combine(b, XS_OP_OR, sub, 2, 0);
+    }
+    if (n->field == F_LANG || n->field == F_TAG)
+        return prefixed(n->field == F_LANG ? PREFIX_LANG : PREFIX_TAG, n->value);
+    if (n->wild) {
+        /* The words of the index beginning with the folded prefix. */
+        const char *w = n->word[n->nwords - 1];
+        return xs_query_wildcard(w, strlen(w), WILDCARD_MAX, b->wildcard_limit);
+    }
+    if (n->phrase && n->field == F_TITLE) {
+        xs_query *sub[QNODE_WORDS];
+        for (size_t k = 0; k < n->nwords; k++)
+            sub[k] = word_query(b, n, k);
+        return combine(b, XS_OP_AND, sub, n->nwords, 0);
+    }
+    if (n->phrase) {
+        xs_query *sub[QNODE_WORDS];
+        for (size_t k = 0; k < n->nwords; k++)
+            sub[k] = xs_query_term(n->word[k], strlen(n->word[k]), 1, 0);
+        /* "a b"~N: within N extra words, in any order. */
+        return combine(b, n->slop ? XS_OP_NEAR : XS_OP_PHRASE, sub, n->nwords,
+                       (unsigned)n->nwords + n->slop);
+    }
+    return word_query(b, n, 0);
+}
+
+/* Is leaf N a single word so common that requiring it says little? */
+static int common(builder *b, const qnode *n)
+{
+    if (n->op != QN_LEAF || n->nwords != 1 || n->phrase || n->wild || n->exact || n->neg ||
+        n->field)
+        return 0;
+    size_t total = xs_db_doccount(b->db);
+    buf t = {0};
+    if (buf_adds(&t, PREFIX_STEM) < 0 || buf_adds(&t, n->stem[0]) < 0) {
+        buf_free(&t);
+        return 0;
+    }
+    size_t df = xs_db_termfreq(b->db, t.data, t.len);
+    buf_free(&t);
+    return total > 0 && (double)df > COMMON_WORD_SHARE * (double)total;
+}
+
+static int is_filter(const qnode *n)
+{
+    return n->op == QN_LEAF && (n->field == F_PATH || n->field == F_LANG || n->field == F_TAG);
+}
+
+static xs_query *node_query(builder *b, const qnode *n, int or_fallback);
+
+/* Words near each other in a plain query: a boost, never a requirement. */
+static xs_query *proximity(builder *b, const qnode *n)
+{
+    xs_query *sub[QNODE_KIDS];
+    size_t k = 0;
+    for (size_t i = 0; i < n->nkids; i++) {
+        const qnode *c = n->kid[i];
+        if (c->op == QN_LEAF && !c->neg && !c->phrase && !c->wild && !c->field && c->nwords == 1)
+            sub[k++] = xs_query_term(c->word[0], strlen(c->word[0]), 1, 0);
+    }
+    if (k < 2) {
+        for (size_t i = 0; i < k; i++)
+            xs_query_free(sub[i]);
+        return NULL;
+    }
+    return xs_query_scale(combine(b, XS_OP_NEAR, sub, k, PROXIMITY_WINDOW), PROXIMITY_WEIGHT);
+}
+
+static xs_query *and_query(builder *b, const qnode *n, int or_fallback)
+{
+    xs_query *req[QNODE_KIDS], *opt[QNODE_KIDS], *neg[QNODE_KIDS], *filt[QNODE_KIDS];
+    size_t nreq = 0, nopt = 0, nneg = 0, nfilt = 0;
+    int rare = 0;
+    for (size_t i = 0; i < n->nkids; i++)
+        rare |= !n->kid[i]->neg && !is_filter(n->kid[i]) && !common(b, n->kid[i]);
+    for (size_t i = 0; i < n->nkids; i++) {
+        const qnode *c = n->kid[i];
+        xs_query *x = node_query(b, c, 0);
+        if (c->neg)
+            neg[nneg++] = x;
+        else if (is_filter(c))
+            filt[nfilt++] = x;
+        else if (rare && n->implicit && !or_fallback && common(b, c))
+            opt[nopt++] = x;
+        else
+            req[nreq++] = x;
+    }
+    xs_query *top = NULL;
+    if (nreq)
+        top = combine(b, or_fallback ? XS_OP_OR : XS_OP_AND, req, nreq, 0);
+    else if (nopt)
+        top = xs_query_match_all();
+    else
+        top = xs_query_match_all();
+    if (nopt && top) {
+        xs_query *pair[2] = {top, combine(b, XS_OP_OR, opt, nopt, 0)};
+        top = combine(b, XS_OP_AND_MAYBE, pair, 2, 0);
+    }
+    if (top && n->implicit) {
+        xs_query *near = proximity(b, n);
+        if (near) {
+            xs_query *pair[2] = {top, near};
+            top = combine(b, XS_OP_AND_MAYBE, pair, 2, 0);
+        }
+    }
+    if (nfilt && top) {
+        xs_query *pair[2] = {top, combine(b, XS_OP_AND, filt, nfilt, 0)};
+        top = combine(b, XS_OP_FILTER, pair, 2, 0);
+    }
+    if (nneg && top) {
+        xs_query *pair[2] = {top, combine(b, XS_OP_OR, neg, nneg, 0)};
+        top = combine(b, XS_OP_AND_NOT, pair, 2, 0);
+    }
+    if (!top) {
+        b->failed = 1;
+        for (size_t i = 0; i < nneg; i++)
+            xs_query_free(neg[i]);
+    }
+    return top;
+}
+
+static xs_query *node_query(builder *b, const qnode *n, int or_fallback)
+{
+    if (n->op == QN_LEAF)
+        return leaf_query(b, n);
+    if (n->op == QN_AND)
+        return and_query(b, n, or_fallback);
+    xs_query *sub[QNODE_KIDS];
+    size_t k = 0;
+    for (size_t i = 0; i < n->nkids; i++)
+        if (!n->kid[i]->neg)  /* an exclusion means nothing inside OR or NEAR */
+            sub[k++] = node_query(b, n->kid[i], 0);
+    if (k == 0)
+        return xs_query_match_all();
+    if (n->op == QN_OR)
+        return combine(b, XS_OP_OR, sub, k, 0);
+    /* NEAR: every leaf's exact words, within the window. */
+    xs_query *terms[QNODE_KIDS * QNODE_WORDS];
+    size_t nt = 0;
+    for (size_t i = 0; i < k; i++)
+        xs_query_free(sub[i]);
+    for (size_t i = 0; i < n->nkids; i++)
+        for (size_t w = 0; w < n->kid[i]->nwords && nt < QNODE_KIDS * QNODE_WORDS; w++)
+            terms[nt++] = xs_query_term(n->kid[i]->word[w], strlen(n->kid[i]->word[w]), 1, 0);
+    if (nt == 0)
+        return xs_query_match_all();
+    return combine(b, XS_OP_NEAR, terms, nt, (unsigned)nt + n->window);
+}
+
+xs_query *qtree_build(xs_db *db, const qtree *q, int or_fallback, int boilerplate)
+{
+    builder b = {db, 1, 0};
+    xs_query *top = q->root ? node_query(&b, q->root, or_fallback) : xs_query_match_all();
+    if (top && q->root && q->root->neg) {
+        /* NOT a, alone: everything but a. */
+        xs_query *pair[2] = {xs_query_match_all(), top};
+        top = combine(&b, XS_OP_AND_NOT, pair, 2, 0);
+    }
+    if (top && !boilerplate) {
+        xs_query *pair[2] = {top, xs_query_term(TERM_BOILERPLATE, strlen(TERM_BOILERPLATE), 1, 0)};
+        top = combine(&b, XS_OP_AND_NOT, pair, 2, 0);
+    }
+    if (b.failed) {
+        xs_query_free(top);
+        return NULL;
+    }
+    return top;
+}
+
+int qtree_can_relax(const qtree *q)
+{
+    const qnode *r = q->root;
+    if (!r || r->op != QN_AND || !r->implicit)
+        return 0;
+    size_t pos = 0;
+    for (size_t i = 0; i < r->nkids; i++)
+        pos += !r->kid[i]->neg && !is_filter(r->kid[i]);
+    return pos >= 2;
+}
+
+/* Call FN for every word the query looks for (not excluded ones). */
+static void each_word(const qnode *n, int neg, void (*fn)(void *, const qnode *, size_t),
+                      void *ctx)
+{
+    if (!n)
+        return;
+    neg ^= n->neg;
+    if (neg)
+        return;
+    if (n->op == QN_LEAF) {
+        if (!is_filter(n))
+            for (size_t k = 0; k < n->nwords; k++)
+                fn(ctx, n, k);
+        return;
+    }
+    for (size_t i = 0; i < n->nkids; i++)
+        each_word(n->kid[i], neg, fn, ctx);
+}
+
+void qtree_words(const qtree *q, void (*fn)(void *ctx, const qnode *leaf, size_t k), void *ctx)
+{
+    each_word(q->root, 0, fn, ctx);
+}

@@ -1,0 +1,955 @@
+/* test_sites.c: end-to-end tests of the real tools on a small web site: HTML
+ * pages, Markdown, a JSON Lines export, drafts, a noindex page. Links (base
+ * URL + path under the root + "#" + anchor), --include/--exclude, rubric.json
+ * (sources, db, base_url, boilerplate) and its overrides, reindexing after
+ * deletes and edits, and malformed files among good ones.
+ *
+ * Binaries are found under $RUBRIC_BUILD (default "build"); everything runs in
+ * a fresh temporary directory (removed at the end), each test in a folder of
+ * its own holding its own copy of the site. Commands run through /bin/sh:
+ * stdout is read through popen, stderr goes to a file, and the exit status is
+ * the shell's (a crash shows as 128 + signal).
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "rubric.h"
+#include "harness.h"
+
+static char g_tmp[PATH_MAX];   /* the temporary directory */
+static char g_index[PATH_MAX]; /* absolute path of rubric-index */
+static char g_query[PATH_MAX]; /* absolute path of rubric-query */
+
+#define BASE "https://docs.example.org/"
+
+/* ------------------------------------------------------------- the site */
+
+/* Each word below occurs in one place only, so a query for it says whether
+ * that place is in the index. */
+
+static const char index_html[] =
+    "<!DOCTYPE html>\n<html><head><title>Example Docs</title></head><body>\n"
+    "<h1>Welcome to Example Docs</h1>\n"
+    "<p>The welcome page talks about the quokkafrond project and how every part of it "
+    "fits together.</p>\n"
+    "<h2>Elsewhere</h2>\n"
+    "<ul>\n"
+    "<li><a href=\"/a\">Grommetwhistle Gazette</a></li>\n"
+    "<li><a href=\"/b\">Partner Weather Station</a></li>\n"
+    "<li><a href=\"/c\">Holiday Cottage Rentals</a></li>\n"
+    "<li><a href=\"/d\">Vintage Bicycle Parts</a></li>\n"
+    "<li><a href=\"/e\">Garden Gnome Outlet</a></li>\n"
+    "</ul>\n"
+    "</body></html>\n";
+
+static const char install_html[] =
+    "<!DOCTYPE html>\n<html><head><title>Installing</title></head><body>\n"
+    "<main>\n"
+    "<h1>Installation guide</h1>\n"
+    "<section id=\"requirements\"><h2>Requirements</h2>\n"
+    "<p>You need a compiler and the zorblaxite toolkit before building anything.</p>\n"
+    "</section>\n"
+    "<section id=\"build-steps\"><h2>Building from source</h2>\n"
+    "<p>Run make in the checkout; the tumbleweedix step takes a while to finish.</p>\n"
+    "</section>\n"
+    "</main></body></html>\n";
+
+/* The same page after an edit: a new word in place of the old one. */
+static const char install_edited_html[] =
+    "<!DOCTYPE html>\n<html><head><title>Installing</title></head><body>\n"
+    "<main>\n"
+    "<h1>Installation guide</h1>\n"
+    "<section id=\"requirements\"><h2>Requirements</h2>\n"
+    "<p>You need a compiler and the zorblaxite toolkit before building anything.</p>\n"
+    "</section>\n"
+    "<section id=\"build-steps\"><h2>Building from source</h2>\n"
+    "<p>Run make in the checkout; the marmotquaver step, rewritten, is quick now.</p>\n"
+    "</section>\n"
+    "</main></body></html>\n";
+
+static const char notes_md[] =
+    "# Release notes\n"
+    "\n"
+    "Intro text for the notes.\n"
+    "\n"
+    "## Version two\n"
+    "\n"
+    "The second version adds the plinkerton feature to everything.\n";
+
+static const char wip_html[] =
+    "<html><body><h1>Draft</h1>\n"
+    "<p>This draft mentions the snozzberry idea nobody has seen yet.</p></body></html>\n";
+
+#define EXT_URL "https://ext.example.com/api/widgets"
+#define FAQ_URL "https://ext.example.com/faq"
+static const char export_jsonl[] =
+    "{\"url\": \"" EXT_URL "\", \"title\": \"Widgets API\", \"anchor\": \"create\", "
+    "\"text\": \"Create a widget with the frobnicator endpoint.\"}\n"
+    "{\"path\": \"kb/article-7\", \"title\": \"Retries\", \"anchor\": \"retries\", "
+    "\"text\": \"The gliblorp setting controls how often requests are retried.\"}\n"
+    "{\"url\": \"" FAQ_URL "\", \"title\": \"Frequently Asked\", "
+    "\"text\": \"Answers about the wibbleplank service.\"}\n";
+
+/* ---------------------------------------------------------------- helpers */
+
+typedef struct cmd {
+    int status; /* exit status; 128 + N when killed by signal N; -1 on failure */
+    char *out;  /* stdout, NUL-terminated */
+    char *err;  /* stderr, NUL-terminated */
+} cmd;
+
+static void cmd_free(cmd *c)
+{
+    free(c->out);
+    free(c->err);
+    c->out = c->err = NULL;
+}
+
+static char *read_all(FILE *f)
+{
+    size_t cap = 4096, n = 0;
+    char *s = malloc(cap);
+    if (!s)
+        return NULL;
+    for (;;) {
+        if (cap - n < 4096) {
+            char *p = realloc(s, cap * 2);
+            if (!p) {
+                free(s);
+                return NULL;
+            }
+            s = p;
+            cap *= 2;
+        }
+        size_t got = fread(s + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    s[n] = '\0';
+    return s;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *s = read_all(f);
+    fclose(f);
+    return s;
+}
+
+/* DST (PATH_MAX bytes) = A "/" B, cut short (and reported) if too long. */
+static void path_join(char *dst, const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na + 1 + nb >= PATH_MAX) {
+        fprintf(stderr, "test_sites: path too long: %s/%s\n", a, b);
+        na = nb = 0;
+    }
+    memcpy(dst, a, na);
+    dst[na] = '/';
+    memcpy(dst + na + 1, b, nb);
+    dst[na + 1 + nb] = '\0';
+}
+
+/* Write LEN bytes of DATA to REL under DIR, creating the folders on the way. */
+static int put_bytes(const char *dir, const char *rel, const char *data, size_t len)
+{
+    char path[PATH_MAX];
+    path_join(path, dir, rel);
+    for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')); p++) {
+        *p = '\0';
+        int bad = mkdir(path, 0755) < 0 && errno != EEXIST;
+        *p = '/';
+        if (bad)
+            return -1;
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "  cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int ok = fwrite(data, 1, len, f) == len;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static int put(const char *dir, const char *rel, const char *text)
+{
+    return put_bytes(dir, rel, text, strlen(text));
+}
+
+static int gone(const char *dir, const char *rel)
+{
+    char path[PATH_MAX];
+    path_join(path, dir, rel);
+    return unlink(path) == 0 ? 0 : -1;
+}
+
+static int is_dir(const char *dir, const char *rel)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    path_join(path, dir, rel);
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* A fresh working folder NAME under the temporary directory, holding the site
+ * under site/; its path goes to DIR. */
+static int make_site(const char *name, char *dir)
+{
+    path_join(dir, g_tmp, name);
+    if (mkdir(dir, 0755) < 0)
+        return -1;
+    return put(dir, "site/index.html", index_html) | put(dir, "site/guide/install.html", install_html) |
+           put(dir, "site/notes.md", notes_md) | put(dir, "site/_drafts/wip.html", wip_html) |
+           put(dir, "site/data/export.jsonl", export_jsonl);
+}
+
+/* Single-quote S for /bin/sh; returns a static buffer (one of four, rotating). */
+static const char *sq(const char *s)
+{
+    static char bufs[4][PATH_MAX * 2];
+    static int which;
+    char *b = bufs[which++ % 4];
+    size_t n = 0;
+    b[n++] = '\'';
+    for (; *s && n < sizeof bufs[0] - 6; s++) {
+        if (*s == '\'') {
+            memcpy(b + n, "'\\''", 4);
+            n += 4;
+        } else {
+            b[n++] = *s;
+        }
+    }
+    b[n++] = '\'';
+    b[n] = '\0';
+    return b;
+}
+
+/* Run a shell command (printf-style) in directory CWD. $I and $Q in the
+ * command are the two tools. */
+__attribute__((format(printf, 3, 4)))
+static void sh(cmd *c, const char *cwd, const char *fmt, ...)
+{
+    char body[8192], full[12288], errpath[PATH_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(body, sizeof body, fmt, ap);
+    va_end(ap);
+    path_join(errpath, g_tmp, ".stderr");
+    snprintf(full, sizeof full, "cd %s && I=%s && Q=%s && ( %s ) 2>%s", sq(cwd), sq(g_index),
+             sq(g_query), body, sq(errpath));
+    c->status = -1;
+    fflush(NULL);
+    FILE *p = popen(full, "r");
+    c->out = p ? read_all(p) : NULL;
+    if (p) {
+        int st = pclose(p);
+        if (st != -1 && WIFEXITED(st))
+            c->status = WEXITSTATUS(st);
+        else if (st != -1 && WIFSIGNALED(st))
+            c->status = 128 + WTERMSIG(st);
+    }
+    c->err = slurp(errpath);
+    if (!c->out)
+        c->out = calloc(1, 1);
+    if (!c->err)
+        c->err = calloc(1, 1);
+}
+
+/* Run the indexer in CWD with ARGS; expect exit WANT (reported otherwise). */
+static int index_run(const char *cwd, int want, const char *args)
+{
+    cmd c;
+    sh(&c, cwd, "\"$I\" %s", args);
+    int status = c.status;
+    if (status != want)
+        fprintf(stderr, "  rubric-index %s: exit %d (want %d), stderr:\n%s", args, status, want,
+                c.err);
+    cmd_free(&c);
+    return status;
+}
+
+/* rubric-query --json ARGS (printf-style) in CWD, parsed; NULL (reported) when
+ * it fails or does not print JSON. */
+__attribute__((format(printf, 2, 3)))
+static cJSON *query(const char *cwd, const char *fmt, ...)
+{
+    char args[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    cmd c;
+    sh(&c, cwd, "\"$Q\" --json %s", args);
+    cJSON *j = NULL;
+    if (c.status != 0)
+        fprintf(stderr, "  rubric-query %s: exit %d: %s", args, c.status, c.err);
+    else if (!(j = cJSON_Parse(c.out)))
+        fprintf(stderr, "  rubric-query %s: output is not JSON:\n%s\n", args, c.out);
+    cmd_free(&c);
+    return j;
+}
+
+static int nresults(const cJSON *j)
+{
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(j, "results");
+    return cJSON_IsArray(r) ? cJSON_GetArraySize(r) : -1;
+}
+
+static const cJSON *result(const cJSON *j, int i)
+{
+    return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "results"), i);
+}
+
+static const char *str_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* 1 true, 0 false, -1 missing or not a bool. */
+static int bool_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : -1;
+}
+
+/* How many results the query ARGS gives in CWD; -1 when it fails. */
+__attribute__((format(printf, 2, 3)))
+static int hits(const char *cwd, const char *fmt, ...)
+{
+    char args[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    cJSON *j = query(cwd, "%s", args);
+    int n = j ? nresults(j) : -1;
+    cJSON_Delete(j);
+    return n;
+}
+
+/* The url of the first result of query ARGS in CWD, copied into URL (empty
+ * when there is none); its path goes to PATH, its anchor to ANCHOR (may be
+ * NULL). Returns the number of results, -1 on failure. */
+static int first_hit(const char *cwd, const char *args, char *url, char *path, char *anchor)
+{
+    cJSON *j = query(cwd, "%s", args);
+    int n = j ? nresults(j) : -1;
+    const cJSON *r = n > 0 ? result(j, 0) : NULL;
+    const char *u = r ? str_of(r, "url") : NULL, *p = r ? str_of(r, "path") : NULL,
+               *a = r ? str_of(r, "anchor") : NULL;
+    snprintf(url, 1024, "%s", u ? u : "");
+    if (path)
+        snprintf(path, 1024, "%s", p ? p : "");
+    if (anchor)
+        snprintf(anchor, 1024, "%s", a ? a : "");
+    cJSON_Delete(j);
+    return n;
+}
+
+/* The line of TEXT that contains NEEDLE (copied into LINE), or 0. */
+static int line_with(const char *text, const char *needle, char *line, size_t size)
+{
+    const char *hit = strstr(text, needle);
+    if (!hit)
+        return 0;
+    const char *start = hit;
+    while (start > text && start[-1] != '\n')
+        start--;
+    const char *end = strchr(hit, '\n');
+    size_t n = end ? (size_t)(end - start) : strlen(start);
+    if (n >= size)
+        n = size - 1;
+    memcpy(line, start, n);
+    line[n] = '\0';
+    return 1;
+}
+
+/* Some line of TEXT holds both A and B. */
+static int a_line_has_both(const char *text, const char *a, const char *b)
+{
+    for (const char *p = text; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char line[2048];
+        if (n >= sizeof line)
+            n = sizeof line - 1;
+        memcpy(line, p, n);
+        line[n] = '\0';
+        if (strstr(line, a) && strstr(line, b))
+            return 1;
+        p = nl ? nl + 1 : NULL;
+    }
+    return 0;
+}
+
+/* In the indexer's summary line, the number just before " WORD" (e.g. "3
+ * added"), or -1 when there is none. */
+static long count_in_summary(const char *err, const char *word)
+{
+    char line[1024], pat[64];
+    const char *last = NULL;
+    for (const char *p = err; (p = strstr(p, " files (")); p++)
+        last = p;
+    while (last && last > err && last[-1] != '\n')
+        last--;
+    if (!last || !line_with(last, " files (", line, sizeof line))
+        return -1;
+    snprintf(pat, sizeof pat, " %s", word);
+    for (const char *p = strstr(line, pat); p; p = strstr(p + 1, pat)) {
+        const char *d = p;
+        while (d > line && d[-1] >= '0' && d[-1] <= '9')
+            d--;
+        if (d < p && (d == line || d[-1] == ' ' || d[-1] == '('))
+            return strtol(d, NULL, 10);
+    }
+    return -1;
+}
+
+/* The base URL recorded in the index at REL under DIR, through the library;
+ * copied into OUT ("?" when the index cannot be opened). */
+static void recorded_base_url(const char *dir, const char *rel, char *out, size_t size)
+{
+    char path[PATH_MAX];
+    path_join(path, dir, rel);
+    rubric_db *db = NULL;
+    char *err = NULL;
+    if (rubric_db_open(path, &db, &err) != RUBRIC_OK) {
+        snprintf(out, size, "?");
+        free(err);
+        return;
+    }
+    snprintf(out, size, "%s", rubric_db_base_url(db));
+    rubric_db_close(db);
+}
+
+/* ------------------------------------------------------------------ links */
+
+static void links_are_the_base_url_the_path_under_the_root_and_the_anchor(void)
+{
+    char dir[PATH_MAX], url[1024], path[1024], anchor[1024];
+    CHECK(make_site("links", dir) == 0);
+    CHECK(index_run(dir, 0, "--db db --base-url " BASE " site") == 0);
+
+    CHECK(first_hit(dir, "--db db tumbleweedix", url, path, anchor) == 1);
+    CHECK_STR(path, "site/guide/install.html"); /* the path as given */
+    CHECK_STR(anchor, "build-steps");           /* the <section>'s id */
+    CHECK_STR(url, BASE "guide/install.html#build-steps");
+
+    CHECK(first_hit(dir, "--db db zorblaxite", url, path, anchor) == 1);
+    CHECK_STR(url, BASE "guide/install.html#requirements");
+
+    CHECK(first_hit(dir, "--db db plinkerton", url, path, anchor) == 1);
+    CHECK_STR(path, "site/notes.md");
+    CHECK_STR(url, BASE "notes.md#version-two"); /* the Markdown heading's slug */
+
+    CHECK(first_hit(dir, "--db db quokkafrond", url, path, anchor) == 1);
+    CHECK_STR(url, BASE "index.html#welcome-to-example-docs");
+
+    /* --base-url at query time overrides the recorded one; '' makes links relative */
+    CHECK(first_hit(dir, "--db db --base-url https://mirror.example.com/m/ tumbleweedix", url, path,
+                    anchor) == 1);
+    CHECK_STR(url, "https://mirror.example.com/m/guide/install.html#build-steps");
+    CHECK(first_hit(dir, "--db db --base-url '' tumbleweedix", url, path, anchor) == 1);
+    CHECK_STR(url, "guide/install.html#build-steps");
+}
+
+static void a_base_url_without_a_final_slash_still_gets_one_before_the_path(void)
+{
+    char dir[PATH_MAX], url[1024];
+    CHECK(make_site("links-noslash", dir) == 0);
+    /* the root given as ./site/ also yields paths under it */
+    CHECK(index_run(dir, 0, "--db db --base-url https://docs.example.org/v2 ./site/") == 0);
+    CHECK(first_hit(dir, "--db db tumbleweedix", url, NULL, NULL) == 1);
+    CHECK_STR(url, "https://docs.example.org/v2/guide/install.html#build-steps");
+}
+
+static void a_jsonl_record_with_an_absolute_url_links_to_that_url_and_its_anchor(void)
+{
+    char dir[PATH_MAX], url[1024], path[1024], anchor[1024];
+    CHECK(make_site("jsonl-links", dir) == 0);
+    CHECK(index_run(dir, 0, "--db db --base-url " BASE " site") == 0);
+
+    CHECK(first_hit(dir, "--db db frobnicator", url, path, anchor) == 1);
+    CHECK_STR(path, EXT_URL); /* the record's address, not the .jsonl file */
+    CHECK_STR(anchor, "create");
+    CHECK_STR(url, EXT_URL "#create"); /* absolute: the base URL is not put before it */
+
+    /* a record's relative "path" is under the base URL like a page */
+    CHECK(first_hit(dir, "--db db gliblorp", url, path, anchor) == 1);
+    CHECK_STR(path, "kb/article-7");
+    CHECK_STR(url, BASE "kb/article-7#retries");
+
+    /* without an "anchor", the slug of its title */
+    CHECK(first_hit(dir, "--db db wibbleplank", url, path, anchor) == 1);
+    CHECK_STR(anchor, "frequently-asked");
+    CHECK_STR(url, FAQ_URL "#frequently-asked");
+}
+
+/* ------------------------------------------------------------ JSON Lines */
+
+static void json_lines_with_malformed_lines_are_indexed_without_them_naming_each_line(void)
+{
+    char dir[PATH_MAX], url[1024], path[1024];
+    path_join(dir, g_tmp, "jsonl-bad");
+    CHECK(mkdir(dir, 0755) == 0);
+    CHECK(put(dir, "export/records.jsonl",
+              "{\"path\": \"recs/one\", \"title\": \"One\", \"text\": \"Alpha mentions quibblefish.\"}\n"
+              "this line is not JSON at all {\n"
+              "{\"path\": \"recs/two\", \"title\": \"Two\", \"text\": \"Beta mentions wobblecart.\"}\n"
+              "{\"path\": \"recs/both\", \"title\": \"Both\", \"text\": \"bothwordzz text\", "
+              "\"html\": \"<p>bothwordzz html</p>\"}\n"
+              "{\"path\": \"recs/three\", \"title\": \"Three\", \"text\": \"Gamma mentions snorkelpane.\"}\n") ==
+          0);
+    cmd c;
+    sh(&c, dir, "\"$I\" --db db export");
+    CHECK(c.status == 1);
+    CHECK(a_line_has_both(c.err, "export/records.jsonl", "line 2"));
+    CHECK(a_line_has_both(c.err, "export/records.jsonl", "line 4"));
+    /* the good lines are not named */
+    CHECK(!strstr(c.err, "line 1") && !strstr(c.err, "line 3") && !strstr(c.err, "line 5"));
+    CHECK(count_in_summary(c.err, "files") == 1);
+    if (c.status != 1 || !strstr(c.err, "line 2") || !strstr(c.err, "line 4"))
+        fprintf(stderr, "  exit %d, stderr:\n%s", c.status, c.err);
+    cmd_free(&c);
+
+    CHECK(first_hit(dir, "--db db quibblefish", url, path, NULL) == 1);
+    CHECK_STR(path, "recs/one");
+    CHECK_STR(url, "recs/one#one"); /* no base URL: relative */
+    CHECK(first_hit(dir, "--db db wobblecart", url, path, NULL) == 1);
+    CHECK_STR(path, "recs/two");
+    CHECK(first_hit(dir, "--db db snorkelpane", url, path, NULL) == 1);
+    CHECK_STR(path, "recs/three");
+    CHECK(hits(dir, "--db db bothwordzz") == 0); /* the malformed record is not indexed */
+}
+
+/* --------------------------------------------------------- include/exclude */
+
+static void exclude_keeps_a_folder_out_of_the_index(void)
+{
+    char dir[PATH_MAX];
+    CHECK(make_site("exclude", dir) == 0);
+    cmd c;
+    sh(&c, dir, "\"$I\" --db db --exclude '_drafts/*' site");
+    CHECK(c.status == 0);
+    CHECK(!strstr(c.err, "wip.html"));
+    CHECK(count_in_summary(c.err, "files") == 4);
+    cmd_free(&c);
+    CHECK(hits(dir, "--db db snozzberry") == 0);
+    CHECK(hits(dir, "--db db tumbleweedix") == 1);
+    CHECK(hits(dir, "--db db plinkerton") == 1);
+    /* without the exclusion the draft is indexed: the check above can fail */
+    CHECK(index_run(dir, 0, "--db db2 site") == 0);
+    CHECK(hits(dir, "--db db2 snozzberry") == 1);
+}
+
+static void include_indexes_only_the_matching_files(void)
+{
+    char dir[PATH_MAX], url[1024], path[1024];
+    CHECK(make_site("include", dir) == 0);
+    cmd c;
+    sh(&c, dir, "\"$I\" --db db --include '*.md' site");
+    CHECK(c.status == 0);
+    CHECK(count_in_summary(c.err, "files") == 1);
+    CHECK(count_in_summary(c.err, "added") == 1);
+    cmd_free(&c);
+    CHECK(first_hit(dir, "--db db plinkerton", url, path, NULL) == 1);
+    CHECK_STR(path, "site/notes.md");
+    CHECK(hits(dir, "--db db tumbleweedix") == 0);
+    CHECK(hits(dir, "--db db quokkafrond") == 0);
+    CHECK(hits(dir, "--db db frobnicator") == 0);
+    CHECK(hits(dir, "--db db snozzberry") == 0);
+    /* two includes take both kinds; '*' crosses folders */
+    CHECK(index_run(dir, 0, "--db db2 --include '*.md' --include 'guide/*' site") == 0);
+    CHECK(hits(dir, "--db db2 plinkerton") == 1);
+    CHECK(hits(dir, "--db db2 tumbleweedix") == 1);
+    CHECK(hits(dir, "--db db2 quokkafrond") == 0);
+}
+
+/* ---------------------------------------------------------- configuration */
+
+static const char site_config[] =
+    "{\n"
+    "  \"db\": \"conf.db\",\n"
+    "  \"base_url\": \"https://conf.example.net/docs/\",\n"
+    "  \"sources\": [{\"root\": \"site\", \"include\": [\"*.html\", \"*.md\"],\n"
+    "               \"exclude\": [\"_drafts/*\"]}],\n"
+    "  \"boilerplate\": {\"show\": true}\n"
+    "}\n";
+
+static void rubric_json_gives_the_sources_the_db_the_base_url_and_shows_boilerplate(void)
+{
+    char dir[PATH_MAX], url[1024], path[1024], base[1024];
+    CHECK(make_site("config", dir) == 0);
+    CHECK(put(dir, "rubric.json", site_config) == 0);
+    cmd c;
+    sh(&c, dir, "\"$I\"");
+    CHECK(c.status == 0);
+    CHECK(strstr(c.err, "site/guide/install.html") != NULL);
+    CHECK(strstr(c.err, "site/notes.md") != NULL);
+    CHECK(count_in_summary(c.err, "files") == 3); /* two pages and the notes */
+    if (c.status != 0)
+        fprintf(stderr, "  stderr:\n%s", c.err);
+    cmd_free(&c);
+    CHECK(is_dir(dir, "conf.db"));
+    CHECK(!is_dir(dir, "rubric.db"));
+    recorded_base_url(dir, "conf.db", base, sizeof base);
+    CHECK_STR(base, "https://conf.example.net/docs/");
+
+    /* rubric-query finds conf.db and links with the base URL */
+    CHECK(first_hit(dir, "tumbleweedix", url, path, NULL) == 1);
+    CHECK_STR(path, "site/guide/install.html");
+    CHECK_STR(url, "https://conf.example.net/docs/guide/install.html#build-steps");
+    /* the sources' globs held: no drafts, no JSON Lines */
+    CHECK(hits(dir, "snozzberry") == 0);
+    CHECK(hits(dir, "frobnicator") == 0);
+
+    /* boilerplate.show: the link list is in the results, marked */
+    cJSON *j = query(dir, "grommetwhistle");
+    CHECK(j && nresults(j) == 1);
+    CHECK(j && bool_of(result(j, 0), "boilerplate") == 1);
+    cJSON_Delete(j);
+    /* a configuration without show hides it: the check above can fail */
+    CHECK(put(dir, "plain.json", "{\"db\": \"conf.db\"}") == 0);
+    CHECK(hits(dir, "--config plain.json grommetwhistle") == 0);
+    CHECK(hits(dir, "--config plain.json --boilerplate grommetwhistle") == 1);
+}
+
+static void flags_override_the_db_and_base_url_of_rubric_json(void)
+{
+    char dir[PATH_MAX], url[1024], base[1024];
+    CHECK(make_site("config-override", dir) == 0);
+    CHECK(put(dir, "rubric.json", site_config) == 0);
+    /* the configured sources go into the index the flag names */
+    CHECK(index_run(dir, 0, "--db flag.db --base-url https://flag.example.org/") == 0);
+    CHECK(is_dir(dir, "flag.db"));
+    CHECK(!is_dir(dir, "conf.db"));
+    recorded_base_url(dir, "flag.db", base, sizeof base);
+    CHECK_STR(base, "https://flag.example.org/");
+
+    /* rubric-query without --db looks in conf.db, which does not exist */
+    cmd c;
+    sh(&c, dir, "\"$Q\" --json tumbleweedix");
+    CHECK(c.status == 4);
+    CHECK(strstr(c.err, "conf.db") != NULL);
+    cmd_free(&c);
+    /* --db and --base-url override the file */
+    CHECK(first_hit(dir, "--db flag.db --base-url https://cli.example.org/ tumbleweedix", url, NULL,
+                    NULL) == 1);
+    CHECK_STR(url, "https://cli.example.org/guide/install.html#build-steps");
+    /* --db alone: the configuration's base URL comes before the index's */
+    CHECK(first_hit(dir, "--db flag.db tumbleweedix", url, NULL, NULL) == 1);
+    CHECK_STR(url, "https://conf.example.net/docs/guide/install.html#build-steps");
+    /* a PATH on the command line replaces the sources (and their globs) */
+    CHECK(index_run(dir, 0, "--db path.db site") == 0);
+    CHECK(hits(dir, "--db path.db snozzberry") == 1);
+}
+
+static void config_names_another_file_whose_paths_are_relative_to_it(void)
+{
+    char dir[PATH_MAX], url[1024], path[1024];
+    CHECK(make_site("config-other", dir) == 0);
+    CHECK(put(dir, "rubric.json", site_config) == 0);
+    CHECK(put(dir, "alt/alt.json",
+              "{\"db\": \"alt.db\", \"base_url\": \"https://alt.example.org/\", "
+              "\"sources\": [\"../site\"]}") == 0);
+    CHECK(index_run(dir, 0, "--config alt/alt.json") == 0);
+    CHECK(is_dir(dir, "alt/alt.db")); /* relative to the file's folder */
+    CHECK(!is_dir(dir, "alt.db"));
+    CHECK(!is_dir(dir, "conf.db"));   /* ./rubric.json was not read */
+    CHECK(first_hit(dir, "--config alt/alt.json tumbleweedix", url, path, NULL) == 1);
+    CHECK_STR(path, "alt/../site/guide/install.html");
+    CHECK_STR(url, "https://alt.example.org/guide/install.html#build-steps");
+    /* alt.json has no globs: the draft and the export are in */
+    CHECK(hits(dir, "--config alt/alt.json snozzberry") == 1);
+    CHECK(hits(dir, "--config alt/alt.json frobnicator") == 1);
+    /* and no boilerplate.show */
+    CHECK(hits(dir, "--config alt/alt.json grommetwhistle") == 0);
+}
+
+static void boilerplate_detect_false_indexes_link_lists_as_content(void)
+{
+    char dir[PATH_MAX];
+    CHECK(make_site("config-detect", dir) == 0);
+    CHECK(put(dir, "rubric.json",
+              "{\"db\": \"d.db\", \"sources\": [\"site\"], \"boilerplate\": {\"detect\": false}}") ==
+          0);
+    CHECK(index_run(dir, 0, "") == 0);
+    cJSON *j = query(dir, "grommetwhistle");
+    CHECK(j && nresults(j) == 1);
+    CHECK(j && bool_of(result(j, 0), "boilerplate") == 0);
+    cJSON_Delete(j);
+}
+
+/* Both tools refuse the configuration at FILE (in DIR; NULL: ./rubric.json)
+ * with exit 2 and a message naming FILE and KEY. */
+static void check_refused(const char *dir, const char *file, const char *key)
+{
+    char opt[PATH_MAX + 16] = "";
+    if (file)
+        snprintf(opt, sizeof opt, "--config %s", sq(file));
+    const char *named = file ? file : "rubric.json";
+    cmd c;
+    sh(&c, dir, "\"$I\" %s --db db site", opt);
+    CHECK(c.status == 2);
+    CHECK(a_line_has_both(c.err, named, key));
+    if (c.status != 2 || !a_line_has_both(c.err, named, key))
+        fprintf(stderr, "  rubric-index: exit %d, stderr:\n%s", c.status, c.err);
+    cmd_free(&c);
+    sh(&c, dir, "\"$Q\" %s --db db tumbleweedix", opt);
+    CHECK(c.status == 2);
+    CHECK(a_line_has_both(c.err, named, key));
+    CHECK(c.out[0] == '\0');
+    if (c.status != 2 || !a_line_has_both(c.err, named, key))
+        fprintf(stderr, "  rubric-query: exit %d, stderr:\n%s", c.status, c.err);
+    cmd_free(&c);
+}
+
+static void a_rubric_json_with_an_unknown_key_stops_both_tools_with_exit_2(void)
+{
+    char dir[PATH_MAX];
+    CHECK(make_site("config-bad", dir) == 0);
+    CHECK(put(dir, "rubric.json", "{\"db\": \"x.db\", \"colour\": \"red\"}") == 0);
+    check_refused(dir, NULL, "colour");
+    CHECK(!is_dir(dir, "db") && !is_dir(dir, "x.db")); /* nothing was indexed */
+    /* a wrong type and a key deep inside, through --config */
+    CHECK(put(dir, "typo.json", "{\"sources\": [{\"root\": \"site\", \"include\": \"*.md\"}]}") == 0);
+    check_refused(dir, "typo.json", "sources[0].include");
+    CHECK(put(dir, "deep.json", "{\"boilerplate\": {\"shows\": true}}") == 0);
+    check_refused(dir, "deep.json", "boilerplate.shows");
+    /* a --config naming a missing file is refused as well */
+    check_refused(dir, "missing.json", "missing.json");
+}
+
+static void a_repeated_sources_key_in_rubric_json_does_not_crash_the_indexer(void)
+{
+    /* config_load wrote the second "sources" array past its end (see
+     * test_config): the indexer died with SIGSEGV. Either refusing the file
+     * (exit 2) or indexing the last list is fine. */
+    char dir[PATH_MAX];
+    CHECK(make_site("config-repeat", dir) == 0);
+    CHECK(put(dir, "rubric.json",
+              "{\"db\": \"r.db\", \"sources\": [\"site/guide\", \"site/notes.md\"], "
+              "\"sources\": [\"site/guide\"]}") == 0);
+    cmd c;
+    sh(&c, dir, "\"$I\"");
+    CHECK(c.status == 0 || c.status == 2);
+    if (c.status != 0 && c.status != 2)
+        fprintf(stderr, "  exit %d, stderr:\n%s", c.status, c.err);
+    cmd_free(&c);
+}
+
+/* -------------------------------------------------------------- reindexing */
+
+static void reindexing_drops_a_deleted_file_and_replaces_an_edited_one(void)
+{
+    char dir[PATH_MAX], url[1024];
+    CHECK(make_site("reindex", dir) == 0);
+    CHECK(index_run(dir, 0, "--db db --base-url " BASE " site") == 0);
+    CHECK(hits(dir, "--db db plinkerton") == 1);
+    CHECK(hits(dir, "--db db tumbleweedix") == 1);
+
+    CHECK(gone(dir, "site/notes.md") == 0);
+    CHECK(put(dir, "site/guide/install.html", install_edited_html) == 0);
+    cmd c;
+    sh(&c, dir, "\"$I\" --db db site");
+    CHECK(c.status == 0);
+    CHECK(count_in_summary(c.err, "removed") == 1);
+    CHECK(count_in_summary(c.err, "changed") == 1);
+    CHECK(count_in_summary(c.err, "added") == 0);
+    cmd_free(&c);
+    CHECK(hits(dir, "--db db plinkerton") == 0);
+    CHECK(hits(dir, "--db db tumbleweedix") == 0);
+    CHECK(first_hit(dir, "--db db marmotquaver", url, NULL, NULL) == 1);
+    CHECK_STR(url, BASE "guide/install.html#build-steps"); /* the base URL stays recorded */
+    CHECK(hits(dir, "--db db zorblaxite") == 1);           /* the unchanged section stays */
+    CHECK(hits(dir, "--db db quokkafrond") == 1);          /* the other files too */
+}
+
+static void reindexing_the_configured_sources_drops_deleted_and_newly_excluded_files(void)
+{
+    char dir[PATH_MAX];
+    CHECK(make_site("reindex-config", dir) == 0);
+    CHECK(put(dir, "rubric.json", "{\"db\": \"c.db\", \"sources\": [\"site\"]}") == 0);
+    CHECK(index_run(dir, 0, "") == 0);
+    CHECK(hits(dir, "plinkerton") == 1);
+    CHECK(hits(dir, "snozzberry") == 1);
+    CHECK(gone(dir, "site/notes.md") == 0);
+    CHECK(put(dir, "rubric.json",
+              "{\"db\": \"c.db\", \"sources\": [{\"root\": \"site\", \"exclude\": [\"_drafts/*\"]}]}") ==
+          0);
+    CHECK(index_run(dir, 0, "") == 0);
+    CHECK(hits(dir, "plinkerton") == 0);
+    CHECK(hits(dir, "snozzberry") == 0);
+    CHECK(hits(dir, "tumbleweedix") == 1);
+}
+
+/* ----------------------------------------------------------------- noindex */
+
+static void a_noindex_page_is_not_found_and_the_run_exits_0(void)
+{
+    char dir[PATH_MAX];
+    CHECK(make_site("noindex", dir) == 0);
+    CHECK(put(dir, "site/private.html",
+              "<!DOCTYPE html><html><head><title>Private</title>\n"
+              "<meta name=\"robots\" content=\"noindex\"></head><body>\n"
+              "<h1>Private page</h1><p>The hushwillow plans are not for search engines.</p>\n"
+              "</body></html>\n") == 0);
+    cmd c;
+    sh(&c, dir, "\"$I\" --db db site");
+    CHECK(c.status == 0);
+    CHECK(count_in_summary(c.err, "excluded") == 1);
+    CHECK(count_in_summary(c.err, "skipped") == 0);
+    if (c.status != 0)
+        fprintf(stderr, "  stderr:\n%s", c.err);
+    cmd_free(&c);
+    CHECK(hits(dir, "--db db hushwillow") == 0);
+    CHECK(hits(dir, "--db db private") == 0);
+    CHECK(hits(dir, "--db db tumbleweedix") == 1);
+
+    /* a page indexed before and marked noindex since loses its passages */
+    CHECK(hits(dir, "--db db quokkafrond") == 1);
+    CHECK(put(dir, "site/index.html",
+              "<html><head><meta name=\"robots\" content=\"noindex, nofollow\"></head><body>\n"
+              "<h1>Welcome</h1><p>The quokkafrond project, now hidden.</p></body></html>\n") == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    CHECK(hits(dir, "--db db quokkafrond") == 0);
+}
+
+static void a_noindex_written_in_capitals_also_keeps_the_page_out(void)
+{
+    /* robots values are case-insensitive: content="NOINDEX" is noindex.
+     * lib/reader_html.c's find_ci() looks for the first letter with a
+     * case-sensitive memchr, so it misses "NOINDEX". */
+    char dir[PATH_MAX];
+    path_join(dir, g_tmp, "noindex-caps");
+    CHECK(mkdir(dir, 0755) == 0);
+    CHECK(put(dir, "site/a.html",
+              "<html><head><meta name=\"robots\" content=\"NOINDEX\"></head><body>\n"
+              "<h1>Caps</h1><p>The shoutybarrow page asks to stay out.</p></body></html>\n") == 0);
+    CHECK(put(dir, "site/b.html",
+              "<html><head><meta name=\"Robots\" content=\"NoIndex, NoFollow\"></head><body>\n"
+              "<h1>Mixed</h1><p>The camelwhisk page asks to stay out too.</p></body></html>\n") == 0);
+    CHECK(put(dir, "site/c.html",
+              "<html><body><h1>Open</h1><p>The openmeadow page is public.</p></body></html>\n") ==
+          0);
+    cmd c;
+    sh(&c, dir, "\"$I\" --db db site");
+    CHECK(c.status == 0);
+    CHECK(count_in_summary(c.err, "excluded") == 2);
+    cmd_free(&c);
+    CHECK(hits(dir, "--db db shoutybarrow") == 0);
+    CHECK(hits(dir, "--db db camelwhisk") == 0);
+    CHECK(hits(dir, "--db db openmeadow") == 1);
+}
+
+/* --------------------------------------------------------------- malformed */
+
+static void malformed_html_markdown_and_jsonl_do_not_stop_the_rest(void)
+{
+    char dir[PATH_MAX];
+    CHECK(make_site("malformed", dir) == 0);
+    /* named to come first in each folder, so the good files are read after them */
+    CHECK(put(dir, "site/a-broken.html",
+              "<html><body><h2 <p>broken <<div><table><tr><td>cell<h3>unclosed heading\n"
+              "<section id=x><p>after &bogus; &#xFFFFFFFF; <![CDATA[ <script>if (a<b) {") == 0);
+    CHECK(put(dir, "site/a-broken.md",
+              "---\ntitle: \"unterminated\n# Title\n\n```python\nunclosed fence\n\n* [x](\n"
+              "> > > > > quote\n<div>\n[ref]: <\n") == 0);
+    CHECK(put(dir, "site/a-broken.jsonl", "{{{{\n[1,2,3]\n\"string\"\n{\"path\": 5, \"text\": \"x\"}\n"
+                                          "{\"path\": \"p\", \"text\": [\"a\"]}\n") == 0);
+    CHECK(put_bytes(dir, "site/guide/a-binary.md", "# Bin\n\nabc\0def\n", 15) == 0);
+    CHECK(put(dir, "site/guide/a-nul.html", "") == 0);          /* empty */
+    cmd c;
+    sh(&c, dir, "\"$I\" --db db --base-url " BASE " site");
+    CHECK(c.status == 0 || c.status == 1);
+    CHECK(strstr(c.err, "a-broken.jsonl") != NULL); /* no good record: named */
+    CHECK(strstr(c.err, "a-nul.html") != NULL);     /* empty: named */
+    CHECK(strstr(c.err, "a-binary.md") != NULL);    /* NUL bytes: named */
+    CHECK(strstr(c.err, "stopped") == NULL);
+    if (c.status != 0 && c.status != 1)
+        fprintf(stderr, "  exit %d, stderr:\n%s", c.status, c.err);
+    cmd_free(&c);
+    CHECK(hits(dir, "--db db tumbleweedix") == 1);
+    CHECK(hits(dir, "--db db zorblaxite") == 1);
+    CHECK(hits(dir, "--db db plinkerton") == 1);
+    CHECK(hits(dir, "--db db quokkafrond") == 1);
+    CHECK(hits(dir, "--db db frobnicator") == 1);
+    CHECK(hits(dir, "--db db gliblorp") == 1);
+    CHECK(hits(dir, "--db db snozzberry") == 1);
+}
+
+/* ------------------------------------------------------------------- main */
+
+static int absolute(const char *path, char *out)
+{
+    if (!realpath(path, out)) {
+        fprintf(stderr, "test_sites: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int main(void)
+{
+    const char *build = getenv("RUBRIC_BUILD");
+    char p[PATH_MAX];
+    build = build && *build ? build : "build";
+    snprintf(p, sizeof p, "%s/rubric-index", build);
+    if (absolute(p, g_index) < 0)
+        return 1;
+    snprintf(p, sizeof p, "%s/rubric-query", build);
+    if (absolute(p, g_query) < 0)
+        return 1;
+
+    const char *tmpdir = getenv("TMPDIR");
+    snprintf(g_tmp, sizeof g_tmp, "%s/rubric-test-sites-XXXXXX",
+             tmpdir && *tmpdir ? tmpdir : "/tmp");
+    if (!mkdtemp(g_tmp)) {
+        fprintf(stderr, "test_sites: mkdtemp %s: %s\n", g_tmp, strerror(errno));
+        return 1;
+    }
+    /* The environment must not choose an index behind our back. */
+    unsetenv("RUBRIC_DB");
+
+    RUN(links_are_the_base_url_the_path_under_the_root_and_the_anchor);
+    RUN(a_base_url_without_a_final_slash_still_gets_one_before_the_path);
+    RUN(a_jsonl_record_with_an_absolute_url_links_to_that_url_and_its_anchor);
+    RUN(json_lines_with_malformed_lines_are_indexed_without_them_naming_each_line);
+    RUN(exclude_keeps_a_folder_out_of_the_index);
+    RUN(include_indexes_only_the_matching_files);
+    RUN(rubric_json_gives_the_sources_the_db_the_base_url_and_shows_boilerplate);
+    RUN(flags_override_the_db_and_base_url_of_rubric_json);
+    RUN(config_names_another_file_whose_paths_are_relative_to_it);
+    RUN(boilerplate_detect_false_indexes_link_lists_as_content);
+    RUN(a_rubric_json_with_an_unknown_key_stops_both_tools_with_exit_2);
+    RUN(a_repeated_sources_key_in_rubric_json_does_not_crash_the_indexer);
+    RUN(reindexing_drops_a_deleted_file_and_replaces_an_edited_one);
+    RUN(reindexing_the_configured_sources_drops_deleted_and_newly_excluded_files);
+    RUN(a_noindex_page_is_not_found_and_the_run_exits_0);
+    RUN(a_noindex_written_in_capitals_also_keeps_the_page_out);
+    RUN(malformed_html_markdown_and_jsonl_do_not_stop_the_rest);
+
+    snprintf(p, sizeof p, "rm -rf %s", sq(g_tmp));
+    if (system(p) != 0)
+        fprintf(stderr, "test_sites: could not remove %s\n", g_tmp);
+    return HARNESS_END();
+}
