@@ -251,6 +251,8 @@ typedef struct rubric_search_opts {
     size_t snippet_len; /* snippet length in bytes (0: 200) */
     const char *base_url; /* links start with this (NULL: the index's own) */
     int no_correction;  /* nonzero: never answer a corrected query instead */
+    size_t per_article; /* nonzero: group by article, at most this many passages
+                           each; limit and offset then count articles */
 } rubric_search_opts;
 
 /* A highlighted range inside a snippet, in bytes. */
@@ -297,6 +299,19 @@ RUBRIC_API size_t rubric_results_count(const rubric_results *r);
 RUBRIC_API int rubric_results_corrected(const rubric_results *r);
 /* Hit I (0-based), or NULL past the end. */
 RUBRIC_API const rubric_hit *rubric_results_hit(const rubric_results *r, size_t i);
+
+/* With rubric_search_opts.per_article: articles in rank order (of their best
+ * passage), each with its passages among the hits. Owned by the results. */
+typedef struct rubric_article {
+    const char *path;     /* the page */
+    const char *title;    /* its title (the outermost heading of its passages) */
+    size_t matches;       /* its matching passages, all of them */
+    const size_t *hits;   /* indexes into the hits, best first */
+    size_t nhits;
+} rubric_article;
+
+RUBRIC_API size_t rubric_results_article_count(const rubric_results *r);
+RUBRIC_API const rubric_article *rubric_results_article(const rubric_results *r, size_t i);
 
 /* The snippet of HIT escaped for HTML, matches wrapped in <b>...</b>, with
  * " ..." marks where text was cut. Caller frees with free(); NULL when out of

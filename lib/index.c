@@ -448,6 +448,11 @@ static int add_passage(rubric_index *ix, const char *path, const char *rel,
     /* The page's address under its root, for path: filters. */
     if (add_prefixed(c.doc, PREFIX_REL, p->path ? p->path : rel, &key) < 0)
         goto done;
+    /* The page, for grouping passages by article. */
+    key.len = 0;
+    if (buf_printf(&key, "%s#%s", path, p->path ? p->path : "") < 0 ||
+        xs_doc_add_value(c.doc, XS_SLOT_PAGE, key.data, key.len) != XS_OK)
+        goto done;
     /* The id: source, page (when the source holds several), anchor, part. */
     key.len = 0;
     if (buf_printf(&key, "%s#%s%s%s/%u", path, p->path ? p->path : "", p->path ? "#" : "",

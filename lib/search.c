@@ -15,6 +15,9 @@
  * similar length, so length normalisation matters less than for whole pages. */
 #define BM25_K1 1.2
 #define BM25_B 0.5
+/* Grouping by article looks at this many matches at least, so that the
+ * numbers of matching passages per article are exact below it. */
+#define GROUP_CHECK_AT_LEAST 2000
 /* Spelling: a suggestion is at most this many edits away (one for short words). */
 #define SUGGEST_MAX_EDITS 2
 
@@ -311,6 +314,10 @@ static char *suggest_query(rubric_db *db, const qwords *words, const char *text,
 
 struct rubric_results {
     int corrected;     /* the hits answer the suggestion, not the query */
+    rubric_article *articles;
+    size_t narticles;
+    size_t *article_hits;  /* the hits of every article, back to back */
+    const char **page_keys;
     rubric_hit *hits;
     size_t n;
     size_t total;
@@ -326,6 +333,9 @@ void rubric_results_free(rubric_results *r)
 {
     if (!r)
         return;
+    free(r->articles);
+    free(r->article_hits);
+    free(r->page_keys);
     for (size_t i = 0; i < r->n; i++) {
         cJSON_Delete(r->docs[i]);
         free(r->snippets[i]);
@@ -616,6 +626,8 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
                         &r->snippets[i], &r->spans[i]);
 }
 
+static int group(rubric_results *r, const xs_mset *m, size_t offset, size_t limit);
+
 /* Run Q: words ANDed, then, when nothing holds them all, a ranked OR. */
 static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_t limit,
                xs_mset **out, char **errmsg)
@@ -626,7 +638,10 @@ static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_
         if (!xq)
             return RUBRIC_ENOMEM;
         xs_mset *m = NULL;
-        int xr = xs_db_search(db->db, xq, o->offset, limit, BM25_K1, BM25_B, &m);
+        xs_search so = {o->offset, limit, BM25_K1, BM25_B, o->per_article, 0};
+        if (o->per_article)
+            so.check_at_least = GROUP_CHECK_AT_LEAST;
+        int xr = xs_db_search(db->db, xq, &so, &m);
         xs_query_free(xq);
         if (xr == XS_EWILDCARD) {
             if (errmsg)
@@ -657,6 +672,12 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     if (opts)
         o = *opts;
     size_t limit = o.limit ? o.limit : 10;
+    size_t article_offset = o.offset, article_limit = limit;
+    if (o.per_article) {
+        /* Fetch enough passages for the articles wanted, from the first. */
+        limit = (o.offset + limit) * o.per_article;
+        o.offset = 0;
+    }
     qtree *q = calloc(1, sizeof *q), *fixed = NULL;
     qwords *words = calloc(1, sizeof *words);
     rubric_results *r = calloc(1, sizeof *r);
@@ -704,7 +725,9 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     r->urls = calloc(n + 1, sizeof *r->urls);
     r->spans = calloc(n + 1, sizeof *r->spans);
     r->trails = calloc(n + 1, sizeof *r->trails);
-    if (!r->hits || !r->docs || !r->snippets || !r->urls || !r->spans || !r->trails)
+    r->page_keys = calloc(n + 1, sizeof *r->page_keys);
+    if (!r->hits || !r->docs || !r->snippets || !r->urls || !r->spans || !r->trails ||
+        !r->page_keys)
         goto fail;
     r->n = n;
     for (size_t i = 0; i < n; i++)
@@ -714,6 +737,8 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
                 *errmsg = xstrdup("a passage's stored data is damaged or memory ran out");
             goto fail;
         }
+    if (o.per_article && group(r, m, article_offset, article_limit) < 0)
+        goto fail;
     xs_mset_free(m);
     qtree_free(q);
     qtree_free(fixed);
@@ -733,6 +758,68 @@ fail:
     free(words);
     rubric_results_free(r);
     return rc;
+}
+
+size_t rubric_results_article_count(const rubric_results *r)
+{
+    return r->narticles;
+}
+
+const rubric_article *rubric_results_article(const rubric_results *r, size_t i)
+{
+    return i < r->narticles ? &r->articles[i] : NULL;
+}
+
+/* Group the hits by page (the source and the page within it), in the order
+ * of each page's best hit; keep the articles from OFFSET, at most LIMIT, and
+ * their hits. M's collapse counts give each page's other matches. */
+static int group(rubric_results *r, const xs_mset *m, size_t offset, size_t limit)
+{
+    size_t n = r->n;
+    r->articles = calloc(n + 1, sizeof *r->articles);
+    r->article_hits = calloc(n + 1, sizeof *r->article_hits);
+    size_t *of = calloc(n + 1, sizeof *of);  /* hit -> article */
+    if (!r->articles || !r->article_hits || !of) {
+        free(of);
+        return -1;
+    }
+    size_t na = 0;
+    for (size_t i = 0; i < n; i++) {
+        const rubric_hit *h = &r->hits[i];
+        const char *src = json_str(r->docs[i], "source");
+        size_t a = 0;
+        while (a < na && !(strcmp(r->articles[a].path, h->path) == 0 &&
+                           strcmp(r->page_keys[a], src) == 0))
+            a++;
+        if (a == na) {
+            r->articles[na].path = h->path;
+            r->articles[na].title = h->ntrail ? h->trail[0] : h->title;
+            r->page_keys[na] = src;
+            na++;
+        }
+        /* Each kept hit of a page carries the count of its page's matches
+         * that were left out. */
+        size_t left_out = xs_mset_collapsed(m, i);
+        r->articles[a].nhits++;
+        if (left_out > r->articles[a].matches)
+            r->articles[a].matches = left_out;
+        of[i] = a;
+    }
+    /* Lay each article's hits out back to back, and keep OFFSET..LIMIT. */
+    size_t at = 0, first = offset < na ? offset : na, last = first + limit < na ? first + limit : na;
+    for (size_t a = 0; a < na; a++)
+        r->articles[a].matches += r->articles[a].nhits;
+    for (size_t a = first; a < last; a++) {
+        size_t start = at;
+        for (size_t i = 0; i < n; i++)
+            if (of[i] == a)
+                r->article_hits[at++] = i;
+        r->articles[a].hits = r->article_hits + start;
+    }
+    memmove(r->articles, r->articles + first, (last - first) * sizeof *r->articles);
+    r->narticles = last - first;
+    free(of);
+    return 0;
 }
 
 int rubric_results_corrected(const rubric_results *r)

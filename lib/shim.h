@@ -70,6 +70,7 @@ int xs_doc_add_posting(xs_doc *doc, const char *term, size_t len, unsigned pos);
 int xs_doc_add_term(xs_doc *doc, const char *term, size_t len, unsigned wdf);
 int xs_doc_add_boolean(xs_doc *doc, const char *term, size_t len);
 int xs_doc_set_data(xs_doc *doc, const char *data, size_t len);
+int xs_doc_add_value(xs_doc *doc, unsigned slot, const char *value, size_t len);
 
 /* Queries: a tree built bottom-up. Constructors take ownership of the
  * subqueries they are given, also on failure; NULL means out of memory. */
@@ -86,9 +87,32 @@ void xs_query_free(xs_query *q);
 /* A readable form of the query, for debugging; caller frees. */
 char *xs_query_describe(const xs_query *q);
 
-/* Run QUERY; BM25 with parameters K1 and B. */
-int xs_db_search(xs_db *db, const xs_query *query, size_t offset, size_t limit,
-                 double k1, double b, xs_mset **out);
+/* The value slot holding a passage's page (source and page path), for
+ * grouping passages by article. */
+#define XS_SLOT_PAGE 0
+
+typedef struct xs_search {
+    size_t offset, limit;
+    double k1, b;             /* BM25 parameters */
+    unsigned collapse_max;    /* nonzero: at most this many hits per page */
+    size_t check_at_least;    /* look at this many matches at least (exact counts) */
+} xs_search;
+
+/* Run QUERY. */
+int xs_db_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset **out);
+/* Hit I's document id, and (when collapsing) how many other passages of
+ * its page matched but were left out. */
+unsigned xs_mset_docid(const xs_mset *m, size_t i);
+size_t xs_mset_collapsed(const xs_mset *m, size_t i);
+
+/* What BM25 needs to weigh TERM in document DOCID. */
+typedef struct xs_term_stats {
+    unsigned wdf;
+    size_t termfreq, doccount;
+    double doclen, avlength;
+} xs_term_stats;
+
+int xs_db_term_stats(xs_db *db, unsigned docid, const char *term, xs_term_stats *out);
 void xs_mset_free(xs_mset *m);
 size_t xs_mset_size(const xs_mset *m);
 size_t xs_mset_estimate(const xs_mset *m);

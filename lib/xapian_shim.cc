@@ -27,6 +27,8 @@ struct xs_query {
 struct xs_mset {
     std::vector<double> weights;
     std::vector<std::string> data;
+    std::vector<unsigned> docids;
+    std::vector<size_t> collapsed;
     size_t estimate = 0;
 };
 
@@ -326,6 +328,11 @@ int xs_doc_add_boolean(xs_doc *doc, const char *term, size_t len)
     GUARD_DOC(doc->doc.add_boolean_term(std::string(term, len)); return XS_OK;)
 }
 
+int xs_doc_add_value(xs_doc *doc, unsigned slot, const char *value, size_t len)
+{
+    GUARD_DOC(doc->doc.add_value(slot, std::string(value, len)); return XS_OK;)
+}
+
 int xs_doc_set_data(xs_doc *doc, const char *data, size_t len)
 {
     GUARD_DOC(doc->doc.set_data(std::string(data, len)); return XS_OK;)
@@ -420,24 +427,28 @@ char *xs_query_describe(const xs_query *q)
 
 // Runs the query and copies out what the caller needs, so that a writer
 // committing meanwhile cannot invalidate the results afterwards.
-static void run_search(xs_db *db, const xs_query *query, size_t offset, size_t limit,
-                       double k1, double b, xs_mset *m)
+static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset *m)
 {
     Xapian::Enquire enq(*db->rd);
     enq.set_query(query->q);
-    enq.set_weighting_scheme(Xapian::BM25Weight(k1, 0, 1, b, 0.5));
-    Xapian::MSet ms = enq.get_mset(offset, limit);
+    enq.set_weighting_scheme(Xapian::BM25Weight(o->k1, 0, 1, o->b, 0.5));
+    if (o->collapse_max)
+        enq.set_collapse_key(XS_SLOT_PAGE, o->collapse_max);
+    Xapian::MSet ms = enq.get_mset(o->offset, o->limit, o->check_at_least);
     m->estimate = ms.get_matches_estimated();
     m->weights.clear();
     m->data.clear();
+    m->docids.clear();
+    m->collapsed.clear();
     for (Xapian::MSetIterator it = ms.begin(); it != ms.end(); ++it) {
         m->weights.push_back(it.get_weight());
         m->data.push_back(it.get_document().get_data());
+        m->docids.push_back(*it);
+        m->collapsed.push_back(it.get_collapse_count());
     }
 }
 
-int xs_db_search(xs_db *db, const xs_query *query, size_t offset, size_t limit,
-                 double k1, double b, xs_mset **out)
+int xs_db_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset **out)
 {
     *out = nullptr;
     xs_mset *m = new (std::nothrow) xs_mset;
@@ -448,7 +459,7 @@ int xs_db_search(xs_db *db, const xs_query *query, size_t offset, size_t limit,
     // reopen at the newest revision and run the whole search again.
     for (int attempt = 0; attempt < 5; attempt++) {
         try {
-            run_search(db, query, offset, limit, k1, b, m);
+            run_search(db, query, o, m);
             *out = m;
             return XS_OK;
         } catch (...) {
@@ -469,9 +480,36 @@ int xs_db_search(xs_db *db, const xs_query *query, size_t offset, size_t limit,
     return rc;
 }
 
+int xs_db_term_stats(xs_db *db, unsigned docid, const char *term, xs_term_stats *out)
+{
+    GUARD_DB(db, {
+        std::string t(term);
+        out->wdf = 0;
+        out->termfreq = db->rd->get_termfreq(t);
+        out->doclen = db->rd->get_doclength(docid);
+        out->avlength = db->rd->get_avlength();
+        out->doccount = db->rd->get_doccount();
+        Xapian::TermIterator it = db->rd->termlist_begin(docid);
+        it.skip_to(t);
+        if (it != db->rd->termlist_end(docid) && *it == t)
+            out->wdf = it.get_wdf();
+        return XS_OK;
+    })
+}
+
 void xs_mset_free(xs_mset *m)
 {
     delete m;
+}
+
+unsigned xs_mset_docid(const xs_mset *m, size_t i)
+{
+    return m->docids[i];
+}
+
+size_t xs_mset_collapsed(const xs_mset *m, size_t i)
+{
+    return m->collapsed[i];
 }
 
 size_t xs_mset_size(const xs_mset *m)

@@ -22,6 +22,8 @@ static const char usage_text[] =
     "  --offset K        skip the first K results\n"
     "  --json            print JSON (schema in the README)\n"
     "  --boilerplate     include navigation, link lists and promotions\n"
+    "  --per-article N   group by article: articles in rank order, each with its\n"
+    "                    best N passages and its number of matching passages\n"
     "  --base-url URL    links start with URL (default: the one the index records)\n"
     "  --config FILE     read settings from FILE (default: ./" CONFIG_DEFAULT " if present)\n"
     "  --color WHEN      highlight matches: auto (on a terminal), always, never;\n"
@@ -38,38 +40,70 @@ static double rounded(double x)
     return round(x * 1000.0) / 1000.0;
 }
 
-static int print_json(rubric_db *db, const char *query, const rubric_results *res)
+/* One hit as the JSON object DESIGN.md fixes (plus url). NULL when out of
+ * memory. */
+static cJSON *hit_json(const rubric_hit *h)
+{
+    cJSON *r = cJSON_CreateObject();
+    char *snippet = rubric_hit_snippet_html(h);
+    cJSON *trail = cJSON_CreateStringArray(h->trail, (int)h->ntrail);
+    int ok = r && snippet && trail && cJSON_AddNumberToObject(r, "rank", h->rank) &&
+             cJSON_AddNumberToObject(r, "score", rounded(h->score)) &&
+             cJSON_AddStringToObject(r, "path", h->path) &&
+             cJSON_AddStringToObject(r, "anchor", h->anchor) &&
+             cJSON_AddStringToObject(r, "title", h->title) &&
+             cJSON_AddItemToObject(r, "trail", trail);
+    if (!ok || !cJSON_GetObjectItem(r, "trail"))
+        cJSON_Delete(trail);
+    ok = ok && cJSON_AddStringToObject(r, "snippet", snippet) &&
+         cJSON_AddBoolToObject(r, "boilerplate", h->boilerplate) &&
+         cJSON_AddStringToObject(r, "url", h->url);
+    free(snippet);
+    if (!ok) {
+        cJSON_Delete(r);
+        return NULL;
+    }
+    return r;
+}
+
+static int print_json(rubric_db *db, const char *query, const rubric_results *res, int grouped)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON *results = NULL, *index = NULL;
+    cJSON *results = NULL, *index = NULL, *articles = NULL;
     int ok = o && cJSON_AddStringToObject(o, "query", query) &&
              cJSON_AddNumberToObject(o, "total", (double)rubric_results_total(res));
     const char *sugg = rubric_results_suggestion(res);
     ok = ok && (sugg ? cJSON_AddStringToObject(o, "suggestion", sugg) != NULL
                      : cJSON_AddNullToObject(o, "suggestion") != NULL);
+    /* true when nothing matched the query and the results answer the suggestion */
+    ok = ok && cJSON_AddBoolToObject(o, "corrected", rubric_results_corrected(res));
     ok = ok && (results = cJSON_AddArrayToObject(o, "results"));
     /* Which state of the index answered: caches key on it. */
     ok = ok && (index = cJSON_AddObjectToObject(o, "index")) &&
          cJSON_AddNumberToObject(index, "revision", (double)rubric_db_revision(db)) &&
          cJSON_AddStringToObject(index, "updated", rubric_db_updated(db));
-    for (size_t i = 0; ok && i < rubric_results_count(res); i++) {
-        const rubric_hit *h = rubric_results_hit(res, i);
-        cJSON *r = cJSON_CreateObject();
-        char *snippet = rubric_hit_snippet_html(h);
-        cJSON *trail = cJSON_CreateStringArray(h->trail, (int)h->ntrail);
-        ok = r && snippet && trail && cJSON_AddItemToArray(results, r) &&
-             cJSON_AddNumberToObject(r, "rank", h->rank) &&
-             cJSON_AddNumberToObject(r, "score", rounded(h->score)) &&
-             cJSON_AddStringToObject(r, "path", h->path) &&
-             cJSON_AddStringToObject(r, "anchor", h->anchor) &&
-             cJSON_AddStringToObject(r, "title", h->title) &&
-             cJSON_AddItemToObject(r, "trail", trail) &&
-             cJSON_AddStringToObject(r, "snippet", snippet) &&
-             cJSON_AddBoolToObject(r, "boilerplate", h->boilerplate) &&
-             cJSON_AddStringToObject(r, "url", h->url);
-        if (!ok && r && !cJSON_GetObjectItem(r, "trail"))
-            cJSON_Delete(trail);
-        free(snippet);
+    if (!grouped) {
+        for (size_t i = 0; ok && i < rubric_results_count(res); i++) {
+            cJSON *r = hit_json(rubric_results_hit(res, i));
+            ok = r && cJSON_AddItemToArray(results, r);
+        }
+    } else {
+        ok = ok && (articles = cJSON_AddArrayToObject(o, "articles"));
+        for (size_t a = 0; ok && a < rubric_results_article_count(res); a++) {
+            const rubric_article *art = rubric_results_article(res, a);
+            cJSON *ao = cJSON_CreateObject(), *passages = NULL;
+            ok = ao && cJSON_AddItemToArray(articles, ao) &&
+                 cJSON_AddStringToObject(ao, "path", art->path) &&
+                 cJSON_AddStringToObject(ao, "title", art->title) &&
+                 cJSON_AddNumberToObject(ao, "matches", (double)art->matches) &&
+                 (passages = cJSON_AddArrayToObject(ao, "passages"));
+            for (size_t k = 0; ok && k < art->nhits; k++) {
+                const rubric_hit *h = rubric_results_hit(res, art->hits[k]);
+                cJSON *r1 = hit_json(h), *r2 = hit_json(h);
+                ok = r1 && r2 && cJSON_AddItemToArray(passages, r1) &&
+                     cJSON_AddItemToArray(results, r2);
+            }
+        }
     }
     char *s = ok ? cJSON_Print(o) : NULL;
     cJSON_Delete(o);
@@ -103,37 +137,52 @@ static void print_snippet(const rubric_hit *h, int color)
     fputc('\n', stdout);
 }
 
-static void print_text(const char *query, const rubric_results *res, int color)
+static void print_hit(const rubric_hit *h, int color, const char *indent)
+{
+    const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "",
+               *off = color ? "\033[0m" : "";
+    printf("%s%s%u. %s%s  %s(%.2f)%s\n", indent, bold, h->rank, h->title, off, dim, h->score, off);
+    if (h->ntrail) {
+        printf("%s   ", indent);
+        for (size_t k = 0; k < h->ntrail; k++)
+            printf("%s%s", k ? " > " : "", h->trail[k]);
+        fputc('\n', stdout);
+    }
+    printf("%s   %s%s%s%s\n", indent, dim, h->url, h->boilerplate ? " [boilerplate]" : "", off);
+    fputs(indent, stdout);
+    print_snippet(h, color);
+}
+
+static void print_text(const char *query, const rubric_results *res, int color, int grouped)
 {
     const char *sugg = rubric_results_suggestion(res);
     size_t n = rubric_results_count(res);
-    if (n == 0)
+    if (rubric_results_corrected(res))
+        printf("no passages match '%s'; showing results for '%s'\n", query, sugg);
+    else if (n == 0)
         printf("no passages match '%s'\n", query);
-    if (sugg)
+    if (sugg && !rubric_results_corrected(res))
         printf("did you mean: %s\n", sugg);
-    const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "",
-               *off = color ? "\033[0m" : "";
-    for (size_t i = 0; i < n; i++) {
-        const rubric_hit *h = rubric_results_hit(res, i);
-        printf("%s%u. %s%s  %s(%.2f)%s\n", bold, h->rank, h->title, off, dim, h->score, off);
-        if (h->ntrail) {
-            fputs("   ", stdout);
-            for (size_t k = 0; k < h->ntrail; k++)
-                printf("%s%s", k ? " > " : "", h->trail[k]);
-            fputc('\n', stdout);
-        }
-        printf("   %s%s#%s%s%s\n", dim, h->path, h->anchor, h->boilerplate ? " [boilerplate]" : "",
-               off);
-        print_snippet(h, color);
+    if (!grouped) {
+        for (size_t i = 0; i < n; i++)
+            print_hit(rubric_results_hit(res, i), color, "");
+        if (n)
+            printf("%zu of about %zu passages\n", n, rubric_results_total(res));
+        return;
     }
-    if (n)
-        printf("%zu of about %zu passages\n", n, rubric_results_total(res));
+    for (size_t a = 0; a < rubric_results_article_count(res); a++) {
+        const rubric_article *art = rubric_results_article(res, a);
+        printf("%s%zu. %s%s  (%zu matching passages)\n   %s\n", color ? "\033[1m" : "", a + 1,
+               art->title, color ? "\033[0m" : "", art->matches, art->path);
+        for (size_t k = 0; k < art->nhits; k++)
+            print_hit(rubric_results_hit(res, art->hits[k]), color, "    ");
+    }
 }
 
 int main(int argc, char **argv)
 {
     enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_BOILER, OPT_COLOR, OPT_VERSION, OPT_BASE,
-           OPT_CONFIG };
+           OPT_CONFIG, OPT_PER_ARTICLE };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"limit", required_argument, NULL, 'n'},
@@ -146,6 +195,7 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, OPT_VERSION},
         {"base-url", required_argument, NULL, OPT_BASE},
         {"config", required_argument, NULL, OPT_CONFIG},
+        {"per-article", required_argument, NULL, OPT_PER_ARTICLE},
         {NULL, 0, NULL, 0}};
     const char *dbflag = NULL, *color_when = "auto", *config_path = NULL;
     int boilerplate_flag = 0;
@@ -174,6 +224,16 @@ int main(int argc, char **argv)
         case OPT_BOILER: boilerplate_flag = 1; break;
         case OPT_BASE: opts.base_url = optarg; break;
         case OPT_CONFIG: config_path = optarg; break;
+        case OPT_PER_ARTICLE: {
+            unsigned long n = 0;
+            if (cli_parse_count(optarg, &n) < 0 || n == 0 || n > 100) {
+                fprintf(stderr, "rubric-query: --per-article wants a count from 1 to 100, not '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            opts.per_article = n;
+            break;
+        }
         case OPT_COLOR:
             if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
                 fprintf(stderr, "rubric-query: --color wants auto, always or never, not '%s'\n",
@@ -245,10 +305,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "rubric-query: %s: '%s'\n", err ? err : rubric_strerror(rc), query);
         status = rc == RUBRIC_EINVAL ? EXIT_USAGE : EXIT_NODB;
     } else if (json) {
-        if (print_json(db, query, res) < 0)
+        if (print_json(db, query, res, opts.per_article > 0) < 0)
             status = EXIT_NODB;
     } else {
-        print_text(query, res, color);
+        print_text(query, res, color, opts.per_article > 0);
     }
     free(err);
     rubric_results_free(res);

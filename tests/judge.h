@@ -2,7 +2,7 @@
  * evaluator (tests/eval.c, rubric) and the FTS5 baseline (bench/fts5.c), so
  * both engines are judged by the very same rules.
  *
- * A judged query file (tests/relevance/*.tsv) holds lines
+ * A judged query file (tests/relevance/NAME.tsv) holds lines
  * `query<TAB>target[ target...]`, each target `path#anchor` (or `path`: any
  * passage of the file); blank lines and lines starting with '#' are skipped.
  * The rank of the first acceptable result among the first JUDGE_LIMIT gives

@@ -1,0 +1,1774 @@
+/* test_reindex.c: reindexing end to end, with the real tools on real pages.
+ *
+ * A scratch copy of ~60 pages of the Python library reference
+ * (/usr/share/doc/python3.11/html/library; 60 generated articles when it is
+ * missing) plus corpus/*.txt is indexed again and again by build/rubric-index
+ * while it changes: incremental runs, --rebuild, --dry-run, --status, -q, a
+ * second writer, readers querying all along, and SIGKILL at random moments.
+ *
+ * Each page gets one paragraph right after its title holding marker words
+ * ("steadymarker", "versionalpha", "pagemarkbc", ...) so that a test knows
+ * exactly which passages hold which word. Every write sets a new, distinct
+ * modification time, so no change hides behind an equal size and mtime.
+ *
+ * "Same passage ids" is checked on the index itself: every "Q" term (one per
+ * passage, lib/index.c) read through lib/shim.h, compared with a clean build of
+ * the same files into another directory.
+ *
+ * Binaries come from $RUBRIC_BUILD (default "build"), the corpus from
+ * $RUBRIC_SRCDIR/corpus (default "./corpus"). $RUBRIC_KILL_SEED repeats a kill
+ * loop (its seed is printed).
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "rubric.h"
+#include "shim.h"
+#include "harness.h"
+
+#define PYDOCS_LIBRARY "/usr/share/doc/python3.11/html/library"
+#define NPAGES_WANTED 60
+#define MAX_PAGES 80
+/* Pages of this size index in ~0.2 s all together: a rebuild then fits in the
+ * kill loop's 0-300 ms window, publishing step included. */
+#define PAGE_MIN_BYTES 12000
+#define PAGE_MAX_BYTES 70000
+
+/* ------------------------------------------------------------------ setup */
+
+static char g_tmp[PATH_MAX];   /* the temporary directory */
+static char g_index[PATH_MAX]; /* absolute path of rubric-index */
+static char g_query[PATH_MAX]; /* absolute path of rubric-query */
+static char g_orig[PATH_MAX];  /* pristine copies of the pages */
+static char *g_names[MAX_PAGES];
+static size_t g_npages;
+static int g_generated;                 /* no Python docs: generated articles */
+static long long g_clock = 1700000000;  /* the next modification time we set */
+
+/* ---------------------------------------------------------------- helpers */
+
+typedef struct cmd {
+    int status; /* exit status; 128 + N when killed by signal N; -1 on failure */
+    char *out;  /* stdout, NUL-terminated */
+    size_t out_len;
+    char *err;  /* stderr, NUL-terminated */
+} cmd;
+
+static void cmd_free(cmd *c)
+{
+    free(c->out);
+    free(c->err);
+    c->out = c->err = NULL;
+}
+
+static char *read_all(FILE *f, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *s = malloc(cap);
+    if (!s)
+        return NULL;
+    for (;;) {
+        if (cap - n < 4096) {
+            char *p = realloc(s, cap * 2);
+            if (!p) {
+                free(s);
+                return NULL;
+            }
+            s = p;
+            cap *= 2;
+        }
+        size_t got = fread(s + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    s[n] = '\0';
+    if (len)
+        *len = n;
+    return s;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *s = read_all(f, len);
+    fclose(f);
+    return s;
+}
+
+static int write_file(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    int ok = fwrite(data, 1, len, f) == len;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* Give PATH a modification time no other write of this test has had. */
+static int bump_mtime(const char *path)
+{
+    struct timespec ts[2] = {{g_clock, 0}, {g_clock, 0}};
+    g_clock++;
+    return utimensat(AT_FDCWD, path, ts, 0);
+}
+
+/* Single-quote S for /bin/sh; returns a static buffer (one of four, rotating). */
+static const char *sq(const char *s)
+{
+    static char bufs[4][PATH_MAX * 2];
+    static int which;
+    char *b = bufs[which++ % 4];
+    size_t n = 0;
+    b[n++] = '\'';
+    for (; *s && n < sizeof bufs[0] - 6; s++) {
+        if (*s == '\'') {
+            memcpy(b + n, "'\\''", 4);
+            n += 4;
+        } else {
+            b[n++] = *s;
+        }
+    }
+    b[n++] = '\'';
+    b[n] = '\0';
+    return b;
+}
+
+/* Run a shell command (printf-style) in directory CWD. $I and $Q in the
+ * command are the two tools. Safe in forked readers: stderr goes to a file
+ * named after the process. */
+__attribute__((format(printf, 3, 4)))
+static void sh(cmd *c, const char *cwd, const char *fmt, ...)
+{
+    char body[8192], full[12288], errpath[PATH_MAX + 64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(body, sizeof body, fmt, ap);
+    va_end(ap);
+    snprintf(errpath, sizeof errpath, "%s/.stderr-%ld", g_tmp, (long)getpid());
+    snprintf(full, sizeof full, "cd %s && I=%s && Q=%s && ( %s ) 2>%s", sq(cwd ? cwd : g_tmp),
+             sq(g_index), sq(g_query), body, sq(errpath));
+    c->status = -1;
+    c->out = c->err = NULL;
+    c->out_len = 0;
+    fflush(NULL);
+    FILE *p = popen(full, "r");
+    if (p) {
+        c->out = read_all(p, &c->out_len);
+        int st = pclose(p);
+        if (st != -1 && WIFEXITED(st))
+            c->status = WEXITSTATUS(st);
+        else if (st != -1 && WIFSIGNALED(st))
+            c->status = 128 + WTERMSIG(st);
+    }
+    c->err = slurp(errpath, NULL);
+    if (!c->out)
+        c->out = calloc(1, 1);
+    if (!c->err)
+        c->err = calloc(1, 1);
+}
+
+/* DST (PATH_MAX bytes) = A "/" B, cut short if it would not fit. */
+static void path_join(char *dst, const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na + 1 + nb >= PATH_MAX) {
+        fprintf(stderr, "test_reindex: path too long: %s/%s\n", a, b);
+        na = nb = 0;
+    }
+    memcpy(dst, a, na);
+    dst[na] = '/';
+    memcpy(dst + na + 1, b, nb);
+    dst[na + 1 + nb] = '\0';
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+/* Does S (N bytes, not necessarily NUL-terminated) contain WORD? */
+static int contains(const char *s, size_t n, const char *word)
+{
+    size_t m = strlen(word);
+    for (size_t i = 0; s && m <= n && i <= n - m; i++)
+        if (memcmp(s + i, word, m) == 0)
+            return 1;
+    return 0;
+}
+
+/* Number of lines of TEXT (a last line without "\n" counts). */
+static int count_lines(const char *text)
+{
+    int n = 0;
+    for (const char *p = text; *p; p++)
+        n += *p == '\n';
+    size_t len = strlen(text);
+    return n + (len > 0 && text[len - 1] != '\n');
+}
+
+/* The line of TEXT that contains NEEDLE (copied into LINE), or 0. */
+static int line_with(const char *text, const char *needle, char *line, size_t size)
+{
+    const char *hit = strstr(text, needle);
+    if (!hit)
+        return 0;
+    const char *start = hit;
+    while (start > text && start[-1] != '\n')
+        start--;
+    const char *end = strchr(hit, '\n');
+    size_t n = end ? (size_t)(end - start) : strlen(start);
+    if (n >= size)
+        n = size - 1;
+    memcpy(line, start, n);
+    line[n] = '\0';
+    return 1;
+}
+
+/* The summary line of an indexer run: the last line of stderr naming "files". */
+static int summary_line(const char *err, char *line, size_t size)
+{
+    const char *last = NULL;
+    for (const char *p = err; (p = strstr(p, " files (")); p++)
+        last = p;
+    if (!last)
+        return 0;
+    const char *start = last;
+    while (start > err && start[-1] != '\n')
+        start--;
+    return line_with(start, " files (", line, size);
+}
+
+/* In the summary line, the number written just before " WORD" (e.g. "3 added"),
+ * or -1 when there is none. */
+static long count_before(const char *line, const char *word)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, " %s", word);
+    for (const char *p = strstr(line, pat); p; p = strstr(p + 1, pat)) {
+        const char *d = p;
+        while (d > line && d[-1] >= '0' && d[-1] <= '9')
+            d--;
+        if (d < p && (d == line || d[-1] == ' ' || d[-1] == '(' || d[-1] == ','))
+            return strtol(d, NULL, 10);
+    }
+    return -1;
+}
+
+/* Run the indexer in test directory T on "site" into "db" with FLAGS; the
+ * summary line's counts are then read with count_before(). */
+static void index_site(cmd *c, const char *t, const char *flags, char *line, size_t size)
+{
+    sh(c, t, "\"$I\" %s --db db site", flags);
+    if (!summary_line(c->err, line, size))
+        line[0] = '\0';
+}
+
+/* ------------------------------------------------------------------ pages */
+
+/* A marker word for page (or trial) I: PREFIX and two consonants, which no
+ * stemmer rule touches, so two markers never share a stem. */
+static void marker(char *out, size_t size, const char *prefix, size_t i)
+{
+    static const char letters[] = "bcdfghjkmnpqrtvwxz";
+    size_t n = sizeof letters - 1;
+    snprintf(out, size, "%s%c%c", prefix, letters[(i / n) % n], letters[i % n]);
+}
+
+/* The words a page carries by default: steadymarker (every page, every
+ * version), the version, and the page's own marker. */
+static void default_words(char *out, size_t size, size_t i, const char *version)
+{
+    char own[32];
+    marker(own, sizeof own, "pagemark", i);
+    snprintf(out, size, "steadymarker version%s %s", version, own);
+}
+
+/* Write the original page I as T/site/NAME with a paragraph holding WORDS
+ * after its title (WORDS NULL: the page as it is), with a new mtime. */
+static int put_page_as(const char *t, size_t i, const char *name, const char *words)
+{
+    char src[PATH_MAX], site[PATH_MAX], dst[PATH_MAX];
+    path_join(src, g_orig, g_names[i]);
+    path_join(site, t, "site");
+    path_join(dst, site, name);
+    size_t len = 0;
+    char *data = slurp(src, &len);
+    if (!data)
+        return -1;
+    int html = ends_with(name, ".html");
+    char para[1024] = "";
+    if (words)
+        snprintf(para, sizeof para,
+                 "%sThe archivist wrote the words %s beside the entry for this page, so that a "
+                 "later reader of the collection could find this passage again without "
+                 "asking anyone for help.%s",
+                 html ? "<p>" : "", words, html ? "</p>\n" : "\n");
+    const char *at;
+    if (html) {
+        at = strstr(data, "</h1>");
+        at = at ? at + 5 : data + len;
+    } else {
+        at = strchr(data, '\n');
+        at = at ? at + 1 : data + len;
+    }
+    FILE *f = fopen(dst, "wb");
+    int ok = f != NULL;
+    if (f) {
+        size_t head = (size_t)(at - data), plen = strlen(para);
+        ok = fwrite(data, 1, head, f) == head && fwrite(para, 1, plen, f) == plen &&
+             fwrite(at, 1, len - head, f) == len - head;
+        ok = fclose(f) == 0 && ok;
+    }
+    free(data);
+    return ok && bump_mtime(dst) == 0 ? 0 : -1;
+}
+
+static int put_page(const char *t, size_t i, const char *words)
+{
+    return put_page_as(t, i, g_names[i], words);
+}
+
+/* T/site/<page I>, and its path as the index records it ("site/<name>"). */
+static void page_file(char *out, const char *t, size_t i)
+{
+    char site[PATH_MAX];
+    path_join(site, t, "site");
+    path_join(out, site, g_names[i]);
+}
+
+static void page_rel(char *out, size_t size, size_t i)
+{
+    snprintf(out, size, "site/%s", g_names[i]);
+}
+
+/* Every page of T/site in VERSION ("alpha", "beta"). */
+static int set_version(const char *t, const char *version)
+{
+    char words[256];
+    for (size_t i = 0; i < g_npages; i++) {
+        default_words(words, sizeof words, i, version);
+        if (put_page(t, i, words) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A fresh test directory T (under the temporary one) with all pages in
+ * T/site, version "alpha". */
+static int make_site(char *t, const char *name)
+{
+    char site[PATH_MAX];
+    path_join(t, g_tmp, name);
+    path_join(site, t, "site");
+    if (mkdir(t, 0755) < 0 || mkdir(site, 0755) < 0) {
+        fprintf(stderr, "  mkdir %s: %s\n", site, strerror(errno));
+        return -1;
+    }
+    return set_version(t, "alpha");
+}
+
+/* ------------------------------------------------------------- passage ids */
+
+typedef struct idset {
+    char **v;
+    size_t n, cap;
+    size_t shared; /* ids held by more than one passage */
+} idset;
+
+static void idset_free(idset *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
+
+static int collect_id(void *ctx, const char *term, size_t len, size_t freq)
+{
+    idset *s = ctx;
+    if (freq == 0)
+        return 0;
+    if (freq > 1)
+        s->shared++;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        char **v = realloc(s->v, cap * sizeof *v);
+        if (!v)
+            return 1;
+        s->v = v;
+        s->cap = cap;
+    }
+    char *id = malloc(len + 1);
+    if (!id)
+        return 1;
+    memcpy(id, term, len);
+    id[len] = '\0';
+    s->v[s->n++] = id;
+    return 0;
+}
+
+static int by_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every passage id ("Q" term) of the index at DB, sorted; -1 on failure. */
+static int ids_of(const char *db, idset *s)
+{
+    memset(s, 0, sizeof *s);
+    xs_db *d = NULL;
+    char *err = NULL;
+    if (xs_db_open_read(db, &d, &err) != XS_OK) {
+        fprintf(stderr, "  cannot read the ids of %s: %s\n", db, err ? err : "?");
+        free(err);
+        return -1;
+    }
+    int rc = xs_db_terms(d, "Q", collect_id, s);
+    xs_db_close(d);
+    if (rc != XS_OK) {
+        fprintf(stderr, "  cannot list the ids of %s\n", db);
+        return -1;
+    }
+    qsort(s->v, s->n, sizeof *s->v, by_str);
+    return 0;
+}
+
+/* How many ids of S begin with "Q" PREFIX. */
+static size_t ids_with_prefix(const idset *s, const char *prefix)
+{
+    size_t n = 0, m = strlen(prefix);
+    for (size_t i = 0; i < s->n; i++)
+        n += s->v[i][0] == 'Q' && strncmp(s->v[i] + 1, prefix, m) == 0;
+    return n;
+}
+
+static int ids_equal(const idset *a, const idset *b)
+{
+    if (a->n != b->n)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->v[i], b->v[i]) != 0)
+            return 0;
+    return 1;
+}
+
+/* Compare the ids of the indexes GOT and WANT; on a difference, say what it is. */
+static int same_ids(const char *got, const char *want)
+{
+    idset a, b;
+    int ok = ids_of(got, &a) == 0 && ids_of(want, &b) == 0;
+    if (ok && (!ids_equal(&a, &b) || a.shared || b.shared)) {
+        ok = 0;
+        fprintf(stderr, "  passage ids differ: %s has %zu (%zu shared), %s has %zu (%zu shared)\n",
+                got, a.n, a.shared, want, b.n, b.shared);
+        size_t i = 0, j = 0;
+        int shown = 0;
+        while ((i < a.n || j < b.n) && shown < 6) {
+            int cmp = i == a.n ? 1 : j == b.n ? -1 : strcmp(a.v[i], b.v[j]);
+            if (cmp == 0) {
+                i++, j++;
+                continue;
+            }
+            fprintf(stderr, "    only in %s: %s\n", cmp < 0 ? "the index" : "the clean build",
+                    cmp < 0 ? a.v[i] : b.v[j]);
+            cmp < 0 ? i++ : j++;
+            shown++;
+        }
+    }
+    idset_free(&a);
+    idset_free(&b);
+    return ok;
+}
+
+/* Build T/site afresh into T/NAME (removed first) and compare DB's ids to it. */
+static int same_ids_as_clean_build(const char *t, const char *db, const char *name)
+{
+    char clean[PATH_MAX];
+    path_join(clean, t, name);
+    cmd c;
+    sh(&c, t, "rm -rf %s && \"$I\" -q --db %s site", sq(name), sq(name));
+    int ok = c.status == 0;
+    if (!ok)
+        fprintf(stderr, "  clean build: exit %d: %s", c.status, c.err);
+    cmd_free(&c);
+    return ok && same_ids(db, clean);
+}
+
+/* ----------------------------------------------------------- index state */
+
+/* Hits of QUERY in the index at DB (up to 1000), through the library; *in_path
+ * (may be NULL) counts those whose path is PATH. -1 when it fails. */
+static long hits_for(const char *db, const char *query, const char *path, long *in_path)
+{
+    rubric_db *d = NULL;
+    char *err = NULL;
+    if (in_path)
+        *in_path = 0;
+    if (rubric_db_open(db, &d, &err) != RUBRIC_OK) {
+        fprintf(stderr, "  open %s: %s\n", db, err ? err : "?");
+        free(err);
+        return -1;
+    }
+    rubric_search_opts o = {0};
+    o.limit = 1000;
+    rubric_results *r = NULL;
+    long n = -1;
+    if (rubric_search(d, query, strlen(query), &o, &r, &err) == RUBRIC_OK) {
+        n = (long)rubric_results_count(r);
+        for (long i = 0; i < n && in_path && path; i++)
+            *in_path += strcmp(rubric_results_hit(r, (size_t)i)->path, path) == 0;
+        rubric_results_free(r);
+    } else {
+        fprintf(stderr, "  search %s: %s\n", query, err ? err : "?");
+        free(err);
+    }
+    rubric_db_close(d);
+    return n;
+}
+
+/* What rubric-index --status prints. */
+typedef struct status {
+    int exit;
+    int lines;  /* how many of the six labelled lines were there */
+    long revision, files, passages;
+    char updated[64], language[64], size[64];
+} status;
+
+static void status_field(const char *out, const char *label, char *val, size_t size, int *found)
+{
+    char line[512];
+    val[0] = '\0';
+    for (const char *p = out; (p = strstr(p, label)); p++) {
+        if (p != out && p[-1] != '\n')
+            continue;
+        line_with(p, label, line, sizeof line);
+        const char *v = line + strlen(label);
+        while (*v == ' ')
+            v++;
+        snprintf(val, size, "%s", v);
+        (*found)++;
+        return;
+    }
+}
+
+static status status_of(const char *t)
+{
+    status s;
+    memset(&s, 0, sizeof s);
+    s.revision = s.files = s.passages = -1;
+    cmd c;
+    sh(&c, t, "\"$I\" --status --db db");
+    s.exit = c.status;
+    char v[64];
+    status_field(c.out, "revision:", v, sizeof v, &s.lines);
+    if (*v)
+        s.revision = strtol(v, NULL, 10);
+    status_field(c.out, "files:", v, sizeof v, &s.lines);
+    if (*v)
+        s.files = strtol(v, NULL, 10);
+    status_field(c.out, "passages:", v, sizeof v, &s.lines);
+    if (*v)
+        s.passages = strtol(v, NULL, 10);
+    status_field(c.out, "updated:", s.updated, sizeof s.updated, &s.lines);
+    status_field(c.out, "language:", s.language, sizeof s.language, &s.lines);
+    status_field(c.out, "size:", s.size, sizeof s.size, &s.lines);
+    if (s.exit != 0 || s.lines != 6)
+        fprintf(stderr, "  --status: exit %d, stdout:\n%s  stderr: %s", c.status, c.out, c.err);
+    cmd_free(&c);
+    return s;
+}
+
+/* "2026-11-26T11:24:47Z" */
+static int is_iso_utc(const char *s)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+    if (strlen(s) != sizeof shape - 1)
+        return 0;
+    for (size_t i = 0; shape[i]; i++)
+        if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i])
+            return 0;
+    return 1;
+}
+
+/* Names in directory DIR ending with SUFFIX. */
+static int leftovers(const char *dir, const char *suffix)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (ends_with(e->d_name, suffix)) {
+            fprintf(stderr, "  left behind: %s/%s\n", dir, e->d_name);
+            n++;
+        }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* ------------------------------------------------------------------ tests */
+
+static void an_incremental_run_touches_only_what_changed_on_disk(void)
+{
+    char t[PATH_MAX], db[PATH_MAX], line[1024], rel[PATH_MAX];
+    CHECK(make_site(t, "incremental") == 0);
+    path_join(db, t, "db");
+    long n = (long)g_npages;
+    cmd c;
+    index_site(&c, t, "", line, sizeof line);
+    CHECK(c.status == 0);
+    CHECK(count_before(line, "added") == n);
+    cmd_free(&c);
+    status s0 = status_of(t);
+    CHECK(s0.exit == 0 && s0.revision > 0);
+
+    /* Nothing changed: nothing read, nothing written, the revision stays. */
+    index_site(&c, t, "", line, sizeof line);
+    CHECK(c.status == 0);
+    CHECK(count_before(line, "added") == 0);
+    CHECK(count_before(line, "changed") == 0);
+    CHECK(count_before(line, "removed") == 0);
+    CHECK(count_before(line, "unchanged") == n);
+    cmd_free(&c);
+    status s1 = status_of(t);
+    CHECK(s1.revision == s0.revision);
+    CHECK_STR(s1.updated, s0.updated);
+
+    /* Touched (same bytes, new mtime): read, found unchanged, not re-indexed. */
+    char file[PATH_MAX];
+    page_file(file, t, 0);
+    CHECK(bump_mtime(file) == 0);
+    index_site(&c, t, "", line, sizeof line);
+    CHECK(c.status == 0);
+    CHECK(count_before(line, "changed") == 0);
+    CHECK(count_before(line, "unchanged") == n);
+    CHECK(count_before(line, "passages written") == 0);
+    cmd_free(&c);
+
+    /* Changed: its passages are replaced, the old word gone, the new one in. */
+    char old_word[32], new_word[32] = "freshmarkbc", words[256], hits_line[64];
+    marker(old_word, sizeof old_word, "pagemark", 1);
+    page_rel(rel, sizeof rel, 1);
+    long in_path = 0;
+    CHECK(hits_for(db, old_word, rel, &in_path) == 1 && in_path == 1);
+    snprintf(words, sizeof words, "steadymarker versionalpha %s", new_word);
+    CHECK(put_page(t, 1, words) == 0);
+    index_site(&c, t, "", line, sizeof line);
+    CHECK(c.status == 0);
+    CHECK(count_before(line, "changed") == 1);
+    CHECK(count_before(line, "unchanged") == n - 1);
+    cmd_free(&c);
+    CHECK(hits_for(db, old_word, NULL, NULL) == 0);
+    CHECK(hits_for(db, new_word, rel, &in_path) == 1 && in_path == 1);
+
+    /* Deleted: its passages go. */
+    char gone_word[32], gone_rel[PATH_MAX];
+    marker(gone_word, sizeof gone_word, "pagemark", 2);
+    page_rel(gone_rel, sizeof gone_rel, 2);
+    page_file(file, t, 2);
+    CHECK(hits_for(db, gone_word, NULL, NULL) == 1);
+    CHECK(unlink(file) == 0);
+    index_site(&c, t, "", line, sizeof line);
+    CHECK(c.status == 0);
+    CHECK(count_before(line, "removed") == 1);
+    CHECK(count_before(line, "changed") == 0);
+    cmd_free(&c);
+    CHECK(hits_for(db, gone_word, NULL, NULL) == 0);
+    idset ids;
+    snprintf(hits_line, sizeof hits_line, "%s#", gone_rel);
+    CHECK(ids_of(db, &ids) == 0 && ids_with_prefix(&ids, hits_line) == 0);
+    idset_free(&ids);
+
+    /* Renamed: the old path goes, the new one comes. */
+    char moved_word[32], old_rel[PATH_MAX], new_file[PATH_MAX], new_rel[PATH_MAX + 16];
+    char site[PATH_MAX], new_name[PATH_MAX];
+    marker(moved_word, sizeof moved_word, "pagemark", 3);
+    page_rel(old_rel, sizeof old_rel, 3);
+    page_file(file, t, 3);
+    path_join(site, t, "site");
+    snprintf(new_name, sizeof new_name, "renamed-%s", g_names[3]);
+    path_join(new_file, site, new_name);
+    snprintf(new_rel, sizeof new_rel, "site/%s", new_name);
+    CHECK(rename(file, new_file) == 0);
+    index_site(&c, t, "", line, sizeof line);
+    CHECK(c.status == 0);
+    CHECK(count_before(line, "added") == 1);
+    CHECK(count_before(line, "removed") == 1);
+    CHECK(count_before(line, "changed") == 0);
+    cmd_free(&c);
+    CHECK(hits_for(db, moved_word, new_rel, &in_path) == 1 && in_path == 1);
+    CHECK(hits_for(db, moved_word, old_rel, &in_path) == 1 && in_path == 0);
+    CHECK(ids_of(db, &ids) == 0);
+    snprintf(hits_line, sizeof hits_line, "%s#", old_rel);
+    CHECK(ids_with_prefix(&ids, hits_line) == 0);
+    snprintf(hits_line, sizeof hits_line, "%s#", new_rel);
+    CHECK(ids_with_prefix(&ids, hits_line) > 0);
+    idset_free(&ids);
+
+    /* After all that: the passages of a clean build, no more, no fewer. */
+    CHECK(same_ids_as_clean_build(t, db, "clean"));
+}
+
+/* ---------------------------------------------------------------- readers */
+
+typedef struct reader_stats {
+    long queries;
+    long failures;   /* open or search failed, or rubric-query did not exit 0 */
+    long zero;       /* "steadymarker" (on every page, in every version) found nothing */
+    long incomplete; /* found another number of passages than there are pages */
+    long mixed;      /* one result set holding passages of two versions */
+    long alpha, beta;
+    char first_error[400];
+} reader_stats;
+
+static volatile sig_atomic_t g_stop;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void reader_failed(reader_stats *s, const char *fmt, ...)
+{
+    s->failures++;
+    if (s->first_error[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->first_error, sizeof s->first_error, fmt, ap);
+    va_end(ap);
+}
+
+static void tally(reader_stats *s, long n, long alpha, long beta, long expect)
+{
+    if (n == 0)
+        s->zero++;
+    if (n != expect || alpha + beta != n)
+        s->incomplete++;
+    if (alpha && beta)
+        s->mixed++;
+    if (n && alpha == n)
+        s->alpha++;
+    if (n && beta == n)
+        s->beta++;
+}
+
+static void search_steady(rubric_db *db, reader_stats *s, long expect)
+{
+    rubric_search_opts o = {0};
+    o.limit = 1000;
+    o.snippet_len = 400;
+    rubric_results *r = NULL;
+    char *err = NULL;
+    int rc = rubric_search(db, "steadymarker", strlen("steadymarker"), &o, &r, &err);
+    if (rc != RUBRIC_OK) {
+        reader_failed(s, "rubric_search: %s", err ? err : rubric_strerror(rc));
+        free(err);
+        return;
+    }
+    long n = (long)rubric_results_count(r), a = 0, b = 0;
+    for (long i = 0; i < n; i++) {
+        const rubric_hit *h = rubric_results_hit(r, (size_t)i);
+        a += contains(h->snippet, h->snippet_len, "versionalpha");
+        b += contains(h->snippet, h->snippet_len, "versionbeta");
+    }
+    rubric_results_free(r);
+    tally(s, n, a, b, expect);
+}
+
+/* A reader process. MODE 0 opens the index for each query, 1 keeps one handle
+ * (calling rubric_db_reopen every tenth query, as a long-lived reader does),
+ * 2 runs rubric-query --json. Its figures go to FD when it is told to stop. */
+static void reader_main(int mode, const char *t, const char *db, long expect, int fd)
+{
+    reader_stats s;
+    memset(&s, 0, sizeof s);
+    rubric_db *keep = NULL;
+    char *err = NULL;
+    while (!g_stop) {
+        s.queries++;
+        if (mode == 0 || (mode == 1 && !keep)) {
+            rubric_db *d = NULL;
+            int rc = rubric_db_open(db, &d, &err);
+            if (rc != RUBRIC_OK) {
+                reader_failed(&s, "rubric_db_open: %s", err ? err : rubric_strerror(rc));
+                free(err);
+                err = NULL;
+                continue;
+            }
+            search_steady(d, &s, expect);
+            if (mode == 0)
+                rubric_db_close(d);
+            else
+                keep = d;
+        } else if (mode == 1) {
+            if (s.queries % 10 == 0) {
+                int rc = rubric_db_reopen(keep);
+                if (rc != RUBRIC_OK)
+                    reader_failed(&s, "rubric_db_reopen: %s", rubric_strerror(rc));
+            }
+            search_steady(keep, &s, expect);
+        } else {
+            cmd c;
+            sh(&c, t, "\"$Q\" --db db --json -n 1000 steadymarker");
+            cJSON *j = c.status == 0 ? cJSON_Parse(c.out) : NULL;
+            const cJSON *res = cJSON_GetObjectItemCaseSensitive(j, "results");
+            if (c.status != 0)
+                reader_failed(&s, "rubric-query exit %d: %s", c.status, c.err);
+            else if (!cJSON_IsArray(res))
+                reader_failed(&s, "rubric-query: no results array in: %.200s", c.out);
+            else {
+                long n = cJSON_GetArraySize(res), a = 0, b = 0;
+                const cJSON *hit;
+                cJSON_ArrayForEach(hit, res) {
+                    const cJSON *snip = cJSON_GetObjectItemCaseSensitive(hit, "snippet");
+                    const char *sn = cJSON_IsString(snip) ? snip->valuestring : "";
+                    a += strstr(sn, "versionalpha") != NULL;
+                    b += strstr(sn, "versionbeta") != NULL;
+                }
+                tally(&s, n, a, b, expect);
+            }
+            cJSON_Delete(j);
+            cmd_free(&c);
+        }
+    }
+    rubric_db_close(keep);
+    ssize_t w = write(fd, &s, sizeof s);
+    _exit(w == (ssize_t)sizeof s ? 0 : 1);
+}
+
+static void readers_never_fail_nor_see_a_partial_index_during_reindex_and_rebuild(void)
+{
+    char t[PATH_MAX], db[PATH_MAX], line[1024];
+    CHECK(make_site(t, "readers") == 0);
+    path_join(db, t, "db");
+    cmd c;
+    index_site(&c, t, "-q", line, sizeof line);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    long expect = hits_for(db, "steadymarker", NULL, NULL);
+    CHECK(expect == (long)g_npages);
+
+    enum { NREADERS = 3 };
+    static const char *const kind[NREADERS] = {"opening the index for each query",
+                                               "on one long-lived handle", "rubric-query runs"};
+    pid_t pids[NREADERS];
+    int fds[NREADERS];
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    for (int m = 0; m < NREADERS; m++) {
+        int p[2];
+        pids[m] = -1;
+        fds[m] = -1;
+        if (pipe(p) < 0)
+            continue;
+        fflush(NULL);
+        pids[m] = fork();
+        if (pids[m] == 0) {
+            close(p[0]);
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = on_stop;
+            sa.sa_flags = SA_RESTART;
+            sigaction(SIGUSR1, &sa, NULL);
+            sigprocmask(SIG_SETMASK, &old, NULL);
+            reader_main(m, t, db, expect, p[1]);
+        }
+        close(p[1]);
+        fds[m] = p[0];
+        CHECK(pids[m] > 0);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+
+    /* The writer: every page changes each time, alternately by an
+     * incremental run and by a rebuild. */
+    sleep_ms(300);
+    double t0 = now_s();
+    int reindexes = 0, rebuilds = 0;
+    for (int round = 0; round < 3; round++) {
+        CHECK(set_version(t, "beta") == 0);
+        index_site(&c, t, "-q", line, sizeof line);
+        CHECK(c.status == 0);
+        CHECK(count_before(line, "changed") == (long)g_npages);
+        reindexes++;
+        cmd_free(&c);
+        CHECK(set_version(t, "alpha") == 0);
+        index_site(&c, t, "-q --rebuild", line, sizeof line);
+        CHECK(c.status == 0);
+        rebuilds++;
+        cmd_free(&c);
+    }
+    double writing = now_s() - t0;
+    sleep_ms(300);
+
+    reader_stats st[NREADERS];
+    memset(st, 0, sizeof st);
+    for (int m = 0; m < NREADERS; m++) {
+        if (pids[m] <= 0)
+            continue;
+        kill(pids[m], SIGUSR1);
+        ssize_t got = read(fds[m], &st[m], sizeof st[m]);
+        CHECK(got == (ssize_t)sizeof st[m]);
+        int ws = 0;
+        waitpid(pids[m], &ws, 0);
+        CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+        close(fds[m]);
+    }
+    printf("     readers during %d reindexes and %d rebuilds of %zu changed pages (%.1f s):\n",
+           reindexes, rebuilds, g_npages, writing);
+    for (int m = 0; m < NREADERS; m++) {
+        printf("       %5ld queries %-33s: %ld failed, %ld empty, %ld incomplete, %ld mixed; "
+               "%ld saw version alpha, %ld beta\n",
+               st[m].queries, kind[m], st[m].failures, st[m].zero, st[m].incomplete,
+               st[m].mixed, st[m].alpha, st[m].beta);
+        if (st[m].first_error[0])
+            fprintf(stderr, "  reader %s: first error: %s\n", kind[m], st[m].first_error);
+        CHECK(st[m].queries > 10);
+        CHECK(st[m].failures == 0);
+        CHECK(st[m].zero == 0);
+        CHECK(st[m].incomplete == 0);
+        CHECK(st[m].mixed == 0);
+    }
+    /* The readers did see the index change under them. */
+    CHECK(st[0].alpha > 0 && st[0].beta > 0);
+    CHECK(st[1].alpha > 0 && st[1].beta > 0);
+}
+
+/* ---------------------------------------------------------------- rebuild */
+
+static void a_rebuild_replaces_the_index_whole_and_can_change_its_language(void)
+{
+    char t[PATH_MAX], db[PATH_MAX], line[1024], words[256];
+    CHECK(make_site(t, "rebuild") == 0);
+    path_join(db, t, "db");
+    cmd c;
+    index_site(&c, t, "-q", line, sizeof line);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+
+    /* Changes, a deletion and an addition, then a rebuild. */
+    CHECK(put_page(t, 0, "steadymarker versionalpha rebuiltmarkbc") == 0);
+    char file[PATH_MAX];
+    page_file(file, t, 1);
+    CHECK(unlink(file) == 0);
+    char name[PATH_MAX];
+    snprintf(name, sizeof name, "added-%s", g_names[2]);
+    default_words(words, sizeof words, 2, "beta");
+    CHECK(put_page_as(t, 2, name, words) == 0);
+    index_site(&c, t, "--rebuild", line, sizeof line);
+    CHECK(c.status == 0);
+    if (c.status != 0)
+        fprintf(stderr, "  --rebuild: %s", c.err);
+    cmd_free(&c);
+    CHECK(same_ids_as_clean_build(t, db, "clean"));
+    CHECK(hits_for(db, "rebuiltmarkbc", NULL, NULL) == 1);
+    CHECK(leftovers(t, ".rebuild") == 0);
+    CHECK(leftovers(t, ".old") == 0);
+    status s = status_of(t);
+    CHECK_STR(s.language, "english");
+    CHECK(s.files == (long)g_npages);
+
+    /* Another language needs a rebuild: a plain run is a usage error and
+     * changes nothing. */
+    sh(&c, t, "\"$I\" --lang french --db db site");
+    CHECK(c.status == 2);
+    CHECK(strstr(c.err, "french") != NULL);
+    cmd_free(&c);
+    status s2 = status_of(t);
+    CHECK_STR(s2.language, "english");
+    CHECK(s2.revision == s.revision);
+    CHECK_STR(s2.updated, s.updated);
+
+    sh(&c, t, "\"$I\" -q --rebuild --lang french --db db site");
+    CHECK(c.status == 0);
+    if (c.status != 0)
+        fprintf(stderr, "  --rebuild --lang french: %s", c.err);
+    cmd_free(&c);
+    s2 = status_of(t);
+    CHECK_STR(s2.language, "french");
+    CHECK(s2.passages == s.passages);
+    CHECK(same_ids(db, strcat(strcpy(file, t), "/clean")));
+    CHECK(leftovers(t, ".rebuild") == 0);
+    /* The index keeps its new language: a plain run needs no --lang. */
+    index_site(&c, t, "", line, sizeof line);
+    CHECK(c.status == 0);
+    CHECK(count_before(line, "changed") == 0 && count_before(line, "added") == 0);
+    cmd_free(&c);
+    sh(&c, t, "\"$Q\" --db db steadymarker");
+    CHECK(c.status == 0 && strstr(c.out, "site/") != NULL);
+    cmd_free(&c);
+}
+
+/* Caches key on the revision (rubric-query --json prints it as "index"): a
+ * commit that changes the index must give it a revision never seen before. */
+static void a_rebuild_moves_the_revision_forward_never_back(void)
+{
+    char t[PATH_MAX], line[1024];
+    CHECK(make_site(t, "revision") == 0);
+    cmd c;
+    index_site(&c, t, "-q", line, sizeof line);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    long r1 = status_of(t).revision;
+    CHECK(put_page(t, 0, "steadymarker versionalpha revisionmarkbc") == 0);
+    index_site(&c, t, "-q", line, sizeof line);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    long r2 = status_of(t).revision;
+    CHECK(r2 > r1);
+    CHECK(put_page(t, 0, "steadymarker versionalpha revisionmarkcd") == 0);
+    index_site(&c, t, "-q --rebuild", line, sizeof line);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    long r3 = status_of(t).revision;
+    CHECK(r3 > r2);
+    if (r3 <= r2)
+        fprintf(stderr, "  revision %ld after the first build, %ld after a change, %ld after "
+                        "a --rebuild that changed the content again\n", r1, r2, r3);
+}
+
+/* ---------------------------------------------------------------- locking */
+
+/* A child holding the index at DB open for writing: it says so on a pipe, then
+ * holds it HOLD_MS (forever when negative) and exits. */
+static pid_t hold_lock(const char *db, long hold_ms)
+{
+    int p[2];
+    if (pipe(p) < 0)
+        return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(p[0]);
+        rubric_index *ix = NULL;
+        char *err = NULL;
+        int rc = rubric_index_open(db, NULL, &ix, &err);
+        char ok = rc == RUBRIC_OK ? 'y' : 'n';
+        if (write(p[1], &ok, 1) != 1 || rc != RUBRIC_OK)
+            _exit(1);
+        if (hold_ms < 0)
+            for (;;)
+                pause();
+        sleep_ms(hold_ms);
+        rubric_index_close(ix);
+        _exit(0);
+    }
+    close(p[1]);
+    char ok = 'n';
+    if (pid < 0 || read(p[0], &ok, 1) != 1 || ok != 'y') {
+        fprintf(stderr, "  the lock holder could not open %s\n", db);
+        if (pid > 0)
+            waitpid(pid, NULL, 0);
+        pid = -1;
+    }
+    close(p[0]);
+    return pid;
+}
+
+static void a_second_indexer_is_refused_at_once_or_waits_with_wait(void)
+{
+    char t[PATH_MAX], db[PATH_MAX], line[1024];
+    CHECK(make_site(t, "lock") == 0);
+    path_join(db, t, "db");
+    cmd c;
+    index_site(&c, t, "-q", line, sizeof line);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    CHECK(put_page(t, 0, "steadymarker versionalpha lockmarkbc") == 0);
+
+    /* Held: refused at once with exit 3; readers and --status still work. */
+    pid_t holder = hold_lock(db, -1);
+    CHECK(holder > 0);
+    double t0 = now_s();
+    sh(&c, t, "\"$I\" --db db site");
+    double refused = now_s() - t0;
+    CHECK(c.status == 3);
+    CHECK(strstr(c.err, "index is locked by another indexer") != NULL);
+    CHECK(refused < 1.0);
+    if (c.status != 3)
+        fprintf(stderr, "  exit %d: %s", c.status, c.err);
+    cmd_free(&c);
+    sh(&c, t, "\"$I\" --status --db db && \"$Q\" --db db steadymarker");
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    /* --wait shorter than the hold: still exit 3, after about that long. */
+    t0 = now_s();
+    sh(&c, t, "\"$I\" --wait 1 --db db site");
+    double waited_out = now_s() - t0;
+    CHECK(c.status == 3);
+    CHECK(waited_out >= 0.9 && waited_out < 2.5);
+    cmd_free(&c);
+    if (holder > 0) {
+        kill(holder, SIGKILL);
+        waitpid(holder, NULL, 0);
+    }
+    CHECK(hits_for(db, "lockmarkbc", NULL, NULL) == 0);
+
+    /* Held for 1 s: --wait 3 gets it when it is released. */
+    holder = hold_lock(db, 1000);
+    CHECK(holder > 0);
+    t0 = now_s();
+    sh(&c, t, "\"$I\" --wait 3 --db db site");
+    double waited = now_s() - t0;
+    CHECK(c.status == 0);
+    CHECK(waited >= 0.7 && waited < 3.5);
+    if (c.status != 0)
+        fprintf(stderr, "  --wait 3: exit %d after %.2f s: %s", c.status, waited, c.err);
+    cmd_free(&c);
+    int ws = 0;
+    if (holder > 0) {
+        waitpid(holder, &ws, 0);
+        CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    }
+    CHECK(hits_for(db, "lockmarkbc", NULL, NULL) == 1);
+    printf("     refused in %.3f s; --wait 1 gave up after %.2f s; --wait 3 got the index "
+           "after %.2f s\n", refused, waited_out, waited);
+}
+
+/* ------------------------------------------------------------- kill loop */
+
+static uint64_t g_rng;
+
+static uint64_t rnd(void)
+{
+    /* xorshift64* */
+    g_rng ^= g_rng >> 12;
+    g_rng ^= g_rng << 25;
+    g_rng ^= g_rng >> 27;
+    return g_rng * 2685821657736338717ULL;
+}
+
+static pid_t spawn_indexer(const char *t, int rebuild)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        if (chdir(t) != 0 || fd < 0)
+            _exit(127);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        if (rebuild)
+            execl(g_index, "rubric-index", "-q", "--rebuild", "--db", "db", "site", (char *)NULL);
+        else
+            execl(g_index, "rubric-index", "-q", "--db", "db", "site", (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static void killing_the_indexer_at_any_moment_leaves_a_working_index(void)
+{
+    enum { TRIALS = 24, MODIFY = 6 };
+    char t[PATH_MAX], db[PATH_MAX], line[1024], words[256], trial_word[32];
+    CHECK(make_site(t, "kill") == 0);
+    path_join(db, t, "db");
+    const char *seed_env = getenv("RUBRIC_KILL_SEED");
+    uint64_t seed = seed_env && *seed_env ? strtoull(seed_env, NULL, 0) : 20261126;
+    g_rng = seed ? seed : 1;
+    printf("     kill loop: seed %llu (RUBRIC_KILL_SEED=%llu repeats it)\n",
+           (unsigned long long)seed, (unsigned long long)seed);
+    cmd c;
+    index_site(&c, t, "-q", line, sizeof line);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    idset before;
+    CHECK(ids_of(db, &before) == 0);
+
+    int present[MAX_PAGES];
+    for (size_t i = 0; i < g_npages; i++)
+        present[i] = 1;
+    int mid_run = 0, finished = 0, mid_rebuild = 0, scratch_left = 0, locked_after = 0;
+    int bad_query = 0, bad_status = 0, torn = 0, failed_completion = 0, not_clean = 0;
+    double t0 = now_s();
+    for (int trial = 0; trial < TRIALS; trial++) {
+        int rebuild = trial % 2 == 1;
+        /* A few pages change; now and then one goes or comes back. */
+        marker(trial_word, sizeof trial_word, "trialmark", (size_t)trial);
+        long nmod = 0;
+        for (int k = 0; k < MODIFY; k++) {
+            size_t i = (size_t)(rnd() % g_npages);
+            if (!present[i])
+                continue;
+            char own[32];
+            marker(own, sizeof own, "pagemark", i);
+            snprintf(words, sizeof words, "steadymarker versionalpha %s %s", own, trial_word);
+            if (put_page(t, i, words) == 0)
+                nmod++;
+            present[i] = 2; /* modified in this trial */
+        }
+        size_t victim = (size_t)(rnd() % g_npages);
+        char file[PATH_MAX];
+        page_file(file, t, victim);
+        if (trial % 4 == 2 && present[victim] == 1) {
+            CHECK(unlink(file) == 0);
+            present[victim] = 0;
+        } else if (trial % 4 == 0) {
+            for (size_t i = 0; i < g_npages; i++)
+                if (!present[i]) {
+                    default_words(words, sizeof words, i, "alpha");
+                    CHECK(put_page(t, i, words) == 0);
+                    present[i] = 1;
+                    break;
+                }
+        }
+        for (size_t i = 0; i < g_npages; i++)
+            present[i] = present[i] ? 1 : 0;
+
+        /* Start the indexer, kill it at a random moment. */
+        long delay = (long)(rnd() % 301);
+        pid_t pid = spawn_indexer(t, rebuild);
+        CHECK(pid > 0);
+        sleep_ms(delay);
+        int ws = 0;
+        kill(pid, SIGKILL);
+        waitpid(pid, &ws, 0);
+        if (WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL) {
+            mid_run++;
+            mid_rebuild += rebuild;
+        } else {
+            finished++;
+            CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+        }
+        char scratch[PATH_MAX];
+        path_join(scratch, t, "db.rebuild");
+        scratch_left += exists(scratch);
+
+        /* The index answers, and holds the run all or nothing. */
+        sh(&c, t, "\"$Q\" --db db steadymarker");
+        if (c.status != 0) {
+            bad_query++;
+            fprintf(stderr, "  trial %d (%s, killed after %ld ms): rubric-query exit %d: %s",
+                    trial, rebuild ? "rebuild" : "reindex", delay, c.status, c.err);
+        }
+        cmd_free(&c);
+        sh(&c, t, "\"$I\" --status --db db");
+        if (c.status != 0 || !strstr(c.out, "revision:")) {
+            bad_status++;
+            fprintf(stderr, "  trial %d: --status exit %d: %s", trial, c.status, c.err);
+        }
+        cmd_free(&c);
+        long seen = hits_for(db, trial_word, NULL, NULL);
+        idset killed;
+        int have_killed = ids_of(db, &killed) == 0;
+
+        /* Then a run to completion gives the passages of a clean build. */
+        index_site(&c, t, "-q", line, sizeof line);
+        if (c.status == 3) {
+            locked_after++;
+            cmd_free(&c);
+            index_site(&c, t, "-q --wait 5", line, sizeof line);
+        }
+        if (c.status != 0) {
+            failed_completion++;
+            fprintf(stderr, "  trial %d: the run after the kill: exit %d: %s", trial, c.status,
+                    c.err);
+        }
+        cmd_free(&c);
+        if (!same_ids_as_clean_build(t, db, "clean")) {
+            not_clean++;
+            fprintf(stderr, "  trial %d (%s, killed after %ld ms): not a clean build's ids\n",
+                    trial, rebuild ? "rebuild" : "reindex", delay);
+        }
+        long after = hits_for(db, trial_word, NULL, NULL);
+        CHECK(after == nmod);
+        idset now;
+        int have_now = ids_of(db, &now) == 0;
+        if (!(seen == 0 || seen == nmod) ||
+            !(have_killed && have_now && (ids_equal(&killed, &before) || ids_equal(&killed, &now)))) {
+            torn++;
+            fprintf(stderr, "  trial %d (%s, killed after %ld ms): the killed run left a partial "
+                            "index: %ld of %ld changed passages, %zu ids (before %zu, after %zu)\n",
+                    trial, rebuild ? "rebuild" : "reindex", delay, seen, nmod, killed.n, before.n,
+                    now.n);
+        }
+        if (have_killed)
+            idset_free(&killed);
+        idset_free(&before);
+        before = now;
+    }
+    idset_free(&before);
+    double took = now_s() - t0;
+
+    /* A later rebuild clears any scratch directory a killed one left. */
+    index_site(&c, t, "-q --rebuild", line, sizeof line);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    CHECK(leftovers(t, ".rebuild") == 0);
+
+    printf("     %d kills in %.1f s: %d mid-run (%d of them rebuilds), %d after the indexer had "
+           "finished; %d left a db.rebuild scratch; %d found the index still locked\n",
+           TRIALS, took, mid_run, mid_rebuild, finished, scratch_left, locked_after);
+    CHECK(bad_query == 0);
+    CHECK(bad_status == 0);
+    CHECK(torn == 0);
+    CHECK(failed_completion == 0);
+    CHECK(not_clean == 0);
+    CHECK(mid_run >= TRIALS / 4);
+    CHECK(took < 50.0);
+}
+
+/* -------------------------------------------------------------- bad input */
+
+static void a_page_turned_unreadable_keeps_its_passages_and_the_run_exits_1(void)
+{
+    char t[PATH_MAX], db[PATH_MAX], line[1024];
+    CHECK(make_site(t, "badinput") == 0);
+    path_join(db, t, "db");
+    cmd c;
+    index_site(&c, t, "-q", line, sizeof line);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+
+    /* Page 3 becomes NUL bytes, page 4 invalid UTF-8; page 5 changes for real. */
+    char nul_word[32], bad_word[32], nul_rel[PATH_MAX], bad_rel[PATH_MAX], file[PATH_MAX];
+    marker(nul_word, sizeof nul_word, "pagemark", 3);
+    marker(bad_word, sizeof bad_word, "pagemark", 4);
+    page_rel(nul_rel, sizeof nul_rel, 3);
+    page_rel(bad_rel, sizeof bad_rel, 4);
+    idset ids;
+    char prefix[PATH_MAX + 2];
+    CHECK(ids_of(db, &ids) == 0);
+    snprintf(prefix, sizeof prefix, "%s#", nul_rel);
+    size_t nul_ids = ids_with_prefix(&ids, prefix);
+    snprintf(prefix, sizeof prefix, "%s#", bad_rel);
+    size_t bad_ids = ids_with_prefix(&ids, prefix);
+    idset_free(&ids);
+    CHECK(nul_ids > 0 && bad_ids > 0);
+
+    static char junk[8192];
+    memset(junk, 0, sizeof junk);
+    page_file(file, t, 3);
+    CHECK(write_file(file, junk, sizeof junk) == 0 && bump_mtime(file) == 0);
+    memset(junk, 0xff, sizeof junk);
+    page_file(file, t, 4);
+    CHECK(write_file(file, junk, sizeof junk) == 0 && bump_mtime(file) == 0);
+    CHECK(put_page(t, 5, "steadymarker versionalpha goodmarkbc") == 0);
+
+    for (int run = 0; run < 2; run++) {
+        index_site(&c, t, run ? "-q" : "", line, sizeof line);
+        CHECK(c.status == 1);
+        CHECK(strstr(c.err, nul_rel) != NULL);
+        CHECK(strstr(c.err, bad_rel) != NULL);
+        CHECK(count_before(line, "skipped") == 2);
+        CHECK(count_before(line, "changed") == (run ? 0 : 1));
+        CHECK(count_before(line, "removed") == 0);
+        if (c.status != 1 || !strstr(c.err, nul_rel))
+            fprintf(stderr, "  run %d: exit %d: %s", run, c.status, c.err);
+        cmd_free(&c);
+        long in_path = 0;
+        CHECK(hits_for(db, nul_word, nul_rel, &in_path) == 1 && in_path == 1);
+        CHECK(hits_for(db, bad_word, bad_rel, &in_path) == 1 && in_path == 1);
+        CHECK(hits_for(db, "goodmarkbc", NULL, NULL) == 1);
+        CHECK(ids_of(db, &ids) == 0);
+        snprintf(prefix, sizeof prefix, "%s#", nul_rel);
+        CHECK(ids_with_prefix(&ids, prefix) == nul_ids);
+        snprintf(prefix, sizeof prefix, "%s#", bad_rel);
+        CHECK(ids_with_prefix(&ids, prefix) == bad_ids);
+        idset_free(&ids);
+    }
+
+    /* Readable again: indexed again. */
+    CHECK(put_page(t, 3, "steadymarker versionalpha mendedmarkbc") == 0);
+    CHECK(put_page(t, 4, "steadymarker versionalpha mendedmarkcd") == 0);
+    index_site(&c, t, "-q", line, sizeof line);
+    CHECK(c.status == 0);
+    CHECK(count_before(line, "changed") == 2);
+    cmd_free(&c);
+    CHECK(hits_for(db, nul_word, NULL, NULL) == 0);
+    CHECK(hits_for(db, "mendedmarkbc", NULL, NULL) == 1);
+    CHECK(same_ids_as_clean_build(t, db, "clean"));
+}
+
+/* ------------------------------------------------------------- observable */
+
+static void status_json_dry_run_and_quiet_tell_what_the_index_holds(void)
+{
+    char t[PATH_MAX], db[PATH_MAX], line[1024], words[256];
+    CHECK(make_site(t, "observe") == 0);
+    path_join(db, t, "db");
+    cmd c;
+    index_site(&c, t, "-q", line, sizeof line);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+
+    /* --status */
+    status s = status_of(t);
+    CHECK(s.exit == 0);
+    CHECK(s.lines == 6);
+    CHECK(s.revision > 0);
+    CHECK(is_iso_utc(s.updated));
+    CHECK(s.files == (long)g_npages);
+    rubric_db *d = NULL;
+    char *err = NULL;
+    long passages = -1;
+    if (rubric_db_open(db, &d, &err) == RUBRIC_OK) {
+        passages = (long)rubric_db_passages(d);
+        rubric_db_close(d);
+    }
+    free(err);
+    CHECK(s.passages > 0 && s.passages == passages);
+    CHECK_STR(s.language, "english");
+    CHECK(strstr(s.size, "MB") != NULL);
+
+    /* rubric-query --json names the same state. */
+    sh(&c, t, "\"$Q\" --db db --json steadymarker");
+    CHECK(c.status == 0);
+    cJSON *j = cJSON_Parse(c.out);
+    const cJSON *ix = cJSON_GetObjectItemCaseSensitive(j, "index");
+    const cJSON *rev = cJSON_GetObjectItemCaseSensitive(ix, "revision");
+    const cJSON *upd = cJSON_GetObjectItemCaseSensitive(ix, "updated");
+    CHECK(cJSON_IsNumber(rev) && (long)rev->valuedouble == s.revision);
+    CHECK(cJSON_IsString(upd));
+    CHECK_STR(cJSON_IsString(upd) ? upd->valuestring : NULL, s.updated);
+    cJSON_Delete(j);
+    cmd_free(&c);
+
+    /* --dry-run: one line per add, change and removal; nothing moves. */
+    char rel0[PATH_MAX], rel2[PATH_MAX], added[PATH_MAX], file[PATH_MAX], want[3][PATH_MAX + 16];
+    page_rel(rel0, sizeof rel0, 0);
+    page_rel(rel2, sizeof rel2, 2);
+    CHECK(put_page(t, 0, "steadymarker versionalpha drymarkbc") == 0);
+    page_file(file, t, 2);
+    CHECK(unlink(file) == 0);
+    snprintf(added, sizeof added, "added-%s", g_names[1]);
+    default_words(words, sizeof words, 1, "beta");
+    CHECK(put_page_as(t, 1, added, words) == 0);
+    page_file(file, t, 3);
+    CHECK(bump_mtime(file) == 0); /* touched only: not a change */
+    snprintf(want[0], sizeof want[0], "change %s\n", rel0);
+    snprintf(want[1], sizeof want[1], "add site/%s\n", added);
+    snprintf(want[2], sizeof want[2], "remove %s\n", rel2);
+    idset ids_before;
+    CHECK(ids_of(db, &ids_before) == 0);
+    sh(&c, t, "\"$I\" --dry-run --db db site");
+    CHECK(c.status == 0);
+    for (int i = 0; i < 3; i++)
+        CHECK(strstr(c.out, want[i]) != NULL);
+    CHECK(count_lines(c.out) == 3);
+    if (count_lines(c.out) != 3 || c.status != 0)
+        fprintf(stderr, "  --dry-run: exit %d, stdout:\n%s", c.status, c.out);
+    char *first = strdup(c.out);
+    cmd_free(&c);
+    status s2 = status_of(t);
+    CHECK(s2.revision == s.revision);
+    CHECK_STR(s2.updated, s.updated);
+    CHECK(s2.passages == s.passages && s2.files == s.files);
+    idset ids_after;
+    CHECK(ids_of(db, &ids_after) == 0 && ids_equal(&ids_before, &ids_after));
+    idset_free(&ids_after);
+    idset_free(&ids_before);
+    CHECK(hits_for(db, "drymarkbc", NULL, NULL) == 0);
+    sh(&c, t, "\"$I\" --dry-run --db db site");
+    CHECK(c.status == 0);
+    CHECK_STR(c.out, first);
+    cmd_free(&c);
+    free(first);
+
+    /* The real run does what the dry run said. */
+    index_site(&c, t, "", line, sizeof line);
+    CHECK(c.status == 0);
+    CHECK(count_before(line, "added") == 1);
+    CHECK(count_before(line, "changed") == 1);
+    CHECK(count_before(line, "removed") == 1);
+    cmd_free(&c);
+    status s3 = status_of(t);
+    CHECK(s3.revision > s.revision);
+    CHECK(is_iso_utc(s3.updated) && strcmp(s3.updated, s.updated) >= 0);
+    sh(&c, t, "\"$Q\" --db db --json drymarkbc");
+    j = cJSON_Parse(c.out);
+    ix = cJSON_GetObjectItemCaseSensitive(j, "index");
+    rev = cJSON_GetObjectItemCaseSensitive(ix, "revision");
+    upd = cJSON_GetObjectItemCaseSensitive(ix, "updated");
+    CHECK(cJSON_IsNumber(rev) && (long)rev->valuedouble == s3.revision);
+    CHECK_STR(cJSON_IsString(upd) ? upd->valuestring : NULL, s3.updated);
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "results")) == 1);
+    cJSON_Delete(j);
+    cmd_free(&c);
+
+    /* -q: the summary line, and errors; nothing else. */
+    char rel5[PATH_MAX];
+    page_rel(rel5, sizeof rel5, 5);
+    CHECK(put_page(t, 4, "steadymarker versionalpha quietmarkbc") == 0);
+    page_file(file, t, 5);
+    CHECK(write_file(file, "\0\0\0\0\0\0\0\0", 8) == 0 && bump_mtime(file) == 0);
+    index_site(&c, t, "-q", line, sizeof line);
+    CHECK(c.status == 1);
+    CHECK(count_lines(c.err) == 2);
+    CHECK(strstr(c.err, rel5) != NULL);
+    CHECK(*line && count_before(line, "changed") == 1);
+    CHECK(c.out[0] == '\0');
+    if (count_lines(c.err) != 2)
+        fprintf(stderr, "  -q with a bad file, stderr:\n%s", c.err);
+    cmd_free(&c);
+    default_words(words, sizeof words, 5, "alpha");
+    CHECK(put_page(t, 5, words) == 0);
+    CHECK(put_page(t, 6, "steadymarker versionalpha quietmarkcd") == 0);
+    index_site(&c, t, "-q", line, sizeof line);
+    CHECK(c.status == 0);
+    CHECK(count_lines(c.err) == 1);
+    CHECK(*line && count_before(line, "changed") == 2);
+    CHECK(c.out[0] == '\0');
+    if (count_lines(c.err) != 1)
+        fprintf(stderr, "  -q, stderr:\n%s", c.err);
+    cmd_free(&c);
+}
+
+/* "--dry-run: list what would be added, changed and removed; change nothing". */
+static void a_dry_run_on_a_missing_index_creates_nothing(void)
+{
+    char t[PATH_MAX], db[PATH_MAX];
+    CHECK(make_site(t, "dry-missing") == 0);
+    path_join(db, t, "never.db");
+    cmd c;
+    sh(&c, t, "\"$I\" --dry-run --db never.db site");
+    CHECK(c.status == 0);
+    CHECK(count_lines(c.out) == (int)g_npages);
+    cmd_free(&c);
+    CHECK(!exists(db));
+    if (exists(db))
+        fprintf(stderr, "  %s was created by a dry run\n", db);
+}
+
+/* ------------------------------------------------------------------- main */
+
+static int absolute(const char *path, char *out)
+{
+    if (!realpath(path, out)) {
+        fprintf(stderr, "test_reindex: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Does the page at PATH suit the tests: one h1, in a marked main content? */
+static int suitable_page(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0 || st.st_size < PAGE_MIN_BYTES || st.st_size > PAGE_MAX_BYTES)
+        return 0;
+    char *data = slurp(path, NULL);
+    if (!data)
+        return 0;
+    const char *h1 = strstr(data, "</h1>");
+    int ok = h1 && !strstr(h1 + 5, "</h1>") && strstr(data, "role=\"main\"") &&
+             strstr(data, "role=\"main\"") < h1;
+    free(data);
+    return ok;
+}
+
+static int add_name(const char *name)
+{
+    if (g_npages == MAX_PAGES)
+        return -1;
+    g_names[g_npages] = strdup(name);
+    return g_names[g_npages] ? (int)g_npages++ : -1;
+}
+
+/* ~60 pages of the Python library reference, spread over the alphabet. */
+static int copy_pydocs(void)
+{
+    struct dirent **list = NULL;
+    int n = scandir(PYDOCS_LIBRARY, &list, NULL, alphasort);
+    if (n < 0)
+        return -1;
+    char **fit = calloc((size_t)n + 1, sizeof *fit);
+    size_t nfit = 0;
+    for (int i = 0; i < n; i++) {
+        char path[PATH_MAX];
+        path_join(path, PYDOCS_LIBRARY, list[i]->d_name);
+        if (fit && ends_with(list[i]->d_name, ".html") && suitable_page(path))
+            fit[nfit++] = list[i]->d_name;
+    }
+    int rc = nfit >= NPAGES_WANTED ? 0 : -1;
+    for (size_t k = 0; rc == 0 && k < NPAGES_WANTED; k++) {
+        const char *name = fit[k * nfit / NPAGES_WANTED];
+        char from[PATH_MAX], to[PATH_MAX];
+        path_join(from, PYDOCS_LIBRARY, name);
+        path_join(to, g_orig, name);
+        size_t len = 0;
+        char *data = slurp(from, &len);
+        if (!data || write_file(to, data, len) < 0 || add_name(name) < 0)
+            rc = -1;
+        free(data);
+    }
+    for (int i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+    free(fit);
+    return rc;
+}
+
+/* Without the Python docs: 60 plain-text articles of made-up prose. */
+static int generate_articles(void)
+{
+    static const char *const words[] = {
+        "river", "harbour", "market", "lantern", "granite", "orchard", "weaver", "ledger",
+        "meadow", "copper", "winter", "bridge", "village", "pottery", "salt", "timber",
+        "chapel", "festival", "garden", "quarry", "shepherd", "canal", "mill", "bakery"};
+    size_t nw = sizeof words / sizeof *words;
+    uint64_t r = 12345;
+    for (int a = 0; a < NPAGES_WANTED; a++) {
+        char name[64], path[PATH_MAX];
+        snprintf(name, sizeof name, "article-%02d.txt", a);
+        path_join(path, g_orig, name);
+        FILE *f = fopen(path, "w");
+        if (!f)
+            return -1;
+        fprintf(f, "Notes on the %s of the %s country\n", words[a % nw], words[(a * 7 + 3) % nw]);
+        for (int sec = 0; sec < 6; sec++) {
+            if (sec)
+                fprintf(f, "The %s and the %s\n", words[(a + sec) % nw], words[(a * sec + 5) % nw]);
+            for (int para = 0; para < 3; para++) {
+                fprintf(f, "In this part of the country the");
+                for (int w = 0; w < 40; w++) {
+                    r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+                    fprintf(f, " %s", words[(r >> 33) % nw]);
+                }
+                fprintf(f, " were all recorded by the people who lived there.\n");
+            }
+        }
+        if (fclose(f) != 0 || add_name(name) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int copy_corpus(const char *corpus)
+{
+    struct dirent **list = NULL;
+    int n = scandir(corpus, &list, NULL, alphasort);
+    if (n < 0)
+        return -1;
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        if (rc == 0 && ends_with(list[i]->d_name, ".txt")) {
+            char from[PATH_MAX], to[PATH_MAX];
+            path_join(from, corpus, list[i]->d_name);
+            path_join(to, g_orig, list[i]->d_name);
+            size_t len = 0;
+            char *data = slurp(from, &len);
+            if (!data || write_file(to, data, len) < 0 || add_name(list[i]->d_name) < 0)
+                rc = -1;
+            free(data);
+        }
+        free(list[i]);
+    }
+    free(list);
+    return rc;
+}
+
+int main(void)
+{
+    const char *build = getenv("RUBRIC_BUILD"), *src = getenv("RUBRIC_SRCDIR");
+    char p[PATH_MAX], corpus[PATH_MAX];
+    build = build && *build ? build : "build";
+    src = src && *src ? src : ".";
+    snprintf(p, sizeof p, "%s/rubric-index", build);
+    if (absolute(p, g_index) < 0)
+        return 1;
+    snprintf(p, sizeof p, "%s/rubric-query", build);
+    if (absolute(p, g_query) < 0)
+        return 1;
+    snprintf(p, sizeof p, "%s/corpus", src);
+    if (absolute(p, corpus) < 0)
+        return 1;
+
+    const char *tmpdir = getenv("TMPDIR");
+    snprintf(g_tmp, sizeof g_tmp, "%s/rubric-test-reindex-XXXXXX",
+             tmpdir && *tmpdir ? tmpdir : "/tmp");
+    if (!mkdtemp(g_tmp)) {
+        fprintf(stderr, "test_reindex: mkdtemp %s: %s\n", g_tmp, strerror(errno));
+        return 1;
+    }
+    unsetenv("RUBRIC_DB");
+    unsetenv("NO_COLOR");
+    /* No rubric.json of the current folder: the tests run in their own. */
+    path_join(g_orig, g_tmp, "orig");
+    if (mkdir(g_orig, 0755) < 0) {
+        fprintf(stderr, "test_reindex: mkdir %s: %s\n", g_orig, strerror(errno));
+        return 1;
+    }
+    if (copy_pydocs() < 0) {
+        for (size_t i = 0; i < g_npages; i++)
+            free(g_names[i]);
+        g_npages = 0;
+        g_generated = 1;
+        if (generate_articles() < 0) {
+            fprintf(stderr, "test_reindex: cannot write articles in %s\n", g_orig);
+            return 1;
+        }
+    }
+    if (copy_corpus(corpus) < 0) {
+        fprintf(stderr, "test_reindex: cannot copy %s\n", corpus);
+        return 1;
+    }
+    printf("     %zu pages: %s, and corpus/*.txt, in %s\n", g_npages,
+           g_generated ? "60 generated articles" : "60 pages of " PYDOCS_LIBRARY, g_tmp);
+    double t0 = now_s();
+
+    RUN(an_incremental_run_touches_only_what_changed_on_disk);
+    RUN(readers_never_fail_nor_see_a_partial_index_during_reindex_and_rebuild);
+    RUN(a_rebuild_replaces_the_index_whole_and_can_change_its_language);
+    RUN(a_rebuild_moves_the_revision_forward_never_back);
+    RUN(a_second_indexer_is_refused_at_once_or_waits_with_wait);
+    RUN(killing_the_indexer_at_any_moment_leaves_a_working_index);
+    RUN(a_page_turned_unreadable_keeps_its_passages_and_the_run_exits_1);
+    RUN(status_json_dry_run_and_quiet_tell_what_the_index_holds);
+    RUN(a_dry_run_on_a_missing_index_creates_nothing);
+
+    printf("     %.1f s in all\n", now_s() - t0);
+    for (size_t i = 0; i < g_npages; i++)
+        free(g_names[i]);
+    snprintf(p, sizeof p, "rm -rf %s", sq(g_tmp));
+    if (system(p) != 0)
+        fprintf(stderr, "test_reindex: could not remove %s\n", g_tmp);
+    return HARNESS_END();
+}
