@@ -253,6 +253,7 @@ typedef struct rubric_search_opts {
     int no_correction;  /* nonzero: never answer a corrected query instead */
     size_t per_article; /* nonzero: group by article, at most this many passages
                            each; limit and offset then count articles */
+    double k1, b;       /* BM25 parameters (0: rubric's defaults), for tuning */
 } rubric_search_opts;
 
 /* A highlighted range inside a snippet, in bytes. */

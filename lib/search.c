@@ -638,7 +638,8 @@ static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_
         if (!xq)
             return RUBRIC_ENOMEM;
         xs_mset *m = NULL;
-        xs_search so = {o->offset, limit, BM25_K1, BM25_B, o->per_article, 0};
+        xs_search so = {o->offset, limit, o->k1 > 0 ? o->k1 : BM25_K1, o->b > 0 ? o->b : BM25_B,
+                        o->per_article, 0};
         if (o->per_article)
             so.check_at_least = GROUP_CHECK_AT_LEAST;
         int xr = xs_db_search(db->db, xq, &so, &m);

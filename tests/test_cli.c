@@ -509,8 +509,8 @@ static void query_bushehr_finds_nuclear_cooperation_first_with_the_documented_js
     CHECK(j != NULL);
     if (!j)
         return;
-    static const char *const top_keys[] = {"query", "total", "suggestion", "results", "index",
-                                           NULL};
+    static const char *const top_keys[] = {"query",   "total", "suggestion", "corrected",
+                                           "results", "index", NULL};
     static const char *const hit_keys[] = {"rank",  "score",   "path",        "anchor", "title",
                                            "trail", "snippet", "boilerplate", "url", NULL};
     CHECK(has_exactly_keys(j, top_keys));
@@ -520,6 +520,7 @@ static void query_bushehr_finds_nuclear_cooperation_first_with_the_documented_js
     CHECK(str_of(ix, "updated") && strlen(str_of(ix, "updated")) == 20 &&
           str_of(ix, "updated")[10] == 'T');
     CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "suggestion")));
+    CHECK(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(j, "corrected")));
     CHECK(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(j, "total")));
     CHECK(num_of(j, "total") >= nresults(j));
     CHECK(nresults(j) >= 1);
