@@ -48,12 +48,15 @@
 #include "rubric.h"
 
 static const char usage_text[] =
-    "usage: eval --db DIR [--prefix P] [-v] FILE.tsv...\n"
+    "usage: eval --db DIR [--prefix P] [--bm25 K1,B] [-v] FILE.tsv...\n"
     "Run judged queries (query<TAB>path#anchor ...) and print success@1,\n"
     "success@10 and MRR@10 per file; -v lists the queries that miss at rank 1.\n";
 
 /* Rank (1-based) of the first result acceptable for one of TARGETS (space
  * separated), 0 when none in the first JUDGE_LIMIT. *first describes result 1. */
+/* BM25 parameters given with --bm25 (0: rubric's defaults). */
+static double bm25_k1, bm25_b;
+
 static unsigned run_query(void *ctx, const char *query, const char *targets, char *first,
                           size_t firstlen)
 {
@@ -61,6 +64,8 @@ static unsigned run_query(void *ctx, const char *query, const char *targets, cha
     rubric_search_opts opts;
     memset(&opts, 0, sizeof opts);
     opts.limit = JUDGE_LIMIT;
+    opts.k1 = bm25_k1;
+    opts.b = bm25_b;
     rubric_results *res = NULL;
     char *err = NULL;
     int rc = rubric_search(db, query, strlen(query), &opts, &res, &err);
@@ -91,6 +96,7 @@ int main(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},
         {"prefix", required_argument, NULL, 'p'},
         {"verbose", no_argument, NULL, 'v'},
+        {"bm25", required_argument, NULL, 'b'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -101,6 +107,13 @@ int main(int argc, char **argv)
         case 'd': dbdir = optarg; break;
         case 'p': prefix = optarg; break;
         case 'v': verbose = 1; break;
+        case 'b':
+            if (sscanf(optarg, "%lf,%lf", &bm25_k1, &bm25_b) != 2 || bm25_k1 <= 0 || bm25_b <= 0 ||
+                bm25_b > 1) {
+                fprintf(stderr, "eval: --bm25 wants K1,B (K1 > 0, 0 < B <= 1), not '%s'\n", optarg);
+                return 2;
+            }
+            break;
         case 'h': fputs(usage_text, stdout); return 0;
         default: fputs(usage_text, stderr); return 2;
         }
