@@ -110,6 +110,10 @@ typedef struct rubric_passage {
     const char *const *tags;   /* tags given by the source (JSON Lines), lowercase */
     size_t ntags;
     const char *lang;          /* language given by the source, or NULL */
+    const size_t *map;         /* NMAP pairs (offset in text, offset in the
+                                  source) where blocks of text begin; NULL when
+                                  the text is the source's bytes start..end */
+    size_t nmap;
 } rubric_passage;
 
 typedef struct rubric_doc rubric_doc;
@@ -254,12 +258,32 @@ typedef struct rubric_search_opts {
     size_t per_article; /* nonzero: group by article, at most this many passages
                            each; limit and offset then count articles */
     double k1, b;       /* BM25 parameters (0: rubric's defaults), for tuning */
+    size_t fragments;   /* nonzero: up to this many fragments per hit, with the
+                           source offsets of their matches */
 } rubric_search_opts;
 
 /* A highlighted range inside a snippet, in bytes. */
 typedef struct rubric_span {
     size_t start, len;
 } rubric_span;
+
+/* A fragment of a passage around some of its matches. */
+typedef struct rubric_fragment {
+    const char *text;          /* plain text (not escaped) */
+    size_t text_len;
+    const rubric_span *spans;  /* the matches inside text */
+    size_t nspans;
+    int cut_start, cut_end;    /* text precedes / follows it in the passage */
+    size_t text_start;         /* where text begins in the passage's text */
+    const rubric_span *source; /* each match's byte range in the source file:
+                                  exact for plain text; for HTML, Markdown and
+                                  JSON Lines counted from the start of the block
+                                  (paragraph, item) the match is in */
+    size_t nsource;
+    const char *link;          /* the passage's url with a text fragment
+                                  (#anchor:~:text=...) that scrolls a browser
+                                  to the first match */
+} rubric_fragment;
 
 /* One ranked passage. Owned by the results, valid until rubric_results_free(). */
 typedef struct rubric_hit {
@@ -279,6 +303,9 @@ typedef struct rubric_hit {
     int snippet_cut_end;       /* nonzero when text follows the snippet */
     const char *url;           /* a link to the passage: base URL, the page's
                                   address under its root, "#" and the anchor */
+    const rubric_fragment *fragments;  /* with rubric_search_opts.fragments: the
+                                          best fragments, best first */
+    size_t nfragments;
 } rubric_hit;
 
 typedef struct rubric_results rubric_results;

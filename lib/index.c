@@ -395,6 +395,13 @@ static char *passage_json(const char *source, const char *rel, const rubric_pass
         ok = add_strings(o, "tags", p->tags, p->ntags) == 0;
     if (ok && p->lang)
         ok = cJSON_AddStringToObject(o, "lang", p->lang) != NULL;
+    if (ok && p->nmap) {
+        cJSON *map = cJSON_AddArrayToObject(o, "map");
+        for (size_t i = 0; ok && i < 2 * p->nmap; i++) {
+            cJSON *v = map ? cJSON_CreateNumber((double)p->map[i]) : NULL;
+            ok = v && cJSON_AddItemToArray(map, v);
+        }
+    }
     char *s = ok ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
     return s;

@@ -103,6 +103,11 @@ char *doc_keep(rubric_doc *d, char *s);
 int doc_add(rubric_doc *d, const char *anchor, const char *title,
             const char *const *trail, size_t ntrail, const char *text, size_t text_len,
             size_t start, size_t end, int boilerplate);
+/* doc_add() for extracted text: MAP holds NMAP pairs (offset in TEXT,
+ * offset in the source) where its blocks begin. */
+int doc_add_mapped(rubric_doc *d, const char *anchor, const char *title,
+                   const char *const *trail, size_t ntrail, const char *text, size_t text_len,
+                   size_t start, size_t end, int boilerplate, const size_t *map, size_t nmap);
 /* Nonzero when some passage already uses ANCHOR. */
 int doc_anchor_taken(const rubric_doc *d, const char *anchor);
 /* A unique anchor for the section titled TEXT: its slug, then slug-1, slug-2

@@ -27,6 +27,8 @@ struct outline {
     int in_section;      /* a heading (or the page start) opened a section */
     size_t emitted;      /* passages emitted for the current section */
     buf text;            /* the passage being built */
+    size_t *map;         /* pairs (offset in text, offset in source) per block */
+    size_t nmap, capmap;
     size_t start, end;
     int boilerplate;
     int open;
@@ -45,6 +47,7 @@ void outline_free(outline *o)
     if (!o)
         return;
     buf_free(&o->text);
+    free(o->map);
     free(o);
 }
 
@@ -58,12 +61,30 @@ static int flush(outline *o)
         o->end = o->start;
     const char *title = o->depth ? o->title[o->depth - 1] : rubric_doc_title(o->d);
     size_t ntrail = o->depth ? o->depth - 1 : 0;
-    int rc = doc_add(o->d, o->part_anchor ? o->part_anchor : o->anchor, title,
-                     (const char *const *)o->title, ntrail, o->text.data ? o->text.data : "",
-                     o->text.len, o->start, o->end, o->boilerplate);
+    int rc = doc_add_mapped(o->d, o->part_anchor ? o->part_anchor : o->anchor, title,
+                            (const char *const *)o->title, ntrail, o->text.data ? o->text.data : "",
+                            o->text.len, o->start, o->end, o->boilerplate, o->map, o->nmap);
     o->text.len = 0;
+    o->nmap = 0;
     o->emitted++;
     return rc;
+}
+
+/* Note that text from here on in the passage comes from SOURCE onwards. */
+static int map_here(outline *o, size_t source)
+{
+    if (o->nmap == o->capmap) {
+        size_t cap = o->capmap ? o->capmap * 2 : 16;
+        size_t *p = realloc(o->map, 2 * cap * sizeof *p);
+        if (!p)
+            return -1;
+        o->map = p;
+        o->capmap = cap;
+    }
+    o->map[2 * o->nmap] = o->text.len;
+    o->map[2 * o->nmap + 1] = source;
+    o->nmap++;
+    return 0;
 }
 
 /* Close the current section; a section with no text still gets a passage, so
@@ -180,8 +201,9 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
             }
             take = cut;
         }
-        if (buf_add(&o->text, text, take) < 0)
+        if (map_here(o, start) < 0 || buf_add(&o->text, text, take) < 0)
             return -1;
+        start += take;  /* where the rest of a cut block begins, roughly */
         o->end = end;
         text += take;
         len -= take;

@@ -155,6 +155,14 @@ int doc_add(rubric_doc *d, const char *anchor, const char *title, const char *co
             size_t ntrail, const char *text, size_t text_len, size_t start, size_t end,
             int boilerplate)
 {
+    return doc_add_mapped(d, anchor, title, trail, ntrail, text, text_len, start, end,
+                          boilerplate, NULL, 0);
+}
+
+int doc_add_mapped(rubric_doc *d, const char *anchor, const char *title,
+                   const char *const *trail, size_t ntrail, const char *text, size_t text_len,
+                   size_t start, size_t end, int boilerplate, const size_t *map, size_t nmap)
+{
     if (d->count == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 16;
         rubric_passage *p = realloc(d->passages, cap * sizeof *p);
@@ -194,6 +202,14 @@ int doc_add(rubric_doc *d, const char *anchor, const char *title, const char *co
     p->lang = d->rec_lang;
     p->tags = d->rec_tags;
     p->ntags = d->rec_ntags;
+    if (nmap) {
+        size_t *copy = (size_t *)doc_keep(d, malloc(2 * nmap * sizeof *copy));
+        if (!copy)
+            return -1;
+        memcpy(copy, map, 2 * nmap * sizeof *copy);
+        p->map = copy;
+        p->nmap = nmap;
+    }
     d->count++;
     return 0;
 }

@@ -1,4 +1,5 @@
 /* search.c: query text into a Xapian query, ranked passages, snippets, suggestions. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +317,7 @@ static char *suggest_query(rubric_db *db, const qwords *words, const char *text,
 
 struct rubric_results {
     int corrected;     /* the hits answer the suggestion, not the query */
+    rubric_fragment **frags;  /* each hit's fragments */
     rubric_article *articles;
     size_t narticles;
     size_t *article_hits;  /* the hits of every article, back to back */
@@ -338,6 +340,17 @@ void rubric_results_free(rubric_results *r)
     free(r->articles);
     free(r->article_hits);
     free(r->page_keys);
+    for (size_t i = 0; r->frags && i < r->n; i++) {
+        for (size_t k = 0; r->frags[i] && k < r->hits[i].nfragments; k++) {
+            rubric_fragment *f = &r->frags[i][k];
+            free((char *)f->text);
+            free((rubric_span *)f->spans);
+            free((rubric_span *)f->source);
+            free((char *)f->link);
+        }
+        free(r->frags[i]);
+    }
+    free(r->frags);
     for (size_t i = 0; i < r->n; i++) {
         cJSON_Delete(r->docs[i]);
         free(r->snippets[i]);
@@ -423,31 +436,51 @@ static int is_cont(const char *s, size_t i)
 
 /* Choose the window of about WANT bytes of TEXT holding the most distinct
  * query words, and the matches inside it. */
-static int make_snippet(rubric_db *db, const qwords *q, const char *text, size_t len,
-                        size_t want, rubric_hit *hit, char **snip_out, rubric_span **spans_out)
+/* Every word of TEXT that matches a query word, in order. */
+static int find_all(rubric_db *db, const qwords *q, const char *text, size_t len, match **out,
+                    size_t *n)
 {
     snip_ctx c = {q, NULL, 0, 0, 0};
-    *snip_out = NULL;
-    *spans_out = NULL;
+    *out = NULL;
+    *n = 0;
     if (rubric_analyzer_run(db->an, text, len, find_matches, &c) != RUBRIC_OK || c.failed) {
         free(c.m);
         return -1;
     }
+    *out = c.m;
+    *n = c.n;
+    return 0;
+}
+
+/* The window of about WANT bytes of TEXT holding the most distinct query
+ * words among the matches not USED yet, as [*s, *e): starting at a sentence
+ * when one starts close before, ending on a word boundary. 0 when no unused
+ * match is left (the window is then the text's start). */
+static int pick_window(const char *text, size_t len, const match *m, size_t n, const char *used,
+                       size_t want, size_t *s_out, size_t *e_out)
+{
     size_t lead = want / 4, best_start = 0, best_distinct = 0, best_count = 0, best_i = 0;
-    for (size_t i = 0; i < c.n; i++) {
-        size_t ws = c.m[i].start > lead ? c.m[i].start - lead : 0;
+    int found = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (used[i])
+            continue;
+        size_t ws = m[i].start > lead ? m[i].start - lead : 0;
         size_t we = ws + want;
         size_t distinct = 0, count = 0;
         unsigned long long seen = 0;
-        for (size_t j = i; j < c.n && c.m[j].end <= we; j++) {
+        for (size_t j = i; j < n && m[j].end <= we; j++) {
+            if (used[j])
+                continue;
             count++;
-            unsigned long long bit = 1ULL << (c.m[j].term % 64);
+            unsigned long long bit = 1ULL << (m[j].term % 64);
             if (!(seen & bit)) {
                 seen |= bit;
                 distinct++;
             }
         }
-        if (distinct > best_distinct || (distinct == best_distinct && count > best_count)) {
+        if (!found || distinct > best_distinct ||
+            (distinct == best_distinct && count > best_count)) {
+            found = 1;
             best_distinct = distinct;
             best_count = count;
             best_start = ws;
@@ -457,8 +490,8 @@ static int make_snippet(rubric_db *db, const qwords *q, const char *text, size_t
     /* Begin at the start of the sentence holding the first match when that is
      * close enough before it (the text's own start counts), so the snippet
      * reads from a sentence start. */
-    if (c.n) {
-        size_t m0 = c.m[best_i].start, floor = m0 > want / 2 ? m0 - want / 2 : 0;
+    if (found) {
+        size_t m0 = m[best_i].start, floor = m0 > want / 2 ? m0 - want / 2 : 0;
         size_t k = m0;
         while (k > floor && !(k >= 2 && strchr(".!?", text[k - 2]) && is_blank(text[k - 1])))
             k--;
@@ -485,12 +518,21 @@ static int make_snippet(rubric_db *db, const qwords *q, const char *text, size_t
     }
     while (e > s && is_blank(text[e - 1]))
         e--;
+    *s_out = s;
+    *e_out = e;
+    return found;
+}
+
+/* Fill F with the window [S, E) of TEXT and the matches inside it (marked
+ * USED). Returns 0, or -1 when out of memory. */
+static int make_window(const char *text, size_t len, const match *m, size_t n, char *used,
+                       size_t s, size_t e, rubric_fragment *f)
+{
     char *snip = xstrndup(text + s, e - s);
-    rubric_span *spans = c.n ? malloc(c.n * sizeof *spans) : NULL;
-    if (!snip || (c.n && !spans)) {
+    rubric_span *spans = malloc((n ? n : 1) * sizeof *spans);
+    if (!snip || !spans) {
         free(snip);
         free(spans);
-        free(c.m);
         return -1;
     }
     /* Newlines between paragraphs read as spaces in a snippet. */
@@ -498,21 +540,21 @@ static int make_snippet(rubric_db *db, const qwords *q, const char *text, size_t
         if (*p == '\n' || *p == '\r' || *p == '\t')
             *p = ' ';
     size_t ns = 0;
-    for (size_t i = 0; i < c.n; i++)
-        if (c.m[i].start >= s && c.m[i].end <= e) {
-            spans[ns].start = c.m[i].start - s;
-            spans[ns].len = c.m[i].end - c.m[i].start;
+    for (size_t i = 0; i < n; i++)
+        if (m[i].start >= s && m[i].end <= e) {
+            spans[ns].start = m[i].start - s;
+            spans[ns].len = m[i].end - m[i].start;
             ns++;
+            used[i] = 1;
         }
-    free(c.m);
-    hit->snippet = snip;
-    hit->snippet_len = e - s;
-    hit->spans = spans;
-    hit->nspans = ns;
-    hit->snippet_cut_start = s > 0;
-    hit->snippet_cut_end = e < len;
-    *snip_out = snip;
-    *spans_out = spans;
+    memset(f, 0, sizeof *f);
+    f->text = snip;
+    f->text_len = e - s;
+    f->spans = spans;
+    f->nspans = ns;
+    f->cut_start = s > 0;
+    f->cut_end = e < len;
+    f->text_start = s;
     return 0;
 }
 
@@ -585,19 +627,106 @@ static char *make_url(const char *base, const char *rel, const char *anchor)
     return buf_detach(&b);
 }
 
+/* The source offset of byte X of a passage's text, through its map: pairs
+ * (text offset, source offset), one per block; without one the text is the
+ * source's bytes from START. */
+static size_t source_offset(const cJSON *doc, size_t start, size_t x)
+{
+    const cJSON *map = cJSON_GetObjectItemCaseSensitive(doc, "map");
+    size_t t0 = 0, s0 = start;
+    int n = cJSON_GetArraySize(map);
+    for (int k = 0; k + 1 < n; k += 2) {
+        size_t t = (size_t)cJSON_GetNumberValue(cJSON_GetArrayItem(map, k));
+        if (t > x)
+            break;
+        t0 = t;
+        s0 = (size_t)cJSON_GetNumberValue(cJSON_GetArrayItem(map, k + 1));
+    }
+    return s0 + (x - t0);
+}
+
+/* URL + ":~:text=" + the words from the first match, encoded for a text
+ * directive (which reserves '-', ',' and '&'). */
+static char *text_link(const char *url, const rubric_fragment *f)
+{
+    buf b = {0};
+    size_t from = f->nspans ? f->spans[0].start : 0, to = from, words = 0;
+    while (to < f->text_len && words < 6) {
+        while (to < f->text_len && f->text[to] != ' ')
+            to++;
+        words++;
+        if (words < 6)
+            while (to < f->text_len && f->text[to] == ' ')
+                to++;
+    }
+    int ok = buf_adds(&b, url) == 0 && buf_adds(&b, strchr(url, '#') ? ":~:text=" : "#:~:text=") == 0;
+    for (size_t k = from; ok && k < to; k++) {
+        unsigned char c = (unsigned char)f->text[k];
+        ok = (isalnum(c) || c == '.' || c == '_' || c == '~') ? buf_addc(&b, (char)c) == 0
+                                                               : buf_printf(&b, "%%%02X", c) == 0;
+    }
+    if (!ok) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_detach(&b);
+}
+
+/* Up to MAX fragments of TEXT around its matches M, best first, each with the
+ * source offsets of its matches and a link that scrolls to them. */
+static int make_fragments(const cJSON *doc, const char *text, size_t len, const match *m,
+                          size_t n, size_t want, size_t max, rubric_hit *h, rubric_fragment **out)
+{
+    rubric_fragment *f = calloc(max, sizeof *f);
+    char *used = calloc(n + 1, 1);
+    if (!f || !used) {
+        free(f);
+        free(used);
+        return -1;
+    }
+    *out = f;
+    size_t start = (size_t)json_num(doc, "start"), s = 0, e = 0;
+    int rc = 0;
+    for (size_t k = 0; k < max && rc == 0; k++) {
+        /* The first fragment always exists; later ones need matches left. */
+        if (!pick_window(text, len, m, n, used, want, &s, &e) && k > 0)
+            break;
+        rc = make_window(text, len, m, n, used, s, e, &f[k]);
+        if (rc < 0)
+            break;
+        h->nfragments = k + 1;
+        rubric_span *src = malloc((f[k].nspans + 1) * sizeof *src);
+        f[k].link = text_link(h->url, &f[k]);
+        if (!src || !f[k].link) {
+            free(src);
+            rc = -1;
+            break;
+        }
+        for (size_t j = 0; j < f[k].nspans; j++) {
+            src[j].start = source_offset(doc, start, f[k].text_start + f[k].spans[j].start);
+            src[j].len = f[k].spans[j].len;
+        }
+        f[k].source = src;
+        f[k].nsource = f[k].nspans;
+    }
+    h->fragments = f;
+    free(used);
+    return rc;
+}
+
 /* Fill hit I of R from the document data of mset entry I. */
 static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
-                    rubric_results *r, const xs_mset *m, size_t i, size_t rank)
+                    rubric_results *r, const xs_mset *ms, size_t i, size_t rank)
 {
-    size_t len = 0;
-    const char *data = xs_mset_data(m, i, &len);
-    cJSON *doc = cJSON_ParseWithLength(data, len);
+    size_t dlen = 0;
+    const char *data = xs_mset_data(ms, i, &dlen);
+    cJSON *doc = cJSON_ParseWithLength(data, dlen);
     if (!doc)
         return -1;
     r->docs[i] = doc;
     rubric_hit *h = &r->hits[i];
     h->rank = (unsigned)rank;
-    h->score = xs_mset_weight(m, i);
+    h->score = xs_mset_weight(ms, i);
     h->path = json_str(doc, "path");
     h->anchor = json_str(doc, "anchor");
     h->title = json_str(doc, "title");
@@ -624,8 +753,32 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
         return -1;
     h->url = r->urls[i];
     const char *text = json_str(doc, "text");
-    return make_snippet(db, q, text, strlen(text), o->snippet_len ? o->snippet_len : 200, h,
-                        &r->snippets[i], &r->spans[i]);
+    size_t len = strlen(text), want = o->snippet_len ? o->snippet_len : 200, n = 0, s = 0, e = 0;
+    match *m = NULL;
+    if (find_all(db, q, text, len, &m, &n) < 0)
+        return -1;
+    char *used = calloc(n + 1, 1);
+    rubric_fragment main = {0};
+    int rc = used ? 0 : -1;
+    if (rc == 0) {
+        pick_window(text, len, m, n, used, want, &s, &e);
+        rc = make_window(text, len, m, n, used, s, e, &main);
+    }
+    if (rc == 0) {
+        r->snippets[i] = (char *)main.text;
+        r->spans[i] = (rubric_span *)main.spans;
+        h->snippet = main.text;
+        h->snippet_len = main.text_len;
+        h->spans = main.spans;
+        h->nspans = main.nspans;
+        h->snippet_cut_start = main.cut_start;
+        h->snippet_cut_end = main.cut_end;
+    }
+    if (rc == 0 && o->fragments)
+        rc = make_fragments(doc, text, len, m, n, want, o->fragments, h, &r->frags[i]);
+    free(used);
+    free(m);
+    return rc;
 }
 
 static int group(rubric_results *r, const xs_mset *m, size_t offset, size_t limit);
@@ -729,7 +882,8 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     r->spans = calloc(n + 1, sizeof *r->spans);
     r->trails = calloc(n + 1, sizeof *r->trails);
     r->page_keys = calloc(n + 1, sizeof *r->page_keys);
-    if (!r->hits || !r->docs || !r->snippets || !r->urls || !r->spans || !r->trails ||
+    r->frags = calloc(n + 1, sizeof *r->frags);
+    if (!r->frags || !r->hits || !r->docs || !r->snippets || !r->urls || !r->spans || !r->trails ||
         !r->page_keys)
         goto fail;
     r->n = n;

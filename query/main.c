@@ -22,6 +22,8 @@ static const char usage_text[] =
     "  --offset K        skip the first K results\n"
     "  --json            print JSON (schema in the README)\n"
     "  --boilerplate     include navigation, link lists and promotions\n"
+    "  --fragments N     up to N fragments per passage, each with the byte offsets\n"
+    "                    of its matches in the source file and a link to them\n"
     "  --per-article N   group by article: articles in rank order, each with its\n"
     "                    best N passages and its number of matching passages\n"
     "  --base-url URL    links start with URL (default: the one the index records)\n"
@@ -59,6 +61,35 @@ static cJSON *hit_json(const rubric_hit *h)
          cJSON_AddBoolToObject(r, "boilerplate", h->boilerplate) &&
          cJSON_AddStringToObject(r, "url", h->url);
     free(snippet);
+    cJSON *frags = NULL;
+    if (ok && h->nfragments)
+        ok = (frags = cJSON_AddArrayToObject(r, "fragments")) != NULL;
+    for (size_t k = 0; ok && k < h->nfragments; k++) {
+        const rubric_fragment *f = &h->fragments[k];
+        /* A fragment prints like a snippet: the same escaping and marks. */
+        rubric_hit view = *h;
+        view.snippet = f->text;
+        view.snippet_len = f->text_len;
+        view.spans = f->spans;
+        view.nspans = f->nspans;
+        view.snippet_cut_start = f->cut_start;
+        view.snippet_cut_end = f->cut_end;
+        char *html = rubric_hit_snippet_html(&view);
+        cJSON *fo = cJSON_CreateObject(), *matches = NULL;
+        ok = html && fo && cJSON_AddItemToArray(frags, fo) &&
+             cJSON_AddStringToObject(fo, "snippet", html) &&
+             (matches = cJSON_AddArrayToObject(fo, "matches")) &&
+             cJSON_AddStringToObject(fo, "link", f->link);
+        if (!ok && fo && !cJSON_GetObjectItem(fo, "snippet"))
+            cJSON_Delete(fo);
+        free(html);
+        for (size_t j = 0; ok && j < f->nsource; j++) {
+            cJSON *mo = cJSON_CreateObject();
+            ok = mo && cJSON_AddItemToArray(matches, mo) &&
+                 cJSON_AddNumberToObject(mo, "start", (double)f->source[j].start) &&
+                 cJSON_AddNumberToObject(mo, "length", (double)f->source[j].len);
+        }
+    }
     if (!ok) {
         cJSON_Delete(r);
         return NULL;
@@ -151,6 +182,18 @@ static void print_hit(const rubric_hit *h, int color, const char *indent)
     printf("%s   %s%s%s%s\n", indent, dim, h->url, h->boilerplate ? " [boilerplate]" : "", off);
     fputs(indent, stdout);
     print_snippet(h, color);
+    for (size_t k = 1; k < h->nfragments; k++) {
+        const rubric_fragment *f = &h->fragments[k];
+        rubric_hit view = *h;
+        view.snippet = f->text;
+        view.snippet_len = f->text_len;
+        view.spans = f->spans;
+        view.nspans = f->nspans;
+        view.snippet_cut_start = f->cut_start;
+        view.snippet_cut_end = f->cut_end;
+        fputs(indent, stdout);
+        print_snippet(&view, color);
+    }
 }
 
 static void print_text(const char *query, const rubric_results *res, int color, int grouped)
@@ -182,7 +225,7 @@ static void print_text(const char *query, const rubric_results *res, int color, 
 int main(int argc, char **argv)
 {
     enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_BOILER, OPT_COLOR, OPT_VERSION, OPT_BASE,
-           OPT_CONFIG, OPT_PER_ARTICLE };
+           OPT_CONFIG, OPT_PER_ARTICLE, OPT_FRAGMENTS };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"limit", required_argument, NULL, 'n'},
@@ -196,6 +239,7 @@ int main(int argc, char **argv)
         {"base-url", required_argument, NULL, OPT_BASE},
         {"config", required_argument, NULL, OPT_CONFIG},
         {"per-article", required_argument, NULL, OPT_PER_ARTICLE},
+        {"fragments", required_argument, NULL, OPT_FRAGMENTS},
         {NULL, 0, NULL, 0}};
     const char *dbflag = NULL, *color_when = "auto", *config_path = NULL;
     int boilerplate_flag = 0;
@@ -224,6 +268,16 @@ int main(int argc, char **argv)
         case OPT_BOILER: boilerplate_flag = 1; break;
         case OPT_BASE: opts.base_url = optarg; break;
         case OPT_CONFIG: config_path = optarg; break;
+        case OPT_FRAGMENTS: {
+            unsigned long n = 0;
+            if (cli_parse_count(optarg, &n) < 0 || n == 0 || n > 20) {
+                fprintf(stderr, "rubric-query: --fragments wants a count from 1 to 20, not '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            opts.fragments = n;
+            break;
+        }
         case OPT_PER_ARTICLE: {
             unsigned long n = 0;
             if (cli_parse_count(optarg, &n) < 0 || n == 0 || n > 100) {

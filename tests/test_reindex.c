@@ -1208,12 +1208,37 @@ static pid_t spawn_indexer(const char *t, int rebuild)
     return pid;
 }
 
+/* Kills land in three kinds of run, in turn: an incremental run after a few
+ * pages changed (it is over in ~20 ms, so most of these kills come after
+ * it), a --rebuild, and an incremental run after every page changed. */
+enum { KILL_FEW, KILL_REBUILD, KILL_ALL, KILL_KINDS };
+static const char *const kill_kind[KILL_KINDS] = {"a few pages reindexed", "rebuild",
+                                                  "every page reindexed"};
+
+/* The passages holding steadymarker (on every page) are all of one version:
+ * 1 for alpha, 2 for beta, 0 when mixed or missing. */
+static int one_version(const char *db)
+{
+    rubric_db *d = NULL;
+    char *err = NULL;
+    if (rubric_db_open(db, &d, &err) != RUBRIC_OK) {
+        free(err);
+        return 0;
+    }
+    reader_stats s;
+    memset(&s, 0, sizeof s);
+    search_steady(d, &s, -1);
+    rubric_db_close(d);
+    return s.failures || s.mixed ? 0 : s.alpha ? 1 : s.beta ? 2 : 0;
+}
+
 static void killing_the_indexer_at_any_moment_leaves_a_working_index(void)
 {
     enum { TRIALS = 24, MODIFY = 6 };
-    char t[PATH_MAX], db[PATH_MAX], line[1024], words[256], trial_word[32];
+    char t[PATH_MAX], db[PATH_MAX], scratch[PATH_MAX], line[1024], words[256], trial_word[32];
     CHECK(make_site(t, "kill") == 0);
     path_join(db, t, "db");
+    path_join(scratch, t, "db.rebuild");
     const char *seed_env = getenv("RUBRIC_KILL_SEED");
     uint64_t seed = seed_env && *seed_env ? strtoull(seed_env, NULL, 0) : 20261126;
     g_rng = seed ? seed : 1;
@@ -1229,68 +1254,73 @@ static void killing_the_indexer_at_any_moment_leaves_a_working_index(void)
     int present[MAX_PAGES];
     for (size_t i = 0; i < g_npages; i++)
         present[i] = 1;
-    int mid_run = 0, finished = 0, mid_rebuild = 0, scratch_left = 0, locked_after = 0;
-    int bad_query = 0, bad_status = 0, torn = 0, failed_completion = 0, not_clean = 0;
+    const char *version = "alpha";
+    int kills[KILL_KINDS] = {0}, mid_run[KILL_KINDS] = {0};
+    int scratch_left = 0, locked_after = 0, bad_query = 0, bad_status = 0, torn = 0;
+    int failed_completion = 0, not_clean = 0;
     double t0 = now_s();
     for (int trial = 0; trial < TRIALS; trial++) {
-        int rebuild = trial % 2 == 1;
-        /* A few pages change; now and then one goes or comes back. */
+        int kind = trial % KILL_KINDS;
         marker(trial_word, sizeof trial_word, "trialmark", (size_t)trial);
+        /* Which pages change; now and then one goes or comes back. */
         long nmod = 0;
         for (int k = 0; k < MODIFY; k++) {
             size_t i = (size_t)(rnd() % g_npages);
-            if (present[i] != 1)
-                continue; /* gone, or changed already in this trial */
-            char own[32];
-            marker(own, sizeof own, "pagemark", i);
-            snprintf(words, sizeof words, "steadymarker versionalpha %s %s", own, trial_word);
-            if (put_page(t, i, words) == 0)
+            if (present[i] == 1) {
+                present[i] = 2;
                 nmod++;
-            present[i] = 2; /* modified in this trial */
+            }
         }
         size_t victim = (size_t)(rnd() % g_npages);
         char file[PATH_MAX];
-        page_file(file, t, victim);
         if (trial % 4 == 2 && present[victim] == 1) {
+            page_file(file, t, victim);
             CHECK(unlink(file) == 0);
             present[victim] = 0;
         } else if (trial % 4 == 0) {
             for (size_t i = 0; i < g_npages; i++)
                 if (!present[i]) {
-                    default_words(words, sizeof words, i, "alpha");
-                    CHECK(put_page(t, i, words) == 0);
-                    present[i] = 1;
+                    present[i] = 3; /* written below */
                     break;
                 }
         }
-        for (size_t i = 0; i < g_npages; i++)
+        if (kind == KILL_ALL)
+            version = strcmp(version, "alpha") == 0 ? "beta" : "alpha";
+        for (size_t i = 0; i < g_npages; i++) {
+            if (present[i] == 2) {
+                char own[32];
+                marker(own, sizeof own, "pagemark", i);
+                snprintf(words, sizeof words, "steadymarker version%s %s %s", version, own,
+                         trial_word);
+                CHECK(put_page(t, i, words) == 0);
+            } else if (present[i] == 3 || (present[i] == 1 && kind == KILL_ALL)) {
+                default_words(words, sizeof words, i, version);
+                CHECK(put_page(t, i, words) == 0);
+            }
             present[i] = present[i] ? 1 : 0;
+        }
 
         /* Start the indexer, kill it at a random moment. */
         long delay = (long)(rnd() % 301);
-        pid_t pid = spawn_indexer(t, rebuild);
+        pid_t pid = spawn_indexer(t, kind == KILL_REBUILD);
         CHECK(pid > 0);
         sleep_ms(delay);
         int ws = 0;
         kill(pid, SIGKILL);
         waitpid(pid, &ws, 0);
-        if (WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL) {
-            mid_run++;
-            mid_rebuild += rebuild;
-        } else {
-            finished++;
+        kills[kind]++;
+        if (WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL)
+            mid_run[kind]++;
+        else
             CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
-        }
-        char scratch[PATH_MAX];
-        path_join(scratch, t, "db.rebuild");
-        scratch_left += exists(scratch);
+        scratch_left += kind == KILL_REBUILD && exists(scratch);
 
-        /* The index answers, and holds the run all or nothing. */
+        /* The index answers, and holds the killed run all or nothing. */
         sh(&c, t, "\"$Q\" --db db steadymarker");
         if (c.status != 0) {
             bad_query++;
             fprintf(stderr, "  trial %d (%s, killed after %ld ms): rubric-query exit %d: %s",
-                    trial, rebuild ? "rebuild" : "reindex", delay, c.status, c.err);
+                    trial, kill_kind[kind], delay, c.status, c.err);
         }
         cmd_free(&c);
         sh(&c, t, "\"$I\" --status --db db");
@@ -1300,6 +1330,7 @@ static void killing_the_indexer_at_any_moment_leaves_a_working_index(void)
         }
         cmd_free(&c);
         long seen = hits_for(db, trial_word, NULL, NULL);
+        int seen_version = one_version(db);
         idset killed;
         int have_killed = ids_of(db, &killed) == 0;
 
@@ -1319,19 +1350,20 @@ static void killing_the_indexer_at_any_moment_leaves_a_working_index(void)
         if (!same_ids_as_clean_build(t, db, "clean")) {
             not_clean++;
             fprintf(stderr, "  trial %d (%s, killed after %ld ms): not a clean build's ids\n",
-                    trial, rebuild ? "rebuild" : "reindex", delay);
+                    trial, kill_kind[kind], delay);
         }
-        long after = hits_for(db, trial_word, NULL, NULL);
-        CHECK(after == nmod);
+        CHECK(hits_for(db, trial_word, NULL, NULL) == nmod);
+        CHECK(one_version(db) == (strcmp(version, "alpha") == 0 ? 1 : 2));
         idset now;
         int have_now = ids_of(db, &now) == 0;
-        if (!(seen == 0 || seen == nmod) ||
+        if (!(seen == 0 || seen == nmod) || seen_version == 0 ||
             !(have_killed && have_now && (ids_equal(&killed, &before) || ids_equal(&killed, &now)))) {
             torn++;
             fprintf(stderr, "  trial %d (%s, killed after %ld ms): the killed run left a partial "
-                            "index: %ld of %ld changed passages, %zu ids (before %zu, after %zu)\n",
-                    trial, rebuild ? "rebuild" : "reindex", delay, seen, nmod, killed.n, before.n,
-                    now.n);
+                            "index: %ld of %ld changed passages, version %d, %zu ids (before "
+                            "%zu, after %zu)\n",
+                    trial, kill_kind[kind], delay, seen, nmod, seen_version,
+                    have_killed ? killed.n : 0, before.n, have_now ? now.n : 0);
         }
         if (have_killed)
             idset_free(&killed);
@@ -1347,15 +1379,24 @@ static void killing_the_indexer_at_any_moment_leaves_a_working_index(void)
     cmd_free(&c);
     CHECK(leftovers(t, ".rebuild") == 0);
 
-    printf("     %d kills in %.1f s: %d mid-run (%d of them rebuilds), %d after the indexer had "
-           "finished; %d left a db.rebuild scratch; %d found the index still locked\n",
-           TRIALS, took, mid_run, mid_rebuild, finished, scratch_left, locked_after);
+    int total_mid = 0;
+    for (int k = 0; k < KILL_KINDS; k++)
+        total_mid += mid_run[k];
+    printf("     %d kills in %.1f s, %d of them mid-run (the indexer had not exited): "
+           "%d/%d %s, %d/%d %s, %d/%d %s\n",
+           TRIALS, took, total_mid, mid_run[KILL_FEW], kills[KILL_FEW], kill_kind[KILL_FEW],
+           mid_run[KILL_REBUILD], kills[KILL_REBUILD], kill_kind[KILL_REBUILD], mid_run[KILL_ALL],
+           kills[KILL_ALL], kill_kind[KILL_ALL]);
+    printf("     after the kills: %d partial indexes, %d failed queries, %d failed --status, "
+           "%d runs found it locked; %d killed rebuilds left db.rebuild behind (a later "
+           "--rebuild removes it)\n",
+           torn, bad_query, bad_status, locked_after, scratch_left);
     CHECK(bad_query == 0);
     CHECK(bad_status == 0);
     CHECK(torn == 0);
     CHECK(failed_completion == 0);
     CHECK(not_clean == 0);
-    CHECK(mid_run >= TRIALS / 4);
+    CHECK(total_mid >= TRIALS / 4);
     CHECK(took < 50.0);
 }
 
@@ -1580,6 +1621,32 @@ static void a_dry_run_on_a_missing_index_creates_nothing(void)
         fprintf(stderr, "  %s was created by a dry run\n", db);
 }
 
+/* A dry run says what the real run would do: a page that has turned into
+ * NUL bytes would be skipped (named on stderr, exit 1), not changed. */
+static void a_dry_run_lists_a_page_turned_binary_as_skipped_not_changed(void)
+{
+    char t[PATH_MAX], line[1024], file[PATH_MAX], rel[PATH_MAX], change[PATH_MAX + 16];
+    CHECK(make_site(t, "dry-binary") == 0);
+    cmd c;
+    index_site(&c, t, "-q", line, sizeof line);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    static const char nul[64];
+    page_file(file, t, 7);
+    page_rel(rel, sizeof rel, 7);
+    CHECK(write_file(file, nul, sizeof nul) == 0 && bump_mtime(file) == 0);
+    snprintf(change, sizeof change, "change %s", rel);
+    sh(&c, t, "\"$I\" --dry-run --db db site");
+    CHECK(strstr(c.out, change) == NULL);
+    CHECK(strstr(c.err, rel) != NULL);
+    if (strstr(c.out, change) || !strstr(c.err, rel))
+        fprintf(stderr, "  --dry-run: exit %d, stdout: %s  stderr: %s", c.status, c.out, c.err);
+    cmd_free(&c);
+    index_site(&c, t, "", line, sizeof line);
+    CHECK(c.status == 1 && count_before(line, "skipped") == 1 && count_before(line, "changed") == 0);
+    cmd_free(&c);
+}
+
 /* ------------------------------------------------------------------- main */
 
 /* $RUBRIC_ONLY (a substring of test names) runs only the tests it names. */
@@ -1779,6 +1846,7 @@ int main(void)
     TRY(a_page_turned_unreadable_keeps_its_passages_and_the_run_exits_1);
     TRY(status_json_dry_run_and_quiet_tell_what_the_index_holds);
     TRY(a_dry_run_on_a_missing_index_creates_nothing);
+    TRY(a_dry_run_lists_a_page_turned_binary_as_skipped_not_changed);
 
     printf("     %.1f s in all\n", now_s() - t0);
     for (size_t i = 0; i < g_npages; i++)
