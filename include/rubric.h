@@ -260,6 +260,7 @@ typedef struct rubric_search_opts {
     double k1, b;       /* BM25 parameters (0: rubric's defaults), for tuning */
     size_t fragments;   /* nonzero: up to this many fragments per hit, with the
                            source offsets of their matches */
+    int explain;        /* nonzero: each hit's score term by term */
 } rubric_search_opts;
 
 /* A highlighted range inside a snippet, in bytes. */
@@ -285,6 +286,16 @@ typedef struct rubric_fragment {
                                   to the first match */
 } rubric_fragment;
 
+/* One term's part of a hit's score (rubric_search_opts.explain). */
+typedef struct rubric_contribution {
+    const char *word;   /* the query word (its stem for stemmed fields) */
+    const char *field;  /* "body", "heading", "trail" (stems) or "exact" (the form typed) */
+    unsigned wdf;       /* occurrences in the passage's field */
+    size_t df;          /* passages holding the term */
+    double scale;       /* the field's weight */
+    double weight;      /* BM25 weight times scale */
+} rubric_contribution;
+
 /* One ranked passage. Owned by the results, valid until rubric_results_free(). */
 typedef struct rubric_hit {
     unsigned rank;             /* 1-based */
@@ -306,6 +317,13 @@ typedef struct rubric_hit {
     const rubric_fragment *fragments;  /* with rubric_search_opts.fragments: the
                                           best fragments, best first */
     size_t nfragments;
+    const rubric_contribution *explain;  /* with rubric_search_opts.explain: the
+                                            terms that matched, by field; what
+                                            they leave of score comes from words
+                                            near each other and phrases */
+    size_t nexplain;
+    double doclen, avlength;   /* with explain: the passage's length in terms,
+                                  and the average */
 } rubric_hit;
 
 typedef struct rubric_results rubric_results;

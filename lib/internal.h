@@ -186,6 +186,13 @@ struct xs_query;
 #define QNODE_WORDS 16
 #define WILDCARD_MAX 500
 
+/* Scales of each field of a word match, relative to the body's; an exact-form
+ * match adds EXACT_WEIGHT on top of the stem match, so that the form typed
+ * outranks its relatives. */
+#define HEADING_WEIGHT 2.0
+#define TRAIL_WEIGHT 0.5
+#define EXACT_WEIGHT 0.3
+
 enum { QN_LEAF, QN_AND, QN_OR, QN_NEAR };
 enum { F_ANY, F_TITLE, F_PATH, F_LANG, F_TAG };
 

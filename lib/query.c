@@ -22,12 +22,6 @@
 #include "internal.h"
 #include "shim.h"
 
-/* Scales of each field of a word match, relative to the body's. */
-#define HEADING_WEIGHT 2.0
-#define TRAIL_WEIGHT 0.5
-/* An exact-form match adds this on top of the stem match, so that the form
- * typed outranks its relatives. */
-#define EXACT_WEIGHT 0.3
 /* Words of a plain query found within this many positions of each other add
  * to the score: close together beats far apart. */
 #define PROXIMITY_WINDOW 8

@@ -1,6 +1,7 @@
 /* search.c: query text into a Xapian query, ranked passages, snippets, suggestions. */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
@@ -317,6 +318,7 @@ static char *suggest_query(rubric_db *db, const qwords *words, const char *text,
 
 struct rubric_results {
     int corrected;     /* the hits answer the suggestion, not the query */
+    rubric_contribution **explains;  /* each hit's, with rubric_search_opts.explain */
     rubric_fragment **frags;  /* each hit's fragments */
     rubric_article *articles;
     size_t narticles;
@@ -337,6 +339,12 @@ void rubric_results_free(rubric_results *r)
 {
     if (!r)
         return;
+    for (size_t i = 0; r->explains && i < r->n; i++) {
+        for (size_t k = 0; r->explains[i] && k < r->hits[i].nexplain; k++)
+            free((char *)r->explains[i][k].word);
+        free(r->explains[i]);
+    }
+    free(r->explains);
     free(r->articles);
     free(r->article_hits);
     free(r->page_keys);
@@ -714,6 +722,75 @@ static int make_fragments(const cJSON *doc, const char *text, size_t len, const 
     return rc;
 }
 
+/* BM25 as Xapian computes it (BM25Weight with k2 0, k3 1, min_normlen 0.5,
+ * no relevance set), for --explain. */
+static double bm25(const xs_term_stats *t, double k1, double b)
+{
+    if (!t->wdf)
+        return 0;
+    double n = (double)t->termfreq, N = (double)t->doccount;
+    double tw = (N - n + 0.5) / (n + 0.5);
+    if (tw < 2)
+        tw = tw * 0.5 + 1;
+    double normlen = t->avlength > 0 ? t->doclen / t->avlength : 1;
+    if (normlen < 0.5)
+        normlen = 0.5;
+    double wdf = t->wdf;
+    return log(tw) * (k1 + 1) * wdf / (k1 * (b * normlen + 1 - b) + wdf);
+}
+
+/* Hit H's score term by term: each query word in each field it matched. */
+static int explain_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o, unsigned docid,
+                       rubric_hit *h, rubric_contribution **out)
+{
+    static const struct {
+        const char *prefix, *field;
+        double scale;
+        int exact;
+    } fields[] = {{PREFIX_STEM, "body", 1.0, 0},
+                  {PREFIX_HEAD, "heading", HEADING_WEIGHT, 0},
+                  {PREFIX_TRAIL, "trail", TRAIL_WEIGHT, 0},
+                  {"", "exact", EXACT_WEIGHT, 1}};
+    size_t nf = sizeof fields / sizeof *fields;
+    rubric_contribution *c = calloc(q->n * nf + 1, sizeof *c);
+    if (!c)
+        return -1;
+    *out = c;
+    h->explain = c;
+    double k1 = o->k1 > 0 ? o->k1 : BM25_K1, b = o->b > 0 ? o->b : BM25_B;
+    buf term = {0};
+    size_t n = 0;
+    for (size_t i = 0; i < q->n; i++)
+        for (size_t f = 0; f < nf; f++) {
+            term.len = 0;
+            const char *w = fields[f].exact ? q->w[i].word : q->w[i].stem;
+            if (buf_adds(&term, fields[f].prefix) < 0 || buf_adds(&term, w) < 0) {
+                buf_free(&term);
+                return -1;
+            }
+            xs_term_stats st;
+            if (xs_db_term_stats(db->db, docid, term.data, &st) != XS_OK || !st.wdf)
+                continue;
+            h->doclen = st.doclen;
+            h->avlength = st.avlength;
+            if (!(c[n].word = xstrdup(w))) {
+                buf_free(&term);
+                h->nexplain = n;
+                return -1;
+            }
+            c[n].field = fields[f].field;
+            c[n].wdf = st.wdf;
+            c[n].df = st.termfreq;
+            c[n].scale = fields[f].scale;
+            c[n].weight = bm25(&st, k1, b) * fields[f].scale;
+            n++;
+        }
+    buf_free(&term);
+    h->explain = c;
+    h->nexplain = n;
+    return 0;
+}
+
 /* Fill hit I of R from the document data of mset entry I. */
 static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
                     rubric_results *r, const xs_mset *ms, size_t i, size_t rank)
@@ -776,6 +853,8 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
     }
     if (rc == 0 && o->fragments)
         rc = make_fragments(doc, text, len, m, n, want, o->fragments, h, &r->frags[i]);
+    if (rc == 0 && o->explain)
+        rc = explain_hit(db, q, o, xs_mset_docid(ms, i), h, &r->explains[i]);
     free(used);
     free(m);
     return rc;
@@ -883,7 +962,8 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     r->trails = calloc(n + 1, sizeof *r->trails);
     r->page_keys = calloc(n + 1, sizeof *r->page_keys);
     r->frags = calloc(n + 1, sizeof *r->frags);
-    if (!r->frags || !r->hits || !r->docs || !r->snippets || !r->urls || !r->spans || !r->trails ||
+    r->explains = calloc(n + 1, sizeof *r->explains);
+    if (!r->frags || !r->explains || !r->hits || !r->docs || !r->snippets || !r->urls || !r->spans || !r->trails ||
         !r->page_keys)
         goto fail;
     r->n = n;

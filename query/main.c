@@ -24,6 +24,7 @@ static const char usage_text[] =
     "  --boilerplate     include navigation, link lists and promotions\n"
     "  --fragments N     up to N fragments per passage, each with the byte offsets\n"
     "                    of its matches in the source file and a link to them\n"
+    "  --explain         show each hit's score term by term and field by field\n"
     "  --per-article N   group by article: articles in rank order, each with its\n"
     "                    best N passages and its number of matching passages\n"
     "  --base-url URL    links start with URL (default: the one the index records)\n"
@@ -61,6 +62,28 @@ static cJSON *hit_json(const rubric_hit *h)
          cJSON_AddBoolToObject(r, "boilerplate", h->boilerplate) &&
          cJSON_AddStringToObject(r, "url", h->url);
     free(snippet);
+    cJSON *ex = NULL;
+    if (ok && h->explain) {
+        ok = (ex = cJSON_AddObjectToObject(r, "explain")) &&
+             cJSON_AddNumberToObject(ex, "length", h->doclen) &&
+             cJSON_AddNumberToObject(ex, "average_length", rounded(h->avlength));
+        cJSON *terms = ok ? cJSON_AddArrayToObject(ex, "terms") : NULL;
+        double sum = 0;
+        ok = ok && terms;
+        for (size_t k = 0; ok && k < h->nexplain; k++) {
+            const rubric_contribution *c = &h->explain[k];
+            cJSON *t = cJSON_CreateObject();
+            ok = t && cJSON_AddItemToArray(terms, t) && cJSON_AddStringToObject(t, "word", c->word) &&
+                 cJSON_AddStringToObject(t, "field", c->field) &&
+                 cJSON_AddNumberToObject(t, "wdf", c->wdf) &&
+                 cJSON_AddNumberToObject(t, "df", (double)c->df) &&
+                 cJSON_AddNumberToObject(t, "scale", c->scale) &&
+                 cJSON_AddNumberToObject(t, "weight", rounded(c->weight));
+            sum += c->weight;
+        }
+        /* What the terms leave of the score: words near each other, phrases. */
+        ok = ok && cJSON_AddNumberToObject(ex, "proximity_and_phrases", rounded(h->score - sum));
+    }
     cJSON *frags = NULL;
     if (ok && h->nfragments)
         ok = (frags = cJSON_AddArrayToObject(r, "fragments")) != NULL;
@@ -182,6 +205,18 @@ static void print_hit(const rubric_hit *h, int color, const char *indent)
     printf("%s   %s%s%s%s\n", indent, dim, h->url, h->boilerplate ? " [boilerplate]" : "", off);
     fputs(indent, stdout);
     print_snippet(h, color);
+    if (h->explain) {
+        double sum = 0;
+        printf("%s   score %.3f (passage of %.0f terms; average %.1f):\n", indent, h->score,
+               h->doclen, h->avlength);
+        for (size_t k = 0; k < h->nexplain; k++) {
+            const rubric_contribution *c = &h->explain[k];
+            printf("%s     %-20s %-8s wdf %-3u df %-6zu x%.1f  %.3f\n", indent, c->word, c->field,
+                   c->wdf, c->df, c->scale, c->weight);
+            sum += c->weight;
+        }
+        printf("%s     %-20s %-8s %27.3f\n", indent, "(near, phrases)", "", h->score - sum);
+    }
     for (size_t k = 1; k < h->nfragments; k++) {
         const rubric_fragment *f = &h->fragments[k];
         rubric_hit view = *h;
@@ -225,7 +260,7 @@ static void print_text(const char *query, const rubric_results *res, int color, 
 int main(int argc, char **argv)
 {
     enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_BOILER, OPT_COLOR, OPT_VERSION, OPT_BASE,
-           OPT_CONFIG, OPT_PER_ARTICLE, OPT_FRAGMENTS };
+           OPT_CONFIG, OPT_PER_ARTICLE, OPT_FRAGMENTS, OPT_EXPLAIN };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"limit", required_argument, NULL, 'n'},
@@ -240,6 +275,7 @@ int main(int argc, char **argv)
         {"config", required_argument, NULL, OPT_CONFIG},
         {"per-article", required_argument, NULL, OPT_PER_ARTICLE},
         {"fragments", required_argument, NULL, OPT_FRAGMENTS},
+        {"explain", no_argument, NULL, OPT_EXPLAIN},
         {NULL, 0, NULL, 0}};
     const char *dbflag = NULL, *color_when = "auto", *config_path = NULL;
     int boilerplate_flag = 0;
@@ -268,6 +304,7 @@ int main(int argc, char **argv)
         case OPT_BOILER: boilerplate_flag = 1; break;
         case OPT_BASE: opts.base_url = optarg; break;
         case OPT_CONFIG: config_path = optarg; break;
+        case OPT_EXPLAIN: opts.explain = 1; break;
         case OPT_FRAGMENTS: {
             unsigned long n = 0;
             if (cli_parse_count(optarg, &n) < 0 || n == 0 || n > 20) {

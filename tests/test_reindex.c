@@ -46,7 +46,9 @@
 #include "shim.h"
 #include "harness.h"
 
+#ifndef PYDOCS_LIBRARY
 #define PYDOCS_LIBRARY "/usr/share/doc/python3.11/html/library"
+#endif
 #define NPAGES_WANTED 60
 #define MAX_PAGES 80
 /* Pages of this size index in ~0.2 s all together: a rebuild then fits in the
