@@ -224,15 +224,17 @@ RUBRIC_API void rubric_db_close(rubric_db *db);
 RUBRIC_API size_t rubric_db_passages(rubric_db *db);
 /* The base URL recorded by the indexer ("" when none); owned by the db. */
 RUBRIC_API const char *rubric_db_base_url(const rubric_db *db);
-/* The revision this handle reads (a search may move it: it reopens when the
- * index changed under it). */
+/* The revision this handle reads: the number of commits that changed the
+ * index, counted across rebuilds. */
 RUBRIC_API unsigned long rubric_db_revision(rubric_db *db);
 /* When the index last changed, as ISO-8601 UTC ("" when unknown); owned by
  * the db, valid until its next call. */
 RUBRIC_API const char *rubric_db_updated(rubric_db *db);
 /* Read the newest revision of the index (a reindex, even a rebuild, is then
- * seen). A long-lived reader calls this now and then; rubric_search() does
- * it by itself when the index changes under it. */
+ * seen). A handle keeps reading the revision it opened until this is called
+ * (rubric_search() reopens by itself only when that revision has vanished
+ * under it): a long-lived reader calls this now and then, say before each
+ * search, which costs little when nothing changed. */
 RUBRIC_API int rubric_db_reopen(rubric_db *db);
 
 /* What rubric-index --status shows. */

@@ -170,7 +170,10 @@ int rubric_index_open_with(const char *dir, const char *lang, int flags, rubric_
     }
     ix->dry_run = (flags & RUBRIC_OPEN_DRY_RUN) != 0;
     char *msg = NULL;
-    int rc = map_xs(xs_db_open_write(dir, &ix->db, &msg));
+    struct stat st;
+    int rc = ix->dry_run && stat(dir, &st) < 0 && errno == ENOENT
+                 ? map_xs(xs_db_open_memory(&ix->db, &msg)) /* a dry run creates nothing */
+                 : map_xs(xs_db_open_write(dir, &ix->db, &msg));
     if (rc != RUBRIC_OK) {
         if (errmsg)
             *errmsg = rc == RUBRIC_ELOCKED ? xstrdup("index is locked by another indexer") : msg;
@@ -191,6 +194,14 @@ int rubric_index_open_with(const char *dir, const char *lang, int flags, rubric_
                                 "(--rebuild) to change language",
                                 dir, have, lang);
         rc = RUBRIC_EINVAL;
+    }
+    if (rc == RUBRIC_OK && !rebuild && !ix->dry_run) {
+        /* Holding the lock, no rebuild is running: a scratch copy left by one
+         * that died is removed. */
+        char *scratch = xasprintf("%s.rebuild", dir);
+        if (scratch)
+            remove_tree(scratch);
+        free(scratch);
     }
     if (rc == RUBRIC_OK && rebuild) {
         /* Build beside the live index, holding its lock all along, so that
@@ -307,6 +318,12 @@ int rubric_index_commit(rubric_index *ix)
     struct tm tm;
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
     int rc = map_xs(xs_db_set_metadata(ix->db, META_UPDATED, now, strlen(now)));
+    /* The revision readers see counts commits of this index across
+     * rebuilds (a rebuilt database would start Xapian's count again). */
+    char rev[32];
+    snprintf(rev, sizeof rev, "%lu", rubric_index_revision(ix) + 1);
+    if (rc == RUBRIC_OK)
+        rc = map_xs(xs_db_set_metadata(ix->db, META_REVISION, rev, strlen(rev)));
     if (rc == RUBRIC_OK)
         rc = map_xs(xs_db_commit(ix->db));
     if (rc != RUBRIC_OK)
@@ -315,9 +332,22 @@ int rubric_index_commit(rubric_index *ix)
     return ix->fresh ? publish(ix) : RUBRIC_OK;
 }
 
+unsigned long revision_of(xs_db *db)
+{
+    char *v = NULL;
+    size_t len = 0;
+    unsigned long rev = 0;
+    if (xs_db_get_metadata(db, META_REVISION, &v, &len) == XS_OK && v)
+        rev = strtoul(v, NULL, 10);
+    else
+        rev = xs_db_revision(db);  /* an index from before the count was kept */
+    free(v);
+    return rev;
+}
+
 unsigned long rubric_index_revision(rubric_index *ix)
 {
-    return xs_db_revision(ix->fresh ? ix->live : ix->db);
+    return revision_of(ix->fresh ? ix->live : ix->db);
 }
 
 /* ----------------------------------------------------------- documents */
@@ -624,17 +654,19 @@ int rubric_index_add(rubric_index *ix, const char *path, const char *rel, int *w
                    : set_err(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", path);
     }
 
-    if (ix->dry_run) {
-        /* Only say what would happen; a file is read to compare its hash. */
-        free(data);
-        if (what)
-            *what = known ? RUBRIC_FILE_CHANGED : RUBRIC_FILE_ADDED;
-        return RUBRIC_OK;
-    }
     rubric_doc *doc = NULL;
     char *why = NULL;
     int rc = rubric_doc_read(path, data, len, &doc, &why);
     free(data);
+    if (ix->dry_run && rc == RUBRIC_OK) {
+        /* Only say what would happen: the file was read as a real run would. */
+        if (what)
+            *what = rubric_doc_excluded(doc) ? RUBRIC_FILE_EXCLUDED
+                    : known                  ? RUBRIC_FILE_CHANGED
+                                             : RUBRIC_FILE_ADDED;
+        rubric_doc_free(doc);
+        return RUBRIC_OK;
+    }
     if (rc != RUBRIC_OK) {
         if (rc == RUBRIC_EINPUT)
             set_err(ix, rc, "'%s': %s", path, why ? why : "cannot be read");

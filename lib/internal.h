@@ -168,6 +168,7 @@ int read_text(rubric_doc *d, const char *data, size_t len, const char *name);
 #define TERM_BOILERPLATE "XB"
 #define META_BASE_URL "rubric:base_url"
 #define META_UPDATED "rubric:updated"
+#define META_REVISION "rubric:revision"
 #define META_LANG "rubric:lang"
 #define META_FILE "rubric:file:"
 
@@ -233,6 +234,10 @@ struct xs_query *qtree_build(struct xs_db *db, const qtree *q, int or_fallback, 
 int qtree_can_relax(const qtree *q);
 /* Call FN for each word Q looks for (leaf, index of the word in it). */
 void qtree_words(const qtree *q, void (*fn)(void *ctx, const qnode *leaf, size_t k), void *ctx);
+
+/* The revision of the index DB: the commits that changed it, counted across
+ * rebuilds. */
+unsigned long revision_of(struct xs_db *db);
 
 /* The term naming PATH's file (or its hash when too long), into OUT. */
 int file_term(const char *prefix, const char *path, buf *out);

@@ -35,7 +35,7 @@ struct rubric_db {
 
 unsigned long rubric_db_revision(rubric_db *db)
 {
-    return xs_db_revision(db->db);
+    return revision_of(db->db);
 }
 
 const char *rubric_db_updated(rubric_db *db)
@@ -87,7 +87,7 @@ static unsigned long long dir_bytes(const char *dir)
 int rubric_db_stats_get(rubric_db *db, rubric_db_stats *out)
 {
     memset(out, 0, sizeof *out);
-    out->revision = xs_db_revision(db->db);
+    out->revision = revision_of(db->db);
     out->passages = xs_db_doccount(db->db);
     if (xs_db_metadata(db->db, META_FILE, count_file, &out->files) != XS_OK)
         return RUBRIC_ENODB;

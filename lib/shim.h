@@ -31,6 +31,8 @@ typedef struct xs_mset xs_mset;
 /* Databases. */
 int xs_db_open_read(const char *dir, xs_db **out, char **errmsg);
 int xs_db_open_write(const char *dir, xs_db **out, char **errmsg);
+/* A writer on an empty database in memory (for a dry run on no index). */
+int xs_db_open_memory(xs_db **out, char **errmsg);
 /* A writer on a new, empty database at DIR (anything there is replaced). */
 int xs_db_open_fresh(const char *dir, xs_db **out, char **errmsg);
 void xs_db_close(xs_db *db);  /* a writer's uncommitted changes are discarded */

@@ -125,8 +125,10 @@ static int open_writer(const char *dir, int flags, xs_db **out, char **errmsg)
         db->path = dir;
         db->wr = new Xapian::WritableDatabase(dir, flags);
         db->rd = db->wr;
-        // All changes of a run stay private until xs_db_commit().
-        db->wr->begin_transaction(false);
+        // All changes of a run stay private until xs_db_commit(). (The
+        // in-memory backend, used only for dry runs, has no transactions.)
+        if (!(flags & Xapian::DB_BACKEND_INMEMORY))
+            db->wr->begin_transaction(false);
     } catch (...) {
         int rc = map_error(&db->err);
         if (errmsg)
@@ -142,6 +144,11 @@ static int open_writer(const char *dir, int flags, xs_db **out, char **errmsg)
 int xs_db_open_write(const char *dir, xs_db **out, char **errmsg)
 {
     return open_writer(dir, Xapian::DB_CREATE_OR_OPEN, out, errmsg);
+}
+
+int xs_db_open_memory(xs_db **out, char **errmsg)
+{
+    return open_writer("", Xapian::DB_BACKEND_INMEMORY, out, errmsg);
 }
 
 int xs_db_open_fresh(const char *dir, xs_db **out, char **errmsg)
