@@ -46,7 +46,7 @@ RUBRIC_CXXFLAGS = -std=c++17 -DRUBRIC_BUILDING -Iinclude -Ilib -fPIC -fvisibilit
 RUBRIC_LDFLAGS = $(LDSAN) $(LDFLAGS)
 LIBS = $(DEP_LIBS) -lstdc++ -lm
 
-LIB_C = lib/cli.c lib/config.c lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/reader_html.c lib/reader_md.c lib/reader_jsonl.c lib/outline.c lib/index.c lib/query.c lib/search.c
+LIB_C = lib/cli.c lib/config.c lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/reader_html.c lib/reader_md.c lib/reader_jsonl.c lib/outline.c lib/index.c lib/query.c lib/synonyms.c lib/search.c
 LIB_CC = lib/xapian_shim.cc
 LIB_OBJ = $(LIB_C:lib/%.c=build/lib/%.o) $(LIB_CC:lib/%.cc=build/lib/%.o)
 HEADERS = include/rubric.h lib/internal.h lib/shim.h lib/cli.h lib/config.h

@@ -237,6 +237,12 @@ RUBRIC_API const char *rubric_db_updated(rubric_db *db);
  * search, which costs little when nothing changed. */
 RUBRIC_API int rubric_db_reopen(rubric_db *db);
 
+/* Search with these synonyms from now on: TEXT holds one group per line,
+ * members joined by '=' ("UN = United Nations", "US = U.S. = United States");
+ * '#' starts a comment line. A member in capitals matches only capitals. NULL
+ * removes them. RUBRIC_EINVAL with *errmsg (caller frees) naming the line. */
+RUBRIC_API int rubric_db_set_synonyms(rubric_db *db, const char *text, size_t len, char **errmsg);
+
 /* What rubric-index --status shows. */
 typedef struct rubric_db_stats {
     unsigned long revision;

@@ -148,6 +148,8 @@ static int parse(loader *l, const cJSON *root, config *c)
             rc = get_string(l, m, k, &c->lang, 0);
         else if (strcmp(k, "base_url") == 0)
             rc = get_string(l, m, k, &c->base_url, 0);
+        else if (strcmp(k, "synonyms") == 0)
+            rc = get_string(l, m, k, &c->synonyms, 1);
         else if (strcmp(k, "boilerplate") == 0)
             rc = get_boilerplate(l, m, c);
         else if (strcmp(k, "sources") == 0) {
@@ -169,7 +171,7 @@ static int parse(loader *l, const cJSON *root, config *c)
                     break;
             }
         } else
-            rc = bad(l, k, "is not a known key (db, lang, base_url, sources, boilerplate)");
+            rc = bad(l, k, "is not a known key (db, lang, base_url, synonyms, sources, boilerplate)");
         if (rc < 0)
             return -1;
     }
@@ -241,6 +243,7 @@ void config_free(config *c)
     free(c->db);
     free(c->lang);
     free(c->base_url);
+    free(c->synonyms);
     memset(c, 0, sizeof *c);
 }
 

@@ -18,6 +18,7 @@ typedef struct config {
     char *db;         /* NULL when not set */
     char *lang;
     char *base_url;
+    char *synonyms;   /* a synonyms file for queries, or NULL */
     config_source *sources;
     size_t nsources;
     int detect_boilerplate;  /* default 1 */

@@ -215,6 +215,7 @@ typedef struct qnode {
 } qnode;
 
 typedef struct qtree {
+    const char *text;  /* the query as typed (for synonyms written in capitals) */
     qnode nodes[QUERY_MAX_NODES];
     size_t n;
     qnode *root;
@@ -223,15 +224,40 @@ typedef struct qtree {
     int failed;
 } qtree;
 
+/* ---------------------------------------------------- Interface to synonyms.c */
+
+typedef struct synonyms synonyms;
+
+/* Read a synonyms file's TEXT (one group per line, members joined by '=').
+ * RUBRIC_EINVAL with *errmsg (caller frees) naming the line when malformed. */
+int synonyms_parse(rubric_analyzer *an, const char *text, size_t len, synonyms **out,
+                   char **errmsg);
+void synonyms_free(synonyms *s);
+/* The group (1-based) holding a member equal to the N folded WORDS typed as
+ * RAW, or 0. */
+size_t synonyms_find(const synonyms *s, char *const *words, size_t n, const char *raw,
+                     size_t rawlen);
+/* The most words any member has. */
+size_t synonyms_longest(const synonyms *s);
+/* The members of GROUP, and member K's words (exact forms; *stems their stems). */
+size_t synonyms_members(const synonyms *s, size_t group);
+char *const *synonyms_member(const synonyms *s, size_t group, size_t k, char *const **stems,
+                             size_t *n);
+
 /* Parse S (never a syntax error: invalid syntax reads as plain words).
  * RUBRIC_OK or RUBRIC_ENOMEM; free with qtree_free(). */
 int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q);
 void qtree_free(qtree *q);
 /* The Xapian query for Q: words ANDed (OR_FALLBACK: ORed), boilerplate left
  * out unless BOILERPLATE. NULL when out of memory. */
-struct xs_query *qtree_build(struct xs_db *db, const qtree *q, int or_fallback, int boilerplate);
+struct xs_query *qtree_build(struct xs_db *db, const qtree *q, int or_fallback, int boilerplate,
+                             const synonyms *syn);
 /* Nonzero when Q is words side by side that a ranked OR could relax. */
 int qtree_can_relax(const qtree *q);
+/* Q as text, for tests: WORDS(a b) for words side by side, AND(...), OR(...),
+ * NEAR/n(...), "phrases"~n, -excluded, =exact, prefix*, field:value.
+ * Caller frees; NULL when out of memory. */
+char *qtree_describe(const qtree *q);
 /* Call FN for each word Q looks for (leaf, index of the word in it). */
 void qtree_words(const qtree *q, void (*fn)(void *ctx, const qnode *leaf, size_t k), void *ctx);
 

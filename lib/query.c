@@ -415,6 +415,7 @@ static int positive(const qnode *n)
 int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q)
 {
     memset(q, 0, sizeof *q);
+    q->text = s;
     for (int plain = 0; plain < 2; plain++) {
         parser p = {{s, len, 0, plain}, {0}, an, q, 0};
         advance(&p);
@@ -439,6 +440,8 @@ int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q)
 
 typedef struct builder {
     xs_db *db;
+    const synonyms *syn;
+    const char *text;  /* the query as typed */
     int wildcard_limit;
     int failed;
 } builder;
@@ -470,22 +473,60 @@ static xs_query *combine(builder *b, int op, xs_query **subs, size_t n, unsigned
 
 /* One word: its stem in body, heading (up) and trail (down), its exact form
  * a little more. */
+static xs_query *plain_word(builder *b, const char *word, const char *stem)
+{
+    xs_query *sub[4] = {prefixed(PREFIX_STEM, stem),
+                        xs_query_scale(prefixed(PREFIX_HEAD, stem), HEADING_WEIGHT),
+                        xs_query_scale(prefixed(PREFIX_TRAIL, stem), TRAIL_WEIGHT),
+                        xs_query_scale(xs_query_term(word, strlen(word), 1, 0), EXACT_WEIGHT)};
+    return combine(b, XS_OP_OR, sub, 4, 0);
+}
+
 static xs_query *word_query(builder *b, const qnode *n, size_t k)
 {
     if (n->exact)
         return xs_query_term(n->word[k], strlen(n->word[k]), 1, 0);
     if (n->field == F_TITLE)
         return xs_query_scale(prefixed(PREFIX_HEAD, n->stem[k]), HEADING_WEIGHT);
-    xs_query *sub[4] = {prefixed(PREFIX_STEM, n->stem[k]),
-                        xs_query_scale(prefixed(PREFIX_HEAD, n->stem[k]), HEADING_WEIGHT),
-                        xs_query_scale(prefixed(PREFIX_TRAIL, n->stem[k]), TRAIL_WEIGHT),
-                        xs_query_scale(xs_query_term(n->word[k], strlen(n->word[k]), 1, 0),
-                                       EXACT_WEIGHT)};
-    return combine(b, XS_OP_OR, sub, 4, 0);
+    return plain_word(b, n->word[k], n->stem[k]);
+}
+
+/* Any member of synonym GROUP: a word as a word, several as a phrase. */
+static xs_query *synonym_query(builder *b, size_t group)
+{
+    size_t nm = synonyms_members(b->syn, group);
+    xs_query *alt[QNODE_KIDS];
+    size_t na = 0;
+    for (size_t k = 0; k < nm && na < QNODE_KIDS; k++) {
+        char *const *stems;
+        size_t nw;
+        char *const *words = synonyms_member(b->syn, group, k, &stems, &nw);
+        if (nw == 1) {
+            alt[na++] = plain_word(b, words[0], stems[0]);
+            continue;
+        }
+        xs_query *t[QNODE_WORDS];
+        for (size_t w = 0; w < nw; w++)
+            t[w] = xs_query_term(words[w], strlen(words[w]), 1, 0);
+        alt[na++] = combine(b, XS_OP_PHRASE, t, nw, (unsigned)nw);
+    }
+    return combine(b, XS_OP_OR, alt, na, 0);
+}
+
+/* The synonym group of leaf N's words, or 0. */
+static size_t leaf_synonyms(const builder *b, const qnode *n)
+{
+    if (!b->syn || n->exact || n->wild || n->field || n->slop || !n->nwords)
+        return 0;
+    return synonyms_find(b->syn, n->word, n->nwords, b->text + n->wstart[0],
+                         n->wend[n->nwords - 1] - n->wstart[0]);
 }
 
 static xs_query *leaf_query(builder *b, const qnode *n)
 {
+    size_t group = leaf_synonyms(b, n);
+    if (group)
+        return synonym_query(b, group);
     if (n->field == F_PATH) {
         /* The path as given to the indexer, or under its root: a folder
          * matches everything in it. */
@@ -575,6 +616,34 @@ static xs_query *and_query(builder *b, const qnode *n, int or_fallback)
         rare |= !n->kid[i]->neg && !is_filter(n->kid[i]) && !common(b, n->kid[i]);
     for (size_t i = 0; i < n->nkids; i++) {
         const qnode *c = n->kid[i];
+        /* Words side by side that spell a synonym ("United Nations") stand
+         * for their group, as one word would. */
+        size_t run = 0, group = 0;
+        if (b->syn && n->implicit)
+            for (size_t len = synonyms_longest(b->syn); len >= 2 && !group; len--) {
+                if (i + len > n->nkids)
+                    continue;
+                char *words[QNODE_WORDS];
+                int plain = len <= QNODE_WORDS;
+                for (size_t k = 0; plain && k < len; k++) {
+                    const qnode *w = n->kid[i + k];
+                    plain = w->op == QN_LEAF && !w->neg && !w->phrase && !w->wild && !w->exact &&
+                            !w->field && w->nwords == 1;
+                    if (plain)
+                        words[k] = w->word[0];
+                }
+                if (plain) {
+                    const qnode *last = n->kid[i + len - 1];
+                    group = synonyms_find(b->syn, words, len, b->text + c->wstart[0],
+                                          last->wend[0] - c->wstart[0]);
+                    run = len;
+                }
+            }
+        if (group) {
+            req[nreq++] = synonym_query(b, group);
+            i += run - 1;
+            continue;
+        }
         xs_query *x = node_query(b, c, 0);
         if (c->neg)
             neg[nneg++] = x;
@@ -647,9 +716,10 @@ static xs_query *node_query(builder *b, const qnode *n, int or_fallback)
     return combine(b, XS_OP_NEAR, terms, nt, (unsigned)nt + n->window);
 }
 
-xs_query *qtree_build(xs_db *db, const qtree *q, int or_fallback, int boilerplate)
+xs_query *qtree_build(xs_db *db, const qtree *q, int or_fallback, int boilerplate,
+                      const synonyms *syn)
 {
-    builder b = {db, 1, 0};
+    builder b = {db, syn, q->text, 1, 0};
     xs_query *top = q->root ? node_query(&b, q->root, or_fallback) : xs_query_match_all();
     if (top && q->root && q->root->neg) {
         /* NOT a, alone: everything but a. */
@@ -700,4 +770,53 @@ static void each_word(const qnode *n, int neg, void (*fn)(void *, const qnode *,
 void qtree_words(const qtree *q, void (*fn)(void *ctx, const qnode *leaf, size_t k), void *ctx)
 {
     each_word(q->root, 0, fn, ctx);
+}
+
+/* ------------------------------------------------------------ describing */
+
+static int describe_node(const qnode *n, buf *out)
+{
+    static const char *const field_names[] = {"", "title:", "path:", "lang:", "tag:"};
+    int rc = 0;
+    if (n->neg)
+        rc |= buf_addc(out, '-');
+    if (n->op == QN_LEAF) {
+        rc |= buf_adds(out, field_names[n->field]);
+        if (n->exact)
+            rc |= buf_addc(out, '=');
+        if (n->value)
+            return rc | buf_adds(out, n->value);
+        if (n->phrase)
+            rc |= buf_addc(out, '"');
+        for (size_t k = 0; k < n->nwords; k++)
+            rc |= buf_printf(out, "%s%s", k ? " " : "", n->word[k]);
+        if (n->phrase)
+            rc |= buf_addc(out, '"');
+        if (n->slop)
+            rc |= buf_printf(out, "~%u", n->slop);
+        if (n->wild)
+            rc |= buf_addc(out, '*');
+        return rc;
+    }
+    static const char *const ops[] = {"", "AND", "OR", "NEAR"};
+    rc |= buf_adds(out, n->op == QN_AND && n->implicit ? "WORDS" : ops[n->op]);
+    if (n->op == QN_NEAR)
+        rc |= buf_printf(out, "/%u", n->window);
+    rc |= buf_addc(out, '(');
+    for (size_t i = 0; i < n->nkids; i++) {
+        if (i)
+            rc |= buf_addc(out, ' ');
+        rc |= describe_node(n->kid[i], out);
+    }
+    return rc | buf_addc(out, ')');
+}
+
+char *qtree_describe(const qtree *q)
+{
+    buf out = {0};
+    if ((q->root ? describe_node(q->root, &out) : buf_adds(&out, "(empty)")) != 0) {
+        buf_free(&out);
+        return NULL;
+    }
+    return buf_detach(&out);
 }

@@ -31,7 +31,19 @@ struct rubric_db {
     char *dir;
     char *base_url;
     char *updated;
+    synonyms *syn;
 };
+
+int rubric_db_set_synonyms(rubric_db *db, const char *text, size_t len, char **errmsg)
+{
+    synonyms *s = NULL;
+    int rc = text ? synonyms_parse(db->an, text, len, &s, errmsg) : RUBRIC_OK;
+    if (rc != RUBRIC_OK)
+        return rc;
+    synonyms_free(db->syn);
+    db->syn = s;
+    return RUBRIC_OK;
+}
 
 unsigned long rubric_db_revision(rubric_db *db)
 {
@@ -161,6 +173,7 @@ void rubric_db_close(rubric_db *db)
     free(db->base_url);
     free(db->updated);
     free(db->dir);
+    synonyms_free(db->syn);
     free(db);
 }
 
@@ -868,7 +881,7 @@ static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_
 {
     *out = NULL;
     for (int relax = 0; relax < 2; relax++) {
-        xs_query *xq = qtree_build(db->db, q, relax, o->boilerplate);
+        xs_query *xq = qtree_build(db->db, q, relax, o->boilerplate, db->syn);
         if (!xq)
             return RUBRIC_ENOMEM;
         xs_mset *m = NULL;

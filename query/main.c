@@ -1,4 +1,5 @@
 /* rubric-query: rank the passages of an index for a query; text or JSON out. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ static const char usage_text[] =
     "                    best N passages and its number of matching passages\n"
     "  --base-url URL    links start with URL (default: the one the index records)\n"
     "  --config FILE     read settings from FILE (default: ./" CONFIG_DEFAULT " if present)\n"
+    "  --synonyms FILE   expand queries with the synonym groups in FILE\n"
     "  --color WHEN      highlight matches: auto (on a terminal), always, never;\n"
     "                    NO_COLOR in the environment means never\n"
     "  -h, --help        print this help\n"
@@ -257,10 +259,48 @@ static void print_text(const char *query, const rubric_results *res, int color, 
     }
 }
 
+/* Read the synonyms file at PATH into DB; -1 (said on stderr) when it cannot. */
+static int load_synonyms(rubric_db *db, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "rubric-query: cannot read synonyms '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len + 4096 > cap) {
+            char *p = realloc(text, cap = cap ? cap * 2 : 8192);
+            if (!p) {
+                free(text);
+                fclose(f);
+                fputs("rubric-query: out of memory\n", stderr);
+                return -1;
+            }
+            text = p;
+        }
+        size_t got = fread(text + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    char *err = NULL;
+    int rc = bad ? RUBRIC_EINVAL : rubric_db_set_synonyms(db, text, len, &err);
+    if (rc != RUBRIC_OK)
+        fprintf(stderr, "rubric-query: synonyms '%s': %s\n", path,
+                err ? err : bad ? "read error" : rubric_strerror(rc));
+    free(err);
+    free(text);
+    return rc == RUBRIC_OK ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
     enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_BOILER, OPT_COLOR, OPT_VERSION, OPT_BASE,
-           OPT_CONFIG, OPT_PER_ARTICLE, OPT_FRAGMENTS, OPT_EXPLAIN };
+           OPT_CONFIG, OPT_PER_ARTICLE, OPT_FRAGMENTS, OPT_EXPLAIN, OPT_SYNONYMS };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"limit", required_argument, NULL, 'n'},
@@ -276,8 +316,9 @@ int main(int argc, char **argv)
         {"per-article", required_argument, NULL, OPT_PER_ARTICLE},
         {"fragments", required_argument, NULL, OPT_FRAGMENTS},
         {"explain", no_argument, NULL, OPT_EXPLAIN},
+        {"synonyms", required_argument, NULL, OPT_SYNONYMS},
         {NULL, 0, NULL, 0}};
-    const char *dbflag = NULL, *color_when = "auto", *config_path = NULL;
+    const char *dbflag = NULL, *color_when = "auto", *config_path = NULL, *synonyms = NULL;
     int boilerplate_flag = 0;
     int json = 0;
     unsigned long limit = 10, offset = 0;
@@ -305,6 +346,7 @@ int main(int argc, char **argv)
         case OPT_BASE: opts.base_url = optarg; break;
         case OPT_CONFIG: config_path = optarg; break;
         case OPT_EXPLAIN: opts.explain = 1; break;
+        case OPT_SYNONYMS: synonyms = optarg; break;
         case OPT_FRAGMENTS: {
             unsigned long n = 0;
             if (cli_parse_count(optarg, &n) < 0 || n == 0 || n > 20) {
@@ -386,6 +428,14 @@ int main(int argc, char **argv)
         free(query);
         config_free(&cfg);
         return EXIT_NODB;
+    }
+    if (!synonyms)
+        synonyms = cfg.synonyms;
+    if (synonyms && load_synonyms(db, synonyms) < 0) {
+        rubric_db_close(db);
+        free(query);
+        config_free(&cfg);
+        return EXIT_USAGE;
     }
     opts.limit = limit;
     opts.offset = offset;
