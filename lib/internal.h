@@ -193,6 +193,9 @@ struct xs_query;
 #define HEADING_WEIGHT 2.0
 #define TRAIL_WEIGHT 0.5
 #define EXACT_WEIGHT 0.3
+/* A word in more than this share of the passages (a "the", an "and") does not
+ * have to match when the query has rarer words, and counts in bodies only. */
+#define COMMON_WORD_SHARE 0.5
 
 enum { QN_LEAF, QN_AND, QN_OR, QN_NEAR };
 enum { F_ANY, F_TITLE, F_PATH, F_LANG, F_TAG };

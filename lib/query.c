@@ -28,9 +28,6 @@
 #define PROXIMITY_WEIGHT 0.5
 /* Default NEAR distance, in words. */
 #define NEAR_DEFAULT 10
-/* A word in more than this share of the passages (a "the", an "and") does not
- * have to match when the query has rarer words; it still adds to the score. */
-#define COMMON_WORD_SHARE 0.5
 /* A filter on a path matches at most this many paths. */
 #define PATH_FILTER_MAX 100000
 
@@ -471,10 +468,19 @@ static xs_query *combine(builder *b, int op, xs_query **subs, size_t n, unsigned
     return q;
 }
 
+static int common_stem(builder *b, const char *stem);
+
 /* One word: its stem in body, heading (up) and trail (down), its exact form
- * a little more. */
+ * a little more. A word found in most passages (a "for", an "a") is weighed
+ * in the body only: headings are short, so it would look rare there, and a
+ * heading that shares only such words with the query says nothing. */
 static xs_query *plain_word(builder *b, const char *word, const char *stem)
 {
+    if (common_stem(b, stem)) {
+        xs_query *sub[2] = {prefixed(PREFIX_STEM, stem),
+                            xs_query_scale(xs_query_term(word, strlen(word), 1, 0), EXACT_WEIGHT)};
+        return combine(b, XS_OP_OR, sub, 2, 0);
+    }
     xs_query *sub[4] = {prefixed(PREFIX_STEM, stem),
                         xs_query_scale(prefixed(PREFIX_HEAD, stem), HEADING_WEIGHT),
                         xs_query_scale(prefixed(PREFIX_TRAIL, stem), TRAIL_WEIGHT),
@@ -565,21 +571,27 @@ static xs_query *leaf_query(builder *b, const qnode *n)
     return word_query(b, n, 0);
 }
 
-/* Is leaf N a single word so common that requiring it says little? */
-static int common(builder *b, const qnode *n)
+/* Is STEM in more than COMMON_WORD_SHARE of the passages' bodies? */
+static int common_stem(builder *b, const char *stem)
 {
-    if (n->op != QN_LEAF || n->nwords != 1 || n->phrase || n->wild || n->exact || n->neg ||
-        n->field)
-        return 0;
     size_t total = xs_db_doccount(b->db);
     buf t = {0};
-    if (buf_adds(&t, PREFIX_STEM) < 0 || buf_adds(&t, n->stem[0]) < 0) {
+    if (buf_adds(&t, PREFIX_STEM) < 0 || buf_adds(&t, stem) < 0) {
         buf_free(&t);
         return 0;
     }
     size_t df = xs_db_termfreq(b->db, t.data, t.len);
     buf_free(&t);
     return total > 0 && (double)df > COMMON_WORD_SHARE * (double)total;
+}
+
+/* Is leaf N a single word so common that requiring it says little? */
+static int common(builder *b, const qnode *n)
+{
+    if (n->op != QN_LEAF || n->nwords != 1 || n->phrase || n->wild || n->exact || n->neg ||
+        n->field)
+        return 0;
+    return common_stem(b, n->stem[0]);
 }
 
 static int is_filter(const qnode *n)
