@@ -204,7 +204,12 @@ static void print_hit(const rubric_hit *h, int color, const char *indent)
             printf("%s%s", k ? " > " : "", h->trail[k]);
         fputc('\n', stdout);
     }
-    printf("%s   %s%s%s%s\n", indent, dim, h->url, h->boilerplate ? " [boilerplate]" : "", off);
+    /* A link when there is a site to link into, else the file and anchor. */
+    if (strstr(h->url, "://"))
+        printf("%s   %s%s%s%s\n", indent, dim, h->url, h->boilerplate ? " [boilerplate]" : "", off);
+    else
+        printf("%s   %s%s#%s%s%s\n", indent, dim, h->path, h->anchor,
+               h->boilerplate ? " [boilerplate]" : "", off);
     fputs(indent, stdout);
     print_snippet(h, color);
     if (h->explain) {
