@@ -304,11 +304,8 @@ int main(int argc, char **argv)
             r.dry_run = 1;
             break;
         case OPT_WAIT:
-            if (cli_parse_count(optarg, &wait) < 0 || wait > 86400) {
-                fprintf(stderr, "rubric-index: --wait wants seconds from 0 to 86400, not '%s'\n",
-                        optarg);
+            if (cli_count("rubric-index", "--wait", optarg, 0, 86400, &wait) < 0)
                 return EXIT_USAGE;
-            }
             break;
         case OPT_STATUS: show_status = 1; break;
         case 'q': r.quiet = 1; break;

@@ -1,4 +1,6 @@
 /* cli.c: helpers shared by the two command-line tools. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
@@ -26,14 +28,17 @@ int cli_exit_code(int status)
     }
 }
 
-int cli_parse_count(const char *s, unsigned long *out)
+int cli_count(const char *tool, const char *flag, const char *arg, unsigned long min,
+              unsigned long max, unsigned long *out)
 {
     char *end = NULL;
-    if (!s || !*s || *s == '-')
+    errno = 0;
+    unsigned long v = arg && *arg && *arg != '-' ? strtoul(arg, &end, 10) : 0;
+    if (!end || *end || errno || v < min || v > max) {
+        fprintf(stderr, "%s: %s wants a count from %lu to %lu, not '%s'\n", tool, flag, min, max,
+                arg ? arg : "");
         return -1;
-    unsigned long v = strtoul(s, &end, 10);
-    if (*end)
-        return -1;
+    }
     *out = v;
     return 0;
 }

@@ -20,7 +20,9 @@ enum {
 const char *cli_db_path(const char *flag, const char *configured);
 /* The exit code for a library status. */
 int cli_exit_code(int status);
-/* Parse a non-negative decimal count; returns 0 on success. */
-int cli_parse_count(const char *s, unsigned long *out);
+/* Parse the count ARG given to option FLAG of TOOL, from MIN to MAX. Returns
+ * 0, or -1 after saying on stderr what was wanted. */
+int cli_count(const char *tool, const char *flag, const char *arg, unsigned long min,
+              unsigned long max, unsigned long *out);
 
 #endif

@@ -333,18 +333,12 @@ int main(int argc, char **argv)
         switch (c) {
         case OPT_DB: dbflag = optarg; break;
         case 'n':
-            if (cli_parse_count(optarg, &limit) < 0 || limit == 0 || limit > 10000) {
-                fprintf(stderr, "rubric-query: -n wants a count from 1 to 10000, not '%s'\n",
-                        optarg);
+            if (cli_count("rubric-query", "-n", optarg, 1, 10000, &limit) < 0)
                 return EXIT_USAGE;
-            }
             break;
         case OPT_OFFSET:
-            if (cli_parse_count(optarg, &offset) < 0 || offset > 1000000) {
-                fprintf(stderr, "rubric-query: --offset wants a count up to 1000000, not '%s'\n",
-                        optarg);
+            if (cli_count("rubric-query", "--offset", optarg, 0, 1000000, &offset) < 0)
                 return EXIT_USAGE;
-            }
             break;
         case OPT_JSON: json = 1; break;
         case OPT_BOILER: boilerplate_flag = 1; break;
@@ -354,21 +348,15 @@ int main(int argc, char **argv)
         case OPT_SYNONYMS: synonyms = optarg; break;
         case OPT_FRAGMENTS: {
             unsigned long n = 0;
-            if (cli_parse_count(optarg, &n) < 0 || n == 0 || n > 20) {
-                fprintf(stderr, "rubric-query: --fragments wants a count from 1 to 20, not '%s'\n",
-                        optarg);
+            if (cli_count("rubric-query", "--fragments", optarg, 1, 20, &n) < 0)
                 return EXIT_USAGE;
-            }
             opts.fragments = n;
             break;
         }
         case OPT_PER_ARTICLE: {
             unsigned long n = 0;
-            if (cli_parse_count(optarg, &n) < 0 || n == 0 || n > 100) {
-                fprintf(stderr, "rubric-query: --per-article wants a count from 1 to 100, not '%s'\n",
-                        optarg);
+            if (cli_count("rubric-query", "--per-article", optarg, 1, 100, &n) < 0)
                 return EXIT_USAGE;
-            }
             opts.per_article = n;
             break;
         }
