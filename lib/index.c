@@ -8,6 +8,7 @@
  *   XB                       present on boilerplate passages
  *   S<stem>                  stems of the section heading (weighted up at query time)
  *   T<stem>                  stems of the trail: the page title and enclosing headings
+ *   C<word>                  a word written in capitals (an acronym), folded
  *   Z<stem>                  stems of the body
  *   <word>                   exact folded words of heading then body, with
  *                            positions (the body starts HEADING_GAP after the
@@ -39,9 +40,9 @@
 /* Terms longer than this use a hash of the path: Xapian's glass backend
  * rejects terms over 245 bytes, and metadata keys share that limit. */
 #define TERM_MAX 200
-/* Position gap between the heading's words and the body's, so that a phrase
- * never joins the last heading word to the first body word. */
-#define HEADING_GAP 100
+/* Position gap between the heading's words and the body's, wider than any
+ * NEAR or phrase window, so that neither joins a heading to its text. */
+#define HEADING_GAP 1000
 
 struct rubric_index {
     xs_db *db;       /* where this run writes */
@@ -354,6 +355,7 @@ unsigned long rubric_index_revision(rubric_index *ix)
 
 typedef struct doc_ctx {
     xs_doc *doc;
+    const char *text;    /* the text being analysed */
     const char *prefix;  /* S or Z */
     unsigned base;       /* position of this field's first word */
     unsigned last;       /* last position used */
@@ -372,6 +374,22 @@ static int add_token(void *ctx, const rubric_token *t)
         xs_doc_add_term(c->doc, c->term.data, c->term.len, 1) != XS_OK) {
         c->failed = 1;
         return RUBRIC_ENOMEM;
+    }
+    /* A word written in capitals (an acronym: "US") is marked as such, so
+     * that a synonym can tell it from the pronoun "us". */
+    int letters = 0, caps = 1;
+    for (size_t i = t->start; i < t->end && caps; i++) {
+        char ch = c->text[i];
+        letters += (ch >= 'A' && ch <= 'Z');
+        caps = !(ch >= 'a' && ch <= 'z') && (unsigned char)ch < 0x80;
+    }
+    if (caps && letters >= 2 && !t->sub) {
+        c->term.len = 0;
+        if (buf_adds(&c->term, PREFIX_CAPS) < 0 || buf_add(&c->term, t->word, t->word_len) < 0 ||
+            xs_doc_add_term(c->doc, c->term.data, c->term.len, 1) != XS_OK) {
+            c->failed = 1;
+            return RUBRIC_ENOMEM;
+        }
     }
     return 0;
 }
@@ -460,9 +478,11 @@ static int add_passage(rubric_index *ix, const char *path, const char *rel,
     if (!c.doc)
         goto done;
     c.prefix = PREFIX_HEAD;
+    c.text = p->title;
     if (rubric_analyzer_run(ix->an, p->title, strlen(p->title), add_token, &c) != RUBRIC_OK)
         goto done;
     c.prefix = PREFIX_STEM;
+    c.text = p->text;
     c.base = c.last + HEADING_GAP;
     if (rubric_analyzer_run(ix->an, p->text, p->text_len, add_token, &c) != RUBRIC_OK)
         goto done;

@@ -160,6 +160,7 @@ int read_text(rubric_doc *d, const char *data, size_t len, const char *name);
 #define PREFIX_STEM "Z"
 #define PREFIX_HEAD "S"
 #define PREFIX_TRAIL "T"
+#define PREFIX_CAPS "C"
 #define PREFIX_ID "Q"
 #define PREFIX_FILE "P"
 #define PREFIX_REL "R"
@@ -183,7 +184,7 @@ struct xs_query;
  * words; a wildcard may match at most WILDCARD_MAX words, else the query is
  * an error that says so (an unbounded expansion is a slow query). */
 #define QUERY_MAX_NODES 48
-#define QNODE_KIDS 32
+#define QNODE_KIDS QUERY_MAX_NODES
 #define QNODE_WORDS 16
 #define WILDCARD_MAX 500
 
@@ -209,6 +210,7 @@ typedef struct qnode {
     size_t nkids;
     /* Leaves: */
     int field, exact, wild, phrase;
+    int in_near;      /* a word of a NEAR: searched by its exact form */
     unsigned slop;    /* "a b"~N */
     char *value;      /* filters: the value as written */
     size_t nwords;
@@ -242,10 +244,11 @@ size_t synonyms_find(const synonyms *s, char *const *words, size_t n, const char
                      size_t rawlen);
 /* The most words any member has. */
 size_t synonyms_longest(const synonyms *s);
-/* The members of GROUP, and member K's words (exact forms; *stems their stems). */
+/* The members of GROUP, and member K's words (exact forms; *stems their stems;
+ * *caps nonzero for an acronym). */
 size_t synonyms_members(const synonyms *s, size_t group);
 char *const *synonyms_member(const synonyms *s, size_t group, size_t k, char *const **stems,
-                             size_t *n);
+                             size_t *n, int *caps);
 
 /* Parse S (never a syntax error: invalid syntax reads as plain words).
  * RUBRIC_OK or RUBRIC_ENOMEM; free with qtree_free(). */

@@ -269,13 +269,19 @@ static qnode *leaf(parser *p, const token *t)
 
 static qnode *parse_or(parser *p);
 
+/* An AND with nothing in it: "()" or nothing before an OR. */
+static int empty(const qnode *n)
+{
+    return !n || (n->op == QN_AND && n->nkids == 0);
+}
+
 static qnode *parse_primary(parser *p)
 {
     token t = p->tok;
     if (t.type == T_LPAREN) {
         advance(p);
         qnode *inner = parse_or(p);
-        if (p->tok.type != T_RPAREN) {
+        if (p->tok.type != T_RPAREN || empty(inner)) {
             p->error = 1;
             return NULL;
         }
@@ -305,11 +311,13 @@ static qnode *parse_primary(parser *p)
                 if (!near)
                     return n;
                 near->window = window;
+                n->in_near = 1;
                 add_kid(p, near, n);
                 n = near;
             }
             if (window > n->window)
                 n->window = window;
+            m->in_near = 1;
             add_kid(p, n, m);
         }
         return n;
@@ -364,6 +372,8 @@ static qnode *parse_or(parser *p)
     qnode *or = new_node(p, QN_OR);
     if (!or)
         return first;
+    if (empty(first))
+        p->error = 1;  /* nothing before the OR */
     add_kid(p, or, first);
     while (p->tok.type == T_OR && !p->error) {
         advance(p);
@@ -371,7 +381,10 @@ static qnode *parse_or(parser *p)
             p->error = 1;
             break;
         }
-        add_kid(p, or, parse_and(p));
+        qnode *next = parse_and(p);
+        if (empty(next))
+            p->error = 1;
+        add_kid(p, or, next);
     }
     return or;
 }
@@ -423,12 +436,17 @@ int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q)
             free_words(q);
             return RUBRIC_ENOMEM;
         }
-        if (!p.error)
+        if (!p.error) {
+            if (empty(q->root))
+                q->root = NULL;  /* no words at all */
             break;
+        }
         /* Not valid syntax: read it again as plain words. */
         free_words(q);
         q->truncated = 0;
     }
+    if (empty(q->root))
+        q->root = NULL;
     q->has_positive = positive(q->root);
     return RUBRIC_OK;
 }
@@ -497,16 +515,25 @@ static xs_query *word_query(builder *b, const qnode *n, size_t k)
     return plain_word(b, n->word[k], n->stem[k]);
 }
 
-/* Any member of synonym GROUP: a word as a word, several as a phrase. */
-static xs_query *synonym_query(builder *b, size_t group)
+/* Any member of synonym GROUP: a word as a word, several as a phrase, an
+ * acronym as a word written in capitals (the index marks them: "US" is not
+ * the pronoun "us"). */
+static xs_query *synonym_query(builder *b, size_t group, xs_query *typed)
 {
     size_t nm = synonyms_members(b->syn, group);
-    xs_query *alt[QNODE_KIDS];
+    xs_query *alt[QNODE_KIDS + 1];
     size_t na = 0;
+    if (typed)
+        alt[na++] = typed;  /* what was typed, searched as it would be alone */
     for (size_t k = 0; k < nm && na < QNODE_KIDS; k++) {
         char *const *stems;
         size_t nw;
-        char *const *words = synonyms_member(b->syn, group, k, &stems, &nw);
+        int caps;
+        char *const *words = synonyms_member(b->syn, group, k, &stems, &nw, &caps);
+        if (caps) {
+            alt[na++] = prefixed(PREFIX_CAPS, words[0]);
+            continue;
+        }
         if (nw == 1) {
             alt[na++] = plain_word(b, words[0], stems[0]);
             continue;
@@ -516,6 +543,8 @@ static xs_query *synonym_query(builder *b, size_t group)
             t[w] = xs_query_term(words[w], strlen(words[w]), 1, 0);
         alt[na++] = combine(b, XS_OP_PHRASE, t, nw, (unsigned)nw);
     }
+    if (na == 0)
+        return xs_query_match_nothing();
     return combine(b, XS_OP_OR, alt, na, 0);
 }
 
@@ -531,21 +560,34 @@ static size_t leaf_synonyms(const builder *b, const qnode *n)
 static xs_query *leaf_query(builder *b, const qnode *n)
 {
     size_t group = leaf_synonyms(b, n);
-    if (group)
-        return synonym_query(b, group);
-    if (n->field == F_PATH) {
-        /* The path as given to the indexer, or under its root: a folder
-         * matches everything in it. */
-        buf p = {0}, r = {0};
-        xs_query *sub[2] = {NULL, NULL};
-        if (buf_adds(&p, PREFIX_FILE) == 0 && buf_adds(&p, n->value) == 0 &&
-            buf_adds(&r, PREFIX_REL) == 0 && buf_adds(&r, n->value) == 0) {
-            sub[0] = xs_query_wildcard(p.data, p.len, PATH_FILTER_MAX, 0);
-            sub[1] = xs_query_wildcard(r.data, r.len, PATH_FILTER_MAX, 0);
+    if (group) {
+        xs_query *typed = n->phrase ? NULL : word_query(b, n, 0);
+        if (!n->phrase && !typed) {
+            b->failed = 1;
+            return NULL;
         }
-        buf_free(&p);
-        buf_free(&r);
-        return combine(b, XS_OP_OR, sub, 2, 0);
+        return synonym_query(b, group, typed);
+    }
+    if (n->field == F_PATH) {
+        /* The path as given to the indexer, or under its root: the file
+         * itself, or a folder and everything in it ("fruit" is not
+         * "fruitcake"). */
+        static const char *const prefixes[2] = {PREFIX_FILE, PREFIX_REL};
+        size_t len = strlen(n->value);
+        int folder = len && n->value[len - 1] == '/';
+        xs_query *sub[4] = {NULL, NULL, NULL, NULL};
+        size_t k = 0;
+        for (int i = 0; i < 2; i++) {
+            buf t = {0};
+            if (buf_adds(&t, prefixes[i]) == 0 && buf_adds(&t, n->value) == 0) {
+                if (!folder)
+                    sub[k++] = xs_query_term(t.data, t.len, 1, 0);
+                if (folder || buf_addc(&t, '/') == 0)
+                    sub[k++] = xs_query_wildcard(t.data, t.len, PATH_FILTER_MAX, 0);
+            }
+            buf_free(&t);
+        }
+        return combine(b, XS_OP_OR, sub, folder ? 2 : 4, 0);
     }
     if (n->field == F_LANG || n->field == F_TAG)
         return prefixed(n->field == F_LANG ? PREFIX_LANG : PREFIX_TAG, n->value);
@@ -652,7 +694,7 @@ static xs_query *and_query(builder *b, const qnode *n, int or_fallback)
                 }
             }
         if (group) {
-            req[nreq++] = synonym_query(b, group);
+            req[nreq++] = synonym_query(b, group, NULL);
             i += run - 1;
             continue;
         }

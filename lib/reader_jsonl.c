@@ -187,6 +187,8 @@ static int read_record(rubric_doc *d, const char *data, size_t start, size_t end
     }
     d->rec_path = doc_keep(d, xstrdup(where));
     d->rec_lang = lang ? doc_keep(d, xstrdup(lang)) : NULL;
+    for (char *c = (char *)d->rec_lang; c && *c; c++)
+        *c = (char)tolower((unsigned char)*c);  /* matched folded, as tags */
     d->rec_tags = tags;
     d->rec_ntags = ntags;
     if (!d->rec_path || (lang && !d->rec_lang)) {

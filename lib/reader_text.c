@@ -414,7 +414,8 @@ static void find_headings(reader *r, size_t first, int have_toc)
         block *b = &r->blocks[i];
         if (b->heading || b->toc || b->kind != B_LINE)
             continue;
-        if (i + 1 >= r->nblocks || !heading_shaped(r, b) || !ends_unit(r, i))
+        /* Right after the title a heading may follow: the title is a unit. */
+        if (i + 1 >= r->nblocks || !heading_shaped(r, b) || (i != first && !ends_unit(r, i)))
             continue;
         /* A heading introduces something: a paragraph, a list or a heading. */
         const block *n = &r->blocks[i + 1];

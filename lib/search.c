@@ -183,9 +183,13 @@ size_t rubric_db_passages(rubric_db *db)
 }
 
 /* The words a query looks for, flattened: for snippets and suggestions. */
+/* How a query word is searched, for --explain. */
+enum { W_PLAIN, W_EXACT, W_TITLE, W_POSITIONAL, W_OTHER };
+
 typedef struct qword {
     const char *word, *stem;
     size_t start, end;  /* in the query text */
+    int mode;           /* W_* */
 } qword;
 
 typedef struct qwords {
@@ -196,11 +200,17 @@ typedef struct qwords {
 static void add_qword(void *ctx, const qnode *leaf, size_t k)
 {
     qwords *ws = ctx;
+    int mode = leaf->wild                     ? W_OTHER
+               : leaf->exact                  ? W_EXACT
+               : leaf->field == F_TITLE       ? W_TITLE
+               : leaf->phrase || leaf->in_near ? W_POSITIONAL
+                                              : W_PLAIN;
     for (size_t i = 0; i < ws->n; i++)
-        if (strcmp(ws->w[i].stem, leaf->stem[k]) == 0)
+        if (strcmp(ws->w[i].stem, leaf->stem[k]) == 0 && ws->w[i].mode == mode)
             return;
     if (ws->n < sizeof ws->w / sizeof *ws->w)
-        ws->w[ws->n++] = (qword){leaf->word[k], leaf->stem[k], leaf->wstart[k], leaf->wend[k]};
+        ws->w[ws->n++] =
+            (qword){leaf->word[k], leaf->stem[k], leaf->wstart[k], leaf->wend[k], mode};
 }
 
 static int is_blank(char c)
@@ -756,14 +766,19 @@ static double bm25(const xs_term_stats *t, double k1, double b)
 static int explain_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o, unsigned docid,
                        rubric_hit *h, rubric_contribution **out)
 {
+    /* Per mode, the fields a word is searched in (as query.c builds it). */
     static const struct {
+        int mode;
         const char *prefix, *field;
         double scale;
         int exact;
-    } fields[] = {{PREFIX_STEM, "body", 1.0, 0},
-                  {PREFIX_HEAD, "heading", HEADING_WEIGHT, 0},
-                  {PREFIX_TRAIL, "trail", TRAIL_WEIGHT, 0},
-                  {"", "exact", EXACT_WEIGHT, 1}};
+    } fields[] = {{W_PLAIN, PREFIX_STEM, "body", 1.0, 0},
+                  {W_PLAIN, PREFIX_HEAD, "heading", HEADING_WEIGHT, 0},
+                  {W_PLAIN, PREFIX_TRAIL, "trail", TRAIL_WEIGHT, 0},
+                  {W_PLAIN, "", "exact", EXACT_WEIGHT, 1},
+                  {W_EXACT, "", "exact", 1.0, 1},
+                  {W_TITLE, PREFIX_HEAD, "heading", HEADING_WEIGHT, 0},
+                  {W_POSITIONAL, "", "phrase", 1.0, 1}};
     size_t nf = sizeof fields / sizeof *fields;
     rubric_contribution *c = calloc(q->n * nf + 1, sizeof *c);
     if (!c)
@@ -775,6 +790,8 @@ static int explain_hit(rubric_db *db, const qwords *q, const rubric_search_opts 
     size_t n = 0;
     for (size_t i = 0; i < q->n; i++)
         for (size_t f = 0; f < nf; f++) {
+            if (fields[f].mode != q->w[i].mode)
+                continue;
             term.len = 0;
             const char *w = fields[f].exact ? q->w[i].word : q->w[i].stem;
             if (buf_adds(&term, fields[f].prefix) < 0 || buf_adds(&term, w) < 0) {
@@ -786,7 +803,7 @@ static int explain_hit(rubric_db *db, const qwords *q, const rubric_search_opts 
                 continue;
             /* As query.c weighs them: a word in most bodies counts in the
              * body only. */
-            if (f == 1 || f == 2) {
+            if (q->w[i].mode == W_PLAIN && (f == 1 || f == 2)) {
                 xs_term_stats body;
                 buf bt = {0};
                 int skip = buf_adds(&bt, PREFIX_STEM) == 0 && buf_adds(&bt, q->w[i].stem) == 0 &&

@@ -81,6 +81,7 @@ xs_query *xs_query_term(const char *term, size_t len, unsigned wqf, unsigned pos
 xs_query *xs_query_combine(int op, xs_query **subs, size_t n, unsigned window);
 xs_query *xs_query_scale(xs_query *q, double factor);
 xs_query *xs_query_match_all(void);
+xs_query *xs_query_match_nothing(void);
 /* Terms beginning with PREFIX, as one synonym. At most MAX of them: more is
  * an XS_EWILDCARD error when searching (LIMIT_ERROR nonzero), else the most
  * frequent MAX are used. */
@@ -121,6 +122,21 @@ size_t xs_mset_estimate(const xs_mset *m);
 double xs_mset_weight(const xs_mset *m, size_t i);
 /* The document data of hit I; owned by the mset. */
 const char *xs_mset_data(const xs_mset *m, size_t i, size_t *len);
+
+/* ------------------------------------------------------------------------
+ * Used by the benchmark only (bench/floor.c, bench/inproc.c), never by the
+ * library: Xapian's own analysis and indexing path, the reference that
+ * rubric's is measured against. A Xapian::TermGenerator with Xapian's English
+ * stemmer in its default mode (each word unstemmed with its position, and its
+ * stem prefixed Z); one per process, not thread-safe. */
+
+/* Index TITLE (prefix S) and TEXT with the TermGenerator into a new document
+ * whose data is TEXT, and add it to DB (a writer). */
+int xs_termgen_index(xs_db *db, const char *text, size_t len, const char *title);
+/* Index TEXT into a throwaway document (nothing is written anywhere). The
+ * number of words seen (positions used), or 0 on error; *terms (may be NULL)
+ * gets the document's number of distinct terms. */
+size_t xs_termgen_count(const char *text, size_t len, size_t *terms);
 
 #ifdef __cplusplus
 }

@@ -194,10 +194,11 @@ size_t synonyms_members(const synonyms *s, size_t group)
 }
 
 char *const *synonyms_member(const synonyms *s, size_t group, size_t k, char *const **stems,
-                             size_t *n)
+                             size_t *n, int *caps)
 {
     const member *m = &s->g[group - 1].m[k];
     *n = m->n;
+    *caps = m->caps;
     *stems = m->stem;
     return m->word;
 }

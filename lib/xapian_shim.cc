@@ -409,6 +409,15 @@ xs_query *xs_query_wildcard(const char *prefix, size_t len, unsigned max, int li
     }
 }
 
+xs_query *xs_query_match_nothing(void)
+{
+    try {
+        return new xs_query{Xapian::Query::MatchNothing};
+    } catch (...) {
+        return nullptr;
+    }
+}
+
 xs_query *xs_query_match_all(void)
 {
     try {
@@ -538,6 +547,56 @@ const char *xs_mset_data(const xs_mset *m, size_t i, size_t *len)
 {
     *len = m->data[i].size();
     return m->data[i].data();
+}
+
+// ---------------------------------------------------------------------------
+// Used by the benchmark only (bench/floor.c, bench/inproc.c), never by the
+// library: Xapian's own TermGenerator and English stemmer, as the reference
+// rubric's analysis chain and indexing are measured against (shim.h).
+
+static Xapian::TermGenerator &bench_termgen()
+{
+    static Xapian::TermGenerator tg = [] {
+        Xapian::TermGenerator t;
+        t.set_stemmer(Xapian::Stem("english"));
+        return t;
+    }();
+    return tg;
+}
+
+int xs_termgen_index(xs_db *db, const char *text, size_t len, const char *title)
+{
+    GUARD_DB(db, {
+        Xapian::TermGenerator &tg = bench_termgen();
+        Xapian::Document doc;
+        tg.set_document(doc);
+        if (title && *title) {
+            tg.index_text(title, 1, "S");
+            tg.increase_termpos();
+        }
+        std::string body(text, len);
+        tg.index_text(body);
+        doc.set_data(body);
+        db->wr->add_document(doc);
+        return XS_OK;
+    })
+}
+
+size_t xs_termgen_count(const char *text, size_t len, size_t *terms)
+{
+    try {
+        Xapian::TermGenerator &tg = bench_termgen();
+        Xapian::Document doc;
+        tg.set_document(doc);
+        tg.index_text(std::string(text, len));
+        if (terms)
+            *terms = doc.termlist_count();
+        return tg.get_termpos();
+    } catch (...) {
+        if (terms)
+            *terms = 0;
+        return 0;
+    }
 }
 
 }  // extern "C"
