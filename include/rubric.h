@@ -371,6 +371,8 @@ RUBRIC_API const rubric_article *rubric_results_article(const rubric_results *r,
  * " ..." marks where text was cut. Caller frees with free(); NULL when out of
  * memory. */
 RUBRIC_API char *rubric_hit_snippet_html(const rubric_hit *hit);
+/* The same for fragment F. */
+RUBRIC_API char *rubric_fragment_html(const rubric_fragment *f);
 
 #ifdef __cplusplus
 }

@@ -589,25 +589,31 @@ static int make_window(const char *text, size_t len, const match *m, size_t n, c
     return 0;
 }
 
-char *rubric_hit_snippet_html(const rubric_hit *hit)
+char *rubric_fragment_html(const rubric_fragment *f)
 {
     buf b = {0};
     size_t at = 0;
-    int ok = !hit->snippet_cut_start || buf_adds(&b, "... ") == 0;
-    for (size_t i = 0; i < hit->nspans && ok; i++) {
-        const rubric_span *sp = &hit->spans[i];
-        ok = buf_add_html(&b, hit->snippet + at, sp->start - at) == 0 && buf_adds(&b, "<b>") == 0 &&
-             buf_add_html(&b, hit->snippet + sp->start, sp->len) == 0 &&
-             buf_adds(&b, "</b>") == 0;
+    int ok = !f->cut_start || buf_adds(&b, "... ") == 0;
+    for (size_t i = 0; i < f->nspans && ok; i++) {
+        const rubric_span *sp = &f->spans[i];
+        ok = buf_add_html(&b, f->text + at, sp->start - at) == 0 && buf_adds(&b, "<b>") == 0 &&
+             buf_add_html(&b, f->text + sp->start, sp->len) == 0 && buf_adds(&b, "</b>") == 0;
         at = sp->start + sp->len;
     }
-    ok = ok && buf_add_html(&b, hit->snippet + at, hit->snippet_len - at) == 0;
-    ok = ok && (!hit->snippet_cut_end || buf_adds(&b, " ...") == 0);
+    ok = ok && buf_add_html(&b, f->text + at, f->text_len - at) == 0;
+    ok = ok && (!f->cut_end || buf_adds(&b, " ...") == 0);
     if (!ok) {
         buf_free(&b);
         return NULL;
     }
     return buf_detach(&b);
+}
+
+char *rubric_hit_snippet_html(const rubric_hit *hit)
+{
+    rubric_fragment f = {hit->snippet, hit->snippet_len, hit->spans, hit->nspans,
+                         hit->snippet_cut_start, hit->snippet_cut_end, 0, NULL, 0, NULL};
+    return rubric_fragment_html(&f);
 }
 
 static const char *json_str(const cJSON *o, const char *key)

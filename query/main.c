@@ -91,15 +91,7 @@ static cJSON *hit_json(const rubric_hit *h)
         ok = (frags = cJSON_AddArrayToObject(r, "fragments")) != NULL;
     for (size_t k = 0; ok && k < h->nfragments; k++) {
         const rubric_fragment *f = &h->fragments[k];
-        /* A fragment prints like a snippet: the same escaping and marks. */
-        rubric_hit view = *h;
-        view.snippet = f->text;
-        view.snippet_len = f->text_len;
-        view.spans = f->spans;
-        view.nspans = f->nspans;
-        view.snippet_cut_start = f->cut_start;
-        view.snippet_cut_end = f->cut_end;
-        char *html = rubric_hit_snippet_html(&view);
+        char *html = rubric_fragment_html(f);
         cJSON *fo = cJSON_CreateObject(), *matches = NULL;
         ok = html && fo && cJSON_AddItemToArray(frags, fo) &&
              cJSON_AddStringToObject(fo, "snippet", html) &&
@@ -172,25 +164,22 @@ static int print_json(rubric_db *db, const char *query, const rubric_results *re
     return 0;
 }
 
-static void print_snippet(const rubric_hit *h, int color)
+/* Print a snippet or fragment, its matches in colour (or not). */
+static void print_snippet(const rubric_fragment *f, int color, const char *indent)
 {
     const char *on = color ? "\033[1;31m" : "", *off = color ? "\033[0m" : "";
     size_t at = 0;
-    fputs("   ", stdout);
-    if (h->snippet_cut_start)
-        fputs("... ", stdout);
-    for (size_t i = 0; i < h->nspans; i++) {
-        const rubric_span *sp = &h->spans[i];
-        fwrite(h->snippet + at, 1, sp->start - at, stdout);
+    printf("%s   %s", indent, f->cut_start ? "... " : "");
+    for (size_t i = 0; i < f->nspans; i++) {
+        const rubric_span *sp = &f->spans[i];
+        fwrite(f->text + at, 1, sp->start - at, stdout);
         fputs(on, stdout);
-        fwrite(h->snippet + sp->start, 1, sp->len, stdout);
+        fwrite(f->text + sp->start, 1, sp->len, stdout);
         fputs(off, stdout);
         at = sp->start + sp->len;
     }
-    fwrite(h->snippet + at, 1, h->snippet_len - at, stdout);
-    if (h->snippet_cut_end)
-        fputs(" ...", stdout);
-    fputc('\n', stdout);
+    fwrite(f->text + at, 1, f->text_len - at, stdout);
+    printf("%s\n", f->cut_end ? " ..." : "");
 }
 
 static void print_hit(const rubric_hit *h, int color, const char *indent)
@@ -210,8 +199,9 @@ static void print_hit(const rubric_hit *h, int color, const char *indent)
     else
         printf("%s   %s%s#%s%s%s\n", indent, dim, h->path, h->anchor,
                h->boilerplate ? " [boilerplate]" : "", off);
-    fputs(indent, stdout);
-    print_snippet(h, color);
+    rubric_fragment snippet = {h->snippet, h->snippet_len, h->spans, h->nspans,
+                               h->snippet_cut_start, h->snippet_cut_end, 0, NULL, 0, NULL};
+    print_snippet(&snippet, color, indent);
     if (h->explain) {
         double sum = 0;
         printf("%s   score %.3f (passage of %.0f terms; average %.1f):\n", indent, h->score,
@@ -222,20 +212,10 @@ static void print_hit(const rubric_hit *h, int color, const char *indent)
                    c->wdf, c->df, c->scale, c->weight);
             sum += c->weight;
         }
-        printf("%s     %-20s %-8s %27.3f\n", indent, "(near, phrases)", "", h->score - sum);
+        printf("%s     %-20s %-8s %27.3f\n", indent, "(what remains)", "", h->score - sum);
     }
-    for (size_t k = 1; k < h->nfragments; k++) {
-        const rubric_fragment *f = &h->fragments[k];
-        rubric_hit view = *h;
-        view.snippet = f->text;
-        view.snippet_len = f->text_len;
-        view.spans = f->spans;
-        view.nspans = f->nspans;
-        view.snippet_cut_start = f->cut_start;
-        view.snippet_cut_end = f->cut_end;
-        fputs(indent, stdout);
-        print_snippet(&view, color);
-    }
+    for (size_t k = 1; k < h->nfragments; k++)
+        print_snippet(&h->fragments[k], color, indent);
 }
 
 static void print_text(const char *query, const rubric_results *res, int color, int grouped)
