@@ -175,6 +175,19 @@ RUBRIC_API unsigned long rubric_index_revision(rubric_index *ix);
  * says why, and whatever was indexed for PATH before stays. */
 RUBRIC_API int rubric_index_add_file(rubric_index *ix, const char *path, int *what,
                                      size_t *npassages);
+/* Called by rubric_index_add_many() for file I, in order, with what
+ * rubric_index_add() would have returned and said (rubric_index_errmsg() and
+ * rubric_index_notes() are those of file I during the call). A nonzero return
+ * stops the run. */
+typedef int (*rubric_add_fn)(void *ctx, size_t i, int status, int what, size_t npassages);
+
+/* Index N files (RELS may be NULL), reading, parsing and analysing them on
+ * WORKERS threads while this one writes: the index ends as if each had been
+ * given to rubric_index_add() in turn. Returns RUBRIC_OK, or the status that
+ * stopped the run (DONE's choice, or out of memory). */
+RUBRIC_API int rubric_index_add_many(rubric_index *ix, const char *const *paths,
+                                     const char *const *rels, size_t n, unsigned workers,
+                                     rubric_add_fn done, void *ctx);
 /* Like rubric_index_add_file(), with REL the file's address relative to the
  * site root it was found under (for links: the base URL plus REL); NULL
  * means PATH itself. */

@@ -12,6 +12,10 @@
 #include "config.h"
 #include "rubric.h"
 
+/* More threads than this stop paying: the single writer is the bottleneck. */
+#define JOBS_MAX 8
+#define JOBS_MAX_TEXT "8"
+
 static const char usage_text[] =
     "usage: rubric-index [OPTIONS] [PATH...]\n"
     "Index the passages of the files under each PATH (files or directories), or\n"
@@ -33,6 +37,8 @@ static const char usage_text[] =
     "  --wait SECONDS    if another indexer holds the index, wait for it this long\n"
     "  --status          print the index's revision, update time, files, passages,\n"
     "                    language and size, and exit\n"
+    "  -j, --jobs N      read and analyse files on N threads (at most " JOBS_MAX_TEXT ", default 1)\n"
+    "                    while one thread writes the index\n"
     "  -q, --quiet       print only errors and the summary line\n"
     "  -h, --help        print this help\n"
     "  --version         print the version\n"
@@ -52,6 +58,8 @@ typedef struct run {
     unsigned long files, added, changed, unchanged, excluded, skipped, partial, removed;
     unsigned long passages;
     int fatal;  /* a status that ends the run without committing */
+    char **paths, **rels;  /* the files found, in order, and their addresses */
+    size_t nfiles, capfiles;
 } run;
 
 static double now_seconds(void)
@@ -72,20 +80,49 @@ static const char *relative(const run *r, const char *path)
     return path;
 }
 
+/* Queue PATH (and its address under the current root) for indexing. */
 static void index_file(run *r, const char *path)
 {
-    int what = 0;
-    size_t n = 0;
-    int rc = rubric_index_add(r->ix, path, relative(r, path), &what, &n);
+    if (r->nfiles == r->capfiles) {
+        size_t cap = r->capfiles ? r->capfiles * 2 : 256;
+        char **p = realloc(r->paths, cap * sizeof *p), **q = p ? realloc(r->rels, cap * sizeof *q) : NULL;
+        if (p)
+            r->paths = p;
+        if (q)
+            r->rels = q;
+        if (!p || !q) {
+            fputs("rubric-index: out of memory\n", stderr);
+            r->fatal = RUBRIC_ENOMEM;
+            return;
+        }
+        r->capfiles = cap;
+    }
+    r->paths[r->nfiles] = strdup(path);
+    r->rels[r->nfiles] = strdup(relative(r, path));
+    if (!r->paths[r->nfiles] || !r->rels[r->nfiles]) {
+        free(r->paths[r->nfiles]);
+        free(r->rels[r->nfiles]);
+        fputs("rubric-index: out of memory\n", stderr);
+        r->fatal = RUBRIC_ENOMEM;
+        return;
+    }
+    r->nfiles++;
+}
+
+/* What became of file I (rubric_index_add_many() calls this in order). */
+static int file_done(void *ctx, size_t i, int rc, int what, size_t n)
+{
+    run *r = ctx;
+    const char *path = r->paths[i];
     if (rc == RUBRIC_EIO || rc == RUBRIC_EINPUT) {
         fprintf(stderr, "rubric-index: skipped %s\n", rubric_index_errmsg(r->ix));
         r->skipped++;
-        return;
+        return 0;
     }
     if (rc != RUBRIC_OK) {
         fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r->ix));
         r->fatal = rc;
-        return;
+        return 1;
     }
     r->files++;
     r->passages += n;
@@ -113,6 +150,7 @@ static void index_file(run *r, const char *path)
         printf("%s %s\n", what == RUBRIC_FILE_ADDED ? "add" : "change", path);
     else if (!r->quiet && verbs[what])
         fprintf(stderr, "%s %s (%zu passages)\n", verbs[what], path, n);
+    return 0;
 }
 
 static int by_name(const void *a, const void *b)
@@ -274,6 +312,7 @@ int main(int argc, char **argv)
         {"dry-run", no_argument, NULL, OPT_DRY},
         {"wait", required_argument, NULL, OPT_WAIT},
         {"status", no_argument, NULL, OPT_STATUS},
+        {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -283,8 +322,8 @@ int main(int argc, char **argv)
     size_t ninclude = 0, nexclude = 0;
     run r = {0};
     int c, status = EXIT_DONE, flags = 0, show_status = 0;
-    unsigned long wait = 0;
-    while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+    unsigned long wait = 0, jobs = 0;
+    while ((c = getopt_long(argc, argv, "qhj:", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_DB: dbflag = optarg; break;
         case OPT_LANG: lang = optarg; break;
@@ -308,6 +347,10 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case OPT_STATUS: show_status = 1; break;
+        case 'j':
+            if (cli_count("rubric-index", "--jobs", optarg, 1, JOBS_MAX, &jobs) < 0)
+                return EXIT_USAGE;
+            break;
         case 'q': r.quiet = 1; break;
         case 'h': fputs(usage_text, stdout); return EXIT_DONE;
         case OPT_VERSION: printf("rubric-index %s\n", rubric_version()); return EXIT_DONE;
@@ -396,6 +439,21 @@ int main(int argc, char **argv)
         r.root = roots[i];
         walk(&r, roots[i], 1);
     }
+    if (!r.fatal) {
+        /* One thread by default: the single Xapian writer dominates a build,
+         * and on 2 cores a second thread reading and analysing did not pay
+         * (README, "Performance"). */
+        if (!jobs)
+            jobs = 1;
+        rubric_index_add_many(r.ix, (const char *const *)r.paths, (const char *const *)r.rels,
+                              r.nfiles, (unsigned)jobs, file_done, &r);
+    }
+    for (size_t i = 0; i < r.nfiles; i++) {
+        free(r.paths[i]);
+        free(r.rels[i]);
+    }
+    free(r.paths);
+    free(r.rels);
     if (!r.fatal) {
         /* Files indexed before under these paths that are gone now. */
         size_t removed = 0;

@@ -24,6 +24,7 @@
  * Everything one run writes is published by a single commit.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -172,6 +173,11 @@ int rubric_index_open_with(const char *dir, const char *lang, int flags, rubric_
     ix->dry_run = (flags & RUBRIC_OPEN_DRY_RUN) != 0;
     char *msg = NULL;
     struct stat st;
+    /* A first build is built as a rebuild is, beside an empty index that
+     * holds the lock: it then flushes as it goes, in bounded memory, and
+     * appears at once when done. */
+    if (!ix->dry_run && stat(dir, &st) < 0 && errno == ENOENT)
+        flags |= RUBRIC_OPEN_REBUILD;
     int rc = ix->dry_run && stat(dir, &st) < 0 && errno == ENOENT
                  ? map_xs(xs_db_open_memory(&ix->db, &msg)) /* a dry run creates nothing */
                  : map_xs(xs_db_open_write(dir, &ix->db, &msg));
@@ -463,31 +469,37 @@ static int add_prefixed(xs_doc *doc, const char *prefix, const char *value, buf 
     return xs_doc_add_boolean(doc, tmp->data, tmp->len) == XS_OK ? 0 : -1;
 }
 
-static int add_passage(rubric_index *ix, const char *path, const char *rel,
-                       const char *fileterm, const rubric_passage *given)
+/* Build passage P's document (and its id term into ID) with analyzer AN.
+ * Touches no database, so workers can build documents side by side.
+ * Returns RUBRIC_OK or RUBRIC_ENOMEM. */
+static int build_passage(rubric_analyzer *an, int plain_only, const char *path, const char *rel,
+                         const char *fileterm, const rubric_passage *given, xs_doc **out,
+                         buf *id)
 {
     rubric_passage plain = *given;
-    if (ix->plain)
+    if (plain_only)
         plain.boilerplate = 0;
     const rubric_passage *p = &plain;
     int rc = RUBRIC_ENOMEM;
     doc_ctx c = {0};
-    buf id = {0}, key = {0};
+    buf key = {0};
     char *data = NULL;
+    *out = NULL;
+    id->len = 0;
     c.doc = xs_doc_new();
     if (!c.doc)
         goto done;
     c.prefix = PREFIX_HEAD;
     c.text = p->title;
-    if (rubric_analyzer_run(ix->an, p->title, strlen(p->title), add_token, &c) != RUBRIC_OK)
+    if (rubric_analyzer_run(an, p->title, strlen(p->title), add_token, &c) != RUBRIC_OK)
         goto done;
     c.prefix = PREFIX_STEM;
     c.text = p->text;
     c.base = c.last + HEADING_GAP;
-    if (rubric_analyzer_run(ix->an, p->text, p->text_len, add_token, &c) != RUBRIC_OK)
+    if (rubric_analyzer_run(an, p->text, p->text_len, add_token, &c) != RUBRIC_OK)
         goto done;
     for (size_t i = 0; i < p->ntrail; i++)
-        if (rubric_analyzer_run(ix->an, p->trail[i], strlen(p->trail[i]), add_trail_token, &c) !=
+        if (rubric_analyzer_run(an, p->trail[i], strlen(p->trail[i]), add_trail_token, &c) !=
             RUBRIC_OK)
             goto done;
     data = passage_json(path, rel, p);
@@ -514,18 +526,14 @@ static int add_passage(rubric_index *ix, const char *path, const char *rel,
     key.len = 0;
     if (buf_printf(&key, "%s#%s%s%s/%u", path, p->path ? p->path : "", p->path ? "#" : "",
                    p->anchor, p->part) < 0 ||
-        file_term(PREFIX_ID, key.data, &id) < 0 ||
-        xs_doc_add_boolean(c.doc, id.data, id.len) != XS_OK)
+        file_term(PREFIX_ID, key.data, id) < 0 || xs_doc_add_boolean(c.doc, id->data, id->len) != XS_OK)
         goto done;
-    rc = map_xs(xs_db_replace(ix->db, id.data, c.doc));
-    if (rc != RUBRIC_OK)
-        set_err(ix, rc, "cannot add a passage of '%s': %s", path, xs_db_errmsg(ix->db));
+    *out = c.doc;
+    c.doc = NULL;
+    rc = RUBRIC_OK;
 done:
-    if (rc == RUBRIC_ENOMEM)
-        set_err(ix, rc, "out of memory indexing '%s'", path);
     xs_doc_free(c.doc);
     buf_free(&c.term);
-    buf_free(&id);
     buf_free(&key);
     free(data);
     return rc;
@@ -628,96 +636,332 @@ int rubric_index_set_base_url(rubric_index *ix, const char *url)
     return RUBRIC_OK;
 }
 
+/* One file on its way into the index: looked up in the manifest (stage 1,
+ * the writer's thread), read, parsed and turned into documents (stage 2, any
+ * thread), written (stage 3, the writer's thread). */
+typedef struct job {
+    char *path, *rel;
+    manifest_entry old, now;
+    int known;
+    int done;          /* stage 1 settled it: unchanged, or an error */
+    int rc;            /* its status, once settled */
+    char *msg;         /* the error's message (stages 1 and 2) */
+    int touch;         /* content unchanged: only its times are recorded */
+    int what, excluded;
+    char *notes;
+    char *fileterm;
+    xs_doc **docs;     /* its passages' documents, and their id terms */
+    char **ids;
+    size_t n;
+} job;
+
+static void job_clear(job *j)
+{
+    for (size_t i = 0; i < j->n; i++) {
+        xs_doc_free(j->docs[i]);
+        free(j->ids[i]);
+    }
+    free(j->docs);
+    free(j->ids);
+    free(j->path);
+    free(j->rel);
+    free(j->msg);
+    free(j->notes);
+    free(j->fileterm);
+    memset(j, 0, sizeof *j);
+}
+
+static int job_fail(job *j, int rc, char *msg)
+{
+    j->rc = rc;
+    j->done = 1;
+    free(j->msg);
+    j->msg = msg;
+    return rc;
+}
+
+/* Stage 1: is PATH new, changed, or unchanged by size and time? */
+static void stage_lookup(rubric_index *ix, job *j, const char *path, const char *rel)
+{
+    memset(j, 0, sizeof *j);
+    j->path = xstrdup(path);
+    j->rel = xstrdup(rel ? rel : path);
+    if (!j->path || !j->rel || see(ix, path) < 0) {
+        job_fail(j, RUBRIC_ENOMEM, xasprintf("out of memory indexing '%s'", path));
+        return;
+    }
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        job_fail(j, RUBRIC_EIO, xasprintf("cannot read '%s': %s", path, strerror(errno)));
+        return;
+    }
+    /* A FIFO or device would block or never end. */
+    if (!S_ISREG(st.st_mode)) {
+        job_fail(j, RUBRIC_EINPUT, xasprintf("'%s': not a regular file", path));
+        return;
+    }
+    j->known = manifest_get(ix, path, &j->old);
+    j->now.size = (long long)st.st_size;
+    j->now.mtime = (long long)st.st_mtim.tv_sec;
+    j->now.mtime_ns = (long long)st.st_mtim.tv_nsec;
+    /* Same size and time: taken as unchanged without reading. */
+    if (j->known && j->old.size == j->now.size && j->old.mtime == j->now.mtime &&
+        j->old.mtime_ns == j->now.mtime_ns) {
+        j->what = RUBRIC_FILE_UNCHANGED;
+        j->done = 1;
+    }
+}
+
+/* Stage 2: read, hash, parse and build the documents, with analyzer AN. */
+static void stage_build(rubric_analyzer *an, int plain_only, int dry_run, job *j)
+{
+    if (j->done)
+        return;
+    char *data = NULL;
+    size_t len = 0;
+    int e = read_file(j->path, &data, &len);
+    if (e) {
+        job_fail(j, e == ENOMEM ? RUBRIC_ENOMEM : RUBRIC_EIO,
+                 xasprintf("cannot read '%s': %s", j->path, strerror(e)));
+        return;
+    }
+    snprintf(j->now.hash, sizeof j->now.hash, "%016" PRIx64, hash64(data, len));
+    if (j->known && strcmp(j->old.hash, j->now.hash) == 0) {
+        free(data);
+        j->touch = 1;  /* content unchanged: only the times moved */
+        j->what = RUBRIC_FILE_UNCHANGED;
+        return;
+    }
+    rubric_doc *doc = NULL;
+    char *why = NULL;
+    int rc = rubric_doc_read(j->path, data, len, &doc, &why);
+    free(data);
+    if (rc != RUBRIC_OK) {
+        job_fail(j, rc, rc == RUBRIC_EINPUT
+                            ? xasprintf("'%s': %s", j->path, why ? why : "cannot be read")
+                            : xasprintf("cannot index '%s': %s", j->path, rubric_strerror(rc)));
+        free(why);
+        return;
+    }
+    j->excluded = rubric_doc_excluded(doc);
+    j->what = j->excluded ? RUBRIC_FILE_EXCLUDED : j->known ? RUBRIC_FILE_CHANGED : RUBRIC_FILE_ADDED;
+    size_t n = rubric_doc_count(doc);
+    buf term = {0}, id = {0};
+    rc = RUBRIC_ENOMEM;
+    if (rubric_doc_notes(doc) && !(j->notes = xstrdup(rubric_doc_notes(doc))))
+        goto out;
+    if (dry_run) {
+        /* Only say what would happen: the file was read as a real run would. */
+        rc = RUBRIC_OK;
+        goto out;
+    }
+    if (file_term(PREFIX_FILE, j->path, &term) < 0 || !(j->fileterm = xstrdup(term.data)))
+        goto out;
+    j->docs = calloc(n + 1, sizeof *j->docs);
+    j->ids = calloc(n + 1, sizeof *j->ids);
+    if (!j->docs || !j->ids)
+        goto out;
+    for (; j->n < n; j->n++) {
+        if (build_passage(an, plain_only, j->path, j->rel, j->fileterm, rubric_doc_passage(doc, j->n),
+                          &j->docs[j->n], &id) != RUBRIC_OK ||
+            !(j->ids[j->n] = xstrdup(id.data))) {
+            xs_doc_free(j->docs[j->n]);
+            goto out;
+        }
+    }
+    rc = RUBRIC_OK;
+out:
+    if (rc != RUBRIC_OK)
+        job_fail(j, rc, xasprintf("out of memory indexing '%s'", j->path));
+    buf_free(&term);
+    buf_free(&id);
+    rubric_doc_free(doc);
+}
+
+/* Stage 3: write what stage 2 built. */
+static int stage_write(rubric_index *ix, job *j)
+{
+    ix->err.len = 0;
+    ix->notes.len = 0;
+    if (j->msg)
+        set_err(ix, j->rc, "%s", j->msg);
+    if (j->done)
+        return j->rc;
+    if (ix->dry_run)
+        goto notes;
+    ix->dirty = 1;
+    if (j->touch)
+        return manifest_put(ix, j->path, &j->now, (size_t)j->old.passages) == RUBRIC_OK
+                   ? RUBRIC_OK
+                   : set_err(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", j->path);
+    /* A fresh build holds nothing yet: no passages to replace or delete, and
+     * adding skips the look-up of each id. */
+    int rc = ix->fresh ? RUBRIC_OK : map_xs(xs_db_delete_term(ix->db, j->fileterm));
+    for (size_t i = 0; i < j->n && rc == RUBRIC_OK; i++)
+        rc = map_xs(ix->fresh ? xs_db_add(ix->db, j->docs[i])
+                              : xs_db_replace(ix->db, j->ids[i], j->docs[i]));
+    if (rc == RUBRIC_OK)
+        rc = manifest_put(ix, j->path, &j->now, j->n);
+    if (rc != RUBRIC_OK)
+        return set_err(ix, rc, "cannot index '%s': %s", j->path, xs_db_errmsg(ix->db));
+notes:
+    if (j->notes && buf_adds(&ix->notes, j->notes) < 0)
+        return set_err(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", j->path);
+    return RUBRIC_OK;
+}
+
 int rubric_index_add(rubric_index *ix, const char *path, const char *rel, int *what,
                      size_t *npassages)
 {
-    if (!rel)
-        rel = path;
-    ix->err.len = 0;
-    ix->notes.len = 0;
+    job j;
+    stage_lookup(ix, &j, path, rel);
+    stage_build(ix->an, ix->plain, ix->dry_run, &j);
+    int rc = stage_write(ix, &j);
     if (what)
-        *what = RUBRIC_FILE_UNCHANGED;
+        *what = rc == RUBRIC_OK ? j.what : RUBRIC_FILE_UNCHANGED;
     if (npassages)
-        *npassages = 0;
-    if (see(ix, path) < 0)
-        return set_err(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", path);
-    struct stat st;
-    if (stat(path, &st) < 0)
-        return set_err(ix, RUBRIC_EIO, "cannot read '%s': %s", path, strerror(errno));
-    /* A FIFO or device would block or never end. */
-    if (!S_ISREG(st.st_mode))
-        return set_err(ix, RUBRIC_EINPUT, "'%s': not a regular file", path);
-    manifest_entry old = {0}, now = {0};
-    int known = manifest_get(ix, path, &old);
-    now.size = (long long)st.st_size;
-    now.mtime = (long long)st.st_mtim.tv_sec;
-    now.mtime_ns = (long long)st.st_mtim.tv_nsec;
-    /* Same size and time: taken as unchanged without reading. */
-    if (known && old.size == now.size && old.mtime == now.mtime && old.mtime_ns == now.mtime_ns)
-        return RUBRIC_OK;
+        *npassages = rc == RUBRIC_OK && !j.touch && j.what != RUBRIC_FILE_UNCHANGED ? j.n : 0;
+    job_clear(&j);
+    return rc;
+}
 
-    char *data = NULL;
-    size_t len = 0;
-    int e = read_file(path, &data, &len);
-    if (e)
-        return set_err(ix, e == ENOMEM ? RUBRIC_ENOMEM : RUBRIC_EIO, "cannot read '%s': %s",
-                       path, strerror(e));
-    snprintf(now.hash, sizeof now.hash, "%016" PRIx64, hash64(data, len));
-    if (known && strcmp(old.hash, now.hash) == 0) {
-        free(data);
-        if (ix->dry_run)
-            return RUBRIC_OK;
-        ix->dirty = 1;
-        /* Content unchanged: only the times moved. */
-        return manifest_put(ix, path, &now, (size_t)old.passages) == RUBRIC_OK
-                   ? RUBRIC_OK
-                   : set_err(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", path);
-    }
+/* ------------------------------------------------------------ many files */
 
-    rubric_doc *doc = NULL;
-    char *why = NULL;
-    int rc = rubric_doc_read(path, data, len, &doc, &why);
-    free(data);
-    if (ix->dry_run && rc == RUBRIC_OK) {
-        /* Only say what would happen: the file was read as a real run would. */
-        if (what)
-            *what = rubric_doc_excluded(doc) ? RUBRIC_FILE_EXCLUDED
-                    : known                  ? RUBRIC_FILE_CHANGED
-                                             : RUBRIC_FILE_ADDED;
-        rubric_doc_free(doc);
+/* Files in flight at most per worker: bounds memory whatever the corpus. */
+#define JOBS_PER_WORKER 8
+
+typedef struct pool {
+    rubric_index *ix;
+    job *jobs;            /* a ring of WINDOW slots */
+    size_t window;
+    size_t n;             /* files in all */
+    size_t next;          /* the next file a worker takes */
+    size_t written;       /* files written so far (all below are free slots) */
+    char *ready;          /* per slot: stage 2 done */
+    int stop;
+    rubric_analyzer **an; /* one per worker */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;  /* a slot became ready, or room opened */
+} pool;
+
+typedef struct worker_arg {
+    pool *p;
+    rubric_analyzer *an;
+} worker_arg;
+
+static void *worker(void *arg)
+{
+    worker_arg *w = arg;
+    pool *p = w->p;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (!p->stop && p->next < p->n && p->next >= p->written + p->window)
+            pthread_cond_wait(&p->wake, &p->lock);
+        if (p->stop || p->next >= p->n)
+            break;
+        size_t i = p->next++;
+        job *j = &p->jobs[i % p->window];
+        pthread_mutex_unlock(&p->lock);
+        stage_build(w->an, p->ix->plain, p->ix->dry_run, j);
+        pthread_mutex_lock(&p->lock);
+        p->ready[i % p->window] = 1;
+        pthread_cond_broadcast(&p->wake);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+int rubric_index_add_many(rubric_index *ix, const char *const *paths, const char *const *rels,
+                          size_t n, unsigned workers, rubric_add_fn done, void *ctx)
+{
+    if (workers < 1)
+        workers = 1;
+    if (workers == 1 || n < 2) {
+        /* One thread: each file in turn, as rubric_index_add() does it. */
+        for (size_t i = 0; i < n; i++) {
+            int what = 0;
+            size_t np = 0;
+            int rc = rubric_index_add(ix, paths[i], rels ? rels[i] : NULL, &what, &np);
+            if (done && done(ctx, i, rc, what, np) != 0)
+                return rc == RUBRIC_OK ? RUBRIC_EINTERNAL : rc;
+        }
         return RUBRIC_OK;
     }
-    if (rc != RUBRIC_OK) {
-        if (rc == RUBRIC_EINPUT)
-            set_err(ix, rc, "'%s': %s", path, why ? why : "cannot be read");
-        else
-            set_err(ix, rc, "cannot index '%s': %s", path, rubric_strerror(rc));
-        free(why);
-        return rc;
+    pool p = {0};
+    p.ix = ix;
+    p.n = n;
+    p.window = (size_t)workers * JOBS_PER_WORKER;
+    p.jobs = calloc(p.window, sizeof *p.jobs);
+    p.ready = calloc(p.window, 1);
+    p.an = calloc(workers, sizeof *p.an);
+    worker_arg *args = calloc(workers, sizeof *args);
+    pthread_t *threads = calloc(workers, sizeof *threads);
+    int rc = RUBRIC_ENOMEM;
+    size_t started = 0;
+    if (!p.jobs || !p.ready || !p.an || !args || !threads)
+        goto out;
+    for (unsigned w = 0; w < workers; w++)
+        if (rubric_analyzer_new(rubric_analyzer_lang(ix->an), &p.an[w]) != RUBRIC_OK)
+            goto out;
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.wake, NULL);
+    rc = RUBRIC_OK;
+    /* Stage 1 of the first window before the workers start; later slots as
+     * they free up, always on this thread (it reads the manifest). */
+    size_t looked = 0;
+    for (; looked < n && looked < p.window; looked++)
+        stage_lookup(ix, &p.jobs[looked], paths[looked], rels ? rels[looked] : NULL);
+    for (unsigned w = 0; w < workers; w++) {
+        args[w].p = &p;
+        args[w].an = p.an[w];
+        if (pthread_create(&threads[w], NULL, worker, &args[w]) != 0)
+            break;
+        started++;
     }
-    buf fileterm = {0};
-    ix->dirty = 1;
-    rc = file_term(PREFIX_FILE, path, &fileterm) == 0 ? RUBRIC_OK : RUBRIC_ENOMEM;
-    if (rc == RUBRIC_OK)
-        rc = map_xs(xs_db_delete_term(ix->db, fileterm.data));
-    size_t n = rubric_doc_count(doc);
-    for (size_t i = 0; i < n && rc == RUBRIC_OK; i++)
-        rc = add_passage(ix, path, rel, fileterm.data, rubric_doc_passage(doc, i));
-    if (rc == RUBRIC_OK)
-        rc = manifest_put(ix, path, &now, n);
-    if (rc != RUBRIC_OK && !ix->err.len)
-        set_err(ix, rc, "cannot index '%s': %s", path, xs_db_errmsg(ix->db));
-    buf_free(&fileterm);
-    if (rc == RUBRIC_OK && rubric_doc_notes(doc) && buf_adds(&ix->notes, rubric_doc_notes(doc)) < 0)
-        rc = set_err(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", path);
-    int excluded = rubric_doc_excluded(doc);
-    rubric_doc_free(doc);
-    if (rc == RUBRIC_OK) {
-        if (what)
-            *what = excluded ? RUBRIC_FILE_EXCLUDED : known ? RUBRIC_FILE_CHANGED : RUBRIC_FILE_ADDED;
-        if (npassages)
-            *npassages = n;
+    if (!started)
+        rc = RUBRIC_EINTERNAL;
+    for (size_t i = 0; i < n && rc == RUBRIC_OK; i++) {
+        size_t slot = i % p.window;
+        pthread_mutex_lock(&p.lock);
+        while (!p.ready[slot])
+            pthread_cond_wait(&p.wake, &p.lock);
+        pthread_mutex_unlock(&p.lock);
+        job *j = &p.jobs[slot];
+        int frc = stage_write(ix, j);
+        int what = frc == RUBRIC_OK ? j->what : RUBRIC_FILE_UNCHANGED;
+        size_t np = frc == RUBRIC_OK && !j->touch && j->what != RUBRIC_FILE_UNCHANGED ? j->n : 0;
+        int stop = done ? done(ctx, i, frc, what, np) : 0;
+        job_clear(j);
+        if (looked < n)
+            stage_lookup(ix, j, paths[looked], rels ? rels[looked] : NULL), looked++;
+        pthread_mutex_lock(&p.lock);
+        p.ready[slot] = 0;
+        p.written = i + 1;
+        if (stop)
+            p.stop = 1;
+        pthread_cond_broadcast(&p.wake);
+        pthread_mutex_unlock(&p.lock);
+        if (stop)
+            rc = frc == RUBRIC_OK ? RUBRIC_EINTERNAL : frc;
     }
+    pthread_mutex_lock(&p.lock);
+    p.stop = 1;
+    pthread_cond_broadcast(&p.wake);
+    pthread_mutex_unlock(&p.lock);
+    for (size_t w = 0; w < started; w++)
+        pthread_join(threads[w], NULL);
+    pthread_cond_destroy(&p.wake);
+    pthread_mutex_destroy(&p.lock);
+out:
+    for (size_t k = 0; p.jobs && k < p.window; k++)
+        job_clear(&p.jobs[k]);
+    for (unsigned w = 0; p.an && w < workers; w++)
+        rubric_analyzer_free(p.an[w]);
+    free(p.an);
+    free(p.jobs);
+    free(p.ready);
+    free(args);
+    free(threads);
     return rc;
 }
 

@@ -57,6 +57,8 @@ int xs_db_metadata(xs_db *db, const char *prefix,
                    void *ctx);
 /* Replace the document whose unique term is IDTERM (adding it if absent). */
 int xs_db_replace(xs_db *db, const char *idterm, xs_doc *doc);
+/* Add DOC as a new document (a fresh build, whose ids are all new). */
+int xs_db_add(xs_db *db, xs_doc *doc);
 /* Delete every document indexed by TERM. */
 int xs_db_delete_term(xs_db *db, const char *term);
 /* Call FN for each term beginning with PREFIX, with its document frequency;

@@ -988,6 +988,30 @@ static void readers_never_fail_nor_see_a_partial_index_during_reindex_and_rebuil
 
 /* ---------------------------------------------------------------- rebuild */
 
+/* Files read and analysed on several threads make the very index one thread
+ * makes, for a first build and for a reindex of changed files. */
+static void indexing_on_several_threads_gives_the_same_index(void)
+{
+    char t[PATH_MAX], db[PATH_MAX];
+    CHECK(make_site(t, "jobs") == 0);
+    path_join(db, t, "db");
+    cmd c;
+    sh(&c, t, "\"$I\" -q -j 3 --db db site");
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    CHECK(same_ids_as_clean_build(t, db, "clean"));
+    /* Change some pages, then reindex on threads: the same as a clean build. */
+    sh(&c, t, "for f in $(ls site/*.html | head -3) site/*.txt; do "
+              "printf '\\nThreaded Notes\\nA closing paragraph names the threadedword once.\\n' >> \"$f\"; done; "
+              "\"$I\" -q -j 2 --db db site");
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    CHECK(same_ids_as_clean_build(t, db, "clean2"));
+    sh(&c, t, "\"$Q\" --db db --json --boilerplate -n 100 threadedword | grep -c '\"rank\"'");
+    CHECK(c.status == 0 && atoi(c.out) >= 2);  /* the text articles' new section */
+    cmd_free(&c);
+}
+
 static void a_rebuild_replaces_the_index_whole_and_can_change_its_language(void)
 {
     char t[PATH_MAX], db[PATH_MAX], line[1024], words[256];
@@ -1841,6 +1865,7 @@ int main(void)
 
     TRY(an_incremental_run_touches_only_what_changed_on_disk);
     TRY(readers_never_fail_nor_see_a_partial_index_during_reindex_and_rebuild);
+    TRY(indexing_on_several_threads_gives_the_same_index);
     TRY(a_rebuild_replaces_the_index_whole_and_can_change_its_language);
     TRY(a_rebuild_moves_the_revision_forward_never_back);
     TRY(a_second_indexer_is_refused_at_once_or_waits_with_wait);
