@@ -192,7 +192,7 @@ struct xs_query;
  * match adds EXACT_WEIGHT on top of the stem match, so that the form typed
  * outranks its relatives. */
 #define HEADING_WEIGHT 2.0
-#define TRAIL_WEIGHT 0.5
+#define TRAIL_WEIGHT 1.5
 #define EXACT_WEIGHT 0.3
 /* A word in more than this share of the passages (a "the", an "and") does not
  * have to match when the query has rarer words, and counts in bodies only. */
