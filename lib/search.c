@@ -22,6 +22,11 @@
 /* Grouping by article looks at this many matches at least, so that the
  * numbers of matching passages per article are exact below it. */
 #define GROUP_CHECK_AT_LEAST 2000
+/* Spelling: a word in at most RARE_WORD_MAX passages gets a suggestion when
+ * a word RARE_WORD_RATIO times as frequent is close by (an unknown word, when
+ * any is). */
+#define RARE_WORD_MAX 2
+#define RARE_WORD_RATIO 20
 /* Spelling: a suggestion is at most this many edits away (one for short words). */
 #define SUGGEST_MAX_EDITS 2
 
@@ -287,7 +292,7 @@ static int consider(void *ctx, const char *term, size_t len, size_t freq)
 }
 
 /* The index's closest word to WORD, malloc'd, or NULL. */
-static char *suggest_word(rubric_db *db, const char *word)
+static char *suggest_word(rubric_db *db, const char *word, size_t *freq)
 {
     size_t len = strlen(word);
     suggest_ctx c = {word, len, len <= 4 ? 1 : SUGGEST_MAX_EDITS, {0}, (size_t)-1, 0, 0};
@@ -296,6 +301,7 @@ static char *suggest_word(rubric_db *db, const char *word)
         buf_free(&c.best);
         return NULL;
     }
+    *freq = c.best_freq;
     return buf_detach(&c.best);
 }
 
@@ -316,9 +322,16 @@ static char *suggest_query(rubric_db *db, const qwords *words, const char *text,
     int changed = 0;
     for (size_t i = 0; i < ws.n; i++) {
         const qword *w = &ws.w[i];
-        if (w->start < copied || xs_db_termfreq(db->db, w->word, strlen(w->word)) > 0)
+        size_t have = xs_db_termfreq(db->db, w->word, strlen(w->word)), freq = 0;
+        if (w->start < copied || have > RARE_WORD_MAX)
             continue;
-        char *sug = suggest_word(db, w->word);
+        char *sug = suggest_word(db, w->word, &freq);
+        /* A word the index knows, but rarely, is corrected only towards a
+         * word far more common: a typo that slipped into a page too. */
+        if (sug && have > 0 && freq < RARE_WORD_RATIO * have) {
+            free(sug);
+            sug = NULL;
+        }
         if (!sug)
             continue;
         if (buf_add(&out, text + copied, w->start - copied) < 0 || buf_adds(&out, sug) < 0) {

@@ -670,6 +670,51 @@ static void a_query_without_words_is_not_said_to_hold_exclusions(void)
 
 /* ---------------------------------------------------------------- spelling */
 
+/* A word that is in the index, but in one passage only, gets a suggestion
+ * when a far more common word is one edit away: a typo in a page too. */
+static void a_rare_word_next_to_a_common_one_gets_a_suggestion(void)
+{
+    char dir[1200], file[1300], dbdir[1300];
+    snprintf(dir, sizeof dir, "%s/rare", g_tmp);
+    snprintf(dbdir, sizeof dbdir, "%s/rare/db", g_tmp);
+    CHECK(mkdir(dir, 0755) == 0);
+    rubric_index *ix = NULL;
+    char *err = NULL;
+    CHECK(rubric_index_open(dbdir, "english", &ix, &err) == RUBRIC_OK);
+    free(err);
+    for (int i = 0; ix && i < 30; i++) {
+        snprintf(file, sizeof file, "%s/n%02d.txt", dir, i);
+        FILE *f = fopen(file, "w");
+        CHECK(f != NULL);
+        if (!f)
+            break;
+        fprintf(f, "Note %d\nThe garden behind house number %d grows %s this year, "
+                   "and the neighbours come to see it often.\n",
+                i, i, i == 0 ? "gardne beans" : "beans");
+        fclose(f);
+        CHECK(rubric_index_add_file(ix, file, NULL, NULL) == RUBRIC_OK);
+    }
+    CHECK(ix && rubric_index_commit(ix) == RUBRIC_OK);
+    rubric_index_close(ix);
+    rubric_db *db = NULL;
+    CHECK(rubric_db_open(dbdir, &db, &err) == RUBRIC_OK);
+    free(err);
+    rubric_results *r = NULL;
+    CHECK(db && rubric_search(db, "gardne", 6, NULL, &r, &err) == RUBRIC_OK);
+    free(err);
+    /* found as typed (it is there), with the common word suggested */
+    CHECK(r && rubric_results_count(r) == 1 && !rubric_results_corrected(r));
+    CHECK_STR(r ? rubric_results_suggestion(r) : NULL, "garden");
+    rubric_results_free(r);
+    /* a common word is never "corrected" */
+    r = NULL;
+    CHECK(db && rubric_search(db, "garden", 6, NULL, &r, &err) == RUBRIC_OK);
+    free(err);
+    CHECK(r && rubric_results_suggestion(r) == NULL);
+    rubric_results_free(r);
+    rubric_db_close(db);
+}
+
 static void a_misspelling_is_corrected_unless_asked_not_to(void)
 {
     rubric_search_opts o = {0};
@@ -1187,6 +1232,7 @@ int main(void)
     }
 
     RUN(plain_words_match_any_form_and_all_must_match);
+    RUN(a_rare_word_next_to_a_common_one_gets_a_suggestion);
     RUN(and_requires_both);
     RUN(or_accepts_either);
     RUN(not_and_minus_exclude);
