@@ -339,19 +339,6 @@ int rubric_index_commit(rubric_index *ix)
     return ix->fresh ? publish(ix) : RUBRIC_OK;
 }
 
-unsigned long revision_of(xs_db *db)
-{
-    char *v = NULL;
-    size_t len = 0;
-    unsigned long rev = 0;
-    if (xs_db_get_metadata(db, META_REVISION, &v, &len) == XS_OK && v)
-        rev = strtoul(v, NULL, 10);
-    else
-        rev = xs_db_revision(db);  /* an index from before the count was kept */
-    free(v);
-    return rev;
-}
-
 unsigned long rubric_index_revision(rubric_index *ix)
 {
     return revision_of(ix->fresh ? ix->live : ix->db);

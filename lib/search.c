@@ -50,6 +50,19 @@ int rubric_db_set_synonyms(rubric_db *db, const char *text, size_t len, char **e
     return RUBRIC_OK;
 }
 
+unsigned long revision_of(xs_db *db)
+{
+    char *v = NULL;
+    size_t len = 0;
+    unsigned long rev = 0;
+    if (xs_db_get_metadata(db, META_REVISION, &v, &len) == XS_OK && v)
+        rev = strtoul(v, NULL, 10);
+    else
+        rev = xs_db_revision(db);  /* an index from before the count was kept */
+    free(v);
+    return rev;
+}
+
 unsigned long rubric_db_revision(rubric_db *db)
 {
     return revision_of(db->db);
