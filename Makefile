@@ -25,6 +25,12 @@ TEST_MISSING := $(strip $(foreach f,$(TEST_PROBES),$(if $(wildcard $(f)),,$(f)))
 SQLITE_PACKAGES = libsqlite3-dev
 SQLITE_PROBE = /usr/include/sqlite3.h
 SQLITE_MISSING := $(if $(wildcard $(SQLITE_PROBE)),,$(SQLITE_PROBE))
+# What `make bench` compares rubric with (bench/run.sh): Xapian's omindex and
+# quest, SQLite; Pagefind from npm into build/bench/node.
+BENCH_PACKAGES = xapian-omega xapian-tools libsqlite3-dev
+BENCH_PROBES = /usr/bin/omindex /usr/bin/quest $(SQLITE_PROBE)
+BENCH_MISSING := $(strip $(foreach f,$(BENCH_PROBES),$(if $(wildcard $(f)),,$(f))))
+PAGEFIND_VERSION ?= 1.6.0
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
        -Wformat=2 -Wundef
@@ -43,8 +49,8 @@ RUBRIC_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -DRUBRIC_BUILDING -Iinclude -
 RUBRIC_CXXFLAGS = -std=c++17 -DRUBRIC_BUILDING -Iinclude -Ilib -fPIC -fvisibility=hidden \
                   -fvisibility-inlines-hidden \
                   $(WARNXX) $(OPT) $(DEP_CFLAGS) $(CXXFLAGS)
-RUBRIC_LDFLAGS = $(LDSAN) $(LDFLAGS)
-LIBS = $(DEP_LIBS) -lstdc++ -lm
+RUBRIC_LDFLAGS = -Wl,--as-needed $(LDSAN) $(LDFLAGS)
+LIBS = $(DEP_LIBS) -lstdc++ -lm -lpthread
 
 LIB_C = lib/cli.c lib/config.c lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/reader_html.c lib/reader_md.c lib/reader_jsonl.c lib/outline.c lib/index.c lib/query.c lib/synonyms.c lib/search.c
 LIB_CC = lib/xapian_shim.cc
@@ -118,6 +124,10 @@ build/fts5-eval: bench/fts5.c tests/judge.c tests/judge.h lib/config.h build/lib
 	$(CC) $(RUBRIC_CFLAGS) -Itests $(RUBRIC_LDFLAGS) -o $@ $< tests/judge.c build/librubric.a \
 	  $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3) $(LIBS)
 
+# The benchmark's own programs (bench/floor.c, bench/inproc.c).
+build/bench-%: bench/%.c bench/common.h lib/shim.h build/librubric.a
+	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< build/librubric.a $(LIBS)
+
 # The fuzz targets, run by a deterministic driver in `make test`...
 build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c build/librubric.a
 	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< tests/fuzz/driver.c build/librubric.a $(LIBS)
@@ -184,6 +194,34 @@ eval: all build/eval sqlite-deps
 	  echo "eval: $(SQLITE_PROBE) missing ($(SQLITE_PACKAGES)): the FTS5 baseline skipped"; \
 	fi
 
+# Speed and memory beside omindex, Pagefind, SQLite FTS5 and Xapian's own
+# TermGenerator, on a copy of the Python docs' HTML pages; kept out of `make
+# test`. One table, also written to build/bench/table.txt (bench/run.sh).
+bench-deps:
+ifneq ($(BENCH_MISSING),)
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing the benchmark's tools: $(BENCH_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES) \
+	    || echo "bench-deps: could not install them all: their rows will read n/a"; \
+	else \
+	  echo "missing: $(BENCH_MISSING) (their rows will read n/a)"; \
+	  echo "run: sudo apt-get install $(BENCH_PACKAGES)"; \
+	fi
+endif
+	@if ! ls build/bench/node/node_modules/@pagefind/*/bin/pagefind* >/dev/null 2>&1; then \
+	  if command -v npm >/dev/null; then \
+	    echo "npm install --prefix build/bench/node pagefind@$(PAGEFIND_VERSION)"; \
+	    npm install --prefix build/bench/node --no-audit --no-fund pagefind@$(PAGEFIND_VERSION) >/dev/null \
+	      || echo "bench-deps: pagefind could not be installed: its row will read n/a"; \
+	  else \
+	    echo "bench-deps: npm missing: the pagefind row will read n/a"; \
+	  fi; \
+	fi
+
+bench: all build/bench-floor build/bench-inproc bench-deps
+	@if [ -f $(SQLITE_PROBE) ]; then $(MAKE) --no-print-directory build/fts5-eval || true; fi
+	sh bench/run.sh $(PYDOCS)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 755 build/rubric-index build/rubric-query $(DESTDIR)$(BINDIR)/
@@ -201,4 +239,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps test-deps sqlite-deps demo test eval fuzz clean-lib install uninstall clean
+.PHONY: all deps test-deps sqlite-deps demo test eval bench bench-deps fuzz clean-lib install uninstall clean

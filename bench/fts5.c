@@ -1,8 +1,9 @@
 /* fts5.c: SQLite FTS5 as a baseline for rubric's ranking, over the very same
  * passages and judged queries.
  *
- *   build/fts5-eval --index DB.sqlite [--include GLOB] [--exclude GLOB] PATH...
+ *   build/fts5-eval --index DB.sqlite [--include GLOB] [--exclude GLOB] [--boilerplate] PATH...
  *   build/fts5-eval --db DB.sqlite [--prefix P] [-v] FILE.tsv...
+ *   build/fts5-eval --db DB.sqlite --queries FILE [--runs N]
  *
  * --index walks PATHs as rubric-index does (files, or directories recursively
  * in name order; hidden entries skipped; --include/--exclude globs matched
@@ -28,6 +29,19 @@
  * (SQLite's part only: both attempts, not the judging) under each file's
  * figures.
  *
+ * --boilerplate (for `make bench`) writes the boilerplate passages too, so
+ * that FTS5 indexes as much text as rubric-index does.
+ *
+ * --queries (for `make bench`) times plain queries, one a line of FILE
+ * (empty lines and lines starting with '#' skipped): words outside double
+ * quotes each an FTS5 string, the words of a "quoted phrase" one FTS5
+ * phrase, all joined by AND, then OR when AND matches nothing (as for judged
+ * queries), the first 10 rows by the same bm25() with each one's snippet()
+ * of the body (as rubric makes a snippet per hit). One warm-up pass, then N
+ * timed passes (default 3); prints the medians over the passes of each
+ * pass's 50th and 99th percentile latency, in milliseconds:
+ *   query fts5 NQUERIES P50_MS P99_MS
+ *
  * Exit status: 0 done, 1 some inputs skipped or a file could not be read,
  * 2 usage error, 4 the database cannot be opened or written.
  */
@@ -50,11 +64,13 @@
 #define QUERY_MAX_WORDS 32
 
 static const char usage_text[] =
-    "usage: fts5-eval --index DB.sqlite [--include GLOB] [--exclude GLOB] PATH...\n"
+    "usage: fts5-eval --index DB.sqlite [--include GLOB] [--exclude GLOB] [--boilerplate] PATH...\n"
     "       fts5-eval --db DB.sqlite [--prefix P] [-v] FILE.tsv...\n"
+    "       fts5-eval --db DB.sqlite --queries FILE [--runs N]\n"
     "--index puts rubric's passages of PATHs into an SQLite FTS5 table;\n"
     "--db runs judged queries against it and prints success@1, success@10\n"
-    "and MRR@10 per file, as build/eval does for rubric.\n";
+    "and MRR@10 per file, as build/eval does for rubric;\n"
+    "--queries times plain queries (make bench).\n";
 
 static void out_of_memory(void)
 {
@@ -106,6 +122,7 @@ typedef struct run {
     const char *root;
     unsigned long files, skipped, passages, boilerplate;
     int fatal;
+    int keep_boilerplate; /* --boilerplate: write those passages too */
 } run;
 
 static char *read_file(const char *path, size_t *len)
@@ -165,7 +182,7 @@ static void index_file(run *r, const char *path)
     buf trail = {0};
     for (size_t i = 0; i < rubric_doc_count(doc) && !r->fatal; i++) {
         const rubric_passage *p = rubric_doc_passage(doc, i);
-        if (p->boilerplate) {
+        if (p->boilerplate && !r->keep_boilerplate) {
             r->boilerplate++;
             continue;
         }
@@ -283,8 +300,8 @@ static int exec_sql(sqlite3 *db, const char *sql)
     return 0;
 }
 
-static int build_index(const char *dbpath, char **include, char **exclude, char **paths,
-                       int npaths)
+static int build_index(const char *dbpath, char **include, char **exclude, int boilerplate,
+                       char **paths, int npaths)
 {
     double t0 = now_us();
     if (unlink(dbpath) < 0 && errno != ENOENT) {
@@ -295,6 +312,7 @@ static int build_index(const char *dbpath, char **include, char **exclude, char 
     memset(&r, 0, sizeof r);
     r.include = include;
     r.exclude = exclude;
+    r.keep_boilerplate = boilerplate;
     if (sqlite3_open_v2(dbpath, &r.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         fprintf(stderr, "fts5-eval: %s: %s\n", dbpath, sqlite3_errmsg(r.db));
@@ -502,6 +520,176 @@ static int run_queries(const char *dbpath, int verbose, char **files, int nfiles
     return status;
 }
 
+/* ------------------------------------------------------- timed plain queries */
+
+typedef struct units {
+    buf and_q, or_q;
+    unsigned n;
+} units;
+
+static void add_unit(units *u, const buf *unit)
+{
+    if (u->n) {
+        buf_adds(&u->and_q, " ");
+        buf_adds(&u->or_q, " OR ");
+    }
+    buf_add(&u->and_q, unit->data, unit->len);
+    buf_add(&u->or_q, unit->data, unit->len);
+    u->n++;
+}
+
+/* Appends a word to an FTS5 string under construction ('"' doubled). */
+static void quote_word(buf *b, const rubric_token *t)
+{
+    for (size_t i = 0; i < t->word_len; i++)
+        buf_add(b, t->word[i] == '"' ? "\"\"" : &t->word[i], t->word[i] == '"' ? 2 : 1);
+}
+
+/* A word outside quotes: an FTS5 string of its own. */
+static int single_word(void *ctx, const rubric_token *t)
+{
+    buf one = {0};
+    buf_adds(&one, "\"");
+    quote_word(&one, t);
+    buf_adds(&one, "\"");
+    add_unit(ctx, &one);
+    free(one.data);
+    return 0;
+}
+
+/* A word of a quoted phrase: the phrase's words make one FTS5 string. */
+static int phrase_word(void *ctx, const rubric_token *t)
+{
+    buf *b = ctx;
+    if (b->len > 1)
+        buf_adds(b, " ");
+    quote_word(b, t);
+    return 0;
+}
+
+/* A plain query line as FTS5 AND and OR queries: quoted runs are phrases. */
+static void plain_query(const char *line, units *u)
+{
+    memset(u, 0, sizeof *u);
+    const char *p = line;
+    while (*p) {
+        const char *q = strchr(p, '"');
+        const char *end = q ? q : p + strlen(p);
+        rubric_segment(p, (size_t)(end - p), single_word, u);
+        if (!q)
+            break;
+        const char *close = strchr(q + 1, '"');
+        const char *pend = close ? close : q + 1 + strlen(q + 1);
+        buf ph = {0};
+        buf_adds(&ph, "\"");
+        rubric_segment(q + 1, (size_t)(pend - q - 1), phrase_word, &ph);
+        buf_adds(&ph, "\"");
+        if (ph.len > 2)
+            add_unit(u, &ph);
+        free(ph.data);
+        p = close ? close + 1 : pend;
+    }
+}
+
+/* Run MATCH with snippets; the number of rows, or -1. */
+static int timed_search(sqlite3 *db, const char *match)
+{
+    static const char sql[] =
+        "SELECT path, anchor, title, snippet(passages, 2, '<b>', '</b>', '...', 24)"
+        " FROM passages WHERE passages MATCH ?"
+        " ORDER BY bm25(passages, 2.0, 0.5, 1.0) LIMIT 10";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    int rc, n = 0;
+    size_t bytes = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int c = 0; c < 4; c++)
+            bytes += (size_t)sqlite3_column_bytes(st, c);
+        n++;
+    }
+    sqlite3_finalize(st);
+    (void)bytes;
+    return rc == SQLITE_DONE ? n : -1;
+}
+
+static int time_queries(const char *dbpath, const char *file, int runs)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        fprintf(stderr, "fts5-eval: %s: %s\n", file, strerror(errno));
+        return 1;
+    }
+    units *qs = NULL;
+    size_t n = 0;
+    char line[4096];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[0] || line[0] == '#')
+            continue;
+        units u;
+        plain_query(line, &u);
+        if (!u.n) {
+            fprintf(stderr, "fts5-eval: no words in '%s'\n", line);
+            continue;
+        }
+        units *p = realloc(qs, (n + 1) * sizeof *p);
+        if (!p)
+            out_of_memory();
+        qs = p;
+        qs[n++] = u;
+    }
+    fclose(f);
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        fprintf(stderr, "fts5-eval: %s: %s\n", dbpath, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return 4;
+    }
+    double *times = malloc(((size_t)runs * n + 1) * sizeof *times);
+    double *p50 = malloc(((size_t)runs + 1) * sizeof *p50);
+    double *p99 = malloc(((size_t)runs + 1) * sizeof *p99);
+    if (!times || !p50 || !p99)
+        out_of_memory();
+    size_t errors = 0;
+    for (int r = -1; r < runs; r++) {
+        for (size_t i = 0; i < n; i++) {
+            double t0 = now_us();
+            int rows = timed_search(db, qs[i].and_q.data);
+            if (rows == 0 && qs[i].n > 1)
+                rows = timed_search(db, qs[i].or_q.data);
+            if (r >= 0)
+                times[(size_t)r * n + i] = now_us() - t0;
+            else if (rows < 0) {
+                fprintf(stderr, "fts5-eval: '%s': %s\n", qs[i].and_q.data, sqlite3_errmsg(db));
+                errors++;
+            }
+        }
+    }
+    for (int r = 0; r < runs && n; r++) {
+        double *t = times + (size_t)r * n;
+        qsort(t, n, sizeof *t, by_value);
+        size_t i50 = (n + 1) / 2, i99 = (size_t)(0.99 * (double)n + 0.999999);
+        p50[r] = t[(i50 ? i50 : 1) - 1];
+        p99[r] = t[(i99 ? i99 : 1) - 1];
+    }
+    qsort(p50, (size_t)runs, sizeof *p50, by_value);
+    qsort(p99, (size_t)runs, sizeof *p99, by_value);
+    printf("query fts5 %zu %.3f %.3f\n", n, p50[(runs - 1) / 2] / 1e3, p99[(runs - 1) / 2] / 1e3);
+    fprintf(stderr, "fts5-eval: %zu queries, %zu errors\n", n, errors);
+    for (size_t i = 0; i < n; i++) {
+        free(qs[i].and_q.data);
+        free(qs[i].or_q.data);
+    }
+    free(qs);
+    free(times);
+    free(p50);
+    free(p99);
+    sqlite3_close(db);
+    return errors ? 1 : 0;
+}
+
 /* ---------------------------------------------------------------------- main */
 
 static void add_glob(char ***list, size_t *n, char *glob)
@@ -516,21 +704,24 @@ static void add_glob(char ***list, size_t *n, char *glob)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_INCLUDE = 256, OPT_EXCLUDE };
+    enum { OPT_INCLUDE = 256, OPT_EXCLUDE, OPT_BOILERPLATE, OPT_QUERIES, OPT_RUNS };
     static const struct option longopts[] = {
         {"index", required_argument, NULL, 'i'},
         {"db", required_argument, NULL, 'd'},
         {"include", required_argument, NULL, OPT_INCLUDE},
         {"exclude", required_argument, NULL, OPT_EXCLUDE},
         {"prefix", required_argument, NULL, 'p'},
+        {"boilerplate", no_argument, NULL, OPT_BOILERPLATE},
+        {"queries", required_argument, NULL, OPT_QUERIES},
+        {"runs", required_argument, NULL, OPT_RUNS},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *index_db = NULL, *query_db = NULL, *prefix = NULL;
+    const char *index_db = NULL, *query_db = NULL, *prefix = NULL, *timed = NULL;
     char **include = NULL, **exclude = NULL;
     size_t ninclude = 0, nexclude = 0;
-    int verbose = 0, c;
+    int verbose = 0, boilerplate = 0, runs = 3, c;
     while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
         switch (c) {
         case 'i': index_db = optarg; break;
@@ -538,18 +729,24 @@ int main(int argc, char **argv)
         case OPT_INCLUDE: add_glob(&include, &ninclude, optarg); break;
         case OPT_EXCLUDE: add_glob(&exclude, &nexclude, optarg); break;
         case 'p': prefix = optarg; break;
+        case OPT_BOILERPLATE: boilerplate = 1; break;
+        case OPT_QUERIES: timed = optarg; break;
+        case OPT_RUNS: runs = atoi(optarg); break;
         case 'v': verbose = 1; break;
         case 'h': fputs(usage_text, stdout); return 0;
         default: fputs(usage_text, stderr); return 2;
         }
     }
-    if (!index_db == !query_db || optind >= argc) {
+    if (timed && query_db && !index_db && optind == argc && runs > 0)
+        return time_queries(query_db, timed, runs);
+    if (!index_db == !query_db || optind >= argc || timed) {
         fputs(usage_text, stderr);
         return 2;
     }
     int status;
     if (index_db) {
-        status = build_index(index_db, include, exclude, argv + optind, argc - optind);
+        status = build_index(index_db, include, exclude, boilerplate, argv + optind,
+                             argc - optind);
     } else {
         judge_init("fts5-eval", prefix);
         status = run_queries(query_db, verbose, argv + optind, argc - optind);
