@@ -4,6 +4,7 @@
 #include <xapian.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <cstring>
 #include <new>
 #include <string>
@@ -96,6 +97,26 @@ static int map_error(std::string *msg)
 
 extern "C" {
 
+// Opening reads a database's files one by one; a rebuild that swaps the
+// directory meanwhile can hand an opener files of both. Such an open fails
+// (DatabaseCorruptError, DatabaseOpeningError) and succeeds when tried again;
+// a database that is really damaged fails every time, and is reported then.
+static const int open_attempts = 20;
+
+static Xapian::Database *open_reader(const std::string &path)
+{
+    for (int attempt = 1;; attempt++) {
+        try {
+            return new Xapian::Database(path);
+        } catch (const Xapian::DatabaseError &) {
+            if (attempt == open_attempts)
+                throw;
+        }
+        struct timespec pause = {0, 5 * 1000 * 1000};
+        nanosleep(&pause, nullptr);
+    }
+}
+
 int xs_db_open_read(const char *dir, xs_db **out, char **errmsg)
 {
     *out = nullptr;
@@ -104,7 +125,7 @@ int xs_db_open_read(const char *dir, xs_db **out, char **errmsg)
         return XS_ENOMEM;
     try {
         db->path = dir;
-        db->rd = new Xapian::Database(dir);
+        db->rd = open_reader(db->path);
     } catch (...) {
         int rc = map_error(&db->err);
         if (errmsg)
@@ -203,7 +224,7 @@ int xs_db_reopen(xs_db *db)
 int xs_db_reopen_path(xs_db *db)
 {
     GUARD_DB(db, {
-        Xapian::Database *fresh = new Xapian::Database(db->path);
+        Xapian::Database *fresh = open_reader(db->path);
         delete db->rd;
         db->rd = fresh;
         return XS_OK;
@@ -503,7 +524,10 @@ int xs_db_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset *
         } catch (...) {
             rc = map_error(&db->err);
         }
-        if (rc != XS_EMODIFIED)
+        // A reader may also find files of two generations when a rebuild
+        // swapped the directory while it opened its tables (some open only
+        // when first used): that too passes on opening it again.
+        if (rc != XS_EMODIFIED && (rc != XS_ENODB || db->wr))
             break;
         if (db->wr) {
             rc = xs_db_reopen(db);
