@@ -45,6 +45,7 @@
 #include "rubric.h"
 #include "shim.h"
 #include "harness.h"
+#include "shell.h"
 
 #ifndef PYDOCS_LIBRARY
 #define PYDOCS_LIBRARY "/usr/share/doc/python3.11/html/library"
@@ -69,65 +70,6 @@ static long long g_clock = 1700000000;  /* the next modification time we set */
 
 /* ---------------------------------------------------------------- helpers */
 
-typedef struct cmd {
-    int status; /* exit status; 128 + N when killed by signal N; -1 on failure */
-    char *out;  /* stdout, NUL-terminated */
-    size_t out_len;
-    char *err;  /* stderr, NUL-terminated */
-} cmd;
-
-static void cmd_free(cmd *c)
-{
-    free(c->out);
-    free(c->err);
-    c->out = c->err = NULL;
-}
-
-static char *read_all(FILE *f, size_t *len)
-{
-    size_t cap = 4096, n = 0;
-    char *s = malloc(cap);
-    if (!s)
-        return NULL;
-    for (;;) {
-        if (cap - n < 4096) {
-            char *p = realloc(s, cap * 2);
-            if (!p) {
-                free(s);
-                return NULL;
-            }
-            s = p;
-            cap *= 2;
-        }
-        size_t got = fread(s + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    s[n] = '\0';
-    if (len)
-        *len = n;
-    return s;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *s = read_all(f, len);
-    fclose(f);
-    return s;
-}
-
-static int write_file(const char *path, const char *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    int ok = fwrite(data, 1, len, f) == len;
-    return fclose(f) == 0 && ok ? 0 : -1;
-}
 
 /* Give PATH a modification time no other write of this test has had. */
 static int bump_mtime(const char *path)
@@ -137,26 +79,6 @@ static int bump_mtime(const char *path)
     return utimensat(AT_FDCWD, path, ts, 0);
 }
 
-/* Single-quote S for /bin/sh; returns a static buffer (one of four, rotating). */
-static const char *sq(const char *s)
-{
-    static char bufs[4][PATH_MAX * 2];
-    static int which;
-    char *b = bufs[which++ % 4];
-    size_t n = 0;
-    b[n++] = '\'';
-    for (; *s && n < sizeof bufs[0] - 6; s++) {
-        if (*s == '\'') {
-            memcpy(b + n, "'\\''", 4);
-            n += 4;
-        } else {
-            b[n++] = *s;
-        }
-    }
-    b[n++] = '\'';
-    b[n] = '\0';
-    return b;
-}
 
 /* Run a shell command (printf-style) in directory CWD. $I and $Q in the
  * command are the two tools. Safe in forked readers: stderr goes to a file
@@ -164,47 +86,15 @@ static const char *sq(const char *s)
 __attribute__((format(printf, 3, 4)))
 static void sh(cmd *c, const char *cwd, const char *fmt, ...)
 {
-    char body[8192], full[12288], errpath[PATH_MAX + 64];
+    char body[8192], errpath[PATH_MAX + 64];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(body, sizeof body, fmt, ap);
     va_end(ap);
     snprintf(errpath, sizeof errpath, "%s/.stderr-%ld", g_tmp, (long)getpid());
-    snprintf(full, sizeof full, "cd %s && I=%s && Q=%s && ( %s ) 2>%s", sq(cwd ? cwd : g_tmp),
-             sq(g_index), sq(g_query), body, sq(errpath));
-    c->status = -1;
-    c->out = c->err = NULL;
-    c->out_len = 0;
-    fflush(NULL);
-    FILE *p = popen(full, "r");
-    if (p) {
-        c->out = read_all(p, &c->out_len);
-        int st = pclose(p);
-        if (st != -1 && WIFEXITED(st))
-            c->status = WEXITSTATUS(st);
-        else if (st != -1 && WIFSIGNALED(st))
-            c->status = 128 + WTERMSIG(st);
-    }
-    c->err = slurp(errpath, NULL);
-    if (!c->out)
-        c->out = calloc(1, 1);
-    if (!c->err)
-        c->err = calloc(1, 1);
+    shell_run(c, cwd ? cwd : g_tmp, g_index, g_query, errpath, body);
 }
 
-/* DST (PATH_MAX bytes) = A "/" B, cut short if it would not fit. */
-static void path_join(char *dst, const char *a, const char *b)
-{
-    size_t na = strlen(a), nb = strlen(b);
-    if (na + 1 + nb >= PATH_MAX) {
-        fprintf(stderr, "test_reindex: path too long: %s/%s\n", a, b);
-        na = nb = 0;
-    }
-    memcpy(dst, a, na);
-    dst[na] = '/';
-    memcpy(dst + na + 1, b, nb);
-    dst[na + 1 + nb] = '\0';
-}
 
 static int exists(const char *path)
 {

@@ -29,6 +29,7 @@
 
 #include "rubric.h"
 #include "harness.h"
+#include "shell.h"
 
 static char g_tmp[PATH_MAX];   /* the temporary directory */
 static char g_index[PATH_MAX]; /* absolute path of rubric-index */
@@ -106,67 +107,6 @@ static const char export_jsonl[] =
 
 /* ---------------------------------------------------------------- helpers */
 
-typedef struct cmd {
-    int status; /* exit status; 128 + N when killed by signal N; -1 on failure */
-    char *out;  /* stdout, NUL-terminated */
-    char *err;  /* stderr, NUL-terminated */
-} cmd;
-
-static void cmd_free(cmd *c)
-{
-    free(c->out);
-    free(c->err);
-    c->out = c->err = NULL;
-}
-
-static char *read_all(FILE *f)
-{
-    size_t cap = 4096, n = 0;
-    char *s = malloc(cap);
-    if (!s)
-        return NULL;
-    for (;;) {
-        if (cap - n < 4096) {
-            char *p = realloc(s, cap * 2);
-            if (!p) {
-                free(s);
-                return NULL;
-            }
-            s = p;
-            cap *= 2;
-        }
-        size_t got = fread(s + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    s[n] = '\0';
-    return s;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *s = read_all(f);
-    fclose(f);
-    return s;
-}
-
-/* DST (PATH_MAX bytes) = A "/" B, cut short (and reported) if too long. */
-static void path_join(char *dst, const char *a, const char *b)
-{
-    size_t na = strlen(a), nb = strlen(b);
-    if (na + 1 + nb >= PATH_MAX) {
-        fprintf(stderr, "test_sites: path too long: %s/%s\n", a, b);
-        na = nb = 0;
-    }
-    memcpy(dst, a, na);
-    dst[na] = '/';
-    memcpy(dst + na + 1, b, nb);
-    dst[na + 1 + nb] = '\0';
-}
 
 /* Write LEN bytes of DATA to REL under DIR, creating the folders on the way. */
 static int put_bytes(const char *dir, const char *rel, const char *data, size_t len)
@@ -221,56 +161,19 @@ static int make_site(const char *name, char *dir)
            put(dir, "site/data/export.jsonl", export_jsonl);
 }
 
-/* Single-quote S for /bin/sh; returns a static buffer (one of four, rotating). */
-static const char *sq(const char *s)
-{
-    static char bufs[4][PATH_MAX * 2];
-    static int which;
-    char *b = bufs[which++ % 4];
-    size_t n = 0;
-    b[n++] = '\'';
-    for (; *s && n < sizeof bufs[0] - 6; s++) {
-        if (*s == '\'') {
-            memcpy(b + n, "'\\''", 4);
-            n += 4;
-        } else {
-            b[n++] = *s;
-        }
-    }
-    b[n++] = '\'';
-    b[n] = '\0';
-    return b;
-}
 
 /* Run a shell command (printf-style) in directory CWD. $I and $Q in the
  * command are the two tools. */
 __attribute__((format(printf, 3, 4)))
 static void sh(cmd *c, const char *cwd, const char *fmt, ...)
 {
-    char body[8192], full[12288], errpath[PATH_MAX];
+    char body[8192], errpath[PATH_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(body, sizeof body, fmt, ap);
     va_end(ap);
     path_join(errpath, g_tmp, ".stderr");
-    snprintf(full, sizeof full, "cd %s && I=%s && Q=%s && ( %s ) 2>%s", sq(cwd), sq(g_index),
-             sq(g_query), body, sq(errpath));
-    c->status = -1;
-    fflush(NULL);
-    FILE *p = popen(full, "r");
-    c->out = p ? read_all(p) : NULL;
-    if (p) {
-        int st = pclose(p);
-        if (st != -1 && WIFEXITED(st))
-            c->status = WEXITSTATUS(st);
-        else if (st != -1 && WIFSIGNALED(st))
-            c->status = 128 + WTERMSIG(st);
-    }
-    c->err = slurp(errpath);
-    if (!c->out)
-        c->out = calloc(1, 1);
-    if (!c->err)
-        c->err = calloc(1, 1);
+    shell_run(c, cwd, g_index, g_query, errpath, body);
 }
 
 /* Run the indexer in CWD with ARGS; expect exit WANT (reported otherwise). */

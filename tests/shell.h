@@ -1,0 +1,142 @@
+/* shell.h: running the real tools from end-to-end tests, and the small file
+ * helpers those tests share (test_cli.c, test_sites.c, test_reindex.c). */
+#ifndef RUBRIC_SHELL_H
+#define RUBRIC_SHELL_H
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SHELL_UNUSED __attribute__((unused))
+
+typedef struct cmd {
+    int status;  /* exit status; 128 + N when killed by signal N; -1 on failure */
+    char *out;   /* stdout, NUL-terminated */
+    size_t out_len;
+    char *err;   /* stderr, NUL-terminated */
+} cmd;
+
+SHELL_UNUSED static void cmd_free(cmd *c)
+{
+    free(c->out);
+    free(c->err);
+    c->out = c->err = NULL;
+}
+
+/* All of F, NUL-terminated (its length in *len when LEN is not NULL). */
+SHELL_UNUSED static char *read_all(FILE *f, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *s = malloc(cap);
+    if (!s)
+        return NULL;
+    for (;;) {
+        if (cap - n < 4096) {
+            char *p = realloc(s, cap * 2);
+            if (!p) {
+                free(s);
+                return NULL;
+            }
+            s = p;
+            cap *= 2;
+        }
+        size_t got = fread(s + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    s[n] = '\0';
+    if (len)
+        *len = n;
+    return s;
+}
+
+/* The file at PATH, NUL-terminated, or NULL. */
+SHELL_UNUSED static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *s = read_all(f, len);
+    fclose(f);
+    return s;
+}
+
+/* Write LEN bytes of DATA to the file at PATH; 0 or -1. */
+SHELL_UNUSED static int write_file(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    int ok = fwrite(data, 1, len, f) == len;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* Single-quote S for /bin/sh; returns a static buffer (one of four, rotating). */
+SHELL_UNUSED static const char *sq(const char *s)
+{
+    static char bufs[4][PATH_MAX * 2];
+    static int which;
+    char *b = bufs[which++ % 4];
+    size_t n = 0;
+    b[n++] = '\'';
+    for (; *s && n < sizeof bufs[0] - 6; s++) {
+        if (*s == '\'') {
+            memcpy(b + n, "'\\''", 4);
+            n += 4;
+        } else {
+            b[n++] = *s;
+        }
+    }
+    b[n++] = '\'';
+    b[n] = '\0';
+    return b;
+}
+
+/* Run the shell command BODY in directory CWD, with $I and $Q the indexer
+ * and the query tool, stdout and stderr caught in C (stderr through the
+ * file ERRPATH). */
+SHELL_UNUSED static void shell_run(cmd *c, const char *cwd, const char *indexer,
+                                   const char *query, const char *errpath, const char *body)
+{
+    char full[12288];
+    snprintf(full, sizeof full, "cd %s && I=%s && Q=%s && ( %s ) 2>%s", sq(cwd), sq(indexer),
+             sq(query), body, sq(errpath));
+    c->status = -1;
+    c->out = c->err = NULL;
+    c->out_len = 0;
+    fflush(NULL);
+    FILE *p = popen(full, "r");
+    if (p) {
+        c->out = read_all(p, &c->out_len);
+        int st = pclose(p);
+        if (st != -1 && WIFEXITED(st))
+            c->status = WEXITSTATUS(st);
+        else if (st != -1 && WIFSIGNALED(st))
+            c->status = 128 + WTERMSIG(st);
+    }
+    c->err = slurp(errpath, NULL);
+    if (!c->out)
+        c->out = calloc(1, 1);
+    if (!c->err)
+        c->err = calloc(1, 1);
+}
+
+/* DST (PATH_MAX bytes) = A "/" B, cut short if it would not fit. */
+SHELL_UNUSED static void path_join(char *dst, const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na + 1 + nb >= PATH_MAX) {
+        fprintf(stderr, "path too long: %s/%s\n", a, b);
+        na = nb = 0;
+    }
+    memcpy(dst, a, na);
+    dst[na] = '/';
+    memcpy(dst + na + 1, b, nb);
+    dst[na + 1 + nb] = '\0';
+}
+
+#endif
