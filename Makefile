@@ -17,9 +17,11 @@ DEB_PACKAGES = pkg-config g++ libxapian-dev libstemmer-dev libcjson-dev libunist
 DEB_PROBES = /usr/include/xapian.h /usr/include/libstemmer.h /usr/include/cjson/cJSON.h \
              /usr/include/unistr.h /usr/include/libxml2/libxml/HTMLparser.h /usr/include/md4c.h
 MISSING := $(strip $(foreach f,$(DEB_PROBES),$(if $(wildcard $(f)),,$(f))))
-# Data the conformance tests read: Unicode's word-break tests, Snowball's vocabularies.
-TEST_PACKAGES = unicode-data snowball-data
-TEST_PROBES = /usr/share/unicode/auxiliary/WordBreakTest.txt /usr/share/snowball/data/english/voc.txt
+# Data the tests read: Unicode's word-break tests, Snowball's vocabularies, and
+# the Python documentation (the large real corpus).
+TEST_PACKAGES = unicode-data snowball-data python3.11-doc
+TEST_PROBES = /usr/share/unicode/auxiliary/WordBreakTest.txt /usr/share/snowball/data/english/voc.txt \
+              /usr/share/doc/python3.11/html/index.html
 TEST_MISSING := $(strip $(foreach f,$(TEST_PROBES),$(if $(wildcard $(f)),,$(f))))
 # SQLite, for build/fts5-eval only: the FTS5 baseline `make eval` compares rubric with.
 SQLITE_PACKAGES = libsqlite3-dev
@@ -78,7 +80,7 @@ ifneq ($(TEST_MISSING),)
 	  echo "installing test data: $(TEST_PACKAGES)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES); \
 	else \
-	  echo "missing: $(TEST_MISSING) (the conformance tests will be skipped)"; \
+	  echo "missing: $(TEST_MISSING) (the tests that read them will be skipped)"; \
 	  echo "run: sudo apt-get install $(TEST_PACKAGES)"; \
 	fi
 endif
