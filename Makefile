@@ -53,6 +53,10 @@ RUBRIC_CXXFLAGS = -std=c++17 -DRUBRIC_BUILDING -Iinclude -Ilib -fPIC -fvisibilit
                   $(WARNXX) $(OPT) $(DEP_CFLAGS) $(CXXFLAGS)
 RUBRIC_LDFLAGS = -Wl,--as-needed $(LDSAN) $(LDFLAGS)
 LIBS = $(DEP_LIBS) -lstdc++ -lm -lpthread
+# The tools link libstemmer and libunistring statically: a query is a process
+# of its own, and each shared library costs start-up time (symbol lookups).
+TOOL_LIBS = $(shell $(PKG_CONFIG) --libs xapian-core libcjson libxml-2.0 md4c 2>/dev/null) \
+            -Wl,-Bstatic -lstemmer -lunistring -Wl,-Bdynamic -lstdc++ -lm -lpthread
 
 LIB_C = lib/cli.c lib/config.c lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/reader_html.c lib/reader_md.c lib/reader_jsonl.c lib/outline.c lib/index.c lib/query.c lib/synonyms.c lib/search.c
 LIB_CC = lib/xapian_shim.cc
@@ -110,10 +114,10 @@ build/librubric.so: $(LIB_OBJ)
 	$(CXX) -shared -Wl,-soname,librubric.so.0 $(RUBRIC_LDFLAGS) -o $@ $(LIB_OBJ) $(LIBS)
 
 build/rubric-index: indexer/main.c lib/cli.h build/librubric.a
-	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ indexer/main.c build/librubric.a $(LIBS)
+	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ indexer/main.c build/librubric.a $(TOOL_LIBS)
 
 build/rubric-query: query/main.c lib/cli.h build/librubric.a
-	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ query/main.c build/librubric.a $(LIBS)
+	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ query/main.c build/librubric.a $(TOOL_LIBS)
 
 build/test_%: tests/test_%.c tests/harness.h tests/shell.h build/librubric.a
 	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< build/librubric.a $(LIBS)
