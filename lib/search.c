@@ -309,7 +309,7 @@ static char *suggest_word(rubric_db *db, const char *word, size_t *freq)
 {
     size_t len = strlen(word);
     suggest_ctx c = {word, len, len <= 4 ? 1 : SUGGEST_MAX_EDITS, {0}, (size_t)-1, 0, 0};
-    xs_db_terms(db->db, "", consider, &c);
+    xs_db_words(db->db, consider, &c);
     if (c.failed || !c.best.data) {
         buf_free(&c.best);
         return NULL;

@@ -299,6 +299,27 @@ int xs_db_set_metadata(xs_db *db, const char *key, const char *val, size_t len)
     GUARD_DB(db, db->wr->set_metadata(key, std::string(val, len)); return XS_OK;)
 }
 
+int xs_db_words(xs_db *db, int (*fn)(void *ctx, const char *term, size_t len, size_t freq),
+                void *ctx)
+{
+    GUARD_DB(db, {
+        Xapian::TermIterator t = db->rd->allterms_begin();
+        while (t != db->rd->allterms_end()) {
+            const std::string &s = *t;
+            if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') {
+                // Prefixed terms sort together, from 'A' to 'Z': jump past them.
+                t.skip_to("[");
+                continue;
+            }
+            int rc = fn(ctx, s.data(), s.size(), t.get_termfreq());
+            if (rc)
+                return rc;
+            ++t;
+        }
+        return XS_OK;
+    })
+}
+
 int xs_db_metadata(xs_db *db, const char *prefix,
                    int (*fn)(void *ctx, const char *key, const char *val, size_t len), void *ctx)
 {
