@@ -139,4 +139,52 @@ SHELL_UNUSED static void path_join(char *dst, const char *a, const char *b)
     dst[na + 1 + nb] = '\0';
 }
 
+/* Copy into LINE (SIZE bytes) the line of TEXT holding NEEDLE; 0 if none. */
+SHELL_UNUSED static int line_with(const char *text, const char *needle, char *line, size_t size)
+{
+    const char *hit = strstr(text, needle);
+    if (!hit)
+        return 0;
+    const char *start = hit;
+    while (start > text && start[-1] != '\n')
+        start--;
+    const char *end = strchr(hit, '\n');
+    size_t n = end ? (size_t)(end - start) : strlen(start);
+    if (n >= size)
+        n = size - 1;
+    memcpy(line, start, n);
+    line[n] = '\0';
+    return 1;
+}
+
+/* The summary line of an indexer run: the last line of stderr naming "files". */
+SHELL_UNUSED static int summary_line(const char *err, char *line, size_t size)
+{
+    const char *last = NULL;
+    for (const char *p = err; (p = strstr(p, " files (")); p++)
+        last = p;
+    if (!last)
+        return 0;
+    const char *start = last;
+    while (start > err && start[-1] != '\n')
+        start--;
+    return line_with(start, " files (", line, size);
+}
+
+/* In the summary line, the number written just before " WORD" (e.g. "3 added"),
+ * or -1 when there is none. */
+SHELL_UNUSED static long count_before(const char *line, const char *word)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, " %s", word);
+    for (const char *p = strstr(line, pat); p; p = strstr(p + 1, pat)) {
+        const char *d = p;
+        while (d > line && d[-1] >= '0' && d[-1] <= '9')
+            d--;
+        if (d < p && (d == line || d[-1] == ' ' || d[-1] == '(' || d[-1] == ','))
+            return strtol(d, NULL, 10);
+    }
+    return -1;
+}
+
 #endif

@@ -99,24 +99,6 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* The line of TEXT that contains NEEDLE (copied into LINE), or 0. */
-static int line_with(const char *text, const char *needle, char *line, size_t size)
-{
-    const char *hit = strstr(text, needle);
-    if (!hit)
-        return 0;
-    const char *start = hit;
-    while (start > text && start[-1] != '\n')
-        start--;
-    const char *end = strchr(hit, '\n');
-    size_t n = end ? (size_t)(end - start) : strlen(start);
-    if (n >= size)
-        n = size - 1;
-    memcpy(line, start, n);
-    line[n] = '\0';
-    return 1;
-}
-
 /* Case-insensitive strstr. */
 static const char *find_ci(const char *hay, const char *needle)
 {
@@ -125,37 +107,6 @@ static const char *find_ci(const char *hay, const char *needle)
         if (strncasecmp(hay, needle, n) == 0)
             return hay;
     return NULL;
-}
-
-/* The summary line of an indexer run: the last line of stderr naming "files". */
-static int summary_line(const char *err, char *line, size_t size)
-{
-    const char *last = NULL;
-    for (const char *p = err; (p = strstr(p, " files (")); p++)
-        last = p;
-    if (!last)
-        return 0;
-    /* the whole line around the last " files (" */
-    const char *start = last;
-    while (start > err && start[-1] != '\n')
-        start--;
-    return line_with(start, " files (", line, size);
-}
-
-/* In the summary line, the number written just before " WORD" (e.g. "3 added"),
- * or -1 when there is none. */
-static long count_before(const char *line, const char *word)
-{
-    char pat[64];
-    snprintf(pat, sizeof pat, " %s", word);
-    for (const char *p = strstr(line, pat); p; p = strstr(p + 1, pat)) {
-        const char *d = p;
-        while (d > line && d[-1] >= '0' && d[-1] <= '9')
-            d--;
-        if (d < p && (d == line || d[-1] == ' ' || d[-1] == '(' || d[-1] == ','))
-            return strtol(d, NULL, 10);
-    }
-    return -1;
 }
 
 /* Number of passages in the index at DIR, through the library; -1 if it fails. */

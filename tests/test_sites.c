@@ -268,24 +268,6 @@ static int first_hit(const char *cwd, const char *args, char *url, char *path, c
     return n;
 }
 
-/* The line of TEXT that contains NEEDLE (copied into LINE), or 0. */
-static int line_with(const char *text, const char *needle, char *line, size_t size)
-{
-    const char *hit = strstr(text, needle);
-    if (!hit)
-        return 0;
-    const char *start = hit;
-    while (start > text && start[-1] != '\n')
-        start--;
-    const char *end = strchr(hit, '\n');
-    size_t n = end ? (size_t)(end - start) : strlen(start);
-    if (n >= size)
-        n = size - 1;
-    memcpy(line, start, n);
-    line[n] = '\0';
-    return 1;
-}
-
 /* Some line of TEXT holds both A and B. */
 static int a_line_has_both(const char *text, const char *a, const char *b)
 {
