@@ -56,54 +56,18 @@ struct rubric_index {
     buf err;
     buf notes;       /* what the last file's reader skipped */
     int plain;       /* boilerplate detection off */
-    uint64_t *seen;  /* hashes of the paths given to add_file since open */
-    size_t nseen, capseen;
+    hashset seen;    /* the paths given to add_file since open */
 };
 
 /* Remember that PATH was given to add_file in this session. */
 static int see(rubric_index *ix, const char *path)
 {
-    uint64_t h = hash64(path, strlen(path));
-    h = h ? h : 1;
-    if ((ix->nseen + 1) * 2 > ix->capseen) {
-        size_t cap = ix->capseen ? ix->capseen * 2 : 256;
-        uint64_t *s = calloc(cap, sizeof *s);
-        if (!s)
-            return -1;
-        for (size_t i = 0; i < ix->capseen; i++)
-            if (ix->seen[i]) {
-                size_t j = ix->seen[i] & (cap - 1);
-                while (s[j])
-                    j = (j + 1) & (cap - 1);
-                s[j] = ix->seen[i];
-            }
-        free(ix->seen);
-        ix->seen = s;
-        ix->capseen = cap;
-    }
-    size_t j = h & (ix->capseen - 1);
-    while (ix->seen[j] && ix->seen[j] != h)
-        j = (j + 1) & (ix->capseen - 1);
-    if (!ix->seen[j]) {
-        ix->seen[j] = h;
-        ix->nseen++;
-    }
-    return 0;
+    return hashset_add(&ix->seen, hash64(path, strlen(path)));
 }
 
 static int seen(const rubric_index *ix, const char *path)
 {
-    if (!ix->capseen)
-        return 0;
-    uint64_t h = hash64(path, strlen(path));
-    h = h ? h : 1;
-    size_t j = h & (ix->capseen - 1);
-    while (ix->seen[j]) {
-        if (ix->seen[j] == h)
-            return 1;
-        j = (j + 1) & (ix->capseen - 1);
-    }
-    return 0;
+    return hashset_has(&ix->seen, hash64(path, strlen(path)));
 }
 
 static int set_err(rubric_index *ix, int code, const char *fmt, ...)
@@ -265,7 +229,7 @@ void rubric_index_close(rubric_index *ix)
     rubric_analyzer_free(ix->an);
     buf_free(&ix->err);
     buf_free(&ix->notes);
-    free(ix->seen);
+    hashset_free(&ix->seen);
     free(ix);
 }
 

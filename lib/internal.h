@@ -48,6 +48,18 @@ int sync_tree(const char *path);
  * else two renames. Returns 0, or -1 with errno set. */
 int exchange_paths(const char *from, const char *to);
 
+/* A set of 64-bit hashes (of paths, of stems), open addressing. Zero-filled
+ * is empty; free with hashset_free(). */
+typedef struct hashset {
+    uint64_t *slots;
+    size_t cap, n;
+} hashset;
+
+/* Add H; returns 0, or -1 when out of memory (the set is then unchanged). */
+int hashset_add(hashset *s, uint64_t h);
+int hashset_has(const hashset *s, uint64_t h);
+void hashset_free(hashset *s);
+
 /* 64-bit FNV-1a. */
 uint64_t hash64(const void *data, size_t n);
 
@@ -260,6 +272,9 @@ struct xs_query *qtree_build(struct xs_db *db, const qtree *q, int or_fallback, 
                              const synonyms *syn);
 /* Nonzero when Q is words side by side that a ranked OR could relax. */
 int qtree_can_relax(const qtree *q);
+/* Is STEM in the bodies of more than COMMON_WORD_SHARE of DB's passages (a
+ * "the", a "for")? Such a word is not required and counts in bodies only. */
+int common_word(struct xs_db *db, const char *stem);
 /* Q as text, for tests: WORDS(a b) for words side by side, AND(...), OR(...),
  * NEAR/n(...), "phrases"~n, -excluded, =exact, prefix*, field:value.
  * Caller frees; NULL when out of memory. */

@@ -486,7 +486,6 @@ static xs_query *combine(builder *b, int op, xs_query **subs, size_t n, unsigned
     return q;
 }
 
-static int common_stem(builder *b, const char *stem);
 
 /* One word: its stem in body, heading (up) and trail (down), its exact form
  * a little more. A word found in most passages (a "for", an "a") is weighed
@@ -494,7 +493,7 @@ static int common_stem(builder *b, const char *stem);
  * heading that shares only such words with the query says nothing. */
 static xs_query *plain_word(builder *b, const char *word, const char *stem)
 {
-    if (common_stem(b, stem)) {
+    if (common_word(b->db, stem)) {
         xs_query *sub[2] = {prefixed(PREFIX_STEM, stem),
                             xs_query_scale(xs_query_term(word, strlen(word), 1, 0), EXACT_WEIGHT)};
         return combine(b, XS_OP_OR, sub, 2, 0);
@@ -613,16 +612,15 @@ static xs_query *leaf_query(builder *b, const qnode *n)
     return word_query(b, n, 0);
 }
 
-/* Is STEM in more than COMMON_WORD_SHARE of the passages' bodies? */
-static int common_stem(builder *b, const char *stem)
+int common_word(xs_db *db, const char *stem)
 {
-    size_t total = xs_db_doccount(b->db);
+    size_t total = xs_db_doccount(db);
     buf t = {0};
     if (buf_adds(&t, PREFIX_STEM) < 0 || buf_adds(&t, stem) < 0) {
         buf_free(&t);
         return 0;
     }
-    size_t df = xs_db_termfreq(b->db, t.data, t.len);
+    size_t df = xs_db_termfreq(db, t.data, t.len);
     buf_free(&t);
     return total > 0 && (double)df > COMMON_WORD_SHARE * (double)total;
 }
@@ -633,7 +631,7 @@ static int common(builder *b, const qnode *n)
     if (n->op != QN_LEAF || n->nwords != 1 || n->phrase || n->wild || n->exact || n->neg ||
         n->field)
         return 0;
-    return common_stem(b, n->stem[0]);
+    return common_word(b->db, n->stem[0]);
 }
 
 static int is_filter(const qnode *n)

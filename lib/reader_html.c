@@ -523,9 +523,8 @@ static void keep_main(html *h)
 }
 
 typedef struct vocab_ctx {
-    uint64_t *set;
-    size_t cap, n;
-    size_t content, shared;
+    hashset set;             /* stems of the page's prose */
+    size_t content, shared;  /* when checking: content words, and those in the set */
     int adding, failed;
 } vocab_ctx;
 
@@ -535,43 +534,14 @@ static int vocab_word(void *ctx, const rubric_token *t)
     if (t->sub || t->word_len < 4)
         return 0;
     uint64_t k = hash64(t->stem, t->stem_len);
-    k = k ? k : 1;
     if (!v->adding) {
         v->content++;
-        size_t j = k & (v->cap - 1);
-        while (v->cap && v->set[j]) {
-            if (v->set[j] == k) {
-                v->shared++;
-                break;
-            }
-            j = (j + 1) & (v->cap - 1);
-        }
+        v->shared += hashset_has(&v->set, k);
         return 0;
     }
-    if ((v->n + 1) * 2 > v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 1024;
-        uint64_t *s = calloc(cap, sizeof *s);
-        if (!s) {
-            v->failed = 1;
-            return RUBRIC_ENOMEM;
-        }
-        for (size_t i = 0; i < v->cap; i++)
-            if (v->set[i]) {
-                size_t j = v->set[i] & (cap - 1);
-                while (s[j])
-                    j = (j + 1) & (cap - 1);
-                s[j] = v->set[i];
-            }
-        free(v->set);
-        v->set = s;
-        v->cap = cap;
-    }
-    size_t j = k & (v->cap - 1);
-    while (v->set[j] && v->set[j] != k)
-        j = (j + 1) & (v->cap - 1);
-    if (!v->set[j]) {
-        v->set[j] = k;
-        v->n++;
+    if (hashset_add(&v->set, k) < 0) {
+        v->failed = 1;
+        return RUBRIC_ENOMEM;
     }
     return 0;
 }
@@ -622,7 +592,7 @@ static int judge(html *h)
         i = j;
     }
     int failed = v.failed;
-    free(v.set);
+    hashset_free(&v.set);
     rubric_analyzer_free(an);
     return failed ? -1 : 0;
 }

@@ -52,11 +52,6 @@ typedef struct item {
     size_t start, end;  /* the item's text, without its marker */
 } item;
 
-/* A set of stems, as a small open-addressing hash table. */
-typedef struct vocab {
-    uint64_t *slots;
-    size_t cap, n;
-} vocab;
 
 typedef struct reader {
     const char *data;
@@ -88,66 +83,14 @@ static int is_function_word(const char *w, size_t n)
     return 0;
 }
 
-static int vocab_add(vocab *v, uint64_t h)
-{
-    if (h == 0)
-        h = 1;
-    if ((v->n + 1) * 2 > v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 64;
-        uint64_t *s = calloc(cap, sizeof *s);
-        if (!s)
-            return -1;
-        for (size_t i = 0; i < v->cap; i++) {
-            if (!v->slots[i])
-                continue;
-            size_t j = v->slots[i] & (cap - 1);
-            while (s[j])
-                j = (j + 1) & (cap - 1);
-            s[j] = v->slots[i];
-        }
-        free(v->slots);
-        v->slots = s;
-        v->cap = cap;
-    }
-    size_t j = h & (v->cap - 1);
-    while (v->slots[j] && v->slots[j] != h)
-        j = (j + 1) & (v->cap - 1);
-    if (!v->slots[j]) {
-        v->slots[j] = h;
-        v->n++;
-    }
-    return 0;
-}
-
-static int vocab_has(const vocab *v, uint64_t h)
-{
-    if (h == 0)
-        h = 1;
-    if (!v->cap)
-        return 0;
-    size_t j = h & (v->cap - 1);
-    while (v->slots[j]) {
-        if (v->slots[j] == h)
-            return 1;
-        j = (j + 1) & (v->cap - 1);
-    }
-    return 0;
-}
-
-static void vocab_free(vocab *v)
-{
-    free(v->slots);
-    v->slots = NULL;
-    v->cap = v->n = 0;
-}
 
 /* ---------------------------------------------------------------- words */
 
 typedef struct word_stats {
     const char *text;
     int words, content, capitalised;
-    vocab *add_to;       /* when set, content stems are added here */
-    const vocab *check;  /* when set, content stems found here are counted */
+    hashset *add_to;       /* when set, content stems are added here */
+    const hashset *check;  /* when set, content stems found here are counted */
     int shared;
     int failed;
 } word_stats;
@@ -169,15 +112,15 @@ static int count_word(void *ctx, const rubric_token *t)
     if (uc_is_upper(uc) || uc_is_property_titlecase(uc))
         w->capitalised++;
     uint64_t h = hash64(t->stem, t->stem_len);
-    if (w->add_to && vocab_add(w->add_to, h) < 0)
+    if (w->add_to && hashset_add(w->add_to, h) < 0)
         w->failed = 1;
-    if (w->check && vocab_has(w->check, h))
+    if (w->check && hashset_has(w->check, h))
         w->shared++;
     return 0;
 }
 
-static word_stats stats_of(reader *r, size_t start, size_t end, vocab *add_to,
-                           const vocab *check)
+static word_stats stats_of(reader *r, size_t start, size_t end, hashset *add_to,
+                           const hashset *check)
 {
     word_stats w = {0};
     w.text = r->data + start;
@@ -432,7 +375,7 @@ static void find_headings(reader *r, size_t first, int have_toc)
 static int find_boilerplate(reader *r, size_t first)
 {
     /* The article's prose: lines that are neither headings nor lists. */
-    vocab article = {0};
+    hashset article = {0};
     for (size_t i = first; i < r->nblocks; i++) {
         const block *b = &r->blocks[i];
         if (b->kind == B_LINE && !b->heading && !b->toc && b->words >= STRAY_MAX_WORDS)
@@ -444,7 +387,7 @@ static int find_boilerplate(reader *r, size_t first)
         size_t end = sec + 1;
         while (end < r->nblocks && !r->blocks[end].heading && !r->blocks[end].toc)
             end++;
-        vocab local = {0};
+        hashset local = {0};
         for (size_t i = sec; i < end; i++) {
             const block *b = &r->blocks[i];
             if (b->kind == B_LINE)
@@ -468,10 +411,10 @@ static int find_boilerplate(reader *r, size_t first)
                 b->boilerplate = unrelated(&w);
             }
         }
-        vocab_free(&local);
+        hashset_free(&local);
         sec = end;
     }
-    vocab_free(&article);
+    hashset_free(&article);
     return r->failed ? -1 : 0;
 }
 

@@ -835,16 +835,9 @@ static int explain_hit(rubric_db *db, const qwords *q, const rubric_search_opts 
                 continue;
             /* As query.c weighs them: a word in most bodies counts in the
              * body only. */
-            if (q->w[i].mode == W_PLAIN && (f == 1 || f == 2)) {
-                xs_term_stats body;
-                buf bt = {0};
-                int skip = buf_adds(&bt, PREFIX_STEM) == 0 && buf_adds(&bt, q->w[i].stem) == 0 &&
-                           xs_db_term_stats(db->db, docid, bt.data, &body) == XS_OK &&
-                           (double)body.termfreq > COMMON_WORD_SHARE * (double)body.doccount;
-                buf_free(&bt);
-                if (skip)
-                    continue;
-            }
+            if (q->w[i].mode == W_PLAIN && (f == 1 || f == 2) &&
+                common_word(db->db, q->w[i].stem))
+                continue;
             h->doclen = st.doclen;
             h->avlength = st.avlength;
             if (!(c[n].word = xstrdup(w))) {

@@ -146,6 +146,60 @@ uint64_t hash64(const void *data, size_t n)
     return h;
 }
 
+/* Slots hold hashes; 0 marks a free slot, so a hash of 0 is stored as 1. */
+static uint64_t slot_key(uint64_t h)
+{
+    return h ? h : 1;
+}
+
+int hashset_add(hashset *s, uint64_t h)
+{
+    h = slot_key(h);
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        uint64_t *slots = calloc(cap, sizeof *slots);
+        if (!slots)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->slots[i])
+                continue;
+            size_t j = s->slots[i] & (cap - 1);
+            while (slots[j])
+                j = (j + 1) & (cap - 1);
+            slots[j] = s->slots[i];
+        }
+        free(s->slots);
+        s->slots = slots;
+        s->cap = cap;
+    }
+    size_t j = h & (s->cap - 1);
+    while (s->slots[j] && s->slots[j] != h)
+        j = (j + 1) & (s->cap - 1);
+    if (!s->slots[j]) {
+        s->slots[j] = h;
+        s->n++;
+    }
+    return 0;
+}
+
+int hashset_has(const hashset *s, uint64_t h)
+{
+    h = slot_key(h);
+    if (!s->cap)
+        return 0;
+    for (size_t j = h & (s->cap - 1); s->slots[j]; j = (j + 1) & (s->cap - 1))
+        if (s->slots[j] == h)
+            return 1;
+    return 0;
+}
+
+void hashset_free(hashset *s)
+{
+    free(s->slots);
+    s->slots = NULL;
+    s->cap = s->n = 0;
+}
+
 int read_file(const char *path, char **out, size_t *len)
 {
     *out = NULL;
