@@ -7,7 +7,6 @@
 #ifndef RUBRIC_BENCH_COMMON_H
 #define RUBRIC_BENCH_COMMON_H
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cli.h"
 #include "rubric.h"
 
 static inline double bench_now(void)
@@ -62,57 +62,23 @@ static inline char *bench_read_file(const char *path, size_t *len)
 /* Called with each file's passages (the document is freed after the call). */
 typedef void (*bench_doc_fn)(void *ctx, const char *path, const rubric_doc *doc);
 
-static inline int bench_by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+typedef struct bench_walk_ctx {
+    bench_doc_fn fn;
+    void *ctx;
+    unsigned long skipped;
+} bench_walk_ctx;
 
-/* Walk PATH as rubric-index does; returns the number of files skipped. */
-static inline unsigned long bench_walk(const char *path, int explicit, bench_doc_fn fn, void *ctx)
+/* cli_walk's callback: the file read into passages, then handed to FN. */
+static inline int bench_read_doc(void *ctx, const char *path, const char *rel)
 {
-    struct stat st;
-    if ((explicit ? stat(path, &st) : lstat(path, &st)) < 0) {
-        fprintf(stderr, "bench: skipped '%s': %s\n", path, strerror(errno));
-        return 1;
-    }
-    if (S_ISLNK(st.st_mode) && (stat(path, &st) < 0 || S_ISDIR(st.st_mode)))
-        return 0;
-    unsigned long skipped = 0;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *dir = opendir(path);
-        if (!dir) {
-            fprintf(stderr, "bench: skipped '%s': %s\n", path, strerror(errno));
-            return 1;
-        }
-        char **names = NULL;
-        size_t n = 0;
-        struct dirent *e;
-        size_t plen = strlen(path);
-        int slash = plen > 0 && path[plen - 1] == '/';
-        while ((e = readdir(dir))) {
-            if (e->d_name[0] == '.')
-                continue;
-            names = bench_xrealloc(names, (n + 1) * sizeof *names);
-            char *full = bench_xrealloc(NULL, plen + strlen(e->d_name) + 2);
-            sprintf(full, "%s%s%s", path, slash ? "" : "/", e->d_name);
-            names[n++] = full;
-        }
-        closedir(dir);
-        qsort(names, n, sizeof *names, bench_by_name);
-        for (size_t i = 0; i < n; i++) {
-            skipped += bench_walk(names[i], 0, fn, ctx);
-            free(names[i]);
-        }
-        free(names);
-        return skipped;
-    }
-    if (!rubric_doc_supported(path))
-        return 0;
+    (void)rel;
+    bench_walk_ctx *b = ctx;
     size_t len = 0;
     char *data = bench_read_file(path, &len);
     if (!data) {
         fprintf(stderr, "bench: skipped '%s': %s\n", path, strerror(errno));
-        return 1;
+        b->skipped++;
+        return 0;
     }
     rubric_doc *doc = NULL;
     char *err = NULL;
@@ -121,12 +87,23 @@ static inline unsigned long bench_walk(const char *path, int explicit, bench_doc
         fprintf(stderr, "bench: skipped '%s': %s\n", path, err ? err : rubric_strerror(rc));
         free(err);
         free(data);
-        return 1;
+        b->skipped++;
+        return 0;
     }
-    fn(ctx, path, doc);
+    b->fn(b->ctx, path, doc);
     rubric_doc_free(doc);
     free(data);
     return 0;
+}
+
+/* Walk PATH as rubric-index does (lib/cli.c's walk); returns the number of
+ * files skipped. */
+static inline unsigned long bench_walk(const char *path, bench_doc_fn fn, void *ctx)
+{
+    bench_walk_ctx b = {fn, ctx, 0};
+    cli_walk w = {"bench", path, NULL, NULL, NULL, bench_read_doc, &b, 0, 0};
+    cli_walk_run(&w);
+    return b.skipped + w.skipped;
 }
 
 static inline int bench_by_value(const void *a, const void *b)

@@ -58,7 +58,7 @@ int main(int argc, char **argv)
     }
     unsigned long skipped = 0;
     for (int i = 2; i < argc && !r.failed; i++)
-        skipped += bench_walk(argv[i], 1, index_doc, &r);
+        skipped += bench_walk(argv[i], index_doc, &r);
     if (r.failed || xs_db_commit(r.db) != XS_OK) {
         if (!r.failed)
             fprintf(stderr, "bench-floor: commit: %s\n", xs_db_errmsg(r.db));

@@ -45,7 +45,6 @@
  * Exit status: 0 done, 1 some inputs skipped or a file could not be read,
  * 2 usage error, 4 the database cannot be opened or written.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -57,6 +56,7 @@
 
 #include <sqlite3.h>
 
+#include "cli.h"
 #include "config.h"
 #include "judge.h"
 #include "rubric.h"
@@ -118,8 +118,6 @@ static double now_us(void)
 typedef struct run {
     sqlite3 *db;
     sqlite3_stmt *insert;
-    char *const *include, *const *exclude;
-    const char *root;
     unsigned long files, skipped, passages, boilerplate;
     int fatal;
     int keep_boilerplate; /* --boilerplate: write those passages too */
@@ -149,25 +147,17 @@ static char *read_file(const char *path, size_t *len)
     return data;
 }
 
-/* PATH's address under the current root (PATH itself when the root is it). */
-static const char *relative(const run *r, const char *path)
+/* The walk's callback: PATH's passages into the table; nonzero stops. */
+static int index_file(void *ctx, const char *path, const char *rel)
 {
-    size_t n = strlen(r->root);
-    while (n > 1 && r->root[n - 1] == '/')
-        n--;
-    if (strncmp(path, r->root, n) == 0 && path[n] == '/')
-        return path + n + 1;
-    return path;
-}
-
-static void index_file(run *r, const char *path)
-{
+    (void)rel;
+    run *r = ctx;
     size_t len = 0;
     char *data = read_file(path, &len);
     if (!data) {
         fprintf(stderr, "fts5-eval: skipped '%s': %s\n", path, strerror(errno));
         r->skipped++;
-        return;
+        return 0;
     }
     rubric_doc *doc = NULL;
     char *err = NULL;
@@ -177,7 +167,7 @@ static void index_file(run *r, const char *path)
         free(err);
         free(data);
         r->skipped++;
-        return;
+        return 0;
     }
     buf trail = {0};
     for (size_t i = 0; i < rubric_doc_count(doc) && !r->fatal; i++) {
@@ -211,82 +201,7 @@ static void index_file(run *r, const char *path)
     rubric_doc_free(doc);
     free(data);
     r->files++;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void walk(run *r, const char *path, int explicit);
-
-/* A directory's entries in name order, hidden ones left out. */
-static void walk_dir(run *r, const char *path)
-{
-    DIR *dir = opendir(path);
-    if (!dir) {
-        fprintf(stderr, "fts5-eval: skipped '%s': %s\n", path, strerror(errno));
-        r->skipped++;
-        return;
-    }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(dir))) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **p = realloc(names, cap * sizeof *p);
-            if (!p)
-                out_of_memory();
-            names = p;
-        }
-        size_t len = strlen(path);
-        int slash = len > 0 && path[len - 1] == '/';
-        char *full = malloc(len + strlen(e->d_name) + 2);
-        if (!full)
-            out_of_memory();
-        sprintf(full, "%s%s%s", path, slash ? "" : "/", e->d_name);
-        names[n++] = full;
-    }
-    closedir(dir);
-    qsort(names, n, sizeof *names, by_name);
-    for (size_t i = 0; i < n; i++) {
-        if (!r->fatal)
-            walk(r, names[i], 0);
-        free(names[i]);
-    }
-    free(names);
-}
-
-/* rubric-index's walk: links followed to files, never to directories. */
-static void walk(run *r, const char *path, int explicit)
-{
-    struct stat st;
-    if ((explicit ? stat(path, &st) : lstat(path, &st)) < 0) {
-        fprintf(stderr, "fts5-eval: skipped '%s': %s\n", path, strerror(errno));
-        r->skipped++;
-        return;
-    }
-    if (S_ISLNK(st.st_mode) && (stat(path, &st) < 0 || S_ISDIR(st.st_mode)))
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        if (!explicit && config_prunes(r->exclude, relative(r, path)))
-            return;
-        walk_dir(r, path);
-        return;
-    }
-    if (!rubric_doc_supported(path)) {
-        if (explicit) {
-            fprintf(stderr, "fts5-eval: skipped '%s': no reader for this kind of file\n", path);
-            r->skipped++;
-        }
-        return;
-    }
-    if (!explicit && !config_takes(r->include, r->exclude, relative(r, path)))
-        return;
-    index_file(r, path);
+    return r->fatal;
 }
 
 static int exec_sql(sqlite3 *db, const char *sql)
@@ -310,8 +225,6 @@ static int build_index(const char *dbpath, char **include, char **exclude, int b
     }
     run r;
     memset(&r, 0, sizeof r);
-    r.include = include;
-    r.exclude = exclude;
     r.keep_boilerplate = boilerplate;
     if (sqlite3_open_v2(dbpath, &r.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
@@ -332,8 +245,10 @@ static int build_index(const char *dbpath, char **include, char **exclude, int b
         return 4;
     }
     for (int i = 0; i < npaths && !r.fatal; i++) {
-        r.root = paths[i];
-        walk(&r, paths[i], 1);
+        /* The very walk rubric-index makes. */
+        cli_walk w = {"fts5-eval", paths[i], include, exclude, NULL, index_file, &r, 0, 0};
+        cli_walk_run(&w);
+        r.skipped += w.skipped;
     }
     sqlite3_finalize(r.insert);
     if (r.fatal || exec_sql(r.db, "COMMIT") < 0) {

@@ -84,7 +84,7 @@ static int analysis(int runs, char **paths, int npaths)
     texts t;
     memset(&t, 0, sizeof t);
     for (int i = 0; i < npaths; i++)
-        bench_walk(paths[i], 1, keep_text, &t);
+        bench_walk(paths[i], keep_text, &t);
     if (!t.n) {
         fputs("bench-inproc: no passages\n", stderr);
         return 1;

@@ -1,5 +1,4 @@
 /* rubric-index: walk files and directories and index their passages. */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -53,8 +52,6 @@ typedef struct run {
     struct stat db_stat;
     int have_db_stat;
     int quiet, dry_run;
-    char *const *include, *const *exclude;  /* globs of the current root */
-    const char *root;                       /* the current root, as given */
     unsigned long files, added, changed, unchanged, excluded, skipped, partial, removed;
     unsigned long passages;
     int fatal;  /* a status that ends the run without committing */
@@ -69,20 +66,11 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* PATH's address under the current root (PATH itself when the root is it). */
-static const char *relative(const run *r, const char *path)
+/* Queue PATH (REL: its address under its root) for indexing; nonzero when
+ * out of memory. */
+static int queue_file(void *ctx, const char *path, const char *rel)
 {
-    size_t n = strlen(r->root);
-    while (n > 1 && r->root[n - 1] == '/')
-        n--;
-    if (strncmp(path, r->root, n) == 0 && path[n] == '/')
-        return path + n + 1;
-    return path;
-}
-
-/* Queue PATH (and its address under the current root) for indexing. */
-static void index_file(run *r, const char *path)
-{
+    run *r = ctx;
     if (r->nfiles == r->capfiles) {
         size_t cap = r->capfiles ? r->capfiles * 2 : 256;
         char **p = realloc(r->paths, cap * sizeof *p), **q = p ? realloc(r->rels, cap * sizeof *q) : NULL;
@@ -90,23 +78,23 @@ static void index_file(run *r, const char *path)
             r->paths = p;
         if (q)
             r->rels = q;
-        if (!p || !q) {
-            fputs("rubric-index: out of memory\n", stderr);
-            r->fatal = RUBRIC_ENOMEM;
-            return;
-        }
+        if (!p || !q)
+            goto oom;
         r->capfiles = cap;
     }
     r->paths[r->nfiles] = strdup(path);
-    r->rels[r->nfiles] = strdup(relative(r, path));
+    r->rels[r->nfiles] = strdup(rel);
     if (!r->paths[r->nfiles] || !r->rels[r->nfiles]) {
         free(r->paths[r->nfiles]);
         free(r->rels[r->nfiles]);
-        fputs("rubric-index: out of memory\n", stderr);
-        r->fatal = RUBRIC_ENOMEM;
-        return;
+        goto oom;
     }
     r->nfiles++;
+    return 0;
+oom:
+    fputs("rubric-index: out of memory\n", stderr);
+    r->fatal = RUBRIC_ENOMEM;
+    return 1;
 }
 
 /* What became of file I (rubric_index_add_many() calls this in order). */
@@ -151,91 +139,6 @@ static int file_done(void *ctx, size_t i, int rc, int what, size_t n)
     else if (!r->quiet && verbs[what])
         fprintf(stderr, "%s %s (%zu passages)\n", verbs[what], path, n);
     return 0;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void walk(run *r, const char *path, int explicit);
-
-/* Index a directory's entries in name order, so runs are reproducible. */
-static void walk_dir(run *r, const char *path)
-{
-    DIR *dir = opendir(path);
-    if (!dir) {
-        fprintf(stderr, "rubric-index: skipped '%s': %s\n", path, strerror(errno));
-        r->skipped++;
-        return;
-    }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(dir))) {
-        if (e->d_name[0] == '.')
-            continue;  /* hidden files, ".", ".." and version-control folders */
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **p = realloc(names, cap * sizeof *p);
-            if (!p)
-                break;
-            names = p;
-        }
-        size_t len = strlen(path);
-        int slash = len > 0 && path[len - 1] == '/';
-        char *full = malloc(len + strlen(e->d_name) + 2);
-        if (!full)
-            break;
-        sprintf(full, "%s%s%s", path, slash ? "" : "/", e->d_name);
-        names[n++] = full;
-    }
-    closedir(dir);
-    if (e) {
-        fprintf(stderr, "rubric-index: out of memory listing '%s'\n", path);
-        r->fatal = RUBRIC_ENOMEM;
-    }
-    qsort(names, n, sizeof *names, by_name);
-    for (size_t i = 0; i < n; i++) {
-        if (!r->fatal)
-            walk(r, names[i], 0);
-        free(names[i]);
-    }
-    free(names);
-}
-
-static void walk(run *r, const char *path, int explicit)
-{
-    struct stat st;
-    if ((explicit ? stat(path, &st) : lstat(path, &st)) < 0) {
-        fprintf(stderr, "rubric-index: skipped '%s': %s\n", path, strerror(errno));
-        r->skipped++;
-        return;
-    }
-    if (S_ISLNK(st.st_mode)) {
-        /* Inside a tree, follow links to files but never to directories,
-         * which could loop. */
-        if (stat(path, &st) < 0 || S_ISDIR(st.st_mode))
-            return;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        if (r->have_db_stat && st.st_dev == r->db_stat.st_dev && st.st_ino == r->db_stat.st_ino)
-            return;  /* never index the index */
-        if (!explicit && config_prunes(r->exclude, relative(r, path)))
-            return;
-        walk_dir(r, path);
-        return;
-    }
-    if (!rubric_doc_supported(path)) {
-        if (explicit) {
-            fprintf(stderr, "rubric-index: skipped '%s': no reader for this kind of file\n", path);
-            r->skipped++;
-        }
-        return;
-    }
-    if (!explicit && !config_takes(r->include, r->exclude, relative(r, path)))
-        return;
-    index_file(r, path);
 }
 
 static int list_languages(void)
@@ -427,17 +330,22 @@ int main(int argc, char **argv)
         r.fatal = RUBRIC_ENOMEM;
     }
     for (size_t i = 0; roots && i < nroots && !r.fatal; i++) {
+        cli_walk w = {"rubric-index", NULL, NULL, NULL, r.have_db_stat ? &r.db_stat : NULL,
+                      queue_file, &r, 0, 0};
         if (optind < argc) {
             roots[i] = argv[optind + (int)i];
-            r.include = include;
-            r.exclude = exclude;
+            w.include = include;
+            w.exclude = exclude;
         } else {
             roots[i] = cfg.sources[i].root;
-            r.include = cfg.sources[i].include;
-            r.exclude = cfg.sources[i].exclude;
+            w.include = cfg.sources[i].include;
+            w.exclude = cfg.sources[i].exclude;
         }
-        r.root = roots[i];
-        walk(&r, roots[i], 1);
+        w.root = roots[i];
+        cli_walk_run(&w);
+        r.skipped += w.skipped;
+        if (w.stopped && !r.fatal)
+            r.fatal = RUBRIC_ENOMEM;  /* out of memory listing a folder */
     }
     if (!r.fatal) {
         /* One thread by default: the single Xapian writer dominates a build,

@@ -3,6 +3,8 @@
 #ifndef RUBRIC_CLI_H
 #define RUBRIC_CLI_H
 
+#include <sys/stat.h>
+
 /* Exit codes of both tools (README: "Exit codes"). */
 enum {
     EXIT_DONE = 0,     /* success */
@@ -24,5 +26,23 @@ int cli_exit_code(int status);
  * 0, or -1 after saying on stderr what was wanted. */
 int cli_count(const char *tool, const char *flag, const char *arg, unsigned long min,
               unsigned long max, unsigned long *out);
+
+/* rubric-index's walk over one root: files, or directories recursively in
+ * name order; hidden entries skipped; links followed to files, never to
+ * directories (which could loop); files no reader handles left out (named
+ * when given as the root itself); INCLUDE/EXCLUDE globs (config.h) applied to
+ * paths under the root. */
+typedef struct cli_walk {
+    const char *tool;                       /* names the messages on stderr */
+    const char *root;
+    char *const *include, *const *exclude;
+    const struct stat *skip;                /* a directory never entered, or NULL */
+    int (*file)(void *ctx, const char *path, const char *rel);  /* nonzero stops */
+    void *ctx;
+    unsigned long skipped;                  /* paths named on stderr and left out */
+    int stopped;                            /* FILE said stop, or memory ran out */
+} cli_walk;
+
+void cli_walk_run(cli_walk *w);
 
 #endif
