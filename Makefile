@@ -119,7 +119,7 @@ build/rubric-index: indexer/main.c lib/cli.h build/librubric.a
 build/rubric-query: query/main.c lib/cli.h build/librubric.a
 	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ query/main.c build/librubric.a $(TOOL_LIBS)
 
-build/test_%: tests/test_%.c tests/harness.h tests/shell.h build/librubric.a
+build/test_%: tests/test_%.c tests/harness.h tests/shell.h tests/bytes.h build/librubric.a
 	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< build/librubric.a $(LIBS)
 
 build/eval: tests/eval.c tests/judge.c tests/judge.h build/librubric.a

@@ -10,49 +10,14 @@
 #include <time.h>
 
 #include "rubric.h"
+#include "bytes.h"
 #include "harness.h"
 
 /* ------------------------------------------------------------------ helpers */
 
-static const char *nz(const char *s) { return s ? s : "(null)"; }
 
-static const char *find_bytes(const char *hay, size_t hlen, const char *needle,
-                              size_t nlen)
-{
-    if (!hay || nlen == 0 || nlen > hlen) return NULL;
-    for (size_t i = 0; i + nlen <= hlen; i++)
-        if (hay[i] == needle[0] && memcmp(hay + i, needle, nlen) == 0) return hay + i;
-    return NULL;
-}
 
-/* Strict UTF-8 check: no overlong forms, no surrogates, nothing past U+10FFFF. */
-static int valid_utf8(const char *str, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        size_t n;
-        uint32_t cp;
-        if (c < 0x80) { i++; continue; }
-        else if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; }
-        else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; }
-        else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; }
-        else return 0;
-        if (i + n >= len) return 0;
-        for (size_t k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80) return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += n + 1;
-    }
-    return 1;
-}
 
-static int valid_utf8_str(const char *s) { return s && valid_utf8(s, strlen(s)); }
 
 static double now_seconds(void)
 {

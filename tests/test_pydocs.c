@@ -24,11 +24,11 @@
 #include <unistd.h>
 
 #include "rubric.h"
+#include "bytes.h"
 #include "harness.h"
 
 #define PYDOCS "/usr/share/doc/python3.11/html"
 
-static const char *nz(const char *s) { return s ? s : "(null)"; }
 
 static double now_seconds(void)
 {
@@ -37,28 +37,6 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) break;
-        char *nb = realloc(buf, cap * 2 + 1);
-        if (!nb) { free(buf); buf = NULL; break; }
-        buf = nb;
-        cap *= 2;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!buf || err) { free(buf); return NULL; }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
 
 /* ------------------------------------------------------------ the pages */
 

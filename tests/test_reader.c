@@ -17,11 +17,11 @@
 #include <time.h>
 
 #include "rubric.h"
+#include "bytes.h"
 #include "harness.h"
 
 /* ------------------------------------------------------------------ helpers */
 
-static const char *nz(const char *s) { return s ? s : "(null)"; }
 
 static char *xstrdup(const char *s)
 {
@@ -31,43 +31,8 @@ static char *xstrdup(const char *s)
     return d;
 }
 
-static const char *find_bytes(const char *hay, size_t hlen, const char *needle,
-                              size_t nlen)
-{
-    if (!hay || nlen == 0 || nlen > hlen) return NULL;
-    for (size_t i = 0; i + nlen <= hlen; i++)
-        if (hay[i] == needle[0] && memcmp(hay + i, needle, nlen) == 0) return hay + i;
-    return NULL;
-}
 
-/* Strict UTF-8 check: no overlong forms, no surrogates, nothing past U+10FFFF. */
-static int valid_utf8(const char *str, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        size_t n;
-        uint32_t cp;
-        if (c < 0x80) { i++; continue; }
-        else if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; }
-        else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; }
-        else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; }
-        else return 0;
-        if (i + n >= len) return 0; /* truncated sequence */
-        for (size_t k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80) return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += n + 1;
-    }
-    return 1;
-}
 
-static int valid_utf8_str(const char *s) { return s && valid_utf8(s, strlen(s)); }
 
 static char *src_path(const char *rel)
 {
@@ -79,28 +44,6 @@ static char *src_path(const char *rel)
     return p;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) break;
-        char *nb = realloc(buf, cap * 2 + 1);
-        if (!nb) { free(buf); buf = NULL; break; }
-        buf = nb;
-        cap *= 2;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!buf || err) { free(buf); return NULL; }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
 
 /* Print up to MAX bytes of S on one line, newlines shown as "\n". */
 static void print_excerpt(const char *s, size_t len, size_t max)
