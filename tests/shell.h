@@ -3,6 +3,7 @@
 #ifndef RUBRIC_SHELL_H
 #define RUBRIC_SHELL_H
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +186,42 @@ SHELL_UNUSED static long count_before(const char *line, const char *word)
             return strtol(d, NULL, 10);
     }
     return -1;
+}
+
+/* OUT (PATH_MAX bytes) = the absolute form of PATH; -1 (said) when it is not
+ * there. */
+SHELL_UNUSED static int absolute(const char *path, char *out)
+{
+    if (!realpath(path, out)) {
+        fprintf(stderr, "%s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* What every end-to-end test starts with: the two tools found in
+ * $RUBRIC_BUILD (default "build") as absolute paths into INDEXER and QUERY, a
+ * fresh temporary directory rubric-test-NAME-XXXXXX into TMP (all PATH_MAX
+ * bytes), and no $RUBRIC_DB to choose an index behind the tests' back.
+ * Returns 0, or -1 after saying why. */
+SHELL_UNUSED static int shell_setup(const char *name, char *indexer, char *query, char *tmp)
+{
+    const char *build = getenv("RUBRIC_BUILD"), *tmpdir = getenv("TMPDIR");
+    char p[PATH_MAX];
+    build = build && *build ? build : "build";
+    snprintf(p, sizeof p, "%s/rubric-index", build);
+    if (absolute(p, indexer) < 0)
+        return -1;
+    snprintf(p, sizeof p, "%s/rubric-query", build);
+    if (absolute(p, query) < 0)
+        return -1;
+    snprintf(tmp, PATH_MAX, "%s/rubric-test-%s-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp", name);
+    if (!mkdtemp(tmp)) {
+        fprintf(stderr, "test_%s: mkdtemp %s: %s\n", name, tmp, strerror(errno));
+        return -1;
+    }
+    unsetenv("RUBRIC_DB");
+    return 0;
 }
 
 #endif

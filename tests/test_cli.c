@@ -968,40 +968,17 @@ static void a_second_writer_gets_exit_3_while_the_index_is_locked(void)
 
 /* ------------------------------------------------------------------- main */
 
-static int absolute(const char *path, char *out)
-{
-    if (!realpath(path, out)) {
-        fprintf(stderr, "test_cli: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 int main(void)
 {
-    const char *build = getenv("RUBRIC_BUILD"), *src = getenv("RUBRIC_SRCDIR");
+    const char *src = getenv("RUBRIC_SRCDIR");
     char p[PATH_MAX];
-    build = build && *build ? build : "build";
     src = src && *src ? src : ".";
-    snprintf(p, sizeof p, "%s/rubric-index", build);
-    if (absolute(p, g_index) < 0)
-        return 1;
-    snprintf(p, sizeof p, "%s/rubric-query", build);
-    if (absolute(p, g_query) < 0)
+    if (shell_setup("cli", g_index, g_query, g_tmp) < 0)
         return 1;
     snprintf(p, sizeof p, "%s/corpus", src);
     if (absolute(p, g_corpus) < 0)
         return 1;
-
-    const char *tmpdir = getenv("TMPDIR");
-    snprintf(g_tmp, sizeof g_tmp, "%s/rubric-test-cli-XXXXXX",
-             tmpdir && *tmpdir ? tmpdir : "/tmp");
-    if (!mkdtemp(g_tmp)) {
-        fprintf(stderr, "test_cli: mkdtemp %s: %s\n", g_tmp, strerror(errno));
-        return 1;
-    }
-    /* The environment must not choose an index or colours behind our back. */
-    unsetenv("RUBRIC_DB");
+    /* Nor colours. */
     unsetenv("NO_COLOR");
 
     path_join(g_db, g_tmp, "db");

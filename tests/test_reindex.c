@@ -1530,15 +1530,6 @@ static int selected(const char *name)
             RUN(test);                                                           \
     } while (0)
 
-static int absolute(const char *path, char *out)
-{
-    if (!realpath(path, out)) {
-        fprintf(stderr, "test_reindex: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 /* Does the page at PATH suit the tests: one h1, in a marked main content? */
 static int suitable_page(const char *path)
 {
@@ -1658,28 +1649,14 @@ static int copy_corpus(const char *corpus)
 
 int main(void)
 {
-    const char *build = getenv("RUBRIC_BUILD"), *src = getenv("RUBRIC_SRCDIR");
+    const char *src = getenv("RUBRIC_SRCDIR");
     char p[PATH_MAX], corpus[PATH_MAX];
-    build = build && *build ? build : "build";
     src = src && *src ? src : ".";
-    snprintf(p, sizeof p, "%s/rubric-index", build);
-    if (absolute(p, g_index) < 0)
-        return 1;
-    snprintf(p, sizeof p, "%s/rubric-query", build);
-    if (absolute(p, g_query) < 0)
+    if (shell_setup("reindex", g_index, g_query, g_tmp) < 0)
         return 1;
     snprintf(p, sizeof p, "%s/corpus", src);
     if (absolute(p, corpus) < 0)
         return 1;
-
-    const char *tmpdir = getenv("TMPDIR");
-    snprintf(g_tmp, sizeof g_tmp, "%s/rubric-test-reindex-XXXXXX",
-             tmpdir && *tmpdir ? tmpdir : "/tmp");
-    if (!mkdtemp(g_tmp)) {
-        fprintf(stderr, "test_reindex: mkdtemp %s: %s\n", g_tmp, strerror(errno));
-        return 1;
-    }
-    unsetenv("RUBRIC_DB");
     unsetenv("NO_COLOR");
     /* No rubric.json of the current folder: the tests run in their own. */
     path_join(g_orig, g_tmp, "orig");

@@ -784,36 +784,11 @@ static void malformed_html_markdown_and_jsonl_do_not_stop_the_rest(void)
 
 /* ------------------------------------------------------------------- main */
 
-static int absolute(const char *path, char *out)
-{
-    if (!realpath(path, out)) {
-        fprintf(stderr, "test_sites: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 int main(void)
 {
-    const char *build = getenv("RUBRIC_BUILD");
-    char p[PATH_MAX];
-    build = build && *build ? build : "build";
-    snprintf(p, sizeof p, "%s/rubric-index", build);
-    if (absolute(p, g_index) < 0)
+    char p[PATH_MAX * 2 + 16];
+    if (shell_setup("sites", g_index, g_query, g_tmp) < 0)
         return 1;
-    snprintf(p, sizeof p, "%s/rubric-query", build);
-    if (absolute(p, g_query) < 0)
-        return 1;
-
-    const char *tmpdir = getenv("TMPDIR");
-    snprintf(g_tmp, sizeof g_tmp, "%s/rubric-test-sites-XXXXXX",
-             tmpdir && *tmpdir ? tmpdir : "/tmp");
-    if (!mkdtemp(g_tmp)) {
-        fprintf(stderr, "test_sites: mkdtemp %s: %s\n", g_tmp, strerror(errno));
-        return 1;
-    }
-    /* The environment must not choose an index behind our back. */
-    unsetenv("RUBRIC_DB");
 
     RUN(links_are_the_base_url_the_path_under_the_root_and_the_anchor);
     RUN(a_base_url_without_a_final_slash_still_gets_one_before_the_path);
