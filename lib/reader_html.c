@@ -68,11 +68,9 @@ typedef struct event {
 } event;
 
 typedef struct elem {
-    const char *name;  /* interned by libxml2 for the parse */
+    unsigned kind;     /* K_* */
     int skip;          /* not read (with its subtree) */
     int heading;       /* 1-6 for h1-h6 */
-    int sectioning;    /* section, article, main */
-    int section;       /* section or article: nests headings */
     int link;          /* a with href */
     int self_link;     /* a with href="#..." inside a heading */
     char *id;
@@ -111,17 +109,116 @@ typedef struct html {
     int failed;
 } html;
 
-static const char *const skipped_tags[] = {"script", "style", "template", "noscript",
-                                           "nav", "aside", "svg", "select", "button",
-                                           "iframe", "object", NULL};
+/* What rubric makes of an element, by its name. */
+enum {
+    K_BLOCK = 1 << 0,      /* ends the block of text before it and its own */
+    K_SKIP = 1 << 1,       /* not read, with all it holds */
+    K_LIST = 1 << 2,       /* ul, ol, dl */
+    K_DL = 1 << 3,
+    K_PRE = 1 << 4,
+    K_SECTION = 1 << 5,    /* section, article: nests headings */
+    K_SECTIONING = 1 << 6, /* section, article, main: holds its own header/footer */
+    K_PAGE_PART = 1 << 7,  /* header, footer: skipped outside sectioning content */
+    K_VOID = 1 << 8,       /* br, meta: no end of their own to count */
+    K_MAIN = 1 << 9,
+    K_A = 1 << 10,
+    K_DT = 1 << 11,
+    K_TITLE = 1 << 12,
+    K_META = 1 << 13,
+    K_BR = 1 << 14
+};
+
+/* Sorted by name, for bsearch. */
+static const struct tag {
+    const char *name;
+    unsigned kind;
+} tags[] = {
+    {"a", K_A},
+    {"address", K_BLOCK},
+    {"article", K_BLOCK | K_SECTION | K_SECTIONING},
+    {"aside", K_SKIP},
+    {"blockquote", K_BLOCK},
+    {"body", K_BLOCK},
+    {"br", K_BLOCK | K_VOID | K_BR},
+    {"button", K_SKIP},
+    {"caption", K_BLOCK},
+    {"dd", K_BLOCK},
+    {"details", K_BLOCK},
+    {"dialog", K_BLOCK},
+    {"div", K_BLOCK},
+    {"dl", K_BLOCK | K_LIST | K_DL},
+    {"dt", K_BLOCK | K_DT},
+    {"fieldset", K_BLOCK},
+    {"figcaption", K_BLOCK},
+    {"figure", K_BLOCK},
+    {"footer", K_BLOCK | K_PAGE_PART},
+    {"form", K_BLOCK},
+    {"h1", K_BLOCK},
+    {"h2", K_BLOCK},
+    {"h3", K_BLOCK},
+    {"h4", K_BLOCK},
+    {"h5", K_BLOCK},
+    {"h6", K_BLOCK},
+    {"header", K_BLOCK | K_PAGE_PART},
+    {"hr", K_BLOCK},
+    {"html", K_BLOCK},
+    {"iframe", K_SKIP},
+    {"li", K_BLOCK},
+    {"main", K_BLOCK | K_SECTIONING | K_MAIN},
+    {"meta", K_VOID | K_META},
+    {"nav", K_SKIP},
+    {"noscript", K_SKIP},
+    {"object", K_SKIP},
+    {"ol", K_BLOCK | K_LIST},
+    {"p", K_BLOCK},
+    {"pre", K_BLOCK | K_PRE},
+    {"script", K_SKIP},
+    {"section", K_BLOCK | K_SECTION | K_SECTIONING},
+    {"select", K_SKIP},
+    {"style", K_SKIP},
+    {"summary", K_BLOCK},
+    {"svg", K_SKIP},
+    {"table", K_BLOCK},
+    {"tbody", K_BLOCK},
+    {"td", K_BLOCK},
+    {"template", K_SKIP},
+    {"tfoot", K_BLOCK},
+    {"th", K_BLOCK},
+    {"thead", K_BLOCK},
+    {"title", K_TITLE},
+    {"tr", K_BLOCK},
+    {"ul", K_BLOCK | K_LIST},
+};
+
+static int by_tag(const void *key, const void *t)
+{
+    return strcmp(key, ((const struct tag *)t)->name);
+}
+
+/* The K_* flags of the element NAME (0 for one rubric does not know). */
+static unsigned tag_kind(const char *name)
+{
+    char lower[16];
+    size_t i = 0;
+    for (; name[i] && i + 1 < sizeof lower; i++)
+        lower[i] = (char)tolower((unsigned char)name[i]);
+    if (name[i])
+        return 0;  /* longer than any name in the table */
+    lower[i] = '\0';
+    const struct tag *t = bsearch(lower, tags, sizeof tags / sizeof *tags, sizeof *tags, by_tag);
+    return t ? t->kind : 0;
+}
+
+/* 1-6 for h1-h6, else 0. */
+static int heading_number(const char *name)
+{
+    return (name[0] == 'h' || name[0] == 'H') && name[1] >= '1' && name[1] <= '6' && !name[2]
+               ? name[1] - '0'
+               : 0;
+}
+
 static const char *const skipped_roles[] = {"navigation", "banner", "contentinfo", "search",
                                             "complementary", NULL};
-static const char *const block_tags[] = {
-    "address", "article", "blockquote", "body", "caption", "dd", "details", "dialog",
-    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
-    "h3", "h4", "h5", "h6", "header", "hr", "html", "li", "main", "ol", "p", "pre",
-    "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "br",
-    NULL};
 
 static int in_list(const char *name, const char *const *list)
 {
@@ -281,7 +378,8 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
     const char *name = (const char *)tag;
     if (h->failed)
         return;
-    if (strcasecmp(name, "meta") == 0) {
+    unsigned kind = tag_kind(name);
+    if (kind & K_META) {
         const char *n = attr(atts, "name"), *c = attr(atts, "content");
         if (n && c && strcasecmp(n, "robots") == 0 && find_ci(c, strlen(c), "noindex")) {
             h->d->excluded = 1;
@@ -289,26 +387,23 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
         }
         return;
     }
-    if (strcasecmp(name, "title") == 0 && !h->title.len) {
+    if ((kind & K_TITLE) && !h->title.len) {
         h->in_title = 1;
         return;
     }
     const char *role = attr(atts, "role");
-    int skip = in_list(name, skipped_tags) || attr(atts, "data-rubric-ignore") ||
-               attr(atts, "hidden") || (role && in_list(role, skipped_roles)) ||
-               ((strcasecmp(name, "header") == 0 || strcasecmp(name, "footer") == 0) &&
-                !h->sectioning);
-    int is_main = strcasecmp(name, "main") == 0 || (role && strcasecmp(role, "main") == 0);
-    int block = in_list(name, block_tags);
-    if (block && reading(h) && !h->heading_level)
+    int skip = (kind & K_SKIP) || attr(atts, "data-rubric-ignore") || attr(atts, "hidden") ||
+               (role && in_list(role, skipped_roles)) || ((kind & K_PAGE_PART) && !h->sectioning);
+    int is_main = (kind & K_MAIN) || (role && strcasecmp(role, "main") == 0);
+    if ((kind & K_BLOCK) && reading(h) && !h->heading_level)
         end_block(h);
-    if (strcasecmp(name, "br") == 0) {
+    if (kind & K_BR) {
         if (reading(h) && h->heading_level && buf_addc(&h->text, ' ') < 0)
             fail(h);
         return;
     }
     const char *id = attr(atts, "id");
-    if (!id && strcasecmp(name, "a") == 0)
+    if (!id && (kind & K_A))
         id = attr(atts, "name");
     if (id && *id && reading(h)) {
         char *copy = xstrdup(id);
@@ -328,7 +423,7 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
     }
     elem *e = &h->stack[h->depth++];
     memset(e, 0, sizeof *e);
-    e->name = name;
+    e->kind = kind;
     e->skip = skip;
     if (skip)
         h->skipping++;
@@ -336,26 +431,20 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
         h->in_main = h->saw_main = 1;
         h->main_depth = h->depth;
     }
-    if (strcasecmp(name, "section") == 0 || strcasecmp(name, "article") == 0 ||
-        strcasecmp(name, "main") == 0) {
-        e->sectioning = 1;
+    if (kind & K_SECTIONING) {
         h->sectioning++;
         if (id && !(e->id = xstrdup(id)))
             fail(h);
-        if (strcasecmp(name, "section") == 0 || strcasecmp(name, "article") == 0) {
-            e->section = 1;
-            h->sections++;
-        }
     }
-    if (strcasecmp(name, "ul") == 0 || strcasecmp(name, "ol") == 0 || strcasecmp(name, "dl") == 0) {
-        if (h->list_depth++ == 0)
-            h->list_no++;
-    }
-    if (strcasecmp(name, "dl") == 0)
+    if (kind & K_SECTION)
+        h->sections++;
+    if ((kind & K_LIST) && h->list_depth++ == 0)
+        h->list_no++;
+    if (kind & K_DL)
         h->dl_depth++;
-    if (strcasecmp(name, "pre") == 0)
+    if (kind & K_PRE)
         h->pre++;
-    if (strcasecmp(name, "a") == 0 && attr(atts, "href")) {
+    if ((kind & K_A) && attr(atts, "href")) {
         e->link = 1;
         h->in_link++;
         if (h->heading_level && attr(atts, "href")[0] == '#' && !h->in_self_link) {
@@ -366,10 +455,9 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
     }
     if (!reading(h))
         return;
-    if (name[0] && (name[0] == 'h' || name[0] == 'H') && name[1] >= '1' && name[1] <= '6' &&
-        !name[2] && !h->heading_level) {
+    if (heading_number(name) && !h->heading_level) {
         end_block(h);
-        e->heading = name[1] - '0';
+        e->heading = heading_number(name);
         h->heading_level = e->heading;
         h->start = offset(h);
         /* The anchor: the heading's id, else an id inside it (taken as it
@@ -383,7 +471,7 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
         free(h->heading_fallback);
         h->heading_fallback = NULL;
         for (size_t i = h->depth; i-- > 0;)
-            if (h->stack[i].sectioning) {
+            if (h->stack[i].kind & K_SECTIONING) {
                 if (!h->stack[i].heading_seen && h->stack[i].id &&
                     !(h->heading_fallback = xstrdup(h->stack[i].id)))
                     fail(h);
@@ -397,7 +485,7 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
             h->heading_level = (int)h->sections;
         if (h->heading_level > 6)
             h->heading_level = 6;
-    } else if (strcasecmp(name, "dt") == 0 && id && *id && !h->heading_level) {
+    } else if ((kind & K_DT) && id && *id && !h->heading_level) {
         /* A term with an id (an API entry: <dt id="json.dumps">) heads a
          * section of its own, below the heading and the lists around it. */
         end_block(h);
@@ -417,11 +505,12 @@ static void on_end(void *ctx, const xmlChar *tag)
     const char *name = (const char *)tag;
     if (h->failed)
         return;
-    if (h->in_title && strcasecmp(name, "title") == 0) {
+    unsigned kind = tag_kind(name);
+    if (h->in_title && (kind & K_TITLE)) {
         h->in_title = 0;
         return;
     }
-    if (strcasecmp(name, "br") == 0 || strcasecmp(name, "meta") == 0)
+    if (kind & K_VOID)
         return;
     if (h->overflow) {
         h->overflow--;
@@ -430,21 +519,21 @@ static void on_end(void *ctx, const xmlChar *tag)
     if (h->depth == 0)
         return;
     elem *e = &h->stack[h->depth - 1];
-    if (in_list(name, block_tags) && reading(h) && (!h->heading_level || e->heading))
+    /* What the element was is what it was at its start (the parser closes
+     * elements in order). */
+    if ((e->kind & K_BLOCK) && reading(h) && (!h->heading_level || e->heading))
         end_block(h);
     if (e->skip)
         h->skipping--;
-    if (e->sectioning)
+    if (e->kind & K_SECTIONING)
         h->sectioning--;
     if (h->in_main && h->depth == h->main_depth)
         h->in_main = 0;
-    if (strcasecmp(name, "ul") == 0 || strcasecmp(name, "ol") == 0 || strcasecmp(name, "dl") == 0) {
-        if (h->list_depth)
-            h->list_depth--;
-    }
-    if (strcasecmp(name, "dl") == 0 && h->dl_depth)
+    if ((e->kind & K_LIST) && h->list_depth)
+        h->list_depth--;
+    if ((e->kind & K_DL) && h->dl_depth)
         h->dl_depth--;
-    if (strcasecmp(name, "pre") == 0 && h->pre)
+    if ((e->kind & K_PRE) && h->pre)
         h->pre--;
     if (e->link)
         h->in_link--;
@@ -460,7 +549,7 @@ static void on_end(void *ctx, const xmlChar *tag)
         if (!word && h->heading_level && h->link_mark <= h->text.len)
             h->text.len = h->link_mark;
     }
-    if (e->section)
+    if (e->kind & K_SECTION)
         h->sections--;
     free(e->id);
     h->depth--;
