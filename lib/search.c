@@ -367,8 +367,6 @@ static char *suggest_query(rubric_db *db, const qwords *words, const char *text,
 
 struct rubric_results {
     int corrected;     /* the hits answer the suggestion, not the query */
-    rubric_contribution **explains;  /* each hit's, with rubric_search_opts.explain */
-    rubric_fragment **frags;  /* each hit's fragments */
     rubric_article *articles;
     size_t narticles;
     size_t *article_hits;  /* the hits of every article, back to back */
@@ -377,50 +375,43 @@ struct rubric_results {
     size_t n;
     size_t total;
     char *suggestion;
-    cJSON **docs;      /* the parsed document data the hits point into */
-    char **snippets;
-    char **urls;
-    rubric_span **spans;
-    const char ***trails;
+    cJSON **docs;      /* the parsed document data the hits' strings point into;
+                          what else a hit points to is its own, freed with it */
 };
+
+/* Free what hit H owns (its document data belongs to the results). */
+static void hit_free(rubric_hit *h)
+{
+    for (size_t k = 0; h->explain && k < h->nexplain; k++)
+        free((char *)h->explain[k].word);
+    free((rubric_contribution *)h->explain);
+    for (size_t k = 0; h->fragments && k < h->nfragments; k++) {
+        const rubric_fragment *f = &h->fragments[k];
+        free((char *)f->text);
+        free((rubric_span *)f->spans);
+        free((rubric_span *)f->source);
+        free((char *)f->link);
+    }
+    free((rubric_fragment *)h->fragments);
+    free((char *)h->snippet);
+    free((rubric_span *)h->spans);
+    free((char *)h->url);
+    free((const char **)h->trail);
+}
 
 void rubric_results_free(rubric_results *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; r->explains && i < r->n; i++) {
-        for (size_t k = 0; r->explains[i] && k < r->hits[i].nexplain; k++)
-            free((char *)r->explains[i][k].word);
-        free(r->explains[i]);
+    for (size_t i = 0; i < r->n; i++) {
+        hit_free(&r->hits[i]);
+        cJSON_Delete(r->docs[i]);
     }
-    free(r->explains);
     free(r->articles);
     free(r->article_hits);
     free(r->page_keys);
-    for (size_t i = 0; r->frags && i < r->n; i++) {
-        for (size_t k = 0; r->frags[i] && k < r->hits[i].nfragments; k++) {
-            rubric_fragment *f = &r->frags[i][k];
-            free((char *)f->text);
-            free((rubric_span *)f->spans);
-            free((rubric_span *)f->source);
-            free((char *)f->link);
-        }
-        free(r->frags[i]);
-    }
-    free(r->frags);
-    for (size_t i = 0; i < r->n; i++) {
-        cJSON_Delete(r->docs[i]);
-        free(r->snippets[i]);
-        free(r->urls[i]);
-        free(r->spans[i]);
-        free(r->trails[i]);
-    }
     free(r->hits);
     free(r->docs);
-    free(r->snippets);
-    free(r->urls);
-    free(r->spans);
-    free(r->trails);
     free(r->suggestion);
     free(r);
 }
@@ -738,7 +729,7 @@ static char *text_link(const char *url, const rubric_fragment *f)
 /* Up to MAX fragments of TEXT around its matches M, best first, each with the
  * source offsets of its matches and a link that scrolls to them. */
 static int make_fragments(const cJSON *doc, const char *text, size_t len, const match *m,
-                          size_t n, size_t want, size_t max, rubric_hit *h, rubric_fragment **out)
+                          size_t n, size_t want, size_t max, rubric_hit *h)
 {
     rubric_fragment *f = calloc(max, sizeof *f);
     char *used = calloc(n + 1, 1);
@@ -747,7 +738,7 @@ static int make_fragments(const cJSON *doc, const char *text, size_t len, const 
         free(used);
         return -1;
     }
-    *out = f;
+    h->fragments = f;
     size_t start = (size_t)json_num(doc, "start"), s = 0, e = 0;
     int rc = 0;
     for (size_t k = 0; k < max && rc == 0; k++) {
@@ -796,7 +787,7 @@ static double bm25(const xs_term_stats *t, double k1, double b)
 
 /* Hit H's score term by term: each query word in each field it matched. */
 static int explain_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o, unsigned docid,
-                       rubric_hit *h, rubric_contribution **out)
+                       rubric_hit *h)
 {
     /* Per mode, the fields a word is searched in (as query.c builds it). */
     static const struct {
@@ -815,7 +806,6 @@ static int explain_hit(rubric_db *db, const qwords *q, const rubric_search_opts 
     rubric_contribution *c = calloc(q->n * nf + 1, sizeof *c);
     if (!c)
         return -1;
-    *out = c;
     h->explain = c;
     double k1 = o->k1 > 0 ? o->k1 : BM25_K1, b = o->b > 0 ? o->b : BM25_B;
     buf term = {0};
@@ -828,6 +818,7 @@ static int explain_hit(rubric_db *db, const qwords *q, const rubric_search_opts 
             const char *w = fields[f].exact ? q->w[i].word : q->w[i].stem;
             if (buf_adds(&term, fields[f].prefix) < 0 || buf_adds(&term, w) < 0) {
                 buf_free(&term);
+                h->nexplain = n;
                 return -1;
             }
             xs_term_stats st;
@@ -880,22 +871,21 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
     h->boilerplate = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "boilerplate"));
     const cJSON *trail = cJSON_GetObjectItemCaseSensitive(doc, "trail");
     size_t nt = (size_t)cJSON_GetArraySize(trail);
-    r->trails[i] = calloc(nt + 1, sizeof *r->trails[i]);
-    if (!r->trails[i])
+    const char **tr = calloc(nt + 1, sizeof *tr);
+    if (!tr)
         return -1;
+    h->trail = tr;
     size_t k = 0;
     const cJSON *t;
     cJSON_ArrayForEach(t, trail)
         if (cJSON_IsString(t))
-            r->trails[i][k++] = t->valuestring;
-    h->trail = r->trails[i];
+            tr[k++] = t->valuestring;
     h->ntrail = k;
     const char *rel = json_str(doc, "rel");
-    r->urls[i] = make_url(o->base_url ? o->base_url : rubric_db_base_url(db), *rel ? rel : h->path,
-                          h->anchor);
-    if (!r->urls[i])
+    h->url = make_url(o->base_url ? o->base_url : rubric_db_base_url(db), *rel ? rel : h->path,
+                      h->anchor);
+    if (!h->url)
         return -1;
-    h->url = r->urls[i];
     const char *text = json_str(doc, "text");
     size_t len = strlen(text), want = o->snippet_len ? o->snippet_len : 200, n = 0, s = 0, e = 0;
     match *m = NULL;
@@ -909,8 +899,6 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
         rc = make_window(text, len, m, n, used, s, e, &main);
     }
     if (rc == 0) {
-        r->snippets[i] = (char *)main.text;
-        r->spans[i] = (rubric_span *)main.spans;
         h->snippet = main.text;
         h->snippet_len = main.text_len;
         h->spans = main.spans;
@@ -919,9 +907,9 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
         h->snippet_cut_end = main.cut_end;
     }
     if (rc == 0 && o->fragments)
-        rc = make_fragments(doc, text, len, m, n, want, o->fragments, h, &r->frags[i]);
+        rc = make_fragments(doc, text, len, m, n, want, o->fragments, h);
     if (rc == 0 && o->explain)
-        rc = explain_hit(db, q, o, xs_mset_docid(ms, i), h, &r->explains[i]);
+        rc = explain_hit(db, q, o, xs_mset_docid(ms, i), h);
     free(used);
     free(m);
     return rc;
@@ -1023,15 +1011,8 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     size_t n = xs_mset_size(m);
     r->hits = calloc(n + 1, sizeof *r->hits);
     r->docs = calloc(n + 1, sizeof *r->docs);
-    r->snippets = calloc(n + 1, sizeof *r->snippets);
-    r->urls = calloc(n + 1, sizeof *r->urls);
-    r->spans = calloc(n + 1, sizeof *r->spans);
-    r->trails = calloc(n + 1, sizeof *r->trails);
     r->page_keys = calloc(n + 1, sizeof *r->page_keys);
-    r->frags = calloc(n + 1, sizeof *r->frags);
-    r->explains = calloc(n + 1, sizeof *r->explains);
-    if (!r->frags || !r->explains || !r->hits || !r->docs || !r->snippets || !r->urls || !r->spans || !r->trails ||
-        !r->page_keys)
+    if (!r->hits || !r->docs || !r->page_keys)
         goto fail;
     r->n = n;
     for (size_t i = 0; i < n; i++)
