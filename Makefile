@@ -58,7 +58,7 @@ LIBS = $(DEP_LIBS) -lstdc++ -lm -lpthread
 TOOL_LIBS = $(shell $(PKG_CONFIG) --libs xapian-core libcjson libxml-2.0 md4c 2>/dev/null) \
             -Wl,-Bstatic -lstemmer -lunistring -Wl,-Bdynamic -lstdc++ -lm -lpthread
 
-LIB_C = lib/cli.c lib/config.c lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/reader_html.c lib/reader_md.c lib/reader_jsonl.c lib/outline.c lib/index.c lib/query.c lib/synonyms.c lib/search.c
+LIB_C = lib/cli.c lib/walk.c lib/config.c lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/reader_html.c lib/reader_md.c lib/reader_jsonl.c lib/outline.c lib/index.c lib/query.c lib/synonyms.c lib/search.c
 LIB_CC = lib/xapian_shim.cc
 LIB_OBJ = $(LIB_C:lib/%.c=build/lib/%.o) $(LIB_CC:lib/%.cc=build/lib/%.o)
 HEADERS = include/rubric.h lib/internal.h lib/shim.h lib/cli.h lib/config.h

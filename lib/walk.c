@@ -1,0 +1,110 @@
+/* walk.c: the walk over a source tree that rubric-index (and the benchmark
+ * programs) share. Kept apart from cli.c because it asks the readers which
+ * files they take: a tool that only queries links no reader. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "config.h"
+#include "rubric.h"
+
+/* PATH's address under the walk's root (PATH itself when the root is it). */
+static const char *relative(const cli_walk *w, const char *path)
+{
+    size_t n = strlen(w->root);
+    while (n > 1 && w->root[n - 1] == '/')
+        n--;
+    if (strncmp(path, w->root, n) == 0 && path[n] == '/')
+        return path + n + 1;
+    return path;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void walk(cli_walk *w, const char *path, int explicit);
+
+/* A directory's entries in name order, so runs are reproducible. */
+static void walk_dir(cli_walk *w, const char *path)
+{
+    DIR *dir = opendir(path);
+    if (!dir) {
+        fprintf(stderr, "%s: skipped '%s': %s\n", w->tool, path, strerror(errno));
+        w->skipped++;
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0, len = strlen(path);
+    int slash = len > 0 && path[len - 1] == '/';
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+        if (e->d_name[0] == '.')
+            continue;  /* hidden files, ".", ".." and version-control folders */
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **p = realloc(names, cap * sizeof *p);
+            if (!p)
+                break;
+            names = p;
+        }
+        char *full = malloc(len + strlen(e->d_name) + 2);
+        if (!full)
+            break;
+        sprintf(full, "%s%s%s", path, slash ? "" : "/", e->d_name);
+        names[n++] = full;
+    }
+    closedir(dir);
+    if (e) {
+        fprintf(stderr, "%s: out of memory listing '%s'\n", w->tool, path);
+        w->stopped = 1;
+    }
+    qsort(names, n, sizeof *names, by_name);
+    for (size_t i = 0; i < n; i++) {
+        if (!w->stopped)
+            walk(w, names[i], 0);
+        free(names[i]);
+    }
+    free(names);
+}
+
+static void walk(cli_walk *w, const char *path, int explicit)
+{
+    struct stat st;
+    if ((explicit ? stat(path, &st) : lstat(path, &st)) < 0) {
+        fprintf(stderr, "%s: skipped '%s': %s\n", w->tool, path, strerror(errno));
+        w->skipped++;
+        return;
+    }
+    if (S_ISLNK(st.st_mode) && (stat(path, &st) < 0 || S_ISDIR(st.st_mode)))
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        if (w->skip && st.st_dev == w->skip->st_dev && st.st_ino == w->skip->st_ino)
+            return;
+        if (!explicit && config_prunes(w->exclude, relative(w, path)))
+            return;
+        walk_dir(w, path);
+        return;
+    }
+    if (!rubric_doc_supported(path)) {
+        if (explicit) {
+            fprintf(stderr, "%s: skipped '%s': no reader for this kind of file\n", w->tool, path);
+            w->skipped++;
+        }
+        return;
+    }
+    if (!explicit && !config_takes(w->include, w->exclude, relative(w, path)))
+        return;
+    if (w->file(w->ctx, path, relative(w, path)) != 0)
+        w->stopped = 1;
+}
+
+void cli_walk_run(cli_walk *w)
+{
+    walk(w, w->root, 1);
+}
