@@ -13,8 +13,12 @@
 
 /* Analysed words are remembered in a direct-mapped cache keyed by their raw
  * bytes: running text repeats a small vocabulary, and folding plus stemming is
- * where the analysis time goes. Words longer than CACHE_WORD are not cached. */
-#define CACHE_SLOTS 8192
+ * where the analysis time goes. Words longer than CACHE_WORD are not cached.
+ * The cache starts small and grows (dropping what it held) once it has been
+ * refilled twice over: a query's few snippets touch a few pages of it, while
+ * an indexing run soon has it at full size. */
+#define CACHE_MIN_SLOTS 256
+#define CACHE_MAX_SLOTS 8192
 #define CACHE_WORD 40
 
 typedef struct cache_entry {
@@ -33,6 +37,8 @@ struct rubric_analyzer {
     size_t clean_cap;
     buf word, stem;              /* the current token's forms */
     cache_entry *cache;
+    size_t cache_slots;          /* a power of two */
+    size_t cache_fills;          /* words stored since the cache last grew */
 };
 
 static const char *const none_lang = "none";
@@ -69,7 +75,8 @@ int rubric_analyzer_new(const char *lang, rubric_analyzer **out)
             return RUBRIC_ENOMEM;
         }
     }
-    a->cache = calloc(CACHE_SLOTS, sizeof *a->cache);
+    a->cache_slots = CACHE_MIN_SLOTS;
+    a->cache = calloc(a->cache_slots, sizeof *a->cache);
     if (!a->cache) {
         rubric_analyzer_free(a);
         return RUBRIC_ENOMEM;
@@ -365,13 +372,29 @@ typedef struct run_ctx {
     unsigned pos;
 } run_ctx;
 
+/* Double A's cache when it has been refilled twice over; when memory is
+ * short it stays as it is. */
+static void cache_grow(rubric_analyzer *a)
+{
+    if (a->cache_slots >= CACHE_MAX_SLOTS || a->cache_fills < 2 * a->cache_slots)
+        return;
+    cache_entry *bigger = calloc(2 * a->cache_slots, sizeof *bigger);
+    if (!bigger)
+        return;
+    free(a->cache);
+    a->cache = bigger;
+    a->cache_slots *= 2;
+    a->cache_fills = 0;
+}
+
 /* Fill T's word and stem for the raw word RAW[0..N), from the cache when it
  * holds it. Returns 0, or -1 when out of memory. */
 static int analyse_cached(rubric_analyzer *a, const char *raw, size_t n, rubric_token *t)
 {
     cache_entry *e = NULL;
+    cache_grow(a);  /* before the lookup: the last token's strings are done with */
     if (n < CACHE_WORD) {
-        e = &a->cache[hash64(raw, n) & (CACHE_SLOTS - 1)];
+        e = &a->cache[hash64(raw, n) & (a->cache_slots - 1)];
         if (e->used && e->raw_len == n && memcmp(e->raw, raw, n) == 0) {
             t->word = e->word;
             t->word_len = e->word_len;
@@ -387,6 +410,7 @@ static int analyse_cached(rubric_analyzer *a, const char *raw, size_t n, rubric_
     t->stem = a->stem.data;
     t->stem_len = a->stem.len;
     if (e && a->word.len < CACHE_WORD && a->stem.len < CACHE_WORD) {
+        a->cache_fills++;
         e->used = 1;
         e->raw_len = (uint8_t)n;
         memcpy(e->raw, raw, n);
