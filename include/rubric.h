@@ -181,10 +181,14 @@ RUBRIC_API int rubric_index_add_file(rubric_index *ix, const char *path, int *wh
  * stops the run. */
 typedef int (*rubric_add_fn)(void *ctx, size_t i, int status, int what, size_t npassages);
 
-/* Index N files (RELS may be NULL), reading, parsing and analysing them on
- * WORKERS threads while this one writes: the index ends as if each had been
- * given to rubric_index_add() in turn. Returns RUBRIC_OK, or the status that
- * stopped the run (DONE's choice, or out of memory). */
+/* Index N files (RELS may be NULL) on WORKERS threads: the index ends as if
+ * each had been given to rubric_index_add() in turn, passages numbered alike.
+ * On an index being built afresh (a first build, or RUBRIC_OPEN_REBUILD) the
+ * files are cut into WORKERS runs of consecutive files, and each thread reads,
+ * analyses and writes its run into a shard of its own; rubric_index_commit()
+ * merges the shards in order. Otherwise the threads read, parse and analyse
+ * while this one writes. Returns RUBRIC_OK, or the status that stopped the
+ * run (DONE's choice, or out of memory). */
 RUBRIC_API int rubric_index_add_many(rubric_index *ix, const char *const *paths,
                                      const char *const *rels, size_t n, unsigned workers,
                                      rubric_add_fn done, void *ctx);
@@ -212,7 +216,9 @@ RUBRIC_API int rubric_index_remove_missing(rubric_index *ix, const char *const *
 /* Number of passages in the index, this run's changes included. */
 RUBRIC_API size_t rubric_index_passages(rubric_index *ix);
 /* Publish everything done since open (or the last commit), at one instant.
- * Nothing is written when nothing changed. A rebuild is put in place here. */
+ * Nothing is written when nothing changed. A first build or a rebuild is
+ * merged (from its shards, if any) and compacted into one database, then put
+ * in place here; after a failed commit it can only be closed. */
 RUBRIC_API int rubric_index_commit(rubric_index *ix);
 /* Close; changes not committed are discarded. */
 RUBRIC_API void rubric_index_close(rubric_index *ix);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
@@ -36,8 +37,10 @@ static const char usage_text[] =
     "  --wait SECONDS    if another indexer holds the index, wait for it this long\n"
     "  --status          print the index's revision, update time, files, passages,\n"
     "                    language and size, and exit\n"
-    "  -j, --jobs N      read and analyse files on N threads (at most " JOBS_MAX_TEXT ", default 1)\n"
-    "                    while one thread writes the index\n"
+    "  -j, --jobs N      work on N threads (at most " JOBS_MAX_TEXT "; default: one per\n"
+    "                    processor): a first build or --rebuild writes N shards\n"
+    "                    side by side and merges them; other runs read and\n"
+    "                    analyse on N threads while one writes\n"
     "  -q, --quiet       print only errors and the summary line\n"
     "  -h, --help        print this help\n"
     "  --version         print the version\n"
@@ -348,11 +351,12 @@ int main(int argc, char **argv)
             r.fatal = RUBRIC_ENOMEM;  /* out of memory listing a folder */
     }
     if (!r.fatal) {
-        /* One thread by default: the single Xapian writer dominates a build,
-         * and on 2 cores a second thread reading and analysing did not pay
-         * (README, "Performance"). */
-        if (!jobs)
-            jobs = 1;
+        /* One thread per processor by default: a first build or a rebuild
+         * writes a shard on each (README, "Performance"). */
+        if (!jobs) {
+            long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+            jobs = cpus < 1 ? 1 : cpus > JOBS_MAX ? JOBS_MAX : (unsigned long)cpus;
+        }
         rubric_index_add_many(r.ix, (const char *const *)r.paths, (const char *const *)r.rels,
                               r.nfiles, (unsigned)jobs, file_done, &r);
     }

@@ -57,6 +57,9 @@ struct rubric_index {
     buf notes;       /* what the last file's reader skipped */
     int plain;       /* boilerplate detection off */
     hashset seen;    /* the paths given to add_file since open */
+    xs_db **shards;  /* a fresh build on threads: its shards, in file order */
+    size_t nshards;
+    int broken;      /* a shard could not be written: no publishing */
 };
 
 /* Remember that PATH was given to add_file in this session. */
@@ -92,6 +95,14 @@ int file_term(const char *prefix, const char *path, buf *out)
         return buf_printf(out, "%s%s", prefix, path);
     return buf_printf(out, "%s#%016" PRIx64, prefix, hash64(path, strlen(path)));
 }
+
+/* A commit that failed part-way may have closed the database: then only
+ * rubric_index_close() is left to call. */
+#define NEED_DB(ix)                                                                     \
+    do {                                                                                \
+        if (!(ix)->db)                                                                  \
+            return set_err((ix), RUBRIC_ENODB, "the index was closed by a failed commit"); \
+    } while (0)
 
 static int map_xs(int rc)
 {
@@ -222,6 +233,9 @@ void rubric_index_close(rubric_index *ix)
         return;
     xs_db_close(ix->db);
     xs_db_close(ix->live);
+    for (size_t k = 0; k < ix->nshards; k++)
+        xs_db_close(ix->shards[k]);
+    free(ix->shards);
     if (ix->fresh)
         remove_tree(ix->fresh);  /* a rebuild not published */
     free(ix->fresh);
@@ -235,7 +249,10 @@ void rubric_index_close(rubric_index *ix)
 
 size_t rubric_index_passages(rubric_index *ix)
 {
-    return xs_db_doccount(ix->db);
+    size_t n = ix->db ? xs_db_doccount(ix->db) : 0;
+    for (size_t k = 0; k < ix->nshards; k++)
+        n += xs_db_doccount(ix->shards[k]);
+    return n;
 }
 
 const char *rubric_index_errmsg(const rubric_index *ix)
@@ -253,25 +270,85 @@ const char *rubric_index_lang(const rubric_index *ix)
     return rubric_analyzer_lang(ix->an);
 }
 
+/* Shard K of a fresh build, under its scratch directory. */
+static char *shard_path(const rubric_index *ix, size_t k)
+{
+    return xasprintf("%s/shard-%zu", ix->fresh, k);
+}
+
+/* A fresh build's last step: its committed parts (the writer's own database,
+ * then its shards) merged in order into one compacted database, at *READY
+ * (malloc'd) under the scratch directory. Compacting packs the blocks that a
+ * build leaves half full: the index is about half the size, and a query reads
+ * fewer blocks. */
+static int compact_fresh(rubric_index *ix, char **ready)
+{
+    *ready = NULL;
+    if (ix->broken)
+        return set_err(ix, RUBRIC_ENODB, "the new index is incomplete: a part of it could not "
+                                         "be written");
+    size_t n = 1 + ix->nshards;
+    const char **src = calloc(n, sizeof *src);
+    int rc = src ? RUBRIC_OK : set_err(ix, RUBRIC_ENOMEM, "out of memory");
+    if (rc == RUBRIC_OK)
+        src[0] = ix->fresh;
+    for (size_t k = 0; k < ix->nshards && rc == RUBRIC_OK; k++) {
+        if (xs_db_commit(ix->shards[k]) != XS_OK)
+            rc = set_err(ix, RUBRIC_ENODB, "cannot write the new index: %s",
+                         xs_db_errmsg(ix->shards[k]));
+        else if (!(src[k + 1] = shard_path(ix, k)))
+            rc = set_err(ix, RUBRIC_ENOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < ix->nshards; k++)
+        xs_db_close(ix->shards[k]);
+    free(ix->shards);
+    ix->shards = NULL;
+    ix->nshards = 0;
+    xs_db_close(ix->db);
+    ix->db = NULL;
+    char *dest = rc == RUBRIC_OK ? xasprintf("%s/index", ix->fresh) : NULL;
+    char *msg = NULL;
+    if (rc == RUBRIC_OK && !dest)
+        rc = set_err(ix, RUBRIC_ENOMEM, "out of memory");
+    else if (rc == RUBRIC_OK && xs_db_compact(src, n, dest, &msg) != XS_OK)
+        rc = set_err(ix, RUBRIC_ENODB, "cannot compact the new index into '%s': %s", dest,
+                     msg ? msg : "");
+    free(msg);
+    for (size_t k = 1; src && k < n; k++)
+        free((char *)src[k]);
+    free(src);
+    if (rc == RUBRIC_OK)
+        *ready = dest;
+    else
+        free(dest);
+    return rc;
+}
+
 /* Swap the rebuilt index in for the live one, at one instant for readers. */
 static int publish(rubric_index *ix)
 {
-    if (sync_tree(ix->fresh) != 0)
-        return set_err(ix, RUBRIC_ENODB, "cannot sync '%s': %s", ix->fresh, strerror(errno));
-    xs_db_close(ix->db);
-    ix->db = NULL;
-    if (exchange_paths(ix->fresh, ix->dir) != 0)
-        return set_err(ix, RUBRIC_ENODB, "cannot put '%s' in place of '%s': %s", ix->fresh,
-                       ix->dir, strerror(errno));
-    /* The old index now lies at the scratch path: release it and remove it.
-     * Readers that have it open keep reading it until they reopen. */
+    char *ready = NULL;
+    int rc = compact_fresh(ix, &ready);
+    if (rc != RUBRIC_OK)
+        return rc;
+    if (sync_tree(ready) != 0)
+        rc = set_err(ix, RUBRIC_ENODB, "cannot sync '%s': %s", ready, strerror(errno));
+    else if (exchange_paths(ready, ix->dir) != 0)
+        rc = set_err(ix, RUBRIC_ENODB, "cannot put '%s' in place of '%s': %s", ready, ix->dir,
+                     strerror(errno));
+    free(ready);
+    if (rc != RUBRIC_OK)
+        return rc;
+    /* The old index now lies under the scratch directory: release it and
+     * remove it. Readers that have it open keep reading it until they
+     * reopen. */
     xs_db_close(ix->live);
     ix->live = NULL;
     remove_tree(ix->fresh);
     free(ix->fresh);
     ix->fresh = NULL;
     char *msg = NULL;
-    int rc = map_xs(xs_db_open_write(ix->dir, &ix->db, &msg));
+    rc = map_xs(xs_db_open_write(ix->dir, &ix->db, &msg));
     if (rc != RUBRIC_OK)
         set_err(ix, rc, "cannot reopen '%s': %s", ix->dir, msg ? msg : "");
     free(msg);
@@ -280,6 +357,7 @@ static int publish(rubric_index *ix)
 
 int rubric_index_commit(rubric_index *ix)
 {
+    NEED_DB(ix);
     ix->err.len = 0;
     /* A run that changed nothing writes nothing: the revision stays. */
     if (ix->dry_run || !ix->dirty)
@@ -305,7 +383,8 @@ int rubric_index_commit(rubric_index *ix)
 
 unsigned long rubric_index_revision(rubric_index *ix)
 {
-    return revision_of(ix->fresh ? ix->live : ix->db);
+    xs_db *db = ix->fresh ? ix->live : ix->db;
+    return db ? revision_of(db) : 0;
 }
 
 /* ----------------------------------------------------------- documents */
@@ -550,6 +629,7 @@ static int manifest_put(rubric_index *ix, const char *path, const manifest_entry
 
 int rubric_index_remove_file(rubric_index *ix, const char *path)
 {
+    NEED_DB(ix);
     ix->err.len = 0;
     if (ix->dry_run)
         return RUBRIC_OK;
@@ -578,6 +658,7 @@ void rubric_index_set_boilerplate_detection(rubric_index *ix, int on)
 
 int rubric_index_set_base_url(rubric_index *ix, const char *url)
 {
+    NEED_DB(ix);
     ix->err.len = 0;
     if (ix->dry_run)
         return RUBRIC_OK;
@@ -604,16 +685,25 @@ typedef struct job {
     xs_doc **docs;     /* its passages' documents, and their id terms */
     char **ids;
     size_t n;
+    int written;       /* the documents went to a shard already (and are freed) */
 } job;
 
-static void job_clear(job *j)
+/* Free J's documents and id terms (the count stays). */
+static void job_free_docs(job *j)
 {
-    for (size_t i = 0; i < j->n; i++) {
+    for (size_t i = 0; j->docs && i < j->n; i++) {
         xs_doc_free(j->docs[i]);
         free(j->ids[i]);
     }
     free(j->docs);
     free(j->ids);
+    j->docs = NULL;
+    j->ids = NULL;
+}
+
+static void job_clear(job *j)
+{
+    job_free_docs(j);
     free(j->path);
     free(j->rel);
     free(j->msg);
@@ -748,7 +838,7 @@ static int stage_write(rubric_index *ix, job *j)
     /* A fresh build holds nothing yet: no passages to replace or delete, and
      * adding skips the look-up of each id. */
     int rc = ix->fresh ? RUBRIC_OK : map_xs(xs_db_delete_term(ix->db, j->fileterm));
-    for (size_t i = 0; i < j->n && rc == RUBRIC_OK; i++)
+    for (size_t i = 0; i < j->n && !j->written && rc == RUBRIC_OK; i++)
         rc = map_xs(ix->fresh ? xs_db_add(ix->db, j->docs[i])
                               : xs_db_replace(ix->db, j->ids[i], j->docs[i]));
     if (rc == RUBRIC_OK)
@@ -764,6 +854,11 @@ notes:
 int rubric_index_add(rubric_index *ix, const char *path, const char *rel, int *what,
                      size_t *npassages)
 {
+    if (what)
+        *what = RUBRIC_FILE_UNCHANGED;
+    if (npassages)
+        *npassages = 0;
+    NEED_DB(ix);
     job j;
     stage_lookup(ix, &j, path, rel);
     stage_build(ix->an, ix->plain, ix->dry_run, &j);
@@ -822,11 +917,185 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* A fresh build on several threads: the files are cut into as many runs of
+ * consecutive files as there are workers, of about equal bytes, and each
+ * worker reads, analyses and writes its run into a shard of its own, so the
+ * writing too is shared out. At commit the shards are merged in order
+ * (compact_fresh()), which numbers the passages as one thread would have: the
+ * index is the same whatever the number of threads. Outcomes are still
+ * reported, and the manifest written, in file order on this thread. */
+typedef struct shard_run {
+    struct sharded *all;
+    size_t from, to;        /* its files */
+    rubric_analyzer *an;
+    xs_db *db;              /* its shard */
+    int finished;
+} shard_run;
+
+typedef struct sharded {
+    rubric_index *ix;
+    job *jobs;              /* one per file */
+    char *ready;            /* per file: built and written */
+    int stop, failed;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+} sharded;
+
+/* Write J's documents into shard S, then free them. */
+static void shard_write(shard_run *s, job *j)
+{
+    int rc = XS_OK;
+    if (j->done || j->touch)
+        return;
+    for (size_t i = 0; i < j->n && rc == XS_OK; i++)
+        rc = xs_db_add(s->db, j->docs[i]);
+    job_free_docs(j);
+    j->written = 1;
+    if (rc != XS_OK) {
+        job_fail(j, map_xs(rc), xasprintf("cannot index '%s': %s", j->path, xs_db_errmsg(s->db)));
+        pthread_mutex_lock(&s->all->lock);
+        s->all->failed = 1;
+        pthread_mutex_unlock(&s->all->lock);
+    }
+}
+
+static void *shard_worker(void *arg)
+{
+    shard_run *s = arg;
+    sharded *all = s->all;
+    for (size_t i = s->from; i < s->to; i++) {
+        pthread_mutex_lock(&all->lock);
+        int stop = all->stop;
+        pthread_mutex_unlock(&all->lock);
+        if (stop)
+            break;
+        stage_build(s->an, all->ix->plain, 0, &all->jobs[i]);
+        shard_write(s, &all->jobs[i]);
+        pthread_mutex_lock(&all->lock);
+        all->ready[i] = 1;
+        pthread_cond_broadcast(&all->wake);
+        pthread_mutex_unlock(&all->lock);
+    }
+    pthread_mutex_lock(&all->lock);
+    s->finished = 1;
+    pthread_cond_broadcast(&all->wake);
+    pthread_mutex_unlock(&all->lock);
+    return NULL;
+}
+
+/* Cut files [0, N) of JOBS into NRUNS runs of consecutive files, of about
+ * equal bytes. */
+static void cut_runs(const job *jobs, size_t n, shard_run *runs, size_t nruns)
+{
+    double total = 0, sum = 0;
+    for (size_t i = 0; i < n; i++)
+        total += (double)jobs[i].now.size + 1;
+    size_t i = 0;
+    for (size_t k = 0; k < nruns; k++) {
+        runs[k].from = i;
+        double goal = total * (double)(k + 1) / (double)nruns;
+        /* Every run keeps at least one file while files remain for the rest. */
+        while (i < n && (k + 1 == nruns || n - i > nruns - k - 1) &&
+               (i == runs[k].from || sum + (double)jobs[i].now.size / 2 < goal))
+            sum += (double)jobs[i++].now.size + 1;
+        runs[k].to = i;
+    }
+}
+
+static int add_sharded(rubric_index *ix, const char *const *paths, const char *const *rels,
+                       size_t n, unsigned workers, rubric_add_fn done, void *ctx)
+{
+    if (workers > n)
+        workers = (unsigned)n;
+    sharded all = {0};
+    all.ix = ix;
+    all.jobs = calloc(n, sizeof *all.jobs);
+    all.ready = calloc(n, 1);
+    shard_run *runs = calloc(workers, sizeof *runs);
+    pthread_t *threads = calloc(workers, sizeof *threads);
+    xs_db **shards = realloc(ix->shards, (ix->nshards + workers) * sizeof *shards);
+    int rc = RUBRIC_ENOMEM;
+    unsigned started = 0;
+    if (shards)
+        ix->shards = shards;
+    if (!all.jobs || !all.ready || !runs || !threads || !shards) {
+        set_err(ix, rc, "out of memory");
+        goto out;
+    }
+    /* The look-ups first (stat() only: a fresh build has no manifest), for
+     * the sizes the runs are cut by. */
+    for (size_t i = 0; i < n; i++)
+        stage_lookup(ix, &all.jobs[i], paths[i], rels ? rels[i] : NULL);
+    cut_runs(all.jobs, n, runs, workers);
+    for (unsigned k = 0; k < workers; k++) {
+        char *path = shard_path(ix, ix->nshards), *msg = NULL;
+        runs[k].all = &all;
+        rc = path ? rubric_analyzer_new(rubric_analyzer_lang(ix->an), &runs[k].an) : RUBRIC_ENOMEM;
+        if (rc == RUBRIC_OK && (rc = map_xs(xs_db_open_fresh(path, &runs[k].db, &msg))) == RUBRIC_OK)
+            ix->shards[ix->nshards++] = runs[k].db;
+        if (rc != RUBRIC_OK)
+            set_err(ix, rc, "cannot create '%s': %s", path ? path : ix->fresh,
+                    msg ? msg : rubric_strerror(rc));
+        free(path);
+        free(msg);
+        if (rc != RUBRIC_OK) {
+            ix->broken = 1;
+            goto out;
+        }
+    }
+    pthread_mutex_init(&all.lock, NULL);
+    pthread_cond_init(&all.wake, NULL);
+    for (; started < workers; started++)
+        if (pthread_create(&threads[started], NULL, shard_worker, &runs[started]) != 0)
+            break;
+    rc = started == workers ? RUBRIC_OK : set_err(ix, RUBRIC_EINTERNAL, "cannot start a thread");
+    for (size_t i = 0, k = 0; i < n && rc == RUBRIC_OK; i++) {
+        while (i >= runs[k].to)
+            k++;
+        pthread_mutex_lock(&all.lock);
+        while (!all.ready[i] && !runs[k].finished)
+            pthread_cond_wait(&all.wake, &all.lock);
+        int ready = all.ready[i];
+        pthread_mutex_unlock(&all.lock);
+        if (!ready)
+            break;  /* told to stop */
+        job *j = &all.jobs[i];
+        int frc = stage_write(ix, j);
+        int what = frc == RUBRIC_OK ? j->what : RUBRIC_FILE_UNCHANGED;
+        size_t np = frc == RUBRIC_OK && !j->touch && j->what != RUBRIC_FILE_UNCHANGED ? j->n : 0;
+        if (done && done(ctx, i, frc, what, np) != 0)
+            rc = frc == RUBRIC_OK ? RUBRIC_EINTERNAL : frc;
+        job_clear(j);
+    }
+    pthread_mutex_lock(&all.lock);
+    all.stop = 1;
+    pthread_mutex_unlock(&all.lock);
+    for (unsigned k = 0; k < started; k++)
+        pthread_join(threads[k], NULL);
+    if (all.failed)
+        ix->broken = 1;
+    pthread_cond_destroy(&all.wake);
+    pthread_mutex_destroy(&all.lock);
+out:
+    for (size_t i = 0; all.jobs && i < n; i++)
+        job_clear(&all.jobs[i]);
+    for (unsigned k = 0; runs && k < workers; k++)
+        rubric_analyzer_free(runs[k].an);
+    free(all.jobs);
+    free(all.ready);
+    free(runs);
+    free(threads);
+    return rc;
+}
+
 int rubric_index_add_many(rubric_index *ix, const char *const *paths, const char *const *rels,
                           size_t n, unsigned workers, rubric_add_fn done, void *ctx)
 {
+    NEED_DB(ix);
     if (workers < 1)
         workers = 1;
+    if (ix->fresh && workers > 1 && n > 1)
+        return add_sharded(ix, paths, rels, n, workers, done, ctx);
     if (workers == 1 || n < 2) {
         /* One thread: each file in turn, as rubric_index_add() does it. */
         for (size_t i = 0; i < n; i++) {
@@ -975,6 +1244,7 @@ int rubric_index_remove_missing(rubric_index *ix, const char *const *roots, size
 {
     if (removed)
         *removed = 0;
+    NEED_DB(ix);
     missing_ctx c = {ix, roots, nroots, NULL, 0, 0, 0};
     int rc = xs_db_metadata(ix->db, META_FILE, find_missing, &c);
     if (c.failed)

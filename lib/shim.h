@@ -36,6 +36,10 @@ int xs_db_open_memory(xs_db **out, char **errmsg);
 /* A writer on a new, empty database at DIR (anything there is replaced). */
 int xs_db_open_fresh(const char *dir, xs_db **out, char **errmsg);
 void xs_db_close(xs_db *db);  /* a writer's uncommitted changes are discarded */
+/* Merge the committed databases SOURCES[0..N) into a new, compacted database
+ * at DEST (which must not exist): documents keep their order, those of
+ * SOURCES[0] first; metadata comes from the first source holding each key. */
+int xs_db_compact(const char *const *sources, size_t n, const char *dest, char **errmsg);
 const char *xs_db_errmsg(const xs_db *db);
 int xs_db_reopen(xs_db *db);
 /* Open the database at the handle's path anew: after a rebuild replaced it,

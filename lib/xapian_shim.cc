@@ -194,6 +194,25 @@ int xs_db_open_fresh(const char *dir, xs_db **out, char **errmsg)
                        errmsg);
 }
 
+int xs_db_compact(const char *const *sources, size_t n, const char *dest, char **errmsg)
+{
+    std::string err;
+    try {
+        Xapian::Database all;
+        for (size_t i = 0; i < n; i++)
+            all.add_database(Xapian::Database(sources[i]));
+        // FULL packs the blocks without oversize items, so the index stays
+        // cheap to update in place afterwards.
+        all.compact(dest, Xapian::Compactor::FULL);
+        return XS_OK;
+    } catch (...) {
+        int rc = map_error(&err);
+        if (errmsg)
+            *errmsg = dup_msg(err);
+        return rc;
+    }
+}
+
 void xs_db_close(xs_db *db)
 {
     if (!db)

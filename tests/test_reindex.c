@@ -368,13 +368,14 @@ static int same_ids(const char *got, const char *want)
     return ok;
 }
 
-/* Build T/site afresh into T/NAME (removed first) and compare DB's ids to it. */
+/* Build T/site afresh on one thread into T/NAME (removed first) and compare
+ * DB's ids to it. */
 static int same_ids_as_clean_build(const char *t, const char *db, const char *name)
 {
     char clean[PATH_MAX];
     path_join(clean, t, name);
     cmd c;
-    sh(&c, t, "rm -rf %s && \"$I\" -q --db %s site", sq(name), sq(name));
+    sh(&c, t, "rm -rf %s && \"$I\" -q -j 1 --db %s site", sq(name), sq(name));
     int ok = c.status == 0;
     if (!ok)
         fprintf(stderr, "  clean build: exit %d: %s", c.status, c.err);
@@ -830,8 +831,9 @@ static void readers_never_fail_nor_see_a_partial_index_during_reindex_and_rebuil
 
 /* ---------------------------------------------------------------- rebuild */
 
-/* Files read and analysed on several threads make the very index one thread
- * makes, for a first build and for a reindex of changed files. */
+/* Files read, analysed and written on several threads (a first build: one
+ * shard per thread, merged) make the very index one thread makes, for a first
+ * build and for a reindex of changed files. */
 static void indexing_on_several_threads_gives_the_same_index(void)
 {
     char t[PATH_MAX], db[PATH_MAX];
@@ -842,6 +844,18 @@ static void indexing_on_several_threads_gives_the_same_index(void)
     CHECK(c.status == 0);
     cmd_free(&c);
     CHECK(same_ids_as_clean_build(t, db, "clean"));
+    /* Passages are numbered as one thread numbers them, so rankings agree to
+     * the last tie (a filter alone ranks in that order); the shards are
+     * merged, with no scratch left. */
+    sh(&c, t, "first=$(cd site && LC_ALL=C ls | head -n 1); last=$(cd site && LC_ALL=C ls | tail -n 1); "
+              "for q in steadymarker 'the page' beekeeping \"path:$last OR path:$first\"; do "
+              "for d in db clean; do \"$Q\" --db $d --json --boilerplate -n 100 \"$q\" | "
+              "grep -v '\"revision\"\\|\"updated\"' > $d.json; done; "
+              "cmp db.json clean.json || exit 1; grep -c '\"rank\"' db.json; done");
+    CHECK(c.status == 0);
+    CHECK(atoi(c.out) > 0);
+    cmd_free(&c);
+    CHECK(leftovers(t, ".rebuild") == 0);
     /* Change some pages, then reindex on threads: the same as a clean build. */
     sh(&c, t, "for f in $(ls site/*.html | head -3) site/*.txt; do "
               "printf '\\nThreaded Notes\\nA closing paragraph names the threadedword once.\\n' >> \"$f\"; done; "
@@ -852,6 +866,50 @@ static void indexing_on_several_threads_gives_the_same_index(void)
     sh(&c, t, "\"$Q\" --db db --json --boilerplate -n 100 threadedword | grep -c '\"rank\"'");
     CHECK(c.status == 0 && atoi(c.out) >= 2);  /* the text articles' new section */
     cmd_free(&c);
+}
+
+/* A sharded rebuild whose merge fails (its output path is taken) says so,
+ * leaves the live index as it was and no scratch behind, and the handle then
+ * refuses more work instead of crashing. */
+static void a_rebuild_whose_merge_fails_leaves_the_live_index_as_it_was(void)
+{
+    char t[PATH_MAX], db[PATH_MAX], scratch[PATH_MAX], block[PATH_MAX];
+    CHECK(make_site(t, "mergefail") == 0);
+    path_join(db, t, "db");
+    cmd c;
+    sh(&c, t, "\"$I\" -q -j 1 --db db site");
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    long before = hits_for(db, "steadymarker", NULL, NULL);
+    CHECK(before > 0);
+
+    rubric_index *ix = NULL;
+    char *err = NULL;
+    CHECK(rubric_index_open_with(db, NULL, RUBRIC_OPEN_REBUILD, &ix, &err) == RUBRIC_OK);
+    free(err);
+    if (!ix)
+        return;
+    char *paths[2];
+    char a[PATH_MAX], b[PATH_MAX];
+    page_file(a, t, 0);
+    page_file(b, t, 1);
+    paths[0] = a;
+    paths[1] = b;
+    CHECK(rubric_index_add_many(ix, (const char *const *)paths, NULL, 2, 2, NULL, NULL) ==
+          RUBRIC_OK);
+    CHECK(rubric_index_passages(ix) > 0);
+    /* The merged index would be written here: a dangling link is in the way. */
+    CHECK(snprintf(scratch, sizeof scratch, "%s.rebuild", db) < (int)sizeof scratch);
+    path_join(block, scratch, "index");
+    CHECK(symlink("/nonexistent/rubric-index", block) == 0);
+    CHECK(rubric_index_commit(ix) == RUBRIC_ENODB);
+    CHECK(strstr(rubric_index_errmsg(ix), "compact") != NULL);
+    int what = -1;
+    CHECK(rubric_index_add_file(ix, a, &what, NULL) == RUBRIC_ENODB);
+    CHECK(strstr(rubric_index_errmsg(ix), "failed commit") != NULL);
+    rubric_index_close(ix);
+    CHECK(hits_for(db, "steadymarker", NULL, NULL) == before);
+    CHECK(leftovers(t, ".rebuild") == 0);
 }
 
 static void a_rebuild_replaces_the_index_whole_and_can_change_its_language(void)
@@ -1057,8 +1115,11 @@ static uint64_t rnd(void)
     return g_rng * 2685821657736338717ULL;
 }
 
+/* Rebuilds take turns on one thread and on two (shards merged at the end). */
 static pid_t spawn_indexer(const char *t, int rebuild)
 {
+    static int turn;
+    const char *jobs = turn++ % 2 ? "2" : "1";
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
@@ -1068,7 +1129,8 @@ static pid_t spawn_indexer(const char *t, int rebuild)
         dup2(fd, 1);
         dup2(fd, 2);
         if (rebuild)
-            execl(g_index, "rubric-index", "-q", "--rebuild", "--db", "db", "site", (char *)NULL);
+            execl(g_index, "rubric-index", "-q", "-j", jobs, "--rebuild", "--db", "db", "site",
+                  (char *)NULL);
         else
             execl(g_index, "rubric-index", "-q", "--db", "db", "site", (char *)NULL);
         _exit(127);
@@ -1686,6 +1748,7 @@ int main(void)
     TRY(readers_never_fail_nor_see_a_partial_index_during_reindex_and_rebuild);
     TRY(indexing_on_several_threads_gives_the_same_index);
     TRY(a_rebuild_replaces_the_index_whole_and_can_change_its_language);
+    TRY(a_rebuild_whose_merge_fails_leaves_the_live_index_as_it_was);
     TRY(a_rebuild_moves_the_revision_forward_never_back);
     TRY(a_second_indexer_is_refused_at_once_or_waits_with_wait);
     TRY(killing_the_indexer_at_any_moment_leaves_a_working_index);
