@@ -36,6 +36,7 @@ struct rubric_analyzer {
     char *clean;                 /* input with invalid UTF-8 bytes blanked */
     size_t clean_cap;
     buf word, stem;              /* the current token's forms */
+    buf scratch[2];              /* for folding and recomposing them */
     cache_entry *cache;
     size_t cache_slots;          /* a power of two */
     size_t cache_fills;          /* words stored since the cache last grew */
@@ -94,6 +95,8 @@ void rubric_analyzer_free(rubric_analyzer *a)
     free(a->clean);
     buf_free(&a->word);
     buf_free(&a->stem);
+    buf_free(&a->scratch[0]);
+    buf_free(&a->scratch[1]);
     free(a->cache);
     free(a);
 }
@@ -214,18 +217,34 @@ int rubric_segment(const char *text, size_t len, rubric_token_fn fn, void *ctx)
     return rc;
 }
 
-/* Case-fold S into OUT in normal form NF (NFKC for the stemmer, which expects
- * composed text; NFKD to strip accents after). */
-static int casefold(const uint8_t *s, size_t n, uninorm_t nf, buf *out)
+/* OUT's contents replaced by F[0..N), a result of libunistring's, which is
+ * OUT's own storage when it fitted there and a new allocation otherwise. */
+static int take_result(buf *out, uint8_t *f, size_t n)
 {
-    size_t flen = 0;
-    uint8_t *f = u8_casefold(s, n, NULL, nf, NULL, &flen);
     if (!f)
         return -1;
+    if (f == (uint8_t *)out->data) {
+        out->len = n;
+        out->data[n] = '\0';
+        return 0;
+    }
     out->len = 0;
-    int rc = buf_add(out, (const char *)f, flen);
+    int rc = buf_add(out, (const char *)f, n);
     free(f);
     return rc;
+}
+
+/* Case-fold S into OUT in normal form NF (NFKC for the stemmer, which expects
+ * composed text; NFKD to strip accents after). The result goes straight into
+ * OUT's storage, so a word allocates nothing once the buffers have grown. */
+static int casefold(const uint8_t *s, size_t n, uninorm_t nf, buf *out)
+{
+    out->len = 0;
+    if (buf_grow(out, 3 * n + 16) < 0)
+        return -1;
+    size_t flen = out->cap - 1;
+    uint8_t *f = u8_casefold(s, n, NULL, nf, (uint8_t *)out->data, &flen);
+    return take_result(out, f, flen);
 }
 
 /* Accents are stripped only from the scripts where they are accents (Latin,
@@ -243,8 +262,8 @@ static int strips_marks(const uc_script_t *script)
 }
 
 /* Replace B's contents (in NFKD) by themselves without the accents of their
- * letters, recomposed to NFC. */
-static int strip_marks(buf *b)
+ * letters, recomposed to NFC (through SCRATCH). */
+static int strip_marks(buf *b, buf *scratch)
 {
     size_t w = 0;
     const uint8_t *s = (const uint8_t *)b->data;
@@ -264,14 +283,16 @@ static int strip_marks(buf *b)
         i += (size_t)n;
     }
     b->len = w;
-    size_t clen = 0;
-    uint8_t *c = u8_normalize(UNINORM_NFC, (const uint8_t *)b->data, b->len, NULL, &clen);
-    if (!c)
+    scratch->len = 0;
+    if (buf_grow(scratch, b->len + 16) < 0)
+        return -1;
+    size_t clen = scratch->cap - 1;
+    uint8_t *c = u8_normalize(UNINORM_NFC, (const uint8_t *)b->data, b->len,
+                              (uint8_t *)scratch->data, &clen);
+    if (take_result(scratch, c, clen) < 0)
         return -1;
     b->len = 0;
-    int rc = buf_add(b, (const char *)c, clen);
-    free(c);
-    return rc;
+    return buf_add(b, scratch->data, scratch->len);
 }
 
 /* Typographic apostrophes become ASCII ones; a final possessive 's or ' goes. */
@@ -342,24 +363,17 @@ static int analyse_word(rubric_analyzer *a, const uint8_t *s, size_t n)
         return -1;
     }
     if (!ascii) {
-        buf tmp = {0};
-        if (casefold((const uint8_t *)w->data, w->len, UNINORM_NFKD, &tmp) < 0 ||
-            strip_marks(&tmp) < 0) {
-            buf_free(&tmp);
+        buf *tmp = &a->scratch[0], *scratch = &a->scratch[1];
+        if (casefold((const uint8_t *)w->data, w->len, UNINORM_NFKD, tmp) < 0 ||
+            strip_marks(tmp, scratch) < 0)
             return -1;
-        }
         w->len = 0;
-        int rc = buf_add(w, tmp.data, tmp.len);
-        tmp.len = 0;
-        if (rc == 0 && casefold((const uint8_t *)st->data, st->len, UNINORM_NFKD, &tmp) == 0 &&
-            strip_marks(&tmp) == 0) {
-            st->len = 0;
-            rc = buf_add(st, tmp.data, tmp.len);
-        } else {
-            rc = -1;
-        }
-        buf_free(&tmp);
-        if (rc < 0)
+        if (buf_add(w, tmp->data, tmp->len) < 0 ||
+            casefold((const uint8_t *)st->data, st->len, UNINORM_NFKD, tmp) < 0 ||
+            strip_marks(tmp, scratch) < 0)
+            return -1;
+        st->len = 0;
+        if (buf_add(st, tmp->data, tmp->len) < 0)
             return -1;
     }
     return 0;

@@ -1,6 +1,6 @@
 /* test_analysis.c: the analysis chain against tables, Unicode's WordBreakTest and Snowball's vocabularies.
  *
- * Three groups:
+ * Four groups:
  *   1. tables in the style of Xapian's api_termgen.cc: {input, "word[pos] ..."}
  *      for the exact (folded) form and for the stem, plus offsets, languages,
  *      invalid UTF-8 and the callback contract;
@@ -8,7 +8,8 @@
  *      package unicode-data), keeping the segments that hold a letter or a
  *      number by general category (libunistring, no hand-written tables);
  *   3. libstemmer and rubric_analyzer against Snowball's voc.txt -> output.txt
- *      (Debian package snowball-data), for each language rubric offers.
+ *      (Debian package snowball-data), for each language rubric offers;
+ *   4. the analysis loop allocating nothing per token once warm.
  * Data files that are missing make their test print SKIP and pass.
  *
  * Build: gcc -std=c11 -Iinclude tests/test_analysis.c build/librubric.a \
@@ -952,6 +953,84 @@ static void analyzer_stems_ascii_snowball_words_like_snowball(void)
     CHECK(snowball.rb_fail_langs == 0);
 }
 
+/* ------------------------------------------- 4. no allocation per token */
+
+/* Every allocation of this process is counted, by standing in for glibc's
+ * malloc family and handing on to it. (Not under AddressSanitizer, whose
+ * own allocator must see every call.) */
+#if !defined(__SANITIZE_ADDRESS__) && defined(__GLIBC__)
+#define COUNTS_ALLOCATIONS 1
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+static unsigned long g_allocations;
+
+void *malloc(size_t n)
+{
+    g_allocations++;
+    return __libc_malloc(n);
+}
+
+void *calloc(size_t n, size_t size)
+{
+    g_allocations++;
+    return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t n)
+{
+    g_allocations++;
+    return __libc_realloc(p, n);
+}
+
+void free(void *p)
+{
+    __libc_free(p);
+}
+#endif
+
+static int count_token(void *ctx, const rubric_token *t)
+{
+    (void)t;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+/* Once its buffers have grown, the analyzer allocates nothing per token: not
+ * for a word it remembers, nor for one it folds and stems anew, in any
+ * script (the words below are all different, too many to remember). */
+static void analysis_allocates_nothing_per_token_once_warm(void)
+{
+#ifdef COUNTS_ALLOCATIONS
+    static const char *const stems[] = {"Café", "naïve", "Straße", "résumé", "Ελληνικά",
+                                        "русский", "日本語", "mediation", "Bushehr", "os.path"};
+    size_t cap = 1 << 20, len = 0;
+    char *text = malloc(cap);
+    rubric_analyzer *a = new_analyzer("english");
+    CHECK(text != NULL && a != NULL);
+    if (!text || !a) {
+        free(text);
+        rubric_analyzer_free(a);
+        return;
+    }
+    for (unsigned i = 0; len + 64 < cap; i++)
+        len += (size_t)snprintf(text + len, cap - len, "%s%u ", stems[i % 10], i / 10);
+    size_t first = 0, second = 0;
+    CHECK(rubric_analyzer_run(a, text, len, count_token, &first) == RUBRIC_OK);
+    unsigned long before = g_allocations;
+    CHECK(rubric_analyzer_run(a, text, len, count_token, &second) == RUBRIC_OK);
+    unsigned long during = g_allocations - before;
+    printf("     %zu tokens, %lu allocations on a second run\n", second, during);
+    CHECK(second == first && second > 50000);
+    CHECK(during == 0);
+    free(text);
+    rubric_analyzer_free(a);
+#else
+    printf("SKIP allocations are not counted under this allocator\n");
+#endif
+}
+
 int main(void)
 {
     RUN(tokenizer_folds_case_accents_and_possessives);
@@ -968,5 +1047,6 @@ int main(void)
     RUN(segmenter_passes_unicode_word_break_test);
     RUN(libstemmer_stems_every_snowball_vocabulary_word);
     RUN(analyzer_stems_ascii_snowball_words_like_snowball);
+    RUN(analysis_allocates_nothing_per_token_once_warm);
     return HARNESS_END();
 }
