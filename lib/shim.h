@@ -55,9 +55,10 @@ size_t xs_db_termfreq(xs_db *db, const char *term, size_t len);
 int xs_db_get_metadata(xs_db *db, const char *key, char **out, size_t *len);
 int xs_db_set_metadata(xs_db *db, const char *key, const char *val, size_t len);
 /* Call FN for each unprefixed term (terms whose first byte is not an ASCII
- * capital: rubric's exact words), skipping the prefixed ones wholesale. */
-int xs_db_words(xs_db *db, int (*fn)(void *ctx, const char *term, size_t len, size_t freq),
-                void *ctx);
+ * capital: rubric's exact words) beginning with START (may be empty),
+ * skipping the prefixed ones wholesale. */
+int xs_db_words(xs_db *db, const char *start,
+                int (*fn)(void *ctx, const char *term, size_t len, size_t freq), void *ctx);
 /* Call FN for each metadata key beginning with PREFIX and its value; a
  * nonzero return stops the walk. */
 int xs_db_metadata(xs_db *db, const char *prefix,

@@ -318,12 +318,12 @@ int xs_db_set_metadata(xs_db *db, const char *key, const char *val, size_t len)
     GUARD_DB(db, db->wr->set_metadata(key, std::string(val, len)); return XS_OK;)
 }
 
-int xs_db_words(xs_db *db, int (*fn)(void *ctx, const char *term, size_t len, size_t freq),
-                void *ctx)
+int xs_db_words(xs_db *db, const char *start,
+                int (*fn)(void *ctx, const char *term, size_t len, size_t freq), void *ctx)
 {
     GUARD_DB(db, {
-        Xapian::TermIterator t = db->rd->allterms_begin();
-        while (t != db->rd->allterms_end()) {
+        Xapian::TermIterator t = db->rd->allterms_begin(start);
+        while (t != db->rd->allterms_end(start)) {
             const std::string &s = *t;
             if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') {
                 // Prefixed terms sort together, from 'A' to 'Z': jump past them.
