@@ -739,6 +739,13 @@ static int replay(html *h, size_t size)
     return rc;
 }
 
+void readers_init(void)
+{
+    /* libxml2 2.9 sets up its globals on first use without a lock: two
+     * threads parsing their first pages at once could race there. */
+    xmlInitParser();
+}
+
 int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
 {
     if (len > INT32_MAX) {
