@@ -134,9 +134,15 @@ if [ -d $B/rubric.db ]; then
     i=0
     while [ $i -lt $runs ]; do
         i=$((i + 1))
-        # A real change inside the page's text: a word added to its first paragraph.
-        sed -i "0,/<\/p>/s// benchchange$i<\/p>/" $site/$changed
+        # A real change inside the page's text: a word added to the first
+        # paragraph of its main content (not of its navigation), which the
+        # reindexed page must then be found by.
+        line=$(awk '/role="main"/ { m = 1 } m && /<\/p>/ { print NR; exit }' $site/$changed)
+        sed -i "${line:-1}s|</p>| benchchange$i</p>|" $site/$changed
         measure onepage $B/nothing build/rubric-index -q --db $B/rubric.db $site
+        build/rubric-query --db $B/rubric.db --json "benchchange$i" 2>/dev/null |
+            grep -q '"snippet":.*<b>benchchange'"$i"'</b>' ||
+            echo "bench: the changed page is not found by its new word benchchange$i" >&2
     done
     for row in noop onepage; do
         if grep -q "^$row " $B/runs.txt; then
