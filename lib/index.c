@@ -994,7 +994,9 @@ static void cut_runs(const job *jobs, size_t n, shard_run *runs, size_t nruns)
     for (size_t k = 0; k < nruns; k++) {
         runs[k].from = i;
         double goal = total * (double)(k + 1) / (double)nruns;
-        /* Every run keeps at least one file while files remain for the rest. */
+        /* A run takes files until its share of the bytes is reached (a file
+         * goes to the run where most of it falls): always at least one, and
+         * never so many that a later run is left with none. */
         while (i < n && (k + 1 == nruns || n - i > nruns - k - 1) &&
                (i == runs[k].from || sum + (double)jobs[i].now.size / 2 < goal))
             sum += (double)jobs[i++].now.size + 1;
