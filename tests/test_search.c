@@ -743,6 +743,15 @@ static void a_misspelling_is_corrected_unless_asked_not_to(void)
     r = search_with("apples", &o);
     CHECK(r && rubric_results_suggestion(r) == NULL && rubric_results_corrected(r) == 0);
     rubric_results_free(r);
+
+    /* suggestions come from the words that begin like the typed one: a typo
+     * in the first letter is not guessed at */
+    r = search_with("epples", &o);
+    CHECK(r && rubric_results_suggestion(r) == NULL);
+    rubric_results_free(r);
+    r = search_with("aplpes", &o);
+    CHECK_STR(r ? rubric_results_suggestion(r) : NULL, "apples");
+    rubric_results_free(r);
 }
 
 /* ---------------------------------------------------------------- synonyms */
