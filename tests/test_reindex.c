@@ -868,6 +868,42 @@ static void indexing_on_several_threads_gives_the_same_index(void)
     cmd_free(&c);
 }
 
+/* Stops a run at its third file. */
+static int stop_at_third(void *ctx, size_t i, int st, int what, size_t npassages)
+{
+    (void)st, (void)what, (void)npassages;
+    *(size_t *)ctx = i + 1;
+    return i == 2;
+}
+
+/* A sharded first build told to stop part-way stops its threads, says why,
+ * and publishes nothing: no index appears and no scratch is left. */
+static void a_sharded_build_told_to_stop_publishes_nothing(void)
+{
+    char t[PATH_MAX], db[PATH_MAX];
+    CHECK(make_site(t, "shardstop") == 0);
+    path_join(db, t, "db");
+    char files[8][PATH_MAX];
+    const char *paths[8];
+    for (size_t i = 0; i < 8; i++) {
+        page_file(files[i], t, i);
+        paths[i] = files[i];
+    }
+    rubric_index *ix = NULL;
+    char *err = NULL;
+    CHECK(rubric_index_open(db, NULL, &ix, &err) == RUBRIC_OK);
+    free(err);
+    if (!ix)
+        return;
+    size_t reported = 0;
+    CHECK(rubric_index_add_many(ix, paths, NULL, 8, 2, stop_at_third, &reported) ==
+          RUBRIC_EINTERNAL);
+    CHECK(reported == 3);
+    rubric_index_close(ix);
+    CHECK(hits_for(db, "steadymarker", NULL, NULL) <= 0);
+    CHECK(leftovers(t, ".rebuild") == 0);
+}
+
 /* A sharded rebuild whose merge fails (its output path is taken) says so,
  * leaves the live index as it was and no scratch behind, and the handle then
  * refuses more work instead of crashing. */
@@ -1749,6 +1785,7 @@ int main(void)
     TRY(indexing_on_several_threads_gives_the_same_index);
     TRY(a_rebuild_replaces_the_index_whole_and_can_change_its_language);
     TRY(a_rebuild_whose_merge_fails_leaves_the_live_index_as_it_was);
+    TRY(a_sharded_build_told_to_stop_publishes_nothing);
     TRY(a_rebuild_moves_the_revision_forward_never_back);
     TRY(a_second_indexer_is_refused_at_once_or_waits_with_wait);
     TRY(killing_the_indexer_at_any_moment_leaves_a_working_index);
