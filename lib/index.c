@@ -21,7 +21,10 @@
  *
  * Metadata: "rubric:lang" is the analysis language; "rubric:file:<path>" (or
  * its hashed form) holds the manifest entry {path, size, mtime, hash, passages}.
- * Everything one run writes is published by a single commit.
+ * Everything one run writes is published by a single commit. A first build or
+ * a rebuild is written beside the live index (DIR.rebuild; with a shard per
+ * thread under it when add_many() runs several), then merged and compacted
+ * (compact_fresh()) and swapped in (publish()).
  */
 #include <errno.h>
 #include <pthread.h>
