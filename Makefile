@@ -63,7 +63,7 @@ LIB_CC = lib/xapian_shim.cc
 LIB_OBJ = $(LIB_C:lib/%.c=build/lib/%.o) $(LIB_CC:lib/%.cc=build/lib/%.o)
 HEADERS = include/rubric.h lib/internal.h lib/shim.h lib/cli.h lib/config.h
 
-TESTS = build/test_analysis build/test_reader build/test_markdown build/test_html build/test_pydocs build/test_cli build/test_config build/test_sites build/test_reindex build/test_query build/test_search build/fuzz_reader build/fuzz_query
+TESTS = build/test_embed build/test_analysis build/test_reader build/test_markdown build/test_html build/test_pydocs build/test_cli build/test_config build/test_sites build/test_reindex build/test_query build/test_search build/fuzz_reader build/fuzz_query
 
 all: deps build/librubric.a build/librubric.so build/rubric-index build/rubric-query build/rubric.pc
 
@@ -106,54 +106,70 @@ build/lib/%.o: lib/%.c $(HEADERS) | build/lib
 build/lib/%.o: lib/%.cc $(HEADERS) | build/lib
 	$(CXX) $(RUBRIC_CXXFLAGS) -c $< -o $@
 
-build/librubric.a: $(LIB_OBJ)
+# What the tools, tests and benchmarks link: every object, with the library's
+# internal names (cli_*, config_*, the Xapian shim) that they use too.
+build/librubric-internal.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJ)
+
+# The static library that is installed: one object in which every name but the
+# rubric_* API is made local, so that a program embedding rubric may name its
+# own functions as it likes (tests/test_embed.c defines some of rubric's).
+build/librubric.a: $(LIB_OBJ)
+	rm -f $@ build/rubric.o
+	$(LD) -r -o build/rubric.o $(LIB_OBJ)
+	objcopy --localize-hidden build/rubric.o
+	ar rcs $@ build/rubric.o
+	rm -f build/rubric.o
 
 build/librubric.so: $(LIB_OBJ)
 	$(CXX) -shared -Wl,-soname,librubric.so.0 $(RUBRIC_LDFLAGS) -o $@ $(LIB_OBJ) $(LIBS)
 
-build/rubric-index: indexer/main.c lib/cli.h build/librubric.a
-	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ indexer/main.c build/librubric.a $(TOOL_LIBS)
+build/rubric-index: indexer/main.c lib/cli.h build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ indexer/main.c build/librubric-internal.a $(TOOL_LIBS)
 
-build/rubric-query: query/main.c lib/cli.h build/librubric.a
-	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ query/main.c build/librubric.a $(TOOL_LIBS)
+build/rubric-query: query/main.c lib/cli.h build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ query/main.c build/librubric-internal.a $(TOOL_LIBS)
 
-build/test_%: tests/test_%.c tests/harness.h tests/shell.h tests/bytes.h build/librubric.a
+# An embedding program links the installed library, as users' programs do.
+build/test_embed: tests/test_embed.c tests/harness.h build/librubric.a
 	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< build/librubric.a $(LIBS)
 
-build/eval: tests/eval.c tests/judge.c tests/judge.h build/librubric.a
-	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< tests/judge.c build/librubric.a $(LIBS)
+build/test_%: tests/test_%.c tests/harness.h tests/shell.h tests/bytes.h build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< build/librubric-internal.a $(LIBS)
+
+build/eval: tests/eval.c tests/judge.c tests/judge.h build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< tests/judge.c build/librubric-internal.a $(LIBS)
 
 # The FTS5 baseline over the same passages and judged queries (bench/fts5.c).
-build/fts5-eval: bench/fts5.c tests/judge.c tests/judge.h lib/config.h build/librubric.a | sqlite-deps
-	$(CC) $(RUBRIC_CFLAGS) -Itests $(RUBRIC_LDFLAGS) -o $@ $< tests/judge.c build/librubric.a \
+build/fts5-eval: bench/fts5.c tests/judge.c tests/judge.h lib/config.h build/librubric-internal.a | sqlite-deps
+	$(CC) $(RUBRIC_CFLAGS) -Itests $(RUBRIC_LDFLAGS) -o $@ $< tests/judge.c build/librubric-internal.a \
 	  $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3) $(LIBS)
 
 # The benchmark's own programs (bench/floor.c, bench/inproc.c).
-build/bench-%: bench/%.c bench/common.h lib/shim.h build/librubric.a
-	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< build/librubric.a $(LIBS)
+build/bench-%: bench/%.c bench/common.h lib/shim.h build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< build/librubric-internal.a $(LIBS)
 
 # The fuzz targets, run by a deterministic driver in `make test`...
-build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c build/librubric.a
-	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< tests/fuzz/driver.c build/librubric.a $(LIBS)
+build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< tests/fuzz/driver.c build/librubric-internal.a $(LIBS)
 
 # ...and under libFuzzer by `make fuzz` (clang; FUZZ_SECONDS per target).
 FUZZ_SECONDS ?= 60
 fuzz: | build
 	$(MAKE) clean-lib
-	$(MAKE) build/librubric.a CC=clang CXX=clang++ OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined"
+	$(MAKE) build/librubric-internal.a CC=clang CXX=clang++ OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined"
 	for t in reader query; do \
 	  clang $(RUBRIC_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -c \
 	    -o build/libfuzzer_$$t.o tests/fuzz/fuzz_$$t.c && \
 	  clang++ -fsanitize=fuzzer,address,undefined -o build/libfuzzer_$$t \
-	    build/libfuzzer_$$t.o build/librubric.a $(LIBS) && \
+	    build/libfuzzer_$$t.o build/librubric-internal.a $(LIBS) && \
 	  build/libfuzzer_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 || exit 1; \
 	done
 	$(MAKE) clean-lib
 
 clean-lib:
-	rm -rf build/lib build/librubric.a build/librubric.so
+	rm -rf build/lib build/librubric.a build/librubric-internal.a build/librubric.so
 
 build/rubric.pc: Makefile | build
 	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: rubric\nDescription: passage-level full-text search\nVersion: %s\nRequires.private: xapian-core libcjson libxml-2.0 md4c\nLibs: -L$${libdir} -lrubric\nLibs.private: -lstemmer -lunistring -lstdc++ -lm\nCflags: -I$${includedir}\n' \

@@ -1,0 +1,103 @@
+/* test_embed.c: a program embedding rubric, linked with the installed static
+ * library (build/librubric.a) as users' programs are.
+ *
+ * It names functions of its own after some of rubric's internal ones, with
+ * other signatures. Only the rubric_* API is global in the library, so the
+ * program links and both sides keep their own: were an internal name global,
+ * the link would fail with a duplicate definition. Then it indexes
+ * $RUBRIC_SRCDIR/corpus (default "./corpus") and searches it through the
+ * public API alone.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rubric.h"
+#include "harness.h"
+
+/* The embedding program's own functions, named as rubric's internals are. */
+int buf_add(int a, int b);
+const char *xstrdup(void);
+int hash64(int x);
+int remove_tree(const char *why, int depth);
+int read_html(void);
+int xs_db_open_read(int n);
+
+int buf_add(int a, int b) { return a + b; }
+const char *xstrdup(void) { return "the program's own xstrdup"; }
+int hash64(int x) { return x * 2; }
+int remove_tree(const char *why, int depth) { return why ? depth : -depth; }
+int read_html(void) { return 42; }
+int xs_db_open_read(int n) { return n - 1; }
+
+static char g_dir[] = "/tmp/rubric-test-embed-XXXXXX";
+static char g_db[sizeof g_dir + 8];
+
+static void the_programs_own_functions_keep_their_meaning(void)
+{
+    CHECK(buf_add(2, 3) == 5);
+    CHECK_STR(xstrdup(), "the program's own xstrdup");
+    CHECK(hash64(21) == 42);
+    CHECK(remove_tree("x", 3) == 3);
+    CHECK(read_html() == 42);
+    CHECK(xs_db_open_read(1) == 0);
+}
+
+static void the_library_indexes_and_searches_beside_them(void)
+{
+    const char *src = getenv("RUBRIC_SRCDIR");
+    char corpus[4096];
+    snprintf(corpus, sizeof corpus, "%s/corpus", src && *src ? src : ".");
+    const char *files[] = {"russia-balancing-act.txt", "urban-beekeeping.txt"};
+    rubric_index *ix = NULL;
+    char *err = NULL;
+    CHECK(rubric_index_open(g_db, "english", &ix, &err) == RUBRIC_OK);
+    free(err);
+    if (!ix)
+        return;
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", corpus, files[i]);
+        size_t n = 0;
+        CHECK(rubric_index_add_file(ix, path, NULL, &n) == RUBRIC_OK);
+        CHECK(n > 0);
+    }
+    CHECK(rubric_index_commit(ix) == RUBRIC_OK);
+    rubric_index_close(ix);
+
+    rubric_db *db = NULL;
+    CHECK(rubric_db_open(g_db, &db, &err) == RUBRIC_OK);
+    free(err);
+    if (!db)
+        return;
+    rubric_results *r = NULL;
+    CHECK(rubric_search(db, "Bushehr", strlen("Bushehr"), NULL, &r, &err) == RUBRIC_OK);
+    free(err);
+    const rubric_hit *h = r && rubric_results_count(r) ? rubric_results_hit(r, 0) : NULL;
+    CHECK(h != NULL);
+    if (h)
+        CHECK_STR(h->title, "Nuclear Cooperation");
+    rubric_results_free(r);
+    rubric_db_close(db);
+}
+
+int main(void)
+{
+    if (!mkdtemp(g_dir)) {
+        perror("test_embed: mkdtemp");
+        return 1;
+    }
+    snprintf(g_db, sizeof g_db, "%s/db", g_dir);
+    RUN(the_programs_own_functions_keep_their_meaning);
+    RUN(the_library_indexes_and_searches_beside_them);
+    char cmd[sizeof g_dir + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "test_embed: could not remove %s\n", g_dir);
+    return HARNESS_END();
+}
