@@ -171,8 +171,11 @@ fuzz: | build
 clean-lib:
 	rm -rf build/lib build/librubric.a build/librubric-internal.a build/librubric.so
 
-build/rubric.pc: Makefile | build
-	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: rubric\nDescription: passage-level full-text search\nVersion: %s\nRequires.private: xapian-core libcjson libxml-2.0 md4c\nLibs: -L$${libdir} -lrubric\nLibs.private: -lstemmer -lunistring -lstdc++ -lm\nCflags: -I$${includedir}\n' \
+# Written every time: it holds PREFIX, which `make install PREFIX=...` may set
+# after a plain `make` wrote another.
+.PHONY: build/rubric.pc
+build/rubric.pc: | build
+	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: rubric\nDescription: passage-level full-text search\nVersion: %s\nRequires.private: xapian-core libcjson libxml-2.0 md4c\nLibs: -L$${libdir} -lrubric\nLibs.private: -lstemmer -lunistring -lstdc++ -lm\nCflags: -I$${includedir}\n' \
 	  '$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' \
 	  "$$(sed -n 's/^#define RUBRIC_VERSION "\(.*\)"/\1/p' include/rubric.h)" > $@
 
