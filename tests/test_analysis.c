@@ -988,7 +988,6 @@ void free(void *p)
 {
     __libc_free(p);
 }
-#endif
 
 static int count_token(void *ctx, const rubric_token *t)
 {
@@ -996,6 +995,7 @@ static int count_token(void *ctx, const rubric_token *t)
     (*(size_t *)ctx)++;
     return 0;
 }
+#endif
 
 /* Once its buffers have grown, the analyzer allocates nothing per token: not
  * for a word it remembers, nor for one it folds and stems anew, in any
