@@ -230,15 +230,23 @@ int rubric_index_open_with(const char *dir, const char *lang, int flags, rubric_
     return RUBRIC_OK;
 }
 
+/* Close a fresh build's shards (what they hold uncommitted is dropped). */
+static void close_shards(rubric_index *ix)
+{
+    for (size_t k = 0; k < ix->nshards; k++)
+        xs_db_close(ix->shards[k]);
+    free(ix->shards);
+    ix->shards = NULL;
+    ix->nshards = 0;
+}
+
 void rubric_index_close(rubric_index *ix)
 {
     if (!ix)
         return;
     xs_db_close(ix->db);
     xs_db_close(ix->live);
-    for (size_t k = 0; k < ix->nshards; k++)
-        xs_db_close(ix->shards[k]);
-    free(ix->shards);
+    close_shards(ix);
     if (ix->fresh)
         remove_tree(ix->fresh);  /* a rebuild not published */
     free(ix->fresh);
@@ -302,11 +310,7 @@ static int compact_fresh(rubric_index *ix, char **ready)
         else if (!(src[k + 1] = shard_path(ix, k)))
             rc = set_err(ix, RUBRIC_ENOMEM, "out of memory");
     }
-    for (size_t k = 0; k < ix->nshards; k++)
-        xs_db_close(ix->shards[k]);
-    free(ix->shards);
-    ix->shards = NULL;
-    ix->nshards = 0;
+    close_shards(ix);
     xs_db_close(ix->db);
     ix->db = NULL;
     char *dest = rc == RUBRIC_OK ? xasprintf("%s/index", ix->fresh) : NULL;
@@ -402,18 +406,29 @@ typedef struct doc_ctx {
     int failed;
 } doc_ctx;
 
+/* Add PREFIX followed by S[0..N) to the document, without a position. */
+static int add_term(doc_ctx *c, const char *prefix, const char *s, size_t n)
+{
+    c->term.len = 0;
+    if (buf_adds(&c->term, prefix) < 0 || buf_add(&c->term, s, n) < 0 ||
+        xs_doc_add_term(c->doc, c->term.data, c->term.len, 1) != XS_OK) {
+        c->failed = 1;
+        return RUBRIC_ENOMEM;
+    }
+    return 0;
+}
+
 static int add_token(void *ctx, const rubric_token *t)
 {
     doc_ctx *c = ctx;
     unsigned pos = c->base + t->pos;
     c->last = pos;
-    c->term.len = 0;
-    if (xs_doc_add_posting(c->doc, t->word, t->word_len, pos) != XS_OK ||
-        buf_adds(&c->term, c->prefix) < 0 || buf_add(&c->term, t->stem, t->stem_len) < 0 ||
-        xs_doc_add_term(c->doc, c->term.data, c->term.len, 1) != XS_OK) {
+    if (xs_doc_add_posting(c->doc, t->word, t->word_len, pos) != XS_OK) {
         c->failed = 1;
         return RUBRIC_ENOMEM;
     }
+    if (add_term(c, c->prefix, t->stem, t->stem_len) != 0)
+        return RUBRIC_ENOMEM;
     /* A word written in capitals (an acronym: "US") is marked as such, so
      * that a synonym can tell it from the pronoun "us". */
     int letters = 0, caps = 1;
@@ -422,15 +437,15 @@ static int add_token(void *ctx, const rubric_token *t)
         letters += (ch >= 'A' && ch <= 'Z');
         caps = !(ch >= 'a' && ch <= 'z') && (unsigned char)ch < 0x80;
     }
-    if (caps && letters >= 2 && !t->sub) {
-        c->term.len = 0;
-        if (buf_adds(&c->term, PREFIX_CAPS) < 0 || buf_add(&c->term, t->word, t->word_len) < 0 ||
-            xs_doc_add_term(c->doc, c->term.data, c->term.len, 1) != XS_OK) {
-            c->failed = 1;
-            return RUBRIC_ENOMEM;
-        }
-    }
+    if (caps && letters >= 2 && !t->sub)
+        return add_term(c, PREFIX_CAPS, t->word, t->word_len);
     return 0;
+}
+
+/* A trail word: its stem under the trail prefix, no position. */
+static int add_trail_token(void *ctx, const rubric_token *t)
+{
+    return add_term(ctx, PREFIX_TRAIL, t->stem, t->stem_len);
 }
 
 static int add_strings(cJSON *o, const char *key, const char *const *v, size_t n)
@@ -450,19 +465,6 @@ static int add_strings(cJSON *o, const char *key, const char *const *v, size_t n
 
 /* The stored data of passage P of the file at SOURCE (REL: its address for
  * links). */
-/* A trail word: its stem under the trail prefix, no position. */
-static int add_trail_token(void *ctx, const rubric_token *t)
-{
-    doc_ctx *c = ctx;
-    c->term.len = 0;
-    if (buf_adds(&c->term, PREFIX_TRAIL) < 0 || buf_add(&c->term, t->stem, t->stem_len) < 0 ||
-        xs_doc_add_term(c->doc, c->term.data, c->term.len, 1) != XS_OK) {
-        c->failed = 1;
-        return RUBRIC_ENOMEM;
-    }
-    return 0;
-}
-
 static char *passage_json(const char *source, const char *rel, const rubric_passage *p)
 {
     cJSON *o = cJSON_CreateObject();
@@ -715,6 +717,13 @@ static void job_clear(job *j)
     memset(j, 0, sizeof *j);
 }
 
+/* What J's outcome RC says of the file, as rubric_index_add() reports it. */
+static void job_outcome(const job *j, int rc, int *what, size_t *npassages)
+{
+    *what = rc == RUBRIC_OK ? j->what : RUBRIC_FILE_UNCHANGED;
+    *npassages = rc == RUBRIC_OK && !j->touch && j->what != RUBRIC_FILE_UNCHANGED ? j->n : 0;
+}
+
 static int job_fail(job *j, int rc, char *msg)
 {
     j->rc = rc;
@@ -865,11 +874,13 @@ int rubric_index_add(rubric_index *ix, const char *path, const char *rel, int *w
     job j;
     stage_lookup(ix, &j, path, rel);
     stage_build(ix->an, ix->plain, ix->dry_run, &j);
-    int rc = stage_write(ix, &j);
+    int rc = stage_write(ix, &j), w = 0;
+    size_t np = 0;
+    job_outcome(&j, rc, &w, &np);
     if (what)
-        *what = rc == RUBRIC_OK ? j.what : RUBRIC_FILE_UNCHANGED;
+        *what = w;
     if (npassages)
-        *npassages = rc == RUBRIC_OK && !j.touch && j.what != RUBRIC_FILE_UNCHANGED ? j.n : 0;
+        *npassages = np;
     job_clear(&j);
     return rc;
 }
@@ -1065,9 +1076,9 @@ static int add_sharded(rubric_index *ix, const char *const *paths, const char *c
         if (!ready)
             break;  /* told to stop */
         job *j = &all.jobs[i];
-        int frc = stage_write(ix, j);
-        int what = frc == RUBRIC_OK ? j->what : RUBRIC_FILE_UNCHANGED;
-        size_t np = frc == RUBRIC_OK && !j->touch && j->what != RUBRIC_FILE_UNCHANGED ? j->n : 0;
+        int frc = stage_write(ix, j), what = 0;
+        size_t np = 0;
+        job_outcome(j, frc, &what, &np);
         if (done && done(ctx, i, frc, what, np) != 0)
             rc = frc == RUBRIC_OK ? RUBRIC_EINTERNAL : frc;
         job_clear(j);
@@ -1154,9 +1165,9 @@ int rubric_index_add_many(rubric_index *ix, const char *const *paths, const char
             pthread_cond_wait(&p.wake, &p.lock);
         pthread_mutex_unlock(&p.lock);
         job *j = &p.jobs[slot];
-        int frc = stage_write(ix, j);
-        int what = frc == RUBRIC_OK ? j->what : RUBRIC_FILE_UNCHANGED;
-        size_t np = frc == RUBRIC_OK && !j->touch && j->what != RUBRIC_FILE_UNCHANGED ? j->n : 0;
+        int frc = stage_write(ix, j), what = 0;
+        size_t np = 0;
+        job_outcome(j, frc, &what, &np);
         int stop = done ? done(ctx, i, frc, what, np) : 0;
         job_clear(j);
         if (looked < n)
