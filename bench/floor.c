@@ -26,7 +26,7 @@ typedef struct floor_run {
     int failed;
 } floor_run;
 
-static void index_doc(void *ctx, const char *path, const rubric_doc *doc)
+static int index_doc(void *ctx, const char *path, const rubric_doc *doc)
 {
     floor_run *r = ctx;
     for (size_t i = 0; i < rubric_doc_count(doc) && !r->failed; i++) {
@@ -39,6 +39,7 @@ static void index_doc(void *ctx, const char *path, const rubric_doc *doc)
         r->bytes += p->text_len;
     }
     r->files++;
+    return r->failed;
 }
 
 int main(int argc, char **argv)

@@ -56,10 +56,9 @@
 
 #include <sqlite3.h>
 
-#include "cli.h"
+#include "common.h"
 #include "config.h"
 #include "judge.h"
-#include "rubric.h"
 
 #define QUERY_MAX_WORDS 32
 
@@ -78,32 +77,16 @@ static void out_of_memory(void)
     exit(1);
 }
 
-/* A growable string. */
-typedef struct buf {
-    char *data;
-    size_t len, cap;
-} buf;
-
-static void buf_add(buf *b, const char *s, size_t n)
+/* The library's growable strings (buf, internal.h), out of memory fatal. */
+static void add(buf *b, const char *s, size_t n)
 {
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *d = realloc(b->data, cap);
-        if (!d)
-            out_of_memory();
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
+    if (buf_add(b, s, n) < 0)
+        out_of_memory();
 }
 
-static void buf_adds(buf *b, const char *s)
+static void adds(buf *b, const char *s)
 {
-    buf_add(b, s, strlen(s));
+    add(b, s, strlen(s));
 }
 
 static double now_us(void)
@@ -123,52 +106,11 @@ typedef struct run {
     int keep_boilerplate; /* --boilerplate: write those passages too */
 } run;
 
-static char *read_file(const char *path, size_t *len)
+/* The walk's callback: the passages of PATH's DOC into the table; nonzero
+ * stops. */
+static int index_doc(void *ctx, const char *path, const rubric_doc *doc)
 {
-    FILE *f = fopen(path, "rb");
-    struct stat st;
-    if (!f)
-        return NULL;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        errno = EINVAL;
-        return NULL;
-    }
-    char *data = malloc((size_t)st.st_size + 1);
-    size_t got = data ? fread(data, 1, (size_t)st.st_size, f) : 0;
-    fclose(f);
-    if (!data || got != (size_t)st.st_size) {
-        free(data);
-        errno = data ? EIO : ENOMEM;
-        return NULL;
-    }
-    data[got] = '\0';
-    *len = got;
-    return data;
-}
-
-/* The walk's callback: PATH's passages into the table; nonzero stops. */
-static int index_file(void *ctx, const char *path, const char *rel)
-{
-    (void)rel;
     run *r = ctx;
-    size_t len = 0;
-    char *data = read_file(path, &len);
-    if (!data) {
-        fprintf(stderr, "fts5-eval: skipped '%s': %s\n", path, strerror(errno));
-        r->skipped++;
-        return 0;
-    }
-    rubric_doc *doc = NULL;
-    char *err = NULL;
-    int rc = rubric_doc_read(path, data, len, &doc, &err);
-    if (rc != RUBRIC_OK) {
-        fprintf(stderr, "fts5-eval: skipped '%s': %s\n", path, err ? err : rubric_strerror(rc));
-        free(err);
-        free(data);
-        r->skipped++;
-        return 0;
-    }
     buf trail = {0};
     for (size_t i = 0; i < rubric_doc_count(doc) && !r->fatal; i++) {
         const rubric_passage *p = rubric_doc_passage(doc, i);
@@ -177,11 +119,11 @@ static int index_file(void *ctx, const char *path, const char *rel)
             continue;
         }
         trail.len = 0;
-        buf_adds(&trail, "");
+        adds(&trail, "");
         for (size_t t = 0; t < p->ntrail; t++) {
             if (t)
-                buf_adds(&trail, " > ");
-            buf_adds(&trail, p->trail[t]);
+                adds(&trail, " > ");
+            adds(&trail, p->trail[t]);
         }
         sqlite3_stmt *st = r->insert;
         sqlite3_reset(st);
@@ -197,9 +139,7 @@ static int index_file(void *ctx, const char *path, const char *rel)
         }
         r->passages++;
     }
-    free(trail.data);
-    rubric_doc_free(doc);
-    free(data);
+    buf_free(&trail);
     r->files++;
     return r->fatal;
 }
@@ -246,9 +186,10 @@ static int build_index(const char *dbpath, char **include, char **exclude, int b
     }
     for (int i = 0; i < npaths && !r.fatal; i++) {
         /* The very walk rubric-index makes. */
-        cli_walk w = {"fts5-eval", paths[i], include, exclude, NULL, index_file, &r, 0, 0};
+        bench_walk_ctx b = {"fts5-eval", index_doc, &r, 0};
+        cli_walk w = {"fts5-eval", paths[i], include, exclude, NULL, bench_read_doc, &b, 0, 0};
         cli_walk_run(&w);
-        r.skipped += w.skipped;
+        r.skipped += w.skipped + b.skipped;
     }
     sqlite3_finalize(r.insert);
     if (r.fatal || exec_sql(r.db, "COMMIT") < 0) {
@@ -264,6 +205,52 @@ static int build_index(const char *dbpath, char **include, char **exclude, int b
     return r.skipped ? 1 : 0;
 }
 
+/* ------------------------------------------------------------ FTS5 queries */
+
+/* A query as FTS5 strings joined by AND, and by OR (the fallback). */
+typedef struct fts_query {
+    buf and_q, or_q;
+    unsigned n;
+} fts_query;
+
+static void add_unit(fts_query *u, const buf *unit)
+{
+    if (u->n) {
+        adds(&u->and_q, " ");
+        adds(&u->or_q, " OR ");
+    }
+    add(&u->and_q, unit->data, unit->len);
+    add(&u->or_q, unit->data, unit->len);
+    u->n++;
+}
+
+/* Appends a word to an FTS5 string under construction ('"' doubled), so no
+ * punctuation can make a syntax error. */
+static void quote_word(buf *b, const rubric_token *t)
+{
+    for (size_t i = 0; i < t->word_len; i++)
+        add(b, t->word[i] == '"' ? "\"\"" : &t->word[i], t->word[i] == '"' ? 2 : 1);
+}
+
+/* A word outside quotes: an FTS5 string of its own. */
+static int single_word(void *ctx, const rubric_token *t)
+{
+    buf one = {0};
+    adds(&one, "\"");
+    quote_word(&one, t);
+    adds(&one, "\"");
+    add_unit(ctx, &one);
+    buf_free(&one);
+    return 0;
+}
+
+/* At most QUERY_MAX_WORDS words, each an FTS5 string of its own. */
+static int add_word(void *ctx, const rubric_token *t)
+{
+    fts_query *w = ctx;
+    return w->n == QUERY_MAX_WORDS ? 1 : single_word(ctx, t);
+}
+
 /* ------------------------------------------------------------------ querying */
 
 typedef struct searcher {
@@ -271,34 +258,6 @@ typedef struct searcher {
     double *times;  /* microseconds per query of the current file */
     size_t ntimes, cap;
 } searcher;
-
-typedef struct words {
-    buf and_q, or_q;
-    unsigned n;
-} words;
-
-/* Each word as an FTS5 string ("..." with '"' doubled), so no punctuation
- * can make a syntax error. */
-static int add_word(void *ctx, const rubric_token *t)
-{
-    words *w = ctx;
-    if (w->n == QUERY_MAX_WORDS)
-        return 1;
-    if (w->n) {
-        buf_adds(&w->and_q, " ");
-        buf_adds(&w->or_q, " OR ");
-    }
-    buf q = {0};
-    buf_adds(&q, "\"");
-    for (size_t i = 0; i < t->word_len; i++)
-        buf_add(&q, t->word[i] == '"' ? "\"\"" : &t->word[i], t->word[i] == '"' ? 2 : 1);
-    buf_adds(&q, "\"");
-    buf_add(&w->and_q, q.data, q.len);
-    buf_add(&w->or_q, q.data, q.len);
-    free(q.data);
-    w->n++;
-    return 0;
-}
 
 typedef struct hit {
     char *path, *anchor, *title;
@@ -350,7 +309,7 @@ static unsigned run_query(void *ctx, const char *query, const char *targets, cha
 {
     searcher *s = ctx;
     double t0 = now_us();
-    words w;
+    fts_query w;
     memset(&w, 0, sizeof w);
     rubric_segment(query, strlen(query), add_word, &w);
     if (!w.n) {
@@ -364,8 +323,8 @@ static unsigned run_query(void *ctx, const char *query, const char *targets, cha
     if (rc == 0 && n == 0 && w.n > 1)
         rc = fts_search(s->db, w.or_q.data, hits, &n, err, sizeof err);
     double t = now_us() - t0;
-    free(w.and_q.data);
-    free(w.or_q.data);
+    buf_free(&w.and_q);
+    buf_free(&w.or_q);
     if (s->ntimes == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 64;
         double *p = realloc(s->times, s->cap * sizeof *p);
@@ -437,53 +396,18 @@ static int run_queries(const char *dbpath, int verbose, char **files, int nfiles
 
 /* ------------------------------------------------------- timed plain queries */
 
-typedef struct units {
-    buf and_q, or_q;
-    unsigned n;
-} units;
-
-static void add_unit(units *u, const buf *unit)
-{
-    if (u->n) {
-        buf_adds(&u->and_q, " ");
-        buf_adds(&u->or_q, " OR ");
-    }
-    buf_add(&u->and_q, unit->data, unit->len);
-    buf_add(&u->or_q, unit->data, unit->len);
-    u->n++;
-}
-
-/* Appends a word to an FTS5 string under construction ('"' doubled). */
-static void quote_word(buf *b, const rubric_token *t)
-{
-    for (size_t i = 0; i < t->word_len; i++)
-        buf_add(b, t->word[i] == '"' ? "\"\"" : &t->word[i], t->word[i] == '"' ? 2 : 1);
-}
-
-/* A word outside quotes: an FTS5 string of its own. */
-static int single_word(void *ctx, const rubric_token *t)
-{
-    buf one = {0};
-    buf_adds(&one, "\"");
-    quote_word(&one, t);
-    buf_adds(&one, "\"");
-    add_unit(ctx, &one);
-    free(one.data);
-    return 0;
-}
-
 /* A word of a quoted phrase: the phrase's words make one FTS5 string. */
 static int phrase_word(void *ctx, const rubric_token *t)
 {
     buf *b = ctx;
     if (b->len > 1)
-        buf_adds(b, " ");
+        adds(b, " ");
     quote_word(b, t);
     return 0;
 }
 
 /* A plain query line as FTS5 AND and OR queries: quoted runs are phrases. */
-static void plain_query(const char *line, units *u)
+static void plain_query(const char *line, fts_query *u)
 {
     memset(u, 0, sizeof *u);
     const char *p = line;
@@ -496,12 +420,12 @@ static void plain_query(const char *line, units *u)
         const char *close = strchr(q + 1, '"');
         const char *pend = close ? close : q + 1 + strlen(q + 1);
         buf ph = {0};
-        buf_adds(&ph, "\"");
+        adds(&ph, "\"");
         rubric_segment(q + 1, (size_t)(pend - q - 1), phrase_word, &ph);
-        buf_adds(&ph, "\"");
+        adds(&ph, "\"");
         if (ph.len > 2)
             add_unit(u, &ph);
-        free(ph.data);
+        buf_free(&ph);
         p = close ? close + 1 : pend;
     }
 }
@@ -536,20 +460,20 @@ static int time_queries(const char *dbpath, const char *file, int runs)
         fprintf(stderr, "fts5-eval: %s: %s\n", file, strerror(errno));
         return 1;
     }
-    units *qs = NULL;
+    fts_query *qs = NULL;
     size_t n = 0;
     char line[4096];
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\r\n")] = '\0';
         if (!line[0] || line[0] == '#')
             continue;
-        units u;
+        fts_query u;
         plain_query(line, &u);
         if (!u.n) {
             fprintf(stderr, "fts5-eval: no words in '%s'\n", line);
             continue;
         }
-        units *p = realloc(qs, (n + 1) * sizeof *p);
+        fts_query *p = realloc(qs, (n + 1) * sizeof *p);
         if (!p)
             out_of_memory();
         qs = p;
@@ -594,8 +518,8 @@ static int time_queries(const char *dbpath, const char *file, int runs)
     printf("query fts5 %zu %.3f %.3f\n", n, p50[(runs - 1) / 2] / 1e3, p99[(runs - 1) / 2] / 1e3);
     fprintf(stderr, "fts5-eval: %zu queries, %zu errors\n", n, errors);
     for (size_t i = 0; i < n; i++) {
-        free(qs[i].and_q.data);
-        free(qs[i].or_q.data);
+        buf_free(&qs[i].and_q);
+        buf_free(&qs[i].or_q);
     }
     free(qs);
     free(times);

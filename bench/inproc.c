@@ -38,6 +38,7 @@
  * Exit status: 0 done, 1 failure, 2 usage error.
  */
 #define _DEFAULT_SOURCE 1 /* wait4() */
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -54,7 +55,7 @@ typedef struct texts {
     size_t n, bytes;
 } texts;
 
-static void keep_text(void *ctx, const char *path, const rubric_doc *doc)
+static int keep_text(void *ctx, const char *path, const rubric_doc *doc)
 {
     (void)path;
     texts *t = ctx;
@@ -69,6 +70,7 @@ static void keep_text(void *ctx, const char *path, const rubric_doc *doc)
         t->bytes += p->text_len;
         t->n++;
     }
+    return 0;
 }
 
 /* Words: tokens that are not parts of the word before them (rubric_token.sub). */
@@ -137,9 +139,10 @@ typedef struct queries {
 static int load_queries(const char *file, queries *qs)
 {
     size_t len = 0;
-    char *data = bench_read_file(file, &len);
-    if (!data) {
-        fprintf(stderr, "bench-inproc: %s: %s\n", file, strerror(errno));
+    char *data = NULL;
+    int e = read_file(file, &data, &len);
+    if (e) {
+        fprintf(stderr, "bench-inproc: %s: %s\n", file, strerror(e));
         return -1;
     }
     memset(qs, 0, sizeof *qs);

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "internal.h"
 #include "judge.h"
 #include "rubric.h"
 
@@ -36,34 +36,12 @@ typedef struct section {
 
 static section *sections;
 
-static char *xstrdup(const char *s)
+static char *dup_or_die(const char *s)
 {
     char *d = strdup(s);
     if (!d)
         out_of_memory();
     return d;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    struct stat st;
-    if (!f)
-        return NULL;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return NULL;
-    }
-    char *buf = malloc((size_t)st.st_size + 1);
-    size_t got = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
-    fclose(f);
-    if (!buf || got != (size_t)st.st_size) {
-        free(buf);
-        return NULL;
-    }
-    buf[got] = '\0';
-    *len = got;
-    return buf;
 }
 
 static int same_place(const rubric_passage *a, const rubric_passage *b)
@@ -96,7 +74,7 @@ static void add_anchor(section *s, const char *anchor)
     if (!a)
         out_of_memory();
     s->anchors = a;
-    s->anchors[s->n++] = xstrdup(anchor);
+    s->anchors[s->n++] = dup_or_die(anchor);
 }
 
 /* The section of ANCHOR in the file at PATH (a result's path), read once. */
@@ -108,17 +86,18 @@ static section *section_of(const char *path, const char *anchor)
     section *s = calloc(1, sizeof *s);
     if (!s)
         out_of_memory();
-    s->path = xstrdup(path);
-    s->anchor = xstrdup(anchor);
+    s->path = dup_or_die(path);
+    s->anchor = dup_or_die(anchor);
     s->next = sections;
     sections = s;
     add_anchor(s, anchor);
 
     size_t len = 0;
-    char *data = read_file(path, &len);
+    char *data = NULL;
     rubric_doc *doc = NULL;
     char *err = NULL;
-    if (!data || rubric_doc_read(path, data, len, &doc, &err) != RUBRIC_OK) {
+    if (read_file(path, &data, &len) != 0 ||
+        rubric_doc_read(path, data, len, &doc, &err) != RUBRIC_OK) {
         fprintf(stderr, "%s: note: cannot read %s (%s): accepting only #%s there\n", prog,
                 path, err ? err : "unreadable", anchor);
         free(err);
@@ -193,7 +172,7 @@ static int hit_matches(const char *path, const char *hit_anchor, const char *tar
 
 int judge_matches(const char *path, const char *anchor, const char *targets)
 {
-    char *save = NULL, *copy = xstrdup(targets);
+    char *save = NULL, *copy = dup_or_die(targets);
     int ok = 0;
     for (char *t = strtok_r(copy, " ", &save); t && !ok; t = strtok_r(NULL, " ", &save))
         ok = hit_matches(path, anchor, t);
