@@ -1,6 +1,7 @@
 /* bytes.h: helpers the reader tests share (test_reader.c, test_html.c,
- * test_pydocs.c): reading a file, finding bytes, and an independent strict
- * UTF-8 check, so that the tests do not take the library's word for it. */
+ * test_pydocs.c): finding bytes, an independent strict UTF-8 check, so that
+ * the tests do not take the library's word for it, and (from shell.h)
+ * reading a file. */
 #ifndef RUBRIC_TEST_BYTES_H
 #define RUBRIC_TEST_BYTES_H
 
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "shell.h"
 
 __attribute__((unused)) static const char *nz(const char *s) { return s ? s : "(null)"; }
 
@@ -48,28 +51,5 @@ __attribute__((unused)) static int valid_utf8(const char *str, size_t len)
 }
 
 __attribute__((unused)) static int valid_utf8_str(const char *s) { return s && valid_utf8(s, strlen(s)); }
-
-__attribute__((unused)) static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) break;
-        char *nb = realloc(buf, cap * 2 + 1);
-        if (!nb) { free(buf); buf = NULL; break; }
-        buf = nb;
-        cap *= 2;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!buf || err) { free(buf); return NULL; }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
 
 #endif

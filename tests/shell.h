@@ -1,5 +1,6 @@
-/* shell.h: running the real tools from end-to-end tests, and the small file
- * helpers those tests share (test_cli.c, test_sites.c, test_reindex.c). */
+/* shell.h: running the real tools from end-to-end tests (test_cli.c,
+ * test_sites.c, test_reindex.c), and the small file helpers every test that
+ * reads or writes files shares. */
 #ifndef RUBRIC_SHELL_H
 #define RUBRIC_SHELL_H
 
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #define SHELL_UNUSED __attribute__((unused))
 
@@ -124,6 +127,19 @@ SHELL_UNUSED static void shell_run(cmd *c, const char *cwd, const char *indexer,
         c->out = calloc(1, 1);
     if (!c->err)
         c->err = calloc(1, 1);
+}
+
+/* The JSON rubric-query printed in C (run with ARGS), parsed; NULL, said on
+ * stderr, when it failed or printed something else. C is freed. */
+SHELL_UNUSED static cJSON *json_output(cmd *c, const char *args)
+{
+    cJSON *j = NULL;
+    if (c->status != 0)
+        fprintf(stderr, "  rubric-query %s: exit %d: %s", args, c->status, c->err);
+    else if (!(j = cJSON_Parse(c->out)))
+        fprintf(stderr, "  rubric-query %s: output is not JSON:\n%s\n", args, c->out);
+    cmd_free(c);
+    return j;
 }
 
 /* DST (PATH_MAX bytes) = A "/" B, cut short if it would not fit. */

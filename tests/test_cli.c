@@ -136,13 +136,7 @@ static cJSON *query_json(const char *db, const char *fmt, ...)
     va_end(ap);
     cmd c;
     sh(&c, NULL, "\"$Q\" --db %s --json %s", sq(db), args);
-    cJSON *j = NULL;
-    if (c.status != 0)
-        fprintf(stderr, "  query %s: exit %d: %s", args, c.status, c.err);
-    else if (!(j = cJSON_Parse(c.out)))
-        fprintf(stderr, "  query %s: output is not JSON:\n%s\n", args, c.out);
-    cmd_free(&c);
-    return j;
+    return json_output(&c, args);
 }
 
 static cJSON *results_of(const cJSON *j)

@@ -13,6 +13,7 @@
 
 #include "rubric.h"
 #include "harness.h"
+#include "shell.h"
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -92,19 +93,13 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static char *slurp(const char *rel, size_t *len)
+/* The file REL under $RUBRIC_SRCDIR (default "."), NUL-terminated, or NULL. */
+static char *source_file(const char *rel, size_t *len)
 {
     const char *dir = getenv("RUBRIC_SRCDIR");
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : ".", rel);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16;
-    char *b = malloc(cap);
-    *len = b ? fread(b, 1, cap, f) : 0;
-    fclose(f);
-    return b;
+    return slurp(path, len);
 }
 
 /* -------------------------------------------------------------- headings */
@@ -297,7 +292,7 @@ static void markdown_explicit_id_attribute_names_the_anchor(void)
 static void markdown_byte_ranges_hold_the_passage_text(void)
 {
     size_t len = 0;
-    char *src = slurp("tests/fixtures/sourdough.md", &len);
+    char *src = source_file("tests/fixtures/sourdough.md", &len);
     CHECK(src != NULL);
     if (!src)
         return;
@@ -330,7 +325,7 @@ static void markdown_byte_ranges_hold_the_passage_text(void)
 static void markdown_article_reads_into_its_sections(void)
 {
     size_t len = 0;
-    char *src = slurp("tests/fixtures/sourdough.md", &len);
+    char *src = source_file("tests/fixtures/sourdough.md", &len);
     CHECK(src != NULL);
     if (!src)
         return;

@@ -25,6 +25,7 @@
 
 #include "rubric.h"
 #include "harness.h"
+#include "shell.h"
 
 static char g_tmp[1024];   /* the temporary directory */
 static char g_docs[1100];  /* g_tmp/docs: the fixture articles */
@@ -187,38 +188,6 @@ static const char news_txt[] =
     "asked for more reporting from the smaller countries in the region.\n";
 
 /* ----------------------------------------------------------------- helpers */
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *s = malloc(cap);
-    while (s) {
-        if (cap - n < 4096) {
-            char *p = realloc(s, cap * 2);
-            if (!p) {
-                free(s);
-                s = NULL;
-                break;
-            }
-            s = p;
-            cap *= 2;
-        }
-        size_t got = fread(s + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    fclose(f);
-    if (s) {
-        s[n] = '\0';
-        if (len)
-            *len = n;
-    }
-    return s;
-}
 
 static int spill(const char *rel, const char *data, size_t len)
 {

@@ -201,13 +201,7 @@ static cJSON *query(const char *cwd, const char *fmt, ...)
     va_end(ap);
     cmd c;
     sh(&c, cwd, "\"$Q\" --json %s", args);
-    cJSON *j = NULL;
-    if (c.status != 0)
-        fprintf(stderr, "  rubric-query %s: exit %d: %s", args, c.status, c.err);
-    else if (!(j = cJSON_Parse(c.out)))
-        fprintf(stderr, "  rubric-query %s: output is not JSON:\n%s\n", args, c.out);
-    cmd_free(&c);
-    return j;
+    return json_output(&c, args);
 }
 
 static int nresults(const cJSON *j)
