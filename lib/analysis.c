@@ -406,9 +406,9 @@ static void cache_grow(rubric_analyzer *a)
 static int analyse_cached(rubric_analyzer *a, const char *raw, size_t n, rubric_token *t)
 {
     cache_entry *e = NULL;
-    cache_grow(a);  /* before the lookup: the last token's strings are done with */
     if (n < CACHE_WORD) {
-        e = &a->cache[hash64(raw, n) & (a->cache_slots - 1)];
+        uint64_t h = hash64(raw, n);
+        e = &a->cache[h & (a->cache_slots - 1)];
         if (e->used && e->raw_len == n && memcmp(e->raw, raw, n) == 0) {
             t->word = e->word;
             t->word_len = e->word_len;
@@ -416,6 +416,10 @@ static int analyse_cached(rubric_analyzer *a, const char *raw, size_t n, rubric_
             t->stem_len = e->stem_len;
             return 0;
         }
+        /* A miss may grow the cache (the last token's strings are done
+         * with by now); the word then goes to its slot in the new one. */
+        cache_grow(a);
+        e = &a->cache[h & (a->cache_slots - 1)];
     }
     if (analyse_word(a, (const uint8_t *)raw, n) < 0)
         return -1;

@@ -1110,8 +1110,6 @@ int rubric_index_add_many(rubric_index *ix, const char *const *paths, const char
     NEED_DB(ix);
     if (workers < 1)
         workers = 1;
-    if (workers > 1 && n > 1)
-        readers_init();
     if (ix->fresh && workers > 1 && n > 1)
         return add_sharded(ix, paths, rels, n, workers, done, ctx);
     if (workers == 1 || n < 2) {

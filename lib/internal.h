@@ -157,9 +157,6 @@ int outline_root(outline *o, const char *title);
 
 /* Read an HTML page. */
 int read_html(rubric_doc *d, const char *data, size_t len, const char *name);
-/* Set up what the readers share (libxml2's global state): called once, on
- * one thread, before pages are read on several. */
-void readers_init(void);
 /* Read JSON Lines: one record (a page or a section) per line. */
 int read_jsonl(rubric_doc *d, const char *data, size_t len, const char *name);
 

@@ -26,6 +26,7 @@
  * <meta name="robots" content="noindex"> excludes the page.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -739,15 +740,18 @@ static int replay(html *h, size_t size)
     return rc;
 }
 
-void readers_init(void)
+/* libxml2 2.9 sets up its globals on first use without a lock: two threads
+ * reading their first pages at once could race there. */
+static pthread_once_t libxml_once = PTHREAD_ONCE_INIT;
+
+static void init_libxml(void)
 {
-    /* libxml2 2.9 sets up its globals on first use without a lock: two
-     * threads parsing their first pages at once could race there. */
     xmlInitParser();
 }
 
 int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
 {
+    pthread_once(&libxml_once, init_libxml);
     if (len > INT32_MAX) {
         buf_adds(&d->notes, "page too large");
         return RUBRIC_EINPUT;
