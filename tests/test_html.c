@@ -1,6 +1,7 @@
 /* test_html.c: the HTML reader (rubric_doc_read on *.html), one test per rule
  * of lib/reader_html.c, on inline fixtures. */
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath, for shell.h */
 
 #include <stdarg.h>
 #include <stdint.h>

@@ -4,6 +4,7 @@
  * under $RUBRIC_SRCDIR (default ".").
  */
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath, for shell.h */
 
 #include <stdint.h>
 #include <stdio.h>

@@ -9,6 +9,7 @@
  * Corpus and golden files are found under $RUBRIC_SRCDIR (default ".").
  */
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath, for shell.h */
 
 #include <stdint.h>
 #include <stdio.h>

@@ -12,6 +12,7 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
+#define _XOPEN_SOURCE 700 /* realpath, for shell.h */
 
 #include <dirent.h>
 #include <errno.h>
@@ -1248,9 +1249,9 @@ int main(void)
     RUN(judged_queries_find_their_targets_in_the_top_10);
 
     rubric_db_close(g_db);
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_tmp);
-    if (system(cmd) != 0)
+    char rm[PATH_MAX + 16];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", g_tmp);
+    if (system(rm) != 0)
         fprintf(stderr, "test_search: could not remove %s\n", g_tmp);
     return HARNESS_END();
 }
