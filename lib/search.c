@@ -1,4 +1,5 @@
 /* search.c: query text into a Xapian query, ranked passages, snippets, suggestions. */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -448,7 +449,8 @@ const rubric_hit *rubric_results_hit(const rubric_results *r, size_t i)
 
 typedef struct match {
     size_t start, end;
-    size_t term;  /* which query word it matched, for counting distinct ones */
+    unsigned long long terms; /* the query words it matched (bit term % 64),
+                               * for counting distinct ones */
 } match;
 
 typedef struct snip_ctx {
@@ -480,7 +482,7 @@ static int find_matches(void *ctx, const rubric_token *t)
     }
     c->m[c->n].start = t->start;
     c->m[c->n].end = t->end;
-    c->m[c->n].term = term - 1;
+    c->m[c->n].terms = 1ULL << ((term - 1) % 64);
     c->n++;
     return 0;
 }
@@ -490,9 +492,35 @@ static int is_cont(const char *s, size_t i)
     return ((unsigned char)s[i] & 0xC0) == 0x80;
 }
 
-/* Choose the window of about WANT bytes of TEXT holding the most distinct
- * query words, and the matches inside it. */
-/* Every word of TEXT that matches a query word, in order. */
+/* Sort M[0..*N) by start and fold matches that overlap into one. The
+ * analyzer gives a dotted or joined word and then its parts at the same
+ * bytes (`standby.signal`, then `standby`), so two query words can match
+ * overlapping spans; a snippet marks each byte once. */
+static void merge_matches(match *m, size_t *n)
+{
+    for (size_t i = 1; i < *n; i++) {
+        match x = m[i];
+        size_t j = i;
+        for (; j > 0 && (m[j - 1].start > x.start ||
+                         (m[j - 1].start == x.start && m[j - 1].end < x.end)); j--)
+            m[j] = m[j - 1];
+        m[j] = x;
+    }
+    size_t out = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (out > 0 && m[i].start < m[out - 1].end) {
+            if (m[i].end > m[out - 1].end)
+                m[out - 1].end = m[i].end;
+            m[out - 1].terms |= m[i].terms;
+        } else {
+            m[out++] = m[i];
+        }
+    }
+    *n = out;
+}
+
+/* Every word of TEXT that matches a query word, in order of position, with
+ * no two overlapping. */
 static int find_all(rubric_db *db, const qwords *q, const char *text, size_t len, match **out,
                     size_t *n)
 {
@@ -503,6 +531,7 @@ static int find_all(rubric_db *db, const qwords *q, const char *text, size_t len
         free(c.m);
         return -1;
     }
+    merge_matches(c.m, &c.n);
     *out = c.m;
     *n = c.n;
     return 0;
@@ -528,11 +557,8 @@ static int pick_window(const char *text, size_t len, const match *m, size_t n, c
             if (used[j])
                 continue;
             count++;
-            unsigned long long bit = 1ULL << (m[j].term % 64);
-            if (!(seen & bit)) {
-                seen |= bit;
-                distinct++;
-            }
+            distinct += (size_t)__builtin_popcountll(m[j].terms & ~seen);
+            seen |= m[j].terms;
         }
         if (!found || distinct > best_distinct ||
             (distinct == best_distinct && count > best_count)) {
@@ -579,6 +605,19 @@ static int pick_window(const char *text, size_t len, const match *m, size_t n, c
     return found;
 }
 
+/* Whether SPANS are sorted, disjoint and inside a text of LEN bytes: what
+ * everything that prints a fragment relies on. */
+static int spans_valid(const rubric_span *spans, size_t n, size_t len)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (spans[i].start < at || spans[i].len > len || spans[i].start > len - spans[i].len)
+            return 0;
+        at = spans[i].start + spans[i].len;
+    }
+    return 1;
+}
+
 /* Fill F with the window [S, E) of TEXT and the matches inside it (marked
  * USED). Returns 0, or -1 when out of memory. */
 static int make_window(const char *text, size_t len, const match *m, size_t n, char *used,
@@ -606,6 +645,7 @@ static int make_window(const char *text, size_t len, const match *m, size_t n, c
     memset(f, 0, sizeof *f);
     f->text = snip;
     f->text_len = e - s;
+    assert(spans_valid(spans, ns, e - s));
     f->spans = spans;
     f->nspans = ns;
     f->cut_start = s > 0;

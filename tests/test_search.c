@@ -188,6 +188,14 @@ static const char news_txt[] =
     "Readers wrote to tell us what they thought about the week's events, and most of them "
     "asked for more reporting from the smaller countries in the region.\n";
 
+/* Dotted names: the analyzer gives `standby.signal` and then its parts at the
+ * same bytes, so a query naming both matches overlapping spans. */
+static const char standby_txt[] =
+    "Replica Setup\n"
+    "\n"
+    "A replica starts in recovery when the file standby.signal exists in its data folder; "
+    "remove standby.signal to promote the standby, or call os.path.join to build the path.\n";
+
 /* ----------------------------------------------------------------- helpers */
 
 static int spill(const char *rel, const char *data, size_t len)
@@ -1032,6 +1040,49 @@ static void check_explain_terms(const char *q, int terms_listed)
     rubric_results_free(r);
 }
 
+/* Whether SPANS are sorted, disjoint and inside LEN bytes; says why not. */
+static int spans_in_order(const char *what, const rubric_span *spans, size_t n, size_t len)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (spans[i].start < at || spans[i].start + spans[i].len > len) {
+            fprintf(stderr, "  %s: span %zu [%zu, +%zu) overlaps the one before or leaves %zu bytes\n",
+                    what, i, spans[i].start, spans[i].len, len);
+            return 0;
+        }
+        at = spans[i].start + spans[i].len;
+    }
+    return 1;
+}
+
+static void a_dotted_word_and_its_part_mark_each_byte_once(void)
+{
+    static const char *const queries[] = {"standby.signal standby", "standby standby.signal",
+                                          "signal standby.signal", "os.path.join path os",
+                                          "\"standby.signal\" standby"};
+    for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+        rubric_search_opts o = {0};
+        o.limit = 10;
+        o.fragments = 3;
+        o.snippet_len = 60;
+        rubric_results *r = search_with(queries[q], &o);
+        CHECK(r && rubric_results_count(r) == 1);
+        for (size_t i = 0; r && i < rubric_results_count(r); i++) {
+            const rubric_hit *h = rubric_results_hit(r, i);
+            CHECK(h->nspans > 0);
+            CHECK(spans_in_order(queries[q], h->spans, h->nspans, h->snippet_len));
+            for (size_t k = 0; k < h->nfragments; k++)
+                CHECK(spans_in_order(queries[q], h->fragments[k].spans, h->fragments[k].nspans,
+                                     h->fragments[k].text_len));
+            char *html = rubric_hit_snippet_html(h);
+            CHECK(html && (strstr(html, "<b>standby.signal</b>") || strstr(html, "<b>os.path.join</b>")));
+            CHECK(html && !strstr(html, "<b></b>"));
+            free(html);
+        }
+        rubric_results_free(r);
+    }
+}
+
 static void explain_adds_up_to_the_score(void)
 {
     check_explain("harvest");
@@ -1197,9 +1248,9 @@ int main(void)
     static const char *const rels[] = {"fruit/orchard.txt",  "rivers/river.txt", "kitchen/pie.txt",
                                        "fruitcake/cake.txt", "talks/meetings.txt", "coast/harbour.txt",
                                        "farm/seasons.txt",   "notes/pages.jsonl", "world/news.txt",
-                                       "zq/words.txt"};
+                                       "zq/words.txt",      "replica/standby.txt"};
     const char *texts[] = {orchard_txt, river_txt, pie_txt,     cake_txt, talks_txt,
-                           coast_txt,   seasons,   pages_jsonl, news_txt, zq};
+                           coast_txt,   seasons,   pages_jsonl, news_txt, zq, standby_txt};
     int ok = seasons && zq && mkdir(g_docs, 0777) == 0;
     for (size_t i = 0; ok && i < sizeof rels / sizeof *rels; i++)
         ok = spill(rels[i], texts[i], strlen(texts[i])) == 0;
@@ -1243,6 +1294,7 @@ int main(void)
     RUN(grouping_keeps_n_passages_per_article_and_counts_them_all);
     RUN(grouping_pages_with_offset_and_limit);
     RUN(fragments_point_at_the_matched_words_in_the_source);
+    RUN(a_dotted_word_and_its_part_mark_each_byte_once);
     RUN(explain_adds_up_to_the_score);
     RUN(explain_of_phrases_exact_forms_and_fields_matches_the_query);
     RUN(a_one_word_body_match_is_explained_exactly);
