@@ -58,10 +58,19 @@ LIBS = $(DEP_LIBS) -lstdc++ -lm -lpthread
 TOOL_LIBS = $(shell $(PKG_CONFIG) --libs xapian-core libcjson libxml-2.0 md4c 2>/dev/null) \
             -Wl,-Bstatic -lstemmer -lunistring -Wl,-Bdynamic -lstdc++ -lm -lpthread
 
-LIB_C = lib/cli.c lib/walk.c lib/config.c lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/reader_html.c lib/reader_md.c lib/reader_jsonl.c lib/outline.c lib/index.c lib/query.c lib/synonyms.c lib/search.c
-LIB_CC = lib/xapian_shim.cc
+# The library that is installed: the engine, C, with its one C++ file
+# (lib/store/xapian.cc, the only code that includes <xapian.h>).
+LIB_C = lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/reader_html.c lib/reader_md.c \
+        lib/reader_jsonl.c lib/outline.c lib/index.c lib/query.c lib/synonyms.c lib/search.c
+LIB_CC = lib/store/xapian.cc
 LIB_OBJ = $(LIB_C:lib/%.c=build/lib/%.o) $(LIB_CC:lib/%.cc=build/lib/%.o)
-HEADERS = include/rubric.h lib/internal.h lib/shim.h lib/cli.h lib/config.h
+LIB_HEADERS = include/rubric.h lib/internal.h lib/store/shim.h
+# What the tools share and the library does not hold: options and exit
+# codes, rubric.json, the walk over source trees.
+TOOLS_C = tools/cli.c tools/walk.c tools/config.c
+TOOLS_OBJ = $(TOOLS_C:tools/%.c=build/tools/%.o)
+TOOLS_HEADERS = tools/cli.h tools/config.h
+HEADERS = $(LIB_HEADERS) $(TOOLS_HEADERS)
 
 TESTS = build/test_embed build/test_analysis build/test_reader build/test_markdown build/test_html build/test_pydocs build/test_cli build/test_config build/test_sites build/test_reindex build/test_query build/test_search build/fuzz_reader build/fuzz_query
 
@@ -100,17 +109,27 @@ ifneq ($(SQLITE_MISSING),)
 	fi
 endif
 
-build/lib/%.o: lib/%.c $(HEADERS) | build/lib
+build/lib/%.o: lib/%.c $(LIB_HEADERS) | build/lib
 	$(CC) $(RUBRIC_CFLAGS) -c $< -o $@
 
-build/lib/%.o: lib/%.cc $(HEADERS) | build/lib
+build/lib/store/%.o: lib/store/%.cc $(LIB_HEADERS) | build/lib
+	@mkdir -p $(@D)
 	$(CXX) $(RUBRIC_CXXFLAGS) -c $< -o $@
 
-# What the tools, tests and benchmarks link: every object, with the library's
-# internal names (cli_*, config_*, the Xapian shim) that they use too.
+build/tools/%.o: tools/%.c $(HEADERS) | build/lib
+	@mkdir -p $(@D)
+	$(CC) $(RUBRIC_CFLAGS) -Itools -c $< -o $@
+
+# What the tests and benchmarks link: the library's objects with their
+# internal names (the Xapian shim, the readers) that they use too.
 build/librubric-internal.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJ)
+
+# What the two tools (and the tests of the tools' helpers) link beside it.
+build/librubric-tools.a: $(TOOLS_OBJ)
+	rm -f $@
+	ar rcs $@ $(TOOLS_OBJ)
 
 # The static library that is installed: one object in which every name but the
 # rubric_* API is made local, so that a program embedding rubric may name its
@@ -125,30 +144,43 @@ build/librubric.a: $(LIB_OBJ)
 build/librubric.so: $(LIB_OBJ)
 	$(CXX) -shared -Wl,-soname,librubric.so.0 $(RUBRIC_LDFLAGS) -o $@ $(LIB_OBJ) $(LIBS)
 
-build/rubric-index: indexer/main.c lib/cli.h build/librubric-internal.a
-	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ indexer/main.c build/librubric-internal.a $(TOOL_LIBS)
+build/rubric-index: indexer/main.c $(TOOLS_HEADERS) build/librubric-tools.a build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) -Itools $(RUBRIC_LDFLAGS) -o $@ indexer/main.c build/librubric-tools.a \
+	  build/librubric-internal.a $(TOOL_LIBS)
 
-build/rubric-query: query/main.c lib/cli.h build/librubric-internal.a
-	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ query/main.c build/librubric-internal.a $(TOOL_LIBS)
+build/rubric-query: query/main.c $(TOOLS_HEADERS) build/librubric-tools.a build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) -Itools $(RUBRIC_LDFLAGS) -o $@ query/main.c build/librubric-tools.a \
+	  build/librubric-internal.a $(TOOL_LIBS)
 
 # An embedding program links the installed library, as users' programs do.
 build/test_embed: tests/test_embed.c tests/harness.h build/librubric.a
 	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< build/librubric.a $(LIBS)
 
-build/test_%: tests/test_%.c tests/harness.h tests/shell.h tests/bytes.h build/librubric-internal.a
-	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< build/librubric-internal.a $(LIBS)
+build/test_%: tests/test_%.c tests/harness.h tests/shell.h tests/bytes.h build/librubric-tools.a \
+              build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) -Itools -Ilib/store $(RUBRIC_LDFLAGS) -o $@ $< build/librubric-tools.a \
+	  build/librubric-internal.a $(LIBS)
 
 build/eval: tests/eval.c tests/judge.c tests/judge.h build/librubric-internal.a
 	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< tests/judge.c build/librubric-internal.a $(LIBS)
 
 # The FTS5 baseline over the same passages and judged queries (bench/fts5.c).
-build/fts5-eval: bench/fts5.c tests/judge.c tests/judge.h lib/config.h build/librubric-internal.a | sqlite-deps
-	$(CC) $(RUBRIC_CFLAGS) -Itests $(RUBRIC_LDFLAGS) -o $@ $< tests/judge.c build/librubric-internal.a \
+build/fts5-eval: bench/fts5.c tests/judge.c tests/judge.h $(TOOLS_HEADERS) build/librubric-tools.a \
+                 build/librubric-internal.a | sqlite-deps
+	$(CC) $(RUBRIC_CFLAGS) -Itests -Itools $(RUBRIC_LDFLAGS) -o $@ $< tests/judge.c \
+	  build/librubric-tools.a build/librubric-internal.a \
 	  $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3) $(LIBS)
 
-# The benchmark's own programs (bench/floor.c, bench/inproc.c).
-build/bench-%: bench/%.c bench/common.h lib/shim.h build/librubric-internal.a
-	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< build/librubric-internal.a $(LIBS)
+# The benchmark's own programs (bench/floor.c, bench/inproc.c), with Xapian's
+# TermGenerator as their reference (bench/xapian_ref.cc, not in the library).
+build/bench/xapian_ref.o: bench/xapian_ref.cc bench/xapian_ref.h | build/lib
+	@mkdir -p $(@D)
+	$(CXX) $(RUBRIC_CXXFLAGS) -c $< -o $@
+
+build/bench-%: bench/%.c bench/common.h bench/xapian_ref.h build/bench/xapian_ref.o \
+               build/librubric-tools.a build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) -Itools $(RUBRIC_LDFLAGS) -o $@ $< build/bench/xapian_ref.o \
+	  build/librubric-tools.a build/librubric-internal.a $(LIBS)
 
 # The fuzz targets, run by a deterministic driver in `make test`...
 build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c build/librubric-internal.a
@@ -169,7 +201,8 @@ fuzz: | build
 	$(MAKE) clean-lib
 
 clean-lib:
-	rm -rf build/lib build/librubric.a build/librubric-internal.a build/librubric.so
+	rm -rf build/lib build/tools build/librubric.a build/librubric-internal.a build/librubric-tools.a \
+	  build/librubric.so
 
 # Written every time: it holds PREFIX, which `make install PREFIX=...` may set
 # after a plain `make` wrote another.

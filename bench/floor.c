@@ -8,8 +8,8 @@
  * Xapian's English stemmer (its heading prefixed S, its text unprefixed and
  * Z-stemmed, the text as document data), then add_document, in one thread,
  * committed at the end; the writer is opened the way rubric-index opens a
- * first build (xs_db_open_fresh: DB is replaced if it exists, so its writer
- * settings follow rubric's). What rubric-index does beyond this
+ * first build (bench/xapian_ref.cc: DB is replaced if it exists, no sync as
+ * it goes, a commit every 1,000 documents). What rubric-index does beyond this
  * (its own analysis chain, the extra terms, the id and file terms, the
  * passage's JSON, the manifest) is its cost over the floor.
  *
@@ -17,10 +17,9 @@
  * cannot be opened or written.
  */
 #include "common.h"
-#include "shim.h"
+#include "xapian_ref.h"
 
 typedef struct floor_run {
-    xs_db *db;
     unsigned long files, passages;
     size_t bytes;
     int failed;
@@ -31,8 +30,10 @@ static int index_doc(void *ctx, const char *path, const rubric_doc *doc)
     floor_run *r = ctx;
     for (size_t i = 0; i < rubric_doc_count(doc) && !r->failed; i++) {
         const rubric_passage *p = rubric_doc_passage(doc, i);
-        if (xs_termgen_index(r->db, p->text, p->text_len, p->title) != XS_OK) {
-            fprintf(stderr, "bench-floor: %s: %s\n", path, xs_db_errmsg(r->db));
+        char *msg = NULL;
+        if (ref_add(p->text, p->text_len, p->title, &msg) != 0) {
+            fprintf(stderr, "bench-floor: %s: %s\n", path, msg ? msg : "out of memory");
+            free(msg);
             r->failed = 1;
         }
         r->passages++;
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
     floor_run r;
     memset(&r, 0, sizeof r);
     char *msg = NULL;
-    if (xs_db_open_fresh(argv[1], &r.db, &msg) != XS_OK) {
+    if (ref_open(argv[1], &msg) != 0) {
         fprintf(stderr, "bench-floor: %s: %s\n", argv[1], msg ? msg : "cannot open");
         free(msg);
         return 4;
@@ -60,13 +61,12 @@ int main(int argc, char **argv)
     unsigned long skipped = 0;
     for (int i = 2; i < argc && !r.failed; i++)
         skipped += bench_walk(argv[i], index_doc, &r);
-    if (r.failed || xs_db_commit(r.db) != XS_OK) {
+    if (ref_close(&msg) != 0 || r.failed) {
         if (!r.failed)
-            fprintf(stderr, "bench-floor: commit: %s\n", xs_db_errmsg(r.db));
-        xs_db_close(r.db);
+            fprintf(stderr, "bench-floor: %s: %s\n", argv[1], msg ? msg : "out of memory");
+        free(msg);
         return 4;
     }
-    xs_db_close(r.db);
     fprintf(stderr, "bench-floor: %lu files, %lu passages (%.1f MB of text), %lu skipped, %.2f s\n",
             r.files, r.passages, (double)r.bytes / 1e6, skipped, bench_now() - t0);
     return skipped ? 1 : 0;

@@ -6,7 +6,7 @@
  *       keeps all their text in memory, then RUNS times each: rubric's
  *       analysis chain (rubric_analyzer_run, a new "english" analyzer per run,
  *       so its word cache starts cold) and Xapian's TermGenerator with its
- *       English stemmer into a throwaway document (xs_termgen_count), over
+ *       English stemmer into a throwaway document (ref_count), over
  *       every passage's text. Prints, per engine, the median time and the
  *       words each counted:
  *         analysis rubric|termgen BYTES WORDS SECONDS PASSAGES
@@ -45,7 +45,7 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "shim.h"
+#include "xapian_ref.h"
 
 /* -------------------------------------------------------------- analysis */
 
@@ -111,7 +111,7 @@ static int analysis(int runs, char **paths, int npaths)
         words = 0;
         t0 = bench_now();
         for (size_t i = 0; i < t.n; i++)
-            words += xs_termgen_count(t.text[i], t.len[i], NULL);
+            words += ref_count(t.text[i], t.len[i], NULL);
         xt[r] = bench_now() - t0;
         xwords = words;
     }

@@ -39,7 +39,7 @@
 #include <cjson/cJSON.h>
 
 #include "internal.h"
-#include "shim.h"
+#include "store/shim.h"
 
 /* Terms longer than this use a hash of the path: Xapian's glass backend
  * rejects terms over 245 bytes, and metadata keys share that limit. */

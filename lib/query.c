@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "shim.h"
+#include "store/shim.h"
 
 /* Words of a plain query found within this many positions of each other add
  * to the score: close together beats far apart. */

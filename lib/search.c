@@ -14,7 +14,7 @@
 #include <unistr.h>
 
 #include "internal.h"
-#include "shim.h"
+#include "store/shim.h"
 
 /* BM25 parameters (Xapian's defaults: k1 1, b 0.5), chosen by measurement on
  * the judged queries (README, "Ranking"): passages are short and of similar

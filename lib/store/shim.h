@@ -1,4 +1,4 @@
-/* shim.h: the C interface of xapian_shim.cc, rubric's only C++ file.
+/* shim.h: the C interface of xapian.cc, rubric's only C++ file.
  *
  * Every call returns an XS_* status and, on failure, leaves a message in the
  * handle (xs_db_errmsg) or in *errmsg (caller frees with free()). No C++
@@ -22,6 +22,11 @@ enum {
     XS_EOTHER = -5,
     XS_EWILDCARD = -6  /* WildcardError: a wildcard matched too many terms */
 };
+
+/* The library's status for an XS_* one: the only such mapping. An index that
+ * changed under a reader more often than retries allow reads as damaged, an
+ * error Xapian does not classify as internal. */
+int xs_status(int xs);
 
 typedef struct xs_db xs_db;
 typedef struct xs_doc xs_doc;
@@ -133,21 +138,6 @@ size_t xs_mset_estimate(const xs_mset *m);
 double xs_mset_weight(const xs_mset *m, size_t i);
 /* The document data of hit I; owned by the mset. */
 const char *xs_mset_data(const xs_mset *m, size_t i, size_t *len);
-
-/* ------------------------------------------------------------------------
- * Used by the benchmark only (bench/floor.c, bench/inproc.c), never by the
- * library: Xapian's own analysis and indexing path, the reference that
- * rubric's is measured against. A Xapian::TermGenerator with Xapian's English
- * stemmer in its default mode (each word unstemmed with its position, and its
- * stem prefixed Z); one per process, not thread-safe. */
-
-/* Index TITLE (prefix S) and TEXT with the TermGenerator into a new document
- * whose data is TEXT, and add it to DB (a writer). */
-int xs_termgen_index(xs_db *db, const char *text, size_t len, const char *title);
-/* Index TEXT into a throwaway document (nothing is written anywhere). The
- * number of words seen (positions used), or 0 on error; *terms (may be NULL)
- * gets the document's number of distinct terms. */
-size_t xs_termgen_count(const char *text, size_t len, size_t *terms);
 
 #ifdef __cplusplus
 }
