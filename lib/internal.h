@@ -28,6 +28,13 @@ void buf_free(buf *b);
  * unless out of memory. */
 char *buf_detach(buf *b);
 
+/* Room for element N (0-based) in the array *ARR of *CAP elements of SIZE
+ * bytes: the array doubles (from 8) until it holds N + 1. Returns 0, or -1
+ * when out of memory or the size would overflow (*ARR and *CAP are then
+ * unchanged). GROW(a, n, cap) is the usual call. */
+int grow_array(void *arr, size_t *cap, size_t n, size_t size);
+#define GROW(a, n, cap) grow_array(&(a), &(cap), (n), sizeof *(a))
+
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* A malloc'd copy of printf-formatted text, or NULL when out of memory. */

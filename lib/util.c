@@ -103,6 +103,26 @@ char *buf_detach(buf *b)
     return p;
 }
 
+int grow_array(void *arr, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    size_t want = *cap ? *cap : 8;
+    while (want <= n) {
+        if (want > SIZE_MAX / 2)
+            return -1;
+        want *= 2;
+    }
+    if (want > SIZE_MAX / size)
+        return -1;
+    void *p = realloc(*(void **)arr, want * size);
+    if (!p)
+        return -1;
+    *(void **)arr = p;
+    *cap = want;
+    return 0;
+}
+
 char *xstrndup(const char *s, size_t n)
 {
     char *p = malloc(n + 1);
