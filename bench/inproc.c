@@ -201,7 +201,7 @@ static int query(int runs, const char *dbpath, const char *file)
         return 1;
     }
     rubric_search_opts opts;
-    memset(&opts, 0, sizeof opts);
+    rubric_search_opts_init(&opts);
     opts.limit = 10;
     double *times = bench_xrealloc(NULL, (size_t)runs * qs.n * sizeof *times);
     size_t errors = 0, hits = 0;

@@ -275,7 +275,12 @@ RUBRIC_API int rubric_db_stats_get(rubric_db *db, rubric_db_stats *out);
 /* The index's analysis language; owned by the db. */
 RUBRIC_API const char *rubric_db_lang(const rubric_db *db);
 
+/* Search options. Initialise them with rubric_search_opts_init() (or
+ * RUBRIC_SEARCH_OPTS_INIT), then set what you need: the size field lets
+ * later versions add options without breaking programs built against this
+ * one. A zero field means the default. */
 typedef struct rubric_search_opts {
+    size_t size;        /* sizeof(rubric_search_opts), set by the initialiser */
     size_t offset;      /* skip this many hits */
     size_t limit;       /* return at most this many (0: 10) */
     int boilerplate;    /* nonzero: include boilerplate passages */
@@ -289,6 +294,12 @@ typedef struct rubric_search_opts {
                            source offsets of their matches */
     int explain;        /* nonzero: each hit's score term by term */
 } rubric_search_opts;
+
+/* An initialiser for C (C++ calls rubric_search_opts_init()). */
+#define RUBRIC_SEARCH_OPTS_INIT {.size = sizeof(rubric_search_opts)}
+
+/* Reset O to the defaults, its size set. */
+RUBRIC_API void rubric_search_opts_init(rubric_search_opts *o);
 
 /* A highlighted range inside a snippet, in bytes. */
 typedef struct rubric_span {
@@ -333,12 +344,10 @@ typedef struct rubric_hit {
     size_t start, end;         /* byte range in the source file */
     unsigned part;
     int boilerplate;
-    const char *snippet;       /* plain text around the best matches (not escaped) */
-    size_t snippet_len;
-    const rubric_span *spans;  /* matches inside the snippet, in order */
-    size_t nspans;
-    int snippet_cut_start;     /* nonzero when text precedes the snippet */
-    int snippet_cut_end;       /* nonzero when text follows the snippet */
+    rubric_fragment snippet;   /* the text around the best matches: its text
+                                  is plain (not escaped), its spans the
+                                  matches in order; it has no source offsets
+                                  and no link */
     const char *url;           /* a link to the passage: base URL, the page's
                                   address under its root, "#" and the anchor */
     const rubric_fragment *fragments;  /* with rubric_search_opts.fragments: the
@@ -356,8 +365,9 @@ typedef struct rubric_hit {
 typedef struct rubric_results rubric_results;
 
 /* Run QUERY: words (AND, falling back to ranked OR when nothing matches them
- * all), "quoted phrases", and -word exclusions. RUBRIC_EINVAL for a query with
- * no searchable words; *errmsg (caller frees with free()) says why. */
+ * all), "quoted phrases", and -word exclusions. OPTS may be NULL (defaults).
+ * RUBRIC_EINVAL for a query with no searchable words, or OPTS not
+ * initialised; *errmsg (caller frees with free()) says why. */
 RUBRIC_API int rubric_search(rubric_db *db, const char *query, size_t len,
                              const rubric_search_opts *opts, rubric_results **out,
                              char **errmsg);
@@ -385,6 +395,17 @@ typedef struct rubric_article {
 
 RUBRIC_API size_t rubric_results_article_count(const rubric_results *r);
 RUBRIC_API const rubric_article *rubric_results_article(const rubric_results *r, size_t i);
+
+/* Flags of rubric_results_json(). */
+enum {
+    RUBRIC_JSON_COMPACT = 1  /* one line, no indentation */
+};
+
+/* R as the JSON document of the README's "JSON output" (what rubric-query
+ * --json prints): the query, the total, the suggestion, the hits (and the
+ * articles, when grouped), the index's revision. Strings are escaped for
+ * JSON; "snippet" is HTML. Caller frees with free(); NULL when out of memory. */
+RUBRIC_API char *rubric_results_json(const rubric_results *r, int flags);
 
 /* The snippet of HIT escaped for HTML, matches wrapped in <b>...</b>, with
  * " ..." marks where text was cut. Caller frees with free(); NULL when out of

@@ -196,6 +196,7 @@ int read_text(rubric_doc *d, const char *data, size_t len, const char *name);
 
 struct xs_db;
 struct xs_query;
+struct xs_mset;
 
 /* Limits: a query keeps its first QUERY_MAX_NODES words, phrases and
  * operators (Xapian's cost grows with every term, and a pasted page is no
@@ -289,9 +290,113 @@ char *qtree_describe(const qtree *q);
 /* Call FN for each word Q looks for (leaf, index of the word in it). */
 void qtree_words(const qtree *q, void (*fn)(void *ctx, const qnode *leaf, size_t k), void *ctx);
 
+/* How a query word is searched: as a plain word (stem in every field, exact
+ * form a little more), by its exact form (=word), in headings (title:), by
+ * position (phrases, NEAR), or otherwise (wildcards). */
+enum { W_PLAIN, W_EXACT, W_TITLE, W_POSITIONAL, W_OTHER };
+
+/* A word a query looks for, flattened out of the tree: for snippets,
+ * spelling and explain. Strings belong to the tree. */
+typedef struct qword {
+    const char *word, *stem;
+    size_t start, end;  /* in the query text */
+    int mode;           /* W_* */
+} qword;
+
+typedef struct qwords {
+    qword w[QUERY_MAX_NODES * 2];
+    size_t n;
+} qwords;
+
+/* The distinct (stem, mode) words of Q, in the order of the tree, into OUT. */
+void qwords_collect(const qtree *q, qwords *out);
+
+/* --------------------------------------------------- Interface to code in db.c */
+
+/* The read handle; rubric.h says how it may be shared. */
+struct rubric_db {
+    struct xs_db *db;
+    rubric_analyzer *an;  /* the index's language, for queries and snippets */
+    char *dir;
+    char *base_url;
+    char *updated;        /* what rubric_db_updated() last returned */
+    synonyms *syn;
+};
+
 /* The revision of the index DB: the commits that changed it, counted across
  * rebuilds. */
 unsigned long revision_of(struct xs_db *db);
+
+/* ------------------------------------------------ Interface to code in spell.c */
+
+/* QUERY (TEXT, LEN) with each word the index does not know (or knows in at
+ * most two passages, when a far more frequent word is close) replaced by the
+ * index's closest word, or NULL when nothing is replaced (or memory ran out).
+ * Caller frees. */
+char *spell_suggest(rubric_db *db, const qwords *words, const char *text, size_t len);
+
+/* ---------------------------------------------- Interface to code in snippet.c */
+
+/* Fill H's snippet (a window of about WANT bytes of P's text holding the most
+ * distinct words of Q) and, when NFRAGMENTS, up to that many fragments, best
+ * first, with their source offsets (through P's map) and links (from
+ * H->url). Match spans are sorted, disjoint and inside their window. What is
+ * filled belongs to H. Returns 0, or -1 when out of memory. */
+int snippet_fill(rubric_analyzer *an, const qwords *q, const rubric_passage *p, size_t want,
+                 size_t nfragments, rubric_hit *h);
+
+/* ------------------------------------------------- Interface to code in link.c */
+
+/* The parts of a URL that url_encode() writes: a path, a fragment (the
+ * anchor), or the words of a text directive (#:~:text=). */
+enum { URL_PATH, URL_FRAGMENT, URL_TEXT };
+/* Append N bytes of S to B, each byte that may not stand as it is in PART
+ * (URL_*) percent-encoded. Returns 0, or -1 when out of memory. */
+int url_encode(buf *b, const char *s, size_t n, int part);
+/* BASE + REL + "#" + ANCHOR (REL alone when it is a URL already), encoded;
+ * NULL when out of memory. Caller frees. */
+char *link_url(const char *base, const char *rel, const char *anchor);
+/* URL + ":~:text=" + the words of F from its first match: a link that
+ * scrolls a browser to them. NULL when out of memory. Caller frees. */
+char *link_text(const char *url, const rubric_fragment *f);
+
+/* ---------------------------------------------- Interface to code in explain.c */
+
+/* Fill H's explanation: each word of Q in each field it matched in document
+ * DOCID, with its BM25 weight (parameters K1, B) times the field's scale.
+ * Returns 0, or -1 when out of memory. */
+int explain_hit(rubric_db *db, const qwords *q, double k1, double b, unsigned docid,
+                rubric_hit *h);
+
+/* ----------------------------------------------- Interface to code in search.c */
+
+struct cJSON;
+
+struct rubric_results {
+    char *query;           /* the query as given */
+    unsigned long revision; /* the revision of the index that answered */
+    char *updated;         /* when that index last changed */
+    int corrected;         /* the hits answer the suggestion, not the query */
+    int grouped;           /* searched with per_article */
+    rubric_article *articles;
+    size_t narticles;
+    size_t *article_hits;  /* the hits of every article, back to back */
+    rubric_hit *hits;
+    size_t n;
+    size_t total;
+    char *suggestion;
+    const char **page_of;  /* each hit's page within its source ("" for the source) */
+    struct cJSON **docs;   /* the parsed document data the hits' strings point into;
+                              what else a hit points to is its own, freed with it */
+};
+
+/* ------------------------------------------------ Interface to code in group.c */
+
+/* Group R's hits by page (the source and the page within it), in the order
+ * of each page's best hit; keep the pages from OFFSET, at most LIMIT, and
+ * their hits. M's collapse counts give each page's other matches. Returns 0,
+ * or -1 when out of memory. */
+int group_by_page(rubric_results *r, const struct xs_mset *m, size_t offset, size_t limit);
 
 /* The term naming PATH's file (or its hash when too long), into OUT. */
 int file_term(const char *prefix, const char *path, buf *out);

@@ -824,6 +824,28 @@ void qtree_words(const qtree *q, void (*fn)(void *ctx, const qnode *leaf, size_t
     each_word(q->root, 0, fn, ctx);
 }
 
+static void add_qword(void *ctx, const qnode *leaf, size_t k)
+{
+    qwords *ws = ctx;
+    int mode = leaf->wild                     ? W_OTHER
+               : leaf->exact                  ? W_EXACT
+               : leaf->field == F_TITLE       ? W_TITLE
+               : leaf->phrase || leaf->in_near ? W_POSITIONAL
+                                              : W_PLAIN;
+    for (size_t i = 0; i < ws->n; i++)
+        if (strcmp(ws->w[i].stem, leaf->stem[k]) == 0 && ws->w[i].mode == mode)
+            return;
+    if (ws->n < sizeof ws->w / sizeof *ws->w)
+        ws->w[ws->n++] =
+            (qword){leaf->word[k], leaf->stem[k], leaf->wstart[k], leaf->wend[k], mode};
+}
+
+void qwords_collect(const qtree *q, qwords *out)
+{
+    out->n = 0;
+    qtree_words(q, add_qword, out);
+}
+
 /* ------------------------------------------------------------ describing */
 
 static int describe_node(const qnode *n, buf *out)

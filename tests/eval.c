@@ -62,7 +62,7 @@ static unsigned run_query(void *ctx, const char *query, const char *targets, cha
 {
     rubric_db *db = ctx;
     rubric_search_opts opts;
-    memset(&opts, 0, sizeof opts);
+    rubric_search_opts_init(&opts);
     opts.limit = JUDGE_LIMIT;
     opts.k1 = bm25_k1;
     opts.b = bm25_b;

@@ -265,7 +265,8 @@ static void pydocs_are_indexed_with_anchors_that_exist_and_found_by_api_name(voi
     free(err);
     if (db) {
         static const char q[] = "mac_ver platform";
-        rubric_search_opts opts = {.limit = 10};
+        rubric_search_opts opts = RUBRIC_SEARCH_OPTS_INIT;
+        opts.limit = 10;
         rubric_results *res = NULL;
         err = NULL;
         rc = rubric_search(db, q, sizeof q - 1, &opts, &res, &err);

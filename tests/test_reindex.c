@@ -398,7 +398,7 @@ static long hits_for(const char *db, const char *query, const char *path, long *
         free(err);
         return -1;
     }
-    rubric_search_opts o = {0};
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
     o.limit = 1000;
     o.no_correction = 1; /* a word gone is not found, not corrected into another */
     rubric_results *r = NULL;
@@ -647,7 +647,7 @@ static void tally(reader_stats *s, long n, long alpha, long beta, long expect)
 
 static void search_steady(rubric_db *db, reader_stats *s, long expect)
 {
-    rubric_search_opts o = {0};
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
     o.limit = 1000;
     o.snippet_len = 400;
     o.no_correction = 1;
@@ -662,8 +662,8 @@ static void search_steady(rubric_db *db, reader_stats *s, long expect)
     long n = (long)rubric_results_count(r), a = 0, b = 0;
     for (long i = 0; i < n; i++) {
         const rubric_hit *h = rubric_results_hit(r, (size_t)i);
-        a += contains(h->snippet, h->snippet_len, "versionalpha");
-        b += contains(h->snippet, h->snippet_len, "versionbeta");
+        a += contains(h->snippet.text, h->snippet.text_len, "versionalpha");
+        b += contains(h->snippet.text, h->snippet.text_len, "versionbeta");
     }
     rubric_results_free(r);
     tally(s, n, a, b, expect);

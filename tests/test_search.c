@@ -302,7 +302,7 @@ static rubric_results *search_with(const char *q, const rubric_search_opts *o)
 /* Search with a big limit (every match), correction off. */
 static rubric_results *search_all(const char *q)
 {
-    rubric_search_opts o = {0};
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
     o.limit = 500;
     o.no_correction = 1;
     return search_with(q, &o);
@@ -695,7 +695,7 @@ static void a_rare_word_next_to_a_common_one_gets_a_suggestion(void)
 
 static void a_misspelling_is_corrected_unless_asked_not_to(void)
 {
-    rubric_search_opts o = {0};
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
     o.limit = 50;
     rubric_results *r = search_with("appels", &o);
     CHECK(r != NULL);
@@ -851,7 +851,7 @@ static void grouping_keeps_n_passages_per_article_and_counts_them_all(void)
     CHECK(all != NULL);
     if (!all)
         return;
-    rubric_search_opts o = {0};
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
     o.limit = 50;
     o.per_article = 2;
     rubric_results *g = search_with("harvest", &o);
@@ -893,7 +893,7 @@ static void grouping_keeps_n_passages_per_article_and_counts_them_all(void)
 
 static void grouping_pages_with_offset_and_limit(void)
 {
-    rubric_search_opts o = {0};
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
     o.limit = 50;
     o.per_article = 1;
     rubric_results *g = search_with("harvest", &o);
@@ -934,7 +934,7 @@ static size_t bold_words(const char *html, char words[][64], size_t max)
 
 static void fragments_point_at_the_matched_words_in_the_source(void)
 {
-    rubric_search_opts o = {0};
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
     o.limit = 50;
     o.fragments = 3;
     o.snippet_len = 120;
@@ -960,12 +960,7 @@ static void fragments_point_at_the_matched_words_in_the_source(void)
             if (!file)
                 continue;
             rubric_hit view = *h;
-            view.snippet = f->text;
-            view.snippet_len = f->text_len;
-            view.spans = f->spans;
-            view.nspans = f->nspans;
-            view.snippet_cut_start = f->cut_start;
-            view.snippet_cut_end = f->cut_end;
+            view.snippet = *f;
             char *html = rubric_hit_snippet_html(&view);
             char words[64][64];
             size_t nb = html ? bold_words(html, words, 64) : 0;
@@ -1013,7 +1008,7 @@ static void check_explain(const char *q)
  * not: they count in what remains). */
 static void check_explain_terms(const char *q, int terms_listed)
 {
-    rubric_search_opts o = {0};
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
     o.limit = 50;
     o.explain = 1;
     rubric_results *r = search_with(q, &o);
@@ -1061,7 +1056,7 @@ static void a_dotted_word_and_its_part_mark_each_byte_once(void)
                                           "signal standby.signal", "os.path.join path os",
                                           "\"standby.signal\" standby"};
     for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
-        rubric_search_opts o = {0};
+        rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
         o.limit = 10;
         o.fragments = 3;
         o.snippet_len = 60;
@@ -1069,8 +1064,9 @@ static void a_dotted_word_and_its_part_mark_each_byte_once(void)
         CHECK(r && rubric_results_count(r) == 1);
         for (size_t i = 0; r && i < rubric_results_count(r); i++) {
             const rubric_hit *h = rubric_results_hit(r, i);
-            CHECK(h->nspans > 0);
-            CHECK(spans_in_order(queries[q], h->spans, h->nspans, h->snippet_len));
+            CHECK(h->snippet.nspans > 0);
+            CHECK(spans_in_order(queries[q], h->snippet.spans, h->snippet.nspans,
+                                 h->snippet.text_len));
             for (size_t k = 0; k < h->nfragments; k++)
                 CHECK(spans_in_order(queries[q], h->fragments[k].spans, h->fragments[k].nspans,
                                      h->fragments[k].text_len));
@@ -1092,7 +1088,7 @@ static void explain_adds_up_to_the_score(void)
     check_explain("beacon");
     check_explain("(pears OR plums) barn");
     /* words side by side: the proximity boost is what remains */
-    rubric_search_opts o = {0};
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
     o.explain = 1;
     rubric_results *r = search_with("copper kettle", &o);
     const rubric_hit *h = r ? rubric_results_hit(r, 0) : NULL;
@@ -1120,7 +1116,7 @@ static void explain_of_phrases_exact_forms_and_fields_matches_the_query(void)
 
 static void a_one_word_body_match_is_explained_exactly(void)
 {
-    rubric_search_opts o = {0};
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
     o.limit = 50;
     o.explain = 1;
     rubric_results *r = search_with("harvest", &o);
@@ -1209,7 +1205,7 @@ static void judged_queries_find_their_targets_in_the_top_10(void)
         *hash = '\0';
         const char *tpath = target, *tanchor = hash + 1;
         rubric_results *r = NULL;
-        rubric_search_opts o = {0};
+        rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
         o.limit = 10;
         rc = rubric_search(db, line, strlen(line), &o, &r, &err);
         int found = 0;

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "internal.h"
 #include "rubric.h"
 
 const char *cli_db_path(const char *flag, const char *configured)
@@ -43,4 +44,9 @@ int cli_count(const char *tool, const char *flag, const char *arg, unsigned long
     }
     *out = v;
     return 0;
+}
+
+int cli_read_file(const char *path, char **out, size_t *len)
+{
+    return read_file(path, out, len);
 }

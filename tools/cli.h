@@ -27,6 +27,10 @@ int cli_exit_code(int status);
 int cli_count(const char *tool, const char *flag, const char *arg, unsigned long min,
               unsigned long max, unsigned long *out);
 
+/* Read the whole file at PATH into *OUT (malloc'd, NUL-terminated beyond
+ * *LEN; caller frees). Returns 0, or an errno value. */
+int cli_read_file(const char *path, char **out, size_t *len);
+
 /* rubric-index's walk over one root: files, or directories recursively in
  * name order; hidden entries skipped; links followed to files, never to
  * directories (which could loop); files no reader handles left out (named

@@ -61,7 +61,7 @@ static rubric_db *open_index(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     rubric_db *index = open_index();
-    rubric_search_opts opts = {0};
+    rubric_search_opts opts = RUBRIC_SEARCH_OPTS_INIT;
     opts.boilerplate = size > 0 && (data[0] & 1);
     rubric_results *r = NULL;
     char *err = NULL;
@@ -72,10 +72,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; r && i < rubric_results_count(r); i++) {
         const rubric_hit *h = rubric_results_hit(r, i);
         size_t at = 0;
-        for (size_t k = 0; k < h->nspans; k++) {
-            assert(h->spans[k].start >= at);
-            at = h->spans[k].start + h->spans[k].len;
-            assert(at <= h->snippet_len);
+        for (size_t k = 0; k < h->snippet.nspans; k++) {
+            assert(h->snippet.spans[k].start >= at);
+            at = h->snippet.spans[k].start + h->snippet.spans[k].len;
+            assert(at <= h->snippet.text_len);
         }
         char *html = rubric_hit_snippet_html(h);
         assert(html);

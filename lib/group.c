@@ -1,0 +1,68 @@
+/* group.c: hits grouped by page (rubric_search_opts.per_article). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "store/shim.h"
+
+size_t rubric_results_article_count(const rubric_results *r)
+{
+    return r->narticles;
+}
+
+const rubric_article *rubric_results_article(const rubric_results *r, size_t i)
+{
+    return i < r->narticles ? &r->articles[i] : NULL;
+}
+
+int group_by_page(rubric_results *r, const xs_mset *m, size_t offset, size_t limit)
+{
+    size_t n = r->n;
+    r->articles = calloc(n + 1, sizeof *r->articles);
+    r->article_hits = calloc(n + 1, sizeof *r->article_hits);
+    size_t *of = calloc(n + 1, sizeof *of);  /* hit -> article */
+    const char **page = calloc(n + 1, sizeof *page);  /* article -> its page in its source */
+    if (!r->articles || !r->article_hits || !of || !page) {
+        free(of);
+        free(page);
+        return -1;
+    }
+    size_t na = 0;
+    for (size_t i = 0; i < n; i++) {
+        const rubric_hit *h = &r->hits[i];
+        const char *src = r->page_of[i];
+        size_t a = 0;
+        while (a < na && !(strcmp(r->articles[a].path, h->path) == 0 &&
+                           strcmp(page[a], src) == 0))
+            a++;
+        if (a == na) {
+            r->articles[na].path = h->path;
+            r->articles[na].title = h->ntrail ? h->trail[0] : h->title;
+            page[na] = src;
+            na++;
+        }
+        /* Each kept hit of a page carries the count of its page's matches
+         * that were left out. */
+        size_t left_out = xs_mset_collapsed(m, i);
+        r->articles[a].nhits++;
+        if (left_out > r->articles[a].matches)
+            r->articles[a].matches = left_out;
+        of[i] = a;
+    }
+    /* Lay each article's hits out back to back, and keep OFFSET..LIMIT. */
+    size_t at = 0, first = offset < na ? offset : na, last = first + limit < na ? first + limit : na;
+    for (size_t a = 0; a < na; a++)
+        r->articles[a].matches += r->articles[a].nhits;
+    for (size_t a = first; a < last; a++) {
+        size_t start = at;
+        for (size_t i = 0; i < n; i++)
+            if (of[i] == a)
+                r->article_hits[at++] = i;
+        r->articles[a].hits = r->article_hits + start;
+    }
+    memmove(r->articles, r->articles + first, (last - first) * sizeof *r->articles);
+    r->narticles = last - first;
+    free(of);
+    free(page);
+    return 0;
+}

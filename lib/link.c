@@ -1,0 +1,73 @@
+/* link.c: links to passages: their URL, and a text fragment that scrolls a
+ * browser to the words. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Whether byte C may stand as it is in PART of a URL. A path or a fragment
+ * keeps UTF-8 and the printable ASCII that needs no quoting (a fragment also
+ * reserves '#'); a text directive keeps only letters, digits and ". _ ~",
+ * since it reserves '-', ',' and '&'. */
+static int url_keeps(unsigned char c, int part)
+{
+    if (part == URL_TEXT)
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == '~';
+    return c >= 0x80 || (c > 0x20 && c != 0x7F && !strchr("\"<>`%{}|\\^", c) &&
+                         (part != URL_FRAGMENT || c != '#'));
+}
+
+int url_encode(buf *b, const char *s, size_t n, int part)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (url_keeps(c, part) ? buf_addc(b, (char)c) < 0 : buf_printf(b, "%%%02X", c) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+char *link_url(const char *base, const char *rel, const char *anchor)
+{
+    buf b = {0};
+    int ok = 1;
+    if (!strstr(rel, "://") && *base) {
+        ok = buf_adds(&b, base) == 0;
+        int slash_end = b.len && b.data[b.len - 1] == '/';
+        if (slash_end && *rel == '/')
+            rel++;
+        else if (ok && !slash_end && *rel != '/')
+            ok = buf_addc(&b, '/') == 0;
+    }
+    ok = ok && url_encode(&b, rel, strlen(rel), URL_PATH) == 0;
+    if (ok && *anchor)
+        ok = buf_addc(&b, '#') == 0 && url_encode(&b, anchor, strlen(anchor), URL_FRAGMENT) == 0;
+    if (!ok) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_detach(&b);
+}
+
+char *link_text(const char *url, const rubric_fragment *f)
+{
+    buf b = {0};
+    size_t from = f->nspans ? f->spans[0].start : 0, to = from, words = 0;
+    while (to < f->text_len && words < 6) {
+        while (to < f->text_len && f->text[to] != ' ')
+            to++;
+        words++;
+        if (words < 6)
+            while (to < f->text_len && f->text[to] == ' ')
+                to++;
+    }
+    int ok = buf_adds(&b, url) == 0 &&
+             buf_adds(&b, strchr(url, '#') ? ":~:text=" : "#:~:text=") == 0 &&
+             url_encode(&b, f->text + from, to - from, URL_TEXT) == 0;
+    if (!ok) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_detach(&b);
+}
