@@ -8,8 +8,20 @@
  *   rubric_db        a read-only index, searched with rubric_search().
  *
  * Every function that can fail returns an int status (RUBRIC_OK or a negative
- * RUBRIC_E* code); outputs come last and are NULL on failure. Text input is
- * (pointer, length) and need not be NUL-terminated. Destroy functions accept NULL.
+ * RUBRIC_E* code); outputs come last and are NULL on failure. The few getters
+ * that cannot report an error (counts, revisions) say what they return on
+ * one. Text input is (pointer, length) and need not be NUL-terminated.
+ * Destroy functions accept NULL. A callback's nonzero return stops the work
+ * that called it, and that work returns the callback's value as it is.
+ *
+ * Threads: a handle is used by one thread at a time; distinct handles may be
+ * used on distinct threads at once. To search in parallel, open one rubric_db
+ * per thread (several may name the same directory); to index, one
+ * rubric_index for the directory (rubric_index_add_many() runs its own
+ * threads inside). Results and documents are plain memory once returned: any
+ * thread may read them while no thread frees them. The library keeps no
+ * mutable global state of its own (what it sets up once, it sets up under
+ * pthread_once) and never changes the environment.
  */
 #ifndef RUBRIC_H
 #define RUBRIC_H

@@ -1,4 +1,5 @@
 /* analysis.c: the analysis chain: UTF-8 repair, UAX #29 words, folding, stemming. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -250,14 +251,19 @@ static int casefold(const uint8_t *s, size_t n, uninorm_t nf, buf *out)
 /* Accents are stripped only from the scripts where they are accents (Latin,
  * Greek, Cyrillic); elsewhere (Devanagari vowel signs, say) a combining mark
  * tells words apart and stays. */
+static const uc_script_t *latin, *greek, *cyrillic;
+static pthread_once_t scripts_once = PTHREAD_ONCE_INIT;
+
+static void find_scripts(void)
+{
+    latin = uc_script_byname("Latin");
+    greek = uc_script_byname("Greek");
+    cyrillic = uc_script_byname("Cyrillic");
+}
+
 static int strips_marks(const uc_script_t *script)
 {
-    static const uc_script_t *latin, *greek, *cyrillic;
-    if (!latin) {
-        latin = uc_script_byname("Latin");
-        greek = uc_script_byname("Greek");
-        cyrillic = uc_script_byname("Cyrillic");
-    }
+    pthread_once(&scripts_once, find_scripts);
     return script && (script == latin || script == greek || script == cyrillic);
 }
 

@@ -26,33 +26,33 @@ static double bm25(const xs_term_stats *t, double k1, double b)
 int explain_hit(rubric_db *db, const qwords *q, double k1, double b, unsigned docid,
                 rubric_hit *h)
 {
-    /* Per mode, the fields a word is searched in (as query.c builds it). */
+    /* Per mode, the fields a word is searched in, as query.c builds it: a
+     * plain word in every field at its scale; an exact form, and a word of a
+     * phrase or NEAR, by its exact form in full; title: in headings. */
     static const struct {
-        int mode;
-        const char *prefix, *field;
-        double scale;
-        int exact;
-    } fields[] = {{W_PLAIN, PREFIX_STEM, "body", 1.0, 0},
-                  {W_PLAIN, PREFIX_HEAD, "heading", HEADING_WEIGHT, 0},
-                  {W_PLAIN, PREFIX_TRAIL, "trail", TRAIL_WEIGHT, 0},
-                  {W_PLAIN, "", "exact", EXACT_WEIGHT, 1},
-                  {W_EXACT, "", "exact", 1.0, 1},
-                  {W_TITLE, PREFIX_HEAD, "heading", HEADING_WEIGHT, 0},
-                  {W_POSITIONAL, "", "phrase", 1.0, 1}};
-    size_t nf = sizeof fields / sizeof *fields;
-    rubric_contribution *c = calloc(q->n * nf + 1, sizeof *c);
+        int mode, field;
+        int full;           /* at scale 1, not the field's */
+        const char *label;  /* when not the field's name */
+    } rows[] = {{W_PLAIN, FIELD_BODY, 0, NULL},      {W_PLAIN, FIELD_HEADING, 0, NULL},
+                {W_PLAIN, FIELD_TRAIL, 0, NULL},     {W_PLAIN, FIELD_EXACT, 0, NULL},
+                {W_EXACT, FIELD_EXACT, 1, NULL},     {W_TITLE, FIELD_HEADING, 0, NULL},
+                {W_POSITIONAL, FIELD_EXACT, 1, "phrase"}};
+    size_t nr = sizeof rows / sizeof *rows;
+    rubric_contribution *c = calloc(q->n * nr + 1, sizeof *c);
     if (!c)
         return -1;
     h->explain = c;
     buf term = {0};
     size_t n = 0;
     for (size_t i = 0; i < q->n; i++)
-        for (size_t f = 0; f < nf; f++) {
-            if (fields[f].mode != q->w[i].mode)
+        for (size_t r = 0; r < nr; r++) {
+            if (rows[r].mode != q->w[i].mode)
                 continue;
+            const field *f = &query_fields[rows[r].field];
+            double scale = rows[r].full ? 1.0 : f->scale;
             term.len = 0;
-            const char *w = fields[f].exact ? q->w[i].word : q->w[i].stem;
-            if (buf_adds(&term, fields[f].prefix) < 0 || buf_adds(&term, w) < 0) {
+            const char *w = f->exact ? q->w[i].word : q->w[i].stem;
+            if (buf_adds(&term, f->prefix) < 0 || buf_adds(&term, w) < 0) {
                 buf_free(&term);
                 h->nexplain = n;
                 return -1;
@@ -61,9 +61,8 @@ int explain_hit(rubric_db *db, const qwords *q, double k1, double b, unsigned do
             if (xs_db_term_stats(db->db, docid, term.data, &st) != XS_OK || !st.wdf)
                 continue;
             /* As query.c weighs them: a word in most bodies counts in the
-             * body only. */
-            if (q->w[i].mode == W_PLAIN && (f == 1 || f == 2) &&
-                common_word(db->db, q->w[i].stem))
+             * fields that keep it only. */
+            if (q->w[i].mode == W_PLAIN && f->skip_common && common_word(db->db, q->w[i].stem))
                 continue;
             h->doclen = st.doclen;
             h->avlength = st.avlength;
@@ -72,11 +71,11 @@ int explain_hit(rubric_db *db, const qwords *q, double k1, double b, unsigned do
                 h->nexplain = n;
                 return -1;
             }
-            c[n].field = fields[f].field;
+            c[n].field = rows[r].label ? rows[r].label : f->name;
             c[n].wdf = st.wdf;
             c[n].df = st.termfreq;
-            c[n].scale = fields[f].scale;
-            c[n].weight = bm25(&st, k1, b) * fields[f].scale;
+            c[n].scale = scale;
+            c[n].weight = bm25(&st, k1, b) * scale;
             n++;
         }
     buf_free(&term);

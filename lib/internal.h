@@ -208,12 +208,23 @@ struct xs_mset;
 #define QNODE_WORDS 16
 #define WILDCARD_MAX 500
 
-/* Scales of each field of a word match, relative to the body's; an exact-form
- * match adds EXACT_WEIGHT on top of the stem match, so that the form typed
- * outranks its relatives. */
-#define HEADING_WEIGHT 2.0
-#define TRAIL_WEIGHT 1.5
-#define EXACT_WEIGHT 0.3
+/* The fields a plain word is searched in, each a kind of term of the index,
+ * and the scale of a match there beside a match in the body: a heading
+ * counts double, the trail of headings above a passage half as much again,
+ * and the exact form typed a little on top of its stem (so that the form
+ * typed outranks its relatives). The query builder and explain both read
+ * this table, by FIELD_* name. */
+typedef struct field {
+    const char *name;    /* as explain names it */
+    const char *prefix;  /* of the field's terms (PREFIX_*; "" for exact forms) */
+    double scale;
+    int exact;           /* its terms are exact forms, not stems */
+    int skip_common;     /* left out for a word in most bodies (a "the"): a
+                            short heading would make it look rare */
+} field;
+
+enum { FIELD_BODY, FIELD_HEADING, FIELD_TRAIL, FIELD_EXACT, FIELD_COUNT };
+extern const field query_fields[FIELD_COUNT];
 /* A word in more than this share of the passages (a "the", an "and") does not
  * have to match when the query has rarer words, and counts in bodies only. */
 #define COMMON_WORD_SHARE 0.5

@@ -487,30 +487,43 @@ static xs_query *combine(builder *b, int op, xs_query **subs, size_t n, unsigned
 }
 
 
-/* One word: its stem in body, heading (up) and trail (down), its exact form
- * a little more. A word found in most passages (a "for", an "a") is weighed
- * in the body only: headings are short, so it would look rare there, and a
+const field query_fields[FIELD_COUNT] = {
+    [FIELD_BODY] = {"body", PREFIX_STEM, 1.0, 0, 0},
+    [FIELD_HEADING] = {"heading", PREFIX_HEAD, 2.0, 0, 1},
+    [FIELD_TRAIL] = {"trail", PREFIX_TRAIL, 1.5, 0, 1},
+    [FIELD_EXACT] = {"exact", "", 0.3, 1, 0},
+};
+
+/* WORD (its exact form) or STEM as a term of field F, at F's scale. */
+static xs_query *field_query(const field *f, const char *word, const char *stem)
+{
+    xs_query *q = f->exact ? xs_query_term(word, strlen(word), 1, 0) : prefixed(f->prefix, stem);
+    return f->scale == 1.0 ? q : xs_query_scale(q, f->scale);
+}
+
+/* One word in every field of the table. A word found in most passages (a
+ * "for", an "a") is weighed in the fields that keep it only (the body and
+ * its exact form): headings are short, so it would look rare there, and a
  * heading that shares only such words with the query says nothing. */
 static xs_query *plain_word(builder *b, const char *word, const char *stem)
 {
-    if (common_word(b->db, stem)) {
-        xs_query *sub[2] = {prefixed(PREFIX_STEM, stem),
-                            xs_query_scale(xs_query_term(word, strlen(word), 1, 0), EXACT_WEIGHT)};
-        return combine(b, XS_OP_OR, sub, 2, 0);
-    }
-    xs_query *sub[4] = {prefixed(PREFIX_STEM, stem),
-                        xs_query_scale(prefixed(PREFIX_HEAD, stem), HEADING_WEIGHT),
-                        xs_query_scale(prefixed(PREFIX_TRAIL, stem), TRAIL_WEIGHT),
-                        xs_query_scale(xs_query_term(word, strlen(word), 1, 0), EXACT_WEIGHT)};
-    return combine(b, XS_OP_OR, sub, 4, 0);
+    int common = common_word(b->db, stem);
+    xs_query *sub[FIELD_COUNT];
+    size_t n = 0;
+    for (size_t f = 0; f < FIELD_COUNT; f++)
+        if (!(common && query_fields[f].skip_common))
+            sub[n++] = field_query(&query_fields[f], word, stem);
+    return combine(b, XS_OP_OR, sub, n, 0);
 }
 
+/* Word K of leaf N: an exact form alone counts in full; title: looks in
+ * headings only. */
 static xs_query *word_query(builder *b, const qnode *n, size_t k)
 {
     if (n->exact)
         return xs_query_term(n->word[k], strlen(n->word[k]), 1, 0);
     if (n->field == F_TITLE)
-        return xs_query_scale(prefixed(PREFIX_HEAD, n->stem[k]), HEADING_WEIGHT);
+        return field_query(&query_fields[FIELD_HEADING], n->word[k], n->stem[k]);
     return plain_word(b, n->word[k], n->stem[k]);
 }
 
@@ -709,8 +722,6 @@ static xs_query *and_query(builder *b, const qnode *n, int or_fallback)
     xs_query *top = NULL;
     if (nreq)
         top = combine(b, or_fallback ? XS_OP_OR : XS_OP_AND, req, nreq, 0);
-    else if (nopt)
-        top = xs_query_match_all();
     else
         top = xs_query_match_all();
     if (nopt && top) {

@@ -103,8 +103,6 @@ xs_query *xs_query_match_nothing(void);
  * frequent MAX are used. */
 xs_query *xs_query_wildcard(const char *prefix, size_t len, unsigned max, int limit_error);
 void xs_query_free(xs_query *q);
-/* A readable form of the query, for debugging; caller frees. */
-char *xs_query_describe(const xs_query *q);
 
 /* The value slot holding a passage's page (source and page path), for
  * grouping passages by article. */

@@ -544,15 +544,6 @@ void xs_query_free(xs_query *q)
     delete q;
 }
 
-char *xs_query_describe(const xs_query *q)
-{
-    try {
-        return dup_msg(q->q.get_description());
-    } catch (...) {
-        return nullptr;
-    }
-}
-
 // Runs the query and copies out what the caller needs, so that a writer
 // committing meanwhile cannot invalidate the results afterwards.
 static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset *m)
