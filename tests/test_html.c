@@ -345,10 +345,11 @@ static void html_nests_headings_by_section_depth_even_when_all_are_h1(void)
 
 static void html_nests_headings_of_a_section_inside_an_article_under_the_articles_heading(void)
 {
-    /* BUG (reader_html.c, on_start): reader_html.c's header says headings nest
-     * "by <section>/<article> depth", but only <section>s are counted, so a
-     * <section>'s h1 inside an <article> comes out as a sibling of the
-     * article's h1. <article> is sectioning content like <section>. */
+    /* Regression (reader_html.c, on_start): headings nest "by
+     * <section>/<article> depth" (reader_html.c's header), so a <section>'s
+     * h1 inside an <article> is under the article's h1: <article> is
+     * sectioning content like <section>. When only <section>s were counted,
+     * it came out as a sibling of the article's h1. */
     static const char page[] =
         "<html><body><article><h1>Post</h1><p>Opening words.</p>"
         "<section><h1>Part One</h1><p>First part words.</p></section>"
@@ -395,10 +396,11 @@ static void html_anchors_a_section_at_an_id_inside_its_heading(void)
     rubric_doc_free(d);
 }
 
-/* BUG (reader_html.c, on_start): at a heading's start tag the nearest
- * preceding id is taken as its anchor, so an id inside the heading that comes
- * after any other id of the page is never used: the heading is anchored at
- * the earlier id (or, when taken, at a slug that is not in the page). */
+/* Regression (reader_html.c, on_start): an id inside a heading anchors it,
+ * even after other ids of the page. When the nearest preceding id was taken
+ * as the anchor at the heading's start tag, such an id was never used: the
+ * heading was anchored at the earlier id (or, when taken, at a slug that is
+ * not in the page). */
 static void html_prefers_an_id_inside_the_heading_to_an_earlier_id_of_the_page(void)
 {
     static const char page[] =
@@ -447,8 +449,9 @@ static void html_anchors_a_sphinx_heading_at_its_sections_id_without_the_pilcrow
     rubric_doc_free(d);
 }
 
-/* BUG (reader_html.c, trim_heading): a trailing '#' is dropped as if it
- * were a permalink mark, even when it is part of the heading's last word. */
+/* Regression (reader_html.c, trim_heading): a trailing '#' that is part of
+ * the heading's last word (C#) is kept; a permalink link's '#' is dropped.
+ * Once every trailing '#' was dropped as if it were a permalink mark. */
 static void html_keeps_a_trailing_hash_that_belongs_to_the_heading(void)
 {
     rubric_doc *d = read_page("<html><body><h1>Learning C#</h1><p>Some text.</p>"
@@ -618,11 +621,12 @@ static void html_reads_only_the_main_element_when_the_page_has_one(void)
     }
 }
 
-/* BUG (reader_html.c, read_html): whether the page has a main element is
- * guessed by searching the raw bytes for "<main" and role="main", so a page
- * that only mentions them (in its text, or in a comment) is read as if its
- * main content were empty: nothing is read and rubric_doc_read fails with
- * "no text to index". */
+/* Regression (reader_html.c, read_html): whether the page has a main element
+ * is decided from the parse, so a page that only mentions "<main" or
+ * role="main" (in its text, or in a comment) is read in full. When it was
+ * guessed by searching the raw bytes, such a page was read as if its main
+ * content were empty: nothing was read and rubric_doc_read failed with "no
+ * text to index". */
 static void html_reads_a_page_that_only_mentions_role_main_in_its_text(void)
 {
     static const char *const pages[] = {
@@ -855,10 +859,13 @@ static void html_survives_a_heading_that_is_never_closed(void)
     rubric_doc_free(d);
 }
 
-/* BUG (reader_html.c, end_block): a heading's text is not bounded, so an h2
- * that libxml2 never closes (only inline content follows) becomes a title,
- * a slug anchor and a trail entry as long as the rest of the page. The text
- * reader keeps titles and anchors within 1024 bytes. */
+/* Regression (reader_html.c, cut_heading): a heading longer than
+ * HEADING_TEXT_MAX (1024 bytes) is one that was never closed, like an h2
+ * that libxml2 never closes because only inline content follows: its first
+ * words become the title and the rest reads as text, so titles, anchors and
+ * trail entries stay within 1024 bytes. When a heading's text was not
+ * bounded, such an h2 became a title, a slug anchor and a trail entry as
+ * long as the rest of the page. */
 static void html_bounds_the_title_and_anchor_of_a_heading_that_is_never_closed(void)
 {
     sbuf b = {0};
