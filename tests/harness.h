@@ -27,19 +27,24 @@ static int harness_passed, harness_failed, harness_current_failed;
         }                                                                        \
     } while (0)
 
-/* Tests are functions named as sentences: static void tokenizer_keeps_x(void). */
-#define RUN(test)                                                                \
+/* Run STMT as one test named NAME (a string): how each row of a table of
+ * cases is a test of its own, named as a sentence like the functions. */
+#define RUN_NAMED(name, stmt)                                                    \
     do {                                                                         \
+        const char *harness_name_ = (name);                                      \
         harness_current_failed = 0;                                              \
-        test();                                                                  \
+        stmt;                                                                    \
         if (harness_current_failed) {                                            \
             harness_failed++;                                                    \
-            fprintf(stderr, "FAIL %s\n", #test);                                 \
+            fprintf(stderr, "FAIL %s\n", harness_name_);                         \
         } else {                                                                 \
             harness_passed++;                                                    \
-            printf("ok   %s\n", #test);                                          \
+            printf("ok   %s\n", harness_name_);                                  \
         }                                                                        \
     } while (0)
+
+/* Tests are functions named as sentences: static void tokenizer_keeps_x(void). */
+#define RUN(test) RUN_NAMED(#test, test())
 
 #define HARNESS_END()                                                            \
     (printf("%d passed, %d failed\n", harness_passed, harness_failed),           \

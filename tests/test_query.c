@@ -333,10 +333,11 @@ static void a_search_of_an_operator_alone_is_never_an_error(void)
     }
 }
 
-/* BUG: "OR apples" parses as OR(WORDS() apples): an OR whose left side is
- * empty, which qtree_build turns into MatchAll, so the query matches every
- * passage (see test_search). Like "apples OR", an OR with nothing on one side
- * has nothing to apply to and should read as plain words. */
+/* Regression: like "apples OR", an OR with nothing before it has nothing to
+ * apply to and reads as plain words. "OR apples" once parsed as
+ * OR(WORDS() apples), an OR whose left side is empty, which qtree_build
+ * turned into MatchAll, so the query matched every passage (see
+ * test_search). */
 static void an_or_with_nothing_before_it_reads_as_plain_words(void)
 {
     static const row rows[] = {
@@ -457,9 +458,10 @@ static void a_long_query_is_truncated_and_says_so(void)
     free(d);
 }
 
-/* BUG: README and internal.h say "a query keeps its first 48 (QUERY_MAX_NODES)
- * words, phrases and operators". Forty words are 41 nodes, yet only 32
- * (QNODE_KIDS, the kids of one AND) are kept: words 33-40 are dropped. */
+/* Regression: README says "a query keeps its first 48 words, phrases and
+ * operators" (QUERY_MAX_NODES in internal.h). Forty words are 41 nodes, and
+ * all forty are kept. When QNODE_KIDS (the kids of one AND) was 32, only 32
+ * were kept: words 33-40 were dropped. */
 static void forty_words_are_all_kept_under_the_48_node_limit(void)
 {
     char s[1024] = "", want[1024] = "WORDS(";

@@ -482,11 +482,12 @@ static void near_matches_within_n_words_and_not_beyond(void)
     EXPECT_KEYS("apples NEAR village", "");
 }
 
-/* BUG: README: phrases and NEAR "never match across a section boundary (nor
- * from a heading into its text)". The body's positions start HEADING_GAP
- * (100) after the heading's last word, but NEAR/N allows a span of N + 1
- * positions for two words, so NEAR/99 and NEAR/100 reach from the last
- * heading word into the first body word. Minimal input: the section
+/* Regression: README: phrases and NEAR "never match across a section boundary
+ * (nor from a heading into its text)". The body's positions start HEADING_GAP
+ * (1000, lib/index.c) after the heading's last word, wider than the widest
+ * NEAR window (NEAR/100, a span of 101 positions for two words). When the gap
+ * was 100, NEAR/99 and NEAR/100 reached from the last heading word into the
+ * first body word. Minimal input: the section
  * "Quiet Lighthouse\nKeepers once lived ..." and "lighthouse NEAR/100 keepers". */
 static void near_never_reaches_from_a_heading_into_its_text(void)
 {
@@ -555,10 +556,11 @@ static void path_filters_a_folder_or_a_file(void)
     EXPECT_KEYS(q, "pie.txt#apple-pie");
 }
 
-/* BUG: path: is a plain prefix of the path, not a folder: "path:fruit" also
- * matches docs/fruitcake/cake.txt. README: "passages of files under this
- * path: a folder or a file". Minimal input: files fruit/orchard.txt and
- * fruitcake/cake.txt, both with "apples"; query "apples path:fruit". */
+/* Regression: path: names a folder or a file (README: "passages of files
+ * under this path: a folder or a file"), not a plain prefix of the path:
+ * "path:fruit" does not match docs/fruitcake/cake.txt, as it once did.
+ * Minimal input: files fruit/orchard.txt and fruitcake/cake.txt, both with
+ * "apples"; query "apples path:fruit". */
 static void a_path_folder_does_not_match_a_longer_folder_name(void)
 {
     char q[PATH_MAX + 64];
@@ -583,10 +585,10 @@ static void tag_and_lang_filter_by_what_the_source_gave(void)
     CHECK(has_key("harvest -tag:cooking", "tools.html#orchard-tools"));
 }
 
-/* BUG: lang: folds the query's value to lower case (qtree leaf), but the
- * indexer stores the language exactly as the source gave it: a JSON Lines
- * record with "lang": "EN-GB" is found by neither lang:EN-GB nor lang:en-gb.
- * Tags are folded on both sides, languages only on one. */
+/* Regression: lang: folds the query's value to lower case (qtree leaf), and
+ * the JSON Lines reader folds the record's language too, as it does tags: a
+ * record with "lang": "EN-GB" is found by lang:EN-GB and by lang:en-gb. When
+ * the language was stored exactly as the source gave it, neither found it. */
 static void lang_matches_a_language_given_in_capitals(void)
 {
     EXPECT_KEYS("record", "upper.html#upper-case-language");
@@ -594,9 +596,11 @@ static void lang_matches_a_language_given_in_capitals(void)
     EXPECT_KEYS("record lang:EN-GB", "upper.html#upper-case-language");
 }
 
-/* BUG: an empty side of OR (or an empty group) becomes MatchAll in
- * qtree_build, so "OR apples" and "apples OR ()" match every passage, and
- * "apples -()" matches none. Minimal input: any index; "OR apples". */
+/* Regression: an empty side of OR (or an empty group) does not stand for
+ * every passage: "OR apples" and "apples OR ()" do not find a passage
+ * without apples, and "apples -()" still finds one with them. Empty operands
+ * once became MatchAll in qtree_build, so that the first two matched every
+ * passage and the last none. Minimal input: any index; "OR apples". */
 static void an_empty_operand_matches_nothing_rather_than_everything(void)
 {
     CHECK(!has_key("OR apples", "orchard.txt#green-pears"));
@@ -621,9 +625,10 @@ static void queries_without_words_are_einval(void)
     }
 }
 
-/* BUG: a query without a single word ("", "(", "-") is told "query has
- * nothing to search for, only exclusions": the parser gives an empty
- * WORDS() root, not NULL, so search.c picks the exclusions message. */
+/* Regression: a query without a single word ("", "(", "-") is not told
+ * "query has nothing to search for, only exclusions"; only a query of
+ * exclusions is. When the parser gave an empty WORDS() root rather than
+ * NULL, search.c picked the exclusions message for both. */
 static void a_query_without_words_is_not_said_to_hold_exclusions(void)
 {
     static const char *const qs[] = {"", "(", "-", "\"\""};
@@ -756,11 +761,12 @@ static void synonyms_expand_acronyms_and_their_phrases(void)
     EXPECT_KEYS("UN", "news.txt#relief-effort");
 }
 
-/* BUG (design limit): "us" typed in lower case stays a pronoun, but "united
- * states" expands to the member "US", searched as the folded word "us", which
- * matches every pronoun "us" in the texts (the index keeps no case). Minimal
- * input: synonyms "US = United States"; a passage "tell us what ..." and
- * none saying "United States"; query "united states". */
+/* Regression: "united states" expands to the member "US", which finds the
+ * acronym written in capitals (the index marks such words) and not the
+ * pronoun "us" in the texts. When the index kept no case, the member was
+ * searched as the folded word "us" and matched every pronoun. Minimal input:
+ * synonyms "US = United States"; a passage "tell us what ..." and none
+ * saying "United States"; query "united states". */
 static void united_states_does_not_find_the_pronoun_us(void)
 {
     static const char syn[] = "US = United States\n";
