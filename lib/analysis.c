@@ -520,7 +520,6 @@ int rubric_analyzer_run(rubric_analyzer *a, const char *text, size_t len,
 typedef struct slug_ctx {
     buf *out;
     buf word;
-    int failed;
 } slug_ctx;
 
 static int slug_word(void *ctx, const rubric_token *t)
@@ -546,17 +545,16 @@ static int slug_word(void *ctx, const rubric_token *t)
     }
     return 0;
 fail:
-    c->failed = 1;
-    return RUBRIC_ENOMEM;
+    return RUBRIC_ENOMEM;  /* stops the segmentation, which returns it */
 }
 
 int slugify(const char *text, size_t len, buf *out)
 {
-    slug_ctx c = {out, {0}, 0};
+    slug_ctx c = {out, {0}};
     size_t before = out->len;
     int rc = rubric_segment(text, len, slug_word, &c);
     buf_free(&c.word);
     if (rc == RUBRIC_OK && out->len == before)
         rc = buf_adds(out, "section");
-    return rc < 0 || c.failed ? -1 : 0;
+    return rc < 0 ? -1 : 0;
 }

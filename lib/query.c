@@ -202,7 +202,6 @@ static int add_kid(parser *p, qnode *parent, qnode *kid)
 typedef struct leaf_ctx {
     qnode *n;
     size_t offset;
-    int failed;
 } leaf_ctx;
 
 static int collect_word(void *ctx, const rubric_token *t)
@@ -218,8 +217,7 @@ static int collect_word(void *ctx, const rubric_token *t)
     if (!n->word[n->nwords] || !n->stem[n->nwords]) {
         free(n->word[n->nwords]);
         free(n->stem[n->nwords]);
-        c->failed = 1;
-        return RUBRIC_ENOMEM;
+        return RUBRIC_ENOMEM;  /* stops the run, which returns it */
     }
     n->nwords++;
     return 0;
@@ -252,8 +250,8 @@ static qnode *leaf(parser *p, const token *t)
                 *c = (char)tolower((unsigned char)*c);
         return n;
     }
-    leaf_ctx c = {n, t->start, 0};
-    if (rubric_analyzer_run(p->an, s, len, collect_word, &c) != RUBRIC_OK || c.failed) {
+    leaf_ctx c = {n, t->start};
+    if (rubric_analyzer_run(p->an, s, len, collect_word, &c) != RUBRIC_OK) {
         p->q->failed = 1;
         return NULL;
     }

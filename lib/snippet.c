@@ -16,7 +16,6 @@ typedef struct snip_ctx {
     const qwords *q;
     match *m;
     size_t n, cap;
-    int failed;
 } snip_ctx;
 
 static int find_matches(void *ctx, const rubric_token *t)
@@ -29,16 +28,8 @@ static int find_matches(void *ctx, const rubric_token *t)
               memcmp(c->q->w[term].stem, t->stem, t->stem_len) == 0;
     if (!hit)
         return 0;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        match *m = realloc(c->m, cap * sizeof *m);
-        if (!m) {
-            c->failed = 1;
-            return RUBRIC_ENOMEM;
-        }
-        c->m = m;
-        c->cap = cap;
-    }
+    if (GROW(c->m, c->n, c->cap) < 0)
+        return RUBRIC_ENOMEM;  /* stops the run, which returns it */
     c->m[c->n].start = t->start;
     c->m[c->n].end = t->end;
     c->m[c->n].terms = 1ULL << ((term - 1) % 64);
@@ -88,10 +79,10 @@ static void merge_matches(match *m, size_t *n)
 static int find_all(rubric_analyzer *an, const qwords *q, const char *text, size_t len, match **out,
                     size_t *n)
 {
-    snip_ctx c = {q, NULL, 0, 0, 0};
+    snip_ctx c = {q, NULL, 0, 0};
     *out = NULL;
     *n = 0;
-    if (rubric_analyzer_run(an, text, len, find_matches, &c) != RUBRIC_OK || c.failed) {
+    if (rubric_analyzer_run(an, text, len, find_matches, &c) != RUBRIC_OK) {
         free(c.m);
         return -1;
     }

@@ -57,7 +57,6 @@ typedef struct suggest_ctx {
     size_t len, limit;
     buf best;
     size_t best_dist, best_freq;
-    int failed;
 } suggest_ctx;
 
 static int consider(void *ctx, const char *term, size_t len, size_t freq)
@@ -71,10 +70,8 @@ static int consider(void *ctx, const char *term, size_t len, size_t freq)
         return 0;
     if (d < c->best_dist || (d == c->best_dist && freq > c->best_freq)) {
         c->best.len = 0;
-        if (buf_add(&c->best, term, len) < 0) {
-            c->failed = 1;
-            return RUBRIC_ENOMEM;
-        }
+        if (buf_add(&c->best, term, len) < 0)
+            return RUBRIC_ENOMEM;  /* stops the walk, which returns it */
         c->best_dist = d;
         c->best_freq = freq;
     }
@@ -88,12 +85,11 @@ static int consider(void *ctx, const char *term, size_t len, size_t freq)
 static char *suggest_word(rubric_db *db, const char *word, size_t *freq)
 {
     size_t len = strlen(word);
-    suggest_ctx c = {word, len, len <= 4 ? 1 : SUGGEST_MAX_EDITS, {0}, (size_t)-1, 0, 0};
+    suggest_ctx c = {word, len, len <= 4 ? 1 : SUGGEST_MAX_EDITS, {0}, (size_t)-1, 0};
     char first[8] = {0};
     int n = len ? u8_mblen((const uint8_t *)word, len) : 0;
     memcpy(first, word, n > 0 && n < (int)sizeof first ? (size_t)n : len ? 1 : 0);
-    xs_db_words(db->db, first, consider, &c);
-    if (c.failed || !c.best.data) {
+    if (xs_db_words(db->db, first, consider, &c) != XS_OK || !c.best.data) {
         buf_free(&c.best);
         return NULL;
     }

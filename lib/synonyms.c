@@ -35,7 +35,6 @@ struct synonyms {
 
 typedef struct member_ctx {
     member *m;
-    int failed;
 } member_ctx;
 
 static int add_word(void *ctx, const rubric_token *t)
@@ -46,10 +45,8 @@ static int add_word(void *ctx, const rubric_token *t)
     c->m->word[c->m->n] = xstrndup(t->word, t->word_len);
     c->m->stem[c->m->n] = xstrndup(t->stem, t->stem_len);
     c->m->n++;
-    if (!c->m->word[c->m->n - 1] || !c->m->stem[c->m->n - 1]) {
-        c->failed = 1;
-        return RUBRIC_ENOMEM;
-    }
+    if (!c->m->word[c->m->n - 1] || !c->m->stem[c->m->n - 1])
+        return RUBRIC_ENOMEM;  /* stops the run, which returns it */
     return 0;
 }
 
@@ -123,8 +120,8 @@ int synonyms_parse(rubric_analyzer *an, const char *text, size_t len, synonyms *
             if (i < n && l[i] != '=')
                 continue;
             member *m = &g.m[g.n];
-            member_ctx c = {m, 0};
-            if (rubric_analyzer_run(an, l + from, i - from, add_word, &c) != RUBRIC_OK || c.failed) {
+            member_ctx c = {m};
+            if (rubric_analyzer_run(an, l + from, i - from, add_word, &c) != RUBRIC_OK) {
                 free_group(&g);
                 goto oom;
             }
