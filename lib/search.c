@@ -194,9 +194,13 @@ static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_
             return RUBRIC_EINVAL;
         }
         if (xr != XS_OK) {
+            int rc = xs_status(xr);
             if (errmsg)
-                *errmsg = xasprintf("search failed: %s", xs_db_errmsg(db->db));
-            return xs_status(xr);
+                *errmsg = rc == RUBRIC_ENODB
+                              ? xasprintf("cannot read index '%s' (damaged? rubric-index --rebuild "
+                                          "writes it anew): %s", db->dir, xs_db_errmsg(db->db))
+                              : xasprintf("search failed: %s", xs_db_errmsg(db->db));
+            return rc;
         }
         xs_mset_free(*out);
         *out = m;

@@ -911,6 +911,31 @@ static void a_missing_index_exits_4_naming_its_path(void)
     cmd_free(&c);
 }
 
+static void a_damaged_index_exits_4_saying_so_never_crashing(void)
+{
+    /* A truncated table: the search fails on every retry, and says so. */
+    cmd c;
+    sh(&c, NULL,
+       "rm -rf damaged && cp -a %s damaged && "
+       "truncate -s $(( $(stat -c %%s damaged/postlist.glass) / 2 )) damaged/postlist.glass && "
+       "\"$Q\" --db damaged Bushehr",
+       sq(g_db));
+    CHECK(c.status == 4);
+    CHECK(strstr(c.err, "'damaged'") && find_ci(c.err, "damaged?"));
+    cmd_free(&c);
+    /* No position table: phrases would silently turn into AND. */
+    sh(&c, NULL,
+       "rm -rf damaged && cp -a %s damaged && rm damaged/position.glass && "
+       "\"$Q\" --db damaged '\"plant nuclear\"'",
+       sq(g_db));
+    CHECK(c.status == 4);
+    CHECK(strstr(c.err, "position") != NULL);
+    CHECK(c.out[0] == '\0');
+    cmd_free(&c);
+    sh(&c, NULL, "rm -rf damaged");
+    cmd_free(&c);
+}
+
 static void queries_without_words_are_usage_errors(void)
 {
     cmd c;
@@ -999,6 +1024,7 @@ int main(void)
     RUN(an_unreadable_file_is_skipped_by_name_and_the_rest_indexed);
     RUN(a_fifo_named_like_an_article_is_skipped_instead_of_hanging);
     RUN(a_missing_index_exits_4_naming_its_path);
+    RUN(a_damaged_index_exits_4_saying_so_never_crashing);
     RUN(queries_without_words_are_usage_errors);
     RUN(an_unbalanced_quote_never_crashes);
     RUN(a_second_writer_gets_exit_3_while_the_index_is_locked);

@@ -120,11 +120,28 @@ int xs_status(int xs)
 // a database that is really damaged fails every time, and is reported then.
 static const int open_attempts = 20;
 
+// Every passage rubric writes has words with positions, so an index holding
+// passages but no positional data has lost its position table (deleted,
+// unreadable): Xapian would then read every phrase as an AND, silently.
+static void check_positions(const Xapian::Database &db)
+{
+    if (db.get_doccount() > 0 && !db.has_positions())
+        throw Xapian::DatabaseCorruptError(
+            "the index has passages but no positions (position.glass missing or unreadable)");
+}
+
 static Xapian::Database *open_reader(const std::string &path)
 {
     for (int attempt = 1;; attempt++) {
         try {
-            return new Xapian::Database(path);
+            Xapian::Database *db = new Xapian::Database(path);
+            try {
+                check_positions(*db);
+            } catch (...) {
+                delete db;
+                throw;
+            }
+            return db;
         } catch (const Xapian::DatabaseError &) {
             if (attempt == open_attempts)
                 throw;
@@ -567,6 +584,9 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
     }
 }
 
+// Searches run on a reader that keeps failing as the index changes under it.
+static const int search_attempts = 5;
+
 int xs_db_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset **out)
 {
     *out = nullptr;
@@ -576,7 +596,7 @@ int xs_db_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset *
     int rc = XS_OK;
     // A writer that commits twice while we read makes our revision vanish:
     // reopen at the newest revision and run the whole search again.
-    for (int attempt = 0; attempt < 5; attempt++) {
+    for (int attempt = 1;; attempt++) {
         try {
             run_search(db, query, o, m);
             *out = m;
@@ -586,17 +606,17 @@ int xs_db_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset *
         }
         // A reader may also find files of two generations when a rebuild
         // swapped the directory while it opened its tables (some open only
-        // when first used): that too passes on opening it again.
-        if (rc != XS_EMODIFIED && (rc != XS_ENODB || db->wr))
+        // when first used): that too passes on opening it again. A damaged
+        // index fails every time: after the last attempt, its error stands.
+        if (attempt == search_attempts || (rc != XS_EMODIFIED && (rc != XS_ENODB || db->wr)))
             break;
-        if (db->wr) {
-            rc = xs_db_reopen(db);
-        } else {
-            // Open by path again: a rebuild may have put a new index there.
-            rc = xs_db_reopen_path(db);
+        // A writer reopens in place; a reader by path, where a rebuild may
+        // have put a new index.
+        int reopened = db->wr ? xs_db_reopen(db) : xs_db_reopen_path(db);
+        if (reopened != XS_OK) {
+            rc = reopened;
+            break;
         }
-        if (rc != XS_OK)
-            break;
     }
     delete m;
     return rc;
