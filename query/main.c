@@ -37,6 +37,13 @@ static const char usage_text[] =
     "matches are shown), \"quoted phrases\", and -word or -\"phrase\" to exclude.\n"
     "Exit codes: 0 done, 2 usage error, 4 index missing, unreadable or damaged.\n";
 
+/* Text from the index or the query goes through cli_puts_safe(): it never
+ * drives the terminal. */
+static void put(const char *s)
+{
+    cli_puts_safe(stdout, s);
+}
+
 /* Print a snippet or fragment, its matches in colour (or not). */
 static void print_snippet(const rubric_fragment *f, int color, const char *indent)
 {
@@ -45,46 +52,61 @@ static void print_snippet(const rubric_fragment *f, int color, const char *inden
     printf("%s   %s", indent, f->cut_start ? "... " : "");
     for (size_t i = 0; i < f->nspans; i++) {
         const rubric_span *sp = &f->spans[i];
-        fwrite(f->text + at, 1, sp->start - at, stdout);
+        cli_write_safe(stdout, f->text + at, sp->start - at);
         fputs(on, stdout);
-        fwrite(f->text + sp->start, 1, sp->len, stdout);
+        cli_write_safe(stdout, f->text + sp->start, sp->len);
         fputs(off, stdout);
         at = sp->start + sp->len;
     }
-    fwrite(f->text + at, 1, f->text_len - at, stdout);
+    cli_write_safe(stdout, f->text + at, f->text_len - at);
     printf("%s\n", f->cut_end ? " ..." : "");
+}
+
+static void print_explain(const rubric_hit *h, const char *indent)
+{
+    double sum = 0;
+    printf("%s   score %.3f (passage of %.0f terms; average %.1f):\n", indent, h->score,
+           h->doclen, h->avlength);
+    for (size_t k = 0; k < h->nexplain; k++) {
+        const rubric_contribution *c = &h->explain[k];
+        size_t w = strlen(c->word);
+        printf("%s     ", indent);
+        put(c->word);
+        printf("%*s %-8s wdf %-3u df %-6zu x%.1f  %.3f\n", w < 20 ? (int)(20 - w) : 0, "",
+               c->field, c->wdf, c->df, c->scale, c->weight);
+        sum += c->weight;
+    }
+    printf("%s     %-20s %-8s %27.3f\n", indent, "(what remains)", "", h->score - sum);
 }
 
 static void print_hit(const rubric_hit *h, int color, const char *indent)
 {
     const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "",
                *off = color ? "\033[0m" : "";
-    printf("%s%s%u. %s%s  %s(%.2f)%s\n", indent, bold, h->rank, h->title, off, dim, h->score, off);
+    printf("%s%s%u. ", indent, bold, h->rank);
+    put(h->title);
+    printf("%s  %s(%.2f)%s\n", off, dim, h->score, off);
     if (h->ntrail) {
         printf("%s   ", indent);
-        for (size_t k = 0; k < h->ntrail; k++)
-            printf("%s%s", k ? " > " : "", h->trail[k]);
+        for (size_t k = 0; k < h->ntrail; k++) {
+            fputs(k ? " > " : "", stdout);
+            put(h->trail[k]);
+        }
         fputc('\n', stdout);
     }
     /* A link when there is a site to link into, else the file and anchor. */
-    if (strstr(h->url, "://"))
-        printf("%s   %s%s%s%s\n", indent, dim, h->url, h->boilerplate ? " [boilerplate]" : "", off);
-    else
-        printf("%s   %s%s#%s%s%s\n", indent, dim, h->path, h->anchor,
-               h->boilerplate ? " [boilerplate]" : "", off);
-    print_snippet(&h->snippet, color, indent);
-    if (h->explain) {
-        double sum = 0;
-        printf("%s   score %.3f (passage of %.0f terms; average %.1f):\n", indent, h->score,
-               h->doclen, h->avlength);
-        for (size_t k = 0; k < h->nexplain; k++) {
-            const rubric_contribution *c = &h->explain[k];
-            printf("%s     %-20s %-8s wdf %-3u df %-6zu x%.1f  %.3f\n", indent, c->word, c->field,
-                   c->wdf, c->df, c->scale, c->weight);
-            sum += c->weight;
-        }
-        printf("%s     %-20s %-8s %27.3f\n", indent, "(what remains)", "", h->score - sum);
+    printf("%s   %s", indent, dim);
+    if (strstr(h->url, "://")) {
+        put(h->url);
+    } else {
+        put(h->path);
+        fputc('#', stdout);
+        put(h->anchor);
     }
+    printf("%s%s\n", h->boilerplate ? " [boilerplate]" : "", off);
+    print_snippet(&h->snippet, color, indent);
+    if (h->explain)
+        print_explain(h, indent);
     for (size_t k = 1; k < h->nfragments; k++)
         print_snippet(&h->fragments[k], color, indent);
 }
@@ -93,12 +115,20 @@ static void print_text(const char *query, const rubric_results *res, int color, 
 {
     const char *sugg = rubric_results_suggestion(res);
     size_t n = rubric_results_count(res);
-    if (rubric_results_corrected(res))
-        printf("no passages match '%s'; showing results for '%s'\n", query, sugg);
-    else if (n == 0)
-        printf("no passages match '%s'\n", query);
-    if (sugg && !rubric_results_corrected(res))
-        printf("did you mean: %s\n", sugg);
+    if (rubric_results_corrected(res) || n == 0) {
+        fputs("no passages match '", stdout);
+        put(query);
+        if (rubric_results_corrected(res)) {
+            fputs("'; showing results for '", stdout);
+            put(sugg);
+        }
+        fputs("'\n", stdout);
+    }
+    if (sugg && !rubric_results_corrected(res)) {
+        fputs("did you mean: ", stdout);
+        put(sugg);
+        fputc('\n', stdout);
+    }
     if (!grouped) {
         for (size_t i = 0; i < n; i++)
             print_hit(rubric_results_hit(res, i), color, "");
@@ -108,11 +138,28 @@ static void print_text(const char *query, const rubric_results *res, int color, 
     }
     for (size_t a = 0; a < rubric_results_article_count(res); a++) {
         const rubric_article *art = rubric_results_article(res, a);
-        printf("%s%zu. %s%s  (%zu matching passages)\n   %s\n", color ? "\033[1m" : "", a + 1,
-               art->title, color ? "\033[0m" : "", art->matches, art->path);
+        printf("%s%zu. ", color ? "\033[1m" : "", a + 1);
+        put(art->title);
+        printf("%s  (%zu matching passages)\n   ", color ? "\033[0m" : "", art->matches);
+        put(art->path);
+        fputc('\n', stdout);
         for (size_t k = 0; k < art->nhits; k++)
             print_hit(rubric_results_hit(res, art->hits[k]), color, "    ");
     }
+}
+
+/* "rubric-query: WHAT[: 'QUERY']" on stderr, both as text that cannot drive
+ * the terminal. */
+static void complain(const char *what, const char *query)
+{
+    fputs("rubric-query: ", stderr);
+    cli_puts_safe(stderr, what);
+    if (query) {
+        fputs(": '", stderr);
+        cli_puts_safe(stderr, query);
+        fputc('\'', stderr);
+    }
+    fputc('\n', stderr);
 }
 
 /* Read the synonyms file at PATH into DB; -1 (said on stderr) when it cannot. */
@@ -259,7 +306,7 @@ static rubric_db *open_db(const options *o, const config *cfg, int *status)
     rubric_db *db = NULL;
     int rc = rubric_db_open(cli_db_path(o->db, cfg->db), &db, &err);
     if (rc != RUBRIC_OK) {
-        fprintf(stderr, "rubric-query: %s\n", err ? err : rubric_strerror(rc));
+        complain(err ? err : rubric_strerror(rc), NULL);
         free(err);
         *status = EXIT_NODB;
         return NULL;
@@ -280,7 +327,7 @@ static int search_and_print(rubric_db *db, const char *query, const options *o)
     rubric_results *res = NULL;
     int rc = rubric_search(db, query, strlen(query), &o->search, &res, &err), status = EXIT_DONE;
     if (rc != RUBRIC_OK) {
-        fprintf(stderr, "rubric-query: %s: '%s'\n", err ? err : rubric_strerror(rc), query);
+        complain(err ? err : rubric_strerror(rc), query);
         status = rc == RUBRIC_EINVAL ? EXIT_USAGE : EXIT_NODB;
     } else if (o->json) {
         char *s = rubric_results_json(res, 0);

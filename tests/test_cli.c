@@ -936,6 +936,53 @@ static void a_damaged_index_exits_4_saying_so_never_crashing(void)
     cmd_free(&c);
 }
 
+/* Whether the N bytes at S hold anything that drives a terminal: C0 controls
+ * but the newline and tab, DEL, a C1 control or a bidirectional override. */
+static int drives_terminal(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
+            return 1;
+        if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] <= 0x9F)
+            return 1;
+        if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+            (unsigned char)s[i + 2] == 0xAE)
+            return 1;
+    }
+    return 0;
+}
+
+static void text_output_never_passes_terminal_controls_from_documents_names_or_queries(void)
+{
+    static const char article[] =
+        "\033]0;PWNED\007\033[2JEscapology Notes\n"
+        "\n"
+        "Plain words about escapology, a bell \007 here, a CSI \302\233 31m there, and an "
+        "override \342\200\256 that would turn the rest of the line around.\n";
+    char dir[PATH_MAX], file[PATH_MAX];
+    path_join(dir, g_tmp, "escapes");
+    CHECK(mkdir(dir, 0755) == 0);
+    path_join(file, dir, "esc\033[31mred\033[0m.txt");
+    CHECK(write_file(file, article, sizeof article - 1) == 0);
+    cmd c;
+    sh(&c, NULL, "\"$I\" -q --db escapes.db escapes && \"$Q\" --db escapes.db --color never "
+                 "--explain --fragments 2 escapology");
+    CHECK(c.status == 0 && strstr(c.out, "Escapology Notes") && strstr(c.out, "red"));
+    CHECK(!drives_terminal(c.out, c.out_len));
+    CHECK(!drives_terminal(c.err, strlen(c.err)));
+    cmd_free(&c);
+    /* The query echoed back, in a result line and in an error. */
+    sh(&c, NULL, "\"$Q\" --db escapes.db --color never \"$(printf 'zq\\033]0;x\\007zq')\"");
+    CHECK(c.status == 0 && strstr(c.out, "no passages match"));
+    CHECK(!drives_terminal(c.out, c.out_len));
+    cmd_free(&c);
+    sh(&c, NULL, "\"$Q\" --db escapes.db \"$(printf '\\033\\007!!')\"");
+    CHECK(c.status == 2 && c.err[0]);
+    CHECK(!drives_terminal(c.err, strlen(c.err)));
+    cmd_free(&c);
+}
+
 static void queries_without_words_are_usage_errors(void)
 {
     cmd c;
@@ -1025,6 +1072,7 @@ int main(void)
     RUN(a_fifo_named_like_an_article_is_skipped_instead_of_hanging);
     RUN(a_missing_index_exits_4_naming_its_path);
     RUN(a_damaged_index_exits_4_saying_so_never_crashing);
+    RUN(text_output_never_passes_terminal_controls_from_documents_names_or_queries);
     RUN(queries_without_words_are_usage_errors);
     RUN(an_unbalanced_quote_never_crashes);
     RUN(a_second_writer_gets_exit_3_while_the_index_is_locked);

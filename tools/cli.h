@@ -3,6 +3,7 @@
 #ifndef RUBRIC_CLI_H
 #define RUBRIC_CLI_H
 
+#include <stdio.h>
 #include <sys/stat.h>
 
 /* Exit codes of both tools (README: "Exit codes"). */
@@ -26,6 +27,14 @@ int cli_exit_code(int status);
  * 0, or -1 after saying on stderr what was wanted. */
 int cli_count(const char *tool, const char *flag, const char *arg, unsigned long min,
               unsigned long max, unsigned long *out);
+
+/* Write N bytes of S to F with every byte that could drive a terminal as
+ * '?': C0 controls but the tab, DEL, C1 controls, bidirectional overrides
+ * and isolates, and bytes that are not UTF-8. Text that comes from
+ * documents, file names or queries goes through these, never straight to
+ * a terminal or a log. */
+void cli_write_safe(FILE *f, const char *s, size_t n);
+void cli_puts_safe(FILE *f, const char *s);
 
 /* Read the whole file at PATH into *OUT (malloc'd, NUL-terminated beyond
  * *LEN; caller frees). Returns 0, or an errno value. */
