@@ -95,6 +95,22 @@ static void plain_words_are_words_side_by_side(void)
     CHECK_ROWS(rows);
 }
 
+static void a_repeated_word_or_phrase_is_asked_once(void)
+{
+    static const row rows[] = {
+        {"the the the the", "the"},
+        {"apples pears apples", "WORDS(apples pears)"},
+        {"Apples apples APPLES", "apples"},
+        {"apples =apples", "WORDS(apples =apples)"},
+        {"\"red apples\" \"red apples\" pears", "WORDS(\"red apples\" pears)"},
+        {"apples OR apples OR pears", "OR(apples pears)"},
+        {"apples -pears -pears", "WORDS(apples -pears)"},
+        {"apples -apples", "WORDS(apples -apples)"},
+        {"apples NEAR apples", "NEAR/10(apples apples)"},
+    };
+    CHECK_ROWS(rows);
+}
+
 static void quoted_phrases_and_their_slop(void)
 {
     static const row rows[] = {
@@ -273,16 +289,16 @@ static void operators_with_nothing_to_apply_to_are_words(void)
         {"NOT", "not"},
         {"NEAR", "near"},
         {"NEAR/", "near"},
-        {"OR OR", "WORDS(or or)"},
+        {"OR OR", "or"}, /* a repeated word is asked once */
         {"apples OR", "WORDS(apples or)"},
         {"apples AND", "WORDS(apples and)"},
         {"apples NOT", "WORDS(apples not)"},
         {"apples NEAR", "WORDS(apples near)"},
-        {"apples OR OR pears", "WORDS(apples or or pears)"},
+        {"apples OR OR pears", "WORDS(apples or pears)"},
         {"apples AND OR pears", "WORDS(apples and or pears)"},
         {"apples AND AND pears", "AND(apples pears)"},
-        {"NOT NOT apples", "WORDS(not not apples)"},
-        {"apples NEAR NEAR pears", "WORDS(apples near near pears)"},
+        {"NOT NOT apples", "WORDS(not apples)"},
+        {"apples NEAR NEAR pears", "WORDS(apples near pears)"},
         {"(apples OR)", "WORDS(apples or)"},
         {"(AND)", "and"},
     };
@@ -591,6 +607,7 @@ int main(void)
     RUN(a_token_of_several_words_is_a_phrase);
     RUN(malformed_brackets_read_as_plain_words);
     RUN(malformed_quotes_read_as_plain_words);
+    RUN(a_repeated_word_or_phrase_is_asked_once);
     RUN(operators_with_nothing_to_apply_to_are_words);
     RUN(stray_prefixes_and_punctuation_are_nothing);
     RUN(a_search_of_an_operator_alone_is_never_an_error);
