@@ -28,7 +28,8 @@ struct outline {
     size_t emitted;      /* passages emitted for the current section */
     buf text;            /* the passage being built */
     size_t *map;         /* pairs (offset in text, offset in source) per block */
-    size_t nmap, capmap;
+    size_t nmap;         /* pairs in map */
+    size_t capmap;       /* room in map, in numbers (two to a pair) */
     size_t start, end;
     int boilerplate;
     int open;
@@ -73,14 +74,8 @@ static int flush(outline *o)
 /* Note that text from here on in the passage comes from SOURCE onwards. */
 static int map_here(outline *o, size_t source)
 {
-    if (o->nmap == o->capmap) {
-        size_t cap = o->capmap ? o->capmap * 2 : 16;
-        size_t *p = realloc(o->map, 2 * cap * sizeof *p);
-        if (!p)
-            return -1;
-        o->map = p;
-        o->capmap = cap;
-    }
+    if (GROW(o->map, 2 * o->nmap + 1, o->capmap) < 0)
+        return -1;
     o->map[2 * o->nmap] = o->text.len;
     o->map[2 * o->nmap + 1] = source;
     o->nmap++;

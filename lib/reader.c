@@ -83,15 +83,9 @@ char *doc_keep(rubric_doc *d, char *s)
 {
     if (!s)
         return NULL;
-    if (d->nstrings == d->capstrings) {
-        size_t cap = d->capstrings ? d->capstrings * 2 : 64;
-        char **p = realloc(d->strings, cap * sizeof *p);
-        if (!p) {
-            free(s);
-            return NULL;
-        }
-        d->strings = p;
-        d->capstrings = cap;
+    if (GROW(d->strings, d->nstrings, d->capstrings) < 0) {
+        free(s);
+        return NULL;
     }
     d->strings[d->nstrings++] = s;
     return s;
@@ -163,14 +157,8 @@ int doc_add_mapped(rubric_doc *d, const char *anchor, const char *title,
                    const char *const *trail, size_t ntrail, const char *text, size_t text_len,
                    size_t start, size_t end, int boilerplate, const size_t *map, size_t nmap)
 {
-    if (d->count == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        rubric_passage *p = realloc(d->passages, cap * sizeof *p);
-        if (!p)
-            return -1;
-        d->passages = p;
-        d->cap = cap;
-    }
+    if (GROW(d->passages, d->count, d->cap) < 0)
+        return -1;
     long part = count_part(d, anchor);
     if (part < 0)
         return -1;

@@ -255,14 +255,8 @@ static size_t offset(const html *h)
 
 static int add_event(html *h, event e)
 {
-    if (h->nev == h->capev) {
-        size_t cap = h->capev ? h->capev * 2 : 256;
-        event *p = realloc(h->ev, cap * sizeof *p);
-        if (!p)
-            return -1;
-        h->ev = p;
-        h->capev = cap;
-    }
+    if (GROW(h->ev, h->nev, h->capev) < 0)
+        return -1;
     h->ev[h->nev++] = e;
     return 0;
 }

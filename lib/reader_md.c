@@ -554,14 +554,8 @@ static int flush_block(md_reader *r)
             int one_link = r->nlinks == 1 && r->link_text && !r->other_text;
             if (!one_link)
                 r->all_links = 0;
-            if (r->npend == r->cappend) {
-                size_t cap = r->cappend ? r->cappend * 2 : 16;
-                pending *p = realloc(r->pend, cap * sizeof *p);
-                if (!p)
-                    return -1;
-                r->pend = p;
-                r->cappend = cap;
-            }
+            if (GROW(r->pend, r->npend, r->cappend) < 0)
+                return -1;
             char *copy = xstrndup(r->text.data, r->text.len);
             if (!copy)
                 return -1;
@@ -709,14 +703,8 @@ static unsigned char parent(const md_reader *r)
 static int enter_block(MD_BLOCKTYPE type, void *detail, void *u)
 {
     md_reader *r = u;
-    if (r->depth == r->capdepth) {
-        size_t cap = r->capdepth ? r->capdepth * 2 : 32;
-        unsigned char *s = realloc(r->stack, cap);
-        if (!s)
-            return oom(r);
-        r->stack = s;
-        r->capdepth = cap;
-    }
+    if (GROW(r->stack, r->depth, r->capdepth) < 0)
+        return oom(r);
     r->stack[r->depth++] = (unsigned char)type;
     int rc = 0;
     switch (type) {

@@ -167,28 +167,16 @@ static size_t list_marker(const char *p, size_t n)
 
 static int push_block(reader *r, block b)
 {
-    if (r->nblocks == r->capblocks) {
-        size_t cap = r->capblocks ? r->capblocks * 2 : 64;
-        block *p = realloc(r->blocks, cap * sizeof *p);
-        if (!p)
-            return -1;
-        r->blocks = p;
-        r->capblocks = cap;
-    }
+    if (GROW(r->blocks, r->nblocks, r->capblocks) < 0)
+        return -1;
     r->blocks[r->nblocks++] = b;
     return 0;
 }
 
 static int push_item(reader *r, size_t start, size_t end)
 {
-    if (r->nitems == r->capitems) {
-        size_t cap = r->capitems ? r->capitems * 2 : 64;
-        item *p = realloc(r->items, cap * sizeof *p);
-        if (!p)
-            return -1;
-        r->items = p;
-        r->capitems = cap;
-    }
+    if (GROW(r->items, r->nitems, r->capitems) < 0)
+        return -1;
     r->items[r->nitems].start = start;
     r->items[r->nitems].end = end;
     r->nitems++;
