@@ -55,12 +55,26 @@ int sync_tree(const char *path);
  * else two renames. Returns 0, or -1 with errno set. */
 int exchange_paths(const char *from, const char *to);
 
-/* A set of 64-bit hashes (of paths, of stems), open addressing. Zero-filled
- * is empty; free with hashset_free(). */
-typedef struct hashset {
-    uint64_t *slots;
+/* A map from 64-bit hashes (of anchors, of slugs) to counts: open addressing,
+ * at most half full. Zero-filled is empty; free with hashmap_free(). n is the
+ * number of keys. */
+typedef struct hashmap {
+    uint64_t *keys;  /* 0: a free slot */
+    size_t *values;
     size_t cap, n;
-} hashset;
+} hashmap;
+
+/* The value of KEY, or NULL when absent. The pointer is valid until the next
+ * hashmap_at() that adds a key. */
+size_t *hashmap_get(const hashmap *m, uint64_t key);
+/* The value of KEY, added as 0 when absent; NULL when out of memory (the map
+ * is then unchanged). Valid as hashmap_get()'s is. */
+size_t *hashmap_at(hashmap *m, uint64_t key);
+void hashmap_free(hashmap *m);
+
+/* A set of 64-bit hashes (of paths, of stems): a hashmap whose values go
+ * unused. Zero-filled is empty; free with hashset_free(). */
+typedef hashmap hashset;
 
 /* Add H; returns 0, or -1 when out of memory (the set is then unchanged). */
 int hashset_add(hashset *s, uint64_t h);
@@ -96,9 +110,7 @@ struct rubric_doc {
     size_t count, cap;
     char **strings;  /* every string the passages point to, freed together */
     size_t nstrings, capstrings;
-    uint64_t *anchors;  /* hash of each anchor used (0: free slot) */
-    unsigned *parts;    /* its number of passages so far */
-    size_t capanchors, nanchors;
+    hashmap parts;      /* hash of each anchor used -> its passages so far */
     int excluded;       /* the source asks not to be indexed (noindex) */
     /* Set by a reader for the passages it adds next (JSON Lines records). */
     const char *rec_path, *rec_lang;

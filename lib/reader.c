@@ -91,58 +91,21 @@ char *doc_keep(rubric_doc *d, char *s)
     return s;
 }
 
-/* The slot of anchor hash H in D's table (an empty slot when absent). */
-static size_t anchor_slot(const rubric_doc *d, uint64_t h)
-{
-    size_t j = h & (d->capanchors - 1);
-    while (d->anchors[j] && d->anchors[j] != h)
-        j = (j + 1) & (d->capanchors - 1);
-    return j;
-}
-
 static uint64_t anchor_hash(const char *anchor)
 {
-    uint64_t h = hash64(anchor, strlen(anchor));
-    return h ? h : 1;
+    return hash64(anchor, strlen(anchor));
 }
 
 int doc_anchor_taken(const rubric_doc *d, const char *anchor)
 {
-    return d->capanchors && d->anchors[anchor_slot(d, anchor_hash(anchor))] != 0;
+    return hashmap_get(&d->parts, anchor_hash(anchor)) != NULL;
 }
 
 /* Count one more passage for ANCHOR; returns its part number, or -1. */
 static long count_part(rubric_doc *d, const char *anchor)
 {
-    if ((d->nanchors + 1) * 2 > d->capanchors) {
-        size_t cap = d->capanchors ? d->capanchors * 2 : 64;
-        rubric_doc old = *d;
-        d->anchors = calloc(cap, sizeof *d->anchors);
-        d->parts = calloc(cap, sizeof *d->parts);
-        if (!d->anchors || !d->parts) {
-            free(d->anchors);
-            free(d->parts);
-            d->anchors = old.anchors;
-            d->parts = old.parts;
-            return -1;
-        }
-        d->capanchors = cap;
-        for (size_t i = 0; i < old.capanchors; i++)
-            if (old.anchors[i]) {
-                size_t j = anchor_slot(d, old.anchors[i]);
-                d->anchors[j] = old.anchors[i];
-                d->parts[j] = old.parts[i];
-            }
-        free(old.anchors);
-        free(old.parts);
-    }
-    uint64_t h = anchor_hash(anchor);
-    size_t j = anchor_slot(d, h);
-    if (!d->anchors[j]) {
-        d->anchors[j] = h;
-        d->nanchors++;
-    }
-    return (long)d->parts[j]++;
+    size_t *parts = hashmap_at(&d->parts, anchor_hash(anchor));
+    return parts ? (long)(*parts)++ : -1;
 }
 
 int doc_add(rubric_doc *d, const char *anchor, const char *title, const char *const *trail,
@@ -229,8 +192,7 @@ void rubric_doc_free(rubric_doc *d)
         free(d->strings[i]);
     free(d->strings);
     free(d->passages);
-    free(d->anchors);
-    free(d->parts);
+    hashmap_free(&d->parts);
     buf_free(&d->notes);
     free(d->title);
     free(d);

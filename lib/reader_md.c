@@ -70,18 +70,6 @@ typedef struct pending {
     size_t len, start, end;
 } pending;
 
-/* The anchors produced so far, with GitHub's repeat counter for each. */
-typedef struct slug_entry {
-    char *slug;  /* NULL: free slot */
-    uint64_t hash;
-    unsigned long count;
-} slug_entry;
-
-typedef struct slug_set {
-    slug_entry *slots;
-    size_t cap, n;
-} slug_set;
-
 typedef struct md_reader {
     outline *o;
     const char *data;  /* the whole file: offsets are relative to it */
@@ -121,7 +109,7 @@ typedef struct md_reader {
     int all_links;
 
     int seen_heading;
-    slug_set slugs;
+    hashmap slugs;     /* hash of each anchor produced -> GitHub's repeat counter */
 } md_reader;
 
 /* ---------------------------------------------------------------- helpers */
@@ -263,73 +251,29 @@ done:
     return rc;
 }
 
-static slug_entry *slug_find(slug_set *s, const char *slug)
+static uint64_t slug_hash(const buf *slug)
 {
-    if (!s->cap)
-        return NULL;
-    uint64_t h = hash64(slug, strlen(slug));
-    for (size_t j = h & (s->cap - 1); s->slots[j].slug; j = (j + 1) & (s->cap - 1))
-        if (s->slots[j].hash == h && strcmp(s->slots[j].slug, slug) == 0)
-            return &s->slots[j];
-    return NULL;
-}
-
-static int slug_add(slug_set *s, const char *slug)
-{
-    if ((s->n + 1) * 2 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        slug_entry *slots = calloc(cap, sizeof *slots);
-        if (!slots)
-            return -1;
-        for (size_t i = 0; i < s->cap; i++)
-            if (s->slots[i].slug) {
-                size_t j = s->slots[i].hash & (cap - 1);
-                while (slots[j].slug)
-                    j = (j + 1) & (cap - 1);
-                slots[j] = s->slots[i];
-            }
-        free(s->slots);
-        s->slots = slots;
-        s->cap = cap;
-    }
-    char *copy = xstrdup(slug);
-    if (!copy)
-        return -1;
-    uint64_t h = hash64(slug, strlen(slug));
-    size_t j = h & (s->cap - 1);
-    while (s->slots[j].slug)
-        j = (j + 1) & (s->cap - 1);
-    s->slots[j].slug = copy;
-    s->slots[j].hash = h;
-    s->slots[j].count = 0;
-    s->n++;
-    return 0;
-}
-
-static void slug_set_free(slug_set *s)
-{
-    for (size_t i = 0; i < s->cap; i++)
-        free(s->slots[i].slug);
-    free(s->slots);
+    return hash64(slug->data, strlen(slug->data));
 }
 
 /* Make SLUG unique in the file as GitHub does (github-slugger): a repeat of
- * "x" becomes "x-1", then "x-2", skipping any already produced. */
-static int unique_slug(slug_set *s, buf *slug)
+ * "x" becomes "x-1", then "x-2", skipping any already produced. SLUGS holds
+ * the slugs produced, each with its repeat counter. */
+static int unique_slug(hashmap *slugs, buf *slug)
 {
     if (buf_grow(slug, 0) < 0)
         return -1;
-    slug_entry *e = slug_find(s, slug->data);
-    if (e) {
+    size_t *count = hashmap_get(slugs, slug_hash(slug));
+    if (count) {
         size_t base = slug->len;
         do {
-            e->count++;
+            (*count)++;
             slug->len = base;
-            if (buf_printf(slug, "-%lu", e->count) < 0)
+            if (buf_printf(slug, "-%zu", *count) < 0)
                 return -1;
-        } while (slug_find(s, slug->data));
+        } while (hashmap_get(slugs, slug_hash(slug)));
     }
-    return slug_add(s, slug->data);
+    return hashmap_at(slugs, slug_hash(slug)) ? 0 : -1;
 }
 
 /* When TEXT ends in an attribute block naming an id ({#id}, {#id .class},
@@ -964,7 +908,7 @@ done:
     buf_free(&r.text);
     buf_free(&r.head);
     buf_free(&title);
-    slug_set_free(&r.slugs);
+    hashmap_free(&r.slugs);
     outline_free(r.o);
     return rc;
 }
