@@ -35,6 +35,12 @@ char *buf_detach(buf *b);
 int grow_array(void *arr, size_t *cap, size_t n, size_t size);
 #define GROW(a, n, cap) grow_array(&(a), &(cap), (n), sizeof *(a))
 
+/* ASCII white space, as isspace() in the C locale: ' ', '\t', '\n', '\r',
+ * '\f', '\v'. */
+int is_ascii_space(char c);
+/* White space inside a line: is_ascii_space() but for '\n'. */
+int is_line_space(char c);
+
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* A malloc'd copy of printf-formatted text, or NULL when out of memory. */

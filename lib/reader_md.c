@@ -114,15 +114,10 @@ typedef struct md_reader {
 
 /* ---------------------------------------------------------------- helpers */
 
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 static int has_text(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!is_blank(s[i]))
+        if (!is_ascii_space(s[i]))
             return 1;
     return 0;
 }
@@ -282,7 +277,7 @@ static int unique_slug(hashmap *slugs, buf *slug)
 static size_t custom_id(const char *text, size_t len, const char **id, size_t *idlen)
 {
     size_t n = len;
-    while (n && is_blank(text[n - 1]))
+    while (n && is_ascii_space(text[n - 1]))
         n--;
     if (n < 3 || text[n - 1] != '}')
         return len;
@@ -294,19 +289,19 @@ static size_t custom_id(const char *text, size_t len, const char **id, size_t *i
     size_t i = open, close = n - 1;
     if (i < close && text[i] == ':')
         i++;
-    while (i < close && is_blank(text[i]))
+    while (i < close && is_ascii_space(text[i]))
         i++;
     if (i >= close || text[i] != '#')
         return len;
     size_t s = ++i;
-    while (i < close && !is_blank(text[i]))
+    while (i < close && !is_ascii_space(text[i]))
         i++;
     if (i == s)
         return len;
     *id = text + s;
     *idlen = i - s;
     n = open - 1;
-    while (n && is_blank(text[n - 1]))
+    while (n && is_ascii_space(text[n - 1]))
         n--;
     return n;
 }
@@ -377,7 +372,7 @@ static int yaml_scalar(const char *v, size_t n, buf *out)
     size_t e = 0;
     while (e < n && !(v[e] == '#' && e > 0 && (v[e - 1] == ' ' || v[e - 1] == '\t')))
         e++;
-    while (e && is_blank(v[e - 1]))
+    while (e && is_ascii_space(v[e - 1]))
         e--;
     return buf_add(out, v, e);
 }
@@ -522,9 +517,9 @@ static int end_heading(md_reader *r)
     r->level = 0;
     const char *t = r->head.data ? r->head.data : "";
     size_t n = r->head.len;
-    while (n && is_blank(t[n - 1]))
+    while (n && is_ascii_space(t[n - 1]))
         n--;
-    while (n && is_blank(*t)) {
+    while (n && is_ascii_space(*t)) {
         t++;
         n--;
     }
@@ -538,9 +533,9 @@ static int end_heading(md_reader *r)
     /* The title with each run of spaces as one (the anchor keeps them all,
      * as GitHub's does). */
     for (size_t i = 0; i < n && rc == 0; i++)
-        if (!is_blank(t[i]))
+        if (!is_ascii_space(t[i]))
             rc = buf_addc(&title, t[i]);
-        else if (!is_blank(t[i + 1]))
+        else if (!is_ascii_space(t[i + 1]))
             rc = buf_addc(&title, ' ');
     if (rc < 0)
         goto done;
@@ -615,7 +610,7 @@ static int html_block_text(md_reader *r, const char *p, size_t n)
                 for (size_t j = 0; j < 2; j++) {
                     size_t k = strlen(raw[j]);
                     if (n - i - 1 > k && strncasecmp(p + i + 1, raw[j], k) == 0 &&
-                        (p[i + 1 + k] == '>' || is_blank(p[i + 1 + k])))
+                        (p[i + 1 + k] == '>' || is_ascii_space(p[i + 1 + k])))
                         r->raw_tag = raw[j];
                 }
                 continue;
@@ -626,7 +621,7 @@ static int html_block_text(md_reader *r, const char *p, size_t n)
             if (add_entity(b, p + i, e) < 0)
                 return -1;
             i += e - 1;
-        } else if (is_blank(c)) {
+        } else if (is_ascii_space(c)) {
             if (b->len && b->data[b->len - 1] != ' ' && buf_addc(b, ' ') < 0)
                 return -1;
         } else if (buf_addc(b, c) < 0) {
@@ -878,9 +873,9 @@ int read_markdown(rubric_doc *d, const char *data, size_t len, const char *name)
     if (fm_title) {
         const char *t = title.data;
         size_t n = title.len;
-        while (n && is_blank(t[n - 1]))
+        while (n && is_ascii_space(t[n - 1]))
             n--;
-        while (n && is_blank(*t)) {
+        while (n && is_ascii_space(*t)) {
             t++;
             n--;
         }

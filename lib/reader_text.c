@@ -145,22 +145,17 @@ static int titlecased(const word_stats *w)
 
 /* ---------------------------------------------------------------- lines */
 
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
 /* Length of a list marker at P ("- ", "* ", "• ", "1. ", "2) "), or 0. */
 static size_t list_marker(const char *p, size_t n)
 {
-    if (n >= 2 && (p[0] == '-' || p[0] == '*' || p[0] == '+') && is_space(p[1]))
+    if (n >= 2 && (p[0] == '-' || p[0] == '*' || p[0] == '+') && is_line_space(p[1]))
         return 2;
-    if (n >= 4 && memcmp(p, "\xE2\x80\xA2", 3) == 0 && is_space(p[3]))
+    if (n >= 4 && memcmp(p, "\xE2\x80\xA2", 3) == 0 && is_line_space(p[3]))
         return 4;
     size_t i = 0;
     while (i < n && i < 3 && p[i] >= '0' && p[i] <= '9')
         i++;
-    if (i > 0 && i + 1 < n && (p[i] == '.' || p[i] == ')') && is_space(p[i + 1]))
+    if (i > 0 && i + 1 < n && (p[i] == '.' || p[i] == ')') && is_line_space(p[i + 1]))
         return i + 2;
     return 0;
 }
@@ -193,9 +188,9 @@ static int split_blocks(reader *r)
         const char *nl = memchr(r->data + pos, '\n', r->len - pos);
         size_t eol = nl ? (size_t)(nl - r->data) : r->len;
         size_t s = pos, e = eol;
-        while (s < e && is_space(r->data[s]))
+        while (s < e && is_line_space(r->data[s]))
             s++;
-        while (e > s && is_space(r->data[e - 1]))
+        while (e > s && is_line_space(r->data[e - 1]))
             e--;
         pos = nl ? eol + 1 : r->len;
         if (s == e)
@@ -203,7 +198,7 @@ static int split_blocks(reader *r)
         size_t m = list_marker(r->data + s, e - s);
         if (m) {
             size_t is = s + m;
-            while (is < e && is_space(r->data[is]))
+            while (is < e && is_line_space(r->data[is]))
                 is++;
             if (push_item(r, is, e) < 0)
                 return -1;
@@ -444,7 +439,7 @@ static int emit_run(reader *r, rubric_doc *d, section *s, const size_t *ids, siz
                     if (strchr(".!?", r->data[c - 1]) && r->data[c] == ' ')
                         best = c;
                 for (size_t c = cut; c > bs + RUBRIC_PASSAGE_TARGET / 2 && !best; c--)
-                    if (is_space(r->data[c]))
+                    if (is_line_space(r->data[c]))
                         best = c;
                 if (!best) {
                     best = cut;
@@ -465,7 +460,7 @@ static int emit_run(reader *r, rubric_doc *d, section *s, const size_t *ids, siz
                 open = 0;
             }
             bs = be;
-            while (bs < b->end && is_space(r->data[bs]))
+            while (bs < b->end && is_line_space(r->data[bs]))
                 bs++;
         }
     }

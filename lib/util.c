@@ -123,6 +123,16 @@ int grow_array(void *arr, size_t *cap, size_t n, size_t size)
     return 0;
 }
 
+int is_ascii_space(char c)
+{
+    return c == '\n' || is_line_space(c);
+}
+
+int is_line_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
 char *xstrndup(const char *s, size_t n)
 {
     char *p = malloc(n + 1);
