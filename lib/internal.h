@@ -176,6 +176,14 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
                   int boilerplate, const char *id);
 /* Close the last section. */
 int outline_finish(outline *o, size_t offset);
+/* Where to cut the LEN bytes of TEXT, a block too long for one passage, for
+ * a first part of about WANT bytes (WANT < LEN): just after the first sentence
+ * end (". ", "! ", "? ") from WANT on, before WANT + REACH; else at the last
+ * byte in (WANT / 2, WANT] for which GAP holds (white space); else at the
+ * start of the character holding byte WANT. Shared by the plain-text reader
+ * and the outline, so that both cut alike. */
+size_t passage_cut(const char *text, size_t len, size_t want, size_t reach,
+                   int (*gap)(char));
 /* Before the first section: TITLE (owned by the document) stands above
  * every heading, in every trail; called again, the next title stands below. */
 int outline_root(outline *o, const char *title);

@@ -16,6 +16,9 @@
 
 /* Headings nest at most this deep; deeper ones count as this level. */
 #define OUTLINE_DEPTH 8
+/* A block cut in parts is cut at a sentence end found at most this many bytes
+ * past the target, else at a space before it. */
+#define SENTENCE_REACH 600
 
 struct outline {
     rubric_doc *d;
@@ -34,6 +37,26 @@ struct outline {
     int boilerplate;
     int open;
 };
+
+size_t passage_cut(const char *text, size_t len, size_t want, size_t reach, int (*gap)(char))
+{
+    for (size_t c = want; c + 1 < len && c < want + reach; c++)
+        if (strchr(".!?", text[c - 1]) && text[c] == ' ')
+            return c;
+    for (size_t c = want; c > want / 2; c--)
+        if (gap(text[c]))
+            return c;
+    size_t cut = want < len ? want : len;
+    while (cut > 1 && cut < len && ((unsigned char)text[cut] & 0xC0) == 0x80)
+        cut--;
+    return cut;
+}
+
+/* The white space the outline trims from blocks and cuts them at. */
+static int is_gap(char c)
+{
+    return c == ' ' || c == '\n';
+}
 
 outline *outline_new(rubric_doc *d)
 {
@@ -153,9 +176,9 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
         o->in_section = 1;
         o->emitted = 0;
     }
-    while (len && (text[len - 1] == ' ' || text[len - 1] == '\n'))
+    while (len && is_gap(text[len - 1]))
         len--;
-    while (len && (*text == ' ' || *text == '\n')) {
+    while (len && is_gap(*text)) {
         text++;
         len--;
     }
@@ -179,22 +202,9 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
         }
         size_t take = len;
         if (o->text.len + take > RUBRIC_PASSAGE_MAX) {
-            /* A block too long by itself: cut near the target at a sentence
-             * end, else a space, else a character boundary. */
+            /* A block too long by itself: cut near the target. */
             size_t want = RUBRIC_PASSAGE_TARGET > o->text.len ? RUBRIC_PASSAGE_TARGET - o->text.len : 1;
-            size_t cut = 0;
-            for (size_t c = want; c + 1 < len && c < want + 600 && !cut; c++)
-                if (strchr(".!?", text[c - 1]) && text[c] == ' ')
-                    cut = c;
-            for (size_t c = want; c > want / 2 && !cut; c--)
-                if (text[c] == ' ' || text[c] == '\n')
-                    cut = c;
-            if (!cut) {
-                cut = want < len ? want : len;
-                while (cut > 1 && cut < len && ((unsigned char)text[cut] & 0xC0) == 0x80)
-                    cut--;
-            }
-            take = cut;
+            take = passage_cut(text, len, want, SENTENCE_REACH, is_gap);
         }
         if (map_here(o, start) < 0 || buf_add(&o->text, text, take) < 0)
             return -1;
@@ -202,7 +212,7 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
         o->end = end;
         text += take;
         len -= take;
-        while (len && (*text == ' ' || *text == '\n')) {
+        while (len && is_gap(*text)) {
             text++;
             len--;
         }

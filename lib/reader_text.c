@@ -431,23 +431,9 @@ static int emit_run(reader *r, rubric_doc *d, section *s, const size_t *ids, siz
                 open = 0;
             }
             size_t be = b->end;
-            if (be - bs > RUBRIC_PASSAGE_MAX) {
-                /* Cut a long block near the target at a sentence end, else
-                 * at a space, else at a character boundary. */
-                size_t cut = bs + RUBRIC_PASSAGE_TARGET, best = 0;
-                for (size_t c = cut; c < bs + RUBRIC_PASSAGE_MAX && !best; c++)
-                    if (strchr(".!?", r->data[c - 1]) && r->data[c] == ' ')
-                        best = c;
-                for (size_t c = cut; c > bs + RUBRIC_PASSAGE_TARGET / 2 && !best; c--)
-                    if (is_line_space(r->data[c]))
-                        best = c;
-                if (!best) {
-                    best = cut;
-                    while (best > bs + 1 && ((unsigned char)r->data[best] & 0xC0) == 0x80)
-                        best--;
-                }
-                be = best;
-            }
+            if (be - bs > RUBRIC_PASSAGE_MAX)
+                be = bs + passage_cut(r->data + bs, b->end - bs, RUBRIC_PASSAGE_TARGET,
+                                      RUBRIC_PASSAGE_MAX - RUBRIC_PASSAGE_TARGET, is_line_space);
             if (!open)
                 start = bs;
             open = 1;
