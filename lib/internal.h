@@ -118,10 +118,6 @@ struct rubric_doc {
     size_t nstrings, capstrings;
     hashmap parts;      /* hash of each anchor used -> its passages so far */
     int excluded;       /* the source asks not to be indexed (noindex) */
-    /* Set by a reader for the passages it adds next (JSON Lines records). */
-    const char *rec_path, *rec_lang;
-    const char *const *rec_tags;
-    size_t rec_ntags;
     buf notes;          /* why reading failed, or what was skipped: one line each */
 };
 
@@ -134,17 +130,35 @@ typedef int (*reader_fn)(rubric_doc *d, const char *data, size_t len, const char
 /* Keep S (malloc'd) alive as long as the document; returns S, or NULL (and
  * frees S) when out of memory. */
 char *doc_keep(rubric_doc *d, char *s);
-/* Append a passage; strings are copied (as valid UTF-8). Its part number is
- * the count of earlier passages with the same anchor, so ids never collide.
- * Returns 0 or -1 (out of memory). */
-int doc_add(rubric_doc *d, const char *anchor, const char *title,
-            const char *const *trail, size_t ntrail, const char *text, size_t text_len,
-            size_t start, size_t end, int boilerplate);
-/* doc_add() for extracted text: MAP holds NMAP pairs (offset in TEXT,
- * offset in the source) where its blocks begin. */
-int doc_add_mapped(rubric_doc *d, const char *anchor, const char *title,
-                   const char *const *trail, size_t ntrail, const char *text, size_t text_len,
-                   size_t start, size_t end, int boilerplate, const size_t *map, size_t nmap);
+/* The JSON Lines record a passage comes from: the page it lives on (a path
+ * or a URL), its language and its tags (lowercased). The strings are kept by
+ * the document already (doc_keep()); passages point to them. */
+typedef struct doc_record {
+    const char *path, *lang;
+    const char *const *tags;
+    size_t ntags;
+} doc_record;
+
+/* A passage as a reader hands it to doc_add(); zero-fill what is not known. */
+typedef struct doc_passage {
+    const char *anchor, *title;
+    const char *const *trail;  /* enclosing headings, outermost first */
+    size_t ntrail;
+    const char *text;          /* TEXT_LEN bytes, not necessarily valid UTF-8 */
+    size_t text_len;
+    size_t start, end;         /* its byte range in the source */
+    int boilerplate;
+    const size_t *map;         /* extracted text: NMAP pairs (offset in TEXT,
+                                * offset in the source) where its blocks begin */
+    size_t nmap;
+    const doc_record *record;  /* the record it comes from, or NULL */
+} doc_passage;
+
+/* Append passage P; its strings and map are copied (as valid UTF-8), its
+ * record's are not (see doc_record). Its part number is the count of earlier
+ * passages with the same anchor, so ids never collide. Returns 0 or -1 (out
+ * of memory). */
+int doc_add(rubric_doc *d, const doc_passage *p);
 /* Nonzero when some passage already uses ANCHOR. */
 int doc_anchor_taken(const rubric_doc *d, const char *anchor);
 /* A unique anchor for the section titled TEXT: its slug, then slug-1, slug-2
@@ -184,6 +198,10 @@ int outline_finish(outline *o, size_t offset);
  * and the outline, so that both cut alike. */
 size_t passage_cut(const char *text, size_t len, size_t want, size_t reach,
                    int (*gap)(char));
+/* The passages come from RECORD (kept by the caller while the outline adds
+ * passages): they carry its page, language and tags, and a heading's ID is
+ * its anchor even when another record's passages use it. */
+void outline_record(outline *o, const doc_record *record);
 /* Before the first section: TITLE (owned by the document) stands above
  * every heading, in every trail; called again, the next title stands below. */
 int outline_root(outline *o, const char *title);

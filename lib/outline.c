@@ -36,6 +36,7 @@ struct outline {
     size_t start, end;
     int boilerplate;
     int open;
+    const doc_record *record;  /* the record the passages come from, or NULL */
 };
 
 size_t passage_cut(const char *text, size_t len, size_t want, size_t reach, int (*gap)(char))
@@ -83,11 +84,20 @@ static int flush(outline *o)
     /* The section's own heading is the last entry of the stack. */
     if (o->end < o->start)
         o->end = o->start;
-    const char *title = o->depth ? o->title[o->depth - 1] : rubric_doc_title(o->d);
-    size_t ntrail = o->depth ? o->depth - 1 : 0;
-    int rc = doc_add_mapped(o->d, o->part_anchor ? o->part_anchor : o->anchor, title,
-                            (const char *const *)o->title, ntrail, o->text.data ? o->text.data : "",
-                            o->text.len, o->start, o->end, o->boilerplate, o->map, o->nmap);
+    doc_passage p = {0};
+    p.anchor = o->part_anchor ? o->part_anchor : o->anchor;
+    p.title = o->depth ? o->title[o->depth - 1] : rubric_doc_title(o->d);
+    p.trail = (const char *const *)o->title;
+    p.ntrail = o->depth ? o->depth - 1 : 0;
+    p.text = o->text.data ? o->text.data : "";
+    p.text_len = o->text.len;
+    p.start = o->start;
+    p.end = o->end;
+    p.boilerplate = o->boilerplate;
+    p.map = o->map;
+    p.nmap = o->nmap;
+    p.record = o->record;
+    int rc = doc_add(o->d, &p);
     o->text.len = 0;
     o->nmap = 0;
     o->emitted++;
@@ -122,6 +132,21 @@ static int close_section(outline *o, size_t offset)
     return rc;
 }
 
+void outline_record(outline *o, const doc_record *record)
+{
+    o->record = record;
+}
+
+/* The anchor of a section titled TITLE whose source names it ID (or NULL). */
+static const char *section_anchor(outline *o, const char *id, const char *title, size_t len)
+{
+    /* A record's own anchor names a place on its own page: kept as it is,
+     * even when another record's passages use it. */
+    if (o->record && id && *id)
+        return doc_keep(o->d, valid_utf8(id, strlen(id), NULL));
+    return doc_unique_anchor(o->d, id, title, len);
+}
+
 int outline_root(outline *o, const char *title)
 {
     /* Context only comes before the first section, and never fills the stack. */
@@ -145,7 +170,7 @@ int outline_heading(outline *o, int level, const char *title, size_t len, const 
     if (o->depth == OUTLINE_DEPTH)
         o->depth--;
     char *t = doc_keep(o->d, xstrndup(title, len));
-    const char *anchor = t ? doc_unique_anchor(o->d, id, title, len) : NULL;
+    const char *anchor = t ? section_anchor(o, id, title, len) : NULL;
     if (!anchor)
         return -1;
     o->title[o->depth] = t;
@@ -164,7 +189,7 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
     if (!o->in_section) {
         /* Text before the first heading: the page's opening section. */
         const char *title = rubric_doc_title(o->d);
-        const char *anchor = doc_unique_anchor(o->d, id, title, strlen(title));
+        const char *anchor = section_anchor(o, id, title, strlen(title));
         if (!anchor)
             return -1;
         /* Keep only the context above every heading (level 0). */

@@ -108,58 +108,50 @@ static long count_part(rubric_doc *d, const char *anchor)
     return parts ? (long)(*parts)++ : -1;
 }
 
-int doc_add(rubric_doc *d, const char *anchor, const char *title, const char *const *trail,
-            size_t ntrail, const char *text, size_t text_len, size_t start, size_t end,
-            int boilerplate)
-{
-    return doc_add_mapped(d, anchor, title, trail, ntrail, text, text_len, start, end,
-                          boilerplate, NULL, 0);
-}
-
-int doc_add_mapped(rubric_doc *d, const char *anchor, const char *title,
-                   const char *const *trail, size_t ntrail, const char *text, size_t text_len,
-                   size_t start, size_t end, int boilerplate, const size_t *map, size_t nmap)
+int doc_add(rubric_doc *d, const doc_passage *in)
 {
     if (GROW(d->passages, d->count, d->cap) < 0)
         return -1;
-    long part = count_part(d, anchor);
+    long part = count_part(d, in->anchor);
     if (part < 0)
         return -1;
     rubric_passage *p = &d->passages[d->count];
     memset(p, 0, sizeof *p);
     const char **tr = NULL;
-    if (ntrail) {
-        tr = (const char **)doc_keep(d, malloc(ntrail * sizeof *tr));
+    if (in->ntrail) {
+        tr = (const char **)doc_keep(d, malloc(in->ntrail * sizeof *tr));
         if (!tr)
             return -1;
-        for (size_t i = 0; i < ntrail; i++)
-            if (!(tr[i] = doc_keep(d, valid_utf8(trail[i], strlen(trail[i]), NULL))))
+        for (size_t i = 0; i < in->ntrail; i++)
+            if (!(tr[i] = doc_keep(d, valid_utf8(in->trail[i], strlen(in->trail[i]), NULL))))
                 return -1;
     }
-    p->anchor = doc_keep(d, valid_utf8(anchor, strlen(anchor), NULL));
-    p->title = doc_keep(d, valid_utf8(title, strlen(title), NULL));
-    p->text = doc_keep(d, valid_utf8(text, text_len, &text_len));
+    size_t text_len = in->text_len;
+    p->anchor = doc_keep(d, valid_utf8(in->anchor, strlen(in->anchor), NULL));
+    p->title = doc_keep(d, valid_utf8(in->title, strlen(in->title), NULL));
+    p->text = doc_keep(d, valid_utf8(in->text, text_len, &text_len));
     if (!p->anchor || !p->title || !p->text)
         return -1;
     p->trail = tr;
-    p->ntrail = ntrail;
+    p->ntrail = in->ntrail;
     p->text_len = text_len;
-    p->start = start;
-    p->end = end;
+    p->start = in->start;
+    p->end = in->end;
     p->part = (unsigned)part;
-    p->boilerplate = boilerplate;
-    /* Record strings are kept by the reader in the document already. */
-    p->path = d->rec_path;
-    p->lang = d->rec_lang;
-    p->tags = d->rec_tags;
-    p->ntags = d->rec_ntags;
-    if (nmap) {
-        size_t *copy = (size_t *)doc_keep(d, malloc(2 * nmap * sizeof *copy));
+    p->boilerplate = in->boilerplate;
+    if (in->record) {
+        p->path = in->record->path;
+        p->lang = in->record->lang;
+        p->tags = in->record->tags;
+        p->ntags = in->record->ntags;
+    }
+    if (in->nmap) {
+        size_t *copy = (size_t *)doc_keep(d, malloc(2 * in->nmap * sizeof *copy));
         if (!copy)
             return -1;
-        memcpy(copy, map, 2 * nmap * sizeof *copy);
+        memcpy(copy, in->map, 2 * in->nmap * sizeof *copy);
         p->map = copy;
-        p->nmap = nmap;
+        p->nmap = in->nmap;
     }
     d->count++;
     return 0;
@@ -167,8 +159,7 @@ int doc_add_mapped(rubric_doc *d, const char *anchor, const char *title,
 
 const char *doc_unique_anchor(rubric_doc *d, const char *preferred, const char *text, size_t len)
 {
-    /* A record's own anchor names a place on its own page: kept as it is. */
-    if (preferred && *preferred && (d->rec_path || !doc_anchor_taken(d, preferred)))
+    if (preferred && *preferred && !doc_anchor_taken(d, preferred))
         return doc_keep(d, valid_utf8(preferred, strlen(preferred), NULL));
     buf slug = {0};
     if (slugify(text, len, &slug) < 0)

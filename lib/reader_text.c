@@ -410,6 +410,23 @@ typedef struct section {
     size_t ntrail;
 } section;
 
+/* Add the file's bytes START..END as a passage of section S. */
+static int add_passage(const reader *r, rubric_doc *d, const section *s, size_t start,
+                       size_t end, int boilerplate)
+{
+    doc_passage p = {0};
+    p.anchor = s->anchor;
+    p.title = s->title;
+    p.trail = s->trail;
+    p.ntrail = s->ntrail;
+    p.text = r->data + start;
+    p.text_len = end - start;
+    p.start = start;
+    p.end = end;
+    p.boilerplate = boilerplate;
+    return doc_add(d, &p);
+}
+
 /* Emit the consecutive blocks IDS[0..N) as one or more passages of at most
  * RUBRIC_PASSAGE_MAX bytes, cut at block boundaries, or inside a block too
  * long by itself at a sentence or word boundary. A passage's text is the
@@ -425,8 +442,7 @@ static int emit_run(reader *r, rubric_doc *d, section *s, const size_t *ids, siz
         while (bs < b->end) {
             if (open && (end - start >= RUBRIC_PASSAGE_TARGET ||
                          b->end - start > RUBRIC_PASSAGE_MAX)) {
-                if (doc_add(d, s->anchor, s->title, s->trail, s->ntrail, r->data + start,
-                            end - start, start, end, boilerplate) < 0)
+                if (add_passage(r, d, s, start, end, boilerplate) < 0)
                     return -1;
                 open = 0;
             }
@@ -440,8 +456,7 @@ static int emit_run(reader *r, rubric_doc *d, section *s, const size_t *ids, siz
             end = be;
             if (be < b->end) {
                 /* The rest of an over-long block starts a passage of its own. */
-                if (doc_add(d, s->anchor, s->title, s->trail, s->ntrail, r->data + start,
-                            end - start, start, end, boilerplate) < 0)
+                if (add_passage(r, d, s, start, end, boilerplate) < 0)
                     return -1;
                 open = 0;
             }
@@ -450,8 +465,7 @@ static int emit_run(reader *r, rubric_doc *d, section *s, const size_t *ids, siz
                 bs++;
         }
     }
-    if (open && doc_add(d, s->anchor, s->title, s->trail, s->ntrail, r->data + start,
-                        end - start, start, end, boilerplate) < 0)
+    if (open && add_passage(r, d, s, start, end, boilerplate) < 0)
         return -1;
     return 0;
 }
