@@ -7,7 +7,7 @@
 
 #include "rubric.h"
 
-/* ------------------------------------------------------ Interface to util.c */
+/* ---- Interface to code in util.c */
 
 /* A growable byte buffer; the data is always NUL-terminated once allocated.
  * Functions return 0, or -1 when out of memory (the buffer is then unchanged). */
@@ -49,7 +49,7 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A malloc'd copy of S with each invalid UTF-8 byte replaced by U+FFFD, so
  * that everything stored and printed (JSON included) is valid UTF-8; its
  * length goes to *outlen when not NULL. NULL when out of memory. */
-char *valid_utf8(const char *s, size_t n, size_t *outlen);
+char *utf8_valid_copy(const char *s, size_t n, size_t *outlen);
 
 /* Remove PATH and everything under it (no error when it does not exist).
  * Returns 0, or -1 with errno set. */
@@ -94,6 +94,8 @@ uint64_t hash64(const void *data, size_t n);
  * malloc'd and NUL-terminated beyond *len. */
 int read_file(const char *path, char **out, size_t *len);
 
+/* ---- End of interface to code in util.c */
+
 /* -------------------------------------------------- Interface to analysis.c */
 
 /* Tokens longer than this many bytes are skipped (not indexed, not searched):
@@ -105,11 +107,9 @@ int read_file(const char *path, char **out, size_t *len);
  * dropped, joined by '-'. */
 int slugify(const char *text, size_t len, buf *out);
 
-/* ----------------------------------------------------- Interface to reader*.c */
+/* ---- Interface to code in reader.c */
 
-/* Section builder shared by the readers. */
-typedef struct doc_builder doc_builder;
-
+/* The passages read from one source (rubric.h), as the readers fill it. */
 struct rubric_doc {
     char *title;
     rubric_passage *passages;
@@ -130,6 +130,7 @@ typedef int (*reader_fn)(rubric_doc *d, const char *data, size_t len, const char
 /* Keep S (malloc'd) alive as long as the document; returns S, or NULL (and
  * frees S) when out of memory. */
 char *doc_keep(rubric_doc *d, char *s);
+
 /* The JSON Lines record a passage comes from: the page it lives on (a path
  * or a URL), its language and its tags (lowercased). The strings are kept by
  * the document already (doc_keep()); passages point to them. */
@@ -166,13 +167,15 @@ int doc_anchor_taken(const rubric_doc *d, const char *anchor);
  * by the document; NULL when out of memory. */
 const char *doc_unique_anchor(rubric_doc *d, const char *preferred, const char *text, size_t len);
 
+/* ---- End of interface to code in reader.c */
+
+/* ---- Interface to code in outline.c */
+
 /* Passages over this many bytes are split at paragraph boundaries into parts of
  * about RUBRIC_PASSAGE_TARGET bytes: long enough to hold an answer, short
  * enough that BM25's length normalisation compares like with like. */
 #define RUBRIC_PASSAGE_MAX 2400
 #define RUBRIC_PASSAGE_TARGET 1500
-
-/* ---------------------------------------------------- Interface to outline.c */
 
 /* Sections from a stream of headings and text blocks (see outline.c). */
 typedef struct outline outline;
@@ -190,14 +193,6 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
                   int boilerplate, const char *id);
 /* Close the last section. */
 int outline_finish(outline *o, size_t offset);
-/* Where to cut the LEN bytes of TEXT, a block too long for one passage, for
- * a first part of about WANT bytes (WANT < LEN): just after the first sentence
- * end (". ", "! ", "? ") from WANT on, before WANT + REACH; else at the last
- * byte in (WANT / 2, WANT] for which GAP holds (white space); else at the
- * start of the character holding byte WANT. Shared by the plain-text reader
- * and the outline, so that both cut alike. */
-size_t passage_cut(const char *text, size_t len, size_t want, size_t reach,
-                   int (*gap)(char));
 /* The passages come from RECORD (kept by the caller while the outline adds
  * passages): they carry its page, language and tags, and a heading's ID is
  * its anchor even when another record's passages use it. */
@@ -206,16 +201,31 @@ void outline_record(outline *o, const doc_record *record);
  * every heading, in every trail; called again, the next title stands below. */
 int outline_root(outline *o, const char *title);
 
-/* Read an HTML page. */
-int read_html(rubric_doc *d, const char *data, size_t len, const char *name);
-/* Read JSON Lines: one record (a page or a section) per line. */
-int read_jsonl(rubric_doc *d, const char *data, size_t len, const char *name);
+/* Where to cut the LEN bytes of TEXT, a block too long for one passage, for
+ * a first part of about WANT bytes (WANT < LEN): just after the first sentence
+ * end (". ", "! ", "? ") from WANT on, before WANT + REACH; else at the last
+ * byte in (WANT / 2, WANT] for which GAP holds (white space); else at the
+ * start of the character holding byte WANT. Shared by the plain-text reader
+ * and the outline, so that both cut alike. */
+size_t passage_cut(const char *text, size_t len, size_t want, size_t reach,
+                   int (*gap)(char));
 
-/* Read a Markdown article (md4c); front matter's title:, else the first h1, titles it. */
-int read_markdown(rubric_doc *d, const char *data, size_t len, const char *name);
+/* ---- End of interface to code in outline.c */
+
+/* ---- Interface to code in reader_text.c, reader_html.c, reader_md.c and reader_jsonl.c */
+
+/* The readers, each a reader_fn (see reader.c). */
 
 /* Read a plain-text article; NAME titles it when its first line cannot. */
 int read_text(rubric_doc *d, const char *data, size_t len, const char *name);
+/* Read an HTML page. */
+int read_html(rubric_doc *d, const char *data, size_t len, const char *name);
+/* Read a Markdown article (md4c); front matter's title:, else the first h1, titles it. */
+int read_markdown(rubric_doc *d, const char *data, size_t len, const char *name);
+/* Read JSON Lines: one record (a page or a section) per line. */
+int read_jsonl(rubric_doc *d, const char *data, size_t len, const char *name);
+
+/* ---- End of interface to code in reader_text.c, reader_html.c, reader_md.c and reader_jsonl.c */
 
 /* ------------------------------------------------------ Interface to index.c */
 

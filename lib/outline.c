@@ -1,13 +1,14 @@
-/* outline.c: sections from a stream of headings and text blocks, for the
- * readers that extract text (HTML, Markdown, JSON Lines).
+/* outline.c: sections and passages from a stream of headings and text blocks.
  *
- * A reader reports headings (with their level and, when the source has one,
- * their id) and blocks of text (paragraphs, list items, code, table rows),
- * each with its byte range in the source and a boilerplate flag. The outline
+ * The readers that extract text (HTML, Markdown, JSON Lines) feed it. A reader
+ * reports headings (with their level and, when the source has one, their id)
+ * and blocks of text (paragraphs, list items, code, table rows), each with
+ * its byte range in the source and a boilerplate flag. The outline
  * keeps the stack of enclosing headings for trails, groups consecutive blocks
  * of one kind into passages, and cuts a passage once it reaches
  * RUBRIC_PASSAGE_TARGET bytes, at a block boundary (inside a block only when
- * the block alone is too long).
+ * the block alone is too long: passage_cut(), which the plain-text reader
+ * uses too).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -143,7 +144,7 @@ static const char *section_anchor(outline *o, const char *id, const char *title,
     /* A record's own anchor names a place on its own page: kept as it is,
      * even when another record's passages use it. */
     if (o->record && id && *id)
-        return doc_keep(o->d, valid_utf8(id, strlen(id), NULL));
+        return doc_keep(o->d, utf8_valid_copy(id, strlen(id), NULL));
     return doc_unique_anchor(o->d, id, title, len);
 }
 

@@ -1,4 +1,4 @@
-/* reader.c: rubric_doc, the passages read from one source, and reader dispatch. */
+/* reader.c: rubric_doc, the passages read from one source; the reader for each kind of file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,36 +49,6 @@ int rubric_doc_supported(const char *path)
     return reader_for(path) != NULL;
 }
 
-char *valid_utf8(const char *s, size_t n, size_t *outlen)
-{
-    const uint8_t *u = (const uint8_t *)s;
-    if (!u8_check(u, n)) {
-        if (outlen)
-            *outlen = n;
-        return xstrndup(s, n);
-    }
-    buf b = {0};
-    for (size_t i = 0; i < n;) {
-        ucs4_t uc;
-        int k = u8_mbtoucr(&uc, u + i, n - i);
-        if (k < 0) {
-            if (buf_adds(&b, "\xEF\xBF\xBD") < 0)
-                goto fail;
-            i++;
-        } else {
-            if (buf_add(&b, s + i, (size_t)k) < 0)
-                goto fail;
-            i += (size_t)k;
-        }
-    }
-    if (outlen)
-        *outlen = b.len;
-    return buf_detach(&b);
-fail:
-    buf_free(&b);
-    return NULL;
-}
-
 char *doc_keep(rubric_doc *d, char *s)
 {
     if (!s)
@@ -123,13 +93,13 @@ int doc_add(rubric_doc *d, const doc_passage *in)
         if (!tr)
             return -1;
         for (size_t i = 0; i < in->ntrail; i++)
-            if (!(tr[i] = doc_keep(d, valid_utf8(in->trail[i], strlen(in->trail[i]), NULL))))
+            if (!(tr[i] = doc_keep(d, utf8_valid_copy(in->trail[i], strlen(in->trail[i]), NULL))))
                 return -1;
     }
     size_t text_len = in->text_len;
-    p->anchor = doc_keep(d, valid_utf8(in->anchor, strlen(in->anchor), NULL));
-    p->title = doc_keep(d, valid_utf8(in->title, strlen(in->title), NULL));
-    p->text = doc_keep(d, valid_utf8(in->text, text_len, &text_len));
+    p->anchor = doc_keep(d, utf8_valid_copy(in->anchor, strlen(in->anchor), NULL));
+    p->title = doc_keep(d, utf8_valid_copy(in->title, strlen(in->title), NULL));
+    p->text = doc_keep(d, utf8_valid_copy(in->text, text_len, &text_len));
     if (!p->anchor || !p->title || !p->text)
         return -1;
     p->trail = tr;
@@ -160,7 +130,7 @@ int doc_add(rubric_doc *d, const doc_passage *in)
 const char *doc_unique_anchor(rubric_doc *d, const char *preferred, const char *text, size_t len)
 {
     if (preferred && *preferred && !doc_anchor_taken(d, preferred))
-        return doc_keep(d, valid_utf8(preferred, strlen(preferred), NULL));
+        return doc_keep(d, utf8_valid_copy(preferred, strlen(preferred), NULL));
     buf slug = {0};
     if (slugify(text, len, &slug) < 0)
         return NULL;

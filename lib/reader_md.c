@@ -1,10 +1,10 @@
-/* reader_md.c: Markdown articles into sections, through md4c (CommonMark with
- * GitHub's tables, strikethrough and task lists).
+/* reader_md.c: Markdown articles into sections, through md4c.
  *
- * md4c reports blocks, spans and pieces of text, each piece a pointer into the
- * source (line ends, code indentation and a few replacement strings come from
- * md4c's own static strings; those are text but carry no offset). This reader
- * turns them into outline calls:
+ * The dialect is CommonMark with GitHub's tables, strikethrough and task
+ * lists. md4c reports blocks, spans and pieces of text, each piece a pointer
+ * into the source (line ends, code indentation and a few replacement strings
+ * come from md4c's own static strings; those are text but carry no offset).
+ * This reader turns them into outline calls:
  *   - ATX and Setext headings start sections; the heading's text is its inline
  *     text (code spans, emphasis and link text; not URLs, not image alt text,
  *     not inline HTML tags). Its anchor is the one GitHub gives it (see
@@ -770,7 +770,7 @@ static int text(MD_TEXTTYPE type, const MD_CHAR *p, MD_SIZE size, void *u)
      * outline measures passages at their final size. */
     char *fixed = NULL;
     if (u8_check((const uint8_t *)p, n)) {
-        if (!(fixed = valid_utf8(p, n, &n)))
+        if (!(fixed = utf8_valid_copy(p, n, &n)))
             return oom(r);
         p = fixed;
     }
@@ -879,10 +879,10 @@ int read_markdown(rubric_doc *d, const char *data, size_t len, const char *name)
             t++;
             n--;
         }
-        d->title = valid_utf8(t, n, NULL);
+        d->title = utf8_valid_copy(t, n, NULL);
     } else {
         const char *t = r.first_h1 ? r.first_h1 : name;
-        d->title = valid_utf8(t, strlen(t), NULL);
+        d->title = utf8_valid_copy(t, strlen(t), NULL);
     }
     if (!d->title || !(r.o = outline_new(d)))
         goto done;

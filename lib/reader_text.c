@@ -560,7 +560,7 @@ int read_text(rubric_doc *d, const char *data, size_t len, const char *name)
     size_t first = 0;
     const block *b0 = &r.blocks[0];
     if (b0->kind == B_LINE && b0->words > 0 && b0->words <= 30) {
-        d->title = valid_utf8(data + b0->start, b0->end - b0->start, NULL);
+        d->title = utf8_valid_copy(data + b0->start, b0->end - b0->start, NULL);
         if (!d->title)
             goto done;
         first = 1;

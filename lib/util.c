@@ -1,4 +1,4 @@
-/* util.c: byte buffers, string helpers, hashing, whole-file reads, status names. */
+/* util.c: buffers, growable arrays, hash tables, string, UTF-8, file and tree helpers. */
 #define _GNU_SOURCE /* renameat2 */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <unistr.h>
 
 #include "internal.h"
 
@@ -146,6 +148,36 @@ char *xstrndup(const char *s, size_t n)
 char *xstrdup(const char *s)
 {
     return xstrndup(s, strlen(s));
+}
+
+char *utf8_valid_copy(const char *s, size_t n, size_t *outlen)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    if (!u8_check(u, n)) {
+        if (outlen)
+            *outlen = n;
+        return xstrndup(s, n);
+    }
+    buf b = {0};
+    for (size_t i = 0; i < n;) {
+        ucs4_t uc;
+        int k = u8_mbtoucr(&uc, u + i, n - i);
+        if (k < 0) {
+            if (buf_adds(&b, "\xEF\xBF\xBD") < 0)
+                goto fail;
+            i++;
+        } else {
+            if (buf_add(&b, s + i, (size_t)k) < 0)
+                goto fail;
+            i += (size_t)k;
+        }
+    }
+    if (outlen)
+        *outlen = b.len;
+    return buf_detach(&b);
+fail:
+    buf_free(&b);
+    return NULL;
 }
 
 char *xasprintf(const char *fmt, ...)

@@ -1,6 +1,7 @@
-/* walk.c: the walk over a source tree that rubric-index (and the benchmark
- * programs) share. Kept apart from cli.c because it asks the readers which
- * files they take: a tool that only queries links no reader. */
+/* walk.c: the walk over a source tree, shared by rubric-index and the benchmarks.
+ *
+ * Kept apart from cli.c because it asks the readers which files they take: a
+ * tool that only queries links no reader. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
