@@ -122,6 +122,19 @@ static int has_text(const char *s, size_t n)
     return 0;
 }
 
+/* Trim white space from both ends of the N bytes at *S: *S moves past the
+ * leading run; returns the length left. */
+static size_t trim(const char **s, size_t n)
+{
+    while (n && is_ascii_space((*s)[n - 1]))
+        n--;
+    while (n && is_ascii_space(**s)) {
+        (*s)++;
+        n--;
+    }
+    return n;
+}
+
 /* Append UC as UTF-8 (U+FFFD for NUL, a surrogate or no character). */
 static int add_uc(buf *b, ucs4_t uc)
 {
@@ -516,13 +529,7 @@ static int end_heading(md_reader *r)
     unsigned level = r->level;
     r->level = 0;
     const char *t = r->head.data ? r->head.data : "";
-    size_t n = r->head.len;
-    while (n && is_ascii_space(t[n - 1]))
-        n--;
-    while (n && is_ascii_space(*t)) {
-        t++;
-        n--;
-    }
+    size_t n = trim(&t, r->head.len);
     const char *cid = NULL;
     size_t cidlen = 0;
     n = custom_id(t, n, &cid, &cidlen);
@@ -872,13 +879,7 @@ int read_markdown(rubric_doc *d, const char *data, size_t len, const char *name)
     int fm_title = title.len && has_text(title.data, title.len);
     if (fm_title) {
         const char *t = title.data;
-        size_t n = title.len;
-        while (n && is_ascii_space(t[n - 1]))
-            n--;
-        while (n && is_ascii_space(*t)) {
-            t++;
-            n--;
-        }
+        size_t n = trim(&t, title.len);
         d->title = utf8_valid_copy(t, n, NULL);
     } else {
         const char *t = r.first_h1 ? r.first_h1 : name;
