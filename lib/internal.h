@@ -7,7 +7,7 @@
 
 #include "rubric.h"
 
-/* ------------------------------------------------------ Interface to util.c */
+/* ---- Interface to code in util.c */
 
 /* A growable byte buffer; the data is always NUL-terminated once allocated.
  * Functions return 0, or -1 when out of memory (the buffer is then unchanged). */
@@ -35,6 +35,12 @@ char *buf_detach(buf *b);
 int grow_array(void *arr, size_t *cap, size_t n, size_t size);
 #define GROW(a, n, cap) grow_array(&(a), &(cap), (n), sizeof *(a))
 
+/* ASCII white space, as isspace() in the C locale: ' ', '\t', '\n', '\r',
+ * '\f', '\v'. */
+int is_ascii_space(char c);
+/* White space inside a line: is_ascii_space() but for '\n'. */
+int is_line_space(char c);
+
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* A malloc'd copy of printf-formatted text, or NULL when out of memory. */
@@ -43,7 +49,7 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A malloc'd copy of S with each invalid UTF-8 byte replaced by U+FFFD, so
  * that everything stored and printed (JSON included) is valid UTF-8; its
  * length goes to *outlen when not NULL. NULL when out of memory. */
-char *valid_utf8(const char *s, size_t n, size_t *outlen);
+char *utf8_valid_copy(const char *s, size_t n, size_t *outlen);
 
 /* Remove PATH and everything under it (no error when it does not exist).
  * Returns 0, or -1 with errno set. */
@@ -55,12 +61,26 @@ int sync_tree(const char *path);
  * else two renames. Returns 0, or -1 with errno set. */
 int exchange_paths(const char *from, const char *to);
 
-/* A set of 64-bit hashes (of paths, of stems), open addressing. Zero-filled
- * is empty; free with hashset_free(). */
-typedef struct hashset {
-    uint64_t *slots;
+/* A map from 64-bit hashes (of anchors, of slugs) to counts: open addressing,
+ * at most half full. Zero-filled is empty; free with hashmap_free(). n is the
+ * number of keys. */
+typedef struct hashmap {
+    uint64_t *keys;  /* 0: a free slot */
+    size_t *values;
     size_t cap, n;
-} hashset;
+} hashmap;
+
+/* The value of KEY, or NULL when absent. The pointer is valid until the next
+ * hashmap_at() that adds a key. */
+size_t *hashmap_get(const hashmap *m, uint64_t key);
+/* The value of KEY, added as 0 when absent; NULL when out of memory (the map
+ * is then unchanged). Valid as hashmap_get()'s is. */
+size_t *hashmap_at(hashmap *m, uint64_t key);
+void hashmap_free(hashmap *m);
+
+/* A set of 64-bit hashes (of paths, of stems): a hashmap whose values go
+ * unused. Zero-filled is empty; free with hashset_free(). */
+typedef hashmap hashset;
 
 /* Add H; returns 0, or -1 when out of memory (the set is then unchanged). */
 int hashset_add(hashset *s, uint64_t h);
@@ -74,6 +94,8 @@ uint64_t hash64(const void *data, size_t n);
  * malloc'd and NUL-terminated beyond *len. */
 int read_file(const char *path, char **out, size_t *len);
 
+/* ---- End of interface to code in util.c */
+
 /* -------------------------------------------------- Interface to analysis.c */
 
 /* Tokens longer than this many bytes are skipped (not indexed, not searched):
@@ -85,25 +107,17 @@ int read_file(const char *path, char **out, size_t *len);
  * dropped, joined by '-'. */
 int slugify(const char *text, size_t len, buf *out);
 
-/* ----------------------------------------------------- Interface to reader*.c */
+/* ---- Interface to code in reader.c */
 
-/* Section builder shared by the readers. */
-typedef struct doc_builder doc_builder;
-
+/* The passages read from one source (rubric.h), as the readers fill it. */
 struct rubric_doc {
     char *title;
     rubric_passage *passages;
     size_t count, cap;
     char **strings;  /* every string the passages point to, freed together */
     size_t nstrings, capstrings;
-    uint64_t *anchors;  /* hash of each anchor used (0: free slot) */
-    unsigned *parts;    /* its number of passages so far */
-    size_t capanchors, nanchors;
+    hashmap parts;      /* hash of each anchor used -> its passages so far */
     int excluded;       /* the source asks not to be indexed (noindex) */
-    /* Set by a reader for the passages it adds next (JSON Lines records). */
-    const char *rec_path, *rec_lang;
-    const char *const *rec_tags;
-    size_t rec_ntags;
     buf notes;          /* why reading failed, or what was skipped: one line each */
 };
 
@@ -116,17 +130,36 @@ typedef int (*reader_fn)(rubric_doc *d, const char *data, size_t len, const char
 /* Keep S (malloc'd) alive as long as the document; returns S, or NULL (and
  * frees S) when out of memory. */
 char *doc_keep(rubric_doc *d, char *s);
-/* Append a passage; strings are copied (as valid UTF-8). Its part number is
- * the count of earlier passages with the same anchor, so ids never collide.
- * Returns 0 or -1 (out of memory). */
-int doc_add(rubric_doc *d, const char *anchor, const char *title,
-            const char *const *trail, size_t ntrail, const char *text, size_t text_len,
-            size_t start, size_t end, int boilerplate);
-/* doc_add() for extracted text: MAP holds NMAP pairs (offset in TEXT,
- * offset in the source) where its blocks begin. */
-int doc_add_mapped(rubric_doc *d, const char *anchor, const char *title,
-                   const char *const *trail, size_t ntrail, const char *text, size_t text_len,
-                   size_t start, size_t end, int boilerplate, const size_t *map, size_t nmap);
+
+/* The JSON Lines record a passage comes from: the page it lives on (a path
+ * or a URL), its language and its tags (lowercased). The strings are kept by
+ * the document already (doc_keep()); passages point to them. */
+typedef struct doc_record {
+    const char *path, *lang;
+    const char *const *tags;
+    size_t ntags;
+} doc_record;
+
+/* A passage as a reader hands it to doc_add(); zero-fill what is not known. */
+typedef struct doc_passage {
+    const char *anchor, *title;
+    const char *const *trail;  /* enclosing headings, outermost first */
+    size_t ntrail;
+    const char *text;          /* TEXT_LEN bytes, not necessarily valid UTF-8 */
+    size_t text_len;
+    size_t start, end;         /* its byte range in the source */
+    int boilerplate;
+    const size_t *map;         /* extracted text: NMAP pairs (offset in TEXT,
+                                * offset in the source) where its blocks begin */
+    size_t nmap;
+    const doc_record *record;  /* the record it comes from, or NULL */
+} doc_passage;
+
+/* Append passage P; its strings and map are copied (as valid UTF-8), its
+ * record's are not (see doc_record). Its part number is the count of earlier
+ * passages with the same anchor, so ids never collide. Returns 0 or -1 (out
+ * of memory). */
+int doc_add(rubric_doc *d, const doc_passage *p);
 /* Nonzero when some passage already uses ANCHOR. */
 int doc_anchor_taken(const rubric_doc *d, const char *anchor);
 /* A unique anchor for the section titled TEXT: its slug, then slug-1, slug-2
@@ -134,13 +167,15 @@ int doc_anchor_taken(const rubric_doc *d, const char *anchor);
  * by the document; NULL when out of memory. */
 const char *doc_unique_anchor(rubric_doc *d, const char *preferred, const char *text, size_t len);
 
+/* ---- End of interface to code in reader.c */
+
+/* ---- Interface to code in outline.c */
+
 /* Passages over this many bytes are split at paragraph boundaries into parts of
  * about RUBRIC_PASSAGE_TARGET bytes: long enough to hold an answer, short
  * enough that BM25's length normalisation compares like with like. */
 #define RUBRIC_PASSAGE_MAX 2400
 #define RUBRIC_PASSAGE_TARGET 1500
-
-/* ---------------------------------------------------- Interface to outline.c */
 
 /* Sections from a stream of headings and text blocks (see outline.c). */
 typedef struct outline outline;
@@ -158,20 +193,39 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
                   int boilerplate, const char *id);
 /* Close the last section. */
 int outline_finish(outline *o, size_t offset);
+/* The passages come from RECORD (kept by the caller while the outline adds
+ * passages): they carry its page, language and tags, and a heading's ID is
+ * its anchor even when another record's passages use it. */
+void outline_record(outline *o, const doc_record *record);
 /* Before the first section: TITLE (owned by the document) stands above
  * every heading, in every trail; called again, the next title stands below. */
 int outline_root(outline *o, const char *title);
 
-/* Read an HTML page. */
-int read_html(rubric_doc *d, const char *data, size_t len, const char *name);
-/* Read JSON Lines: one record (a page or a section) per line. */
-int read_jsonl(rubric_doc *d, const char *data, size_t len, const char *name);
+/* Where to cut the LEN bytes of TEXT, a block too long for one passage, for
+ * a first part of about WANT bytes (WANT < LEN): just after the first sentence
+ * end (". ", "! ", "? ") from WANT on, before WANT + REACH; else at the last
+ * byte in (WANT / 2, WANT] for which GAP holds (white space); else at the
+ * start of the character holding byte WANT. Shared by the plain-text reader
+ * and the outline, so that both cut alike. */
+size_t passage_cut(const char *text, size_t len, size_t want, size_t reach,
+                   int (*gap)(char));
 
-/* Read a Markdown article (md4c); front matter's title:, else the first h1, titles it. */
-int read_markdown(rubric_doc *d, const char *data, size_t len, const char *name);
+/* ---- End of interface to code in outline.c */
+
+/* ---- Interface to code in reader_text.c, reader_html.c, reader_md.c and reader_jsonl.c */
+
+/* The readers, each a reader_fn (see reader.c). */
 
 /* Read a plain-text article; NAME titles it when its first line cannot. */
 int read_text(rubric_doc *d, const char *data, size_t len, const char *name);
+/* Read an HTML page. */
+int read_html(rubric_doc *d, const char *data, size_t len, const char *name);
+/* Read a Markdown article (md4c); front matter's title:, else the first h1, titles it. */
+int read_markdown(rubric_doc *d, const char *data, size_t len, const char *name);
+/* Read JSON Lines: one record (a page or a section) per line. */
+int read_jsonl(rubric_doc *d, const char *data, size_t len, const char *name);
+
+/* ---- End of interface to code in reader_text.c, reader_html.c, reader_md.c and reader_jsonl.c */
 
 /* ------------------------------------------------------ Interface to index.c */
 

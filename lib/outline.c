@@ -1,13 +1,14 @@
-/* outline.c: sections from a stream of headings and text blocks, for the
- * readers that extract text (HTML, Markdown, JSON Lines).
+/* outline.c: sections and passages from a stream of headings and text blocks.
  *
- * A reader reports headings (with their level and, when the source has one,
- * their id) and blocks of text (paragraphs, list items, code, table rows),
- * each with its byte range in the source and a boilerplate flag. The outline
+ * The readers that extract text (HTML, Markdown, JSON Lines) feed it. A reader
+ * reports headings (with their level and, when the source has one, their id)
+ * and blocks of text (paragraphs, list items, code, table rows), each with
+ * its byte range in the source and a boilerplate flag. The outline
  * keeps the stack of enclosing headings for trails, groups consecutive blocks
  * of one kind into passages, and cuts a passage once it reaches
  * RUBRIC_PASSAGE_TARGET bytes, at a block boundary (inside a block only when
- * the block alone is too long).
+ * the block alone is too long: passage_cut(), which the plain-text reader
+ * uses too).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,9 @@
 
 /* Headings nest at most this deep; deeper ones count as this level. */
 #define OUTLINE_DEPTH 8
+/* A block cut in parts is cut at a sentence end found at most this many bytes
+ * past the target, else at a space before it. */
+#define SENTENCE_REACH 600
 
 struct outline {
     rubric_doc *d;
@@ -28,11 +32,33 @@ struct outline {
     size_t emitted;      /* passages emitted for the current section */
     buf text;            /* the passage being built */
     size_t *map;         /* pairs (offset in text, offset in source) per block */
-    size_t nmap, capmap;
+    size_t nmap;         /* pairs in map */
+    size_t capmap;       /* room in map, in numbers (two to a pair) */
     size_t start, end;
     int boilerplate;
     int open;
+    const doc_record *record;  /* the record the passages come from, or NULL */
 };
+
+size_t passage_cut(const char *text, size_t len, size_t want, size_t reach, int (*gap)(char))
+{
+    for (size_t c = want; c + 1 < len && c < want + reach; c++)
+        if (strchr(".!?", text[c - 1]) && text[c] == ' ')
+            return c;
+    for (size_t c = want; c > want / 2; c--)
+        if (gap(text[c]))
+            return c;
+    size_t cut = want < len ? want : len;
+    while (cut > 1 && cut < len && ((unsigned char)text[cut] & 0xC0) == 0x80)
+        cut--;
+    return cut;
+}
+
+/* The white space the outline trims from blocks and cuts them at. */
+static int is_gap(char c)
+{
+    return c == ' ' || c == '\n';
+}
 
 outline *outline_new(rubric_doc *d)
 {
@@ -59,11 +85,20 @@ static int flush(outline *o)
     /* The section's own heading is the last entry of the stack. */
     if (o->end < o->start)
         o->end = o->start;
-    const char *title = o->depth ? o->title[o->depth - 1] : rubric_doc_title(o->d);
-    size_t ntrail = o->depth ? o->depth - 1 : 0;
-    int rc = doc_add_mapped(o->d, o->part_anchor ? o->part_anchor : o->anchor, title,
-                            (const char *const *)o->title, ntrail, o->text.data ? o->text.data : "",
-                            o->text.len, o->start, o->end, o->boilerplate, o->map, o->nmap);
+    doc_passage p = {0};
+    p.anchor = o->part_anchor ? o->part_anchor : o->anchor;
+    p.title = o->depth ? o->title[o->depth - 1] : rubric_doc_title(o->d);
+    p.trail = (const char *const *)o->title;
+    p.ntrail = o->depth ? o->depth - 1 : 0;
+    p.text = o->text.data ? o->text.data : "";
+    p.text_len = o->text.len;
+    p.start = o->start;
+    p.end = o->end;
+    p.boilerplate = o->boilerplate;
+    p.map = o->map;
+    p.nmap = o->nmap;
+    p.record = o->record;
+    int rc = doc_add(o->d, &p);
     o->text.len = 0;
     o->nmap = 0;
     o->emitted++;
@@ -73,14 +108,8 @@ static int flush(outline *o)
 /* Note that text from here on in the passage comes from SOURCE onwards. */
 static int map_here(outline *o, size_t source)
 {
-    if (o->nmap == o->capmap) {
-        size_t cap = o->capmap ? o->capmap * 2 : 16;
-        size_t *p = realloc(o->map, 2 * cap * sizeof *p);
-        if (!p)
-            return -1;
-        o->map = p;
-        o->capmap = cap;
-    }
+    if (GROW(o->map, 2 * o->nmap + 1, o->capmap) < 0)
+        return -1;
     o->map[2 * o->nmap] = o->text.len;
     o->map[2 * o->nmap + 1] = source;
     o->nmap++;
@@ -102,6 +131,21 @@ static int close_section(outline *o, size_t offset)
     int rc = flush(o);
     o->in_section = 0;
     return rc;
+}
+
+void outline_record(outline *o, const doc_record *record)
+{
+    o->record = record;
+}
+
+/* The anchor of a section titled TITLE whose source names it ID (or NULL). */
+static const char *section_anchor(outline *o, const char *id, const char *title, size_t len)
+{
+    /* A record's own anchor names a place on its own page: kept as it is,
+     * even when another record's passages use it. */
+    if (o->record && id && *id)
+        return doc_keep(o->d, utf8_valid_copy(id, strlen(id), NULL));
+    return doc_unique_anchor(o->d, id, title, len);
 }
 
 int outline_root(outline *o, const char *title)
@@ -127,7 +171,7 @@ int outline_heading(outline *o, int level, const char *title, size_t len, const 
     if (o->depth == OUTLINE_DEPTH)
         o->depth--;
     char *t = doc_keep(o->d, xstrndup(title, len));
-    const char *anchor = t ? doc_unique_anchor(o->d, id, title, len) : NULL;
+    const char *anchor = t ? section_anchor(o, id, title, len) : NULL;
     if (!anchor)
         return -1;
     o->title[o->depth] = t;
@@ -146,7 +190,7 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
     if (!o->in_section) {
         /* Text before the first heading: the page's opening section. */
         const char *title = rubric_doc_title(o->d);
-        const char *anchor = doc_unique_anchor(o->d, id, title, strlen(title));
+        const char *anchor = section_anchor(o, id, title, strlen(title));
         if (!anchor)
             return -1;
         /* Keep only the context above every heading (level 0). */
@@ -158,9 +202,9 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
         o->in_section = 1;
         o->emitted = 0;
     }
-    while (len && (text[len - 1] == ' ' || text[len - 1] == '\n'))
+    while (len && is_gap(text[len - 1]))
         len--;
-    while (len && (*text == ' ' || *text == '\n')) {
+    while (len && is_gap(*text)) {
         text++;
         len--;
     }
@@ -184,22 +228,9 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
         }
         size_t take = len;
         if (o->text.len + take > RUBRIC_PASSAGE_MAX) {
-            /* A block too long by itself: cut near the target at a sentence
-             * end, else a space, else a character boundary. */
+            /* A block too long by itself: cut near the target. */
             size_t want = RUBRIC_PASSAGE_TARGET > o->text.len ? RUBRIC_PASSAGE_TARGET - o->text.len : 1;
-            size_t cut = 0;
-            for (size_t c = want; c + 1 < len && c < want + 600 && !cut; c++)
-                if (strchr(".!?", text[c - 1]) && text[c] == ' ')
-                    cut = c;
-            for (size_t c = want; c > want / 2 && !cut; c--)
-                if (text[c] == ' ' || text[c] == '\n')
-                    cut = c;
-            if (!cut) {
-                cut = want < len ? want : len;
-                while (cut > 1 && cut < len && ((unsigned char)text[cut] & 0xC0) == 0x80)
-                    cut--;
-            }
-            take = cut;
+            take = passage_cut(text, len, want, SENTENCE_REACH, is_gap);
         }
         if (map_here(o, start) < 0 || buf_add(&o->text, text, take) < 0)
             return -1;
@@ -207,7 +238,7 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
         o->end = end;
         text += take;
         len -= take;
-        while (len && (*text == ' ' || *text == '\n')) {
+        while (len && is_gap(*text)) {
             text++;
             len--;
         }

@@ -1,4 +1,4 @@
-/* reader.c: rubric_doc, the passages read from one source, and reader dispatch. */
+/* reader.c: rubric_doc, the passages read from one source; the reader for each kind of file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,166 +49,79 @@ int rubric_doc_supported(const char *path)
     return reader_for(path) != NULL;
 }
 
-char *valid_utf8(const char *s, size_t n, size_t *outlen)
-{
-    const uint8_t *u = (const uint8_t *)s;
-    if (!u8_check(u, n)) {
-        if (outlen)
-            *outlen = n;
-        return xstrndup(s, n);
-    }
-    buf b = {0};
-    for (size_t i = 0; i < n;) {
-        ucs4_t uc;
-        int k = u8_mbtoucr(&uc, u + i, n - i);
-        if (k < 0) {
-            if (buf_adds(&b, "\xEF\xBF\xBD") < 0)
-                goto fail;
-            i++;
-        } else {
-            if (buf_add(&b, s + i, (size_t)k) < 0)
-                goto fail;
-            i += (size_t)k;
-        }
-    }
-    if (outlen)
-        *outlen = b.len;
-    return buf_detach(&b);
-fail:
-    buf_free(&b);
-    return NULL;
-}
-
 char *doc_keep(rubric_doc *d, char *s)
 {
     if (!s)
         return NULL;
-    if (d->nstrings == d->capstrings) {
-        size_t cap = d->capstrings ? d->capstrings * 2 : 64;
-        char **p = realloc(d->strings, cap * sizeof *p);
-        if (!p) {
-            free(s);
-            return NULL;
-        }
-        d->strings = p;
-        d->capstrings = cap;
+    if (GROW(d->strings, d->nstrings, d->capstrings) < 0) {
+        free(s);
+        return NULL;
     }
     d->strings[d->nstrings++] = s;
     return s;
 }
 
-/* The slot of anchor hash H in D's table (an empty slot when absent). */
-static size_t anchor_slot(const rubric_doc *d, uint64_t h)
-{
-    size_t j = h & (d->capanchors - 1);
-    while (d->anchors[j] && d->anchors[j] != h)
-        j = (j + 1) & (d->capanchors - 1);
-    return j;
-}
-
 static uint64_t anchor_hash(const char *anchor)
 {
-    uint64_t h = hash64(anchor, strlen(anchor));
-    return h ? h : 1;
+    return hash64(anchor, strlen(anchor));
 }
 
 int doc_anchor_taken(const rubric_doc *d, const char *anchor)
 {
-    return d->capanchors && d->anchors[anchor_slot(d, anchor_hash(anchor))] != 0;
+    return hashmap_get(&d->parts, anchor_hash(anchor)) != NULL;
 }
 
 /* Count one more passage for ANCHOR; returns its part number, or -1. */
 static long count_part(rubric_doc *d, const char *anchor)
 {
-    if ((d->nanchors + 1) * 2 > d->capanchors) {
-        size_t cap = d->capanchors ? d->capanchors * 2 : 64;
-        rubric_doc old = *d;
-        d->anchors = calloc(cap, sizeof *d->anchors);
-        d->parts = calloc(cap, sizeof *d->parts);
-        if (!d->anchors || !d->parts) {
-            free(d->anchors);
-            free(d->parts);
-            d->anchors = old.anchors;
-            d->parts = old.parts;
-            return -1;
-        }
-        d->capanchors = cap;
-        for (size_t i = 0; i < old.capanchors; i++)
-            if (old.anchors[i]) {
-                size_t j = anchor_slot(d, old.anchors[i]);
-                d->anchors[j] = old.anchors[i];
-                d->parts[j] = old.parts[i];
-            }
-        free(old.anchors);
-        free(old.parts);
-    }
-    uint64_t h = anchor_hash(anchor);
-    size_t j = anchor_slot(d, h);
-    if (!d->anchors[j]) {
-        d->anchors[j] = h;
-        d->nanchors++;
-    }
-    return (long)d->parts[j]++;
+    size_t *parts = hashmap_at(&d->parts, anchor_hash(anchor));
+    return parts ? (long)(*parts)++ : -1;
 }
 
-int doc_add(rubric_doc *d, const char *anchor, const char *title, const char *const *trail,
-            size_t ntrail, const char *text, size_t text_len, size_t start, size_t end,
-            int boilerplate)
+int doc_add(rubric_doc *d, const doc_passage *in)
 {
-    return doc_add_mapped(d, anchor, title, trail, ntrail, text, text_len, start, end,
-                          boilerplate, NULL, 0);
-}
-
-int doc_add_mapped(rubric_doc *d, const char *anchor, const char *title,
-                   const char *const *trail, size_t ntrail, const char *text, size_t text_len,
-                   size_t start, size_t end, int boilerplate, const size_t *map, size_t nmap)
-{
-    if (d->count == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        rubric_passage *p = realloc(d->passages, cap * sizeof *p);
-        if (!p)
-            return -1;
-        d->passages = p;
-        d->cap = cap;
-    }
-    long part = count_part(d, anchor);
+    if (GROW(d->passages, d->count, d->cap) < 0)
+        return -1;
+    long part = count_part(d, in->anchor);
     if (part < 0)
         return -1;
     rubric_passage *p = &d->passages[d->count];
     memset(p, 0, sizeof *p);
     const char **tr = NULL;
-    if (ntrail) {
-        tr = (const char **)doc_keep(d, malloc(ntrail * sizeof *tr));
+    if (in->ntrail) {
+        tr = (const char **)doc_keep(d, malloc(in->ntrail * sizeof *tr));
         if (!tr)
             return -1;
-        for (size_t i = 0; i < ntrail; i++)
-            if (!(tr[i] = doc_keep(d, valid_utf8(trail[i], strlen(trail[i]), NULL))))
+        for (size_t i = 0; i < in->ntrail; i++)
+            if (!(tr[i] = doc_keep(d, utf8_valid_copy(in->trail[i], strlen(in->trail[i]), NULL))))
                 return -1;
     }
-    p->anchor = doc_keep(d, valid_utf8(anchor, strlen(anchor), NULL));
-    p->title = doc_keep(d, valid_utf8(title, strlen(title), NULL));
-    p->text = doc_keep(d, valid_utf8(text, text_len, &text_len));
+    size_t text_len = in->text_len;
+    p->anchor = doc_keep(d, utf8_valid_copy(in->anchor, strlen(in->anchor), NULL));
+    p->title = doc_keep(d, utf8_valid_copy(in->title, strlen(in->title), NULL));
+    p->text = doc_keep(d, utf8_valid_copy(in->text, text_len, &text_len));
     if (!p->anchor || !p->title || !p->text)
         return -1;
     p->trail = tr;
-    p->ntrail = ntrail;
+    p->ntrail = in->ntrail;
     p->text_len = text_len;
-    p->start = start;
-    p->end = end;
+    p->start = in->start;
+    p->end = in->end;
     p->part = (unsigned)part;
-    p->boilerplate = boilerplate;
-    /* Record strings are kept by the reader in the document already. */
-    p->path = d->rec_path;
-    p->lang = d->rec_lang;
-    p->tags = d->rec_tags;
-    p->ntags = d->rec_ntags;
-    if (nmap) {
-        size_t *copy = (size_t *)doc_keep(d, malloc(2 * nmap * sizeof *copy));
+    p->boilerplate = in->boilerplate;
+    if (in->record) {
+        p->path = in->record->path;
+        p->lang = in->record->lang;
+        p->tags = in->record->tags;
+        p->ntags = in->record->ntags;
+    }
+    if (in->nmap) {
+        size_t *copy = (size_t *)doc_keep(d, malloc(2 * in->nmap * sizeof *copy));
         if (!copy)
             return -1;
-        memcpy(copy, map, 2 * nmap * sizeof *copy);
+        memcpy(copy, in->map, 2 * in->nmap * sizeof *copy);
         p->map = copy;
-        p->nmap = nmap;
+        p->nmap = in->nmap;
     }
     d->count++;
     return 0;
@@ -216,9 +129,8 @@ int doc_add_mapped(rubric_doc *d, const char *anchor, const char *title,
 
 const char *doc_unique_anchor(rubric_doc *d, const char *preferred, const char *text, size_t len)
 {
-    /* A record's own anchor names a place on its own page: kept as it is. */
-    if (preferred && *preferred && (d->rec_path || !doc_anchor_taken(d, preferred)))
-        return doc_keep(d, valid_utf8(preferred, strlen(preferred), NULL));
+    if (preferred && *preferred && !doc_anchor_taken(d, preferred))
+        return doc_keep(d, utf8_valid_copy(preferred, strlen(preferred), NULL));
     buf slug = {0};
     if (slugify(text, len, &slug) < 0)
         return NULL;
@@ -241,8 +153,7 @@ void rubric_doc_free(rubric_doc *d)
         free(d->strings[i]);
     free(d->strings);
     free(d->passages);
-    free(d->anchors);
-    free(d->parts);
+    hashmap_free(&d->parts);
     buf_free(&d->notes);
     free(d->title);
     free(d);

@@ -255,14 +255,8 @@ static size_t offset(const html *h)
 
 static int add_event(html *h, event e)
 {
-    if (h->nev == h->capev) {
-        size_t cap = h->capev ? h->capev * 2 : 256;
-        event *p = realloc(h->ev, cap * sizeof *p);
-        if (!p)
-            return -1;
-        h->ev = p;
-        h->capev = cap;
-    }
+    if (GROW(h->ev, h->nev, h->capev) < 0)
+        return -1;
     h->ev[h->nev++] = e;
     return 0;
 }
@@ -373,54 +367,62 @@ static int reading(const html *h)
     return !h->skipping;
 }
 
-static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
+/* <meta name="robots" content="noindex">: the page asks not to be indexed. */
+static void note_robots(html *h, const xmlChar **atts)
 {
-    html *h = ctx;
-    const char *name = (const char *)tag;
-    if (h->failed)
-        return;
-    unsigned kind = tag_kind(name);
-    if (kind & K_META) {
-        const char *n = attr(atts, "name"), *c = attr(atts, "content");
-        if (n && c && strcasecmp(n, "robots") == 0 && find_ci(c, strlen(c), "noindex")) {
-            h->d->excluded = 1;
-            xmlStopParser(h->ctxt);
-        }
-        return;
+    const char *n = attr(atts, "name"), *c = attr(atts, "content");
+    if (n && c && strcasecmp(n, "robots") == 0 && find_ci(c, strlen(c), "noindex")) {
+        h->d->excluded = 1;
+        xmlStopParser(h->ctxt);
     }
-    if ((kind & K_TITLE) && !h->title.len) {
-        h->in_title = 1;
-        return;
-    }
-    const char *role = attr(atts, "role");
-    int skip = (kind & K_SKIP) || attr(atts, "data-rubric-ignore") || attr(atts, "hidden") ||
-               (role && in_list(role, skipped_roles)) || ((kind & K_PAGE_PART) && !h->sectioning);
-    int is_main = (kind & K_MAIN) || (role && strcasecmp(role, "main") == 0);
-    if ((kind & K_BLOCK) && reading(h) && !h->heading_level)
-        end_block(h);
-    if (kind & K_BR) {
-        if (reading(h) && h->heading_level && buf_addc(&h->text, ' ') < 0)
-            fail(h);
-        return;
-    }
+}
+
+/* The element's id: its id attribute, or an <a>'s name; NULL when none. */
+static const char *element_id(unsigned kind, const xmlChar **atts)
+{
     const char *id = attr(atts, "id");
     if (!id && (kind & K_A))
         id = attr(atts, "name");
-    if (id && *id && reading(h)) {
-        char *copy = xstrdup(id);
-        if (!copy) {
-            fail(h);
-            return;
-        }
-        free(h->last_id);
-        h->last_id = copy;
-        h->fresh_id = !h->heading_level;
-        if (h->heading_level && !h->heading_id && !(h->heading_id = xstrdup(id)))
-            fail(h);
+    return id;
+}
+
+/* Note ID (not empty) as the nearest id seen; inside a heading, it is the
+ * heading's own when the heading has none yet. Returns 0, or -1 when out of
+ * memory before anything was noted. */
+static int note_id(html *h, const char *id)
+{
+    char *copy = xstrdup(id);
+    if (!copy) {
+        fail(h);
+        return -1;
     }
+    free(h->last_id);
+    h->last_id = copy;
+    h->fresh_id = !h->heading_level;
+    if (h->heading_level && !h->heading_id && !(h->heading_id = xstrdup(id)))
+        fail(h);
+    return 0;
+}
+
+/* Is the element not read, with all it holds? */
+static int skipped(const html *h, unsigned kind, const xmlChar **atts, const char *role)
+{
+    return (kind & K_SKIP) || attr(atts, "data-rubric-ignore") || attr(atts, "hidden") ||
+           (role && in_list(role, skipped_roles)) || ((kind & K_PAGE_PART) && !h->sectioning);
+}
+
+/* Push the element that starts (of KIND, its id ID) on the stack, and count
+ * it into the state it changes: skipping, main content, sectioning, lists,
+ * preformatted text, links. Returns the element, or NULL past HTML_DEPTH
+ * (then it is only counted). */
+static elem *push_element(html *h, unsigned kind, const xmlChar **atts, const char *id)
+{
+    const char *role = attr(atts, "role");
+    int skip = skipped(h, kind, atts, role);
+    int is_main = (kind & K_MAIN) || (role && strcasecmp(role, "main") == 0);
     if (h->depth == HTML_DEPTH) {
         h->overflow++;
-        return;
+        return NULL;
     }
     elem *e = &h->stack[h->depth++];
     memset(e, 0, sizeof *e);
@@ -445,59 +447,105 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
         h->dl_depth++;
     if (kind & K_PRE)
         h->pre++;
-    if ((kind & K_A) && attr(atts, "href")) {
+    const char *href = kind & K_A ? attr(atts, "href") : NULL;
+    if (href) {
         e->link = 1;
         h->in_link++;
-        if (h->heading_level && attr(atts, "href")[0] == '#' && !h->in_self_link) {
+        if (h->heading_level && href[0] == '#' && !h->in_self_link) {
             e->self_link = 1;
             h->in_self_link = 1;
             h->link_mark = h->text.len;
         }
     }
-    if (!reading(h))
+    return e;
+}
+
+/* The anchor of a heading that has no id of its own (nor one inside it, yet):
+ * the id of its sectioning element when it is that element's first heading,
+ * else the nearest id before it. */
+static void note_heading_fallback(html *h)
+{
+    free(h->heading_fallback);
+    h->heading_fallback = NULL;
+    for (size_t i = h->depth; i-- > 0;)
+        if (h->stack[i].kind & K_SECTIONING) {
+            if (!h->stack[i].heading_seen && h->stack[i].id &&
+                !(h->heading_fallback = xstrdup(h->stack[i].id)))
+                fail(h);
+            h->stack[i].heading_seen = 1;
+            break;
+        }
+    if (!h->heading_fallback && h->last_id && !(h->heading_fallback = xstrdup(h->last_id)))
+        fail(h);
+}
+
+/* Heading E (h1-h6, LEVEL, its id ID or NULL) starts. */
+static void heading_opens(html *h, elem *e, int level, const char *id)
+{
+    end_block(h);
+    e->heading = level;
+    h->heading_level = level;
+    h->start = offset(h);
+    /* The anchor: the heading's id, else an id inside it (taken as it comes,
+     * see note_id()), else the fallback. */
+    free(h->heading_id);
+    h->heading_id = id && *id ? xstrdup(id) : NULL;
+    if (id && *id && !h->heading_id)
+        fail(h);
+    note_heading_fallback(h);
+    /* Deeper sections nest headings deeper, whatever their number. */
+    if ((size_t)h->heading_level < h->sections)
+        h->heading_level = (int)h->sections;
+    if (h->heading_level > 6)
+        h->heading_level = 6;
+}
+
+/* A term with an id (an API entry: <dt id="json.dumps">) starts: it heads a
+ * section of its own, below the heading and the lists around it. */
+static void definition_opens(html *h, elem *e, const char *id)
+{
+    end_block(h);
+    e->heading = 1;
+    h->defining = 1;
+    h->heading_level = h->last_level + (int)(h->dl_depth ? h->dl_depth : 1);
+    h->start = offset(h);
+    free(h->heading_id);
+    if (!(h->heading_id = xstrdup(id)))
+        fail(h);
+}
+
+static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
+{
+    html *h = ctx;
+    const char *name = (const char *)tag;
+    if (h->failed)
         return;
-    if (heading_number(name) && !h->heading_level) {
-        end_block(h);
-        e->heading = heading_number(name);
-        h->heading_level = e->heading;
-        h->start = offset(h);
-        /* The anchor: the heading's id, else an id inside it (taken as it
-         * comes), else, when the heading ends without one, its section's id
-         * when it is that section's first heading, else the nearest id
-         * before it. */
-        free(h->heading_id);
-        h->heading_id = id && *id ? xstrdup(id) : NULL;
-        if (id && *id && !h->heading_id)
-            fail(h);
-        free(h->heading_fallback);
-        h->heading_fallback = NULL;
-        for (size_t i = h->depth; i-- > 0;)
-            if (h->stack[i].kind & K_SECTIONING) {
-                if (!h->stack[i].heading_seen && h->stack[i].id &&
-                    !(h->heading_fallback = xstrdup(h->stack[i].id)))
-                    fail(h);
-                h->stack[i].heading_seen = 1;
-                break;
-            }
-        if (!h->heading_fallback && h->last_id && !(h->heading_fallback = xstrdup(h->last_id)))
-            fail(h);
-        /* Deeper sections nest headings deeper, whatever their number. */
-        if ((size_t)h->heading_level < h->sections)
-            h->heading_level = (int)h->sections;
-        if (h->heading_level > 6)
-            h->heading_level = 6;
-    } else if ((kind & K_DT) && id && *id && !h->heading_level) {
-        /* A term with an id (an API entry: <dt id="json.dumps">) heads a
-         * section of its own, below the heading and the lists around it. */
-        end_block(h);
-        e->heading = 1;
-        h->defining = 1;
-        h->heading_level = h->last_level + (int)(h->dl_depth ? h->dl_depth : 1);
-        h->start = offset(h);
-        free(h->heading_id);
-        if (!(h->heading_id = xstrdup(id)))
-            fail(h);
+    unsigned kind = tag_kind(name);
+    if (kind & K_META) {
+        note_robots(h, atts);
+        return;
     }
+    if ((kind & K_TITLE) && !h->title.len) {
+        h->in_title = 1;
+        return;
+    }
+    if ((kind & K_BLOCK) && reading(h) && !h->heading_level)
+        end_block(h);
+    if (kind & K_BR) {
+        if (reading(h) && h->heading_level && buf_addc(&h->text, ' ') < 0)
+            fail(h);
+        return;
+    }
+    const char *id = element_id(kind, atts);
+    if (id && *id && reading(h) && note_id(h, id) < 0)
+        return;
+    elem *e = push_element(h, kind, atts, id);
+    if (!e || !reading(h))
+        return;
+    if (heading_number(name) && !h->heading_level)
+        heading_opens(h, e, heading_number(name), id);
+    else if ((kind & K_DT) && id && *id && !h->heading_level)
+        definition_opens(h, e, id);
 }
 
 static void on_end(void *ctx, const xmlChar *tag)

@@ -78,13 +78,14 @@ static int strings_of(rubric_doc *d, const cJSON *o, const char *key, int lower,
 }
 
 /* Plain text: one section titled TITLE, cut at blank lines into blocks. */
-static int add_text(rubric_doc *d, const char *title, const char *anchor,
+static int add_text(rubric_doc *d, const doc_record *rec, const char *title, const char *anchor,
                     const char *const *trail, size_t ntrail, const char *text,
                     size_t start, size_t end)
 {
     outline *o = outline_new(d);
     if (!o)
         return -1;
+    outline_record(o, rec);
     int rc = 0;
     for (size_t i = 0; i < ntrail && rc == 0; i++)
         rc = outline_root(o, trail[i]);
@@ -107,7 +108,7 @@ static int add_text(rubric_doc *d, const char *title, const char *anchor,
 
 /* HTML or Markdown: read into a document of its own, then copied in with the
  * record's trail above its own. */
-static int add_page(rubric_doc *d, reader_fn read, const char *title,
+static int add_page(rubric_doc *d, const doc_record *rec, reader_fn read, const char *title,
                     const char *const *trail, size_t ntrail, const char *content,
                     size_t start, size_t end, size_t line)
 {
@@ -132,8 +133,18 @@ static int add_page(rubric_doc *d, reader_fn read, const char *title,
             all[n++] = title;
         for (size_t k = 0; k < p->ntrail && n < 16; k++)
             all[n++] = p->trail[k];
-        if (doc_add(d, p->anchor, p->title, all, n, p->text, p->text_len, start, end,
-                    p->boilerplate) < 0)
+        doc_passage dp = {0};
+        dp.anchor = p->anchor;
+        dp.title = p->title;
+        dp.trail = all;
+        dp.ntrail = n;
+        dp.text = p->text;
+        dp.text_len = p->text_len;
+        dp.start = start;
+        dp.end = end;
+        dp.boilerplate = p->boilerplate;
+        dp.record = rec;
+        if (doc_add(d, &dp) < 0)
             rc = RUBRIC_ENOMEM;
     }
     rubric_doc_free(sub);
@@ -185,13 +196,15 @@ static int read_record(rubric_doc *d, const char *data, size_t start, size_t end
         note(d, line, "needs exactly one of \"text\", \"html\" or \"markdown\"");
         goto done;
     }
-    d->rec_path = doc_keep(d, xstrdup(where));
-    d->rec_lang = lang ? doc_keep(d, xstrdup(lang)) : NULL;
-    for (char *c = (char *)d->rec_lang; c && *c; c++)
+    doc_record rec = {0};
+    rec.path = doc_keep(d, xstrdup(where));
+    char *folded = lang ? doc_keep(d, xstrdup(lang)) : NULL;
+    for (char *c = folded; c && *c; c++)
         *c = (char)tolower((unsigned char)*c);  /* matched folded, as tags */
-    d->rec_tags = tags;
-    d->rec_ntags = ntags;
-    if (!d->rec_path || (lang && !d->rec_lang)) {
+    rec.lang = folded;
+    rec.tags = tags;
+    rec.ntags = ntags;
+    if (!rec.path || (lang && !rec.lang)) {
         rc = -1;
         goto done;
     }
@@ -201,9 +214,9 @@ static int read_record(rubric_doc *d, const char *data, size_t start, size_t end
         title = slash && slash[1] ? slash + 1 : where;
     }
     if (text)
-        rc = add_text(d, title, anchor, trail, ntrail, text, start, end);
+        rc = add_text(d, &rec, title, anchor, trail, ntrail, text, start, end);
     else
-        rc = add_page(d, html ? read_html : read_markdown, given, trail, ntrail,
+        rc = add_page(d, &rec, html ? read_html : read_markdown, given, trail, ntrail,
                       html ? html : md, start, end, line);
 done:
     cJSON_Delete(o);
@@ -228,9 +241,6 @@ int read_jsonl(rubric_doc *d, const char *data, size_t len, const char *name)
             return RUBRIC_ENOMEM;
         pos = nl ? end + 1 : len;
     }
-    d->rec_path = d->rec_lang = NULL;
-    d->rec_tags = NULL;
-    d->rec_ntags = 0;
     if (d->count == 0 && !d->notes.len)
         buf_adds(&d->notes, "no records");
     return RUBRIC_OK;

@@ -1,10 +1,10 @@
-/* reader_md.c: Markdown articles into sections, through md4c (CommonMark with
- * GitHub's tables, strikethrough and task lists).
+/* reader_md.c: Markdown articles into sections, through md4c.
  *
- * md4c reports blocks, spans and pieces of text, each piece a pointer into the
- * source (line ends, code indentation and a few replacement strings come from
- * md4c's own static strings; those are text but carry no offset). This reader
- * turns them into outline calls:
+ * The dialect is CommonMark with GitHub's tables, strikethrough and task
+ * lists. md4c reports blocks, spans and pieces of text, each piece a pointer
+ * into the source (line ends, code indentation and a few replacement strings
+ * come from md4c's own static strings; those are text but carry no offset).
+ * This reader turns them into outline calls:
  *   - ATX and Setext headings start sections; the heading's text is its inline
  *     text (code spans, emphasis and link text; not URLs, not image alt text,
  *     not inline HTML tags). Its anchor is the one GitHub gives it (see
@@ -70,18 +70,6 @@ typedef struct pending {
     size_t len, start, end;
 } pending;
 
-/* The anchors produced so far, with GitHub's repeat counter for each. */
-typedef struct slug_entry {
-    char *slug;  /* NULL: free slot */
-    uint64_t hash;
-    unsigned long count;
-} slug_entry;
-
-typedef struct slug_set {
-    slug_entry *slots;
-    size_t cap, n;
-} slug_set;
-
 typedef struct md_reader {
     outline *o;
     const char *data;  /* the whole file: offsets are relative to it */
@@ -121,22 +109,30 @@ typedef struct md_reader {
     int all_links;
 
     int seen_heading;
-    slug_set slugs;
+    hashmap slugs;     /* hash of each anchor produced -> GitHub's repeat counter */
 } md_reader;
 
 /* ---------------------------------------------------------------- helpers */
 
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 static int has_text(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!is_blank(s[i]))
+        if (!is_ascii_space(s[i]))
             return 1;
     return 0;
+}
+
+/* Trim white space from both ends of the N bytes at *S: *S moves past the
+ * leading run; returns the length left. */
+static size_t trim(const char **s, size_t n)
+{
+    while (n && is_ascii_space((*s)[n - 1]))
+        n--;
+    while (n && is_ascii_space(**s)) {
+        (*s)++;
+        n--;
+    }
+    return n;
 }
 
 /* Append UC as UTF-8 (U+FFFD for NUL, a surrogate or no character). */
@@ -263,73 +259,29 @@ done:
     return rc;
 }
 
-static slug_entry *slug_find(slug_set *s, const char *slug)
+static uint64_t slug_hash(const buf *slug)
 {
-    if (!s->cap)
-        return NULL;
-    uint64_t h = hash64(slug, strlen(slug));
-    for (size_t j = h & (s->cap - 1); s->slots[j].slug; j = (j + 1) & (s->cap - 1))
-        if (s->slots[j].hash == h && strcmp(s->slots[j].slug, slug) == 0)
-            return &s->slots[j];
-    return NULL;
-}
-
-static int slug_add(slug_set *s, const char *slug)
-{
-    if ((s->n + 1) * 2 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        slug_entry *slots = calloc(cap, sizeof *slots);
-        if (!slots)
-            return -1;
-        for (size_t i = 0; i < s->cap; i++)
-            if (s->slots[i].slug) {
-                size_t j = s->slots[i].hash & (cap - 1);
-                while (slots[j].slug)
-                    j = (j + 1) & (cap - 1);
-                slots[j] = s->slots[i];
-            }
-        free(s->slots);
-        s->slots = slots;
-        s->cap = cap;
-    }
-    char *copy = xstrdup(slug);
-    if (!copy)
-        return -1;
-    uint64_t h = hash64(slug, strlen(slug));
-    size_t j = h & (s->cap - 1);
-    while (s->slots[j].slug)
-        j = (j + 1) & (s->cap - 1);
-    s->slots[j].slug = copy;
-    s->slots[j].hash = h;
-    s->slots[j].count = 0;
-    s->n++;
-    return 0;
-}
-
-static void slug_set_free(slug_set *s)
-{
-    for (size_t i = 0; i < s->cap; i++)
-        free(s->slots[i].slug);
-    free(s->slots);
+    return hash64(slug->data, strlen(slug->data));
 }
 
 /* Make SLUG unique in the file as GitHub does (github-slugger): a repeat of
- * "x" becomes "x-1", then "x-2", skipping any already produced. */
-static int unique_slug(slug_set *s, buf *slug)
+ * "x" becomes "x-1", then "x-2", skipping any already produced. SLUGS holds
+ * the slugs produced, each with its repeat counter. */
+static int unique_slug(hashmap *slugs, buf *slug)
 {
     if (buf_grow(slug, 0) < 0)
         return -1;
-    slug_entry *e = slug_find(s, slug->data);
-    if (e) {
+    size_t *count = hashmap_get(slugs, slug_hash(slug));
+    if (count) {
         size_t base = slug->len;
         do {
-            e->count++;
+            (*count)++;
             slug->len = base;
-            if (buf_printf(slug, "-%lu", e->count) < 0)
+            if (buf_printf(slug, "-%zu", *count) < 0)
                 return -1;
-        } while (slug_find(s, slug->data));
+        } while (hashmap_get(slugs, slug_hash(slug)));
     }
-    return slug_add(s, slug->data);
+    return hashmap_at(slugs, slug_hash(slug)) ? 0 : -1;
 }
 
 /* When TEXT ends in an attribute block naming an id ({#id}, {#id .class},
@@ -338,7 +290,7 @@ static int unique_slug(slug_set *s, buf *slug)
 static size_t custom_id(const char *text, size_t len, const char **id, size_t *idlen)
 {
     size_t n = len;
-    while (n && is_blank(text[n - 1]))
+    while (n && is_ascii_space(text[n - 1]))
         n--;
     if (n < 3 || text[n - 1] != '}')
         return len;
@@ -350,19 +302,19 @@ static size_t custom_id(const char *text, size_t len, const char **id, size_t *i
     size_t i = open, close = n - 1;
     if (i < close && text[i] == ':')
         i++;
-    while (i < close && is_blank(text[i]))
+    while (i < close && is_ascii_space(text[i]))
         i++;
     if (i >= close || text[i] != '#')
         return len;
     size_t s = ++i;
-    while (i < close && !is_blank(text[i]))
+    while (i < close && !is_ascii_space(text[i]))
         i++;
     if (i == s)
         return len;
     *id = text + s;
     *idlen = i - s;
     n = open - 1;
-    while (n && is_blank(text[n - 1]))
+    while (n && is_ascii_space(text[n - 1]))
         n--;
     return n;
 }
@@ -433,7 +385,7 @@ static int yaml_scalar(const char *v, size_t n, buf *out)
     size_t e = 0;
     while (e < n && !(v[e] == '#' && e > 0 && (v[e - 1] == ' ' || v[e - 1] == '\t')))
         e++;
-    while (e && is_blank(v[e - 1]))
+    while (e && is_ascii_space(v[e - 1]))
         e--;
     return buf_add(out, v, e);
 }
@@ -554,14 +506,8 @@ static int flush_block(md_reader *r)
             int one_link = r->nlinks == 1 && r->link_text && !r->other_text;
             if (!one_link)
                 r->all_links = 0;
-            if (r->npend == r->cappend) {
-                size_t cap = r->cappend ? r->cappend * 2 : 16;
-                pending *p = realloc(r->pend, cap * sizeof *p);
-                if (!p)
-                    return -1;
-                r->pend = p;
-                r->cappend = cap;
-            }
+            if (GROW(r->pend, r->npend, r->cappend) < 0)
+                return -1;
             char *copy = xstrndup(r->text.data, r->text.len);
             if (!copy)
                 return -1;
@@ -583,13 +529,7 @@ static int end_heading(md_reader *r)
     unsigned level = r->level;
     r->level = 0;
     const char *t = r->head.data ? r->head.data : "";
-    size_t n = r->head.len;
-    while (n && is_blank(t[n - 1]))
-        n--;
-    while (n && is_blank(*t)) {
-        t++;
-        n--;
-    }
+    size_t n = trim(&t, r->head.len);
     const char *cid = NULL;
     size_t cidlen = 0;
     n = custom_id(t, n, &cid, &cidlen);
@@ -600,9 +540,9 @@ static int end_heading(md_reader *r)
     /* The title with each run of spaces as one (the anchor keeps them all,
      * as GitHub's does). */
     for (size_t i = 0; i < n && rc == 0; i++)
-        if (!is_blank(t[i]))
+        if (!is_ascii_space(t[i]))
             rc = buf_addc(&title, t[i]);
-        else if (!is_blank(t[i + 1]))
+        else if (!is_ascii_space(t[i + 1]))
             rc = buf_addc(&title, ' ');
     if (rc < 0)
         goto done;
@@ -677,7 +617,7 @@ static int html_block_text(md_reader *r, const char *p, size_t n)
                 for (size_t j = 0; j < 2; j++) {
                     size_t k = strlen(raw[j]);
                     if (n - i - 1 > k && strncasecmp(p + i + 1, raw[j], k) == 0 &&
-                        (p[i + 1 + k] == '>' || is_blank(p[i + 1 + k])))
+                        (p[i + 1 + k] == '>' || is_ascii_space(p[i + 1 + k])))
                         r->raw_tag = raw[j];
                 }
                 continue;
@@ -688,7 +628,7 @@ static int html_block_text(md_reader *r, const char *p, size_t n)
             if (add_entity(b, p + i, e) < 0)
                 return -1;
             i += e - 1;
-        } else if (is_blank(c)) {
+        } else if (is_ascii_space(c)) {
             if (b->len && b->data[b->len - 1] != ' ' && buf_addc(b, ' ') < 0)
                 return -1;
         } else if (buf_addc(b, c) < 0) {
@@ -709,14 +649,8 @@ static unsigned char parent(const md_reader *r)
 static int enter_block(MD_BLOCKTYPE type, void *detail, void *u)
 {
     md_reader *r = u;
-    if (r->depth == r->capdepth) {
-        size_t cap = r->capdepth ? r->capdepth * 2 : 32;
-        unsigned char *s = realloc(r->stack, cap);
-        if (!s)
-            return oom(r);
-        r->stack = s;
-        r->capdepth = cap;
-    }
+    if (GROW(r->stack, r->depth, r->capdepth) < 0)
+        return oom(r);
     r->stack[r->depth++] = (unsigned char)type;
     int rc = 0;
     switch (type) {
@@ -843,7 +777,7 @@ static int text(MD_TEXTTYPE type, const MD_CHAR *p, MD_SIZE size, void *u)
      * outline measures passages at their final size. */
     char *fixed = NULL;
     if (u8_check((const uint8_t *)p, n)) {
-        if (!(fixed = valid_utf8(p, n, &n)))
+        if (!(fixed = utf8_valid_copy(p, n, &n)))
             return oom(r);
         p = fixed;
     }
@@ -945,17 +879,11 @@ int read_markdown(rubric_doc *d, const char *data, size_t len, const char *name)
     int fm_title = title.len && has_text(title.data, title.len);
     if (fm_title) {
         const char *t = title.data;
-        size_t n = title.len;
-        while (n && is_blank(t[n - 1]))
-            n--;
-        while (n && is_blank(*t)) {
-            t++;
-            n--;
-        }
-        d->title = valid_utf8(t, n, NULL);
+        size_t n = trim(&t, title.len);
+        d->title = utf8_valid_copy(t, n, NULL);
     } else {
         const char *t = r.first_h1 ? r.first_h1 : name;
-        d->title = valid_utf8(t, strlen(t), NULL);
+        d->title = utf8_valid_copy(t, strlen(t), NULL);
     }
     if (!d->title || !(r.o = outline_new(d)))
         goto done;
@@ -976,7 +904,7 @@ done:
     buf_free(&r.text);
     buf_free(&r.head);
     buf_free(&title);
-    slug_set_free(&r.slugs);
+    hashmap_free(&r.slugs);
     outline_free(r.o);
     return rc;
 }

@@ -145,50 +145,33 @@ static int titlecased(const word_stats *w)
 
 /* ---------------------------------------------------------------- lines */
 
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
 /* Length of a list marker at P ("- ", "* ", "• ", "1. ", "2) "), or 0. */
 static size_t list_marker(const char *p, size_t n)
 {
-    if (n >= 2 && (p[0] == '-' || p[0] == '*' || p[0] == '+') && is_space(p[1]))
+    if (n >= 2 && (p[0] == '-' || p[0] == '*' || p[0] == '+') && is_line_space(p[1]))
         return 2;
-    if (n >= 4 && memcmp(p, "\xE2\x80\xA2", 3) == 0 && is_space(p[3]))
+    if (n >= 4 && memcmp(p, "\xE2\x80\xA2", 3) == 0 && is_line_space(p[3]))
         return 4;
     size_t i = 0;
     while (i < n && i < 3 && p[i] >= '0' && p[i] <= '9')
         i++;
-    if (i > 0 && i + 1 < n && (p[i] == '.' || p[i] == ')') && is_space(p[i + 1]))
+    if (i > 0 && i + 1 < n && (p[i] == '.' || p[i] == ')') && is_line_space(p[i + 1]))
         return i + 2;
     return 0;
 }
 
 static int push_block(reader *r, block b)
 {
-    if (r->nblocks == r->capblocks) {
-        size_t cap = r->capblocks ? r->capblocks * 2 : 64;
-        block *p = realloc(r->blocks, cap * sizeof *p);
-        if (!p)
-            return -1;
-        r->blocks = p;
-        r->capblocks = cap;
-    }
+    if (GROW(r->blocks, r->nblocks, r->capblocks) < 0)
+        return -1;
     r->blocks[r->nblocks++] = b;
     return 0;
 }
 
 static int push_item(reader *r, size_t start, size_t end)
 {
-    if (r->nitems == r->capitems) {
-        size_t cap = r->capitems ? r->capitems * 2 : 64;
-        item *p = realloc(r->items, cap * sizeof *p);
-        if (!p)
-            return -1;
-        r->items = p;
-        r->capitems = cap;
-    }
+    if (GROW(r->items, r->nitems, r->capitems) < 0)
+        return -1;
     r->items[r->nitems].start = start;
     r->items[r->nitems].end = end;
     r->nitems++;
@@ -205,9 +188,9 @@ static int split_blocks(reader *r)
         const char *nl = memchr(r->data + pos, '\n', r->len - pos);
         size_t eol = nl ? (size_t)(nl - r->data) : r->len;
         size_t s = pos, e = eol;
-        while (s < e && is_space(r->data[s]))
+        while (s < e && is_line_space(r->data[s]))
             s++;
-        while (e > s && is_space(r->data[e - 1]))
+        while (e > s && is_line_space(r->data[e - 1]))
             e--;
         pos = nl ? eol + 1 : r->len;
         if (s == e)
@@ -215,7 +198,7 @@ static int split_blocks(reader *r)
         size_t m = list_marker(r->data + s, e - s);
         if (m) {
             size_t is = s + m;
-            while (is < e && is_space(r->data[is]))
+            while (is < e && is_line_space(r->data[is]))
                 is++;
             if (push_item(r, is, e) < 0)
                 return -1;
@@ -427,6 +410,23 @@ typedef struct section {
     size_t ntrail;
 } section;
 
+/* Add the file's bytes START..END as a passage of section S. */
+static int add_passage(const reader *r, rubric_doc *d, const section *s, size_t start,
+                       size_t end, int boilerplate)
+{
+    doc_passage p = {0};
+    p.anchor = s->anchor;
+    p.title = s->title;
+    p.trail = s->trail;
+    p.ntrail = s->ntrail;
+    p.text = r->data + start;
+    p.text_len = end - start;
+    p.start = start;
+    p.end = end;
+    p.boilerplate = boilerplate;
+    return doc_add(d, &p);
+}
+
 /* Emit the consecutive blocks IDS[0..N) as one or more passages of at most
  * RUBRIC_PASSAGE_MAX bytes, cut at block boundaries, or inside a block too
  * long by itself at a sentence or word boundary. A passage's text is the
@@ -442,47 +442,30 @@ static int emit_run(reader *r, rubric_doc *d, section *s, const size_t *ids, siz
         while (bs < b->end) {
             if (open && (end - start >= RUBRIC_PASSAGE_TARGET ||
                          b->end - start > RUBRIC_PASSAGE_MAX)) {
-                if (doc_add(d, s->anchor, s->title, s->trail, s->ntrail, r->data + start,
-                            end - start, start, end, boilerplate) < 0)
+                if (add_passage(r, d, s, start, end, boilerplate) < 0)
                     return -1;
                 open = 0;
             }
             size_t be = b->end;
-            if (be - bs > RUBRIC_PASSAGE_MAX) {
-                /* Cut a long block near the target at a sentence end, else
-                 * at a space, else at a character boundary. */
-                size_t cut = bs + RUBRIC_PASSAGE_TARGET, best = 0;
-                for (size_t c = cut; c < bs + RUBRIC_PASSAGE_MAX && !best; c++)
-                    if (strchr(".!?", r->data[c - 1]) && r->data[c] == ' ')
-                        best = c;
-                for (size_t c = cut; c > bs + RUBRIC_PASSAGE_TARGET / 2 && !best; c--)
-                    if (is_space(r->data[c]))
-                        best = c;
-                if (!best) {
-                    best = cut;
-                    while (best > bs + 1 && ((unsigned char)r->data[best] & 0xC0) == 0x80)
-                        best--;
-                }
-                be = best;
-            }
+            if (be - bs > RUBRIC_PASSAGE_MAX)
+                be = bs + passage_cut(r->data + bs, b->end - bs, RUBRIC_PASSAGE_TARGET,
+                                      RUBRIC_PASSAGE_MAX - RUBRIC_PASSAGE_TARGET, is_line_space);
             if (!open)
                 start = bs;
             open = 1;
             end = be;
             if (be < b->end) {
                 /* The rest of an over-long block starts a passage of its own. */
-                if (doc_add(d, s->anchor, s->title, s->trail, s->ntrail, r->data + start,
-                            end - start, start, end, boilerplate) < 0)
+                if (add_passage(r, d, s, start, end, boilerplate) < 0)
                     return -1;
                 open = 0;
             }
             bs = be;
-            while (bs < b->end && is_space(r->data[bs]))
+            while (bs < b->end && is_line_space(r->data[bs]))
                 bs++;
         }
     }
-    if (open && doc_add(d, s->anchor, s->title, s->trail, s->ntrail, r->data + start,
-                        end - start, start, end, boilerplate) < 0)
+    if (open && add_passage(r, d, s, start, end, boilerplate) < 0)
         return -1;
     return 0;
 }
@@ -577,7 +560,7 @@ int read_text(rubric_doc *d, const char *data, size_t len, const char *name)
     size_t first = 0;
     const block *b0 = &r.blocks[0];
     if (b0->kind == B_LINE && b0->words > 0 && b0->words <= 30) {
-        d->title = valid_utf8(data + b0->start, b0->end - b0->start, NULL);
+        d->title = utf8_valid_copy(data + b0->start, b0->end - b0->start, NULL);
         if (!d->title)
             goto done;
         first = 1;

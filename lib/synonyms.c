@@ -30,7 +30,7 @@ typedef struct syn_group {
 
 struct synonyms {
     syn_group *g;
-    size_t n;
+    size_t n, cap;
 };
 
 typedef struct member_ctx {
@@ -138,12 +138,10 @@ int synonyms_parse(rubric_analyzer *an, const char *text, size_t len, synonyms *
             synonyms_free(s);
             return RUBRIC_EINVAL;
         }
-        syn_group *grown = realloc(s->g, (s->n + 1) * sizeof *grown);
-        if (!grown) {
+        if (GROW(s->g, s->n, s->cap) < 0) {
             free_group(&g);
             goto oom;
         }
-        s->g = grown;
         s->g[s->n++] = g;
     }
     *out = s;

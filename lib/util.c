@@ -1,4 +1,4 @@
-/* util.c: byte buffers, string helpers, hashing, whole-file reads, status names. */
+/* util.c: buffers, growable arrays, hash tables, string, UTF-8, file and tree helpers. */
 #define _GNU_SOURCE /* renameat2 */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <unistr.h>
 
 #include "internal.h"
 
@@ -123,6 +125,16 @@ int grow_array(void *arr, size_t *cap, size_t n, size_t size)
     return 0;
 }
 
+int is_ascii_space(char c)
+{
+    return c == '\n' || is_line_space(c);
+}
+
+int is_line_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
 char *xstrndup(const char *s, size_t n)
 {
     char *p = malloc(n + 1);
@@ -136,6 +148,36 @@ char *xstrndup(const char *s, size_t n)
 char *xstrdup(const char *s)
 {
     return xstrndup(s, strlen(s));
+}
+
+char *utf8_valid_copy(const char *s, size_t n, size_t *outlen)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    if (!u8_check(u, n)) {
+        if (outlen)
+            *outlen = n;
+        return xstrndup(s, n);
+    }
+    buf b = {0};
+    for (size_t i = 0; i < n;) {
+        ucs4_t uc;
+        int k = u8_mbtoucr(&uc, u + i, n - i);
+        if (k < 0) {
+            if (buf_adds(&b, "\xEF\xBF\xBD") < 0)
+                goto fail;
+            i++;
+        } else {
+            if (buf_add(&b, s + i, (size_t)k) < 0)
+                goto fail;
+            i += (size_t)k;
+        }
+    }
+    if (outlen)
+        *outlen = b.len;
+    return buf_detach(&b);
+fail:
+    buf_free(&b);
+    return NULL;
 }
 
 char *xasprintf(const char *fmt, ...)
@@ -166,58 +208,95 @@ uint64_t hash64(const void *data, size_t n)
     return h;
 }
 
-/* Slots hold hashes; 0 marks a free slot, so a hash of 0 is stored as 1. */
-static uint64_t slot_key(uint64_t h)
+/* Keys are hashes; 0 marks a free slot, so a key of 0 is stored as 1. */
+static uint64_t slot_key(uint64_t key)
 {
-    return h ? h : 1;
+    return key ? key : 1;
+}
+
+/* The slot of KEY (a slot key) in M: where it is, else the free slot where it
+ * would go. M has room (cap > 0). */
+static size_t slot_of(const hashmap *m, uint64_t key)
+{
+    size_t j = key & (m->cap - 1);
+    while (m->keys[j] && m->keys[j] != key)
+        j = (j + 1) & (m->cap - 1);
+    return j;
+}
+
+/* Make room for one more key: the table doubles (from 64) rather than fill
+ * past half. Returns 0, or -1 when out of memory (M is then unchanged). */
+static int hashmap_reserve(hashmap *m)
+{
+    if ((m->n + 1) * 2 <= m->cap)
+        return 0;
+    if (m->cap > SIZE_MAX / 2 / sizeof *m->values)
+        return -1;
+    hashmap grown = {0};
+    grown.cap = m->cap ? m->cap * 2 : 64;
+    grown.n = m->n;
+    grown.keys = calloc(grown.cap, sizeof *grown.keys);
+    grown.values = calloc(grown.cap, sizeof *grown.values);
+    if (!grown.keys || !grown.values) {
+        hashmap_free(&grown);
+        return -1;
+    }
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->keys[i]) {
+            size_t j = slot_of(&grown, m->keys[i]);
+            grown.keys[j] = m->keys[i];
+            grown.values[j] = m->values[i];
+        }
+    hashmap_free(m);
+    *m = grown;
+    return 0;
+}
+
+size_t *hashmap_get(const hashmap *m, uint64_t key)
+{
+    if (!m->cap)
+        return NULL;
+    size_t j = slot_of(m, slot_key(key));
+    return m->keys[j] ? &m->values[j] : NULL;
+}
+
+size_t *hashmap_at(hashmap *m, uint64_t key)
+{
+    size_t *v = hashmap_get(m, key);
+    if (v)
+        return v;
+    if (hashmap_reserve(m) < 0)
+        return NULL;
+    key = slot_key(key);
+    size_t j = slot_of(m, key);
+    m->keys[j] = key;
+    m->values[j] = 0;
+    m->n++;
+    return &m->values[j];
+}
+
+void hashmap_free(hashmap *m)
+{
+    free(m->keys);
+    free(m->values);
+    m->keys = NULL;
+    m->values = NULL;
+    m->cap = m->n = 0;
 }
 
 int hashset_add(hashset *s, uint64_t h)
 {
-    h = slot_key(h);
-    if ((s->n + 1) * 2 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        uint64_t *slots = calloc(cap, sizeof *slots);
-        if (!slots)
-            return -1;
-        for (size_t i = 0; i < s->cap; i++) {
-            if (!s->slots[i])
-                continue;
-            size_t j = s->slots[i] & (cap - 1);
-            while (slots[j])
-                j = (j + 1) & (cap - 1);
-            slots[j] = s->slots[i];
-        }
-        free(s->slots);
-        s->slots = slots;
-        s->cap = cap;
-    }
-    size_t j = h & (s->cap - 1);
-    while (s->slots[j] && s->slots[j] != h)
-        j = (j + 1) & (s->cap - 1);
-    if (!s->slots[j]) {
-        s->slots[j] = h;
-        s->n++;
-    }
-    return 0;
+    return hashmap_at(s, h) ? 0 : -1;
 }
 
 int hashset_has(const hashset *s, uint64_t h)
 {
-    h = slot_key(h);
-    if (!s->cap)
-        return 0;
-    for (size_t j = h & (s->cap - 1); s->slots[j]; j = (j + 1) & (s->cap - 1))
-        if (s->slots[j] == h)
-            return 1;
-    return 0;
+    return hashmap_get(s, h) != NULL;
 }
 
 void hashset_free(hashset *s)
 {
-    free(s->slots);
-    s->slots = NULL;
-    s->cap = s->n = 0;
+    hashmap_free(s);
 }
 
 int read_file(const char *path, char **out, size_t *len)

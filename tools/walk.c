@@ -1,6 +1,7 @@
-/* walk.c: the walk over a source tree that rubric-index (and the benchmark
- * programs) share. Kept apart from cli.c because it asks the readers which
- * files they take: a tool that only queries links no reader. */
+/* walk.c: the walk over a source tree, shared by rubric-index and the benchmarks.
+ *
+ * Kept apart from cli.c because it asks the readers which files they take: a
+ * tool that only queries links no reader. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +11,7 @@
 
 #include "cli.h"
 #include "config.h"
-#include "rubric.h"
+#include "internal.h"
 
 /* PATH's address under the walk's root (PATH itself when the root is it). */
 static const char *relative(const cli_walk *w, const char *path)
@@ -46,13 +47,8 @@ static void walk_dir(cli_walk *w, const char *path)
     while ((e = readdir(dir))) {
         if (e->d_name[0] == '.')
             continue;  /* hidden files, ".", ".." and version-control folders */
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **p = realloc(names, cap * sizeof *p);
-            if (!p)
-                break;
-            names = p;
-        }
+        if (GROW(names, n, cap) < 0)
+            break;
         char *full = malloc(len + strlen(e->d_name) + 2);
         if (!full)
             break;
