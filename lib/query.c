@@ -50,14 +50,9 @@ typedef struct lexer {
     int plain;  /* no operators, brackets or fields: everything is words */
 } lexer;
 
-static int blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 static int ends_word(const lexer *l, size_t i)
 {
-    return i >= l->len || blank(l->s[i]) || (!l->plain && (l->s[i] == '(' || l->s[i] == ')'));
+    return i >= l->len || is_ascii_space(l->s[i]) || (!l->plain && (l->s[i] == '(' || l->s[i] == ')'));
 }
 
 static int is_op(const lexer *l, size_t start, size_t end, const char *op)
@@ -75,7 +70,7 @@ static token next_token(lexer *l)
 {
     token t = {0};
     for (;;) {
-        while (l->pos < l->len && blank(l->s[l->pos]))
+        while (l->pos < l->len && is_ascii_space(l->s[l->pos]))
             l->pos++;
         if (l->pos >= l->len)
             return t;  /* T_END */
@@ -86,7 +81,7 @@ static token next_token(lexer *l)
             return t;
         }
         /* Prefixes: -word, +word, =word, field:word, and -( ... ). */
-        while (l->pos + 1 < l->len && !blank(l->s[l->pos + 1]) &&
+        while (l->pos + 1 < l->len && !is_ascii_space(l->s[l->pos + 1]) &&
                (l->s[l->pos] == '-' || l->s[l->pos] == '+' || l->s[l->pos] == '=')) {
             if (l->s[l->pos] == '-')
                 t.neg = 1;
@@ -105,7 +100,7 @@ static token next_token(lexer *l)
             for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
                 size_t n = strlen(fields[f].name);
                 if (l->pos + n + 1 < l->len && memcmp(l->s + l->pos, fields[f].name, n) == 0 &&
-                    l->s[l->pos + n] == ':' && !blank(l->s[l->pos + n + 1])) {
+                    l->s[l->pos + n] == ':' && !is_ascii_space(l->s[l->pos + n + 1])) {
                     t.field = fields[f].field;
                     l->pos += n + 1;
                     break;

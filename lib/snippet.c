@@ -37,11 +37,6 @@ static int find_matches(void *ctx, const rubric_token *t)
     return 0;
 }
 
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 static int is_cont(const char *s, size_t i)
 {
     return ((unsigned char)s[i] & 0xC0) == 0x80;
@@ -130,7 +125,7 @@ static int pick_window(const char *text, size_t len, const match *m, size_t n, c
     if (found) {
         size_t m0 = m[best_i].start, floor = m0 > want / 2 ? m0 - want / 2 : 0;
         size_t k = m0;
-        while (k > floor && !(k >= 2 && strchr(".!?", text[k - 2]) && is_blank(text[k - 1])))
+        while (k > floor && !(k >= 2 && strchr(".!?", text[k - 2]) && is_ascii_space(text[k - 1])))
             k--;
         if (k > floor || floor == 0)
             best_start = k;
@@ -139,21 +134,21 @@ static int pick_window(const char *text, size_t len, const match *m, size_t n, c
     /* Start and end on word boundaries (a space), else on a character. */
     if (s > 0) {
         size_t k = s;
-        while (k < e && k < s + 30 && !is_blank(text[k - 1]))
+        while (k < e && k < s + 30 && !is_ascii_space(text[k - 1]))
             k++;
-        s = k < e && is_blank(text[k - 1]) ? k : s;
+        s = k < e && is_ascii_space(text[k - 1]) ? k : s;
         while (s < e && is_cont(text, s))
             s++;
     }
     if (e < len) {
         size_t k = e;
-        while (k > s && e - k < 30 && !is_blank(text[k]))
+        while (k > s && e - k < 30 && !is_ascii_space(text[k]))
             k--;
-        e = k > s && is_blank(text[k]) ? k : e;
+        e = k > s && is_ascii_space(text[k]) ? k : e;
         while (e > s && is_cont(text, e))
             e--;
     }
-    while (e > s && is_blank(text[e - 1]))
+    while (e > s && is_ascii_space(text[e - 1]))
         e--;
     *s_out = s;
     *e_out = e;
