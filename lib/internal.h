@@ -412,9 +412,10 @@ int snippet_fill(rubric_analyzer *an, const qwords *q, const rubric_passage *p, 
 
 /* ------------------------------------------------- Interface to code in link.c */
 
-/* The parts of a URL that url_encode() writes: a path, a fragment (the
- * anchor), or the words of a text directive (#:~:text=). */
-enum { URL_PATH, URL_FRAGMENT, URL_TEXT };
+/* The parts of a URL that url_encode() writes: a path (a file's), a URL
+ * given whole (a JSON Lines record's url: its query and fragment stay), a
+ * fragment (the anchor), or the words of a text directive (#:~:text=). */
+enum { URL_PATH, URL_GIVEN, URL_FRAGMENT, URL_TEXT };
 /* Append N bytes of S to B, each byte that may not stand as it is in PART
  * (URL_*) percent-encoded. Returns 0, or -1 when out of memory. */
 int url_encode(buf *b, const char *s, size_t n, int part);

@@ -4,8 +4,48 @@
 #include <stdlib.h>
 
 #include <cjson/cJSON.h>
+#include <string.h>
+#include <unistr.h>
 
 #include "internal.h"
+
+/* S as a JSON string: valid UTF-8 whatever S holds (a file name, a query),
+ * each invalid byte as U+FFFD. NULL when out of memory. */
+static cJSON *text_item(const char *s)
+{
+    size_t n = strlen(s);
+    if (!u8_check((const uint8_t *)s, n))
+        return cJSON_CreateString(s);
+    char *clean = utf8_valid_copy(s, n, NULL);
+    cJSON *item = clean ? cJSON_CreateString(clean) : NULL;
+    free(clean);
+    return item;
+}
+
+/* Add S to O under KEY as text_item() makes it; 0 when out of memory. */
+static int add_text(cJSON *o, const char *key, const char *s)
+{
+    cJSON *item = text_item(s);
+    if (item && cJSON_AddItemToObject(o, key, item))
+        return 1;
+    cJSON_Delete(item);
+    return 0;
+}
+
+/* The N strings of LIST as a JSON array of text_item()s, or NULL. */
+static cJSON *text_array(const char *const *list, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < n; i++) {
+        cJSON *item = text_item(list[i]);
+        if (!item || !cJSON_AddItemToArray(a, item)) {
+            cJSON_Delete(item);
+            cJSON_Delete(a);
+            a = NULL;
+        }
+    }
+    return a;
+}
 
 static double rounded(double x)
 {
@@ -17,18 +57,18 @@ static cJSON *hit_json(const rubric_hit *h)
 {
     cJSON *r = cJSON_CreateObject();
     char *snippet = rubric_hit_snippet_html(h);
-    cJSON *trail = cJSON_CreateStringArray(h->trail, (int)h->ntrail);
+    cJSON *trail = text_array(h->trail, h->ntrail);
     int ok = r && snippet && trail && cJSON_AddNumberToObject(r, "rank", h->rank) &&
              cJSON_AddNumberToObject(r, "score", rounded(h->score)) &&
-             cJSON_AddStringToObject(r, "path", h->path) &&
-             cJSON_AddStringToObject(r, "anchor", h->anchor) &&
-             cJSON_AddStringToObject(r, "title", h->title) &&
+             add_text(r, "path", h->path) &&
+             add_text(r, "anchor", h->anchor) &&
+             add_text(r, "title", h->title) &&
              cJSON_AddItemToObject(r, "trail", trail);
     if (!ok || !cJSON_GetObjectItem(r, "trail"))
         cJSON_Delete(trail);
-    ok = ok && cJSON_AddStringToObject(r, "snippet", snippet) &&
+    ok = ok && add_text(r, "snippet", snippet) &&
          cJSON_AddBoolToObject(r, "boilerplate", h->boilerplate) &&
-         cJSON_AddStringToObject(r, "url", h->url);
+         add_text(r, "url", h->url);
     free(snippet);
     cJSON *ex = NULL;
     if (ok && h->explain) {
@@ -41,8 +81,8 @@ static cJSON *hit_json(const rubric_hit *h)
         for (size_t k = 0; ok && k < h->nexplain; k++) {
             const rubric_contribution *c = &h->explain[k];
             cJSON *t = cJSON_CreateObject();
-            ok = t && cJSON_AddItemToArray(terms, t) && cJSON_AddStringToObject(t, "word", c->word) &&
-                 cJSON_AddStringToObject(t, "field", c->field) &&
+            ok = t && cJSON_AddItemToArray(terms, t) && add_text(t, "word", c->word) &&
+                 add_text(t, "field", c->field) &&
                  cJSON_AddNumberToObject(t, "wdf", c->wdf) &&
                  cJSON_AddNumberToObject(t, "df", (double)c->df) &&
                  cJSON_AddNumberToObject(t, "scale", c->scale) &&
@@ -60,9 +100,9 @@ static cJSON *hit_json(const rubric_hit *h)
         char *html = rubric_fragment_html(f);
         cJSON *fo = cJSON_CreateObject(), *matches = NULL;
         ok = html && fo && cJSON_AddItemToArray(frags, fo) &&
-             cJSON_AddStringToObject(fo, "snippet", html) &&
+             add_text(fo, "snippet", html) &&
              (matches = cJSON_AddArrayToObject(fo, "matches")) &&
-             cJSON_AddStringToObject(fo, "link", f->link);
+             add_text(fo, "link", f->link);
         if (!ok && fo && !cJSON_GetObjectItem(fo, "snippet"))
             cJSON_Delete(fo);
         free(html);
@@ -94,10 +134,10 @@ char *rubric_results_json(const rubric_results *res, int flags)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON *results = NULL, *index = NULL, *articles = NULL;
-    int ok = o && cJSON_AddStringToObject(o, "query", res->query) &&
+    int ok = o && add_text(o, "query", res->query) &&
              cJSON_AddNumberToObject(o, "total", (double)rubric_results_total(res));
     const char *sugg = rubric_results_suggestion(res);
-    ok = ok && (sugg ? cJSON_AddStringToObject(o, "suggestion", sugg) != NULL
+    ok = ok && (sugg ? add_text(o, "suggestion", sugg)
                      : cJSON_AddNullToObject(o, "suggestion") != NULL);
     /* true when nothing matched the query and the results answer the suggestion */
     ok = ok && cJSON_AddBoolToObject(o, "corrected", rubric_results_corrected(res));
@@ -105,7 +145,7 @@ char *rubric_results_json(const rubric_results *res, int flags)
     /* Which state of the index answered: caches key on it. */
     ok = ok && (index = cJSON_AddObjectToObject(o, "index")) &&
          cJSON_AddNumberToObject(index, "revision", (double)res->revision) &&
-         cJSON_AddStringToObject(index, "updated", res->updated);
+         add_text(index, "updated", res->updated);
     if (!res->grouped) {
         for (size_t i = 0; ok && i < rubric_results_count(res); i++)
             ok = add_hit(results, rubric_results_hit(res, i));
@@ -115,8 +155,8 @@ char *rubric_results_json(const rubric_results *res, int flags)
             const rubric_article *art = rubric_results_article(res, a);
             cJSON *ao = cJSON_CreateObject(), *passages = NULL;
             ok = ao && cJSON_AddItemToArray(articles, ao) &&
-                 cJSON_AddStringToObject(ao, "path", art->path) &&
-                 cJSON_AddStringToObject(ao, "title", art->title) &&
+                 add_text(ao, "path", art->path) &&
+                 add_text(ao, "title", art->title) &&
                  cJSON_AddNumberToObject(ao, "matches", (double)art->matches) &&
                  (passages = cJSON_AddArrayToObject(ao, "passages"));
             /* Each passage stands in its article and, for readers of the

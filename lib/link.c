@@ -3,27 +3,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistr.h>
+
 #include "internal.h"
 
-/* Whether byte C may stand as it is in PART of a URL. A path or a fragment
- * keeps UTF-8 and the printable ASCII that needs no quoting (a fragment also
- * reserves '#'); a text directive keeps only letters, digits and ". _ ~",
+/* Whether the ASCII byte C may stand as it is in PART of a URL. A path keeps
+ * the printable ASCII that needs no quoting but for '?' and '#', which would
+ * start a query or a fragment; a URL given whole keeps those; a fragment
+ * reserves only '#'; a text directive keeps only letters, digits and ". _ ~",
  * since it reserves '-', ',' and '&'. */
 static int url_keeps(unsigned char c, int part)
 {
     if (part == URL_TEXT)
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                c == '.' || c == '_' || c == '~';
-    return c >= 0x80 || (c > 0x20 && c != 0x7F && !strchr("\"<>`%{}|\\^", c) &&
-                         (part != URL_FRAGMENT || c != '#'));
+    if (c <= 0x20 || c == 0x7F || strchr("\"<>`%{}|\\^", c))
+        return 0;
+    return !(c == '#' && part != URL_GIVEN) && !(c == '?' && part == URL_PATH);
 }
 
 int url_encode(buf *b, const char *s, size_t n, int part)
 {
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
-        if (url_keeps(c, part) ? buf_addc(b, (char)c) < 0 : buf_printf(b, "%%%02X", c) < 0)
+        /* A path or a fragment keeps UTF-8 as it is (browsers show it so);
+         * a byte that is not part of a UTF-8 character is encoded. */
+        int len = c < 0x80 || part == URL_TEXT ? 1 : u8_mblen((const uint8_t *)s + i, n - i);
+        int rc = len > 1               ? buf_add(b, s + i, (size_t)len)
+                 : len == 1 && url_keeps(c, part) ? buf_addc(b, (char)c)
+                                                  : buf_printf(b, "%%%02X", c);
+        if (rc < 0)
             return -1;
+        i += len > 1 ? (size_t)len : 1;
     }
     return 0;
 }
@@ -40,7 +51,7 @@ char *link_url(const char *base, const char *rel, const char *anchor)
         else if (ok && !slash_end && *rel != '/')
             ok = buf_addc(&b, '/') == 0;
     }
-    ok = ok && url_encode(&b, rel, strlen(rel), URL_PATH) == 0;
+    ok = ok && url_encode(&b, rel, strlen(rel), strstr(rel, "://") ? URL_GIVEN : URL_PATH) == 0;
     if (ok && *anchor)
         ok = buf_addc(&b, '#') == 0 && url_encode(&b, anchor, strlen(anchor), URL_FRAGMENT) == 0;
     if (!ok) {

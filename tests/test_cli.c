@@ -29,6 +29,7 @@
 #include "rubric.h"
 #include "harness.h"
 #include "shell.h"
+#include "bytes.h"
 
 /* The whole file at PATH, or NULL. */
 #define slurp_file(path) slurp((path), NULL)
@@ -983,6 +984,57 @@ static void text_output_never_passes_terminal_controls_from_documents_names_or_q
     cmd_free(&c);
 }
 
+/* Whether every string in J (keys and values, all the way down) is UTF-8. */
+static int all_utf8(const cJSON *j)
+{
+    for (const cJSON *c = j; c; c = c->next) {
+        if (c->string && !valid_utf8(c->string, strlen(c->string)))
+            return 0;
+        if (cJSON_IsString(c) && !valid_utf8(c->valuestring, strlen(c->valuestring)))
+            return 0;
+        if (c->child && !all_utf8(c->child))
+            return 0;
+    }
+    return 1;
+}
+
+static void json_is_utf8_and_urls_encode_what_file_names_hold(void)
+{
+    static const char article[] =
+        "Odd Names\n\nEvery file here has a name a link must encode: quuxnames.\n";
+    static const char *const names[] = {"a#b.txt", "c?d=1.txt", "inv\377name.txt", "e%f.txt"};
+    static const char *const urls[] = {"a%23b.txt#odd-names", "c%3Fd=1.txt#odd-names",
+                                       "inv%FFname.txt#odd-names",
+                                       "e%25f.txt#odd-names"};
+    char dir[PATH_MAX], file[PATH_MAX];
+    path_join(dir, g_tmp, "names");
+    CHECK(mkdir(dir, 0755) == 0);
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        path_join(file, dir, names[i]);
+        CHECK(write_file(file, article, sizeof article - 1) == 0);
+    }
+    cmd c;
+    sh(&c, NULL, "\"$I\" -q --db names.db names");
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    cJSON *j = query_json("names.db", "quuxnames");
+    CHECK(j && nresults(j) == 4 && all_utf8(j));
+    for (size_t i = 0; j && i < sizeof urls / sizeof *urls; i++) {
+        int found = 0;
+        for (int k = 0; k < nresults(j); k++)
+            found += streq(str_of(result(j, k), "url"), urls[i]);
+        if (!found) {
+            fprintf(stderr, "  no result has the url %s\n", urls[i]);
+            harness_current_failed = 1;
+        }
+    }
+    cJSON_Delete(j);
+    /* A query that is not UTF-8 echoes back as UTF-8. */
+    j = query_json("names.db", "quux\377names");
+    CHECK(j && all_utf8(j) && str_of(j, "query"));
+    cJSON_Delete(j);
+}
+
 static void queries_without_words_are_usage_errors(void)
 {
     cmd c;
@@ -1073,6 +1125,7 @@ int main(void)
     RUN(a_missing_index_exits_4_naming_its_path);
     RUN(a_damaged_index_exits_4_saying_so_never_crashing);
     RUN(text_output_never_passes_terminal_controls_from_documents_names_or_queries);
+    RUN(json_is_utf8_and_urls_encode_what_file_names_hold);
     RUN(queries_without_words_are_usage_errors);
     RUN(an_unbalanced_quote_never_crashes);
     RUN(a_second_writer_gets_exit_3_while_the_index_is_locked);
