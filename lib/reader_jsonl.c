@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -151,12 +152,46 @@ static int add_page(rubric_doc *d, const doc_record *rec, reader_fn read, const 
     return rc == RUBRIC_OK ? 0 : -1;
 }
 
+/* Whether the N bytes of JSON at S escape a NUL (\u0000): cJSON's strings
+ * end at it, so a path or title holding one would be silently cut short. */
+static int escapes_nul(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 6 <= n; i++) {
+        if (s[i] != '\\')
+            continue;
+        if (s[i + 1] == 'u' && s[i + 2] == '0' && s[i + 3] == '0' && s[i + 4] == '0' &&
+            s[i + 5] == '0')
+            return 1;
+        i++;  /* the escaped character, a backslash included */
+    }
+    return 0;
+}
+
+/* Whether a page's address WHERE has a scheme other than http and https
+ * (javascript:, data:, file:, ...), whose length goes to *LEN. A link to such
+ * an address would run or read something instead of opening a page. */
+static int unsafe_scheme(const char *where, size_t *len)
+{
+    size_t n = 0;
+    while (where[n] && (isalnum((unsigned char)where[n]) || strchr("+-.", where[n])))
+        n++;
+    *len = n;
+    if (n == 0 || where[n] != ':' || !isalpha((unsigned char)where[0]))
+        return 0;
+    return !((n == 4 && strncasecmp(where, "http", 4) == 0) ||
+             (n == 5 && strncasecmp(where, "https", 5) == 0));
+}
+
 /* Read the record on line LINE (bytes START..END of the file). Returns 0 (the
  * record read, or noted and skipped), or -1 when out of memory. */
 static int read_record(rubric_doc *d, const char *data, size_t start, size_t end, size_t line)
 {
     if (end - start > RECORD_MAX) {
         note(d, line, "record too large");
+        return 0;
+    }
+    if (escapes_nul(data + start, end - start)) {
+        note(d, line, "holds \\u0000 (a NUL character), which no field may");
         return 0;
     }
     cJSON *o = cJSON_ParseWithLength(data + start, end - start);
@@ -190,6 +225,14 @@ static int read_record(rubric_doc *d, const char *data, size_t start, size_t end
     const char *where = path && *path ? path : url;
     if (!where || !*where) {
         note(d, line, "no \"path\" or \"url\"");
+        goto done;
+    }
+    size_t scheme = 0;
+    if (unsafe_scheme(where, &scheme)) {
+        char what[120];
+        snprintf(what, sizeof what, "the page's address is a '%.*s:' link: only http and https "
+                 "links (or paths) are kept", (int)(scheme < 20 ? scheme : 20), where);
+        note(d, line, what);
         goto done;
     }
     if (!!text + !!html + !!md != 1) {

@@ -420,6 +420,34 @@ static void json_lines_with_malformed_lines_are_indexed_without_them_naming_each
     CHECK(hits(dir, "--db db bothwordzz") == 0); /* the malformed record is not indexed */
 }
 
+static void json_lines_records_with_unsafe_links_or_nul_characters_are_named_and_skipped(void)
+{
+    char dir[PATH_MAX], url[1024], path[1024];
+    path_join(dir, g_tmp, "jsonl-unsafe");
+    CHECK(mkdir(dir, 0755) == 0);
+    CHECK(put(dir, "export/records.jsonl",
+              "{\"url\": \"javascript:alert(9)//\", \"title\": \"J\", \"text\": \"zorblat one\"}\n"
+              "{\"url\": \"DATA:text/html,<b>x</b>\", \"title\": \"D\", \"text\": \"zorblat two\"}\n"
+              "{\"path\": \"nul\\u0000cut.html\", \"title\": \"N\", \"text\": \"zorblat three\"}\n"
+              "{\"path\": \"back\\\\u0000slash.html\", \"title\": \"B\", \"text\": \"plimvane\"}\n"
+              "{\"url\": \"https://docs.example.org/p?a=1\", \"title\": \"H\", "
+              "\"text\": \"quorvex\"}\n") == 0);
+    cmd c;
+    sh(&c, dir, "\"$I\" --db db export");
+    CHECK(c.status == 1);
+    CHECK(a_line_has_both(c.err, "line 1", "'javascript:'"));
+    CHECK(a_line_has_both(c.err, "line 2", "'DATA:'"));
+    CHECK(a_line_has_both(c.err, "line 3", "NUL"));
+    CHECK(!strstr(c.err, "line 4") && !strstr(c.err, "line 5"));
+    cmd_free(&c);
+    CHECK(hits(dir, "--db db zorblat") == 0);
+    /* an escaped backslash before u0000 is text, not a NUL */
+    CHECK(first_hit(dir, "--db db plimvane", url, path, NULL) == 1);
+    CHECK_STR(path, "back\\u0000slash.html");
+    CHECK(first_hit(dir, "--db db quorvex", url, path, NULL) == 1);
+    CHECK_STR(url, "https://docs.example.org/p?a=1#h");
+}
+
 /* --------------------------------------------------------- include/exclude */
 
 static void exclude_keeps_a_folder_out_of_the_index(void)
@@ -788,6 +816,7 @@ int main(void)
     RUN(a_base_url_without_a_final_slash_still_gets_one_before_the_path);
     RUN(a_jsonl_record_with_an_absolute_url_links_to_that_url_and_its_anchor);
     RUN(json_lines_with_malformed_lines_are_indexed_without_them_naming_each_line);
+    RUN(json_lines_records_with_unsafe_links_or_nul_characters_are_named_and_skipped);
     RUN(exclude_keeps_a_folder_out_of_the_index);
     RUN(include_indexes_only_the_matching_files);
     RUN(rubric_json_gives_the_sources_the_db_the_base_url_and_shows_boilerplate);
