@@ -16,8 +16,12 @@
 #define BM25_K1 0.75
 #define BM25_B 0.2
 /* Grouping by article looks at this many matches at least, so that the
- * numbers of matching passages per article are exact below it. */
+ * numbers of matching passages per article are exact below it, unless that
+ * takes longer than SEARCH_TIME_BUDGET seconds: past it, the counts are
+ * Xapian's estimates. (Xapian cannot cut a match short; the query limits of
+ * query.c keep a search's cost bounded.) */
 #define GROUP_CHECK_AT_LEAST 2000
+#define SEARCH_TIME_BUDGET 0.05
 
 /* Free what hit H owns (its document data belongs to the results). */
 static void hit_free(rubric_hit *h)
@@ -182,7 +186,7 @@ static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_
         if (!xq)
             return RUBRIC_ENOMEM;
         xs_mset *m = NULL;
-        xs_search so = {o->offset, limit, o->k1, o->b, o->per_article, 0};
+        xs_search so = {o->offset, limit, o->k1, o->b, o->per_article, 0, SEARCH_TIME_BUDGET};
         if (o->per_article)
             so.check_at_least = GROUP_CHECK_AT_LEAST;
         int xr = xs_db_search(db->db, xq, &so, &m);

@@ -113,6 +113,8 @@ typedef struct xs_search {
     double k1, b;             /* BM25 parameters */
     unsigned collapse_max;    /* nonzero: at most this many hits per page */
     size_t check_at_least;    /* look at this many matches at least (exact counts) */
+    double time_limit;        /* seconds after which check_at_least no longer holds
+                                 (0: none): Xapian cannot stop a match short */
 } xs_search;
 
 /* Run QUERY. */
