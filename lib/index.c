@@ -107,25 +107,14 @@ int file_term(const char *prefix, const char *path, buf *out)
             return set_err((ix), RUBRIC_ENODB, "the index was closed by a failed commit"); \
     } while (0)
 
-static int map_xs(int rc)
-{
-    switch (rc) {
-    case XS_OK: return RUBRIC_OK;
-    case XS_ENOMEM: return RUBRIC_ENOMEM;
-    case XS_ELOCKED: return RUBRIC_ELOCKED;
-    case XS_ENODB: return RUBRIC_ENODB;
-    default: return RUBRIC_EINTERNAL;
-    }
-}
-
 /* Set metadata KEY to VALUE unless it holds that already. */
 static int put_metadata(rubric_index *ix, const char *key, const char *value)
 {
     char *have = NULL;
     size_t len = 0;
-    int rc = map_xs(xs_db_get_metadata(ix->db, key, &have, &len));
+    int rc = xs_status(xs_db_get_metadata(ix->db, key, &have, &len));
     if (rc == RUBRIC_OK && !(have ? strcmp(have, value) == 0 : !*value)) {
-        rc = map_xs(xs_db_set_metadata(ix->db, key, value, strlen(value)));
+        rc = xs_status(xs_db_set_metadata(ix->db, key, value, strlen(value)));
         ix->dirty = 1;
     }
     free(have);
@@ -157,8 +146,8 @@ int rubric_index_open_with(const char *dir, const char *lang, int flags, rubric_
     if (!ix->dry_run && stat(dir, &st) < 0 && errno == ENOENT)
         flags |= RUBRIC_OPEN_REBUILD;
     int rc = ix->dry_run && stat(dir, &st) < 0 && errno == ENOENT
-                 ? map_xs(xs_db_open_memory(&ix->db, &msg)) /* a dry run creates nothing */
-                 : map_xs(xs_db_open_write(dir, &ix->db, &msg));
+                 ? xs_status(xs_db_open_memory(&ix->db, &msg)) /* a dry run creates nothing */
+                 : xs_status(xs_db_open_write(dir, &ix->db, &msg));
     if (rc != RUBRIC_OK) {
         if (errmsg)
             *errmsg = rc == RUBRIC_ELOCKED ? xstrdup("index is locked by another indexer") : msg;
@@ -170,7 +159,7 @@ int rubric_index_open_with(const char *dir, const char *lang, int flags, rubric_
     }
     char *have = NULL;
     size_t havelen = 0;
-    rc = map_xs(xs_db_get_metadata(ix->db, META_LANG, &have, &havelen));
+    rc = xs_status(xs_db_get_metadata(ix->db, META_LANG, &have, &havelen));
     int rebuild = (flags & RUBRIC_OPEN_REBUILD) && !ix->dry_run;
     if (rc == RUBRIC_OK && have && lang && strcmp(have, lang) != 0 && !rebuild &&
         xs_db_doccount(ix->db) > 0) {
@@ -198,7 +187,7 @@ int rubric_index_open_with(const char *dir, const char *lang, int flags, rubric_
         if (!ix->fresh)
             rc = RUBRIC_ENOMEM;
         else if (remove_tree(ix->fresh) != 0 ||
-                 (rc = map_xs(xs_db_open_fresh(ix->fresh, &ix->db, &msg))) != RUBRIC_OK) {
+                 (rc = xs_status(xs_db_open_fresh(ix->fresh, &ix->db, &msg))) != RUBRIC_OK) {
             if (errmsg)
                 *errmsg = xasprintf("cannot create '%s': %s", ix->fresh, msg ? msg : strerror(errno));
             free(msg);
@@ -355,7 +344,7 @@ static int publish(rubric_index *ix)
     free(ix->fresh);
     ix->fresh = NULL;
     char *msg = NULL;
-    rc = map_xs(xs_db_open_write(ix->dir, &ix->db, &msg));
+    rc = xs_status(xs_db_open_write(ix->dir, &ix->db, &msg));
     if (rc != RUBRIC_OK)
         set_err(ix, rc, "cannot reopen '%s': %s", ix->dir, msg ? msg : "");
     free(msg);
@@ -373,15 +362,15 @@ int rubric_index_commit(rubric_index *ix)
     time_t t = time(NULL);
     struct tm tm;
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-    int rc = map_xs(xs_db_set_metadata(ix->db, META_UPDATED, now, strlen(now)));
+    int rc = xs_status(xs_db_set_metadata(ix->db, META_UPDATED, now, strlen(now)));
     /* The revision readers see counts commits of this index across
      * rebuilds (a rebuilt database would start Xapian's count again). */
     char rev[32];
     snprintf(rev, sizeof rev, "%lu", rubric_index_revision(ix) + 1);
     if (rc == RUBRIC_OK)
-        rc = map_xs(xs_db_set_metadata(ix->db, META_REVISION, rev, strlen(rev)));
+        rc = xs_status(xs_db_set_metadata(ix->db, META_REVISION, rev, strlen(rev)));
     if (rc == RUBRIC_OK)
-        rc = map_xs(xs_db_commit(ix->db));
+        rc = xs_status(xs_db_commit(ix->db));
     if (rc != RUBRIC_OK)
         return set_err(ix, rc, "cannot commit the index: %s", xs_db_errmsg(ix->db));
     ix->dirty = 0;
@@ -613,7 +602,7 @@ static int manifest_get(rubric_index *ix, const char *path, manifest_entry *e)
 static int manifest_put(rubric_index *ix, const char *path, const manifest_entry *e,
                         size_t passages)
 {
-    buf key = {0}, val = {0};
+    buf key = {0};
     cJSON *o = cJSON_CreateObject();
     char *s = NULL;
     int rc = RUBRIC_ENOMEM;
@@ -624,11 +613,10 @@ static int manifest_put(rubric_index *ix, const char *path, const manifest_entry
         cJSON_AddStringToObject(o, "hash", e->hash) &&
         cJSON_AddNumberToObject(o, "passages", (double)passages) &&
         (s = cJSON_PrintUnformatted(o)) && file_term(META_FILE, path, &key) == 0)
-        rc = map_xs(xs_db_set_metadata(ix->db, key.data, s, strlen(s)));
+        rc = xs_status(xs_db_set_metadata(ix->db, key.data, s, strlen(s)));
     cJSON_Delete(o);
     free(s);
     buf_free(&key);
-    buf_free(&val);
     return rc;
 }
 
@@ -642,9 +630,9 @@ int rubric_index_remove_file(rubric_index *ix, const char *path)
     buf term = {0};
     int rc = RUBRIC_ENOMEM;
     if (file_term(PREFIX_FILE, path, &term) == 0)
-        rc = map_xs(xs_db_delete_term(ix->db, term.data));
+        rc = xs_status(xs_db_delete_term(ix->db, term.data));
     if (rc == RUBRIC_OK && file_term(META_FILE, path, &term) == 0)
-        rc = map_xs(xs_db_set_metadata(ix->db, term.data, "", 0));
+        rc = xs_status(xs_db_set_metadata(ix->db, term.data, "", 0));
     buf_free(&term);
     if (rc != RUBRIC_OK)
         return set_err(ix, rc, "cannot remove '%s': %s", path, xs_db_errmsg(ix->db));
@@ -849,9 +837,9 @@ static int stage_write(rubric_index *ix, job *j)
                    : set_err(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", j->path);
     /* A fresh build holds nothing yet: no passages to replace or delete, and
      * adding skips the look-up of each id. */
-    int rc = ix->fresh ? RUBRIC_OK : map_xs(xs_db_delete_term(ix->db, j->fileterm));
+    int rc = ix->fresh ? RUBRIC_OK : xs_status(xs_db_delete_term(ix->db, j->fileterm));
     for (size_t i = 0; i < j->n && !j->written && rc == RUBRIC_OK; i++)
-        rc = map_xs(ix->fresh ? xs_db_add(ix->db, j->docs[i])
+        rc = xs_status(ix->fresh ? xs_db_add(ix->db, j->docs[i])
                               : xs_db_replace(ix->db, j->ids[i], j->docs[i]));
     if (rc == RUBRIC_OK)
         rc = manifest_put(ix, j->path, &j->now, j->n);
@@ -966,7 +954,7 @@ static void shard_write(shard_run *s, job *j)
     job_free_docs(j);
     j->written = 1;
     if (rc != XS_OK) {
-        job_fail(j, map_xs(rc), xasprintf("cannot index '%s': %s", j->path, xs_db_errmsg(s->db)));
+        job_fail(j, xs_status(rc), xasprintf("cannot index '%s': %s", j->path, xs_db_errmsg(s->db)));
         pthread_mutex_lock(&s->all->lock);
         s->all->failed = 1;
         pthread_mutex_unlock(&s->all->lock);
@@ -1047,7 +1035,7 @@ static int add_sharded(rubric_index *ix, const char *const *paths, const char *c
         char *path = shard_path(ix, ix->nshards), *msg = NULL;
         runs[k].all = &all;
         rc = path ? rubric_analyzer_new(rubric_analyzer_lang(ix->an), &runs[k].an) : RUBRIC_ENOMEM;
-        if (rc == RUBRIC_OK && (rc = map_xs(xs_db_open_fresh(path, &runs[k].db, &msg))) == RUBRIC_OK)
+        if (rc == RUBRIC_OK && (rc = xs_status(xs_db_open_fresh(path, &runs[k].db, &msg))) == RUBRIC_OK)
             ix->shards[ix->nshards++] = runs[k].db;
         if (rc != RUBRIC_OK)
             set_err(ix, rc, "cannot create '%s': %s", path ? path : ix->fresh,
@@ -1266,7 +1254,7 @@ int rubric_index_remove_missing(rubric_index *ix, const char *const *roots, size
     if (c.failed)
         rc = set_err(ix, RUBRIC_ENOMEM, "out of memory looking for removed files");
     else if (rc != XS_OK)
-        rc = set_err(ix, map_xs(rc), "cannot read the manifest: %s", xs_db_errmsg(ix->db));
+        rc = set_err(ix, xs_status(rc), "cannot read the manifest: %s", xs_db_errmsg(ix->db));
     for (size_t i = 0; i < c.n; i++) {
         if (rc == RUBRIC_OK) {
             rc = rubric_index_remove_file(ix, c.paths[i]);
