@@ -1,30 +1,10 @@
-/* index.c: passages into Xapian documents, with the manifest in the metadata.
+/* index.c: files into the index, and a run's changes published by one commit.
  *
- * One passage is one Xapian document:
- *   Q<path>#<anchor>/<part>  unique id term (replace_document is idempotent)
- *   P<path>                  the source file: deleting it deletes its passages
- *   R<rel>                   the page's address under its root (path: filters)
- *   K<tag>, L<lang>          tags and language given by the source
- *   XB                       present on boilerplate passages
- *   S<stem>                  stems of the section heading (weighted up at query time)
- *   T<stem>                  stems of the trail: the page title and enclosing headings
- *   C<word>                  a word written in capitals (an acronym), folded
- *   Z<stem>                  stems of the body
- *   <word>                   exact folded words of heading then body, with
- *                            positions (the body starts HEADING_GAP after the
- *                            heading), for phrases and spelling suggestions
- * Ids and file terms over TERM_MAX bytes use "#" and a 64-bit hash of the
- * path instead of the path itself.
- *
- * The document data is a JSON object: path, anchor, title, trail, start, end,
- * part, boilerplate, text: all a result needs, so queries never read sources.
- *
- * Metadata: "rubric:lang" is the analysis language; "rubric:file:<path>" (or
- * its hashed form) holds the manifest entry {path, size, mtime, hash, passages}.
- * Everything one run writes is published by a single commit. A first build or
- * a rebuild is written beside the live index (DIR.rebuild; with a shard per
- * thread under it when add_many() runs several), then merged and compacted
- * (compact_fresh()) and swapped in (publish()).
+ * The format of what is written is layout.c's. Everything one run writes is
+ * published by a single commit. A first build or a rebuild is written beside
+ * the live index (DIR.rebuild; with a shard per thread under it when
+ * add_many() runs several), then merged and compacted (compact_fresh()) and
+ * swapped in (publish()).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -36,17 +16,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <cjson/cJSON.h>
-
 #include "internal.h"
 #include "store/shim.h"
-
-/* Terms longer than this use a hash of the path: Xapian's glass backend
- * rejects terms over 245 bytes, and metadata keys share that limit. */
-#define TERM_MAX 200
-/* Position gap between the heading's words and the body's, wider than any
- * NEAR or phrase window, so that neither joins a heading to its text. */
-#define HEADING_GAP 1000
 
 struct rubric_index {
     xs_db *db;       /* where this run writes */
@@ -89,14 +60,6 @@ static int set_err(rubric_index *ix, int code, const char *fmt, ...)
     ix->err.len = 0;
     buf_adds(&ix->err, tmp);
     return code;
-}
-
-int file_term(const char *prefix, const char *path, buf *out)
-{
-    out->len = 0;
-    if (strlen(prefix) + strlen(path) <= TERM_MAX)
-        return buf_printf(out, "%s%s", prefix, path);
-    return buf_printf(out, "%s#%016" PRIx64, prefix, hash64(path, strlen(path)));
 }
 
 /* A commit that failed part-way may have closed the database: then only
@@ -358,17 +321,9 @@ int rubric_index_commit(rubric_index *ix)
     /* A run that changed nothing writes nothing: the revision stays. */
     if (ix->dry_run || !ix->dirty)
         return RUBRIC_OK;
-    char now[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-    int rc = xs_status(xs_db_set_metadata(ix->db, META_UPDATED, now, strlen(now)));
-    /* The revision readers see counts commits of this index across
-     * rebuilds (a rebuilt database would start Xapian's count again). */
-    char rev[32];
-    snprintf(rev, sizeof rev, "%lu", rubric_index_revision(ix) + 1);
-    if (rc == RUBRIC_OK)
-        rc = xs_status(xs_db_set_metadata(ix->db, META_REVISION, rev, strlen(rev)));
+    /* The revision counts commits of this index across rebuilds: a rebuild
+     * carries on from the live index's. */
+    int rc = layout_stamp(ix->db, rubric_index_revision(ix) + 1);
     if (rc == RUBRIC_OK)
         rc = xs_status(xs_db_commit(ix->db));
     if (rc != RUBRIC_OK)
@@ -380,244 +335,7 @@ int rubric_index_commit(rubric_index *ix)
 unsigned long rubric_index_revision(rubric_index *ix)
 {
     xs_db *db = ix->fresh ? ix->live : ix->db;
-    return db ? revision_of(db) : 0;
-}
-
-/* ----------------------------------------------------------- documents */
-
-typedef struct doc_ctx {
-    xs_doc *doc;
-    const char *text;    /* the text being analysed */
-    const char *prefix;  /* S or Z */
-    unsigned base;       /* position of this field's first word */
-    unsigned last;       /* last position used */
-    buf term;
-    int failed;
-} doc_ctx;
-
-/* Add PREFIX followed by S[0..N) to the document, without a position. */
-static int add_term(doc_ctx *c, const char *prefix, const char *s, size_t n)
-{
-    c->term.len = 0;
-    if (buf_adds(&c->term, prefix) < 0 || buf_add(&c->term, s, n) < 0 ||
-        xs_doc_add_term(c->doc, c->term.data, c->term.len, 1) != XS_OK) {
-        c->failed = 1;
-        return RUBRIC_ENOMEM;
-    }
-    return 0;
-}
-
-static int add_token(void *ctx, const rubric_token *t)
-{
-    doc_ctx *c = ctx;
-    unsigned pos = c->base + t->pos;
-    c->last = pos;
-    if (xs_doc_add_posting(c->doc, t->word, t->word_len, pos) != XS_OK) {
-        c->failed = 1;
-        return RUBRIC_ENOMEM;
-    }
-    if (add_term(c, c->prefix, t->stem, t->stem_len) != 0)
-        return RUBRIC_ENOMEM;
-    /* A word written in capitals (an acronym: "US") is marked as such, so
-     * that a synonym can tell it from the pronoun "us". */
-    int letters = 0, caps = 1;
-    for (size_t i = t->start; i < t->end && caps; i++) {
-        char ch = c->text[i];
-        letters += (ch >= 'A' && ch <= 'Z');
-        caps = !(ch >= 'a' && ch <= 'z') && (unsigned char)ch < 0x80;
-    }
-    if (caps && letters >= 2 && !t->sub)
-        return add_term(c, PREFIX_CAPS, t->word, t->word_len);
-    return 0;
-}
-
-/* A trail word: its stem under the trail prefix, no position. */
-static int add_trail_token(void *ctx, const rubric_token *t)
-{
-    return add_term(ctx, PREFIX_TRAIL, t->stem, t->stem_len);
-}
-
-static int add_strings(cJSON *o, const char *key, const char *const *v, size_t n)
-{
-    cJSON *a = cJSON_AddArrayToObject(o, key);
-    if (!a)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        cJSON *str = cJSON_CreateString(v[i]);
-        if (!str || !cJSON_AddItemToArray(a, str)) {
-            cJSON_Delete(str);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* The stored data of passage P of the file at SOURCE (REL: its address for
- * links). */
-static char *passage_json(const char *source, const char *rel, const rubric_passage *p)
-{
-    cJSON *o = cJSON_CreateObject();
-    int ok = o && add_strings(o, "trail", p->trail, p->ntrail) == 0 &&
-             cJSON_AddStringToObject(o, "path", p->path ? p->path : source) &&
-             cJSON_AddStringToObject(o, "rel", p->path ? p->path : rel) &&
-             cJSON_AddStringToObject(o, "anchor", p->anchor) &&
-             cJSON_AddStringToObject(o, "title", p->title) &&
-             cJSON_AddNumberToObject(o, "start", (double)p->start) &&
-             cJSON_AddNumberToObject(o, "end", (double)p->end) &&
-             cJSON_AddNumberToObject(o, "part", p->part) &&
-             cJSON_AddBoolToObject(o, "boilerplate", p->boilerplate) &&
-             cJSON_AddStringToObject(o, "text", p->text);
-    if (ok && p->path)
-        ok = cJSON_AddStringToObject(o, "source", source) != NULL;
-    if (ok && p->ntags)
-        ok = add_strings(o, "tags", p->tags, p->ntags) == 0;
-    if (ok && p->lang)
-        ok = cJSON_AddStringToObject(o, "lang", p->lang) != NULL;
-    if (ok && p->nmap) {
-        cJSON *map = cJSON_AddArrayToObject(o, "map");
-        for (size_t i = 0; ok && i < 2 * p->nmap; i++) {
-            cJSON *v = map ? cJSON_CreateNumber((double)p->map[i]) : NULL;
-            ok = v && cJSON_AddItemToArray(map, v);
-        }
-    }
-    char *s = ok ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    return s;
-}
-
-static int add_prefixed(xs_doc *doc, const char *prefix, const char *value, buf *tmp)
-{
-    tmp->len = 0;
-    if (buf_adds(tmp, prefix) < 0 || buf_add(tmp, value, strnlen(value, TERM_MAX)) < 0)
-        return -1;
-    return xs_doc_add_boolean(doc, tmp->data, tmp->len) == XS_OK ? 0 : -1;
-}
-
-/* Build passage P's document (and its id term into ID) with analyzer AN.
- * Touches no database, so workers can build documents side by side.
- * Returns RUBRIC_OK or RUBRIC_ENOMEM. */
-static int build_passage(rubric_analyzer *an, int plain_only, const char *path, const char *rel,
-                         const char *fileterm, const rubric_passage *given, xs_doc **out,
-                         buf *id)
-{
-    rubric_passage plain = *given;
-    if (plain_only)
-        plain.boilerplate = 0;
-    const rubric_passage *p = &plain;
-    int rc = RUBRIC_ENOMEM;
-    doc_ctx c = {0};
-    buf key = {0};
-    char *data = NULL;
-    *out = NULL;
-    id->len = 0;
-    c.doc = xs_doc_new();
-    if (!c.doc)
-        goto done;
-    c.prefix = PREFIX_HEAD;
-    c.text = p->title;
-    if (rubric_analyzer_run(an, p->title, strlen(p->title), add_token, &c) != RUBRIC_OK)
-        goto done;
-    c.prefix = PREFIX_STEM;
-    c.text = p->text;
-    c.base = c.last + HEADING_GAP;
-    if (rubric_analyzer_run(an, p->text, p->text_len, add_token, &c) != RUBRIC_OK)
-        goto done;
-    for (size_t i = 0; i < p->ntrail; i++)
-        if (rubric_analyzer_run(an, p->trail[i], strlen(p->trail[i]), add_trail_token, &c) !=
-            RUBRIC_OK)
-            goto done;
-    data = passage_json(path, rel, p);
-    if (!data || xs_doc_set_data(c.doc, data, strlen(data)) != XS_OK)
-        goto done;
-    if (xs_doc_add_boolean(c.doc, fileterm, strlen(fileterm)) != XS_OK)
-        goto done;
-    if (p->boilerplate && xs_doc_add_boolean(c.doc, TERM_BOILERPLATE, strlen(TERM_BOILERPLATE)))
-        goto done;
-    for (size_t i = 0; i < p->ntags; i++)
-        if (add_prefixed(c.doc, PREFIX_TAG, p->tags[i], &key) < 0)
-            goto done;
-    if (p->lang && add_prefixed(c.doc, PREFIX_LANG, p->lang, &key) < 0)
-        goto done;
-    /* The page's address under its root, for path: filters. */
-    if (add_prefixed(c.doc, PREFIX_REL, p->path ? p->path : rel, &key) < 0)
-        goto done;
-    /* The page, for grouping passages by article. */
-    key.len = 0;
-    if (buf_printf(&key, "%s#%s", path, p->path ? p->path : "") < 0 ||
-        xs_doc_add_value(c.doc, XS_SLOT_PAGE, key.data, key.len) != XS_OK)
-        goto done;
-    /* The id: source, page (when the source holds several), anchor, part. */
-    key.len = 0;
-    if (buf_printf(&key, "%s#%s%s%s/%u", path, p->path ? p->path : "", p->path ? "#" : "",
-                   p->anchor, p->part) < 0 ||
-        file_term(PREFIX_ID, key.data, id) < 0 || xs_doc_add_boolean(c.doc, id->data, id->len) != XS_OK)
-        goto done;
-    *out = c.doc;
-    c.doc = NULL;
-    rc = RUBRIC_OK;
-done:
-    xs_doc_free(c.doc);
-    buf_free(&c.term);
-    buf_free(&key);
-    free(data);
-    return rc;
-}
-
-/* ------------------------------------------------------------ manifest */
-
-typedef struct manifest_entry {
-    long long size, mtime, mtime_ns, passages;
-    char hash[17];
-} manifest_entry;
-
-/* Read PATH's manifest entry; returns 1 when present. */
-static int manifest_get(rubric_index *ix, const char *path, manifest_entry *e)
-{
-    buf key = {0};
-    char *val = NULL;
-    size_t len = 0;
-    int found = 0;
-    if (file_term(META_FILE, path, &key) == 0 &&
-        xs_db_get_metadata(ix->db, key.data, &val, &len) == XS_OK && val) {
-        cJSON *o = cJSON_ParseWithLength(val, len);
-        const cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "hash");
-        const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "path");
-        if (cJSON_IsString(h) && cJSON_IsString(p) && strcmp(p->valuestring, path) == 0) {
-            snprintf(e->hash, sizeof e->hash, "%s", h->valuestring);
-            e->size = (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "size"));
-            e->mtime = (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "mtime"));
-            e->passages =
-                (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "passages"));
-            e->mtime_ns =
-                (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "mtime_ns"));
-            found = 1;
-        }
-        cJSON_Delete(o);
-    }
-    free(val);
-    buf_free(&key);
-    return found;
-}
-
-static int manifest_put(rubric_index *ix, const char *path, const manifest_entry *e,
-                        size_t passages)
-{
-    buf key = {0};
-    cJSON *o = cJSON_CreateObject();
-    char *s = NULL;
-    int rc = RUBRIC_ENOMEM;
-    if (o && cJSON_AddStringToObject(o, "path", path) &&
-        cJSON_AddNumberToObject(o, "size", (double)e->size) &&
-        cJSON_AddNumberToObject(o, "mtime", (double)e->mtime) &&
-        cJSON_AddNumberToObject(o, "mtime_ns", (double)e->mtime_ns) &&
-        cJSON_AddStringToObject(o, "hash", e->hash) &&
-        cJSON_AddNumberToObject(o, "passages", (double)passages) &&
-        (s = cJSON_PrintUnformatted(o)) && file_term(META_FILE, path, &key) == 0)
-        rc = xs_status(xs_db_set_metadata(ix->db, key.data, s, strlen(s)));
-    cJSON_Delete(o);
-    free(s);
-    buf_free(&key);
-    return rc;
+    return db ? layout_revision(db) : 0;
 }
 
 int rubric_index_remove_file(rubric_index *ix, const char *path)
@@ -629,10 +347,10 @@ int rubric_index_remove_file(rubric_index *ix, const char *path)
     ix->dirty = 1;
     buf term = {0};
     int rc = RUBRIC_ENOMEM;
-    if (file_term(PREFIX_FILE, path, &term) == 0)
+    if (layout_file_term(PREFIX_FILE, path, &term) == 0)
         rc = xs_status(xs_db_delete_term(ix->db, term.data));
-    if (rc == RUBRIC_OK && file_term(META_FILE, path, &term) == 0)
-        rc = xs_status(xs_db_set_metadata(ix->db, term.data, "", 0));
+    if (rc == RUBRIC_OK)
+        rc = layout_manifest_remove(ix->db, path);
     buf_free(&term);
     if (rc != RUBRIC_OK)
         return set_err(ix, rc, "cannot remove '%s': %s", path, xs_db_errmsg(ix->db));
@@ -666,7 +384,7 @@ int rubric_index_set_base_url(rubric_index *ix, const char *url)
  * thread), written (stage 3, the writer's thread). */
 typedef struct job {
     char *path, *rel;
-    manifest_entry old, now;
+    layout_manifest_entry old, now;
     int known;
     int done;          /* stage 1 settled it: unchanged, or an error */
     int rc;            /* its status, once settled */
@@ -741,7 +459,7 @@ static void stage_lookup(rubric_index *ix, job *j, const char *path, const char 
         job_fail(j, RUBRIC_EINPUT, xasprintf("'%s': not a regular file", path));
         return;
     }
-    j->known = manifest_get(ix, path, &j->old);
+    j->known = layout_manifest_get(ix->db, path, &j->old);
     j->now.size = (long long)st.st_size;
     j->now.mtime = (long long)st.st_mtim.tv_sec;
     j->now.mtime_ns = (long long)st.st_mtim.tv_nsec;
@@ -796,15 +514,18 @@ static void stage_build(rubric_analyzer *an, int plain_only, int dry_run, job *j
         rc = RUBRIC_OK;
         goto out;
     }
-    if (file_term(PREFIX_FILE, j->path, &term) < 0 || !(j->fileterm = xstrdup(term.data)))
+    if (layout_file_term(PREFIX_FILE, j->path, &term) < 0 || !(j->fileterm = xstrdup(term.data)))
         goto out;
     j->docs = calloc(n + 1, sizeof *j->docs);
     j->ids = calloc(n + 1, sizeof *j->ids);
     if (!j->docs || !j->ids)
         goto out;
     for (; j->n < n; j->n++) {
-        if (build_passage(an, plain_only, j->path, j->rel, j->fileterm, rubric_doc_passage(doc, j->n),
-                          &j->docs[j->n], &id) != RUBRIC_OK ||
+        rubric_passage p = *rubric_doc_passage(doc, j->n);
+        if (plain_only)
+            p.boilerplate = 0;
+        if (layout_passage_doc(an, j->path, j->rel, j->fileterm, &p, &j->docs[j->n], &id) !=
+                RUBRIC_OK ||
             !(j->ids[j->n] = xstrdup(id.data))) {
             xs_doc_free(j->docs[j->n]);
             goto out;
@@ -831,18 +552,21 @@ static int stage_write(rubric_index *ix, job *j)
     if (ix->dry_run)
         goto notes;
     ix->dirty = 1;
-    if (j->touch)
-        return manifest_put(ix, j->path, &j->now, (size_t)j->old.passages) == RUBRIC_OK
+    if (j->touch) {
+        j->now.passages = j->old.passages;
+        return layout_manifest_put(ix->db, j->path, &j->now) == RUBRIC_OK
                    ? RUBRIC_OK
                    : set_err(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", j->path);
+    }
     /* A fresh build holds nothing yet: no passages to replace or delete, and
      * adding skips the look-up of each id. */
     int rc = ix->fresh ? RUBRIC_OK : xs_status(xs_db_delete_term(ix->db, j->fileterm));
     for (size_t i = 0; i < j->n && !j->written && rc == RUBRIC_OK; i++)
         rc = xs_status(ix->fresh ? xs_db_add(ix->db, j->docs[i])
                               : xs_db_replace(ix->db, j->ids[i], j->docs[i]));
+    j->now.passages = (long long)j->n;
     if (rc == RUBRIC_OK)
-        rc = manifest_put(ix, j->path, &j->now, j->n);
+        rc = layout_manifest_put(ix->db, j->path, &j->now);
     if (rc != RUBRIC_OK)
         return set_err(ix, rc, "cannot index '%s': %s", j->path, xs_db_errmsg(ix->db));
 notes:
@@ -1209,37 +933,18 @@ typedef struct missing_ctx {
     size_t nroots;
     char **paths;  /* to remove once the walk is over */
     size_t n, cap;
-    int failed;
 } missing_ctx;
 
-static int find_missing(void *ctx, const char *key, const char *val, size_t len)
+/* Collect PATH, from the manifest, if it is gone from under the roots. */
+static int find_missing(void *ctx, const char *path)
 {
-    (void)key;
     missing_ctx *c = ctx;
-    if (len == 0)
-        return 0;  /* a removed entry */
-    cJSON *o = cJSON_ParseWithLength(val, len);
-    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "path");
-    int rc = 0;
-    if (cJSON_IsString(p) && under(p->valuestring, c->roots, c->nroots) &&
-        !seen(c->ix, p->valuestring)) {
-        if (c->n == c->cap) {
-            size_t cap = c->cap ? c->cap * 2 : 16;
-            char **q = realloc(c->paths, cap * sizeof *q);
-            if (!q)
-                rc = c->failed = 1;
-            else {
-                c->paths = q;
-                c->cap = cap;
-            }
-        }
-        if (!rc && !(c->paths[c->n++] = xstrdup(p->valuestring))) {
-            c->n--;
-            rc = c->failed = 1;
-        }
-    }
-    cJSON_Delete(o);
-    return rc;
+    if (!under(path, c->roots, c->nroots) || seen(c->ix, path))
+        return RUBRIC_OK;
+    if (GROW(c->paths, c->n, c->cap) < 0 || !(c->paths[c->n] = xstrdup(path)))
+        return RUBRIC_ENOMEM;
+    c->n++;
+    return RUBRIC_OK;
 }
 
 int rubric_index_remove_missing(rubric_index *ix, const char *const *roots, size_t nroots,
@@ -1249,12 +954,12 @@ int rubric_index_remove_missing(rubric_index *ix, const char *const *roots, size
     if (removed)
         *removed = 0;
     NEED_DB(ix);
-    missing_ctx c = {ix, roots, nroots, NULL, 0, 0, 0};
-    int rc = xs_db_metadata(ix->db, META_FILE, find_missing, &c);
-    if (c.failed)
-        rc = set_err(ix, RUBRIC_ENOMEM, "out of memory looking for removed files");
-    else if (rc != XS_OK)
-        rc = set_err(ix, xs_status(rc), "cannot read the manifest: %s", xs_db_errmsg(ix->db));
+    missing_ctx c = {ix, roots, nroots, NULL, 0, 0};
+    int rc = layout_manifest_each(ix->db, find_missing, &c);
+    if (rc == RUBRIC_ENOMEM)
+        rc = set_err(ix, rc, "out of memory looking for removed files");
+    else if (rc != RUBRIC_OK)
+        rc = set_err(ix, rc, "cannot read the manifest: %s", xs_db_errmsg(ix->db));
     for (size_t i = 0; i < c.n; i++) {
         if (rc == RUBRIC_OK) {
             rc = rubric_index_remove_file(ix, c.paths[i]);

@@ -173,9 +173,14 @@ int read_markdown(rubric_doc *d, const char *data, size_t len, const char *name)
 /* Read a plain-text article; NAME titles it when its first line cannot. */
 int read_text(rubric_doc *d, const char *data, size_t len, const char *name);
 
-/* ------------------------------------------------------ Interface to index.c */
+/* ---- Interface to code in layout.c */
 
-/* Prefixes of the terms rubric writes (see index.c for the layout). */
+/* The index format; layout.c's opening comment describes it whole. */
+
+struct xs_db;
+struct xs_doc;
+
+/* Term prefixes. */
 #define PREFIX_STEM "Z"
 #define PREFIX_HEAD "S"
 #define PREFIX_TRAIL "T"
@@ -185,12 +190,80 @@ int read_text(rubric_doc *d, const char *data, size_t len, const char *name);
 #define PREFIX_REL "R"
 #define PREFIX_TAG "K"
 #define PREFIX_LANG "L"
+/* The term on boilerplate passages. */
 #define TERM_BOILERPLATE "XB"
+/* Metadata keys; META_FILE is followed by the file's path. */
 #define META_BASE_URL "rubric:base_url"
 #define META_UPDATED "rubric:updated"
 #define META_REVISION "rubric:revision"
 #define META_LANG "rubric:lang"
 #define META_FILE "rubric:file:"
+
+/* The term (or metadata key) PREFIX + PATH, or its hashed form when too long,
+ * into OUT (emptied first). 0, or -1 when out of memory. */
+int layout_file_term(const char *prefix, const char *path, buf *out);
+
+/* The document of passage P of the file SOURCE (REL: the file's address for
+ * links; FILETERM: SOURCE's P term), analysed by AN, into *OUT (caller frees
+ * with xs_doc_free()), and its id term into ID. Touches no database, so
+ * threads can build documents side by side. RUBRIC_OK or RUBRIC_ENOMEM. */
+int layout_passage_doc(rubric_analyzer *an, const char *source, const char *rel,
+                       const char *fileterm, const rubric_passage *p, struct xs_doc **out,
+                       buf *id);
+
+/* A passage's data, decoded. Strings are "" when absent; all of it is owned
+ * by the struct, valid until layout_passage_clear(). */
+typedef struct layout_passage {
+    const char *path, *rel, *source;  /* source: "" unless the page is not the file */
+    const char *anchor, *title;
+    const char **trail;               /* NULL-terminated */
+    size_t ntrail;
+    const char *text;
+    size_t text_len;
+    size_t start, end;
+    unsigned part;
+    int boilerplate;
+    const char **tags;                /* NULL-terminated */
+    size_t ntags;
+    const char *lang;
+    size_t *map;                      /* NMAP pairs (text offset, source offset), or NULL */
+    size_t nmap;
+    void *record;                     /* the parsed data the strings point into */
+} layout_passage;
+
+/* Decode the LEN bytes of passage data DATA into *OUT (clear it with
+ * layout_passage_clear(), also on failure). RUBRIC_OK, RUBRIC_ENODB when DATA
+ * does not parse (damaged, or out of memory: the parser does not tell which),
+ * or RUBRIC_ENOMEM. */
+int layout_passage_decode(const char *data, size_t len, layout_passage *out);
+/* Free what P holds and zero it; a zeroed P is fine. */
+void layout_passage_clear(layout_passage *p);
+/* The source offset of byte X of P's text, through its map. */
+size_t layout_source_offset(const layout_passage *p, size_t x);
+
+/* A file's manifest entry. */
+typedef struct layout_manifest_entry {
+    long long size, mtime, mtime_ns, passages;
+    char hash[17];  /* 16 hex digits and a NUL */
+} layout_manifest_entry;
+
+/* Read PATH's entry from DB into *OUT: 1 when there is one, else 0. */
+int layout_manifest_get(struct xs_db *db, const char *path, layout_manifest_entry *out);
+/* Write PATH's entry E to DB. RUBRIC_OK or an error status. */
+int layout_manifest_put(struct xs_db *db, const char *path, const layout_manifest_entry *e);
+/* Remove PATH's entry from DB. */
+int layout_manifest_remove(struct xs_db *db, const char *path);
+/* Call FN with the path of each file in DB's manifest. A nonzero return stops
+ * the walk and is returned; else RUBRIC_OK or an error status. */
+int layout_manifest_each(struct xs_db *db, int (*fn)(void *ctx, const char *path), void *ctx);
+
+/* The revision of the index DB: the commits that changed it, counted across
+ * rebuilds. */
+unsigned long layout_revision(struct xs_db *db);
+/* Record in DB that it now stands at REVISION, updated now. */
+int layout_stamp(struct xs_db *db, unsigned long revision);
+
+/* ---- End of interface to code in layout.c */
 
 /* ------------------------------------------------------- Interface to query.c */
 
@@ -292,8 +365,5 @@ void qtree_words(const qtree *q, void (*fn)(void *ctx, const qnode *leaf, size_t
 /* The revision of the index DB: the commits that changed it, counted across
  * rebuilds. */
 unsigned long revision_of(struct xs_db *db);
-
-/* The term naming PATH's file (or its hash when too long), into OUT. */
-int file_term(const char *prefix, const char *path, buf *out);
 
 #endif
