@@ -362,8 +362,4 @@ char *qtree_describe(const qtree *q);
 /* Call FN for each word Q looks for (leaf, index of the word in it). */
 void qtree_words(const qtree *q, void (*fn)(void *ctx, const qnode *leaf, size_t k), void *ctx);
 
-/* The revision of the index DB: the commits that changed it, counted across
- * rebuilds. */
-unsigned long revision_of(struct xs_db *db);
-
 #endif
