@@ -9,8 +9,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <cjson/cJSON.h>
-
 #include <unistr.h>
 
 #include "internal.h"
@@ -371,7 +369,7 @@ struct rubric_results {
     size_t n;
     size_t total;
     char *suggestion;
-    cJSON **docs;      /* the parsed document data the hits' strings point into;
+    layout_passage *docs;  /* the decoded passage data the hits' strings point into;
                           what else a hit points to is its own, freed with it */
 };
 
@@ -392,7 +390,6 @@ static void hit_free(rubric_hit *h)
     free((char *)h->snippet);
     free((rubric_span *)h->spans);
     free((char *)h->url);
-    free((const char **)h->trail);
 }
 
 void rubric_results_free(rubric_results *r)
@@ -401,7 +398,7 @@ void rubric_results_free(rubric_results *r)
         return;
     for (size_t i = 0; i < r->n; i++) {
         hit_free(&r->hits[i]);
-        cJSON_Delete(r->docs[i]);
+        layout_passage_clear(&r->docs[i]);
     }
     free(r->articles);
     free(r->article_hits);
@@ -668,18 +665,6 @@ char *rubric_hit_snippet_html(const rubric_hit *hit)
     return rubric_fragment_html(&f);
 }
 
-static const char *json_str(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double json_num(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
 /* Append S to B, percent-encoding what cannot stand in a URL as it is. */
 static int add_url_part(buf *b, const char *s, int fragment)
 {
@@ -716,24 +701,6 @@ static char *make_url(const char *base, const char *rel, const char *anchor)
     return buf_detach(&b);
 }
 
-/* The source offset of byte X of a passage's text, through its map: pairs
- * (text offset, source offset), one per block; without one the text is the
- * source's bytes from START. */
-static size_t source_offset(const cJSON *doc, size_t start, size_t x)
-{
-    const cJSON *map = cJSON_GetObjectItemCaseSensitive(doc, "map");
-    size_t t0 = 0, s0 = start;
-    int n = cJSON_GetArraySize(map);
-    for (int k = 0; k + 1 < n; k += 2) {
-        size_t t = (size_t)cJSON_GetNumberValue(cJSON_GetArrayItem(map, k));
-        if (t > x)
-            break;
-        t0 = t;
-        s0 = (size_t)cJSON_GetNumberValue(cJSON_GetArrayItem(map, k + 1));
-    }
-    return s0 + (x - t0);
-}
-
 /* URL + ":~:text=" + the words from the first match, encoded for a text
  * directive (which reserves '-', ',' and '&'). */
 static char *text_link(const char *url, const rubric_fragment *f)
@@ -763,7 +730,7 @@ static char *text_link(const char *url, const rubric_fragment *f)
 
 /* Up to MAX fragments of TEXT around its matches M, best first, each with the
  * source offsets of its matches and a link that scrolls to them. */
-static int make_fragments(const cJSON *doc, const char *text, size_t len, const match *m,
+static int make_fragments(const layout_passage *doc, const char *text, size_t len, const match *m,
                           size_t n, size_t want, size_t max, rubric_hit *h)
 {
     rubric_fragment *f = calloc(max, sizeof *f);
@@ -774,7 +741,7 @@ static int make_fragments(const cJSON *doc, const char *text, size_t len, const 
         return -1;
     }
     h->fragments = f;
-    size_t start = (size_t)json_num(doc, "start"), s = 0, e = 0;
+    size_t s = 0, e = 0;
     int rc = 0;
     for (size_t k = 0; k < max && rc == 0; k++) {
         /* The first fragment always exists; later ones need matches left. */
@@ -792,7 +759,7 @@ static int make_fragments(const cJSON *doc, const char *text, size_t len, const 
             break;
         }
         for (size_t j = 0; j < f[k].nspans; j++) {
-            src[j].start = source_offset(doc, start, f[k].text_start + f[k].spans[j].start);
+            src[j].start = layout_source_offset(doc, f[k].text_start + f[k].spans[j].start);
             src[j].len = f[k].spans[j].len;
         }
         f[k].source = src;
@@ -890,39 +857,27 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
 {
     size_t dlen = 0;
     const char *data = xs_mset_data(ms, i, &dlen);
-    cJSON *doc = cJSON_ParseWithLength(data, dlen);
-    if (!doc)
+    layout_passage *doc = &r->docs[i];
+    if (layout_passage_decode(data, dlen, doc) != RUBRIC_OK)
         return -1;
-    r->docs[i] = doc;
     rubric_hit *h = &r->hits[i];
     h->rank = (unsigned)rank;
     h->score = xs_mset_weight(ms, i);
-    h->path = json_str(doc, "path");
-    h->anchor = json_str(doc, "anchor");
-    h->title = json_str(doc, "title");
-    h->start = (size_t)json_num(doc, "start");
-    h->end = (size_t)json_num(doc, "end");
-    h->part = (unsigned)json_num(doc, "part");
-    h->boilerplate = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "boilerplate"));
-    const cJSON *trail = cJSON_GetObjectItemCaseSensitive(doc, "trail");
-    size_t nt = (size_t)cJSON_GetArraySize(trail);
-    const char **tr = calloc(nt + 1, sizeof *tr);
-    if (!tr)
-        return -1;
-    h->trail = tr;
-    size_t k = 0;
-    const cJSON *t;
-    cJSON_ArrayForEach(t, trail)
-        if (cJSON_IsString(t))
-            tr[k++] = t->valuestring;
-    h->ntrail = k;
-    const char *rel = json_str(doc, "rel");
-    h->url = make_url(o->base_url ? o->base_url : rubric_db_base_url(db), *rel ? rel : h->path,
-                      h->anchor);
+    h->path = doc->path;
+    h->anchor = doc->anchor;
+    h->title = doc->title;
+    h->start = doc->start;
+    h->end = doc->end;
+    h->part = doc->part;
+    h->boilerplate = doc->boilerplate;
+    h->trail = doc->trail;
+    h->ntrail = doc->ntrail;
+    h->url = make_url(o->base_url ? o->base_url : rubric_db_base_url(db),
+                      *doc->rel ? doc->rel : h->path, h->anchor);
     if (!h->url)
         return -1;
-    const char *text = json_str(doc, "text");
-    size_t len = strlen(text), want = o->snippet_len ? o->snippet_len : 200, n = 0, s = 0, e = 0;
+    const char *text = doc->text;
+    size_t len = doc->text_len, want = o->snippet_len ? o->snippet_len : 200, n = 0, s = 0, e = 0;
     match *m = NULL;
     if (find_all(db, q, text, len, &m, &n) < 0)
         return -1;
@@ -1106,7 +1061,7 @@ static int group(rubric_results *r, const xs_mset *m, size_t offset, size_t limi
     size_t na = 0;
     for (size_t i = 0; i < n; i++) {
         const rubric_hit *h = &r->hits[i];
-        const char *src = json_str(r->docs[i], "source");
+        const char *src = r->docs[i].source;
         size_t a = 0;
         while (a < na && !(strcmp(r->articles[a].path, h->path) == 0 &&
                            strcmp(r->page_keys[a], src) == 0))
