@@ -265,6 +265,91 @@ int layout_stamp(struct xs_db *db, unsigned long revision);
 
 /* ---- End of interface to code in layout.c */
 
+/* ---- Interface to code in index.c */
+
+/* A write handle (rubric.h); its body is shared by the index*.c files. */
+struct rubric_index {
+    struct xs_db *db;      /* where this run writes */
+    struct xs_db *live;    /* a rebuild: the live index, held for its lock */
+    char *dir;             /* the index as readers name it */
+    char *fresh;           /* a rebuild: where the new index is built */
+    int dry_run;
+    int dirty;             /* something changed since the last commit */
+    rubric_analyzer *an;
+    buf err;
+    buf notes;             /* what the last file's reader skipped */
+    int plain;             /* boilerplate detection off */
+    hashset seen;          /* the paths given to add_file since open */
+    struct xs_db **shards; /* a fresh build on threads: its shards, in file order */
+    size_t nshards;
+    int broken;            /* a shard could not be written: no publishing */
+};
+
+/* Set IX's message to the printf-formatted FMT; returns CODE. */
+int index_error(rubric_index *ix, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A commit that failed part-way may have closed the database: then only
+ * rubric_index_close() is left to call. */
+#define INDEX_NEED_DB(ix)                                                                  \
+    do {                                                                                   \
+        if (!(ix)->db)                                                                     \
+            return index_error((ix), RUBRIC_ENODB, "the index was closed by a failed commit"); \
+    } while (0)
+
+/* Shard K of a fresh build, under its scratch directory (malloc'd; NULL when
+ * out of memory). */
+char *index_shard_path(const rubric_index *ix, size_t k);
+
+/* ---- End of interface to code in index.c */
+
+/* ---- Interface to code in index_file.c */
+
+/* One file on its way into the index: looked up in the manifest (stage 1,
+ * the writer's thread), read, parsed and turned into documents (stage 2, any
+ * thread), written (stage 3, the writer's thread). */
+typedef struct job {
+    char *path, *rel;
+    layout_manifest_entry old, now;
+    int known;
+    int done;          /* stage 1 settled it: unchanged, or an error */
+    int rc;            /* its status, once settled */
+    char *msg;         /* the error's message (stages 1 and 2) */
+    int touch;         /* content unchanged: only its times are recorded */
+    int what, excluded;
+    char *notes;
+    char *fileterm;
+    struct xs_doc **docs; /* its passages' documents, and their id terms */
+    char **ids;
+    size_t n;
+    int written;       /* the documents went to a shard already (and are freed) */
+} job;
+
+/* Look PATH up: new, changed, or unchanged by size and time? Remembers PATH
+ * as given since open. REL: its address (NULL: PATH). Writer's thread only. */
+void job_lookup(rubric_index *ix, job *j, const char *path, const char *rel);
+/* Read, hash, parse and build J's documents with analyzer AN (PLAIN_ONLY:
+ * boilerplate detection off; DRY_RUN: read only). Any thread. */
+void job_build(rubric_analyzer *an, int plain_only, int dry_run, job *j);
+/* Write what job_build() built, and J's manifest entry. Writer's thread. */
+int job_write(rubric_index *ix, job *j);
+/* What J's outcome RC says of the file, as rubric_index_add() reports it. */
+void job_outcome(const job *j, int rc, int *what, size_t *npassages);
+/* Settle J as failed with status RC and message MSG (malloc'd, taken). */
+int job_fail(job *j, int rc, char *msg);
+/* Free J's documents and id terms (the count stays). */
+void job_free_docs(job *j);
+/* Free all J holds and zero it. */
+void job_clear(job *j);
+
+/* ---- End of interface to code in index_file.c */
+
+/* ---- Interface to code in index_pool.c */
+
+/* Defines rubric_index_add_many() (rubric.h) and nothing else. */
+
+/* ---- End of interface to code in index_pool.c */
+
 /* ------------------------------------------------------- Interface to query.c */
 
 struct xs_db;
