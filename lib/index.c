@@ -7,7 +7,6 @@
  * swapped in (publish()).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +15,11 @@
 #include "internal.h"
 #include "store/shim.h"
 
-int index_error(rubric_index *ix, int code, const char *fmt, ...)
+int index_fail(rubric_index *ix, int code, char *msg)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    char tmp[512];
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
     ix->err.len = 0;
-    buf_adds(&ix->err, tmp);
+    buf_adds(&ix->err, msg ? msg : "out of memory");
+    free(msg);
     return code;
 }
 

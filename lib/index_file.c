@@ -166,8 +166,10 @@ int job_write(rubric_index *ix, job *j)
 {
     ix->err.len = 0;
     ix->notes.len = 0;
-    if (j->msg)
-        index_error(ix, j->rc, "%s", j->msg);
+    if (j->msg) {
+        index_fail(ix, j->rc, j->msg);
+        j->msg = NULL;
+    }
     if (j->done)
         return j->rc;
     if (ix->dry_run)

@@ -285,9 +285,10 @@ struct rubric_index {
     int broken;            /* a shard could not be written: no publishing */
 };
 
-/* Set IX's message to the printf-formatted FMT; returns CODE. */
-int index_error(rubric_index *ix, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Make MSG (malloc'd, taken; NULL: out of memory) IX's message; returns CODE.
+ * index_error() formats the message as printf does, whatever its length. */
+int index_fail(rubric_index *ix, int code, char *msg);
+#define index_error(ix, code, ...) index_fail((ix), (code), xasprintf(__VA_ARGS__))
 
 /* A commit that failed part-way may have closed the database: then only
  * rubric_index_close() is left to call. */
