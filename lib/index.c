@@ -142,7 +142,7 @@ static void close_shards(rubric_index *ix)
         xs_db_close(ix->shards[k]);
     free(ix->shards);
     ix->shards = NULL;
-    ix->nshards = 0;
+    ix->nshards = ix->capshards = 0;
 }
 
 void rubric_index_close(rubric_index *ix)

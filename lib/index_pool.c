@@ -1,4 +1,4 @@
-/* index_pool.c: many files on threads: a pipeline, or shards of a fresh build; and the choice. */
+/* index_pool.c: many files on threads (a pipeline, or shards of a fresh build), and the choice of way. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,56 @@
 /* Files in flight at most per worker: bounds memory whatever the corpus. */
 #define JOBS_PER_WORKER 8
 
+/* The files given to rubric_index_add_many(), and whom to tell. */
+typedef struct batch {
+    const char *const *paths;
+    const char *const *rels;  /* may be NULL */
+    size_t n;
+    rubric_add_fn done;       /* may be NULL */
+    void *ctx;
+} batch;
+
+static const char *rel_of(const batch *b, size_t i)
+{
+    return b->rels ? b->rels[i] : NULL;
+}
+
+/* Tell the caller what became of file I; nonzero: the caller's stop. */
+static int report(const batch *b, size_t i, int rc, int what, size_t npassages)
+{
+    return b->done ? b->done(b->ctx, i, rc, what, npassages) : 0;
+}
+
+/* Write file I, whose job J is built, on this thread; report it and clear J.
+ * Returns the caller's stop, or 0. */
+static int write_one(rubric_index *ix, const batch *b, size_t i, job *j)
+{
+    int rc = job_write(ix, j), what = 0;
+    size_t np = 0;
+    job_outcome(j, rc, &what, &np);
+    int stop = report(b, i, rc, what, np);
+    job_clear(j);
+    return stop;
+}
+
+/* One thread: each file in turn, as rubric_index_add() does it. */
+static int add_serial(rubric_index *ix, const batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        int what = 0;
+        size_t np = 0;
+        int rc = rubric_index_add(ix, b->paths[i], rel_of(b, i), &what, &np);
+        int stop = report(b, i, rc, what, np);
+        if (stop)
+            return stop;
+    }
+    return RUBRIC_OK;
+}
+
+/* ------------------------------------------------------------ pipeline */
+
+/* Workers read, parse and analyse files into a ring of jobs; this thread
+ * looks them up (it reads the manifest) and writes them, in file order. */
 typedef struct pool {
     rubric_index *ix;
     job *jobs;            /* a ring of WINDOW slots */
@@ -16,21 +66,25 @@ typedef struct pool {
     size_t n;             /* files in all */
     size_t next;          /* the next file a worker takes */
     size_t written;       /* files written so far (all below are free slots) */
-    char *ready;          /* per slot: stage 2 done */
+    size_t looked;        /* files looked up so far */
+    char *ready;          /* per slot: built */
     int stop;
-    rubric_analyzer **an; /* one per worker */
+    struct worker *workers;
+    unsigned nworkers, started;
+    int locks;            /* lock and wake are initialised */
     pthread_mutex_t lock;
     pthread_cond_t wake;  /* a slot became ready, or room opened */
 } pool;
 
-typedef struct worker_arg {
+typedef struct worker {
     pool *p;
     rubric_analyzer *an;
-} worker_arg;
+    pthread_t thread;
+} worker;
 
-static void *worker(void *arg)
+static void *work(void *arg)
 {
-    worker_arg *w = arg;
+    worker *w = arg;
     pool *p = w->p;
     pthread_mutex_lock(&p->lock);
     for (;;) {
@@ -50,6 +104,108 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* Set P up for B on NWORKERS workers, and look up the first window's files. */
+static int pool_open(pool *p, rubric_index *ix, const batch *b, unsigned nworkers)
+{
+    memset(p, 0, sizeof *p);
+    p->ix = ix;
+    p->n = b->n;
+    p->window = (size_t)nworkers * JOBS_PER_WORKER;
+    p->nworkers = nworkers;
+    p->jobs = calloc(p->window, sizeof *p->jobs);
+    p->ready = calloc(p->window, 1);
+    p->workers = calloc(nworkers, sizeof *p->workers);
+    if (!p->jobs || !p->ready || !p->workers)
+        return index_error(ix, RUBRIC_ENOMEM, "out of memory");
+    for (unsigned w = 0; w < nworkers; w++) {
+        p->workers[w].p = p;
+        if (rubric_analyzer_new(rubric_analyzer_lang(ix->an), &p->workers[w].an) != RUBRIC_OK)
+            return index_error(ix, RUBRIC_ENOMEM, "out of memory");
+    }
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->wake, NULL);
+    p->locks = 1;
+    for (; p->looked < b->n && p->looked < p->window; p->looked++)
+        job_lookup(ix, &p->jobs[p->looked], b->paths[p->looked], rel_of(b, p->looked));
+    return RUBRIC_OK;
+}
+
+/* Start the workers; a pool runs with as many as could be started. */
+static int pool_start(pool *p)
+{
+    for (; p->started < p->nworkers; p->started++)
+        if (pthread_create(&p->workers[p->started].thread, NULL, work,
+                           &p->workers[p->started]) != 0)
+            break;
+    return p->started ? RUBRIC_OK : index_error(p->ix, RUBRIC_EINTERNAL, "cannot start a thread");
+}
+
+/* Write the files in order as they are built, looking up the next in each
+ * slot written. Returns the caller's stop, or 0. */
+static int pool_write(pool *p, const batch *b)
+{
+    int stop = 0;
+    for (size_t i = 0; i < b->n && !stop; i++) {
+        size_t slot = i % p->window;
+        pthread_mutex_lock(&p->lock);
+        while (!p->ready[slot])
+            pthread_cond_wait(&p->wake, &p->lock);
+        pthread_mutex_unlock(&p->lock);
+        job *j = &p->jobs[slot];
+        stop = write_one(p->ix, b, i, j);
+        if (p->looked < b->n) {
+            job_lookup(p->ix, j, b->paths[p->looked], rel_of(b, p->looked));
+            p->looked++;
+        }
+        pthread_mutex_lock(&p->lock);
+        p->ready[slot] = 0;
+        p->written = i + 1;
+        if (stop)
+            p->stop = 1;
+        pthread_cond_broadcast(&p->wake);
+        pthread_mutex_unlock(&p->lock);
+    }
+    return stop;
+}
+
+/* Stop and join the workers, and free what P holds. */
+static void pool_close(pool *p)
+{
+    if (p->locks) {
+        pthread_mutex_lock(&p->lock);
+        p->stop = 1;
+        pthread_cond_broadcast(&p->wake);
+        pthread_mutex_unlock(&p->lock);
+    }
+    for (unsigned w = 0; w < p->started; w++)
+        pthread_join(p->workers[w].thread, NULL);
+    if (p->locks) {
+        pthread_cond_destroy(&p->wake);
+        pthread_mutex_destroy(&p->lock);
+    }
+    for (size_t k = 0; p->jobs && k < p->window; k++)
+        job_clear(&p->jobs[k]);
+    for (unsigned w = 0; p->workers && w < p->nworkers; w++)
+        rubric_analyzer_free(p->workers[w].an);
+    free(p->workers);
+    free(p->jobs);
+    free(p->ready);
+}
+
+static int add_pipelined(rubric_index *ix, const batch *b, unsigned workers)
+{
+    pool p;
+    int rc = pool_open(&p, ix, b, workers);
+    if (rc == RUBRIC_OK)
+        rc = pool_start(&p);
+    if (rc == RUBRIC_OK)
+        rc = pool_write(&p, b);
+    pool_close(&p);
+    return rc;
+}
+
+/* -------------------------------------------------------------- shards */
+
 /* A fresh build on several threads: the files are cut into as many runs of
  * consecutive files as there are workers, of about equal bytes, and each
  * worker reads, analyses and writes its run into a shard of its own, so the
@@ -61,7 +217,8 @@ typedef struct shard_run {
     struct sharded *all;
     size_t from, to;        /* its files */
     rubric_analyzer *an;
-    xs_db *db;              /* its shard */
+    xs_db *db;              /* its shard (owned by the index) */
+    pthread_t thread;
     int finished;
 } shard_run;
 
@@ -69,8 +226,11 @@ typedef struct sharded {
     rubric_index *ix;
     job *jobs;              /* one per file */
     char *ready;            /* per file: built and written */
-    int stop, failed;
-    pthread_mutex_t lock;
+    shard_run *runs;
+    unsigned nruns, started;
+    int stop;
+    int locks;              /* lock and wake are initialised */
+    pthread_mutex_t lock;   /* also guards ix->broken while the runs run */
     pthread_cond_t wake;
 } sharded;
 
@@ -87,12 +247,12 @@ static void shard_write(shard_run *s, job *j)
     if (rc != XS_OK) {
         job_fail(j, xs_status(rc), xasprintf("cannot index '%s': %s", j->path, xs_db_errmsg(s->db)));
         pthread_mutex_lock(&s->all->lock);
-        s->all->failed = 1;
+        s->all->ix->broken = 1;
         pthread_mutex_unlock(&s->all->lock);
     }
 }
 
-static void *shard_worker(void *arg)
+static void *shard_work(void *arg)
 {
     shard_run *s = arg;
     sharded *all = s->all;
@@ -137,186 +297,137 @@ static void cut_runs(const job *jobs, size_t n, shard_run *runs, size_t nruns)
     }
 }
 
-static int add_sharded(rubric_index *ix, const char *const *paths, const char *const *rels,
-                       size_t n, unsigned workers, rubric_add_fn done, void *ctx)
+/* Open run S's shard, the index's next, and its analyzer. A shard that cannot
+ * be made leaves the fresh build broken. */
+static int shard_open(rubric_index *ix, shard_run *s)
 {
-    if (workers > n)
-        workers = (unsigned)n;
-    sharded all = {0};
-    all.ix = ix;
-    all.jobs = calloc(n, sizeof *all.jobs);
-    all.ready = calloc(n, 1);
-    shard_run *runs = calloc(workers, sizeof *runs);
-    pthread_t *threads = calloc(workers, sizeof *threads);
-    xs_db **shards = realloc(ix->shards, (ix->nshards + workers) * sizeof *shards);
-    int rc = RUBRIC_ENOMEM;
-    unsigned started = 0;
-    if (shards)
-        ix->shards = shards;
-    if (!all.jobs || !all.ready || !runs || !threads || !shards) {
-        index_error(ix, rc, "out of memory");
-        goto out;
-    }
-    /* The look-ups first (stat() only: a fresh build has no manifest), for
-     * the sizes the runs are cut by. */
-    for (size_t i = 0; i < n; i++)
-        job_lookup(ix, &all.jobs[i], paths[i], rels ? rels[i] : NULL);
-    cut_runs(all.jobs, n, runs, workers);
-    for (unsigned k = 0; k < workers; k++) {
-        char *path = index_shard_path(ix, ix->nshards), *msg = NULL;
-        runs[k].all = &all;
-        rc = path ? rubric_analyzer_new(rubric_analyzer_lang(ix->an), &runs[k].an) : RUBRIC_ENOMEM;
-        if (rc == RUBRIC_OK && (rc = xs_status(xs_db_open_fresh(path, &runs[k].db, &msg))) == RUBRIC_OK)
-            ix->shards[ix->nshards++] = runs[k].db;
-        if (rc != RUBRIC_OK)
-            index_error(ix, rc, "cannot create '%s': %s", path ? path : ix->fresh,
+    char *path = index_shard_path(ix, ix->nshards), *msg = NULL;
+    int rc = path ? rubric_analyzer_new(rubric_analyzer_lang(ix->an), &s->an) : RUBRIC_ENOMEM;
+    if (rc == RUBRIC_OK && GROW(ix->shards, ix->nshards, ix->capshards) < 0)
+        rc = RUBRIC_ENOMEM;
+    if (rc == RUBRIC_OK && (rc = xs_status(xs_db_open_fresh(path, &s->db, &msg))) == RUBRIC_OK)
+        ix->shards[ix->nshards++] = s->db;
+    if (rc != RUBRIC_OK) {
+        index_error(ix, rc, "cannot create '%s': %s", path ? path : ix->fresh,
                     msg ? msg : rubric_strerror(rc));
-        free(path);
-        free(msg);
-        if (rc != RUBRIC_OK) {
-            ix->broken = 1;
-            goto out;
-        }
-    }
-    pthread_mutex_init(&all.lock, NULL);
-    pthread_cond_init(&all.wake, NULL);
-    for (; started < workers; started++)
-        if (pthread_create(&threads[started], NULL, shard_worker, &runs[started]) != 0)
-            break;
-    rc = started == workers ? RUBRIC_OK : index_error(ix, RUBRIC_EINTERNAL, "cannot start a thread");
-    for (size_t i = 0, k = 0; i < n && rc == RUBRIC_OK; i++) {
-        while (i >= runs[k].to)
-            k++;
-        pthread_mutex_lock(&all.lock);
-        while (!all.ready[i] && !runs[k].finished)
-            pthread_cond_wait(&all.wake, &all.lock);
-        int ready = all.ready[i];
-        pthread_mutex_unlock(&all.lock);
-        if (!ready)
-            break;  /* told to stop */
-        job *j = &all.jobs[i];
-        int frc = job_write(ix, j), what = 0;
-        size_t np = 0;
-        job_outcome(j, frc, &what, &np);
-        if (done && done(ctx, i, frc, what, np) != 0)
-            rc = frc == RUBRIC_OK ? RUBRIC_EINTERNAL : frc;
-        job_clear(j);
-    }
-    pthread_mutex_lock(&all.lock);
-    all.stop = 1;
-    pthread_mutex_unlock(&all.lock);
-    for (unsigned k = 0; k < started; k++)
-        pthread_join(threads[k], NULL);
-    if (all.failed)
         ix->broken = 1;
-    pthread_cond_destroy(&all.wake);
-    pthread_mutex_destroy(&all.lock);
-out:
-    for (size_t i = 0; all.jobs && i < n; i++)
-        job_clear(&all.jobs[i]);
-    for (unsigned k = 0; runs && k < workers; k++)
-        rubric_analyzer_free(runs[k].an);
-    free(all.jobs);
-    free(all.ready);
-    free(runs);
-    free(threads);
+    }
+    free(path);
+    free(msg);
     return rc;
 }
+
+/* Set ALL up for B on NRUNS runs: every file looked up (stat() only: a fresh
+ * build has no manifest), for the sizes the runs are cut by, and a shard
+ * opened for each run. */
+static int sharded_open(sharded *all, rubric_index *ix, const batch *b, unsigned nruns)
+{
+    memset(all, 0, sizeof *all);
+    all->ix = ix;
+    all->nruns = nruns;
+    all->jobs = calloc(b->n, sizeof *all->jobs);
+    all->ready = calloc(b->n, 1);
+    all->runs = calloc(nruns, sizeof *all->runs);
+    if (!all->jobs || !all->ready || !all->runs)
+        return index_error(ix, RUBRIC_ENOMEM, "out of memory");
+    for (size_t i = 0; i < b->n; i++)
+        job_lookup(ix, &all->jobs[i], b->paths[i], rel_of(b, i));
+    cut_runs(all->jobs, b->n, all->runs, nruns);
+    for (unsigned k = 0; k < nruns; k++) {
+        all->runs[k].all = all;
+        int rc = shard_open(ix, &all->runs[k]);
+        if (rc != RUBRIC_OK)
+            return rc;
+    }
+    pthread_mutex_init(&all->lock, NULL);
+    pthread_cond_init(&all->wake, NULL);
+    all->locks = 1;
+    return RUBRIC_OK;
+}
+
+/* Start a thread per run; a run left without one leaves the build broken. */
+static int sharded_start(sharded *all)
+{
+    for (; all->started < all->nruns; all->started++)
+        if (pthread_create(&all->runs[all->started].thread, NULL, shard_work,
+                           &all->runs[all->started]) != 0)
+            break;
+    if (all->started == all->nruns)
+        return RUBRIC_OK;
+    pthread_mutex_lock(&all->lock);
+    all->ix->broken = 1;
+    pthread_mutex_unlock(&all->lock);
+    return index_error(all->ix, RUBRIC_EINTERNAL, "cannot start a thread");
+}
+
+/* Write the files' manifest entries and report them, in order, as the runs
+ * finish them. Returns the caller's stop, or 0. */
+static int sharded_write(sharded *all, const batch *b)
+{
+    int stop = 0;
+    for (size_t i = 0, k = 0; i < b->n && !stop; i++) {
+        while (i >= all->runs[k].to)
+            k++;
+        pthread_mutex_lock(&all->lock);
+        while (!all->ready[i] && !all->runs[k].finished)
+            pthread_cond_wait(&all->wake, &all->lock);
+        int ready = all->ready[i];
+        pthread_mutex_unlock(&all->lock);
+        if (!ready)
+            break;  /* the run stopped short */
+        stop = write_one(all->ix, b, i, &all->jobs[i]);
+    }
+    return stop;
+}
+
+/* Stop and join the runs, and free what ALL holds (the shards stay the
+ * index's). */
+static void sharded_close(sharded *all, size_t n)
+{
+    if (all->locks) {
+        pthread_mutex_lock(&all->lock);
+        all->stop = 1;
+        pthread_mutex_unlock(&all->lock);
+    }
+    for (unsigned k = 0; k < all->started; k++)
+        pthread_join(all->runs[k].thread, NULL);
+    if (all->locks) {
+        pthread_cond_destroy(&all->wake);
+        pthread_mutex_destroy(&all->lock);
+    }
+    for (size_t i = 0; all->jobs && i < n; i++)
+        job_clear(&all->jobs[i]);
+    for (unsigned k = 0; all->runs && k < all->nruns; k++)
+        rubric_analyzer_free(all->runs[k].an);
+    free(all->jobs);
+    free(all->ready);
+    free(all->runs);
+}
+
+static int add_sharded(rubric_index *ix, const batch *b, unsigned workers)
+{
+    sharded all;
+    int rc = sharded_open(&all, ix, b, workers > b->n ? (unsigned)b->n : workers);
+    if (rc == RUBRIC_OK)
+        rc = sharded_start(&all);
+    if (rc == RUBRIC_OK)
+        rc = sharded_write(&all, b);
+    sharded_close(&all, b->n);
+    return rc;
+}
+
+/* ------------------------------------------------------------- choice */
 
 int rubric_index_add_many(rubric_index *ix, const char *const *paths, const char *const *rels,
                           size_t n, unsigned workers, rubric_add_fn done, void *ctx)
 {
     INDEX_NEED_DB(ix);
+    batch b = {paths, rels, n, done, ctx};
     if (workers < 1)
         workers = 1;
-    if (ix->fresh && workers > 1 && n > 1)
-        return add_sharded(ix, paths, rels, n, workers, done, ctx);
-    if (workers == 1 || n < 2) {
-        /* One thread: each file in turn, as rubric_index_add() does it. */
-        for (size_t i = 0; i < n; i++) {
-            int what = 0;
-            size_t np = 0;
-            int rc = rubric_index_add(ix, paths[i], rels ? rels[i] : NULL, &what, &np);
-            if (done && done(ctx, i, rc, what, np) != 0)
-                return rc == RUBRIC_OK ? RUBRIC_EINTERNAL : rc;
-        }
-        return RUBRIC_OK;
-    }
-    pool p = {0};
-    p.ix = ix;
-    p.n = n;
-    p.window = (size_t)workers * JOBS_PER_WORKER;
-    p.jobs = calloc(p.window, sizeof *p.jobs);
-    p.ready = calloc(p.window, 1);
-    p.an = calloc(workers, sizeof *p.an);
-    worker_arg *args = calloc(workers, sizeof *args);
-    pthread_t *threads = calloc(workers, sizeof *threads);
-    int rc = RUBRIC_ENOMEM;
-    size_t started = 0;
-    if (!p.jobs || !p.ready || !p.an || !args || !threads)
-        goto out;
-    for (unsigned w = 0; w < workers; w++)
-        if (rubric_analyzer_new(rubric_analyzer_lang(ix->an), &p.an[w]) != RUBRIC_OK)
-            goto out;
-    pthread_mutex_init(&p.lock, NULL);
-    pthread_cond_init(&p.wake, NULL);
-    rc = RUBRIC_OK;
-    /* Stage 1 of the first window before the workers start; later slots as
-     * they free up, always on this thread (it reads the manifest). */
-    size_t looked = 0;
-    for (; looked < n && looked < p.window; looked++)
-        job_lookup(ix, &p.jobs[looked], paths[looked], rels ? rels[looked] : NULL);
-    for (unsigned w = 0; w < workers; w++) {
-        args[w].p = &p;
-        args[w].an = p.an[w];
-        if (pthread_create(&threads[w], NULL, worker, &args[w]) != 0)
-            break;
-        started++;
-    }
-    if (!started)
-        rc = RUBRIC_EINTERNAL;
-    for (size_t i = 0; i < n && rc == RUBRIC_OK; i++) {
-        size_t slot = i % p.window;
-        pthread_mutex_lock(&p.lock);
-        while (!p.ready[slot])
-            pthread_cond_wait(&p.wake, &p.lock);
-        pthread_mutex_unlock(&p.lock);
-        job *j = &p.jobs[slot];
-        int frc = job_write(ix, j), what = 0;
-        size_t np = 0;
-        job_outcome(j, frc, &what, &np);
-        int stop = done ? done(ctx, i, frc, what, np) : 0;
-        job_clear(j);
-        if (looked < n)
-            job_lookup(ix, j, paths[looked], rels ? rels[looked] : NULL), looked++;
-        pthread_mutex_lock(&p.lock);
-        p.ready[slot] = 0;
-        p.written = i + 1;
-        if (stop)
-            p.stop = 1;
-        pthread_cond_broadcast(&p.wake);
-        pthread_mutex_unlock(&p.lock);
-        if (stop)
-            rc = frc == RUBRIC_OK ? RUBRIC_EINTERNAL : frc;
-    }
-    pthread_mutex_lock(&p.lock);
-    p.stop = 1;
-    pthread_cond_broadcast(&p.wake);
-    pthread_mutex_unlock(&p.lock);
-    for (size_t w = 0; w < started; w++)
-        pthread_join(threads[w], NULL);
-    pthread_cond_destroy(&p.wake);
-    pthread_mutex_destroy(&p.lock);
-out:
-    for (size_t k = 0; p.jobs && k < p.window; k++)
-        job_clear(&p.jobs[k]);
-    for (unsigned w = 0; p.an && w < workers; w++)
-        rubric_analyzer_free(p.an[w]);
-    free(p.an);
-    free(p.jobs);
-    free(p.ready);
-    free(args);
-    free(threads);
-    return rc;
+    if (workers == 1 || n < 2)
+        return add_serial(ix, &b);
+    /* A fresh build holds nothing to look up or replace: each thread writes
+     * its own shard. Otherwise one thread writes the one database. */
+    return ix->fresh ? add_sharded(ix, &b, workers) : add_pipelined(ix, &b, workers);
 }
-

@@ -281,7 +281,7 @@ struct rubric_index {
     int plain;             /* boilerplate detection off */
     hashset seen;          /* the paths given to add_file since open */
     struct xs_db **shards; /* a fresh build on threads: its shards, in file order */
-    size_t nshards;
+    size_t nshards, capshards;
     int broken;            /* a shard could not be written: no publishing */
 };
 
