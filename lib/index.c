@@ -42,6 +42,92 @@ int rubric_index_open(const char *dir, const char *lang, rubric_index **out, cha
     return rubric_index_open_with(dir, lang, 0, out, errmsg);
 }
 
+/* Hand MSG (malloc'd, taken) to the caller's *ERRMSG, if it asked for one. */
+static void tell(char **errmsg, char *msg)
+{
+    if (errmsg)
+        *errmsg = msg;
+    else
+        free(msg);
+}
+
+/* Open IX's database at its directory, or (a dry run on no index, which
+ * creates nothing) an empty one in memory. */
+static int open_db(rubric_index *ix, int missing, char **errmsg)
+{
+    char *msg = NULL;
+    int rc = xs_status(ix->dry_run && missing ? xs_db_open_memory(&ix->db, &msg)
+                                              : xs_db_open_write(ix->dir, &ix->db, &msg));
+    if (rc == RUBRIC_ELOCKED) {
+        free(msg);
+        msg = xstrdup("index is locked by another indexer");
+    }
+    if (rc != RUBRIC_OK)
+        tell(errmsg, msg);
+    return rc;
+}
+
+/* LANG (may be NULL) against HAVE, the language the index was built for:
+ * an index with passages changes language only by a rebuild. */
+static int check_lang(rubric_index *ix, const char *have, const char *lang, int rebuild,
+                      char **errmsg)
+{
+    if (!have || !lang || strcmp(have, lang) == 0 || rebuild || xs_db_doccount(ix->db) == 0)
+        return RUBRIC_OK;
+    tell(errmsg, xasprintf("index '%s' was built for language '%s', not '%s'; rebuild it "
+                           "(--rebuild) to change language",
+                           ix->dir, have, lang));
+    return RUBRIC_EINVAL;
+}
+
+/* Holding the lock, no rebuild is running: a scratch copy left by one that
+ * died is removed. */
+static void remove_scratch(const rubric_index *ix)
+{
+    char *scratch = xasprintf("%s.rebuild", ix->dir);
+    if (scratch)
+        remove_tree(scratch);
+    free(scratch);
+}
+
+/* Set IX up to build a new index beside the live one, holding its lock all
+ * along, so that no other indexer writes to what is about to be replaced. A
+ * scratch directory left by a rebuild that died is ours to replace. */
+static int start_fresh(rubric_index *ix, char **errmsg)
+{
+    ix->live = ix->db;
+    ix->db = NULL;
+    ix->dirty = 1;
+    if (!(ix->fresh = xasprintf("%s.rebuild", ix->dir)))
+        return RUBRIC_ENOMEM;
+    char *msg = NULL;
+    int rc = remove_tree(ix->fresh) != 0 ? RUBRIC_ENODB
+                                         : xs_status(xs_db_open_fresh(ix->fresh, &ix->db, &msg));
+    if (rc != RUBRIC_OK) {
+        tell(errmsg, xasprintf("cannot create '%s': %s", ix->fresh, msg ? msg : strerror(errno)));
+        free(msg);
+        return rc;
+    }
+    /* The new index keeps the live one's base URL unless told another. */
+    char *base = NULL;
+    size_t len = 0;
+    if (xs_db_get_metadata(ix->live, META_BASE_URL, &base, &len) == XS_OK && base)
+        rc = put_metadata(ix, META_BASE_URL, base);
+    free(base);
+    return rc;
+}
+
+/* IX's analyzer for LANG, which a real run records. */
+static int open_analyzer(rubric_index *ix, const char *lang, char **errmsg)
+{
+    int rc = rubric_analyzer_new(lang, &ix->an);
+    if (rc == RUBRIC_EINVAL)
+        tell(errmsg, xasprintf("unknown language '%s'", lang));
+    if (rc == RUBRIC_OK && !ix->dry_run)
+        rc = put_metadata(ix, META_LANG, lang);
+    return rc;
+}
+
 int rubric_index_open_with(const char *dir, const char *lang, int flags, rubric_index **out,
                            char **errmsg)
 {
@@ -54,78 +140,25 @@ int rubric_index_open_with(const char *dir, const char *lang, int flags, rubric_
         return RUBRIC_ENOMEM;
     }
     ix->dry_run = (flags & RUBRIC_OPEN_DRY_RUN) != 0;
-    char *msg = NULL;
     struct stat st;
+    int missing = stat(dir, &st) < 0 && errno == ENOENT;
     /* A first build is built as a rebuild is, beside an empty index that
      * holds the lock: it then flushes as it goes, in bounded memory, and
      * appears at once when done. */
-    if (!ix->dry_run && stat(dir, &st) < 0 && errno == ENOENT)
-        flags |= RUBRIC_OPEN_REBUILD;
-    int rc = ix->dry_run && stat(dir, &st) < 0 && errno == ENOENT
-                 ? xs_status(xs_db_open_memory(&ix->db, &msg)) /* a dry run creates nothing */
-                 : xs_status(xs_db_open_write(dir, &ix->db, &msg));
-    if (rc != RUBRIC_OK) {
-        if (errmsg)
-            *errmsg = rc == RUBRIC_ELOCKED ? xstrdup("index is locked by another indexer") : msg;
-        if (rc == RUBRIC_ELOCKED)
-            free(msg);
-        free(ix->dir);
-        free(ix);
-        return rc;
-    }
+    int rebuild = !ix->dry_run && ((flags & RUBRIC_OPEN_REBUILD) || missing);
     char *have = NULL;
-    size_t havelen = 0;
-    rc = xs_status(xs_db_get_metadata(ix->db, META_LANG, &have, &havelen));
-    int rebuild = (flags & RUBRIC_OPEN_REBUILD) && !ix->dry_run;
-    if (rc == RUBRIC_OK && have && lang && strcmp(have, lang) != 0 && !rebuild &&
-        xs_db_doccount(ix->db) > 0) {
-        if (errmsg)
-            *errmsg = xasprintf("index '%s' was built for language '%s', not '%s'; rebuild it "
-                                "(--rebuild) to change language",
-                                dir, have, lang);
-        rc = RUBRIC_EINVAL;
-    }
-    if (rc == RUBRIC_OK && !rebuild && !ix->dry_run) {
-        /* Holding the lock, no rebuild is running: a scratch copy left by one
-         * that died is removed. */
-        char *scratch = xasprintf("%s.rebuild", dir);
-        if (scratch)
-            remove_tree(scratch);
-        free(scratch);
-    }
-    if (rc == RUBRIC_OK && rebuild) {
-        /* Build beside the live index, holding its lock all along, so that
-         * no other indexer writes to what is about to be replaced. A scratch
-         * directory left by a rebuild that died is ours to replace. */
-        ix->live = ix->db;
-        ix->db = NULL;
-        ix->fresh = xasprintf("%s.rebuild", dir);
-        if (!ix->fresh)
-            rc = RUBRIC_ENOMEM;
-        else if (remove_tree(ix->fresh) != 0 ||
-                 (rc = xs_status(xs_db_open_fresh(ix->fresh, &ix->db, &msg))) != RUBRIC_OK) {
-            if (errmsg)
-                *errmsg = xasprintf("cannot create '%s': %s", ix->fresh, msg ? msg : strerror(errno));
-            free(msg);
-            rc = rc == RUBRIC_OK ? RUBRIC_ENODB : rc;
-        }
-        ix->dirty = 1;
-        /* The new index keeps the live one's base URL unless told another. */
-        char *base = NULL;
-        size_t blen = 0;
-        if (rc == RUBRIC_OK && xs_db_get_metadata(ix->live, META_BASE_URL, &base, &blen) == XS_OK &&
-            base)
-            rc = put_metadata(ix, META_BASE_URL, base);
-        free(base);
-    }
-    if (rc == RUBRIC_OK) {
-        const char *use = lang ? lang : have ? have : "english";
-        rc = rubric_analyzer_new(use, &ix->an);
-        if (rc == RUBRIC_EINVAL && errmsg)
-            *errmsg = xasprintf("unknown language '%s'", use);
-        if (rc == RUBRIC_OK && !ix->dry_run)
-            rc = put_metadata(ix, META_LANG, use);
-    }
+    size_t len = 0;
+    int rc = open_db(ix, missing, errmsg);
+    if (rc == RUBRIC_OK)
+        rc = xs_status(xs_db_get_metadata(ix->db, META_LANG, &have, &len));
+    if (rc == RUBRIC_OK)
+        rc = check_lang(ix, have, lang, rebuild, errmsg);
+    if (rc == RUBRIC_OK && rebuild)
+        rc = start_fresh(ix, errmsg);
+    else if (rc == RUBRIC_OK && !ix->dry_run)
+        remove_scratch(ix);
+    if (rc == RUBRIC_OK)
+        rc = open_analyzer(ix, lang ? lang : have ? have : "english", errmsg);
     free(have);
     if (rc != RUBRIC_OK) {
         rubric_index_close(ix);
