@@ -60,7 +60,7 @@ int job_fail(job *j, int rc, char *msg)
     return rc;
 }
 
-/* is PATH new, changed, or unchanged by size and time? */
+/* Is PATH new, changed, or unchanged by size and time? */
 void job_lookup(rubric_index *ix, job *j, const char *path, const char *rel)
 {
     memset(j, 0, sizeof *j);
@@ -92,49 +92,43 @@ void job_lookup(rubric_index *ix, job *j, const char *path, const char *rel)
     }
 }
 
-/* read, hash, parse and build the documents, with analyzer AN. */
-void job_build(rubric_analyzer *an, int plain_only, int dry_run, job *j)
+/* Read J's file, hash it and, unless its content is that of the manifest
+ * entry (then J is a touch), parse it into *OUT. Nonzero when that settles J. */
+static int read_source(job *j, rubric_doc **out)
 {
-    if (j->done)
-        return;
+    *out = NULL;
     char *data = NULL;
     size_t len = 0;
     int e = read_file(j->path, &data, &len);
     if (e) {
         job_fail(j, e == ENOMEM ? RUBRIC_ENOMEM : RUBRIC_EIO,
                  xasprintf("cannot read '%s': %s", j->path, strerror(e)));
-        return;
+        return 1;
     }
     snprintf(j->now.hash, sizeof j->now.hash, "%016" PRIx64, hash64(data, len));
     if (j->known && strcmp(j->old.hash, j->now.hash) == 0) {
         free(data);
         j->touch = 1;  /* content unchanged: only the times moved */
         j->what = RUBRIC_FILE_UNCHANGED;
-        return;
+        return 1;
     }
-    rubric_doc *doc = NULL;
     char *why = NULL;
-    int rc = rubric_doc_read(j->path, data, len, &doc, &why);
+    int rc = rubric_doc_read(j->path, data, len, out, &why);
     free(data);
-    if (rc != RUBRIC_OK) {
+    if (rc != RUBRIC_OK)
         job_fail(j, rc, rc == RUBRIC_EINPUT
                             ? xasprintf("'%s': %s", j->path, why ? why : "cannot be read")
                             : xasprintf("cannot index '%s': %s", j->path, rubric_strerror(rc)));
-        free(why);
-        return;
-    }
-    j->excluded = rubric_doc_excluded(doc);
-    j->what = j->excluded ? RUBRIC_FILE_EXCLUDED : j->known ? RUBRIC_FILE_CHANGED : RUBRIC_FILE_ADDED;
+    free(why);
+    return rc != RUBRIC_OK;
+}
+
+/* The documents of DOC's passages, and their ids, into J. */
+static int build_docs(rubric_analyzer *an, int plain_only, const rubric_doc *doc, job *j)
+{
     size_t n = rubric_doc_count(doc);
     buf term = {0}, id = {0};
-    rc = RUBRIC_ENOMEM;
-    if (rubric_doc_notes(doc) && !(j->notes = xstrdup(rubric_doc_notes(doc))))
-        goto out;
-    if (dry_run) {
-        /* Only say what would happen: the file was read as a real run would. */
-        rc = RUBRIC_OK;
-        goto out;
-    }
+    int rc = RUBRIC_ENOMEM;
     if (layout_file_term(PREFIX_FILE, j->path, &term) < 0 || !(j->fileterm = xstrdup(term.data)))
         goto out;
     j->docs = calloc(n + 1, sizeof *j->docs);
@@ -154,14 +148,31 @@ void job_build(rubric_analyzer *an, int plain_only, int dry_run, job *j)
     }
     rc = RUBRIC_OK;
 out:
-    if (rc != RUBRIC_OK)
-        job_fail(j, rc, xasprintf("out of memory indexing '%s'", j->path));
     buf_free(&term);
     buf_free(&id);
+    return rc;
+}
+
+void job_build(rubric_analyzer *an, int plain_only, int dry_run, job *j)
+{
+    rubric_doc *doc = NULL;
+    if (j->done || read_source(j, &doc))
+        return;
+    j->excluded = rubric_doc_excluded(doc);
+    j->what = j->excluded ? RUBRIC_FILE_EXCLUDED : j->known ? RUBRIC_FILE_CHANGED : RUBRIC_FILE_ADDED;
+    int rc = RUBRIC_OK;
+    if (rubric_doc_notes(doc) && !(j->notes = xstrdup(rubric_doc_notes(doc))))
+        rc = RUBRIC_ENOMEM;
+    /* A dry run only says what would happen: the file was read as a real run
+     * would read it. */
+    if (rc == RUBRIC_OK && !dry_run)
+        rc = build_docs(an, plain_only, doc, j);
+    if (rc != RUBRIC_OK)
+        job_fail(j, rc, xasprintf("out of memory indexing '%s'", j->path));
     rubric_doc_free(doc);
 }
 
-/* write what stage 2 built. */
+/* Write what job_build() built. */
 int job_write(rubric_index *ix, job *j)
 {
     ix->err.len = 0;
