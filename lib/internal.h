@@ -282,7 +282,8 @@ struct rubric_index {
     hashset seen;          /* the paths given to add_file since open */
     struct xs_db **shards; /* a fresh build on threads: its shards, in file order */
     size_t nshards, capshards;
-    int broken;            /* a shard could not be written: no publishing */
+    int broken;            /* a shard could not be made or written, or a run
+                              got no thread: the build is not published */
 };
 
 /* Make MSG (malloc'd, taken; NULL: out of memory) IX's message; returns CODE.
