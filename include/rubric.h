@@ -190,7 +190,8 @@ RUBRIC_API int rubric_index_add_file(rubric_index *ix, const char *path, int *wh
 /* Called by rubric_index_add_many() for file I, in order, with what
  * rubric_index_add() would have returned and said (rubric_index_errmsg() and
  * rubric_index_notes() are those of file I during the call). A nonzero return
- * stops the run. */
+ * stops the run, and rubric_index_add_many() returns that value as it is (as
+ * rubric_analyzer_run() does with its callback's). */
 typedef int (*rubric_add_fn)(void *ctx, size_t i, int status, int what, size_t npassages);
 
 /* Index N files (RELS may be NULL) on WORKERS threads: the index ends as if
@@ -199,8 +200,9 @@ typedef int (*rubric_add_fn)(void *ctx, size_t i, int status, int what, size_t n
  * files are cut into WORKERS runs of consecutive files, and each thread reads,
  * analyses and writes its run into a shard of its own; rubric_index_commit()
  * merges the shards in order. Otherwise the threads read, parse and analyse
- * while this one writes. Returns RUBRIC_OK, or the status that stopped the
- * run (DONE's choice, or out of memory). */
+ * while this one writes. Returns RUBRIC_OK, DONE's nonzero return when DONE
+ * stopped the run, or the error that stopped it (out of memory, a shard or a
+ * thread that could not be made; then rubric_index_errmsg() says which). */
 RUBRIC_API int rubric_index_add_many(rubric_index *ix, const char *const *paths,
                                      const char *const *rels, size_t n, unsigned workers,
                                      rubric_add_fn done, void *ctx);

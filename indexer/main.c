@@ -10,9 +10,12 @@
 
 #include "cli.h"
 #include "config.h"
+#include "internal.h"  /* GROW() */
 #include "rubric.h"
 
-/* More threads than this stop paying: the single writer is the bottleneck. */
+/* The most threads --jobs takes. A first build or --rebuild writes a shard
+ * on each and merges them at commit; other runs read and analyse on each
+ * while one thread writes, so there the one writer bounds the gain. */
 #define JOBS_MAX 8
 #define JOBS_MAX_TEXT "8"
 
@@ -59,7 +62,7 @@ typedef struct run {
     unsigned long passages;
     int fatal;  /* a status that ends the run without committing */
     char **paths, **rels;  /* the files found, in order, and their addresses */
-    size_t nfiles, capfiles;
+    size_t nfiles, cappaths, caprels;
 } run;
 
 static double now_seconds(void)
@@ -74,17 +77,8 @@ static double now_seconds(void)
 static int queue_file(void *ctx, const char *path, const char *rel)
 {
     run *r = ctx;
-    if (r->nfiles == r->capfiles) {
-        size_t cap = r->capfiles ? r->capfiles * 2 : 256;
-        char **p = realloc(r->paths, cap * sizeof *p), **q = p ? realloc(r->rels, cap * sizeof *q) : NULL;
-        if (p)
-            r->paths = p;
-        if (q)
-            r->rels = q;
-        if (!p || !q)
-            goto oom;
-        r->capfiles = cap;
-    }
+    if (GROW(r->paths, r->nfiles, r->cappaths) < 0 || GROW(r->rels, r->nfiles, r->caprels) < 0)
+        goto oom;
     r->paths[r->nfiles] = strdup(path);
     r->rels[r->nfiles] = strdup(rel);
     if (!r->paths[r->nfiles] || !r->rels[r->nfiles]) {
@@ -100,7 +94,8 @@ oom:
     return 1;
 }
 
-/* What became of file I (rubric_index_add_many() calls this in order). */
+/* What became of file I (rubric_index_add_many() calls this in order). A
+ * status that ends the run is returned, which stops rubric_index_add_many(). */
 static int file_done(void *ctx, size_t i, int rc, int what, size_t n)
 {
     run *r = ctx;
@@ -113,7 +108,7 @@ static int file_done(void *ctx, size_t i, int rc, int what, size_t n)
     if (rc != RUBRIC_OK) {
         fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r->ix));
         r->fatal = rc;
-        return 1;
+        return rc;
     }
     r->files++;
     r->passages += n;
@@ -191,19 +186,30 @@ static int print_status(const char *db)
     return rc == RUBRIC_OK ? EXIT_DONE : EXIT_NODB;
 }
 
+/* The command line. */
+typedef struct opts {
+    const char *dbflag, *lang, *base_url, *config_path;
+    char **include, **exclude;  /* NULL-terminated glob lists, or NULL */
+    size_t ninclude, nexclude, capinclude, capexclude;
+    int flags;                  /* RUBRIC_OPEN_* */
+    int show_status, quiet;
+    unsigned long wait, jobs;   /* jobs 0: one per processor */
+    char **paths;               /* the PATHs given */
+    size_t npaths;
+} opts;
+
 /* Append GLOB to the NULL-terminated list *LIST; -1 when out of memory. */
-static int add_glob(char ***list, size_t *n, char *glob)
+static int add_glob(char ***list, size_t *n, size_t *cap, char *glob)
 {
-    char **p = realloc(*list, (*n + 2) * sizeof *p);
-    if (!p)
+    if (grow_array(list, cap, *n + 1, sizeof **list) < 0)
         return -1;
-    p[(*n)++] = glob;
-    p[*n] = NULL;
-    *list = p;
+    (*list)[(*n)++] = glob;
+    (*list)[*n] = NULL;
     return 0;
 }
 
-int main(int argc, char **argv)
+/* Read the options into *O. Returns -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, opts *o)
 {
     enum { OPT_DB = 256, OPT_LANG, OPT_INCLUDE, OPT_EXCLUDE, OPT_BASE, OPT_CONFIG, OPT_VERSION,
            OPT_REBUILD, OPT_DRY, OPT_WAIT, OPT_STATUS };
@@ -223,41 +229,35 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0}};
-    const char *dbflag = NULL, *lang = NULL, *base_url = NULL, *config_path = NULL;
-    char **include = NULL, **exclude = NULL;
-    size_t ninclude = 0, nexclude = 0;
-    run r = {0};
-    int c, status = EXIT_DONE, flags = 0, show_status = 0;
-    unsigned long wait = 0, jobs = 0;
+    memset(o, 0, sizeof *o);
+    int c;
     while ((c = getopt_long(argc, argv, "qhj:", longopts, NULL)) != -1) {
         switch (c) {
-        case OPT_DB: dbflag = optarg; break;
-        case OPT_LANG: lang = optarg; break;
+        case OPT_DB: o->dbflag = optarg; break;
+        case OPT_LANG: o->lang = optarg; break;
         case OPT_INCLUDE:
         case OPT_EXCLUDE:
-            if (add_glob(c == OPT_INCLUDE ? &include : &exclude,
-                         c == OPT_INCLUDE ? &ninclude : &nexclude, optarg) < 0) {
+            if ((c == OPT_INCLUDE ? add_glob(&o->include, &o->ninclude, &o->capinclude, optarg)
+                                  : add_glob(&o->exclude, &o->nexclude, &o->capexclude, optarg)) <
+                0) {
                 fputs("rubric-index: out of memory\n", stderr);
                 return EXIT_NODB;
             }
             break;
-        case OPT_BASE: base_url = optarg; break;
-        case OPT_CONFIG: config_path = optarg; break;
-        case OPT_REBUILD: flags |= RUBRIC_OPEN_REBUILD; break;
-        case OPT_DRY:
-            flags |= RUBRIC_OPEN_DRY_RUN;
-            r.dry_run = 1;
-            break;
+        case OPT_BASE: o->base_url = optarg; break;
+        case OPT_CONFIG: o->config_path = optarg; break;
+        case OPT_REBUILD: o->flags |= RUBRIC_OPEN_REBUILD; break;
+        case OPT_DRY: o->flags |= RUBRIC_OPEN_DRY_RUN; break;
         case OPT_WAIT:
-            if (cli_count("rubric-index", "--wait", optarg, 0, 86400, &wait) < 0)
+            if (cli_count("rubric-index", "--wait", optarg, 0, 86400, &o->wait) < 0)
                 return EXIT_USAGE;
             break;
-        case OPT_STATUS: show_status = 1; break;
+        case OPT_STATUS: o->show_status = 1; break;
         case 'j':
-            if (cli_count("rubric-index", "--jobs", optarg, 1, JOBS_MAX, &jobs) < 0)
+            if (cli_count("rubric-index", "--jobs", optarg, 1, JOBS_MAX, &o->jobs) < 0)
                 return EXIT_USAGE;
             break;
-        case 'q': r.quiet = 1; break;
+        case 'q': o->quiet = 1; break;
         case 'h': fputs(usage_text, stdout); return EXIT_DONE;
         case OPT_VERSION: printf("rubric-index %s\n", rubric_version()); return EXIT_DONE;
         default:
@@ -265,150 +265,208 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (lang && strcmp(lang, "list") == 0)
-        return list_languages();
+    o->paths = argv + optind;
+    o->npaths = (size_t)(argc - optind);
+    return -1;
+}
 
-    config cfg;
-    char *err = NULL;
-    if (config_load(config_path, &cfg, &err) < 0) {
-        fprintf(stderr, "rubric-index: %s\n", err);
-        free(err);
-        free(include);
-        free(exclude);
-        return EXIT_USAGE;
-    }
-    /* The command line overrides the configuration. */
-    if (!lang)
-        lang = cfg.lang;
-    if (!base_url)
-        base_url = cfg.base_url;
-    if (show_status) {
-        status = print_status(cli_db_path(dbflag, cfg.db));
-        goto out;
-    }
-    if (optind >= argc && cfg.nsources == 0) {
+/* Is there something to index, in a language that exists? -1 when so, else
+ * the exit status. */
+static int check_run(const opts *o, const config *cfg)
+{
+    if (o->npaths == 0 && cfg->nsources == 0) {
         fputs("rubric-index: no PATH given (and no sources in a configuration)\n"
               "Try 'rubric-index --help' for more information.\n",
               stderr);
-        status = EXIT_USAGE;
-        goto out;
+        return EXIT_USAGE;
     }
-    if (lang) {
-        rubric_analyzer *a = NULL;
-        if (rubric_analyzer_new(lang, &a) != RUBRIC_OK) {
-            fprintf(stderr, "rubric-index: unknown language '%s' (see --lang list)\n", lang);
-            status = EXIT_USAGE;
-            goto out;
-        }
-        rubric_analyzer_free(a);
+    rubric_analyzer *a = NULL;
+    if (o->lang && rubric_analyzer_new(o->lang, &a) != RUBRIC_OK) {
+        fprintf(stderr, "rubric-index: unknown language '%s' (see --lang list)\n", o->lang);
+        return EXIT_USAGE;
     }
-    const char *db = cli_db_path(dbflag, cfg.db);
-    double t0 = now_seconds();
-    int rc = rubric_index_open_with(db, lang, flags, &r.ix, &err);
-    /* Another indexer at work: with --wait, try again until it is done. */
-    for (double waited = 0; rc == RUBRIC_ELOCKED && waited < (double)wait; waited += 0.2) {
+    rubric_analyzer_free(a);
+    return -1;
+}
+
+/* Open the index DB into R; with --wait, while another indexer holds it, try
+ * again until it is done. -1 when open, else the exit status. */
+static int open_index(const opts *o, const char *db, run *r)
+{
+    char *err = NULL;
+    int rc = rubric_index_open_with(db, o->lang, o->flags, &r->ix, &err);
+    for (double waited = 0; rc == RUBRIC_ELOCKED && waited < (double)o->wait; waited += 0.2) {
         free(err);
         err = NULL;
         nanosleep(&(struct timespec){0, 200 * 1000 * 1000}, NULL);
-        rc = rubric_index_open_with(db, lang, flags, &r.ix, &err);
+        rc = rubric_index_open_with(db, o->lang, o->flags, &r->ix, &err);
     }
-    if (rc != RUBRIC_OK) {
-        fprintf(stderr, "rubric-index: %s\n", err ? err : rubric_strerror(rc));
-        free(err);
-        status = rc == RUBRIC_ELOCKED ? EXIT_LOCKED : rc == RUBRIC_EINVAL ? EXIT_USAGE : EXIT_NODB;
-        goto out;
-    }
-    r.have_db_stat = stat(db, &r.db_stat) == 0;
-    rubric_index_set_boilerplate_detection(r.ix, cfg.detect_boilerplate);
-    if (base_url && rubric_index_set_base_url(r.ix, base_url) != RUBRIC_OK) {
-        fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r.ix));
-        r.fatal = RUBRIC_ENODB;
-    }
+    if (rc == RUBRIC_OK)
+        return -1;
+    fprintf(stderr, "rubric-index: %s\n", err ? err : rubric_strerror(rc));
+    free(err);
+    return rc == RUBRIC_ELOCKED ? EXIT_LOCKED : rc == RUBRIC_EINVAL ? EXIT_USAGE : EXIT_NODB;
+}
 
-    /* The roots: the command line's, else the configuration's sources. */
-    size_t nroots = optind < argc ? (size_t)(argc - optind) : cfg.nsources;
-    const char **roots = calloc(nroots + 1, sizeof *roots);
-    if (!roots) {
-        fputs("rubric-index: out of memory\n", stderr);
-        r.fatal = RUBRIC_ENOMEM;
-    }
-    for (size_t i = 0; roots && i < nroots && !r.fatal; i++) {
-        cli_walk w = {"rubric-index", NULL, NULL, NULL, r.have_db_stat ? &r.db_stat : NULL,
-                      queue_file, &r, 0, 0};
-        if (optind < argc) {
-            roots[i] = argv[optind + (int)i];
-            w.include = include;
-            w.exclude = exclude;
-        } else {
-            roots[i] = cfg.sources[i].root;
-            w.include = cfg.sources[i].include;
-            w.exclude = cfg.sources[i].exclude;
-        }
-        w.root = roots[i];
+/* Root I: the command line's PATH I, else the configuration's source I. */
+static const char *root_of(const opts *o, const config *cfg, size_t i, cli_walk *w)
+{
+    w->include = o->npaths ? o->include : cfg->sources[i].include;
+    w->exclude = o->npaths ? o->exclude : cfg->sources[i].exclude;
+    return o->npaths ? o->paths[i] : cfg->sources[i].root;
+}
+
+/* Walk the roots (listed into ROOTS, NROOTS of them) and queue their files. */
+static void walk_roots(const opts *o, const config *cfg, run *r, const char **roots,
+                       size_t nroots)
+{
+    for (size_t i = 0; i < nroots && !r->fatal; i++) {
+        cli_walk w = {"rubric-index", NULL, NULL, NULL, r->have_db_stat ? &r->db_stat : NULL,
+                      queue_file, r, 0, 0};
+        w.root = roots[i] = root_of(o, cfg, i, &w);
         cli_walk_run(&w);
-        r.skipped += w.skipped;
-        if (w.stopped && !r.fatal)
-            r.fatal = RUBRIC_ENOMEM;  /* out of memory listing a folder */
+        r->skipped += w.skipped;
+        if (w.stopped && !r->fatal)
+            r->fatal = RUBRIC_ENOMEM;  /* out of memory listing a folder */
     }
-    if (!r.fatal) {
+}
+
+/* Index the files queued, on JOBS threads (0: one per processor), and free
+ * the queue. */
+static void index_files(run *r, unsigned long jobs)
+{
+    if (!r->fatal) {
         /* One thread per processor by default: a first build or a rebuild
          * writes a shard on each (README, "Performance"). */
         if (!jobs) {
             long cpus = sysconf(_SC_NPROCESSORS_ONLN);
             jobs = cpus < 1 ? 1 : cpus > JOBS_MAX ? JOBS_MAX : (unsigned long)cpus;
         }
-        rubric_index_add_many(r.ix, (const char *const *)r.paths, (const char *const *)r.rels,
-                              r.nfiles, (unsigned)jobs, file_done, &r);
-    }
-    for (size_t i = 0; i < r.nfiles; i++) {
-        free(r.paths[i]);
-        free(r.rels[i]);
-    }
-    free(r.paths);
-    free(r.rels);
-    if (!r.fatal) {
-        /* Files indexed before under these paths that are gone now. */
-        size_t removed = 0;
-        rc = rubric_index_remove_missing(r.ix, roots, nroots, print_removed, &r, &removed);
-        if (rc != RUBRIC_OK) {
-            fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r.ix));
-            r.fatal = rc;
+        int rc = rubric_index_add_many(r->ix, (const char *const *)r->paths,
+                                       (const char *const *)r->rels, r->nfiles, (unsigned)jobs,
+                                       file_done, r);
+        if (rc != RUBRIC_OK && !r->fatal) {
+            fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r->ix));
+            r->fatal = rc;
         }
-        r.removed = removed;
     }
-    free(roots);
-    if (r.fatal) {
-        /* Nothing of this run is published: readers keep the last commit. */
-        rubric_index_close(r.ix);
-        fprintf(stderr, "rubric-index: stopped; the index is unchanged\n");
-        status = cli_exit_code(r.fatal);
-        goto out;
+    for (size_t i = 0; i < r->nfiles; i++) {
+        free(r->paths[i]);
+        free(r->rels[i]);
     }
-    rc = rubric_index_commit(r.ix);
+    free(r->paths);
+    free(r->rels);
+}
+
+/* Remove the files indexed before under ROOTS that are gone now. */
+static void remove_missing(run *r, const char *const *roots, size_t nroots)
+{
+    if (r->fatal)
+        return;
+    size_t removed = 0;
+    int rc = rubric_index_remove_missing(r->ix, roots, nroots, print_removed, r, &removed);
     if (rc != RUBRIC_OK) {
-        fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r.ix));
-        rubric_index_close(r.ix);
-        status = EXIT_NODB;
-        goto out;
+        fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r->ix));
+        r->fatal = rc;
     }
-    size_t total = rubric_index_passages(r.ix);
-    unsigned long revision = rubric_index_revision(r.ix);
-    rubric_index_close(r.ix);
-    if (r.dry_run)
+    r->removed = removed;
+}
+
+/* The summary line. */
+static void report(const run *r, size_t total, unsigned long revision, double t0)
+{
+    if (r->dry_run)
         fprintf(stderr, "rubric-index: dry run: %lu to add, %lu to change, %lu to remove, "
                         "%lu unchanged, %lu skipped; nothing written\n",
-                r.added, r.changed, r.removed, r.unchanged, r.skipped);
+                r->added, r->changed, r->removed, r->unchanged, r->skipped);
     else
         fprintf(stderr,
                 "rubric-index: %lu files (%lu added, %lu changed, %lu unchanged, %lu excluded, "
                 "%lu skipped, %lu removed), %lu passages written, %zu in the index, "
                 "revision %lu, %.2f s\n",
-                r.files, r.added, r.changed, r.unchanged, r.excluded, r.skipped, r.removed,
-                r.passages, total, revision, now_seconds() - t0);
-    status = r.skipped || r.partial ? EXIT_SKIPPED : EXIT_DONE;
-out:
-    config_free(&cfg);
-    free(include);
-    free(exclude);
+                r->files, r->added, r->changed, r->unchanged, r->excluded, r->skipped, r->removed,
+                r->passages, total, revision, now_seconds() - t0);
+}
+
+/* Commit the run, or after a fatal status discard it; close the index, say
+ * how it went. Returns the exit status. */
+static int finish(run *r, double t0)
+{
+    if (r->fatal) {
+        /* Nothing of this run is published: readers keep the last commit. */
+        rubric_index_close(r->ix);
+        fprintf(stderr, "rubric-index: stopped; the index is unchanged\n");
+        return cli_exit_code(r->fatal);
+    }
+    if (rubric_index_commit(r->ix) != RUBRIC_OK) {
+        fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r->ix));
+        rubric_index_close(r->ix);
+        return EXIT_NODB;
+    }
+    size_t total = rubric_index_passages(r->ix);
+    unsigned long revision = rubric_index_revision(r->ix);
+    rubric_index_close(r->ix);
+    report(r, total, revision, t0);
+    return r->skipped || r->partial ? EXIT_SKIPPED : EXIT_DONE;
+}
+
+/* Open the index, walk the roots, index their files, remove the files gone,
+ * commit. Returns the exit status. */
+static int index_run(const opts *o, const config *cfg)
+{
+    run r = {0};
+    r.quiet = o->quiet;
+    r.dry_run = (o->flags & RUBRIC_OPEN_DRY_RUN) != 0;
+    const char *db = cli_db_path(o->dbflag, cfg->db);
+    double t0 = now_seconds();
+    int status = open_index(o, db, &r);
+    if (status >= 0)
+        return status;
+    r.have_db_stat = stat(db, &r.db_stat) == 0;
+    rubric_index_set_boilerplate_detection(r.ix, cfg->detect_boilerplate);
+    const char *base_url = o->base_url ? o->base_url : cfg->base_url;
+    if (base_url && rubric_index_set_base_url(r.ix, base_url) != RUBRIC_OK) {
+        fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r.ix));
+        r.fatal = RUBRIC_ENODB;
+    }
+    /* The roots: the command line's, else the configuration's sources. */
+    size_t nroots = o->npaths ? o->npaths : cfg->nsources;
+    const char **roots = calloc(nroots + 1, sizeof *roots);
+    if (!roots) {
+        fputs("rubric-index: out of memory\n", stderr);
+        r.fatal = RUBRIC_ENOMEM;
+    } else {
+        walk_roots(o, cfg, &r, roots, nroots);
+    }
+    index_files(&r, o->jobs);
+    remove_missing(&r, roots, nroots);
+    free(roots);
+    return finish(&r, t0);
+}
+
+int main(int argc, char **argv)
+{
+    opts o;
+    config cfg;
+    char *err = NULL;
+    int status = parse_options(argc, argv, &o);
+    if (status < 0 && o.lang && strcmp(o.lang, "list") == 0)
+        status = list_languages();
+    if (status < 0 && config_load(o.config_path, &cfg, &err) < 0) {
+        fprintf(stderr, "rubric-index: %s\n", err);
+        free(err);
+        status = EXIT_USAGE;
+    } else if (status < 0) {
+        /* The command line overrides the configuration. */
+        if (!o.lang)
+            o.lang = cfg.lang;
+        if (o.show_status)
+            status = print_status(cli_db_path(o.dbflag, cfg.db));
+        else if ((status = check_run(&o, &cfg)) < 0)
+            status = index_run(&o, &cfg);
+        config_free(&cfg);
+    }
+    free(o.include);
+    free(o.exclude);
     return status;
 }

@@ -21,22 +21,9 @@ int rubric_db_set_synonyms(rubric_db *db, const char *text, size_t len, char **e
     return RUBRIC_OK;
 }
 
-unsigned long revision_of(xs_db *db)
-{
-    char *v = NULL;
-    size_t len = 0;
-    unsigned long rev = 0;
-    if (xs_db_get_metadata(db, META_REVISION, &v, &len) == XS_OK && v)
-        rev = strtoul(v, NULL, 10);
-    else
-        rev = xs_db_revision(db);  /* an index from before the count was kept */
-    free(v);
-    return rev;
-}
-
 unsigned long rubric_db_revision(rubric_db *db)
 {
-    return revision_of(db->db);
+    return layout_revision(db->db);
 }
 
 const char *rubric_db_updated(rubric_db *db)
@@ -87,7 +74,7 @@ static unsigned long long dir_bytes(const char *dir)
 int rubric_db_stats_get(rubric_db *db, rubric_db_stats *out)
 {
     memset(out, 0, sizeof *out);
-    out->revision = revision_of(db->db);
+    out->revision = layout_revision(db->db);
     out->passages = xs_db_doccount(db->db);
     if (xs_db_metadata(db->db, META_FILE, count_file, &out->files) != XS_OK)
         return RUBRIC_ENODB;

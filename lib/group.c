@@ -30,7 +30,7 @@ int group_by_page(rubric_results *r, const xs_mset *m, size_t offset, size_t lim
     size_t na = 0;
     for (size_t i = 0; i < n; i++) {
         const rubric_hit *h = &r->hits[i];
-        const char *src = r->page_of[i];
+        const char *src = r->docs[i].source;
         size_t a = 0;
         while (a < na && !(strcmp(r->articles[a].path, h->path) == 0 &&
                            strcmp(page[a], src) == 0))

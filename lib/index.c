@@ -1,121 +1,26 @@
-/* index.c: passages into Xapian documents, with the manifest in the metadata.
+/* index.c: the write handle: open, settings, commit and the publication of a fresh build, close.
  *
- * One passage is one Xapian document:
- *   Q<path>#<anchor>/<part>  unique id term (replace_document is idempotent)
- *   P<path>                  the source file: deleting it deletes its passages
- *   R<rel>                   the page's address under its root (path: filters)
- *   K<tag>, L<lang>          tags and language given by the source
- *   XB                       present on boilerplate passages
- *   S<stem>                  stems of the section heading (weighted up at query time)
- *   T<stem>                  stems of the trail: the page title and enclosing headings
- *   C<word>                  a word written in capitals (an acronym), folded
- *   Z<stem>                  stems of the body
- *   <word>                   exact folded words of heading then body, with
- *                            positions (the body starts HEADING_GAP after the
- *                            heading), for phrases and spelling suggestions
- * Ids and file terms over TERM_MAX bytes use "#" and a 64-bit hash of the
- * path instead of the path itself.
- *
- * The document data is a JSON object: path, anchor, title, trail, start, end,
- * part, boilerplate, text: all a result needs, so queries never read sources.
- *
- * Metadata: "rubric:lang" is the analysis language; "rubric:file:<path>" (or
- * its hashed form) holds the manifest entry {path, size, mtime, hash, passages}.
- * Everything one run writes is published by a single commit. A first build or
- * a rebuild is written beside the live index (DIR.rebuild; with a shard per
- * thread under it when add_many() runs several), then merged and compacted
- * (compact_fresh()) and swapped in (publish()).
+ * The format of what is written is layout.c's. Everything one run writes is
+ * published by a single commit. A first build or a rebuild is written beside
+ * the live index (DIR.rebuild; with a shard per thread under it when
+ * add_many() runs several), then merged and compacted (compact_fresh()) and
+ * swapped in (publish()).
  */
 #include <errno.h>
-#include <pthread.h>
-#include <stdarg.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-
-#include <cjson/cJSON.h>
 
 #include "internal.h"
 #include "store/shim.h"
 
-/* Terms longer than this use a hash of the path: Xapian's glass backend
- * rejects terms over 245 bytes, and metadata keys share that limit. */
-#define TERM_MAX 200
-/* Position gap between the heading's words and the body's, wider than any
- * NEAR or phrase window, so that neither joins a heading to its text. */
-#define HEADING_GAP 1000
-
-struct rubric_index {
-    xs_db *db;       /* where this run writes */
-    xs_db *live;     /* a rebuild: the live index, held for its lock */
-    char *dir;       /* the index as readers name it */
-    char *fresh;     /* a rebuild: where the new index is built */
-    int dry_run;
-    int dirty;       /* something changed since the last commit */
-    rubric_analyzer *an;
-    buf err;
-    buf notes;       /* what the last file's reader skipped */
-    int plain;       /* boilerplate detection off */
-    hashset seen;    /* the paths given to add_file since open */
-    xs_db **shards;  /* a fresh build on threads: its shards, in file order */
-    size_t nshards;
-    int broken;      /* a shard could not be written: no publishing */
-};
-
-/* Remember that PATH was given to add_file in this session. */
-static int see(rubric_index *ix, const char *path)
+int index_fail(rubric_index *ix, int code, char *msg)
 {
-    return hashset_add(&ix->seen, hash64(path, strlen(path)));
-}
-
-static int seen(const rubric_index *ix, const char *path)
-{
-    return hashset_has(&ix->seen, hash64(path, strlen(path)));
-}
-
-static int set_err(rubric_index *ix, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int set_err(rubric_index *ix, int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char tmp[512];
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
     ix->err.len = 0;
-    buf_adds(&ix->err, tmp);
+    buf_adds(&ix->err, msg ? msg : "out of memory");
+    free(msg);
     return code;
-}
-
-int file_term(const char *prefix, const char *path, buf *out)
-{
-    out->len = 0;
-    if (strlen(prefix) + strlen(path) <= TERM_MAX)
-        return buf_printf(out, "%s%s", prefix, path);
-    return buf_printf(out, "%s#%016" PRIx64, prefix, hash64(path, strlen(path)));
-}
-
-/* A commit that failed part-way may have closed the database: then only
- * rubric_index_close() is left to call. */
-#define NEED_DB(ix)                                                                     \
-    do {                                                                                \
-        if (!(ix)->db)                                                                  \
-            return set_err((ix), RUBRIC_ENODB, "the index was closed by a failed commit"); \
-    } while (0)
-
-static int map_xs(int rc)
-{
-    switch (rc) {
-    case XS_OK: return RUBRIC_OK;
-    case XS_ENOMEM: return RUBRIC_ENOMEM;
-    case XS_ELOCKED: return RUBRIC_ELOCKED;
-    case XS_ENODB: return RUBRIC_ENODB;
-    default: return RUBRIC_EINTERNAL;
-    }
 }
 
 /* Set metadata KEY to VALUE unless it holds that already. */
@@ -123,9 +28,9 @@ static int put_metadata(rubric_index *ix, const char *key, const char *value)
 {
     char *have = NULL;
     size_t len = 0;
-    int rc = map_xs(xs_db_get_metadata(ix->db, key, &have, &len));
+    int rc = xs_status(xs_db_get_metadata(ix->db, key, &have, &len));
     if (rc == RUBRIC_OK && !(have ? strcmp(have, value) == 0 : !*value)) {
-        rc = map_xs(xs_db_set_metadata(ix->db, key, value, strlen(value)));
+        rc = xs_status(xs_db_set_metadata(ix->db, key, value, strlen(value)));
         ix->dirty = 1;
     }
     free(have);
@@ -135,6 +40,92 @@ static int put_metadata(rubric_index *ix, const char *key, const char *value)
 int rubric_index_open(const char *dir, const char *lang, rubric_index **out, char **errmsg)
 {
     return rubric_index_open_with(dir, lang, 0, out, errmsg);
+}
+
+/* Hand MSG (malloc'd, taken) to the caller's *ERRMSG, if it asked for one. */
+static void tell(char **errmsg, char *msg)
+{
+    if (errmsg)
+        *errmsg = msg;
+    else
+        free(msg);
+}
+
+/* Open IX's database at its directory, or (a dry run on no index, which
+ * creates nothing) an empty one in memory. */
+static int open_db(rubric_index *ix, int missing, char **errmsg)
+{
+    char *msg = NULL;
+    int rc = xs_status(ix->dry_run && missing ? xs_db_open_memory(&ix->db, &msg)
+                                              : xs_db_open_write(ix->dir, &ix->db, &msg));
+    if (rc == RUBRIC_ELOCKED) {
+        free(msg);
+        msg = xstrdup("index is locked by another indexer");
+    }
+    if (rc != RUBRIC_OK)
+        tell(errmsg, msg);
+    return rc;
+}
+
+/* LANG (may be NULL) against HAVE, the language the index was built for:
+ * an index with passages changes language only by a rebuild. */
+static int check_lang(rubric_index *ix, const char *have, const char *lang, int rebuild,
+                      char **errmsg)
+{
+    if (!have || !lang || strcmp(have, lang) == 0 || rebuild || xs_db_doccount(ix->db) == 0)
+        return RUBRIC_OK;
+    tell(errmsg, xasprintf("index '%s' was built for language '%s', not '%s'; rebuild it "
+                           "(--rebuild) to change language",
+                           ix->dir, have, lang));
+    return RUBRIC_EINVAL;
+}
+
+/* Holding the lock, no rebuild is running: a scratch copy left by one that
+ * died is removed. */
+static void remove_scratch(const rubric_index *ix)
+{
+    char *scratch = xasprintf("%s.rebuild", ix->dir);
+    if (scratch)
+        remove_tree(scratch);
+    free(scratch);
+}
+
+/* Set IX up to build a new index beside the live one, holding its lock all
+ * along, so that no other indexer writes to what is about to be replaced. A
+ * scratch directory left by a rebuild that died is ours to replace. */
+static int start_fresh(rubric_index *ix, char **errmsg)
+{
+    ix->live = ix->db;
+    ix->db = NULL;
+    ix->dirty = 1;
+    if (!(ix->fresh = xasprintf("%s.rebuild", ix->dir)))
+        return RUBRIC_ENOMEM;
+    char *msg = NULL;
+    int rc = remove_tree(ix->fresh) != 0 ? RUBRIC_ENODB
+                                         : xs_status(xs_db_open_fresh(ix->fresh, &ix->db, &msg));
+    if (rc != RUBRIC_OK) {
+        tell(errmsg, xasprintf("cannot create '%s': %s", ix->fresh, msg ? msg : strerror(errno)));
+        free(msg);
+        return rc;
+    }
+    /* The new index keeps the live one's base URL unless told another. */
+    char *base = NULL;
+    size_t len = 0;
+    if (xs_db_get_metadata(ix->live, META_BASE_URL, &base, &len) == XS_OK && base)
+        rc = put_metadata(ix, META_BASE_URL, base);
+    free(base);
+    return rc;
+}
+
+/* IX's analyzer for LANG, which a real run records. */
+static int open_analyzer(rubric_index *ix, const char *lang, char **errmsg)
+{
+    int rc = rubric_analyzer_new(lang, &ix->an);
+    if (rc == RUBRIC_EINVAL)
+        tell(errmsg, xasprintf("unknown language '%s'", lang));
+    if (rc == RUBRIC_OK && !ix->dry_run)
+        rc = put_metadata(ix, META_LANG, lang);
+    return rc;
 }
 
 int rubric_index_open_with(const char *dir, const char *lang, int flags, rubric_index **out,
@@ -149,78 +140,25 @@ int rubric_index_open_with(const char *dir, const char *lang, int flags, rubric_
         return RUBRIC_ENOMEM;
     }
     ix->dry_run = (flags & RUBRIC_OPEN_DRY_RUN) != 0;
-    char *msg = NULL;
     struct stat st;
+    int missing = stat(dir, &st) < 0 && errno == ENOENT;
     /* A first build is built as a rebuild is, beside an empty index that
      * holds the lock: it then flushes as it goes, in bounded memory, and
      * appears at once when done. */
-    if (!ix->dry_run && stat(dir, &st) < 0 && errno == ENOENT)
-        flags |= RUBRIC_OPEN_REBUILD;
-    int rc = ix->dry_run && stat(dir, &st) < 0 && errno == ENOENT
-                 ? map_xs(xs_db_open_memory(&ix->db, &msg)) /* a dry run creates nothing */
-                 : map_xs(xs_db_open_write(dir, &ix->db, &msg));
-    if (rc != RUBRIC_OK) {
-        if (errmsg)
-            *errmsg = rc == RUBRIC_ELOCKED ? xstrdup("index is locked by another indexer") : msg;
-        if (rc == RUBRIC_ELOCKED)
-            free(msg);
-        free(ix->dir);
-        free(ix);
-        return rc;
-    }
+    int rebuild = !ix->dry_run && ((flags & RUBRIC_OPEN_REBUILD) || missing);
     char *have = NULL;
-    size_t havelen = 0;
-    rc = map_xs(xs_db_get_metadata(ix->db, META_LANG, &have, &havelen));
-    int rebuild = (flags & RUBRIC_OPEN_REBUILD) && !ix->dry_run;
-    if (rc == RUBRIC_OK && have && lang && strcmp(have, lang) != 0 && !rebuild &&
-        xs_db_doccount(ix->db) > 0) {
-        if (errmsg)
-            *errmsg = xasprintf("index '%s' was built for language '%s', not '%s'; rebuild it "
-                                "(--rebuild) to change language",
-                                dir, have, lang);
-        rc = RUBRIC_EINVAL;
-    }
-    if (rc == RUBRIC_OK && !rebuild && !ix->dry_run) {
-        /* Holding the lock, no rebuild is running: a scratch copy left by one
-         * that died is removed. */
-        char *scratch = xasprintf("%s.rebuild", dir);
-        if (scratch)
-            remove_tree(scratch);
-        free(scratch);
-    }
-    if (rc == RUBRIC_OK && rebuild) {
-        /* Build beside the live index, holding its lock all along, so that
-         * no other indexer writes to what is about to be replaced. A scratch
-         * directory left by a rebuild that died is ours to replace. */
-        ix->live = ix->db;
-        ix->db = NULL;
-        ix->fresh = xasprintf("%s.rebuild", dir);
-        if (!ix->fresh)
-            rc = RUBRIC_ENOMEM;
-        else if (remove_tree(ix->fresh) != 0 ||
-                 (rc = map_xs(xs_db_open_fresh(ix->fresh, &ix->db, &msg))) != RUBRIC_OK) {
-            if (errmsg)
-                *errmsg = xasprintf("cannot create '%s': %s", ix->fresh, msg ? msg : strerror(errno));
-            free(msg);
-            rc = rc == RUBRIC_OK ? RUBRIC_ENODB : rc;
-        }
-        ix->dirty = 1;
-        /* The new index keeps the live one's base URL unless told another. */
-        char *base = NULL;
-        size_t blen = 0;
-        if (rc == RUBRIC_OK && xs_db_get_metadata(ix->live, META_BASE_URL, &base, &blen) == XS_OK &&
-            base)
-            rc = put_metadata(ix, META_BASE_URL, base);
-        free(base);
-    }
-    if (rc == RUBRIC_OK) {
-        const char *use = lang ? lang : have ? have : "english";
-        rc = rubric_analyzer_new(use, &ix->an);
-        if (rc == RUBRIC_EINVAL && errmsg)
-            *errmsg = xasprintf("unknown language '%s'", use);
-        if (rc == RUBRIC_OK && !ix->dry_run)
-            rc = put_metadata(ix, META_LANG, use);
-    }
+    size_t len = 0;
+    int rc = open_db(ix, missing, errmsg);
+    if (rc == RUBRIC_OK)
+        rc = xs_status(xs_db_get_metadata(ix->db, META_LANG, &have, &len));
+    if (rc == RUBRIC_OK)
+        rc = check_lang(ix, have, lang, rebuild, errmsg);
+    if (rc == RUBRIC_OK && rebuild)
+        rc = start_fresh(ix, errmsg);
+    else if (rc == RUBRIC_OK && !ix->dry_run)
+        remove_scratch(ix);
+    if (rc == RUBRIC_OK)
+        rc = open_analyzer(ix, lang ? lang : have ? have : "english", errmsg);
     free(have);
     if (rc != RUBRIC_OK) {
         rubric_index_close(ix);
@@ -237,7 +175,7 @@ static void close_shards(rubric_index *ix)
         xs_db_close(ix->shards[k]);
     free(ix->shards);
     ix->shards = NULL;
-    ix->nshards = 0;
+    ix->nshards = ix->capshards = 0;
 }
 
 void rubric_index_close(rubric_index *ix)
@@ -282,7 +220,7 @@ const char *rubric_index_lang(const rubric_index *ix)
 }
 
 /* Shard K of a fresh build, under its scratch directory. */
-static char *shard_path(const rubric_index *ix, size_t k)
+char *index_shard_path(const rubric_index *ix, size_t k)
 {
     return xasprintf("%s/shard-%zu", ix->fresh, k);
 }
@@ -296,19 +234,19 @@ static int compact_fresh(rubric_index *ix, char **ready)
 {
     *ready = NULL;
     if (ix->broken)
-        return set_err(ix, RUBRIC_ENODB, "the new index is incomplete: a part of it could not "
+        return index_error(ix, RUBRIC_ENODB, "the new index is incomplete: a part of it could not "
                                          "be written");
     size_t n = 1 + ix->nshards;
     const char **src = calloc(n, sizeof *src);
-    int rc = src ? RUBRIC_OK : set_err(ix, RUBRIC_ENOMEM, "out of memory");
+    int rc = src ? RUBRIC_OK : index_error(ix, RUBRIC_ENOMEM, "out of memory");
     if (rc == RUBRIC_OK)
         src[0] = ix->fresh;
     for (size_t k = 0; k < ix->nshards && rc == RUBRIC_OK; k++) {
         if (xs_db_commit(ix->shards[k]) != XS_OK)
-            rc = set_err(ix, RUBRIC_ENODB, "cannot write the new index: %s",
+            rc = index_error(ix, RUBRIC_ENODB, "cannot write the new index: %s",
                          xs_db_errmsg(ix->shards[k]));
-        else if (!(src[k + 1] = shard_path(ix, k)))
-            rc = set_err(ix, RUBRIC_ENOMEM, "out of memory");
+        else if (!(src[k + 1] = index_shard_path(ix, k)))
+            rc = index_error(ix, RUBRIC_ENOMEM, "out of memory");
     }
     close_shards(ix);
     xs_db_close(ix->db);
@@ -316,9 +254,9 @@ static int compact_fresh(rubric_index *ix, char **ready)
     char *dest = rc == RUBRIC_OK ? xasprintf("%s/index", ix->fresh) : NULL;
     char *msg = NULL;
     if (rc == RUBRIC_OK && !dest)
-        rc = set_err(ix, RUBRIC_ENOMEM, "out of memory");
+        rc = index_error(ix, RUBRIC_ENOMEM, "out of memory");
     else if (rc == RUBRIC_OK && xs_db_compact(src, n, dest, &msg) != XS_OK)
-        rc = set_err(ix, RUBRIC_ENODB, "cannot compact the new index into '%s': %s", dest,
+        rc = index_error(ix, RUBRIC_ENODB, "cannot compact the new index into '%s': %s", dest,
                      msg ? msg : "");
     free(msg);
     for (size_t k = 1; src && k < n; k++)
@@ -339,9 +277,9 @@ static int publish(rubric_index *ix)
     if (rc != RUBRIC_OK)
         return rc;
     if (sync_tree(ready) != 0)
-        rc = set_err(ix, RUBRIC_ENODB, "cannot sync '%s': %s", ready, strerror(errno));
+        rc = index_error(ix, RUBRIC_ENODB, "cannot sync '%s': %s", ready, strerror(errno));
     else if (exchange_paths(ready, ix->dir) != 0)
-        rc = set_err(ix, RUBRIC_ENODB, "cannot put '%s' in place of '%s': %s", ready, ix->dir,
+        rc = index_error(ix, RUBRIC_ENODB, "cannot put '%s' in place of '%s': %s", ready, ix->dir,
                      strerror(errno));
     free(ready);
     if (rc != RUBRIC_OK)
@@ -355,35 +293,27 @@ static int publish(rubric_index *ix)
     free(ix->fresh);
     ix->fresh = NULL;
     char *msg = NULL;
-    rc = map_xs(xs_db_open_write(ix->dir, &ix->db, &msg));
+    rc = xs_status(xs_db_open_write(ix->dir, &ix->db, &msg));
     if (rc != RUBRIC_OK)
-        set_err(ix, rc, "cannot reopen '%s': %s", ix->dir, msg ? msg : "");
+        index_error(ix, rc, "cannot reopen '%s': %s", ix->dir, msg ? msg : "");
     free(msg);
     return rc;
 }
 
 int rubric_index_commit(rubric_index *ix)
 {
-    NEED_DB(ix);
+    INDEX_NEED_DB(ix);
     ix->err.len = 0;
     /* A run that changed nothing writes nothing: the revision stays. */
     if (ix->dry_run || !ix->dirty)
         return RUBRIC_OK;
-    char now[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-    int rc = map_xs(xs_db_set_metadata(ix->db, META_UPDATED, now, strlen(now)));
-    /* The revision readers see counts commits of this index across
-     * rebuilds (a rebuilt database would start Xapian's count again). */
-    char rev[32];
-    snprintf(rev, sizeof rev, "%lu", rubric_index_revision(ix) + 1);
+    /* The revision counts commits of this index across rebuilds: a rebuild
+     * carries on from the live index's. */
+    int rc = layout_stamp(ix->db, rubric_index_revision(ix) + 1);
     if (rc == RUBRIC_OK)
-        rc = map_xs(xs_db_set_metadata(ix->db, META_REVISION, rev, strlen(rev)));
-    if (rc == RUBRIC_OK)
-        rc = map_xs(xs_db_commit(ix->db));
+        rc = xs_status(xs_db_commit(ix->db));
     if (rc != RUBRIC_OK)
-        return set_err(ix, rc, "cannot commit the index: %s", xs_db_errmsg(ix->db));
+        return index_error(ix, rc, "cannot commit the index: %s", xs_db_errmsg(ix->db));
     ix->dirty = 0;
     return ix->fresh ? publish(ix) : RUBRIC_OK;
 }
@@ -391,269 +321,7 @@ int rubric_index_commit(rubric_index *ix)
 unsigned long rubric_index_revision(rubric_index *ix)
 {
     xs_db *db = ix->fresh ? ix->live : ix->db;
-    return db ? revision_of(db) : 0;
-}
-
-/* ----------------------------------------------------------- documents */
-
-typedef struct doc_ctx {
-    xs_doc *doc;
-    const char *text;    /* the text being analysed */
-    const char *prefix;  /* S or Z */
-    unsigned base;       /* position of this field's first word */
-    unsigned last;       /* last position used */
-    buf term;
-    int failed;
-} doc_ctx;
-
-/* Add PREFIX followed by S[0..N) to the document, without a position. */
-static int add_term(doc_ctx *c, const char *prefix, const char *s, size_t n)
-{
-    c->term.len = 0;
-    if (buf_adds(&c->term, prefix) < 0 || buf_add(&c->term, s, n) < 0 ||
-        xs_doc_add_term(c->doc, c->term.data, c->term.len, 1) != XS_OK) {
-        c->failed = 1;
-        return RUBRIC_ENOMEM;
-    }
-    return 0;
-}
-
-static int add_token(void *ctx, const rubric_token *t)
-{
-    doc_ctx *c = ctx;
-    unsigned pos = c->base + t->pos;
-    c->last = pos;
-    if (xs_doc_add_posting(c->doc, t->word, t->word_len, pos) != XS_OK) {
-        c->failed = 1;
-        return RUBRIC_ENOMEM;
-    }
-    if (add_term(c, c->prefix, t->stem, t->stem_len) != 0)
-        return RUBRIC_ENOMEM;
-    /* A word written in capitals (an acronym: "US") is marked as such, so
-     * that a synonym can tell it from the pronoun "us". */
-    int letters = 0, caps = 1;
-    for (size_t i = t->start; i < t->end && caps; i++) {
-        char ch = c->text[i];
-        letters += (ch >= 'A' && ch <= 'Z');
-        caps = !(ch >= 'a' && ch <= 'z') && (unsigned char)ch < 0x80;
-    }
-    if (caps && letters >= 2 && !t->sub)
-        return add_term(c, PREFIX_CAPS, t->word, t->word_len);
-    return 0;
-}
-
-/* A trail word: its stem under the trail prefix, no position. */
-static int add_trail_token(void *ctx, const rubric_token *t)
-{
-    return add_term(ctx, PREFIX_TRAIL, t->stem, t->stem_len);
-}
-
-static int add_strings(cJSON *o, const char *key, const char *const *v, size_t n)
-{
-    cJSON *a = cJSON_AddArrayToObject(o, key);
-    if (!a)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        cJSON *str = cJSON_CreateString(v[i]);
-        if (!str || !cJSON_AddItemToArray(a, str)) {
-            cJSON_Delete(str);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* The stored data of passage P of the file at SOURCE (REL: its address for
- * links). */
-static char *passage_json(const char *source, const char *rel, const rubric_passage *p)
-{
-    cJSON *o = cJSON_CreateObject();
-    int ok = o && add_strings(o, "trail", p->trail, p->ntrail) == 0 &&
-             cJSON_AddStringToObject(o, "path", p->path ? p->path : source) &&
-             cJSON_AddStringToObject(o, "rel", p->path ? p->path : rel) &&
-             cJSON_AddStringToObject(o, "anchor", p->anchor) &&
-             cJSON_AddStringToObject(o, "title", p->title) &&
-             cJSON_AddNumberToObject(o, "start", (double)p->start) &&
-             cJSON_AddNumberToObject(o, "end", (double)p->end) &&
-             cJSON_AddNumberToObject(o, "part", p->part) &&
-             cJSON_AddBoolToObject(o, "boilerplate", p->boilerplate) &&
-             cJSON_AddStringToObject(o, "text", p->text);
-    if (ok && p->path)
-        ok = cJSON_AddStringToObject(o, "source", source) != NULL;
-    if (ok && p->ntags)
-        ok = add_strings(o, "tags", p->tags, p->ntags) == 0;
-    if (ok && p->lang)
-        ok = cJSON_AddStringToObject(o, "lang", p->lang) != NULL;
-    if (ok && p->nmap) {
-        cJSON *map = cJSON_AddArrayToObject(o, "map");
-        for (size_t i = 0; ok && i < 2 * p->nmap; i++) {
-            cJSON *v = map ? cJSON_CreateNumber((double)p->map[i]) : NULL;
-            ok = v && cJSON_AddItemToArray(map, v);
-        }
-    }
-    char *s = ok ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    return s;
-}
-
-static int add_prefixed(xs_doc *doc, const char *prefix, const char *value, buf *tmp)
-{
-    tmp->len = 0;
-    if (buf_adds(tmp, prefix) < 0 || buf_add(tmp, value, strnlen(value, TERM_MAX)) < 0)
-        return -1;
-    return xs_doc_add_boolean(doc, tmp->data, tmp->len) == XS_OK ? 0 : -1;
-}
-
-/* Build passage P's document (and its id term into ID) with analyzer AN.
- * Touches no database, so workers can build documents side by side.
- * Returns RUBRIC_OK or RUBRIC_ENOMEM. */
-static int build_passage(rubric_analyzer *an, int plain_only, const char *path, const char *rel,
-                         const char *fileterm, const rubric_passage *given, xs_doc **out,
-                         buf *id)
-{
-    rubric_passage plain = *given;
-    if (plain_only)
-        plain.boilerplate = 0;
-    const rubric_passage *p = &plain;
-    int rc = RUBRIC_ENOMEM;
-    doc_ctx c = {0};
-    buf key = {0};
-    char *data = NULL;
-    *out = NULL;
-    id->len = 0;
-    c.doc = xs_doc_new();
-    if (!c.doc)
-        goto done;
-    c.prefix = PREFIX_HEAD;
-    c.text = p->title;
-    if (rubric_analyzer_run(an, p->title, strlen(p->title), add_token, &c) != RUBRIC_OK)
-        goto done;
-    c.prefix = PREFIX_STEM;
-    c.text = p->text;
-    c.base = c.last + HEADING_GAP;
-    if (rubric_analyzer_run(an, p->text, p->text_len, add_token, &c) != RUBRIC_OK)
-        goto done;
-    for (size_t i = 0; i < p->ntrail; i++)
-        if (rubric_analyzer_run(an, p->trail[i], strlen(p->trail[i]), add_trail_token, &c) !=
-            RUBRIC_OK)
-            goto done;
-    data = passage_json(path, rel, p);
-    if (!data || xs_doc_set_data(c.doc, data, strlen(data)) != XS_OK)
-        goto done;
-    if (xs_doc_add_boolean(c.doc, fileterm, strlen(fileterm)) != XS_OK)
-        goto done;
-    if (p->boilerplate && xs_doc_add_boolean(c.doc, TERM_BOILERPLATE, strlen(TERM_BOILERPLATE)))
-        goto done;
-    for (size_t i = 0; i < p->ntags; i++)
-        if (add_prefixed(c.doc, PREFIX_TAG, p->tags[i], &key) < 0)
-            goto done;
-    if (p->lang && add_prefixed(c.doc, PREFIX_LANG, p->lang, &key) < 0)
-        goto done;
-    /* The page's address under its root, for path: filters. */
-    if (add_prefixed(c.doc, PREFIX_REL, p->path ? p->path : rel, &key) < 0)
-        goto done;
-    /* The page, for grouping passages by article. */
-    key.len = 0;
-    if (buf_printf(&key, "%s#%s", path, p->path ? p->path : "") < 0 ||
-        xs_doc_add_value(c.doc, XS_SLOT_PAGE, key.data, key.len) != XS_OK)
-        goto done;
-    /* The id: source, page (when the source holds several), anchor, part. */
-    key.len = 0;
-    if (buf_printf(&key, "%s#%s%s%s/%u", path, p->path ? p->path : "", p->path ? "#" : "",
-                   p->anchor, p->part) < 0 ||
-        file_term(PREFIX_ID, key.data, id) < 0 || xs_doc_add_boolean(c.doc, id->data, id->len) != XS_OK)
-        goto done;
-    *out = c.doc;
-    c.doc = NULL;
-    rc = RUBRIC_OK;
-done:
-    xs_doc_free(c.doc);
-    buf_free(&c.term);
-    buf_free(&key);
-    free(data);
-    return rc;
-}
-
-/* ------------------------------------------------------------ manifest */
-
-typedef struct manifest_entry {
-    long long size, mtime, mtime_ns, passages;
-    char hash[17];
-} manifest_entry;
-
-/* Read PATH's manifest entry; returns 1 when present. */
-static int manifest_get(rubric_index *ix, const char *path, manifest_entry *e)
-{
-    buf key = {0};
-    char *val = NULL;
-    size_t len = 0;
-    int found = 0;
-    if (file_term(META_FILE, path, &key) == 0 &&
-        xs_db_get_metadata(ix->db, key.data, &val, &len) == XS_OK && val) {
-        cJSON *o = cJSON_ParseWithLength(val, len);
-        const cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "hash");
-        const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "path");
-        if (cJSON_IsString(h) && cJSON_IsString(p) && strcmp(p->valuestring, path) == 0) {
-            snprintf(e->hash, sizeof e->hash, "%s", h->valuestring);
-            e->size = (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "size"));
-            e->mtime = (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "mtime"));
-            e->passages =
-                (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "passages"));
-            e->mtime_ns =
-                (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "mtime_ns"));
-            found = 1;
-        }
-        cJSON_Delete(o);
-    }
-    free(val);
-    buf_free(&key);
-    return found;
-}
-
-static int manifest_put(rubric_index *ix, const char *path, const manifest_entry *e,
-                        size_t passages)
-{
-    buf key = {0}, val = {0};
-    cJSON *o = cJSON_CreateObject();
-    char *s = NULL;
-    int rc = RUBRIC_ENOMEM;
-    if (o && cJSON_AddStringToObject(o, "path", path) &&
-        cJSON_AddNumberToObject(o, "size", (double)e->size) &&
-        cJSON_AddNumberToObject(o, "mtime", (double)e->mtime) &&
-        cJSON_AddNumberToObject(o, "mtime_ns", (double)e->mtime_ns) &&
-        cJSON_AddStringToObject(o, "hash", e->hash) &&
-        cJSON_AddNumberToObject(o, "passages", (double)passages) &&
-        (s = cJSON_PrintUnformatted(o)) && file_term(META_FILE, path, &key) == 0)
-        rc = map_xs(xs_db_set_metadata(ix->db, key.data, s, strlen(s)));
-    cJSON_Delete(o);
-    free(s);
-    buf_free(&key);
-    buf_free(&val);
-    return rc;
-}
-
-int rubric_index_remove_file(rubric_index *ix, const char *path)
-{
-    NEED_DB(ix);
-    ix->err.len = 0;
-    if (ix->dry_run)
-        return RUBRIC_OK;
-    ix->dirty = 1;
-    buf term = {0};
-    int rc = RUBRIC_ENOMEM;
-    if (file_term(PREFIX_FILE, path, &term) == 0)
-        rc = map_xs(xs_db_delete_term(ix->db, term.data));
-    if (rc == RUBRIC_OK && file_term(META_FILE, path, &term) == 0)
-        rc = map_xs(xs_db_set_metadata(ix->db, term.data, "", 0));
-    buf_free(&term);
-    if (rc != RUBRIC_OK)
-        return set_err(ix, rc, "cannot remove '%s': %s", path, xs_db_errmsg(ix->db));
-    return RUBRIC_OK;
-}
-
-int rubric_index_add_file(rubric_index *ix, const char *path, int *what, size_t *npassages)
-{
-    return rubric_index_add(ix, path, NULL, what, npassages);
+    return db ? layout_revision(db) : 0;
 }
 
 void rubric_index_set_boilerplate_detection(rubric_index *ix, int on)
@@ -663,620 +331,13 @@ void rubric_index_set_boilerplate_detection(rubric_index *ix, int on)
 
 int rubric_index_set_base_url(rubric_index *ix, const char *url)
 {
-    NEED_DB(ix);
+    INDEX_NEED_DB(ix);
     ix->err.len = 0;
     if (ix->dry_run)
         return RUBRIC_OK;
     int rc = put_metadata(ix, META_BASE_URL, url ? url : "");
     if (rc != RUBRIC_OK)
-        return set_err(ix, rc, "cannot record the base URL: %s", xs_db_errmsg(ix->db));
+        return index_error(ix, rc, "cannot record the base URL: %s", xs_db_errmsg(ix->db));
     return RUBRIC_OK;
 }
 
-/* One file on its way into the index: looked up in the manifest (stage 1,
- * the writer's thread), read, parsed and turned into documents (stage 2, any
- * thread), written (stage 3, the writer's thread). */
-typedef struct job {
-    char *path, *rel;
-    manifest_entry old, now;
-    int known;
-    int done;          /* stage 1 settled it: unchanged, or an error */
-    int rc;            /* its status, once settled */
-    char *msg;         /* the error's message (stages 1 and 2) */
-    int touch;         /* content unchanged: only its times are recorded */
-    int what, excluded;
-    char *notes;
-    char *fileterm;
-    xs_doc **docs;     /* its passages' documents, and their id terms */
-    char **ids;
-    size_t n;
-    int written;       /* the documents went to a shard already (and are freed) */
-} job;
-
-/* Free J's documents and id terms (the count stays). */
-static void job_free_docs(job *j)
-{
-    for (size_t i = 0; j->docs && i < j->n; i++) {
-        xs_doc_free(j->docs[i]);
-        free(j->ids[i]);
-    }
-    free(j->docs);
-    free(j->ids);
-    j->docs = NULL;
-    j->ids = NULL;
-}
-
-static void job_clear(job *j)
-{
-    job_free_docs(j);
-    free(j->path);
-    free(j->rel);
-    free(j->msg);
-    free(j->notes);
-    free(j->fileterm);
-    memset(j, 0, sizeof *j);
-}
-
-/* What J's outcome RC says of the file, as rubric_index_add() reports it. */
-static void job_outcome(const job *j, int rc, int *what, size_t *npassages)
-{
-    *what = rc == RUBRIC_OK ? j->what : RUBRIC_FILE_UNCHANGED;
-    *npassages = rc == RUBRIC_OK && !j->touch && j->what != RUBRIC_FILE_UNCHANGED ? j->n : 0;
-}
-
-static int job_fail(job *j, int rc, char *msg)
-{
-    j->rc = rc;
-    j->done = 1;
-    free(j->msg);
-    j->msg = msg;
-    return rc;
-}
-
-/* Stage 1: is PATH new, changed, or unchanged by size and time? */
-static void stage_lookup(rubric_index *ix, job *j, const char *path, const char *rel)
-{
-    memset(j, 0, sizeof *j);
-    j->path = xstrdup(path);
-    j->rel = xstrdup(rel ? rel : path);
-    if (!j->path || !j->rel || see(ix, path) < 0) {
-        job_fail(j, RUBRIC_ENOMEM, xasprintf("out of memory indexing '%s'", path));
-        return;
-    }
-    struct stat st;
-    if (stat(path, &st) < 0) {
-        job_fail(j, RUBRIC_EIO, xasprintf("cannot read '%s': %s", path, strerror(errno)));
-        return;
-    }
-    /* A FIFO or device would block or never end. */
-    if (!S_ISREG(st.st_mode)) {
-        job_fail(j, RUBRIC_EINPUT, xasprintf("'%s': not a regular file", path));
-        return;
-    }
-    j->known = manifest_get(ix, path, &j->old);
-    j->now.size = (long long)st.st_size;
-    j->now.mtime = (long long)st.st_mtim.tv_sec;
-    j->now.mtime_ns = (long long)st.st_mtim.tv_nsec;
-    /* Same size and time: taken as unchanged without reading. */
-    if (j->known && j->old.size == j->now.size && j->old.mtime == j->now.mtime &&
-        j->old.mtime_ns == j->now.mtime_ns) {
-        j->what = RUBRIC_FILE_UNCHANGED;
-        j->done = 1;
-    }
-}
-
-/* Stage 2: read, hash, parse and build the documents, with analyzer AN. */
-static void stage_build(rubric_analyzer *an, int plain_only, int dry_run, job *j)
-{
-    if (j->done)
-        return;
-    char *data = NULL;
-    size_t len = 0;
-    int e = read_file(j->path, &data, &len);
-    if (e) {
-        job_fail(j, e == ENOMEM ? RUBRIC_ENOMEM : RUBRIC_EIO,
-                 xasprintf("cannot read '%s': %s", j->path, strerror(e)));
-        return;
-    }
-    snprintf(j->now.hash, sizeof j->now.hash, "%016" PRIx64, hash64(data, len));
-    if (j->known && strcmp(j->old.hash, j->now.hash) == 0) {
-        free(data);
-        j->touch = 1;  /* content unchanged: only the times moved */
-        j->what = RUBRIC_FILE_UNCHANGED;
-        return;
-    }
-    rubric_doc *doc = NULL;
-    char *why = NULL;
-    int rc = rubric_doc_read(j->path, data, len, &doc, &why);
-    free(data);
-    if (rc != RUBRIC_OK) {
-        job_fail(j, rc, rc == RUBRIC_EINPUT
-                            ? xasprintf("'%s': %s", j->path, why ? why : "cannot be read")
-                            : xasprintf("cannot index '%s': %s", j->path, rubric_strerror(rc)));
-        free(why);
-        return;
-    }
-    j->excluded = rubric_doc_excluded(doc);
-    j->what = j->excluded ? RUBRIC_FILE_EXCLUDED : j->known ? RUBRIC_FILE_CHANGED : RUBRIC_FILE_ADDED;
-    size_t n = rubric_doc_count(doc);
-    buf term = {0}, id = {0};
-    rc = RUBRIC_ENOMEM;
-    if (rubric_doc_notes(doc) && !(j->notes = xstrdup(rubric_doc_notes(doc))))
-        goto out;
-    if (dry_run) {
-        /* Only say what would happen: the file was read as a real run would. */
-        rc = RUBRIC_OK;
-        goto out;
-    }
-    if (file_term(PREFIX_FILE, j->path, &term) < 0 || !(j->fileterm = xstrdup(term.data)))
-        goto out;
-    j->docs = calloc(n + 1, sizeof *j->docs);
-    j->ids = calloc(n + 1, sizeof *j->ids);
-    if (!j->docs || !j->ids)
-        goto out;
-    for (; j->n < n; j->n++) {
-        if (build_passage(an, plain_only, j->path, j->rel, j->fileterm, rubric_doc_passage(doc, j->n),
-                          &j->docs[j->n], &id) != RUBRIC_OK ||
-            !(j->ids[j->n] = xstrdup(id.data))) {
-            xs_doc_free(j->docs[j->n]);
-            goto out;
-        }
-    }
-    rc = RUBRIC_OK;
-out:
-    if (rc != RUBRIC_OK)
-        job_fail(j, rc, xasprintf("out of memory indexing '%s'", j->path));
-    buf_free(&term);
-    buf_free(&id);
-    rubric_doc_free(doc);
-}
-
-/* Stage 3: write what stage 2 built. */
-static int stage_write(rubric_index *ix, job *j)
-{
-    ix->err.len = 0;
-    ix->notes.len = 0;
-    if (j->msg)
-        set_err(ix, j->rc, "%s", j->msg);
-    if (j->done)
-        return j->rc;
-    if (ix->dry_run)
-        goto notes;
-    ix->dirty = 1;
-    if (j->touch)
-        return manifest_put(ix, j->path, &j->now, (size_t)j->old.passages) == RUBRIC_OK
-                   ? RUBRIC_OK
-                   : set_err(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", j->path);
-    /* A fresh build holds nothing yet: no passages to replace or delete, and
-     * adding skips the look-up of each id. */
-    int rc = ix->fresh ? RUBRIC_OK : map_xs(xs_db_delete_term(ix->db, j->fileterm));
-    for (size_t i = 0; i < j->n && !j->written && rc == RUBRIC_OK; i++)
-        rc = map_xs(ix->fresh ? xs_db_add(ix->db, j->docs[i])
-                              : xs_db_replace(ix->db, j->ids[i], j->docs[i]));
-    if (rc == RUBRIC_OK)
-        rc = manifest_put(ix, j->path, &j->now, j->n);
-    if (rc != RUBRIC_OK)
-        return set_err(ix, rc, "cannot index '%s': %s", j->path, xs_db_errmsg(ix->db));
-notes:
-    if (j->notes && buf_adds(&ix->notes, j->notes) < 0)
-        return set_err(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", j->path);
-    return RUBRIC_OK;
-}
-
-int rubric_index_add(rubric_index *ix, const char *path, const char *rel, int *what,
-                     size_t *npassages)
-{
-    if (what)
-        *what = RUBRIC_FILE_UNCHANGED;
-    if (npassages)
-        *npassages = 0;
-    NEED_DB(ix);
-    job j;
-    stage_lookup(ix, &j, path, rel);
-    stage_build(ix->an, ix->plain, ix->dry_run, &j);
-    int rc = stage_write(ix, &j), w = 0;
-    size_t np = 0;
-    job_outcome(&j, rc, &w, &np);
-    if (what)
-        *what = w;
-    if (npassages)
-        *npassages = np;
-    job_clear(&j);
-    return rc;
-}
-
-/* ------------------------------------------------------------ many files */
-
-/* Files in flight at most per worker: bounds memory whatever the corpus. */
-#define JOBS_PER_WORKER 8
-
-typedef struct pool {
-    rubric_index *ix;
-    job *jobs;            /* a ring of WINDOW slots */
-    size_t window;
-    size_t n;             /* files in all */
-    size_t next;          /* the next file a worker takes */
-    size_t written;       /* files written so far (all below are free slots) */
-    char *ready;          /* per slot: stage 2 done */
-    int stop;
-    rubric_analyzer **an; /* one per worker */
-    pthread_mutex_t lock;
-    pthread_cond_t wake;  /* a slot became ready, or room opened */
-} pool;
-
-typedef struct worker_arg {
-    pool *p;
-    rubric_analyzer *an;
-} worker_arg;
-
-static void *worker(void *arg)
-{
-    worker_arg *w = arg;
-    pool *p = w->p;
-    pthread_mutex_lock(&p->lock);
-    for (;;) {
-        while (!p->stop && p->next < p->n && p->next >= p->written + p->window)
-            pthread_cond_wait(&p->wake, &p->lock);
-        if (p->stop || p->next >= p->n)
-            break;
-        size_t i = p->next++;
-        job *j = &p->jobs[i % p->window];
-        pthread_mutex_unlock(&p->lock);
-        stage_build(w->an, p->ix->plain, p->ix->dry_run, j);
-        pthread_mutex_lock(&p->lock);
-        p->ready[i % p->window] = 1;
-        pthread_cond_broadcast(&p->wake);
-    }
-    pthread_mutex_unlock(&p->lock);
-    return NULL;
-}
-
-/* A fresh build on several threads: the files are cut into as many runs of
- * consecutive files as there are workers, of about equal bytes, and each
- * worker reads, analyses and writes its run into a shard of its own, so the
- * writing too is shared out. At commit the shards are merged in order
- * (compact_fresh()), which numbers the passages as one thread would have: the
- * index is the same whatever the number of threads. Outcomes are still
- * reported, and the manifest written, in file order on this thread. */
-typedef struct shard_run {
-    struct sharded *all;
-    size_t from, to;        /* its files */
-    rubric_analyzer *an;
-    xs_db *db;              /* its shard */
-    int finished;
-} shard_run;
-
-typedef struct sharded {
-    rubric_index *ix;
-    job *jobs;              /* one per file */
-    char *ready;            /* per file: built and written */
-    int stop, failed;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-} sharded;
-
-/* Write J's documents into shard S, then free them. */
-static void shard_write(shard_run *s, job *j)
-{
-    int rc = XS_OK;
-    if (j->done || j->touch)
-        return;
-    for (size_t i = 0; i < j->n && rc == XS_OK; i++)
-        rc = xs_db_add(s->db, j->docs[i]);
-    job_free_docs(j);
-    j->written = 1;
-    if (rc != XS_OK) {
-        job_fail(j, map_xs(rc), xasprintf("cannot index '%s': %s", j->path, xs_db_errmsg(s->db)));
-        pthread_mutex_lock(&s->all->lock);
-        s->all->failed = 1;
-        pthread_mutex_unlock(&s->all->lock);
-    }
-}
-
-static void *shard_worker(void *arg)
-{
-    shard_run *s = arg;
-    sharded *all = s->all;
-    for (size_t i = s->from; i < s->to; i++) {
-        pthread_mutex_lock(&all->lock);
-        int stop = all->stop;
-        pthread_mutex_unlock(&all->lock);
-        if (stop)
-            break;
-        stage_build(s->an, all->ix->plain, 0, &all->jobs[i]);
-        shard_write(s, &all->jobs[i]);
-        pthread_mutex_lock(&all->lock);
-        all->ready[i] = 1;
-        pthread_cond_broadcast(&all->wake);
-        pthread_mutex_unlock(&all->lock);
-    }
-    pthread_mutex_lock(&all->lock);
-    s->finished = 1;
-    pthread_cond_broadcast(&all->wake);
-    pthread_mutex_unlock(&all->lock);
-    return NULL;
-}
-
-/* Cut files [0, N) of JOBS into NRUNS runs of consecutive files, of about
- * equal bytes. */
-static void cut_runs(const job *jobs, size_t n, shard_run *runs, size_t nruns)
-{
-    double total = 0, sum = 0;
-    for (size_t i = 0; i < n; i++)
-        total += (double)jobs[i].now.size + 1;
-    size_t i = 0;
-    for (size_t k = 0; k < nruns; k++) {
-        runs[k].from = i;
-        double goal = total * (double)(k + 1) / (double)nruns;
-        /* A run takes files until its share of the bytes is reached (a file
-         * goes to the run where most of it falls): always at least one, and
-         * never so many that a later run is left with none. */
-        while (i < n && (k + 1 == nruns || n - i > nruns - k - 1) &&
-               (i == runs[k].from || sum + (double)jobs[i].now.size / 2 < goal))
-            sum += (double)jobs[i++].now.size + 1;
-        runs[k].to = i;
-    }
-}
-
-static int add_sharded(rubric_index *ix, const char *const *paths, const char *const *rels,
-                       size_t n, unsigned workers, rubric_add_fn done, void *ctx)
-{
-    if (workers > n)
-        workers = (unsigned)n;
-    sharded all = {0};
-    all.ix = ix;
-    all.jobs = calloc(n, sizeof *all.jobs);
-    all.ready = calloc(n, 1);
-    shard_run *runs = calloc(workers, sizeof *runs);
-    pthread_t *threads = calloc(workers, sizeof *threads);
-    xs_db **shards = realloc(ix->shards, (ix->nshards + workers) * sizeof *shards);
-    int rc = RUBRIC_ENOMEM;
-    unsigned started = 0;
-    if (shards)
-        ix->shards = shards;
-    if (!all.jobs || !all.ready || !runs || !threads || !shards) {
-        set_err(ix, rc, "out of memory");
-        goto out;
-    }
-    /* The look-ups first (stat() only: a fresh build has no manifest), for
-     * the sizes the runs are cut by. */
-    for (size_t i = 0; i < n; i++)
-        stage_lookup(ix, &all.jobs[i], paths[i], rels ? rels[i] : NULL);
-    cut_runs(all.jobs, n, runs, workers);
-    for (unsigned k = 0; k < workers; k++) {
-        char *path = shard_path(ix, ix->nshards), *msg = NULL;
-        runs[k].all = &all;
-        rc = path ? rubric_analyzer_new(rubric_analyzer_lang(ix->an), &runs[k].an) : RUBRIC_ENOMEM;
-        if (rc == RUBRIC_OK && (rc = map_xs(xs_db_open_fresh(path, &runs[k].db, &msg))) == RUBRIC_OK)
-            ix->shards[ix->nshards++] = runs[k].db;
-        if (rc != RUBRIC_OK)
-            set_err(ix, rc, "cannot create '%s': %s", path ? path : ix->fresh,
-                    msg ? msg : rubric_strerror(rc));
-        free(path);
-        free(msg);
-        if (rc != RUBRIC_OK) {
-            ix->broken = 1;
-            goto out;
-        }
-    }
-    pthread_mutex_init(&all.lock, NULL);
-    pthread_cond_init(&all.wake, NULL);
-    for (; started < workers; started++)
-        if (pthread_create(&threads[started], NULL, shard_worker, &runs[started]) != 0)
-            break;
-    rc = started == workers ? RUBRIC_OK : set_err(ix, RUBRIC_EINTERNAL, "cannot start a thread");
-    for (size_t i = 0, k = 0; i < n && rc == RUBRIC_OK; i++) {
-        while (i >= runs[k].to)
-            k++;
-        pthread_mutex_lock(&all.lock);
-        while (!all.ready[i] && !runs[k].finished)
-            pthread_cond_wait(&all.wake, &all.lock);
-        int ready = all.ready[i];
-        pthread_mutex_unlock(&all.lock);
-        if (!ready)
-            break;  /* told to stop */
-        job *j = &all.jobs[i];
-        int frc = stage_write(ix, j), what = 0;
-        size_t np = 0;
-        job_outcome(j, frc, &what, &np);
-        if (done && done(ctx, i, frc, what, np) != 0)
-            rc = frc == RUBRIC_OK ? RUBRIC_EINTERNAL : frc;
-        job_clear(j);
-    }
-    pthread_mutex_lock(&all.lock);
-    all.stop = 1;
-    pthread_mutex_unlock(&all.lock);
-    for (unsigned k = 0; k < started; k++)
-        pthread_join(threads[k], NULL);
-    if (all.failed)
-        ix->broken = 1;
-    pthread_cond_destroy(&all.wake);
-    pthread_mutex_destroy(&all.lock);
-out:
-    for (size_t i = 0; all.jobs && i < n; i++)
-        job_clear(&all.jobs[i]);
-    for (unsigned k = 0; runs && k < workers; k++)
-        rubric_analyzer_free(runs[k].an);
-    free(all.jobs);
-    free(all.ready);
-    free(runs);
-    free(threads);
-    return rc;
-}
-
-int rubric_index_add_many(rubric_index *ix, const char *const *paths, const char *const *rels,
-                          size_t n, unsigned workers, rubric_add_fn done, void *ctx)
-{
-    NEED_DB(ix);
-    if (workers < 1)
-        workers = 1;
-    if (ix->fresh && workers > 1 && n > 1)
-        return add_sharded(ix, paths, rels, n, workers, done, ctx);
-    if (workers == 1 || n < 2) {
-        /* One thread: each file in turn, as rubric_index_add() does it. */
-        for (size_t i = 0; i < n; i++) {
-            int what = 0;
-            size_t np = 0;
-            int rc = rubric_index_add(ix, paths[i], rels ? rels[i] : NULL, &what, &np);
-            if (done && done(ctx, i, rc, what, np) != 0)
-                return rc == RUBRIC_OK ? RUBRIC_EINTERNAL : rc;
-        }
-        return RUBRIC_OK;
-    }
-    pool p = {0};
-    p.ix = ix;
-    p.n = n;
-    p.window = (size_t)workers * JOBS_PER_WORKER;
-    p.jobs = calloc(p.window, sizeof *p.jobs);
-    p.ready = calloc(p.window, 1);
-    p.an = calloc(workers, sizeof *p.an);
-    worker_arg *args = calloc(workers, sizeof *args);
-    pthread_t *threads = calloc(workers, sizeof *threads);
-    int rc = RUBRIC_ENOMEM;
-    size_t started = 0;
-    if (!p.jobs || !p.ready || !p.an || !args || !threads)
-        goto out;
-    for (unsigned w = 0; w < workers; w++)
-        if (rubric_analyzer_new(rubric_analyzer_lang(ix->an), &p.an[w]) != RUBRIC_OK)
-            goto out;
-    pthread_mutex_init(&p.lock, NULL);
-    pthread_cond_init(&p.wake, NULL);
-    rc = RUBRIC_OK;
-    /* Stage 1 of the first window before the workers start; later slots as
-     * they free up, always on this thread (it reads the manifest). */
-    size_t looked = 0;
-    for (; looked < n && looked < p.window; looked++)
-        stage_lookup(ix, &p.jobs[looked], paths[looked], rels ? rels[looked] : NULL);
-    for (unsigned w = 0; w < workers; w++) {
-        args[w].p = &p;
-        args[w].an = p.an[w];
-        if (pthread_create(&threads[w], NULL, worker, &args[w]) != 0)
-            break;
-        started++;
-    }
-    if (!started)
-        rc = RUBRIC_EINTERNAL;
-    for (size_t i = 0; i < n && rc == RUBRIC_OK; i++) {
-        size_t slot = i % p.window;
-        pthread_mutex_lock(&p.lock);
-        while (!p.ready[slot])
-            pthread_cond_wait(&p.wake, &p.lock);
-        pthread_mutex_unlock(&p.lock);
-        job *j = &p.jobs[slot];
-        int frc = stage_write(ix, j), what = 0;
-        size_t np = 0;
-        job_outcome(j, frc, &what, &np);
-        int stop = done ? done(ctx, i, frc, what, np) : 0;
-        job_clear(j);
-        if (looked < n)
-            stage_lookup(ix, j, paths[looked], rels ? rels[looked] : NULL), looked++;
-        pthread_mutex_lock(&p.lock);
-        p.ready[slot] = 0;
-        p.written = i + 1;
-        if (stop)
-            p.stop = 1;
-        pthread_cond_broadcast(&p.wake);
-        pthread_mutex_unlock(&p.lock);
-        if (stop)
-            rc = frc == RUBRIC_OK ? RUBRIC_EINTERNAL : frc;
-    }
-    pthread_mutex_lock(&p.lock);
-    p.stop = 1;
-    pthread_cond_broadcast(&p.wake);
-    pthread_mutex_unlock(&p.lock);
-    for (size_t w = 0; w < started; w++)
-        pthread_join(threads[w], NULL);
-    pthread_cond_destroy(&p.wake);
-    pthread_mutex_destroy(&p.lock);
-out:
-    for (size_t k = 0; p.jobs && k < p.window; k++)
-        job_clear(&p.jobs[k]);
-    for (unsigned w = 0; p.an && w < workers; w++)
-        rubric_analyzer_free(p.an[w]);
-    free(p.an);
-    free(p.jobs);
-    free(p.ready);
-    free(args);
-    free(threads);
-    return rc;
-}
-
-/* Is PATH one of ROOTS or beneath one of them? */
-static int under(const char *path, const char *const *roots, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(roots[i]);
-        while (len > 1 && roots[i][len - 1] == '/')
-            len--;
-        if (strncmp(path, roots[i], len) == 0 &&
-            (path[len] == '\0' || path[len] == '/' || roots[i][len - 1] == '/'))
-            return 1;
-    }
-    return 0;
-}
-
-typedef struct missing_ctx {
-    rubric_index *ix;
-    const char *const *roots;
-    size_t nroots;
-    char **paths;  /* to remove once the walk is over */
-    size_t n, cap;
-    int failed;
-} missing_ctx;
-
-static int find_missing(void *ctx, const char *key, const char *val, size_t len)
-{
-    (void)key;
-    missing_ctx *c = ctx;
-    if (len == 0)
-        return 0;  /* a removed entry */
-    cJSON *o = cJSON_ParseWithLength(val, len);
-    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "path");
-    int rc = 0;
-    if (cJSON_IsString(p) && under(p->valuestring, c->roots, c->nroots) &&
-        !seen(c->ix, p->valuestring)) {
-        if (c->n == c->cap) {
-            size_t cap = c->cap ? c->cap * 2 : 16;
-            char **q = realloc(c->paths, cap * sizeof *q);
-            if (!q)
-                rc = c->failed = 1;
-            else {
-                c->paths = q;
-                c->cap = cap;
-            }
-        }
-        if (!rc && !(c->paths[c->n++] = xstrdup(p->valuestring))) {
-            c->n--;
-            rc = c->failed = 1;
-        }
-    }
-    cJSON_Delete(o);
-    return rc;
-}
-
-int rubric_index_remove_missing(rubric_index *ix, const char *const *roots, size_t nroots,
-                                void (*each)(void *ctx, const char *path), void *ctx,
-                                size_t *removed)
-{
-    if (removed)
-        *removed = 0;
-    NEED_DB(ix);
-    missing_ctx c = {ix, roots, nroots, NULL, 0, 0, 0};
-    int rc = xs_db_metadata(ix->db, META_FILE, find_missing, &c);
-    if (c.failed)
-        rc = set_err(ix, RUBRIC_ENOMEM, "out of memory looking for removed files");
-    else if (rc != XS_OK)
-        rc = set_err(ix, map_xs(rc), "cannot read the manifest: %s", xs_db_errmsg(ix->db));
-    for (size_t i = 0; i < c.n; i++) {
-        if (rc == RUBRIC_OK) {
-            rc = rubric_index_remove_file(ix, c.paths[i]);
-            if (rc == RUBRIC_OK && removed)
-                (*removed)++;
-            if (rc == RUBRIC_OK && each)
-                each(ctx, c.paths[i]);
-        }
-        free(c.paths[i]);
-    }
-    free(c.paths);
-    return rc;
-}

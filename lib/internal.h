@@ -227,9 +227,14 @@ int read_jsonl(rubric_doc *d, const char *data, size_t len, const char *name);
 
 /* ---- End of interface to code in reader_text.c, reader_html.c, reader_md.c and reader_jsonl.c */
 
-/* ------------------------------------------------------ Interface to index.c */
+/* ---- Interface to code in layout.c */
 
-/* Prefixes of the terms rubric writes (see index.c for the layout). */
+/* The index format; layout.c's opening comment describes it whole. */
+
+struct xs_db;
+struct xs_doc;
+
+/* Term prefixes. */
 #define PREFIX_STEM "Z"
 #define PREFIX_HEAD "S"
 #define PREFIX_TRAIL "T"
@@ -239,12 +244,167 @@ int read_jsonl(rubric_doc *d, const char *data, size_t len, const char *name);
 #define PREFIX_REL "R"
 #define PREFIX_TAG "K"
 #define PREFIX_LANG "L"
+/* The term on boilerplate passages. */
 #define TERM_BOILERPLATE "XB"
+/* Metadata keys; META_FILE is followed by the file's path. */
 #define META_BASE_URL "rubric:base_url"
 #define META_UPDATED "rubric:updated"
 #define META_REVISION "rubric:revision"
 #define META_LANG "rubric:lang"
 #define META_FILE "rubric:file:"
+
+/* The term (or metadata key) PREFIX + PATH, or its hashed form when too long,
+ * into OUT (emptied first). 0, or -1 when out of memory. */
+int layout_file_term(const char *prefix, const char *path, buf *out);
+
+/* The document of passage P of the file SOURCE (REL: the file's address for
+ * links; FILETERM: SOURCE's P term), analysed by AN, into *OUT (caller frees
+ * with xs_doc_free()), and its id term into ID. Touches no database, so
+ * threads can build documents side by side. RUBRIC_OK or RUBRIC_ENOMEM. */
+int layout_passage_doc(rubric_analyzer *an, const char *source, const char *rel,
+                       const char *fileterm, const rubric_passage *p, struct xs_doc **out,
+                       buf *id);
+
+/* A passage's data, decoded. Strings are "" when absent; all of it is owned
+ * by the struct, valid until layout_passage_clear(). */
+typedef struct layout_passage {
+    const char *path, *rel, *source;  /* source: "" unless the page is not the file */
+    const char *anchor, *title;
+    const char **trail;               /* NULL-terminated */
+    size_t ntrail;
+    const char *text;
+    size_t text_len;
+    size_t start, end;
+    unsigned part;
+    int boilerplate;
+    const char **tags;                /* NULL-terminated */
+    size_t ntags;
+    const char *lang;
+    size_t *map;                      /* NMAP pairs (text offset, source offset), or NULL */
+    size_t nmap;
+    void *record;                     /* the parsed data the strings point into */
+} layout_passage;
+
+/* Decode the LEN bytes of passage data DATA into *OUT (clear it with
+ * layout_passage_clear(), also on failure). RUBRIC_OK, RUBRIC_ENODB when DATA
+ * does not parse (damaged, or out of memory: the parser does not tell which),
+ * or RUBRIC_ENOMEM. */
+int layout_passage_decode(const char *data, size_t len, layout_passage *out);
+/* Free what P holds and zero it; a zeroed P is fine. */
+void layout_passage_clear(layout_passage *p);
+/* The source offset of byte X of P's text, through its map. */
+size_t layout_source_offset(const layout_passage *p, size_t x);
+
+/* A file's manifest entry. */
+typedef struct layout_manifest_entry {
+    long long size, mtime, mtime_ns, passages;
+    char hash[17];  /* 16 hex digits and a NUL */
+} layout_manifest_entry;
+
+/* Read PATH's entry from DB into *OUT: 1 when there is one, else 0. */
+int layout_manifest_get(struct xs_db *db, const char *path, layout_manifest_entry *out);
+/* Write PATH's entry E to DB. RUBRIC_OK or an error status. */
+int layout_manifest_put(struct xs_db *db, const char *path, const layout_manifest_entry *e);
+/* Remove PATH's entry from DB. */
+int layout_manifest_remove(struct xs_db *db, const char *path);
+/* Call FN with the path of each file in DB's manifest. A nonzero return stops
+ * the walk and is returned; else RUBRIC_OK or an error status. */
+int layout_manifest_each(struct xs_db *db, int (*fn)(void *ctx, const char *path), void *ctx);
+
+/* The revision of the index DB: the commits that changed it, counted across
+ * rebuilds. */
+unsigned long layout_revision(struct xs_db *db);
+/* Record in DB that it now stands at REVISION, updated now. */
+int layout_stamp(struct xs_db *db, unsigned long revision);
+
+/* ---- End of interface to code in layout.c */
+
+/* ---- Interface to code in index.c */
+
+/* A write handle (rubric.h); its body is shared by the index*.c files. */
+struct rubric_index {
+    struct xs_db *db;      /* where this run writes */
+    struct xs_db *live;    /* a rebuild: the live index, held for its lock */
+    char *dir;             /* the index as readers name it */
+    char *fresh;           /* a rebuild: where the new index is built */
+    int dry_run;
+    int dirty;             /* something changed since the last commit */
+    rubric_analyzer *an;
+    buf err;
+    buf notes;             /* what the last file's reader skipped */
+    int plain;             /* boilerplate detection off */
+    hashset seen;          /* the paths given to add_file since open */
+    struct xs_db **shards; /* a fresh build on threads: its shards, in file order */
+    size_t nshards, capshards;
+    int broken;            /* a shard could not be made or written, or a run
+                              got no thread: the build is not published */
+};
+
+/* Make MSG (malloc'd, taken; NULL: out of memory) IX's message; returns CODE.
+ * index_error() formats the message as printf does, whatever its length. */
+int index_fail(rubric_index *ix, int code, char *msg);
+#define index_error(ix, code, ...) index_fail((ix), (code), xasprintf(__VA_ARGS__))
+
+/* A commit that failed part-way may have closed the database: then only
+ * rubric_index_close() is left to call. */
+#define INDEX_NEED_DB(ix)                                                                  \
+    do {                                                                                   \
+        if (!(ix)->db)                                                                     \
+            return index_error((ix), RUBRIC_ENODB, "the index was closed by a failed commit"); \
+    } while (0)
+
+/* Shard K of a fresh build, under its scratch directory (malloc'd; NULL when
+ * out of memory). */
+char *index_shard_path(const rubric_index *ix, size_t k);
+
+/* ---- End of interface to code in index.c */
+
+/* ---- Interface to code in index_file.c */
+
+/* One file on its way into the index: looked up in the manifest (stage 1,
+ * the writer's thread), read, parsed and turned into documents (stage 2, any
+ * thread), written (stage 3, the writer's thread). */
+typedef struct job {
+    char *path, *rel;
+    layout_manifest_entry old, now;
+    int known;
+    int done;          /* stage 1 settled it: unchanged, or an error */
+    int rc;            /* its status, once settled */
+    char *msg;         /* the error's message (stages 1 and 2) */
+    int touch;         /* content unchanged: only its times are recorded */
+    int what, excluded;
+    char *notes;
+    char *fileterm;
+    struct xs_doc **docs; /* its passages' documents, and their id terms */
+    char **ids;
+    size_t n;
+    int written;       /* the documents went to a shard already (and are freed) */
+} job;
+
+/* Look PATH up: new, changed, or unchanged by size and time? Remembers PATH
+ * as given since open. REL: its address (NULL: PATH). Writer's thread only. */
+void job_lookup(rubric_index *ix, job *j, const char *path, const char *rel);
+/* Read, hash, parse and build J's documents with analyzer AN (PLAIN_ONLY:
+ * boilerplate detection off; DRY_RUN: read only). Any thread. */
+void job_build(rubric_analyzer *an, int plain_only, int dry_run, job *j);
+/* Write what job_build() built, and J's manifest entry. Writer's thread. */
+int job_write(rubric_index *ix, job *j);
+/* What J's outcome RC says of the file, as rubric_index_add() reports it. */
+void job_outcome(const job *j, int rc, int *what, size_t *npassages);
+/* Settle J as failed with status RC and message MSG (malloc'd, taken). */
+int job_fail(job *j, int rc, char *msg);
+/* Free J's documents and id terms (the count stays). */
+void job_free_docs(job *j);
+/* Free all J holds and zero it. */
+void job_clear(job *j);
+
+/* ---- End of interface to code in index_file.c */
+
+/* ---- Interface to code in index_pool.c */
+
+/* Defines rubric_index_add_many() (rubric.h) and nothing else. */
+
+/* ---- End of interface to code in index_pool.c */
 
 /* ------------------------------------------------------- Interface to query.c */
 
@@ -388,10 +548,6 @@ struct rubric_db {
     synonyms *syn;
 };
 
-/* The revision of the index DB: the commits that changed it, counted across
- * rebuilds. */
-unsigned long revision_of(struct xs_db *db);
-
 /* ------------------------------------------------ Interface to code in spell.c */
 
 /* QUERY (TEXT, LEN) with each word the index does not know (or knows in at
@@ -407,7 +563,7 @@ char *spell_suggest(rubric_db *db, const qwords *words, const char *text, size_t
  * first, with their source offsets (through P's map) and links (from
  * H->url). Match spans are sorted, disjoint and inside their window. What is
  * filled belongs to H. Returns 0, or -1 when out of memory. */
-int snippet_fill(rubric_analyzer *an, const qwords *q, const rubric_passage *p, size_t want,
+int snippet_fill(rubric_analyzer *an, const qwords *q, const layout_passage *p, size_t want,
                  size_t nfragments, rubric_hit *h);
 
 /* ------------------------------------------------- Interface to code in link.c */
@@ -436,8 +592,6 @@ int explain_hit(rubric_db *db, const qwords *q, double k1, double b, unsigned do
 
 /* ----------------------------------------------- Interface to code in search.c */
 
-struct cJSON;
-
 struct rubric_results {
     char *query;           /* the query as given */
     unsigned long revision; /* the revision of the index that answered */
@@ -451,9 +605,9 @@ struct rubric_results {
     size_t n;
     size_t total;
     char *suggestion;
-    const char **page_of;  /* each hit's page within its source ("" for the source) */
-    struct cJSON **docs;   /* the parsed document data the hits' strings point into;
-                              what else a hit points to is its own, freed with it */
+    layout_passage *docs;  /* each hit's decoded data record, which the hit's
+                              strings and trail point into; what else a hit
+                              points to is its own, freed with it */
 };
 
 /* ------------------------------------------------ Interface to code in group.c */
@@ -463,8 +617,5 @@ struct rubric_results {
  * their hits. M's collapse counts give each page's other matches. Returns 0,
  * or -1 when out of memory. */
 int group_by_page(rubric_results *r, const struct xs_mset *m, size_t offset, size_t limit);
-
-/* The term naming PATH's file (or its hash when too long), into OUT. */
-int file_term(const char *prefix, const char *path, buf *out);
 
 #endif

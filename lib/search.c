@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "internal.h"
 #include "store/shim.h"
 
@@ -40,7 +38,6 @@ static void hit_free(rubric_hit *h)
     free((char *)h->snippet.text);
     free((rubric_span *)h->snippet.spans);
     free((char *)h->url);
-    free((const char **)h->trail);
 }
 
 void rubric_results_free(rubric_results *r)
@@ -49,11 +46,10 @@ void rubric_results_free(rubric_results *r)
         return;
     for (size_t i = 0; i < r->n; i++) {
         hit_free(&r->hits[i]);
-        cJSON_Delete(r->docs[i]);
+        layout_passage_clear(&r->docs[i]);
     }
     free(r->articles);
     free(r->article_hits);
-    free(r->page_of);
     free(r->hits);
     free(r->docs);
     free(r->suggestion);
@@ -82,97 +78,34 @@ const rubric_hit *rubric_results_hit(const rubric_results *r, size_t i)
     return i < r->n ? &r->hits[i] : NULL;
 }
 
-static const char *json_str(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double json_num(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-/* The passage that DOC (a passage's data record) describes, its strings
- * pointing into DOC; *map is malloc'd (caller frees), NULL when the record
- * has none. Returns 0, or -1 when out of memory. */
-static int passage_of(const cJSON *doc, rubric_passage *p, size_t **map)
-{
-    memset(p, 0, sizeof *p);
-    *map = NULL;
-    p->path = json_str(doc, "path");
-    p->anchor = json_str(doc, "anchor");
-    p->title = json_str(doc, "title");
-    p->text = json_str(doc, "text");
-    p->text_len = strlen(p->text);
-    p->start = (size_t)json_num(doc, "start");
-    p->end = (size_t)json_num(doc, "end");
-    p->part = (unsigned)json_num(doc, "part");
-    p->boilerplate = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "boilerplate"));
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(doc, "map");
-    size_t n = (size_t)cJSON_GetArraySize(m) / 2 * 2;
-    if (n) {
-        if (!(*map = malloc(n * sizeof **map)))
-            return -1;
-        for (size_t k = 0; k < n; k++)
-            (*map)[k] = (size_t)cJSON_GetNumberValue(cJSON_GetArrayItem(m, (int)k));
-        p->map = *map;
-        p->nmap = n / 2;
-    }
-    return 0;
-}
-
-/* The strings of DOC's trail, in a NULL-terminated array (caller frees), or
- * NULL when out of memory. */
-static const char **trail_of(const cJSON *doc, size_t *n)
-{
-    const cJSON *trail = cJSON_GetObjectItemCaseSensitive(doc, "trail");
-    const char **tr = calloc((size_t)cJSON_GetArraySize(trail) + 1, sizeof *tr);
-    const cJSON *t;
-    *n = 0;
-    if (tr)
-        cJSON_ArrayForEach(t, trail)
-            if (cJSON_IsString(t))
-                tr[(*n)++] = t->valuestring;
-    return tr;
-}
-
 /* Fill hit I of R from the document data of mset entry I. */
 static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
                     rubric_results *r, const xs_mset *ms, size_t i, size_t rank)
 {
     size_t dlen = 0;
     const char *data = xs_mset_data(ms, i, &dlen);
-    cJSON *doc = cJSON_ParseWithLength(data, dlen);
-    if (!doc)
-        return -1;
-    r->docs[i] = doc;
-    rubric_passage p;
-    size_t *map = NULL;
-    if (passage_of(doc, &p, &map) < 0)
+    layout_passage *p = &r->docs[i];
+    if (layout_passage_decode(data, dlen, p) != RUBRIC_OK)
         return -1;
     rubric_hit *h = &r->hits[i];
     h->rank = (unsigned)rank;
     h->score = xs_mset_weight(ms, i);
-    h->path = p.path;
-    h->anchor = p.anchor;
-    h->title = p.title;
-    h->start = p.start;
-    h->end = p.end;
-    h->part = p.part;
-    h->boilerplate = p.boilerplate;
-    r->page_of[i] = json_str(doc, "source");
-    const char *rel = json_str(doc, "rel");
-    h->trail = trail_of(doc, &h->ntrail);
-    h->url = link_url(o->base_url ? o->base_url : rubric_db_base_url(db), *rel ? rel : h->path,
-                      h->anchor);
-    int rc = h->trail && h->url ? 0 : -1;
+    h->path = p->path;
+    h->anchor = p->anchor;
+    h->title = p->title;
+    h->trail = p->trail;
+    h->ntrail = p->ntrail;
+    h->start = p->start;
+    h->end = p->end;
+    h->part = p->part;
+    h->boilerplate = p->boilerplate;
+    h->url = link_url(o->base_url ? o->base_url : rubric_db_base_url(db),
+                      *p->rel ? p->rel : h->path, h->anchor);
+    int rc = h->url ? 0 : -1;
     if (rc == 0)
-        rc = snippet_fill(db->an, q, &p, o->snippet_len ? o->snippet_len : 200, o->fragments, h);
+        rc = snippet_fill(db->an, q, p, o->snippet_len ? o->snippet_len : 200, o->fragments, h);
     if (rc == 0 && o->explain)
         rc = explain_hit(db, q, o->k1, o->b, xs_mset_docid(ms, i), h);
-    free(map);
     return rc;
 }
 
@@ -281,8 +214,7 @@ static int fill_hits(rubric_db *db, const qwords *words, const rubric_search_opt
     size_t n = xs_mset_size(m);
     r->hits = calloc(n + 1, sizeof *r->hits);
     r->docs = calloc(n + 1, sizeof *r->docs);
-    r->page_of = calloc(n + 1, sizeof *r->page_of);
-    if (!r->hits || !r->docs || !r->page_of)
+    if (!r->hits || !r->docs)
         return RUBRIC_ENOMEM;
     r->n = n;
     for (size_t i = 0; i < n; i++)

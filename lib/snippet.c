@@ -229,25 +229,9 @@ char *rubric_hit_snippet_html(const rubric_hit *hit)
     return rubric_fragment_html(&hit->snippet);
 }
 
-/* The source offset of byte X of passage P's text, through its map: pairs
- * (text offset, source offset), one per block; without one the text is the
- * source's bytes from its start. */
-static size_t source_offset(const rubric_passage *p, size_t x)
-{
-    size_t t0 = 0, s0 = p->start;
-    for (size_t k = 0; k < p->nmap; k++) {
-        size_t t = p->map[2 * k];
-        if (t > x)
-            break;
-        t0 = t;
-        s0 = p->map[2 * k + 1];
-    }
-    return s0 + (x - t0);
-}
-
 /* Up to MAX fragments of P's text around its matches M, best first, each with
  * the source offsets of its matches and a link that scrolls to them. */
-static int make_fragments(const rubric_passage *p, const match *m, size_t n, size_t want,
+static int make_fragments(const layout_passage *p, const match *m, size_t n, size_t want,
                           size_t max, rubric_hit *h)
 {
     rubric_fragment *f = calloc(max, sizeof *f);
@@ -276,7 +260,7 @@ static int make_fragments(const rubric_passage *p, const match *m, size_t n, siz
             break;
         }
         for (size_t j = 0; j < f[k].nspans; j++) {
-            src[j].start = source_offset(p, f[k].text_start + f[k].spans[j].start);
+            src[j].start = layout_source_offset(p, f[k].text_start + f[k].spans[j].start);
             src[j].len = f[k].spans[j].len;
         }
         f[k].source = src;
@@ -286,7 +270,7 @@ static int make_fragments(const rubric_passage *p, const match *m, size_t n, siz
     return rc;
 }
 
-int snippet_fill(rubric_analyzer *an, const qwords *q, const rubric_passage *p, size_t want,
+int snippet_fill(rubric_analyzer *an, const qwords *q, const layout_passage *p, size_t want,
                  size_t nfragments, rubric_hit *h)
 {
     match *m = NULL;

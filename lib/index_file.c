@@ -1,0 +1,318 @@
+/* index_file.c: one file into the index (look up, read and build, write), and files removed. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+#include "store/shim.h"
+
+/* Remember that PATH was given to add_file in this session. */
+static int see(rubric_index *ix, const char *path)
+{
+    return hashset_add(&ix->seen, hash64(path, strlen(path)));
+}
+
+static int seen(const rubric_index *ix, const char *path)
+{
+    return hashset_has(&ix->seen, hash64(path, strlen(path)));
+}
+
+/* Free J's documents and id terms (the count stays). */
+void job_free_docs(job *j)
+{
+    for (size_t i = 0; j->docs && i < j->n; i++) {
+        xs_doc_free(j->docs[i]);
+        free(j->ids[i]);
+    }
+    free(j->docs);
+    free(j->ids);
+    j->docs = NULL;
+    j->ids = NULL;
+}
+
+void job_clear(job *j)
+{
+    job_free_docs(j);
+    free(j->path);
+    free(j->rel);
+    free(j->msg);
+    free(j->notes);
+    free(j->fileterm);
+    memset(j, 0, sizeof *j);
+}
+
+/* What J's outcome RC says of the file, as rubric_index_add() reports it. */
+void job_outcome(const job *j, int rc, int *what, size_t *npassages)
+{
+    *what = rc == RUBRIC_OK ? j->what : RUBRIC_FILE_UNCHANGED;
+    *npassages = rc == RUBRIC_OK && !j->touch && j->what != RUBRIC_FILE_UNCHANGED ? j->n : 0;
+}
+
+int job_fail(job *j, int rc, char *msg)
+{
+    j->rc = rc;
+    j->done = 1;
+    free(j->msg);
+    j->msg = msg;
+    return rc;
+}
+
+/* Is PATH new, changed, or unchanged by size and time? */
+void job_lookup(rubric_index *ix, job *j, const char *path, const char *rel)
+{
+    memset(j, 0, sizeof *j);
+    j->path = xstrdup(path);
+    j->rel = xstrdup(rel ? rel : path);
+    if (!j->path || !j->rel || see(ix, path) < 0) {
+        job_fail(j, RUBRIC_ENOMEM, xasprintf("out of memory indexing '%s'", path));
+        return;
+    }
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        job_fail(j, RUBRIC_EIO, xasprintf("cannot read '%s': %s", path, strerror(errno)));
+        return;
+    }
+    /* A FIFO or device would block or never end. */
+    if (!S_ISREG(st.st_mode)) {
+        job_fail(j, RUBRIC_EINPUT, xasprintf("'%s': not a regular file", path));
+        return;
+    }
+    j->known = layout_manifest_get(ix->db, path, &j->old);
+    j->now.size = (long long)st.st_size;
+    j->now.mtime = (long long)st.st_mtim.tv_sec;
+    j->now.mtime_ns = (long long)st.st_mtim.tv_nsec;
+    /* Same size and time: taken as unchanged without reading. */
+    if (j->known && j->old.size == j->now.size && j->old.mtime == j->now.mtime &&
+        j->old.mtime_ns == j->now.mtime_ns) {
+        j->what = RUBRIC_FILE_UNCHANGED;
+        j->done = 1;
+    }
+}
+
+/* Read J's file, hash it and, unless its content is that of the manifest
+ * entry (then J is a touch), parse it into *OUT. Nonzero when that settles J. */
+static int read_source(job *j, rubric_doc **out)
+{
+    *out = NULL;
+    char *data = NULL;
+    size_t len = 0;
+    int e = read_file(j->path, &data, &len);
+    if (e) {
+        job_fail(j, e == ENOMEM ? RUBRIC_ENOMEM : RUBRIC_EIO,
+                 xasprintf("cannot read '%s': %s", j->path, strerror(e)));
+        return 1;
+    }
+    snprintf(j->now.hash, sizeof j->now.hash, "%016" PRIx64, hash64(data, len));
+    if (j->known && strcmp(j->old.hash, j->now.hash) == 0) {
+        free(data);
+        j->touch = 1;  /* content unchanged: only the times moved */
+        j->what = RUBRIC_FILE_UNCHANGED;
+        return 1;
+    }
+    char *why = NULL;
+    int rc = rubric_doc_read(j->path, data, len, out, &why);
+    free(data);
+    if (rc != RUBRIC_OK)
+        job_fail(j, rc, rc == RUBRIC_EINPUT
+                            ? xasprintf("'%s': %s", j->path, why ? why : "cannot be read")
+                            : xasprintf("cannot index '%s': %s", j->path, rubric_strerror(rc)));
+    free(why);
+    return rc != RUBRIC_OK;
+}
+
+/* The documents of DOC's passages, and their ids, into J. */
+static int build_docs(rubric_analyzer *an, int plain_only, const rubric_doc *doc, job *j)
+{
+    size_t n = rubric_doc_count(doc);
+    buf term = {0}, id = {0};
+    int rc = RUBRIC_ENOMEM;
+    if (layout_file_term(PREFIX_FILE, j->path, &term) < 0 || !(j->fileterm = xstrdup(term.data)))
+        goto out;
+    j->docs = calloc(n + 1, sizeof *j->docs);
+    j->ids = calloc(n + 1, sizeof *j->ids);
+    if (!j->docs || !j->ids)
+        goto out;
+    for (; j->n < n; j->n++) {
+        rubric_passage p = *rubric_doc_passage(doc, j->n);
+        if (plain_only)
+            p.boilerplate = 0;
+        if (layout_passage_doc(an, j->path, j->rel, j->fileterm, &p, &j->docs[j->n], &id) !=
+                RUBRIC_OK ||
+            !(j->ids[j->n] = xstrdup(id.data))) {
+            xs_doc_free(j->docs[j->n]);
+            goto out;
+        }
+    }
+    rc = RUBRIC_OK;
+out:
+    buf_free(&term);
+    buf_free(&id);
+    return rc;
+}
+
+void job_build(rubric_analyzer *an, int plain_only, int dry_run, job *j)
+{
+    rubric_doc *doc = NULL;
+    if (j->done || read_source(j, &doc))
+        return;
+    j->excluded = rubric_doc_excluded(doc);
+    j->what = j->excluded ? RUBRIC_FILE_EXCLUDED : j->known ? RUBRIC_FILE_CHANGED : RUBRIC_FILE_ADDED;
+    int rc = RUBRIC_OK;
+    if (rubric_doc_notes(doc) && !(j->notes = xstrdup(rubric_doc_notes(doc))))
+        rc = RUBRIC_ENOMEM;
+    /* A dry run only says what would happen: the file was read as a real run
+     * would read it. */
+    if (rc == RUBRIC_OK && !dry_run)
+        rc = build_docs(an, plain_only, doc, j);
+    if (rc != RUBRIC_OK)
+        job_fail(j, rc, xasprintf("out of memory indexing '%s'", j->path));
+    rubric_doc_free(doc);
+}
+
+/* Write what job_build() built. */
+int job_write(rubric_index *ix, job *j)
+{
+    ix->err.len = 0;
+    ix->notes.len = 0;
+    if (j->msg) {
+        index_fail(ix, j->rc, j->msg);
+        j->msg = NULL;
+    }
+    if (j->done)
+        return j->rc;
+    if (ix->dry_run)
+        goto notes;
+    ix->dirty = 1;
+    if (j->touch) {
+        j->now.passages = j->old.passages;
+        return layout_manifest_put(ix->db, j->path, &j->now) == RUBRIC_OK
+                   ? RUBRIC_OK
+                   : index_error(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", j->path);
+    }
+    /* A fresh build holds nothing yet: no passages to replace or delete, and
+     * adding skips the look-up of each id. */
+    int rc = ix->fresh ? RUBRIC_OK : xs_status(xs_db_delete_term(ix->db, j->fileterm));
+    for (size_t i = 0; i < j->n && !j->written && rc == RUBRIC_OK; i++)
+        rc = xs_status(ix->fresh ? xs_db_add(ix->db, j->docs[i])
+                              : xs_db_replace(ix->db, j->ids[i], j->docs[i]));
+    j->now.passages = (long long)j->n;
+    if (rc == RUBRIC_OK)
+        rc = layout_manifest_put(ix->db, j->path, &j->now);
+    if (rc != RUBRIC_OK)
+        return index_error(ix, rc, "cannot index '%s': %s", j->path, xs_db_errmsg(ix->db));
+notes:
+    if (j->notes && buf_adds(&ix->notes, j->notes) < 0)
+        return index_error(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", j->path);
+    return RUBRIC_OK;
+}
+
+int rubric_index_add(rubric_index *ix, const char *path, const char *rel, int *what,
+                     size_t *npassages)
+{
+    if (what)
+        *what = RUBRIC_FILE_UNCHANGED;
+    if (npassages)
+        *npassages = 0;
+    INDEX_NEED_DB(ix);
+    job j;
+    job_lookup(ix, &j, path, rel);
+    job_build(ix->an, ix->plain, ix->dry_run, &j);
+    int rc = job_write(ix, &j), w = 0;
+    size_t np = 0;
+    job_outcome(&j, rc, &w, &np);
+    if (what)
+        *what = w;
+    if (npassages)
+        *npassages = np;
+    job_clear(&j);
+    return rc;
+}
+
+int rubric_index_remove_file(rubric_index *ix, const char *path)
+{
+    INDEX_NEED_DB(ix);
+    ix->err.len = 0;
+    if (ix->dry_run)
+        return RUBRIC_OK;
+    ix->dirty = 1;
+    buf term = {0};
+    int rc = RUBRIC_ENOMEM;
+    if (layout_file_term(PREFIX_FILE, path, &term) == 0)
+        rc = xs_status(xs_db_delete_term(ix->db, term.data));
+    if (rc == RUBRIC_OK)
+        rc = layout_manifest_remove(ix->db, path);
+    buf_free(&term);
+    if (rc != RUBRIC_OK)
+        return index_error(ix, rc, "cannot remove '%s': %s", path, xs_db_errmsg(ix->db));
+    return RUBRIC_OK;
+}
+
+int rubric_index_add_file(rubric_index *ix, const char *path, int *what, size_t *npassages)
+{
+    return rubric_index_add(ix, path, NULL, what, npassages);
+}
+
+/* Is PATH one of ROOTS or beneath one of them? */
+static int under(const char *path, const char *const *roots, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(roots[i]);
+        while (len > 1 && roots[i][len - 1] == '/')
+            len--;
+        if (strncmp(path, roots[i], len) == 0 &&
+            (path[len] == '\0' || path[len] == '/' || roots[i][len - 1] == '/'))
+            return 1;
+    }
+    return 0;
+}
+
+typedef struct missing_ctx {
+    rubric_index *ix;
+    const char *const *roots;
+    size_t nroots;
+    char **paths;  /* to remove once the walk is over */
+    size_t n, cap;
+} missing_ctx;
+
+/* Collect PATH, from the manifest, if it is gone from under the roots. */
+static int find_missing(void *ctx, const char *path)
+{
+    missing_ctx *c = ctx;
+    if (!under(path, c->roots, c->nroots) || seen(c->ix, path))
+        return RUBRIC_OK;
+    if (GROW(c->paths, c->n, c->cap) < 0 || !(c->paths[c->n] = xstrdup(path)))
+        return RUBRIC_ENOMEM;
+    c->n++;
+    return RUBRIC_OK;
+}
+
+int rubric_index_remove_missing(rubric_index *ix, const char *const *roots, size_t nroots,
+                                void (*each)(void *ctx, const char *path), void *ctx,
+                                size_t *removed)
+{
+    if (removed)
+        *removed = 0;
+    INDEX_NEED_DB(ix);
+    missing_ctx c = {ix, roots, nroots, NULL, 0, 0};
+    int rc = layout_manifest_each(ix->db, find_missing, &c);
+    if (rc == RUBRIC_ENOMEM)
+        rc = index_error(ix, rc, "out of memory looking for removed files");
+    else if (rc != RUBRIC_OK)
+        rc = index_error(ix, rc, "cannot read the manifest: %s", xs_db_errmsg(ix->db));
+    for (size_t i = 0; i < c.n; i++) {
+        if (rc == RUBRIC_OK) {
+            rc = rubric_index_remove_file(ix, c.paths[i]);
+            if (rc == RUBRIC_OK && removed)
+                (*removed)++;
+            if (rc == RUBRIC_OK && each)
+                each(ctx, c.paths[i]);
+        }
+        free(c.paths[i]);
+    }
+    free(c.paths);
+    return rc;
+}
+

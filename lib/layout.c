@@ -1,0 +1,515 @@
+/* layout.c: the index format, read and written here only: what a passage's
+ * document holds, and what the metadata holds.
+ *
+ * One passage is one Xapian document. SOURCE is the file as given to the
+ * indexer; PAGE is the page a passage belongs to when that is not the source
+ * itself (a JSON Lines record's path or url), else absent; REL is the page's
+ * address for links: PAGE when there is one, else the file's address under
+ * the root it was found in (the path itself when none was given).
+ *
+ * Terms (booleans have no position and a wdf of 0; the others have a wdf of
+ * one per occurrence):
+ *   Q<source>#<anchor>/<part>          the unique id (replace_document() on it
+ *   Q<source>#<page>#<anchor>/<part>   is idempotent); the second form for a
+ *                                      passage of a page inside the source
+ *   P<source>                  boolean: the file, so that deleting this term
+ *                              deletes the file's passages
+ *   R<rel>                     boolean: the page's address (path: filters)
+ *   K<tag>                     boolean, one per tag given by the source
+ *   L<lang>                    boolean: the language given by the source
+ *   XB                         boolean, on boilerplate passages only (none
+ *                              when boilerplate detection is off)
+ *   S<stem>                    stems of the section heading
+ *   T<stem>                    stems of the trail (title and enclosing headings)
+ *   Z<stem>                    stems of the body text
+ *   C<word>                    the folded exact form of a word written in
+ *                              capitals (two ASCII capitals or more, no
+ *                              lowercase letter: an acronym), heading or body;
+ *                              not for the parts of a dotted word
+ *   <word>                     exact folded forms of the heading's words, then
+ *                              the body's, with positions: the heading's from
+ *                              0, the body's from HEADING_GAP after the
+ *                              heading's last (for phrases and spelling)
+ * A Q or P term (prefix included) over TERM_MAX bytes is written as the prefix,
+ * "#" and 16 lowercase hex digits of the 64-bit FNV-1a hash of what would
+ * follow the prefix. R, K and L values are cut at TERM_MAX bytes.
+ *
+ * Value slot XS_SLOT_PAGE (0): "<source>#<page>" ("<source>#" without a page),
+ * which groups and collapses the passages of one page.
+ *
+ * Data: a JSON object, everything a result shows, so that queries never read
+ * the sources. In this order:
+ *   trail        array of strings: the title and enclosing headings, outermost first
+ *   path         string: the page when there is one, else the source
+ *   rel          string: REL
+ *   anchor       string: the section's id, unique within the source ("" for none)
+ *   title        string: the section's heading
+ *   start, end   numbers: the passage's byte range in the source
+ *   part         number: passages of the source before it with the same anchor
+ *   boilerplate  boolean
+ *   text         string: the passage's text, without its heading
+ *   source       string, only with a page: the source file
+ *   tags         array of strings, only when the source gives tags
+ *   lang         string, only when the source gives a language
+ *   map          array of numbers, only for extracted text: pairs (offset in
+ *                text, offset in the source) where its blocks begin; without
+ *                it, text byte X is source byte start + X
+ *
+ * Metadata:
+ *   rubric:lang            the analysis language (a libstemmer name, or "none")
+ *   rubric:base_url        the URL results' links start with ("" or absent: none)
+ *   rubric:updated         the time of the last commit that changed the index,
+ *                          UTC, as 2024-01-31T12:00:00Z
+ *   rubric:revision        the revision: in decimal, the number of commits that
+ *                          changed the index, counted across rebuilds (a
+ *                          rebuilt database would start Xapian's own count
+ *                          again); an index without it reads as Xapian's count
+ *   rubric:file:<source>   the manifest entry of a file indexed (the key is
+ *                          hashed as a P term is, past TERM_MAX): a JSON object
+ *                          {path, size, mtime, mtime_ns, hash, passages}: the
+ *                          source, its size in bytes, its modification time in
+ *                          seconds and the nanoseconds beyond, 16 lowercase hex
+ *                          digits of the 64-bit FNV-1a hash of its content, and
+ *                          its number of passages. An empty value is no entry.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "internal.h"
+#include "store/shim.h"
+
+/* Terms longer than this use a hash of the path: Xapian's glass backend
+ * rejects terms over 245 bytes, and metadata keys share that limit. */
+#define TERM_MAX 200
+/* Position gap between the heading's words and the body's, wider than any
+ * NEAR or phrase window, so that neither joins a heading to its text. */
+#define HEADING_GAP 1000
+
+int layout_file_term(const char *prefix, const char *path, buf *out)
+{
+    out->len = 0;
+    if (strlen(prefix) + strlen(path) <= TERM_MAX)
+        return buf_printf(out, "%s%s", prefix, path);
+    return buf_printf(out, "%s#%016" PRIx64, prefix, hash64(path, strlen(path)));
+}
+
+/* ------------------------------------------------------------ documents */
+
+typedef struct doc_ctx {
+    xs_doc *doc;
+    const char *text;    /* the text being analysed */
+    const char *prefix;  /* S or Z */
+    unsigned base;       /* position of this field's first word */
+    unsigned last;       /* last position used */
+    buf term;
+} doc_ctx;
+
+/* Add PREFIX followed by S[0..N) to the document, without a position. */
+static int add_term(doc_ctx *c, const char *prefix, const char *s, size_t n)
+{
+    c->term.len = 0;
+    if (buf_adds(&c->term, prefix) < 0 || buf_add(&c->term, s, n) < 0 ||
+        xs_doc_add_term(c->doc, c->term.data, c->term.len, 1) != XS_OK)
+        return RUBRIC_ENOMEM;
+    return RUBRIC_OK;
+}
+
+/* Is token T written in capitals (an acronym: "US")? Then a synonym can tell
+ * it from the pronoun "us". */
+static int written_in_capitals(const doc_ctx *c, const rubric_token *t)
+{
+    int letters = 0;
+    for (size_t i = t->start; i < t->end; i++) {
+        char ch = c->text[i];
+        if ((ch >= 'a' && ch <= 'z') || (unsigned char)ch >= 0x80)
+            return 0;
+        letters += (ch >= 'A' && ch <= 'Z');
+    }
+    return letters >= 2 && !t->sub;
+}
+
+/* A heading or body word: its exact form at its position, its stem. */
+static int add_token(void *ctx, const rubric_token *t)
+{
+    doc_ctx *c = ctx;
+    unsigned pos = c->base + t->pos;
+    c->last = pos;
+    if (xs_doc_add_posting(c->doc, t->word, t->word_len, pos) != XS_OK)
+        return RUBRIC_ENOMEM;
+    int rc = add_term(c, c->prefix, t->stem, t->stem_len);
+    if (rc == RUBRIC_OK && written_in_capitals(c, t))
+        rc = add_term(c, PREFIX_CAPS, t->word, t->word_len);
+    return rc;
+}
+
+/* A trail word: its stem under the trail prefix, no position. */
+static int add_trail_token(void *ctx, const rubric_token *t)
+{
+    return add_term(ctx, PREFIX_TRAIL, t->stem, t->stem_len);
+}
+
+static int add_strings(cJSON *o, const char *key, const char *const *v, size_t n)
+{
+    cJSON *a = cJSON_AddArrayToObject(o, key);
+    if (!a)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        cJSON *str = cJSON_CreateString(v[i]);
+        if (!str || !cJSON_AddItemToArray(a, str)) {
+            cJSON_Delete(str);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int add_numbers(cJSON *o, const char *key, const size_t *v, size_t n)
+{
+    cJSON *a = cJSON_AddArrayToObject(o, key);
+    if (!a)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        cJSON *num = cJSON_CreateNumber((double)v[i]);
+        if (!num || !cJSON_AddItemToArray(a, num)) {
+            cJSON_Delete(num);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The data of passage P of the file at SOURCE (REL: its address for links),
+ * malloc'd; NULL when out of memory. */
+static char *passage_data(const char *source, const char *rel, const rubric_passage *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o || add_strings(o, "trail", p->trail, p->ntrail) < 0 ||
+        !cJSON_AddStringToObject(o, "path", p->path ? p->path : source) ||
+        !cJSON_AddStringToObject(o, "rel", p->path ? p->path : rel) ||
+        !cJSON_AddStringToObject(o, "anchor", p->anchor) ||
+        !cJSON_AddStringToObject(o, "title", p->title) ||
+        !cJSON_AddNumberToObject(o, "start", (double)p->start) ||
+        !cJSON_AddNumberToObject(o, "end", (double)p->end) ||
+        !cJSON_AddNumberToObject(o, "part", p->part) ||
+        !cJSON_AddBoolToObject(o, "boilerplate", p->boilerplate) ||
+        !cJSON_AddStringToObject(o, "text", p->text))
+        goto fail;
+    if (p->path && !cJSON_AddStringToObject(o, "source", source))
+        goto fail;
+    if (p->ntags && add_strings(o, "tags", p->tags, p->ntags) < 0)
+        goto fail;
+    if (p->lang && !cJSON_AddStringToObject(o, "lang", p->lang))
+        goto fail;
+    if (p->nmap && add_numbers(o, "map", p->map, 2 * p->nmap) < 0)
+        goto fail;
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+fail:
+    cJSON_Delete(o);
+    return NULL;
+}
+
+/* Add the boolean term PREFIX + VALUE (cut at TERM_MAX bytes). */
+static int add_prefixed(xs_doc *doc, const char *prefix, const char *value, buf *tmp)
+{
+    tmp->len = 0;
+    if (buf_adds(tmp, prefix) < 0 || buf_add(tmp, value, strnlen(value, TERM_MAX)) < 0)
+        return -1;
+    return xs_doc_add_boolean(doc, tmp->data, tmp->len) == XS_OK ? 0 : -1;
+}
+
+/* The words of P: heading, body, trail. */
+static int add_words(rubric_analyzer *an, const rubric_passage *p, doc_ctx *c)
+{
+    c->prefix = PREFIX_HEAD;
+    c->text = p->title;
+    int rc = rubric_analyzer_run(an, p->title, strlen(p->title), add_token, c);
+    c->prefix = PREFIX_STEM;
+    c->text = p->text;
+    c->base = c->last + HEADING_GAP;
+    if (rc == RUBRIC_OK)
+        rc = rubric_analyzer_run(an, p->text, p->text_len, add_token, c);
+    for (size_t i = 0; i < p->ntrail && rc == RUBRIC_OK; i++)
+        rc = rubric_analyzer_run(an, p->trail[i], strlen(p->trail[i]), add_trail_token, c);
+    return rc;
+}
+
+/* The booleans and the value of P, and its id term into ID. */
+static int add_filters(xs_doc *doc, const char *source, const char *rel, const char *fileterm,
+                       const rubric_passage *p, buf *id)
+{
+    const char *page = p->path ? p->path : "";
+    buf key = {0};
+    int rc = -1;
+    if (xs_doc_add_boolean(doc, fileterm, strlen(fileterm)) != XS_OK)
+        goto done;
+    if (p->boilerplate &&
+        xs_doc_add_boolean(doc, TERM_BOILERPLATE, strlen(TERM_BOILERPLATE)) != XS_OK)
+        goto done;
+    for (size_t i = 0; i < p->ntags; i++)
+        if (add_prefixed(doc, PREFIX_TAG, p->tags[i], &key) < 0)
+            goto done;
+    if (p->lang && add_prefixed(doc, PREFIX_LANG, p->lang, &key) < 0)
+        goto done;
+    if (add_prefixed(doc, PREFIX_REL, p->path ? p->path : rel, &key) < 0)
+        goto done;
+    key.len = 0;
+    if (buf_printf(&key, "%s#%s", source, page) < 0 ||
+        xs_doc_add_value(doc, XS_SLOT_PAGE, key.data, key.len) != XS_OK)
+        goto done;
+    key.len = 0;
+    if (buf_printf(&key, "%s#%s%s%s/%u", source, page, p->path ? "#" : "", p->anchor,
+                   p->part) < 0 ||
+        layout_file_term(PREFIX_ID, key.data, id) < 0 ||
+        xs_doc_add_boolean(doc, id->data, id->len) != XS_OK)
+        goto done;
+    rc = 0;
+done:
+    buf_free(&key);
+    return rc;
+}
+
+int layout_passage_doc(rubric_analyzer *an, const char *source, const char *rel,
+                       const char *fileterm, const rubric_passage *p, xs_doc **out, buf *id)
+{
+    doc_ctx c = {0};
+    char *data = NULL;
+    int rc = RUBRIC_ENOMEM;
+    *out = NULL;
+    id->len = 0;
+    if (!(c.doc = xs_doc_new()))
+        goto done;
+    if (add_words(an, p, &c) != RUBRIC_OK)
+        goto done;
+    data = passage_data(source, rel, p);
+    if (!data || xs_doc_set_data(c.doc, data, strlen(data)) != XS_OK)
+        goto done;
+    if (add_filters(c.doc, source, rel, fileterm, p, id) < 0)
+        goto done;
+    *out = c.doc;
+    c.doc = NULL;
+    rc = RUBRIC_OK;
+done:
+    xs_doc_free(c.doc);
+    buf_free(&c.term);
+    free(data);
+    return rc;
+}
+
+/* --------------------------------------------------------- passage data */
+
+static const char *str_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double num_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* The strings of array KEY of O into *OUT (a malloc'd array, NULL-terminated,
+ * pointing into O), their number into *N; non-strings are left out. */
+static int strings_of(const cJSON *o, const char *key, const char ***out, size_t *n)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key), *v;
+    const char **s = calloc((size_t)cJSON_GetArraySize(a) + 1, sizeof *s);
+    if (!s)
+        return -1;
+    *n = 0;
+    cJSON_ArrayForEach(v, a)
+        if (cJSON_IsString(v))
+            s[(*n)++] = v->valuestring;
+    *out = s;
+    return 0;
+}
+
+/* The pairs of the map of O, if any. */
+static int map_of(const cJSON *o, size_t **out, size_t *n)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "map");
+    size_t pairs = (size_t)cJSON_GetArraySize(a) / 2;
+    if (!pairs)
+        return 0;
+    size_t *m = calloc(2 * pairs, sizeof *m);
+    if (!m)
+        return -1;
+    for (size_t k = 0; k < 2 * pairs; k++)
+        m[k] = (size_t)cJSON_GetNumberValue(cJSON_GetArrayItem(a, (int)k));
+    *out = m;
+    *n = pairs;
+    return 0;
+}
+
+int layout_passage_decode(const char *data, size_t len, layout_passage *out)
+{
+    memset(out, 0, sizeof *out);
+    cJSON *o = cJSON_ParseWithLength(data, len);
+    if (!o)
+        return RUBRIC_ENODB;
+    out->record = o;
+    out->path = str_of(o, "path");
+    out->rel = str_of(o, "rel");
+    out->source = str_of(o, "source");
+    out->anchor = str_of(o, "anchor");
+    out->title = str_of(o, "title");
+    out->text = str_of(o, "text");
+    out->text_len = strlen(out->text);
+    out->lang = str_of(o, "lang");
+    out->start = (size_t)num_of(o, "start");
+    out->end = (size_t)num_of(o, "end");
+    out->part = (unsigned)num_of(o, "part");
+    out->boilerplate = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "boilerplate"));
+    if (strings_of(o, "trail", &out->trail, &out->ntrail) < 0 ||
+        strings_of(o, "tags", &out->tags, &out->ntags) < 0 ||
+        map_of(o, &out->map, &out->nmap) < 0) {
+        layout_passage_clear(out);
+        return RUBRIC_ENOMEM;
+    }
+    return RUBRIC_OK;
+}
+
+void layout_passage_clear(layout_passage *p)
+{
+    cJSON_Delete(p->record);
+    free(p->trail);
+    free(p->tags);
+    free(p->map);
+    memset(p, 0, sizeof *p);
+}
+
+size_t layout_source_offset(const layout_passage *p, size_t x)
+{
+    size_t t0 = 0, s0 = p->start;
+    for (size_t k = 0; k < p->nmap; k++) {
+        if (p->map[2 * k] > x)
+            break;
+        t0 = p->map[2 * k];
+        s0 = p->map[2 * k + 1];
+    }
+    return s0 + (x - t0);
+}
+
+/* ------------------------------------------------------------- manifest */
+
+int layout_manifest_get(xs_db *db, const char *path, layout_manifest_entry *out)
+{
+    buf key = {0};
+    char *val = NULL;
+    size_t len = 0;
+    int found = 0;
+    if (layout_file_term(META_FILE, path, &key) == 0 &&
+        xs_db_get_metadata(db, key.data, &val, &len) == XS_OK && val) {
+        cJSON *o = cJSON_ParseWithLength(val, len);
+        const cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "hash");
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "path");
+        if (cJSON_IsString(h) && cJSON_IsString(p) && strcmp(p->valuestring, path) == 0) {
+            snprintf(out->hash, sizeof out->hash, "%s", h->valuestring);
+            out->size = (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "size"));
+            out->mtime =
+                (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "mtime"));
+            out->passages =
+                (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "passages"));
+            out->mtime_ns =
+                (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "mtime_ns"));
+            found = 1;
+        }
+        cJSON_Delete(o);
+    }
+    free(val);
+    buf_free(&key);
+    return found;
+}
+
+int layout_manifest_put(xs_db *db, const char *path, const layout_manifest_entry *e)
+{
+    buf key = {0};
+    cJSON *o = cJSON_CreateObject();
+    char *s = NULL;
+    int rc = RUBRIC_ENOMEM;
+    if (o && cJSON_AddStringToObject(o, "path", path) &&
+        cJSON_AddNumberToObject(o, "size", (double)e->size) &&
+        cJSON_AddNumberToObject(o, "mtime", (double)e->mtime) &&
+        cJSON_AddNumberToObject(o, "mtime_ns", (double)e->mtime_ns) &&
+        cJSON_AddStringToObject(o, "hash", e->hash) &&
+        cJSON_AddNumberToObject(o, "passages", (double)e->passages) &&
+        (s = cJSON_PrintUnformatted(o)) && layout_file_term(META_FILE, path, &key) == 0)
+        rc = xs_status(xs_db_set_metadata(db, key.data, s, strlen(s)));
+    cJSON_Delete(o);
+    free(s);
+    buf_free(&key);
+    return rc;
+}
+
+int layout_manifest_remove(xs_db *db, const char *path)
+{
+    buf key = {0};
+    int rc = RUBRIC_ENOMEM;
+    if (layout_file_term(META_FILE, path, &key) == 0)
+        rc = xs_status(xs_db_set_metadata(db, key.data, "", 0));
+    buf_free(&key);
+    return rc;
+}
+
+typedef struct each_ctx {
+    int (*fn)(void *ctx, const char *path);
+    void *ctx;
+    int rc;  /* what FN returned to stop the walk */
+} each_ctx;
+
+static int each_entry(void *ctx, const char *key, const char *val, size_t len)
+{
+    (void)key;
+    each_ctx *c = ctx;
+    if (len == 0)
+        return 0;  /* a removed entry */
+    cJSON *o = cJSON_ParseWithLength(val, len);
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "path");
+    if (cJSON_IsString(p))
+        c->rc = c->fn(c->ctx, p->valuestring);
+    cJSON_Delete(o);
+    return c->rc != 0;
+}
+
+int layout_manifest_each(xs_db *db, int (*fn)(void *ctx, const char *path), void *ctx)
+{
+    each_ctx c = {fn, ctx, 0};
+    int rc = xs_status(xs_db_metadata(db, META_FILE, each_entry, &c));
+    return c.rc ? c.rc : rc;
+}
+
+/* ------------------------------------------------------------- revision */
+
+unsigned long layout_revision(xs_db *db)
+{
+    char *v = NULL;
+    size_t len = 0;
+    unsigned long rev = 0;
+    if (xs_db_get_metadata(db, META_REVISION, &v, &len) == XS_OK && v)
+        rev = strtoul(v, NULL, 10);
+    else
+        rev = xs_db_revision(db);  /* an index from before the count was kept */
+    free(v);
+    return rev;
+}
+
+int layout_stamp(xs_db *db, unsigned long revision)
+{
+    char now[32], rev[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    snprintf(rev, sizeof rev, "%lu", revision);
+    int rc = xs_status(xs_db_set_metadata(db, META_UPDATED, now, strlen(now)));
+    if (rc == RUBRIC_OK)
+        rc = xs_status(xs_db_set_metadata(db, META_REVISION, rev, strlen(rev)));
+    return rc;
+}
