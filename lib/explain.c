@@ -62,7 +62,7 @@ int explain_hit(rubric_db *db, const qwords *q, double k1, double b, unsigned do
                 continue;
             /* As query.c weighs them: a word in most bodies counts in the
              * fields that keep it only. */
-            if (q->w[i].mode == W_PLAIN && f->skip_common && common_word(db->db, q->w[i].stem))
+            if (q->w[i].mode == W_PLAIN && f->skip_common && query_common_word(db->db, q->w[i].stem))
                 continue;
             h->doclen = st.doclen;
             h->avlength = st.avlength;

@@ -96,7 +96,7 @@ int read_file(const char *path, char **out, size_t *len);
 
 /* ---- End of interface to code in util.c */
 
-/* -------------------------------------------------- Interface to analysis.c */
+/* ---- Interface to code in analysis.c */
 
 /* Tokens longer than this many bytes are skipped (not indexed, not searched):
  * they are data rather than words, and Xapian's glass backend rejects terms
@@ -106,6 +106,8 @@ int read_file(const char *path, char **out, size_t *len);
 /* Append to OUT the slug of TEXT: its words (UAX #29) lowercased, apostrophes
  * dropped, joined by '-'. */
 int slugify(const char *text, size_t len, buf *out);
+
+/* ---- End of interface to code in analysis.c */
 
 /* ---- Interface to code in reader.c */
 
@@ -406,11 +408,34 @@ void job_clear(job *j);
 
 /* ---- End of interface to code in index_pool.c */
 
-/* ------------------------------------------------------- Interface to query.c */
-
 struct xs_db;
 struct xs_query;
 struct xs_mset;
+
+/* ---- Interface to code in synonyms.c */
+
+typedef struct synonyms synonyms;
+
+/* Read a synonyms file's TEXT (one group per line, members joined by '=').
+ * RUBRIC_EINVAL with *errmsg (caller frees) naming the line when malformed. */
+int synonyms_parse(rubric_analyzer *an, const char *text, size_t len, synonyms **out,
+                   char **errmsg);
+void synonyms_free(synonyms *s);
+/* The group (1-based) holding a member equal to the N folded WORDS typed as
+ * RAW, or 0. */
+size_t synonyms_find(const synonyms *s, char *const *words, size_t n, const char *raw,
+                     size_t rawlen);
+/* The most words any member has. */
+size_t synonyms_longest(const synonyms *s);
+/* The members of GROUP, and member K's words (exact forms; *stems their stems;
+ * *caps nonzero for an acronym). */
+size_t synonyms_members(const synonyms *s, size_t group);
+char *const *synonyms_member(const synonyms *s, size_t group, size_t k, char *const **stems,
+                             size_t *n, int *caps);
+
+/* ---- End of interface to code in synonyms.c */
+
+/* ---- Interface to code in query.c */
 
 /* Limits: a query keeps its first QUERY_MAX_NODES words, phrases and
  * operators (Xapian's cost grows with every term, and a pasted page is no
@@ -474,27 +499,6 @@ typedef struct qtree {
     int failed;
 } qtree;
 
-/* ---------------------------------------------------- Interface to synonyms.c */
-
-typedef struct synonyms synonyms;
-
-/* Read a synonyms file's TEXT (one group per line, members joined by '=').
- * RUBRIC_EINVAL with *errmsg (caller frees) naming the line when malformed. */
-int synonyms_parse(rubric_analyzer *an, const char *text, size_t len, synonyms **out,
-                   char **errmsg);
-void synonyms_free(synonyms *s);
-/* The group (1-based) holding a member equal to the N folded WORDS typed as
- * RAW, or 0. */
-size_t synonyms_find(const synonyms *s, char *const *words, size_t n, const char *raw,
-                     size_t rawlen);
-/* The most words any member has. */
-size_t synonyms_longest(const synonyms *s);
-/* The members of GROUP, and member K's words (exact forms; *stems their stems;
- * *caps nonzero for an acronym). */
-size_t synonyms_members(const synonyms *s, size_t group);
-char *const *synonyms_member(const synonyms *s, size_t group, size_t k, char *const **stems,
-                             size_t *n, int *caps);
-
 /* Parse S (never a syntax error: invalid syntax reads as plain words).
  * RUBRIC_OK or RUBRIC_ENOMEM; free with qtree_free(). */
 int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q);
@@ -507,7 +511,7 @@ struct xs_query *qtree_build(struct xs_db *db, const qtree *q, int or_fallback, 
 int qtree_can_relax(const qtree *q);
 /* Is STEM in the bodies of more than COMMON_WORD_SHARE of DB's passages (a
  * "the", a "for")? Such a word is not required and counts in bodies only. */
-int common_word(struct xs_db *db, const char *stem);
+int query_common_word(struct xs_db *db, const char *stem);
 /* Q as text, for tests: WORDS(a b) for words side by side, AND(...), OR(...),
  * NEAR/n(...), "phrases"~n, -excluded, =exact, prefix*, field:value.
  * Caller frees; NULL when out of memory. */
@@ -536,7 +540,9 @@ typedef struct qwords {
 /* The distinct (stem, mode) words of Q, in the order of the tree, into OUT. */
 void qwords_collect(const qtree *q, qwords *out);
 
-/* --------------------------------------------------- Interface to code in db.c */
+/* ---- End of interface to code in query.c */
+
+/* ---- Interface to code in db.c */
 
 /* The read handle; rubric.h says how it may be shared. */
 struct rubric_db {
@@ -548,7 +554,9 @@ struct rubric_db {
     synonyms *syn;
 };
 
-/* ------------------------------------------------ Interface to code in spell.c */
+/* ---- End of interface to code in db.c */
+
+/* ---- Interface to code in spell.c */
 
 /* QUERY (TEXT, LEN) with each word the index does not know (or knows in at
  * most two passages, when a far more frequent word is close) replaced by the
@@ -556,7 +564,9 @@ struct rubric_db {
  * Caller frees. */
 char *spell_suggest(rubric_db *db, const qwords *words, const char *text, size_t len);
 
-/* ---------------------------------------------- Interface to code in snippet.c */
+/* ---- End of interface to code in spell.c */
+
+/* ---- Interface to code in snippet.c */
 
 /* Fill H's snippet (a window of about WANT bytes of P's text holding the most
  * distinct words of Q) and, when NFRAGMENTS, up to that many fragments, best
@@ -566,7 +576,9 @@ char *spell_suggest(rubric_db *db, const qwords *words, const char *text, size_t
 int snippet_fill(rubric_analyzer *an, const qwords *q, const layout_passage *p, size_t want,
                  size_t nfragments, rubric_hit *h);
 
-/* ------------------------------------------------- Interface to code in link.c */
+/* ---- End of interface to code in snippet.c */
+
+/* ---- Interface to code in link.c */
 
 /* The parts of a URL that url_encode() writes: a path (a file's), a URL
  * given whole (a JSON Lines record's url: its query and fragment stay), a
@@ -582,7 +594,9 @@ char *link_url(const char *base, const char *rel, const char *anchor);
  * scrolls a browser to them. NULL when out of memory. Caller frees. */
 char *link_text(const char *url, const rubric_fragment *f);
 
-/* ---------------------------------------------- Interface to code in explain.c */
+/* ---- End of interface to code in link.c */
+
+/* ---- Interface to code in explain.c */
 
 /* Fill H's explanation: each word of Q in each field it matched in document
  * DOCID, with its BM25 weight (parameters K1, B) times the field's scale.
@@ -590,7 +604,9 @@ char *link_text(const char *url, const rubric_fragment *f);
 int explain_hit(rubric_db *db, const qwords *q, double k1, double b, unsigned docid,
                 rubric_hit *h);
 
-/* ----------------------------------------------- Interface to code in search.c */
+/* ---- End of interface to code in explain.c */
+
+/* ---- Interface to code in search.c */
 
 struct rubric_results {
     char *query;           /* the query as given */
@@ -610,12 +626,18 @@ struct rubric_results {
                               points to is its own, freed with it */
 };
 
-/* ------------------------------------------------ Interface to code in group.c */
+/* ---- End of interface to code in search.c */
+
+/* ---- Interface to code in group.c */
 
 /* Group R's hits by page (the source and the page within it), in the order
  * of each page's best hit; keep the pages from OFFSET, at most LIMIT, and
  * their hits. M's collapse counts give each page's other matches. Returns 0,
  * or -1 when out of memory. */
 int group_by_page(rubric_results *r, const struct xs_mset *m, size_t offset, size_t limit);
+
+/* ---- End of interface to code in group.c */
+
+/* ---- json.c defines only rubric_results_json() of rubric.h */
 
 #endif

@@ -542,7 +542,7 @@ static xs_query *field_query(const field *f, const char *word, const char *stem)
  * heading that shares only such words with the query says nothing. */
 static xs_query *plain_word(builder *b, const char *word, const char *stem)
 {
-    int common = common_word(b->db, stem);
+    int common = query_common_word(b->db, stem);
     xs_query *sub[FIELD_COUNT];
     size_t n = 0;
     for (size_t f = 0; f < FIELD_COUNT; f++)
@@ -660,7 +660,7 @@ static xs_query *leaf_query(builder *b, const qnode *n)
     return word_query(b, n, 0);
 }
 
-int common_word(xs_db *db, const char *stem)
+int query_common_word(xs_db *db, const char *stem)
 {
     size_t total = xs_db_doccount(db);
     buf t = {0};
@@ -679,7 +679,7 @@ static int common(builder *b, const qnode *n)
     if (n->op != QN_LEAF || n->nwords != 1 || n->phrase || n->wild || n->exact || n->neg ||
         n->field)
         return 0;
-    return common_word(b->db, n->stem[0]);
+    return query_common_word(b->db, n->stem[0]);
 }
 
 static int is_filter(const qnode *n)
