@@ -10,7 +10,6 @@
 
 #include "cli.h"
 #include "config.h"
-#include "internal.h"  /* GROW() */
 #include "rubric.h"
 
 /* The most threads --jobs takes. A first build or --rebuild writes a shard
@@ -77,7 +76,7 @@ static double now_seconds(void)
 static int queue_file(void *ctx, const char *path, const char *rel)
 {
     run *r = ctx;
-    if (GROW(r->paths, r->nfiles, r->cappaths) < 0 || GROW(r->rels, r->nfiles, r->caprels) < 0)
+    if (CLI_GROW(r->paths, r->nfiles, r->cappaths) < 0 || CLI_GROW(r->rels, r->nfiles, r->caprels) < 0)
         goto oom;
     r->paths[r->nfiles] = strdup(path);
     r->rels[r->nfiles] = strdup(rel);
@@ -201,7 +200,7 @@ typedef struct opts {
 /* Append GLOB to the NULL-terminated list *LIST; -1 when out of memory. */
 static int add_glob(char ***list, size_t *n, size_t *cap, char *glob)
 {
-    if (grow_array(list, cap, *n + 1, sizeof **list) < 0)
+    if (cli_grow(list, cap, *n + 1, sizeof **list) < 0)
         return -1;
     (*list)[(*n)++] = glob;
     (*list)[*n] = NULL;

@@ -46,6 +46,11 @@ int cli_count(const char *tool, const char *flag, const char *arg, unsigned long
     return 0;
 }
 
+int cli_grow(void *arr, size_t *cap, size_t n, size_t size)
+{
+    return grow_array(arr, cap, n, size);
+}
+
 int cli_read_file(const char *path, char **out, size_t *len)
 {
     return read_file(path, out, len);

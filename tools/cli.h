@@ -36,6 +36,12 @@ int cli_count(const char *tool, const char *flag, const char *arg, unsigned long
 void cli_write_safe(FILE *f, const char *s, size_t n);
 void cli_puts_safe(FILE *f, const char *s);
 
+/* The library's growable-array helper for the tools: room for element N in
+ * *ARR of *CAP elements of SIZE bytes. 0, or -1 when out of memory (*ARR and
+ * *CAP then unchanged). */
+int cli_grow(void *arr, size_t *cap, size_t n, size_t size);
+#define CLI_GROW(a, n, cap) cli_grow(&(a), &(cap), (n), sizeof *(a))
+
 /* Read the whole file at PATH into *OUT (malloc'd, NUL-terminated beyond
  * *LEN; caller frees). Returns 0, or an errno value. */
 int cli_read_file(const char *path, char **out, size_t *len);
