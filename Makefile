@@ -143,8 +143,9 @@ build/librubric.a: $(LIB_OBJ)
 	ar rcs $@ build/rubric.o
 	rm -f build/rubric.o
 
-build/librubric.so: $(LIB_OBJ)
-	$(CXX) -shared -Wl,-soname,librubric.so.0 $(RUBRIC_LDFLAGS) -o $@ $(LIB_OBJ) $(LIBS)
+build/librubric.so: $(LIB_OBJ) lib/rubric.map
+	$(CXX) -shared -Wl,-soname,librubric.so.0 -Wl,--version-script=lib/rubric.map $(RUBRIC_LDFLAGS) \
+	  -o $@ $(LIB_OBJ) $(LIBS)
 
 build/rubric-index: indexer/main.c $(TOOLS_HEADERS) build/librubric-tools.a build/librubric-internal.a
 	$(CC) $(RUBRIC_CFLAGS) -Itools $(RUBRIC_LDFLAGS) -o $@ indexer/main.c build/librubric-tools.a \

@@ -152,6 +152,43 @@ static void results_render_as_the_json_the_tools_print(void)
     rubric_results_free(r);
 }
 
+/* Each global symbol that COMMAND (nm's output) lists defined, but for the
+ * library's version node and, with WEAK_OK, weak ones (C++ template
+ * instances and type information, which merge with a program's own copies
+ * instead of clashing): every one must be rubric_*. */
+static void check_exports(const char *command, int weak_ok)
+{
+    FILE *p = popen(command, "r");
+    char line[4096];
+    size_t n = 0;
+    CHECK(p != NULL);
+    while (p && fgets(line, sizeof line, p)) {
+        char addr[64], type[8], name[4000];
+        if (sscanf(line, "%63s %7s %3999s", addr, type, name) != 3 || strcmp(name, "RUBRIC_0") == 0)
+            continue;
+        if (weak_ok && strchr("VWu", type[0]))
+            continue;
+        n++;
+        if (strncmp(name, "rubric_", 7) != 0) {
+            fprintf(stderr, "  %s exports %s\n", command, name);
+            harness_current_failed = 1;
+        }
+    }
+    CHECK(n >= 40);  /* the API itself is there */
+    if (p)
+        pclose(p);
+}
+
+static void both_libraries_export_the_rubric_api_and_nothing_else(void)
+{
+    const char *build = getenv("RUBRIC_BUILD");
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "nm -D --defined-only '%s/librubric.so'", build && *build ? build : "build");
+    check_exports(cmd, 0);
+    snprintf(cmd, sizeof cmd, "nm -g --defined-only '%s/librubric.a'", build && *build ? build : "build");
+    check_exports(cmd, 1);
+}
+
 int main(void)
 {
     if (!mkdtemp(g_dir)) {
@@ -160,6 +197,7 @@ int main(void)
     }
     snprintf(g_db, sizeof g_db, "%s/db", g_dir);
     RUN(the_programs_own_functions_keep_their_meaning);
+    RUN(both_libraries_export_the_rubric_api_and_nothing_else);
     RUN(the_library_indexes_and_searches_beside_them);
     RUN(options_carry_their_size_so_older_programs_keep_working);
     RUN(results_render_as_the_json_the_tools_print);
