@@ -221,12 +221,20 @@ RUBRIC_API void rubric_index_set_boilerplate_detection(rubric_index *ix, int on)
 RUBRIC_API int rubric_index_remove_file(rubric_index *ix, const char *path);
 /* Remove the files indexed under any of ROOTS (a root, or paths beneath it)
  * that rubric_index_add_file() was not called for since open: files that
- * disappeared. EACH (may be NULL) is called with each path removed; *removed
- * (may be NULL) counts them. */
+ * disappeared, unless rubric_index_keep() was called for them or a folder
+ * above them. EACH (may be NULL) is called with each path removed; *removed
+ * (may be NULL) counts them. RUBRIC_EINVAL, removing nothing, when a root is
+ * empty (it names no path). */
 RUBRIC_API int rubric_index_remove_missing(rubric_index *ix, const char *const *roots,
                                            size_t nroots,
                                            void (*each)(void *ctx, const char *path),
                                            void *ctx, size_t *removed);
+/* Keep what was indexed under PATH (a file, or a folder and everything under
+ * it) whatever rubric_index_remove_missing() finds: the caller could not look
+ * at it this time (a folder it cannot list, a root unmounted for a moment, a
+ * dangling link), which is no sign its files are gone. RUBRIC_EINVAL for an
+ * empty PATH. */
+RUBRIC_API int rubric_index_keep(rubric_index *ix, const char *path);
 /* Number of passages in the index, this run's changes included. */
 RUBRIC_API size_t rubric_index_passages(rubric_index *ix);
 /* Publish everything done since open (or the last commit), at one instant.

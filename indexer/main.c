@@ -93,6 +93,17 @@ oom:
     return 1;
 }
 
+/* PATH could not be looked at (the walk said why): whatever was indexed under
+ * it stays. */
+static void keep_failed(void *ctx, const char *path)
+{
+    run *r = ctx;
+    if (!r->fatal && rubric_index_keep(r->ix, path) != RUBRIC_OK) {
+        fputs("rubric-index: out of memory\n", stderr);
+        r->fatal = RUBRIC_ENOMEM;
+    }
+}
+
 /* What became of file I (rubric_index_add_many() calls this in order). A
  * status that ends the run is returned, which stops rubric_index_add_many(). */
 static int file_done(void *ctx, size_t i, int rc, int what, size_t n)
@@ -279,6 +290,14 @@ static int check_run(const opts *o, const config *cfg)
               stderr);
         return EXIT_USAGE;
     }
+    for (size_t i = 0; i < o->npaths; i++)
+        if (!*o->paths[i]) {
+            /* An unset variable in a cron line: never "every file". */
+            fputs("rubric-index: an empty PATH names no file or folder\n"
+                  "Try 'rubric-index --help' for more information.\n",
+                  stderr);
+            return EXIT_USAGE;
+        }
     rubric_analyzer *a = NULL;
     if (o->lang && rubric_analyzer_new(o->lang, &a) != RUBRIC_OK) {
         fprintf(stderr, "rubric-index: unknown language '%s' (see --lang list)\n", o->lang);
@@ -321,7 +340,7 @@ static void walk_roots(const opts *o, const config *cfg, run *r, const char **ro
 {
     for (size_t i = 0; i < nroots && !r->fatal; i++) {
         cli_walk w = {"rubric-index", NULL, NULL, NULL, r->have_db_stat ? &r->db_stat : NULL,
-                      queue_file, r, 0, 0};
+                      queue_file, keep_failed, r, 0, 0};
         w.root = roots[i] = root_of(o, cfg, i, &w);
         cli_walk_run(&w);
         r->skipped += w.skipped;

@@ -193,6 +193,9 @@ void rubric_index_close(rubric_index *ix)
     buf_free(&ix->err);
     buf_free(&ix->notes);
     hashset_free(&ix->seen);
+    for (size_t i = 0; i < ix->nkept; i++)
+        free(ix->kept[i]);
+    free(ix->kept);
     free(ix);
 }
 

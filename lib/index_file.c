@@ -260,6 +260,8 @@ static int under(const char *path, const char *const *roots, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(roots[i]);
+        if (len == 0)
+            continue;  /* names nothing (never "everything") */
         while (len > 1 && roots[i][len - 1] == '/')
             len--;
         if (strncmp(path, roots[i], len) == 0 &&
@@ -281,11 +283,22 @@ typedef struct missing_ctx {
 static int find_missing(void *ctx, const char *path)
 {
     missing_ctx *c = ctx;
-    if (!under(path, c->roots, c->nroots) || seen(c->ix, path))
+    if (!under(path, c->roots, c->nroots) || seen(c->ix, path) ||
+        under(path, (const char *const *)c->ix->kept, c->ix->nkept))
         return RUBRIC_OK;
     if (GROW(c->paths, c->n, c->cap) < 0 || !(c->paths[c->n] = xstrdup(path)))
         return RUBRIC_ENOMEM;
     c->n++;
+    return RUBRIC_OK;
+}
+
+int rubric_index_keep(rubric_index *ix, const char *path)
+{
+    if (!*path)
+        return index_error(ix, RUBRIC_EINVAL, "an empty path names no file to keep");
+    if (GROW(ix->kept, ix->nkept, ix->capkept) < 0 || !(ix->kept[ix->nkept] = xstrdup(path)))
+        return index_error(ix, RUBRIC_ENOMEM, "out of memory");
+    ix->nkept++;
     return RUBRIC_OK;
 }
 
@@ -296,6 +309,9 @@ int rubric_index_remove_missing(rubric_index *ix, const char *const *roots, size
     if (removed)
         *removed = 0;
     INDEX_NEED_DB(ix);
+    for (size_t i = 0; i < nroots; i++)
+        if (!*roots[i])
+            return index_error(ix, RUBRIC_EINVAL, "an empty root names no files to look for");
     missing_ctx c = {ix, roots, nroots, NULL, 0, 0};
     int rc = layout_manifest_each(ix->db, find_missing, &c);
     if (rc == RUBRIC_ENOMEM)

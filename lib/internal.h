@@ -336,6 +336,8 @@ struct rubric_index {
     buf notes;             /* what the last file's reader skipped */
     int plain;             /* boilerplate detection off */
     hashset seen;          /* the paths given to add_file since open */
+    char **kept;           /* paths (files or folders) rubric_index_keep() keeps */
+    size_t nkept, capkept;
     struct xs_db **shards; /* a fresh build on threads: its shards, in file order */
     size_t nshards, capshards;
     int broken;            /* a shard could not be made or written, or a run

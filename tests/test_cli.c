@@ -678,6 +678,67 @@ static void a_file_deleted_from_an_indexed_directory_leaves_the_index(void)
     cJSON_Delete(j);
 }
 
+/* The passages of the index in DIR/db (the shell says how many). */
+static long passages_in(const char *dir)
+{
+    char db[PATH_MAX];
+    path_join(db, dir, "db");
+    return db_passages(db);
+}
+
+static void what_cannot_be_looked_at_keeps_its_passages(void)
+{
+    char dir[PATH_MAX];
+    path_join(dir, g_tmp, "keep");
+    CHECK(mkdir(dir, 0755) == 0);
+    cmd c;
+    sh(&c, dir, "mkdir -p src/sub && cp %s/russia-balancing-act.txt src/a.txt && "
+                "cp %s/urban-beekeeping.txt src/sub/b.txt && \"$I\" -q --db db src",
+       sq(g_corpus), sq(g_corpus));
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    long all = passages_in(dir);
+    CHECK(all > 0);
+
+    /* An empty PATH (an unset variable in a cron line) is a usage error. */
+    sh(&c, dir, "\"$I\" -q --db db \"\"");
+    CHECK(c.status == 2 && strstr(c.err, "empty PATH"));
+    cmd_free(&c);
+    CHECK(passages_in(dir) == all);
+
+    /* A root missing for a moment (an unmounted share) is named, and kept. */
+    sh(&c, dir, "mv src away && \"$I\" -q --db db src; s=$?; mv away src; exit $s");
+    CHECK(c.status == 1 && strstr(c.err, "skipped 'src'") && strstr(c.err, " 0 removed"));
+    cmd_free(&c);
+    CHECK(passages_in(dir) == all);
+
+    /* A folder that became a dangling link: named, and its files kept. */
+    sh(&c, dir, "mv src/sub sub.away && ln -s nowhere src/sub && \"$I\" -q --db db src; s=$?; "
+                "rm src/sub && mv sub.away src/sub; exit $s");
+    CHECK(c.status == 1 && strstr(c.err, "dangling symbolic link"));
+    cmd_free(&c);
+    CHECK(passages_in(dir) == all);
+
+    /* A folder its user cannot list (run as nobody, when the test is root). */
+    if (getuid() == 0) {
+        sh(&c, dir, "chown -R 65534 . && chmod 000 src/sub && "
+                    "setpriv --reuid=65534 --regid=65534 --clear-groups \"$I\" -q --db db src; "
+                    "s=$?; chmod 755 src/sub; chown -R 0 .; exit $s");
+        CHECK(c.status == 1 && strstr(c.err, "skipped 'src/sub'"));
+        cmd_free(&c);
+        CHECK(passages_in(dir) == all);
+    }
+
+    /* Once it is back, the run is clean again; once really gone, removed. */
+    sh(&c, dir, "\"$I\" -q --db db src");
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    sh(&c, dir, "rm -r src/sub && \"$I\" -q --db db src");
+    CHECK(c.status == 0 && strstr(c.err, " 1 removed"));
+    cmd_free(&c);
+    CHECK(passages_in(dir) < all);
+}
+
 static void the_index_is_found_from_db_flag_then_env_then_current_directory(void)
 {
     char loc1[PATH_MAX], loc2[PATH_MAX], loc3[PATH_MAX], p[PATH_MAX];
@@ -1113,6 +1174,7 @@ int main(void)
     RUN(limit_and_offset_page_through_the_ranking);
     RUN(reindexing_unchanged_or_touched_files_changes_nothing);
     RUN(a_file_deleted_from_an_indexed_directory_leaves_the_index);
+    RUN(what_cannot_be_looked_at_keeps_its_passages);
     RUN(the_index_is_found_from_db_flag_then_env_then_current_directory);
     RUN(color_follows_the_terminal_the_flag_and_no_color);
     RUN(help_version_and_usage_errors_have_their_exit_codes);

@@ -229,6 +229,15 @@ static void a_source_object_without_root_is_an_error_naming_root(void)
                  "not a known key");
 }
 
+static void an_empty_path_is_an_error_naming_its_key(void)
+{
+    expect_error("empty-source.json", "{\"sources\": [\"\"]}", KEYS("sources[0]", "empty"),
+                 NULL);
+    expect_error("empty-root.json", "{\"sources\": [{\"root\": \"\"}]}",
+                 KEYS("sources[0].root", "empty"), NULL);
+    expect_error("empty-db.json", "{\"db\": \"\"}", KEYS("'db'", "empty"), NULL);
+}
+
 static void a_top_level_that_is_not_an_object_is_an_error(void)
 {
     expect_error("array.json", "[{\"db\": \"x.db\"}]", KEYS("object"), NULL);
@@ -656,6 +665,7 @@ int main(void)
     RUN(include_that_is_a_string_is_an_error_naming_it);
     RUN(an_include_array_holding_a_number_is_an_error_naming_it);
     RUN(a_source_object_without_root_is_an_error_naming_root);
+    RUN(an_empty_path_is_an_error_naming_its_key);
     RUN(a_top_level_that_is_not_an_object_is_an_error);
     RUN(invalid_json_is_an_error_naming_the_file_and_the_line);
     RUN(text_after_the_json_object_is_an_error);

@@ -57,6 +57,10 @@ typedef struct cli_walk {
     char *const *include, *const *exclude;
     const struct stat *skip;                /* a directory never entered, or NULL */
     int (*file)(void *ctx, const char *path, const char *rel);  /* nonzero stops */
+    /* Called (when not NULL) with each path the walk could not look at or
+     * into: a root or entry that cannot be stat'ed, a folder that cannot be
+     * listed, a dangling link. What was indexed under it is still there. */
+    void (*failed)(void *ctx, const char *path);
     void *ctx;
     unsigned long skipped;                  /* paths named on stderr and left out */
     int stopped;                            /* FILE said stop, or memory ran out */

@@ -37,6 +37,8 @@ static int get_string(loader *l, const cJSON *v, const char *key, char **out, in
 {
     if (!cJSON_IsString(v))
         return bad(l, key, "must be a string");
+    if (is_path && !*v->valuestring)
+        return bad(l, key, "is empty: a path must name a file or folder");
     free(*out);
     *out = is_path ? resolve(l, v->valuestring) : xstrdup(v->valuestring);
     return *out ? 0 : bad(l, key, "could not be stored: out of memory");

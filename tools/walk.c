@@ -31,13 +31,25 @@ static int by_name(const void *a, const void *b)
 
 static void walk(cli_walk *w, const char *path, int explicit);
 
+/* PATH could not be looked at: say why, and let the caller keep what it
+ * indexed there. */
+static void fail(cli_walk *w, const char *path, const char *why)
+{
+    fputs(w->tool, stderr);
+    fputs(": skipped '", stderr);
+    cli_puts_safe(stderr, path);
+    fprintf(stderr, "': %s\n", why);
+    w->skipped++;
+    if (w->failed)
+        w->failed(w->ctx, path);
+}
+
 /* A directory's entries in name order, so runs are reproducible. */
 static void walk_dir(cli_walk *w, const char *path)
 {
     DIR *dir = opendir(path);
     if (!dir) {
-        fprintf(stderr, "%s: skipped '%s': %s\n", w->tool, path, strerror(errno));
-        w->skipped++;
+        fail(w, path, strerror(errno));
         return;
     }
     char **names = NULL;
@@ -73,12 +85,18 @@ static void walk(cli_walk *w, const char *path, int explicit)
 {
     struct stat st;
     if ((explicit ? stat(path, &st) : lstat(path, &st)) < 0) {
-        fprintf(stderr, "%s: skipped '%s': %s\n", w->tool, path, strerror(errno));
-        w->skipped++;
+        fail(w, path, strerror(errno));
         return;
     }
-    if (S_ISLNK(st.st_mode) && (stat(path, &st) < 0 || S_ISDIR(st.st_mode)))
-        return;
+    if (S_ISLNK(st.st_mode)) {
+        if (stat(path, &st) < 0) {
+            /* A link to nothing, or to itself round a loop. */
+            fail(w, path, errno == ELOOP ? "symbolic link loop" : "dangling symbolic link");
+            return;
+        }
+        if (S_ISDIR(st.st_mode))
+            return;  /* links to folders are not followed: they could loop */
+    }
     if (S_ISDIR(st.st_mode)) {
         if (w->skip && st.st_dev == w->skip->st_dev && st.st_ino == w->skip->st_ino)
             return;
@@ -89,7 +107,10 @@ static void walk(cli_walk *w, const char *path, int explicit)
     }
     if (!rubric_doc_supported(path)) {
         if (explicit) {
-            fprintf(stderr, "%s: skipped '%s': no reader for this kind of file\n", w->tool, path);
+            fputs(w->tool, stderr);
+            fputs(": skipped '", stderr);
+            cli_puts_safe(stderr, path);
+            fputs("': no reader for this kind of file\n", stderr);
             w->skipped++;
         }
         return;
