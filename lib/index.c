@@ -6,7 +6,10 @@
  * add_many() runs several), then merged and compacted (compact_fresh()) and
  * swapped in (publish()).
  */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +75,13 @@ static int open_db(rubric_index *ix, int missing, char **errmsg)
 static int check_lang(rubric_index *ix, const char *have, const char *lang, int rebuild,
                       char **errmsg)
 {
+    if (!have && xs_db_doccount(ix->db) > 0) {
+        /* Every rubric index records its language at its first commit. */
+        tell(errmsg, xasprintf("'%s' is a Xapian database that rubric did not make (it records "
+                               "no language): name a rubric index, or a new or empty folder",
+                               ix->dir));
+        return RUBRIC_EINVAL;
+    }
     if (!have || !lang || strcmp(have, lang) == 0 || rebuild || xs_db_doccount(ix->db) == 0)
         return RUBRIC_OK;
     tell(errmsg, xasprintf("index '%s' was built for language '%s', not '%s'; rebuild it "
@@ -80,14 +90,115 @@ static int check_lang(rubric_index *ix, const char *have, const char *lang, int 
     return RUBRIC_EINVAL;
 }
 
+/* Is NAME what a Xapian glass database or rubric's scratch of a build holds
+ * (its tables, its lock, its version file; the merged index and the shards)? */
+static int ours(const char *name, int scratch)
+{
+    size_t n = strlen(name);
+    if (strcmp(name, "iamglass") == 0 || strcmp(name, "flintlock") == 0 ||
+        (n > 6 && strcmp(name + n - 6, ".glass") == 0) ||
+        (n > 4 && strncmp(name, "changes", 7) == 0))
+        return 1;
+    if (!scratch)
+        return 0;
+    if (strcmp(name, "index") == 0)
+        return 1;
+    if (strncmp(name, "shard-", 6) != 0 || !name[6])
+        return 0;
+    return strspn(name + 6, "0123456789") == n - 6;
+}
+
+/* The first entry of the folder PATH that an index (SCRATCH: a build's
+ * scratch) would not hold, malloc'd, or NULL when all are. *EMPTY says
+ * whether it holds anything at all. */
+static char *foreign_entry(const char *path, int scratch, int *empty)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    char *found = NULL;
+    *empty = 1;
+    while (d && !found && (e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        *empty = 0;
+        if (!ours(e->d_name, scratch) && !(found = xstrdup(e->d_name)))
+            found = xstrdup("?");
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
 /* Holding the lock, no rebuild is running: a scratch copy left by one that
- * died is removed. */
+ * died is removed, unless it holds what no build of rubric's writes (a
+ * folder of the user's that happens to have that name stays). */
 static void remove_scratch(const rubric_index *ix)
 {
     char *scratch = xasprintf("%s.rebuild", ix->dir);
-    if (scratch)
+    int empty = 0;
+    char *other = scratch ? foreign_entry(scratch, 1, &empty) : NULL;
+    if (scratch && !other)
         remove_tree(scratch);
+    free(other);
     free(scratch);
+}
+
+/* Where the index named DIR lives, into *OUT (malloc'd): DIR without its
+ * trailing slashes, or, when DIR is a symbolic link, the folder it leads to
+ * (so that a rebuild replaces that folder and the link still leads to the
+ * index). RUBRIC_EINVAL with a message when DIR cannot be an index: a file,
+ * a link to nothing, or a folder holding what an index does not (a folder
+ * of the user's, which a rebuild would otherwise replace). *MISSING says
+ * whether it does not exist yet. */
+static int index_place(const char *dir, char **out, int *missing, char **errmsg)
+{
+    *out = NULL;
+    *missing = 0;
+    if (!*dir) {
+        tell(errmsg, xstrdup("the index's folder is an empty path"));
+        return RUBRIC_EINVAL;
+    }
+    char *path = xstrdup(dir);
+    if (!path)
+        return RUBRIC_ENOMEM;
+    for (size_t n = strlen(path); n > 1 && path[n - 1] == '/'; n--)
+        path[n - 1] = '\0';
+    struct stat st;
+    if (lstat(path, &st) < 0) {
+        *missing = errno == ENOENT;
+        *out = path;
+        return RUBRIC_OK;  /* opening says why when it is not just missing */
+    }
+    if (S_ISLNK(st.st_mode)) {
+        char *real = realpath(path, NULL);
+        if (!real) {
+            tell(errmsg, xasprintf("index '%s' is a symbolic link to nothing: %s", dir,
+                                   strerror(errno)));
+            free(path);
+            return RUBRIC_EINVAL;
+        }
+        free(path);
+        path = real;
+        if (stat(path, &st) < 0)
+            st.st_mode = 0;
+    }
+    int rc = RUBRIC_OK, empty = 0;
+    char *other = NULL;
+    if (!S_ISDIR(st.st_mode)) {
+        tell(errmsg, xasprintf("index '%s' is not a folder: name the folder the index lives "
+                               "in (or a new one)", dir));
+        rc = RUBRIC_EINVAL;
+    } else if ((other = foreign_entry(path, 0, &empty))) {
+        tell(errmsg, xasprintf("'%s' is not a rubric index: it holds other files ('%s'); "
+                               "name an index, or a new or empty folder", dir, other));
+        rc = RUBRIC_EINVAL;
+    }
+    free(other);
+    if (rc != RUBRIC_OK)
+        free(path);
+    else
+        *out = path;
+    return rc;
 }
 
 /* Set IX up to build a new index beside the live one, holding its lock all
@@ -100,6 +211,16 @@ static int start_fresh(rubric_index *ix, char **errmsg)
     ix->dirty = 1;
     if (!(ix->fresh = xasprintf("%s.rebuild", ix->dir)))
         return RUBRIC_ENOMEM;
+    int empty = 0;
+    char *other = foreign_entry(ix->fresh, 1, &empty);
+    if (other) {
+        tell(errmsg, xasprintf("'%s' is in the way of the new index and is not rubric's: it "
+                               "holds '%s'; move it away", ix->fresh, other));
+        free(other);
+        free(ix->fresh);
+        ix->fresh = NULL;  /* not ours to remove on close */
+        return RUBRIC_EINVAL;
+    }
     char *msg = NULL;
     int rc = remove_tree(ix->fresh) != 0 ? RUBRIC_ENODB
                                          : xs_status(xs_db_open_fresh(ix->fresh, &ix->db, &msg));
@@ -135,20 +256,21 @@ int rubric_index_open_with(const char *dir, const char *lang, int flags, rubric_
     if (errmsg)
         *errmsg = NULL;
     rubric_index *ix = calloc(1, sizeof *ix);
-    if (!ix || !(ix->dir = xstrdup(dir))) {
-        free(ix);
+    if (!ix)
         return RUBRIC_ENOMEM;
+    int missing = 0, rc = index_place(dir, &ix->dir, &missing, errmsg);
+    if (rc != RUBRIC_OK) {
+        free(ix);
+        return rc;
     }
     ix->dry_run = (flags & RUBRIC_OPEN_DRY_RUN) != 0;
-    struct stat st;
-    int missing = stat(dir, &st) < 0 && errno == ENOENT;
     /* A first build is built as a rebuild is, beside an empty index that
      * holds the lock: it then flushes as it goes, in bounded memory, and
      * appears at once when done. */
     int rebuild = !ix->dry_run && ((flags & RUBRIC_OPEN_REBUILD) || missing);
     char *have = NULL;
     size_t len = 0;
-    int rc = open_db(ix, missing, errmsg);
+    rc = open_db(ix, missing, errmsg);
     if (rc == RUBRIC_OK)
         rc = xs_status(xs_db_get_metadata(ix->db, META_LANG, &have, &len));
     if (rc == RUBRIC_OK)

@@ -739,6 +739,50 @@ static void what_cannot_be_looked_at_keeps_its_passages(void)
     CHECK(passages_in(dir) < all);
 }
 
+static void db_names_an_index_or_a_new_or_empty_folder_and_nothing_else_is_touched(void)
+{
+    char dir[PATH_MAX];
+    path_join(dir, g_tmp, "dbplace");
+    CHECK(mkdir(dir, 0755) == 0);
+    cmd c;
+    /* A folder of the user's: refused, with and without --rebuild. */
+    sh(&c, dir, "mkdir user && echo precious > user/precious.doc && "
+                "\"$I\" -q --db user %s; a=$?; \"$I\" -q --rebuild --db user %s; b=$?; "
+                "test \"$(ls user)\" = precious.doc && test $a = 2 && test $b = 2",
+       sq(g_corpus), sq(g_corpus));
+    CHECK(c.status == 0 && strstr(c.err, "'user' is not a rubric index") &&
+          strstr(c.err, "precious.doc"));
+    cmd_free(&c);
+    /* A file: refused. A new folder with a trailing slash: built and rebuilt. */
+    sh(&c, dir, "echo x > afile && \"$I\" -q --db afile %s", sq(g_corpus));
+    CHECK(c.status == 2 && strstr(c.err, "not a folder"));
+    cmd_free(&c);
+    sh(&c, dir, "\"$I\" -q --db new/ %s && \"$I\" -q --rebuild --db new/ %s && "
+                "\"$Q\" --db new/ Bushehr >/dev/null && test ! -e new/.rebuild",
+       sq(g_corpus), sq(g_corpus));
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    /* An empty folder is a new index. */
+    sh(&c, dir, "mkdir empty && \"$I\" -q --db empty %s", sq(g_corpus));
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    /* Through a symbolic link: the rebuild replaces what the link leads to,
+     * and the link stays a link. */
+    sh(&c, dir, "mkdir real && ln -s real link && \"$I\" -q --db link %s && "
+                "\"$I\" -q --rebuild --db link %s && test -L link && "
+                "\"$I\" --db real --status | grep -q 'revision: 2'",
+       sq(g_corpus), sq(g_corpus));
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    /* A folder of the user's where a rebuild would put its scratch copy. */
+    sh(&c, dir, "mkdir new.rebuild && echo mine > new.rebuild/notes.txt && "
+                "\"$I\" -q --rebuild --db new %s; a=$?; \"$I\" -q --db new %s; b=$?; "
+                "test -f new.rebuild/notes.txt && test $a = 2 && test $b = 0",
+       sq(g_corpus), sq(g_corpus));
+    CHECK(c.status == 0 && strstr(c.err, "not rubric's"));
+    cmd_free(&c);
+}
+
 static void the_index_is_found_from_db_flag_then_env_then_current_directory(void)
 {
     char loc1[PATH_MAX], loc2[PATH_MAX], loc3[PATH_MAX], p[PATH_MAX];
@@ -1175,6 +1219,7 @@ int main(void)
     RUN(reindexing_unchanged_or_touched_files_changes_nothing);
     RUN(a_file_deleted_from_an_indexed_directory_leaves_the_index);
     RUN(what_cannot_be_looked_at_keeps_its_passages);
+    RUN(db_names_an_index_or_a_new_or_empty_folder_and_nothing_else_is_touched);
     RUN(the_index_is_found_from_db_flag_then_env_then_current_directory);
     RUN(color_follows_the_terminal_the_flag_and_no_color);
     RUN(help_version_and_usage_errors_have_their_exit_codes);
