@@ -55,9 +55,9 @@ static inline int bench_read_doc(void *ctx, const char *path, const char *rel)
     bench_walk_ctx *b = ctx;
     size_t len = 0;
     char *data = NULL;
-    int e = read_file(path, &data, &len);
+    int e = read_file(path, SIZE_MAX, &data, &len);
     if (e) {
-        fprintf(stderr, "%s: skipped '%s': %s\n", b->tool, path, strerror(e));
+        fprintf(stderr, "%s: skipped '%s': %s\n", b->tool, path, read_file_error(e));
         b->skipped++;
         return 0;
     }

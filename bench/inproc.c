@@ -140,9 +140,9 @@ static int load_queries(const char *file, queries *qs)
 {
     size_t len = 0;
     char *data = NULL;
-    int e = read_file(file, &data, &len);
+    int e = read_file(file, SIZE_MAX, &data, &len);
     if (e) {
-        fprintf(stderr, "bench-inproc: %s: %s\n", file, strerror(e));
+        fprintf(stderr, "bench-inproc: %s: %s\n", file, read_file_error(e));
         return -1;
     }
     memset(qs, 0, sizeof *qs);

@@ -214,6 +214,13 @@ RUBRIC_API int rubric_index_add(rubric_index *ix, const char *path, const char *
 /* Record the base URL that results' links start with ("" or NULL: none, so
  * links are relative). */
 RUBRIC_API int rubric_index_set_base_url(rubric_index *ix, const char *url);
+/* Files over this many bytes are not read: rubric_index_add_file() says so
+ * (RUBRIC_EINPUT), and what was indexed for them stays. A file's passages are
+ * built in memory, at some 30 times its size, so the limit bounds what one
+ * file may cost. */
+#define RUBRIC_FILE_MAX_DEFAULT ((size_t)32 << 20)
+/* Skip files over BYTES from now on (0: RUBRIC_FILE_MAX_DEFAULT). */
+RUBRIC_API void rubric_index_set_max_file_size(rubric_index *ix, size_t bytes);
 /* With ON zero, passages the readers take for boilerplate are indexed as
  * content (default: on). */
 RUBRIC_API void rubric_index_set_boilerplate_detection(rubric_index *ix, int on);

@@ -37,6 +37,8 @@ static const char usage_text[] =
     "                    place at one instant (also to change --lang)\n"
     "  --dry-run         list what would be added, changed and removed; change nothing\n"
     "  --wait SECONDS    if another indexer holds the index, wait for it this long\n"
+    "  --max-file-size SIZE  skip files larger than SIZE bytes (K, M, G suffixes;\n"
+    "                    default 32M)\n"
     "  --status          print the index's revision, update time, files, passages,\n"
     "                    language and size, and exit\n"
     "  -j, --jobs N      work on N threads (at most " JOBS_MAX_TEXT "; default: one per\n"
@@ -204,6 +206,7 @@ typedef struct opts {
     int flags;                  /* RUBRIC_OPEN_* */
     int show_status, quiet;
     unsigned long wait, jobs;   /* jobs 0: one per processor */
+    size_t max_file_size;       /* 0: the configuration's, else the library's */
     char **paths;               /* the PATHs given */
     size_t npaths;
 } opts;
@@ -222,7 +225,7 @@ static int add_glob(char ***list, size_t *n, size_t *cap, char *glob)
 static int parse_options(int argc, char **argv, opts *o)
 {
     enum { OPT_DB = 256, OPT_LANG, OPT_INCLUDE, OPT_EXCLUDE, OPT_BASE, OPT_CONFIG, OPT_VERSION,
-           OPT_REBUILD, OPT_DRY, OPT_WAIT, OPT_STATUS };
+           OPT_REBUILD, OPT_DRY, OPT_WAIT, OPT_STATUS, OPT_MAX_FILE };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"lang", required_argument, NULL, OPT_LANG},
@@ -233,6 +236,7 @@ static int parse_options(int argc, char **argv, opts *o)
         {"rebuild", no_argument, NULL, OPT_REBUILD},
         {"dry-run", no_argument, NULL, OPT_DRY},
         {"wait", required_argument, NULL, OPT_WAIT},
+        {"max-file-size", required_argument, NULL, OPT_MAX_FILE},
         {"status", no_argument, NULL, OPT_STATUS},
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
@@ -263,6 +267,13 @@ static int parse_options(int argc, char **argv, opts *o)
                 return EXIT_USAGE;
             break;
         case OPT_STATUS: o->show_status = 1; break;
+        case OPT_MAX_FILE:
+            if (cli_size(optarg, &o->max_file_size) < 0) {
+                fprintf(stderr, "rubric-index: --max-file-size wants a size in bytes (a whole "
+                                "number, or with K, M or G), not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case 'j':
             if (cli_count("rubric-index", "--jobs", optarg, 1, JOBS_MAX, &o->jobs) < 0)
                 return EXIT_USAGE;
@@ -442,6 +453,7 @@ static int index_run(const opts *o, const config *cfg)
         return status;
     r.have_db_stat = stat(db, &r.db_stat) == 0;
     rubric_index_set_boilerplate_detection(r.ix, cfg->detect_boilerplate);
+    rubric_index_set_max_file_size(r.ix, o->max_file_size ? o->max_file_size : cfg->max_file_size);
     const char *base_url = o->base_url ? o->base_url : cfg->base_url;
     if (base_url && rubric_index_set_base_url(r.ix, base_url) != RUBRIC_OK) {
         fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r.ix));

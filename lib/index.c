@@ -264,6 +264,7 @@ int rubric_index_open_with(const char *dir, const char *lang, int flags, rubric_
         return rc;
     }
     ix->dry_run = (flags & RUBRIC_OPEN_DRY_RUN) != 0;
+    ix->max_file_size = RUBRIC_FILE_MAX_DEFAULT;
     /* A first build is built as a rebuild is, beside an empty index that
      * holds the lock: it then flushes as it goes, in bounded memory, and
      * appears at once when done. */
@@ -466,3 +467,8 @@ int rubric_index_set_base_url(rubric_index *ix, const char *url)
     return RUBRIC_OK;
 }
 
+
+void rubric_index_set_max_file_size(rubric_index *ix, size_t bytes)
+{
+    ix->max_file_size = bytes ? bytes : RUBRIC_FILE_MAX_DEFAULT;
+}

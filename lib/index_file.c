@@ -60,10 +60,17 @@ int job_fail(job *j, int rc, char *msg)
     return rc;
 }
 
+/* Why PATH is not read: it is over MAX bytes. Malloc'd. */
+static char *too_large(const char *path, size_t max)
+{
+    return xasprintf("'%s': larger than the maximum file size (%zu bytes)", path, max);
+}
+
 /* Is PATH new, changed, or unchanged by size and time? */
 void job_lookup(rubric_index *ix, job *j, const char *path, const char *rel)
 {
     memset(j, 0, sizeof *j);
+    j->max = ix->max_file_size;
     j->path = xstrdup(path);
     j->rel = xstrdup(rel ? rel : path);
     if (!j->path || !j->rel || see(ix, path) < 0) {
@@ -78,6 +85,11 @@ void job_lookup(rubric_index *ix, job *j, const char *path, const char *rel)
     /* A FIFO or device would block or never end. */
     if (!S_ISREG(st.st_mode)) {
         job_fail(j, RUBRIC_EINPUT, xasprintf("'%s': not a regular file", path));
+        return;
+    }
+    /* What one file may cost is bounded: its passages are built in memory. */
+    if ((unsigned long long)st.st_size > j->max) {
+        job_fail(j, RUBRIC_EINPUT, too_large(path, j->max));
         return;
     }
     j->known = layout_manifest_get(ix->db, path, &j->old);
@@ -99,12 +111,16 @@ static int read_source(job *j, rubric_doc **out)
     *out = NULL;
     char *data = NULL;
     size_t len = 0;
-    int e = read_file(j->path, &data, &len);
-    if (e) {
+    int e = read_file(j->path, j->max, &data, &len);
+    if (e == READ_NOT_REGULAR)
+        job_fail(j, RUBRIC_EINPUT, xasprintf("'%s': not a regular file", j->path));
+    else if (e == READ_TOO_LARGE)
+        job_fail(j, RUBRIC_EINPUT, too_large(j->path, j->max));
+    else if (e)
         job_fail(j, e == ENOMEM ? RUBRIC_ENOMEM : RUBRIC_EIO,
                  xasprintf("cannot read '%s': %s", j->path, strerror(e)));
+    if (e)
         return 1;
-    }
     snprintf(j->now.hash, sizeof j->now.hash, "%016" PRIx64, hash64(data, len));
     if (j->known && strcmp(j->old.hash, j->now.hash) == 0) {
         free(data);

@@ -90,9 +90,15 @@ void hashset_free(hashset *s);
 /* 64-bit FNV-1a. */
 uint64_t hash64(const void *data, size_t n);
 
-/* Read the whole file at PATH. Returns 0, or an errno value. *out is
+/* Read the whole file at PATH, of at most MAX bytes. Returns 0, an errno
+ * value, READ_NOT_REGULAR for anything but a regular file (decided from the
+ * open descriptor, which never blocks: a FIFO swapped in cannot hang the
+ * caller) or READ_TOO_LARGE past MAX; read_file_error() says which. *out is
  * malloc'd and NUL-terminated beyond *len. */
-int read_file(const char *path, char **out, size_t *len);
+#define READ_NOT_REGULAR (-1)
+#define READ_TOO_LARGE (-2)
+int read_file(const char *path, size_t max, char **out, size_t *len);
+const char *read_file_error(int e);
 
 /* ---- End of interface to code in util.c */
 
@@ -336,6 +342,7 @@ struct rubric_index {
     buf notes;             /* what the last file's reader skipped */
     int plain;             /* boilerplate detection off */
     hashset seen;          /* the paths given to add_file since open */
+    size_t max_file_size;  /* files over this many bytes are skipped */
     char **kept;           /* paths (files or folders) rubric_index_keep() keeps */
     size_t nkept, capkept;
     struct xs_db **shards; /* a fresh build on threads: its shards, in file order */
@@ -383,6 +390,7 @@ typedef struct job {
     char **ids;
     size_t n;
     int written;       /* the documents went to a shard already (and are freed) */
+    size_t max;        /* the most bytes the file may hold */
 } job;
 
 /* Look PATH up: new, changed, or unchanged by size and time? Remembers PATH

@@ -299,29 +299,31 @@ void hashset_free(hashset *s)
     hashmap_free(s);
 }
 
-int read_file(const char *path, char **out, size_t *len)
+int read_file(const char *path, size_t max, char **out, size_t *len)
 {
     *out = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Not blocking: a FIFO put where a file was stat'ed must not hang the
+     * caller; it is refused below, from what the descriptor itself is. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return errno;
     struct stat st;
-    if (fstat(fd, &st) < 0) {
-        int e = errno;
-        close(fd);
-        return e;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        return EISDIR;
-    }
-    size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
-    char *p = malloc(cap);
-    size_t n = 0;
-    int err = p ? 0 : ENOMEM;
+    int err = fstat(fd, &st) < 0 ? errno
+              : S_ISDIR(st.st_mode) ? EISDIR
+              : !S_ISREG(st.st_mode) ? READ_NOT_REGULAR
+              : (unsigned long long)st.st_size > max ? READ_TOO_LARGE
+                                                      : 0;
+    size_t cap = !err && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, n = 0;
+    char *p = err ? NULL : malloc(cap);
+    if (!err && !p)
+        err = ENOMEM;
     while (!err) {
         if (n + 1 >= cap) {
+            if (cap > max + 1) {
+                err = READ_TOO_LARGE;  /* it grew past the limit as we read */
+                break;
+            }
             char *q = realloc(p, cap * 2);
             if (!q) {
                 err = ENOMEM;
@@ -339,6 +341,8 @@ int read_file(const char *path, char **out, size_t *len)
             break;
         else
             n += (size_t)r;
+        if (n > max)
+            err = READ_TOO_LARGE;
     }
     close(fd);
     if (err) {
@@ -349,6 +353,13 @@ int read_file(const char *path, char **out, size_t *len)
     *out = p;
     *len = n;
     return 0;
+}
+
+const char *read_file_error(int e)
+{
+    return e == READ_NOT_REGULAR ? "not a regular file (a FIFO, a device)"
+           : e == READ_TOO_LARGE ? "larger than the limit for such files"
+                                 : strerror(e);
 }
 
 const char *rubric_strerror(int code)

@@ -167,9 +167,9 @@ static int load_synonyms(rubric_db *db, const char *path)
 {
     char *text = NULL, *err = NULL;
     size_t len = 0;
-    int e = cli_read_file(path, &text, &len);
-    if (e) {
-        fprintf(stderr, "rubric-query: cannot read synonyms '%s': %s\n", path, strerror(e));
+    const char *why = cli_read_file(path, SYNONYMS_MAX_BYTES, &text, &len);
+    if (why) {
+        fprintf(stderr, "rubric-query: cannot read synonyms '%s': %s\n", path, why);
         return -1;
     }
     int rc = rubric_db_set_synonyms(db, text, len, &err);

@@ -96,7 +96,7 @@ static section *section_of(const char *path, const char *anchor)
     char *data = NULL;
     rubric_doc *doc = NULL;
     char *err = NULL;
-    if (read_file(path, &data, &len) != 0 ||
+    if (read_file(path, SIZE_MAX, &data, &len) != 0 ||
         rubric_doc_read(path, data, len, &doc, &err) != RUBRIC_OK) {
         fprintf(stderr, "%s: note: cannot read %s (%s): accepting only #%s there\n", prog,
                 path, err ? err : "unreadable", anchor);

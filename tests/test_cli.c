@@ -1007,6 +1007,64 @@ static void a_fifo_named_like_an_article_is_skipped_instead_of_hanging(void)
     CHECK(good_file_found(db));
 }
 
+static void settings_files_that_are_fifos_or_devices_are_refused_at_once(void)
+{
+    char fifo[PATH_MAX];
+    path_join(fifo, g_tmp, "settings.fifo");
+    CHECK(mkfifo(fifo, 0644) == 0);
+    const char *files[] = {fifo, "/dev/zero"};
+    for (size_t k = 0; k < 2; k++)
+        for (int i = 0; i < 3; i++) {
+            cmd c;
+            if (i == 0)
+                sh(&c, NULL, "timeout 5 \"$Q\" --db %s --synonyms %s Bushehr", sq(g_db),
+                   sq(files[k]));
+            else if (i == 1)
+                sh(&c, NULL, "timeout 5 \"$Q\" --db %s --config %s Bushehr", sq(g_db),
+                   sq(files[k]));
+            else
+                sh(&c, NULL, "timeout 5 \"$I\" --db %s --config %s --status", sq(g_db),
+                   sq(files[k]));
+            if (c.status != 2 || !strstr(c.err, "not a regular file")) {
+                fprintf(stderr, "  case %d on %s: exit %d (124: hung), stderr: %s", i, files[k],
+                        c.status, c.err);
+                harness_current_failed = 1;
+            }
+            cmd_free(&c);
+        }
+    unlink(fifo);
+}
+
+static void files_over_the_maximum_size_are_skipped_keeping_their_passages(void)
+{
+    char dir[PATH_MAX];
+    CHECK(make_input_dir("maxsize", dir) == 0);
+    cmd c;
+    /* good.txt is some 400 bytes; it is indexed, then grows past 1K. */
+    sh(&c, dir, "\"$I\" -q --db db good.txt && head -c 2000 /dev/zero | tr '\\0' 'a' >> good.txt "
+                "&& \"$I\" -q --db db --max-file-size 1K good.txt");
+    CHECK(c.status == 1 && strstr(c.err, "larger than the maximum file size (1024 bytes)"));
+    cmd_free(&c);
+    char db[PATH_MAX];
+    path_join(db, dir, "db");
+    cJSON *j = query_json(db, "%s", GOOD_WORD);
+    CHECK(j && nresults(j) == 1);  /* what was indexed for it stays */
+    cJSON_Delete(j);
+    /* The configuration's limit, and bad values. */
+    sh(&c, dir, "echo '{\"max_file_size\": \"2K\"}' > rubric.json && \"$I\" -q --db db good.txt");
+    CHECK(c.status == 1 && strstr(c.err, "(2048 bytes)"));
+    cmd_free(&c);
+    sh(&c, dir, "echo '{\"max_file_size\": \"lots\"}' > rubric.json && \"$I\" -q --db db good.txt");
+    CHECK(c.status == 2 && strstr(c.err, "max_file_size"));
+    cmd_free(&c);
+    sh(&c, dir, "rm rubric.json && \"$I\" -q --db db --max-file-size 0 good.txt");
+    CHECK(c.status == 2 && strstr(c.err, "--max-file-size"));
+    cmd_free(&c);
+    sh(&c, dir, "\"$I\" -q --db db --max-file-size 1M good.txt");
+    CHECK(c.status == 0);
+    cmd_free(&c);
+}
+
 static void a_missing_index_exits_4_naming_its_path(void)
 {
     cmd c;
@@ -1229,6 +1287,8 @@ int main(void)
     RUN(a_50_mb_single_line_file_is_indexed_or_skipped_without_crashing);
     RUN(an_unreadable_file_is_skipped_by_name_and_the_rest_indexed);
     RUN(a_fifo_named_like_an_article_is_skipped_instead_of_hanging);
+    RUN(settings_files_that_are_fifos_or_devices_are_refused_at_once);
+    RUN(files_over_the_maximum_size_are_skipped_keeping_their_passages);
     RUN(a_missing_index_exits_4_naming_its_path);
     RUN(a_damaged_index_exits_4_saying_so_never_crashing);
     RUN(text_output_never_passes_terminal_controls_from_documents_names_or_queries);

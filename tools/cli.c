@@ -46,14 +46,29 @@ int cli_count(const char *tool, const char *flag, const char *arg, unsigned long
     return 0;
 }
 
+int cli_size(const char *s, size_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = *s >= '0' && *s <= '9' ? strtoull(s, &end, 10) : 0;
+    int shift = !end ? -1 : !*end ? 0 : !end[1] && (*end == 'K' || *end == 'k') ? 10
+                : !end[1] && (*end == 'M' || *end == 'm') ? 20
+                : !end[1] && (*end == 'G' || *end == 'g') ? 30 : -1;
+    if (!end || errno || v == 0 || shift < 0 || v > (SIZE_MAX >> shift))
+        return -1;
+    *out = (size_t)(v << shift);
+    return 0;
+}
+
 int cli_grow(void *arr, size_t *cap, size_t n, size_t size)
 {
     return grow_array(arr, cap, n, size);
 }
 
-int cli_read_file(const char *path, char **out, size_t *len)
+const char *cli_read_file(const char *path, size_t max, char **out, size_t *len)
 {
-    return read_file(path, out, len);
+    int e = read_file(path, max, out, len);
+    return e == 0 ? NULL : read_file_error(e);
 }
 
 /* The length of the well-formed UTF-8 sequence at S (N bytes left), or 0. */

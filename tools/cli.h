@@ -15,6 +15,10 @@ enum {
     EXIT_NODB = 4      /* index missing, unreadable or damaged */
 };
 
+/* A synonyms file holds groups of a few words a line: one over this is not
+ * one (a device, a dump), and would make every query slow. */
+#define SYNONYMS_MAX_BYTES ((size_t)4 << 20)
+
 /* Where the index lives when --db is not given and $RUBRIC_DB is unset. */
 #define CLI_DEFAULT_DB "rubric.db"
 
@@ -36,15 +40,21 @@ int cli_count(const char *tool, const char *flag, const char *arg, unsigned long
 void cli_write_safe(FILE *f, const char *s, size_t n);
 void cli_puts_safe(FILE *f, const char *s);
 
+/* Parse S, a size in bytes with an optional K, M or G suffix (powers of
+ * 1024), into *OUT. 0, or -1 when S is not one (or is 0). */
+int cli_size(const char *s, size_t *out);
+
 /* The library's growable-array helper for the tools: room for element N in
  * *ARR of *CAP elements of SIZE bytes. 0, or -1 when out of memory (*ARR and
  * *CAP then unchanged). */
 int cli_grow(void *arr, size_t *cap, size_t n, size_t size);
 #define CLI_GROW(a, n, cap) cli_grow(&(a), &(cap), (n), sizeof *(a))
 
-/* Read the whole file at PATH into *OUT (malloc'd, NUL-terminated beyond
- * *LEN; caller frees). Returns 0, or an errno value. */
-int cli_read_file(const char *path, char **out, size_t *len);
+/* Read the whole file at PATH, of at most MAX bytes, into *OUT (malloc'd,
+ * NUL-terminated beyond *LEN; caller frees). Returns NULL, or why not (not
+ * a regular file, larger than MAX, the system's reason): a FIFO or a device
+ * never blocks the caller. */
+const char *cli_read_file(const char *path, size_t max, char **out, size_t *len);
 
 /* rubric-index's walk over one root: files, or directories recursively in
  * name order; hidden entries skipped; links followed to files, never to

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cli.h"
 #include "config.h"
 #include "internal.h"
 
@@ -42,6 +43,19 @@ static int get_string(loader *l, const cJSON *v, const char *key, char **out, in
     free(*out);
     *out = is_path ? resolve(l, v->valuestring) : xstrdup(v->valuestring);
     return *out ? 0 : bad(l, key, "could not be stored: out of memory");
+}
+
+/* A size in bytes: a positive whole number, or a string such as "64M". */
+static int get_size(loader *l, const cJSON *v, const char *key, size_t *out)
+{
+    if (cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= 1e15 &&
+        v->valuedouble == (double)(unsigned long long)v->valuedouble) {
+        *out = (size_t)v->valuedouble;
+        return 0;
+    }
+    if (cJSON_IsString(v) && cli_size(v->valuestring, out) == 0)
+        return 0;
+    return bad(l, key, "must be a size in bytes: a whole number, or a string like \"64M\"");
 }
 
 static int get_bool(loader *l, const cJSON *v, const char *key, int *out)
@@ -154,6 +168,8 @@ static int parse(loader *l, const cJSON *root, config *c)
             rc = get_string(l, m, k, &c->synonyms, 1);
         else if (strcmp(k, "boilerplate") == 0)
             rc = get_boilerplate(l, m, c);
+        else if (strcmp(k, "max_file_size") == 0)
+            rc = get_size(l, m, k, &c->max_file_size);
         else if (strcmp(k, "sources") == 0) {
             if (!cJSON_IsArray(m))
                 return bad(l, k, "must be an array of sources");
@@ -173,7 +189,8 @@ static int parse(loader *l, const cJSON *root, config *c)
                     break;
             }
         } else
-            rc = bad(l, k, "is not a known key (db, lang, base_url, synonyms, sources, boilerplate)");
+            rc = bad(l, k, "is not a known key (db, lang, base_url, synonyms, sources, boilerplate, "
+                           "max_file_size)");
         if (rc < 0)
             return -1;
     }
@@ -193,9 +210,10 @@ int config_load(const char *path, config *out, char **err)
     }
     char *data = NULL;
     size_t len = 0;
-    int e = read_file(path, &data, &len);
+    int e = read_file(path, CONFIG_MAX_BYTES, &data, &len);
     if (e) {
-        *err = xasprintf("cannot read '%s': %s", path, strerror(e));
+        *err = xasprintf("cannot read '%s': %s", path,
+                         e == READ_TOO_LARGE ? "larger than " CONFIG_MAX_TEXT : read_file_error(e));
         return -1;
     }
     out->path = xstrdup(path);

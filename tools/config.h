@@ -7,6 +7,10 @@
 
 /* Where the tools look for a configuration when --config is not given. */
 #define CONFIG_DEFAULT "rubric.json"
+/* A configuration is a few lines; past this it is not one (a device, a log
+ * named by mistake), and reading it all would cost for nothing. */
+#define CONFIG_MAX_BYTES ((size_t)1 << 20)
+#define CONFIG_MAX_TEXT "1 MiB"
 
 typedef struct config_source {
     char *root;
@@ -23,6 +27,7 @@ typedef struct config {
     size_t nsources;
     int detect_boilerplate;  /* default 1 */
     int show_boilerplate;    /* default 0 */
+    size_t max_file_size;    /* bytes; 0 when not set */
 } config;
 
 /* Read the configuration at PATH; with PATH NULL, CONFIG_DEFAULT when it
