@@ -424,6 +424,14 @@ struct xs_mset;
 
 /* ---- Interface to code in synonyms.c */
 
+/* A synonym group has at most SYNONYM_GROUP_MAX members (a longer line is an
+ * error naming it), and one query expands into at most SYNONYM_EXPANSIONS_MAX
+ * members in all (further words are searched as typed): each member is a
+ * word or phrase searched in every field, and a query of forty words of one
+ * large group cost seconds. */
+#define SYNONYM_GROUP_MAX 32
+#define SYNONYM_EXPANSIONS_MAX 96
+
 typedef struct synonyms synonyms;
 
 /* Read a synonyms file's TEXT (one group per line, members joined by '=').

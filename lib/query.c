@@ -491,6 +491,7 @@ int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q)
 typedef struct builder {
     xs_db *db;
     const synonyms *syn;
+    size_t synonym_budget; /* synonym members the query may still expand into */
     const char *text;  /* the query as typed */
     int wildcard_limit;
     int failed;
@@ -595,13 +596,24 @@ static xs_query *synonym_query(builder *b, size_t group, xs_query *typed)
     return combine(b, XS_OP_OR, alt, na, 0);
 }
 
+/* GROUP when the query may still expand into its members (which are then
+ * spent), else 0: past SYNONYM_EXPANSIONS_MAX, words are searched as typed. */
+static size_t spend_synonyms(builder *b, size_t group)
+{
+    size_t nm = group ? synonyms_members(b->syn, group) : 0;
+    if (!group || nm > b->synonym_budget)
+        return 0;
+    b->synonym_budget -= nm;
+    return group;
+}
+
 /* The synonym group of leaf N's words, or 0. */
-static size_t leaf_synonyms(const builder *b, const qnode *n)
+static size_t leaf_synonyms(builder *b, const qnode *n)
 {
     if (!b->syn || n->exact || n->wild || n->field || n->slop || !n->nwords)
         return 0;
-    return synonyms_find(b->syn, n->word, n->nwords, b->text + n->wstart[0],
-                         n->wend[n->nwords - 1] - n->wstart[0]);
+    return spend_synonyms(b, synonyms_find(b->syn, n->word, n->nwords, b->text + n->wstart[0],
+                                           n->wend[n->nwords - 1] - n->wstart[0]));
 }
 
 static xs_query *leaf_query(builder *b, const qnode *n)
@@ -734,8 +746,9 @@ static xs_query *and_query(builder *b, const qnode *n, int or_fallback)
                 }
                 if (plain) {
                     const qnode *last = n->kid[i + len - 1];
-                    group = synonyms_find(b->syn, words, len, b->text + c->wstart[0],
-                                          last->wend[0] - c->wstart[0]);
+                    group = spend_synonyms(b, synonyms_find(b->syn, words, len,
+                                                            b->text + c->wstart[0],
+                                                            last->wend[0] - c->wstart[0]));
                     run = len;
                 }
             }
@@ -817,7 +830,7 @@ static xs_query *node_query(builder *b, const qnode *n, int or_fallback)
 xs_query *qtree_build(xs_db *db, const qtree *q, int or_fallback, int boilerplate,
                       const synonyms *syn)
 {
-    builder b = {db, syn, q->text, 1, 0};
+    builder b = {db, syn, SYNONYM_EXPANSIONS_MAX, q->text, 1, 0};
     xs_query *top = q->root ? node_query(&b, q->root, or_fallback) : xs_query_match_all();
     if (top && q->root && q->root->neg) {
         /* NOT a, alone: everything but a. */

@@ -130,11 +130,14 @@ int synonyms_parse(rubric_analyzer *an, const char *text, size_t len, synonyms *
                 g.n++;
             from = i + 1;
         }
-        if (g.n < 2) {
+        if (g.n < 2 || g.n > SYNONYM_GROUP_MAX) {
+            size_t members = g.n;
             free_group(&g);
             if (errmsg)
-                *errmsg = xasprintf("line %zu: a group needs two members or more, "
-                                    "joined by '='", line);
+                *errmsg = members < 2 ? xasprintf("line %zu: a group needs two members or more, "
+                                              "joined by '='", line)
+                                  : xasprintf("line %zu: a group has more than %d members: "
+                                              "split it", line, SYNONYM_GROUP_MAX);
             synonyms_free(s);
             return RUBRIC_EINVAL;
         }

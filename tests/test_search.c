@@ -787,6 +787,10 @@ static void malformed_synonyms_are_einval_naming_the_line(void)
         {"UN =\n", "line 1"},
         {"# comment\n\nUS = United States\n= alone\n", "line 4"},
         {"a = b\nc = d\ne\n", "line 3"},
+        /* 33 members: over SYNONYM_GROUP_MAX */
+        {"a = b\nm1 = m2 = m3 = m4 = m5 = m6 = m7 = m8 = m9 = m10 = m11 = m12 = m13 = m14 = "
+         "m15 = m16 = m17 = m18 = m19 = m20 = m21 = m22 = m23 = m24 = m25 = m26 = m27 = m28 = "
+         "m29 = m30 = m31 = m32 = m33\n", "line 2: a group has more than 32 members"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char *err = NULL;
