@@ -125,6 +125,7 @@ struct rubric_doc {
     char **strings;  /* every string the passages point to, freed together */
     size_t nstrings, capstrings;
     hashmap parts;      /* hash of each anchor used -> its passages so far */
+    hashmap suffixes;   /* hash of a slug -> the last "-N" tried after it */
     int excluded;       /* the source asks not to be indexed (noindex) */
     buf notes;          /* why reading failed, or what was skipped: one line each */
 };

@@ -134,10 +134,19 @@ const char *doc_unique_anchor(rubric_doc *d, const char *preferred, const char *
     buf slug = {0};
     if (slugify(text, len, &slug) < 0)
         return NULL;
-    size_t base = slug.len;
-    for (unsigned n = 1; doc_anchor_taken(d, slug.data); n++) {
+    /* Repeats go on from the last suffix this slug was given, so that a page
+     * of ten thousand sections of one heading costs ten thousand tries, not
+     * fifty million. */
+    size_t base = slug.len, *last = NULL;
+    if (doc_anchor_taken(d, slug.data) &&
+        !(last = hashmap_at(&d->suffixes, hash64(slug.data, base)))) {
+        buf_free(&slug);
+        return NULL;
+    }
+    for (size_t n = last ? *last + 1 : 0; last && doc_anchor_taken(d, slug.data); n++) {
         slug.len = base;
-        if (buf_printf(&slug, "-%u", n) < 0) {
+        *last = n;
+        if (buf_printf(&slug, "-%zu", n) < 0) {
             buf_free(&slug);
             return NULL;
         }
@@ -154,6 +163,7 @@ void rubric_doc_free(rubric_doc *d)
     free(d->strings);
     free(d->passages);
     hashmap_free(&d->parts);
+    hashmap_free(&d->suffixes);
     buf_free(&d->notes);
     free(d->title);
     free(d);

@@ -992,6 +992,48 @@ static void html_returns_quickly_on_100000_nested_divs(void)
     free(b.data);
 }
 
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* 50,000 sections of one heading and one id: each still gets an anchor of
+ * its own, and the page is read in seconds (repeats once cost a probe of
+ * every earlier suffix: two minutes for this page). */
+static void html_gives_50000_sections_of_one_heading_and_id_distinct_anchors(void)
+{
+    enum { SECTIONS = 50000 };
+    sbuf b = {0};
+    sb_puts(&b, "<html><body><h1>Repeats</h1>\n");
+    for (int i = 0; i < SECTIONS; i++)
+        sb_puts(&b, "<h2 id=\"same\">Same Heading</h2><p>Words.</p>\n");
+    sb_puts(&b, "</body></html>\n");
+    double t0 = now_seconds();
+    rubric_doc *d = read_page_len(b.data, b.len);
+    double elapsed = now_seconds() - t0;
+    printf("     (%d sections of one heading: %.2f s)\n", SECTIONS, elapsed);
+    CHECK(elapsed <= 30.0);
+    size_t n = d ? rubric_doc_count(d) : 0;
+    CHECK(n >= SECTIONS);
+    const char **anchors = calloc(n + 1, sizeof *anchors);
+    for (size_t i = 0; anchors && i < n; i++)
+        anchors[i] = rubric_doc_passage(d, i)->anchor;
+    if (anchors)
+        qsort(anchors, n, sizeof *anchors, by_string);
+    size_t repeats = 0;
+    for (size_t i = 1; anchors && i < n; i++)
+        repeats += strcmp(anchors[i - 1], anchors[i]) == 0;
+    CHECK(anchors && repeats == 0);
+    if (d && n > 3) {
+        CHECK_STR(rubric_doc_passage(d, 1)->anchor, "same");
+        CHECK_STR(rubric_doc_passage(d, 2)->anchor, "same-heading");
+        CHECK_STR(rubric_doc_passage(d, 3)->anchor, "same-heading-1");
+    }
+    free(anchors);
+    rubric_doc_free(d);
+    free(b.data);
+}
+
 static void html_reads_a_20_mb_page_of_paragraphs(void)
 {
     sbuf b = {0};
@@ -1023,6 +1065,7 @@ int main(void)
     for (size_t i = 0; i < N(rows); i++)
         RUN_NAMED(rows[i].name, check_row(&rows[i]));
     RUN(html_returns_quickly_on_100000_nested_divs);
+    RUN(html_gives_50000_sections_of_one_heading_and_id_distinct_anchors);
     RUN(html_reads_a_20_mb_page_of_paragraphs);
     return HARNESS_END();
 }
