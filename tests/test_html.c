@@ -1034,6 +1034,36 @@ static void html_gives_50000_sections_of_one_heading_and_id_distinct_anchors(voi
     free(b.data);
 }
 
+/* A million attributes on one element: the first 256 count (an id among
+ * them still anchors its heading), the rest are blanked before the parser
+ * sees them, so the page is read at once and every offset stays true. */
+static void html_reads_an_element_with_a_million_attributes_at_once(void)
+{
+    sbuf b = {0};
+    sb_puts(&b, "<html><body><h1>Flood</h1><p>Before.</p><h2 id=\"kept\"");
+    for (int i = 0; i < 1000000; i++)
+        sb_printf(&b, " a%d=\"x>\"", i);
+    sb_puts(&b, ">Heavy Heading</h2><p>After the flood comes plain text.</p>\n");
+    sb_puts(&b, "<h2");
+    for (int i = 0; i < 300; i++)
+        sb_printf(&b, " b%d", i);
+    sb_puts(&b, " id=\"dropped\">Late Id</h2><p>Tail words.</p></body></html>\n");
+    double t0 = now_seconds();
+    rubric_doc *d = read_page_len(b.data, b.len);
+    double elapsed = now_seconds() - t0;
+    printf("     (1,000,000 attributes: %.2f s)\n", elapsed);
+    CHECK(elapsed <= 30.0);
+    const rubric_passage *heavy = d ? holding(d, "After the flood") : NULL;
+    CHECK(heavy && strcmp(heavy->anchor, "kept") == 0 && strcmp(heavy->title, "Heavy Heading") == 0);
+    CHECK(heavy && heavy->end <= b.len &&
+          find_bytes(b.data + heavy->start, heavy->end - heavy->start, "After the flood", 15));
+    const rubric_passage *late = d ? holding(d, "Tail words") : NULL;
+    CHECK(late && strcmp(late->anchor, "late-id") == 0);  /* its id was the 301st */
+    CHECK(d && rubric_doc_notes(d) && strstr(rubric_doc_notes(d), "past the 256th of 2 elements"));
+    rubric_doc_free(d);
+    free(b.data);
+}
+
 static void html_reads_a_20_mb_page_of_paragraphs(void)
 {
     sbuf b = {0};
@@ -1066,6 +1096,7 @@ int main(void)
         RUN_NAMED(rows[i].name, check_row(&rows[i]));
     RUN(html_returns_quickly_on_100000_nested_divs);
     RUN(html_gives_50000_sections_of_one_heading_and_id_distinct_anchors);
+    RUN(html_reads_an_element_with_a_million_attributes_at_once);
     RUN(html_reads_a_20_mb_page_of_paragraphs);
     return HARNESS_END();
 }
