@@ -91,13 +91,15 @@ static int check_lang(rubric_index *ix, const char *have, const char *lang, int 
 }
 
 /* Is NAME what a Xapian glass database or rubric's scratch of a build holds
- * (its tables, its lock, its version file; the merged index and the shards)? */
+ * (its tables, its lock, its version file, the temporary files of a write;
+ * the merged index and the shards)? */
 static int ours(const char *name, int scratch)
 {
     size_t n = strlen(name);
     if (strcmp(name, "iamglass") == 0 || strcmp(name, "flintlock") == 0 ||
         (n > 6 && strcmp(name + n - 6, ".glass") == 0) ||
-        (n > 4 && strncmp(name, "changes", 7) == 0))
+        (n > 4 && strcmp(name + n - 4, ".tmp") == 0) ||  /* a write a kill cut short */
+        strncmp(name, "changes", 7) == 0)
         return 1;
     if (!scratch)
         return 0;
