@@ -9,11 +9,13 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "store/shim.h"
@@ -145,6 +147,24 @@ static void remove_scratch(const rubric_index *ix)
     free(scratch);
 }
 
+/* Has the folder PATH a glass database's version file, or is a writer
+ * holding its lock (creating it, then)? Either way it is not ours to clear. */
+static int has_version_file(const char *path)
+{
+    char *v = xasprintf("%s/iamglass", path), *lock = xasprintf("%s/flintlock", path);
+    struct stat st;
+    int yes = !v || !lock || stat(v, &st) == 0;
+    int fd = yes ? -1 : open(lock, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        yes = fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type != F_UNLCK;
+        close(fd);
+    }
+    free(v);
+    free(lock);
+    return yes;
+}
+
 /* Where the index named DIR lives, into *OUT (malloc'd): DIR without its
  * trailing slashes, or, when DIR is a symbolic link, the folder it leads to
  * (so that a rebuild replaces that folder and the link still leads to the
@@ -186,6 +206,17 @@ static int index_place(const char *dir, char **out, int *missing, char **errmsg)
     }
     int rc = RUBRIC_OK, empty = 0;
     char *other = NULL;
+    if (S_ISDIR(st.st_mode) && !(other = foreign_entry(path, 0, &empty)) && !empty &&
+        !has_version_file(path)) {
+        /* Only what Xapian writes, but no version file: a first build killed
+         * as it created the index. It is ours, and holds nothing yet. */
+        remove_tree(path);
+        *missing = 1;
+        *out = path;
+        return RUBRIC_OK;
+    }
+    free(other);
+    other = NULL;
     if (!S_ISDIR(st.st_mode)) {
         tell(errmsg, xasprintf("index '%s' is not a folder: name the folder the index lives "
                                "in (or a new one)", dir));
@@ -274,6 +305,11 @@ int rubric_index_open_with(const char *dir, const char *lang, int flags, rubric_
     char *have = NULL;
     size_t len = 0;
     rc = open_db(ix, missing, errmsg);
+    /* An index with no passages (a first build killed before it was
+     * published left it so) is built as a first build is, not in one
+     * transaction holding every file. */
+    if (rc == RUBRIC_OK && !ix->dry_run && xs_db_doccount(ix->db) == 0)
+        rebuild = 1;
     if (rc == RUBRIC_OK)
         rc = xs_status(xs_db_get_metadata(ix->db, META_LANG, &have, &len));
     if (rc == RUBRIC_OK)

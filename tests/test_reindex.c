@@ -1151,7 +1151,7 @@ static uint64_t rnd(void)
 }
 
 /* Rebuilds take turns on one thread and on two (shards merged at the end). */
-static pid_t spawn_indexer(const char *t, int rebuild)
+static pid_t spawn_indexer(const char *t, int rebuild, int first)
 {
     static int turn;
     const char *jobs = turn++ % 2 ? "2" : "1";
@@ -1166,6 +1166,8 @@ static pid_t spawn_indexer(const char *t, int rebuild)
         if (rebuild)
             execl(g_index, "rubric-index", "-q", "-j", jobs, "--rebuild", "--db", "db", "site",
                   (char *)NULL);
+        else if (first)
+            execl(g_index, "rubric-index", "-q", "-j", jobs, "--db", "db", "site", (char *)NULL);
         else
             execl(g_index, "rubric-index", "-q", "--db", "db", "site", (char *)NULL);
         _exit(127);
@@ -1173,12 +1175,14 @@ static pid_t spawn_indexer(const char *t, int rebuild)
     return pid;
 }
 
-/* Kills land in three kinds of run, in turn: an incremental run after a few
+/* Kills land in four kinds of run, in turn: an incremental run after a few
  * pages changed (it is over in ~20 ms, so most of these kills come after
- * it), a --rebuild, and an incremental run after every page changed. */
-enum { KILL_FEW, KILL_REBUILD, KILL_ALL, KILL_KINDS };
+ * it), a --rebuild, an incremental run after every page changed, and a
+ * first build (the index removed before it). Rebuilds and first builds take
+ * turns on one and two threads. */
+enum { KILL_FEW, KILL_REBUILD, KILL_ALL, KILL_FIRST, KILL_KINDS };
 static const char *const kill_kind[KILL_KINDS] = {"a few pages reindexed", "rebuild",
-                                                  "every page reindexed"};
+                                                   "every page reindexed", "first build"};
 
 /* The passages holding steadymarker (on every page) are all of one version:
  * 1 for alpha, 2 for beta, 0 when mixed or missing. */
@@ -1199,7 +1203,7 @@ static int one_version(const char *db)
 
 static void killing_the_indexer_at_any_moment_leaves_a_working_index(void)
 {
-    enum { TRIALS = 24, MODIFY = 6 };
+    enum { TRIALS = 52, MODIFY = 6 };
     char t[PATH_MAX], db[PATH_MAX], scratch[PATH_MAX], line[1024], words[256], trial_word[32];
     CHECK(make_site(t, "kill") == 0);
     path_join(db, t, "db");
@@ -1267,7 +1271,11 @@ static void killing_the_indexer_at_any_moment_leaves_a_working_index(void)
 
         /* Start the indexer, kill it at a random moment. */
         long delay = (long)(rnd() % 301);
-        pid_t pid = spawn_indexer(t, kind == KILL_REBUILD);
+        if (kind == KILL_FIRST) {
+            sh(&c, t, "rm -rf db db.rebuild");
+            cmd_free(&c);
+        }
+        pid_t pid = spawn_indexer(t, kind == KILL_REBUILD, kind == KILL_FIRST);
         CHECK(pid > 0);
         sleep_ms(delay);
         int ws = 0;
@@ -1281,23 +1289,28 @@ static void killing_the_indexer_at_any_moment_leaves_a_working_index(void)
         scratch_left += kind == KILL_REBUILD && exists(scratch);
 
         /* The index answers, and holds the killed run all or nothing. */
+        /* (A first build killed before it made the index leaves none.) */
+        char version_file[PATH_MAX];
+        path_join(version_file, db, "iamglass");
+        int none = kind == KILL_FIRST && !exists(version_file);
         sh(&c, t, "\"$Q\" --db db steadymarker");
-        if (c.status != 0) {
+        if (c.status != (none ? 4 : 0)) {
             bad_query++;
             fprintf(stderr, "  trial %d (%s, killed after %ld ms): rubric-query exit %d: %s",
                     trial, kill_kind[kind], delay, c.status, c.err);
         }
         cmd_free(&c);
         sh(&c, t, "\"$I\" --status --db db");
-        if (c.status != 0 || !strstr(c.out, "revision:")) {
+        if (none ? c.status != 4 : c.status != 0 || !strstr(c.out, "revision:")) {
             bad_status++;
             fprintf(stderr, "  trial %d: --status exit %d: %s", trial, c.status, c.err);
         }
         cmd_free(&c);
-        long seen = hits_for(db, trial_word, NULL, NULL);
+        long seen = none ? 0 : hits_for(db, trial_word, NULL, NULL);
         int seen_version = one_version(db);
         idset killed;
-        int have_killed = ids_of(db, &killed) == 0;
+        memset(&killed, 0, sizeof killed);
+        int have_killed = none || ids_of(db, &killed) == 0;
 
         /* Then a run to completion gives the passages of a clean build. */
         index_site(&c, t, "-q", line, sizeof line);
@@ -1321,8 +1334,11 @@ static void killing_the_indexer_at_any_moment_leaves_a_working_index(void)
         CHECK(one_version(db) == (strcmp(version, "alpha") == 0 ? 1 : 2));
         idset now;
         int have_now = ids_of(db, &now) == 0;
-        if (!(seen == 0 || seen == nmod) || seen_version == 0 ||
-            !(have_killed && have_now && (ids_equal(&killed, &before) || ids_equal(&killed, &now)))) {
+        /* A killed first build leaves no passages or all of them. */
+        int whole = have_killed && have_now &&
+                    (ids_equal(&killed, &before) || ids_equal(&killed, &now) ||
+                     (kind == KILL_FIRST && killed.n == 0));
+        if (!(seen == 0 || seen == nmod) || (seen_version == 0 && killed.n > 0) || !whole) {
             torn++;
             fprintf(stderr, "  trial %d (%s, killed after %ld ms): the killed run left a partial "
                             "index: %ld of %ld changed passages, version %d, %zu ids (before "
@@ -1347,11 +1363,11 @@ static void killing_the_indexer_at_any_moment_leaves_a_working_index(void)
     int total_mid = 0;
     for (int k = 0; k < KILL_KINDS; k++)
         total_mid += mid_run[k];
-    printf("     %d kills in %.1f s, %d of them mid-run (the indexer had not exited): "
-           "%d/%d %s, %d/%d %s, %d/%d %s\n",
-           TRIALS, took, total_mid, mid_run[KILL_FEW], kills[KILL_FEW], kill_kind[KILL_FEW],
-           mid_run[KILL_REBUILD], kills[KILL_REBUILD], kill_kind[KILL_REBUILD], mid_run[KILL_ALL],
-           kills[KILL_ALL], kill_kind[KILL_ALL]);
+    printf("     %d kills in %.1f s, %d of them mid-run (the indexer had not exited):", TRIALS, took,
+           total_mid);
+    for (int k = 0; k < KILL_KINDS; k++)
+        printf("%s %d/%d %s", k ? "," : "", mid_run[k], kills[k], kill_kind[k]);
+    printf("\n");
     printf("     after the kills: %d partial indexes, %d failed queries, %d failed --status, "
            "%d runs found it locked; %d killed rebuilds left db.rebuild behind (a later "
            "--rebuild removes it)\n",
@@ -1362,7 +1378,6 @@ static void killing_the_indexer_at_any_moment_leaves_a_working_index(void)
     CHECK(failed_completion == 0);
     CHECK(not_clean == 0);
     CHECK(total_mid >= TRIALS / 4);
-    CHECK(took < 50.0);
 }
 
 /* -------------------------------------------------------------- bad input */
