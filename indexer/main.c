@@ -106,6 +106,17 @@ static void keep_failed(void *ctx, const char *path)
     }
 }
 
+/* PREFIX, then TEXT (a file name, or a message naming one) as text that
+ * cannot forge a line or drive a terminal, then SUFFIX, on F. */
+static void say(FILE *f, const char *prefix, const char *text, size_t len, const char *suffix)
+{
+    fputs(prefix, f);
+    cli_write_safe(f, text, len);
+    fputs(suffix, f);
+}
+
+#define SAY(f, prefix, text, suffix) say((f), (prefix), (text), strlen(text), (suffix))
+
 /* What became of file I (rubric_index_add_many() calls this in order). A
  * status that ends the run is returned, which stops rubric_index_add_many(). */
 static int file_done(void *ctx, size_t i, int rc, int what, size_t n)
@@ -113,12 +124,12 @@ static int file_done(void *ctx, size_t i, int rc, int what, size_t n)
     run *r = ctx;
     const char *path = r->paths[i];
     if (rc == RUBRIC_EIO || rc == RUBRIC_EINPUT) {
-        fprintf(stderr, "rubric-index: skipped %s\n", rubric_index_errmsg(r->ix));
+        SAY(stderr, "rubric-index: skipped ", rubric_index_errmsg(r->ix), "\n");
         r->skipped++;
         return 0;
     }
     if (rc != RUBRIC_OK) {
-        fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r->ix));
+        SAY(stderr, "rubric-index: ", rubric_index_errmsg(r->ix), "\n");
         r->fatal = rc;
         return rc;
     }
@@ -130,7 +141,8 @@ static int file_done(void *ctx, size_t i, int rc, int what, size_t n)
         for (const char *line = notes; *line;) {
             const char *nl = strchr(line, '\n');
             int len = nl ? (int)(nl - line) : (int)strlen(line);
-            fprintf(stderr, "rubric-index: %s: skipped %.*s\n", path, len, line);
+            SAY(stderr, "rubric-index: ", path, ": skipped ");
+            say(stderr, "", line, (size_t)len, "\n");
             line += len + (nl != NULL);
         }
         r->partial++;
@@ -145,9 +157,12 @@ static int file_done(void *ctx, size_t i, int rc, int what, size_t n)
     else
         r->unchanged++;
     if (r->dry_run && what != RUBRIC_FILE_UNCHANGED)
-        printf("%s %s\n", what == RUBRIC_FILE_ADDED ? "add" : "change", path);
-    else if (!r->quiet && verbs[what])
-        fprintf(stderr, "%s %s (%zu passages)\n", verbs[what], path, n);
+        SAY(stdout, what == RUBRIC_FILE_ADDED ? "add " : "change ", path, "\n");
+    else if (!r->quiet && verbs[what]) {
+        fprintf(stderr, "%s ", verbs[what]);
+        SAY(stderr, "", path, "");
+        fprintf(stderr, " (%zu passages)\n", n);
+    }
     return 0;
 }
 
@@ -163,9 +178,9 @@ static void print_removed(void *ctx, const char *path)
 {
     const run *r = ctx;
     if (r->dry_run)
-        printf("remove %s\n", path);
+        SAY(stdout, "remove ", path, "\n");
     else if (!r->quiet)
-        fprintf(stderr, "removed %s\n", path);
+        SAY(stderr, "removed ", path, "\n");
 }
 
 /* rubric-index --status: what the index holds. */
@@ -175,7 +190,7 @@ static int print_status(const char *db)
     char *err = NULL;
     int rc = rubric_db_open(db, &d, &err);
     if (rc != RUBRIC_OK) {
-        fprintf(stderr, "rubric-index: %s\n", err ? err : rubric_strerror(rc));
+        SAY(stderr, "rubric-index: ", err ? err : rubric_strerror(rc), "\n");
         free(err);
         return EXIT_NODB;
     }
@@ -183,7 +198,7 @@ static int print_status(const char *db)
     rc = rubric_db_stats_get(d, &st);
     if (rc == RUBRIC_OK) {
         const char *updated = rubric_db_updated(d);
-        printf("index:    %s\n", db);
+        SAY(stdout, "index:    ", db, "\n");
         printf("revision: %lu\n", st.revision);
         printf("updated:  %s\n", *updated ? updated : "(never)");
         printf("files:    %zu\n", st.files);
@@ -332,7 +347,7 @@ static int open_index(const opts *o, const char *db, run *r)
     }
     if (rc == RUBRIC_OK)
         return -1;
-    fprintf(stderr, "rubric-index: %s\n", err ? err : rubric_strerror(rc));
+    SAY(stderr, "rubric-index: ", err ? err : rubric_strerror(rc), "\n");
     free(err);
     return rc == RUBRIC_ELOCKED ? EXIT_LOCKED : rc == RUBRIC_EINVAL ? EXIT_USAGE : EXIT_NODB;
 }
@@ -375,7 +390,7 @@ static void index_files(run *r, unsigned long jobs)
                                        (const char *const *)r->rels, r->nfiles, (unsigned)jobs,
                                        file_done, r);
         if (rc != RUBRIC_OK && !r->fatal) {
-            fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r->ix));
+            SAY(stderr, "rubric-index: ", rubric_index_errmsg(r->ix), "\n");
             r->fatal = rc;
         }
     }
@@ -395,7 +410,7 @@ static void remove_missing(run *r, const char *const *roots, size_t nroots)
     size_t removed = 0;
     int rc = rubric_index_remove_missing(r->ix, roots, nroots, print_removed, r, &removed);
     if (rc != RUBRIC_OK) {
-        fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r->ix));
+        SAY(stderr, "rubric-index: ", rubric_index_errmsg(r->ix), "\n");
         r->fatal = rc;
     }
     r->removed = removed;
@@ -428,7 +443,7 @@ static int finish(run *r, double t0)
         return cli_exit_code(r->fatal);
     }
     if (rubric_index_commit(r->ix) != RUBRIC_OK) {
-        fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r->ix));
+        SAY(stderr, "rubric-index: ", rubric_index_errmsg(r->ix), "\n");
         rubric_index_close(r->ix);
         return EXIT_NODB;
     }
@@ -456,7 +471,7 @@ static int index_run(const opts *o, const config *cfg)
     rubric_index_set_max_file_size(r.ix, o->max_file_size ? o->max_file_size : cfg->max_file_size);
     const char *base_url = o->base_url ? o->base_url : cfg->base_url;
     if (base_url && rubric_index_set_base_url(r.ix, base_url) != RUBRIC_OK) {
-        fprintf(stderr, "rubric-index: %s\n", rubric_index_errmsg(r.ix));
+        SAY(stderr, "rubric-index: ", rubric_index_errmsg(r.ix), "\n");
         r.fatal = RUBRIC_ENODB;
     }
     /* The roots: the command line's, else the configuration's sources. */
@@ -483,7 +498,7 @@ int main(int argc, char **argv)
     if (status < 0 && o.lang && strcmp(o.lang, "list") == 0)
         status = list_languages();
     if (status < 0 && config_load(o.config_path, &cfg, &err) < 0) {
-        fprintf(stderr, "rubric-index: %s\n", err);
+        SAY(stderr, "rubric-index: ", err, "\n");
         free(err);
         status = EXIT_USAGE;
     } else if (status < 0) {

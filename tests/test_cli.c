@@ -1136,6 +1136,17 @@ static void text_output_never_passes_terminal_controls_from_documents_names_or_q
     CHECK(!drives_terminal(c.out, c.out_len));
     CHECK(!drives_terminal(c.err, strlen(c.err)));
     cmd_free(&c);
+    /* A newline in a file name cannot forge a line of the indexer's log. */
+    path_join(file, dir, "forged\nrubric-index: 0 files (0 added).txt");
+    CHECK(write_file(file, article, sizeof article - 1) == 0);
+    sh(&c, NULL, "\"$I\" --db escapes.db escapes");
+    CHECK(c.status == 0);
+    int summaries = 0;
+    for (const char *l = c.err; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        summaries += strncmp(l, "rubric-index: ", 14) == 0;
+    CHECK(summaries == 1 && strstr(c.err, "forged?rubric-index: 0 files"));
+    CHECK(!drives_terminal(c.err, strlen(c.err)));
+    cmd_free(&c);
     /* The query echoed back, in a result line and in an error. */
     sh(&c, NULL, "\"$Q\" --db escapes.db --color never \"$(printf 'zq\\033]0;x\\007zq')\"");
     CHECK(c.status == 0 && strstr(c.out, "no passages match"));
