@@ -1,6 +1,7 @@
 /* rubric-index: walk files and directories and index their passages. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,6 +492,9 @@ static int index_run(const opts *o, const config *cfg)
 
 int main(int argc, char **argv)
 {
+    /* Past a file size limit (ulimit -f), a write then fails with EFBIG and
+     * the run says so, instead of the signal killing it without a word. */
+    signal(SIGXFSZ, SIG_IGN);
     opts o;
     config cfg;
     char *err = NULL;

@@ -218,7 +218,8 @@ int job_write(rubric_index *ix, job *j)
     if (rc == RUBRIC_OK)
         rc = layout_manifest_put(ix->db, j->path, &j->now);
     if (rc != RUBRIC_OK)
-        return index_error(ix, rc, "cannot index '%s': %s", j->path, xs_db_errmsg(ix->db));
+        return index_error(ix, rc, "cannot write to the index (adding '%s'): %s", j->path,
+                           xs_db_errmsg(ix->db));
 notes:
     if (j->notes && buf_adds(&ix->notes, j->notes) < 0)
         return index_error(ix, RUBRIC_ENOMEM, "out of memory indexing '%s'", j->path);

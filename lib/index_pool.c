@@ -245,7 +245,8 @@ static void shard_write(shard_run *s, job *j)
     job_free_docs(j);
     j->written = 1;
     if (rc != XS_OK) {
-        job_fail(j, xs_status(rc), xasprintf("cannot index '%s': %s", j->path, xs_db_errmsg(s->db)));
+        job_fail(j, xs_status(rc), xasprintf("cannot write to the index (adding '%s'): %s", j->path,
+                                             xs_db_errmsg(s->db)));
         pthread_mutex_lock(&s->all->lock);
         s->all->ix->broken = 1;
         pthread_mutex_unlock(&s->all->lock);

@@ -1380,6 +1380,49 @@ static void killing_the_indexer_at_any_moment_leaves_a_working_index(void)
     CHECK(total_mid >= TRIALS / 4);
 }
 
+/* A file size limit (ulimit -f) reached in a first build, an incremental
+ * run and a rebuild: each stops with a message saying what ran out, leaves
+ * the index as it was and no scratch behind, and a run with room converges
+ * on a clean build. */
+static void a_file_size_limit_stops_a_run_saying_so_and_keeps_the_index(void)
+{
+    char t[PATH_MAX], db[PATH_MAX], line[1024], words[256];
+    CHECK(make_site(t, "fsize") == 0);
+    path_join(db, t, "db");
+    cmd c;
+    /* dash counts ulimit -f in blocks of 512 bytes: 64 KB. */
+    sh(&c, t, "ulimit -f 128; \"$I\" -q --db db site");
+    CHECK(c.status == 4 && strstr(c.err, "File too large"));
+    cmd_free(&c);
+    index_site(&c, t, "-q", line, sizeof line);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    idset before, after;
+    CHECK(ids_of(db, &before) == 0);
+    for (size_t i = 0; i < g_npages; i++) {
+        snprintf(words, sizeof words, "steadymarker limitword%zu", i);
+        CHECK(put_page(t, i, words) == 0);
+    }
+    const char *runs[] = {"ulimit -f 128; \"$I\" -q --db db site",
+                          "ulimit -f 128; \"$I\" -q -j 2 --rebuild --db db site"};
+    for (size_t k = 0; k < 2; k++) {
+        sh(&c, t, "%s", runs[k]);
+        CHECK(c.status == 4 && strstr(c.err, "File too large"));
+        CHECK(strstr(c.err, "the index is unchanged") || strstr(c.err, "rebuild"));
+        cmd_free(&c);
+        CHECK(ids_of(db, &after) == 0 && ids_equal(&before, &after));
+        idset_free(&after);
+        CHECK(hits_for(db, "limitword3", NULL, NULL) == 0);
+        CHECK(leftovers(t, ".rebuild") == 0);
+    }
+    idset_free(&before);
+    index_site(&c, t, "-q", line, sizeof line);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    CHECK(hits_for(db, "limitword3", NULL, NULL) >= 1);
+    CHECK(same_ids_as_clean_build(t, db, "fsize-clean"));
+}
+
 /* -------------------------------------------------------------- bad input */
 
 static void a_page_turned_unreadable_keeps_its_passages_and_the_run_exits_1(void)
@@ -1803,6 +1846,7 @@ int main(void)
     TRY(a_rebuild_moves_the_revision_forward_never_back);
     TRY(a_second_indexer_is_refused_at_once_or_waits_with_wait);
     TRY(killing_the_indexer_at_any_moment_leaves_a_working_index);
+    TRY(a_file_size_limit_stops_a_run_saying_so_and_keeps_the_index);
     TRY(a_page_turned_unreadable_keeps_its_passages_and_the_run_exits_1);
     TRY(status_json_dry_run_and_quiet_tell_what_the_index_holds);
     TRY(a_dry_run_on_a_missing_index_creates_nothing);

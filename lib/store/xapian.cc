@@ -46,11 +46,16 @@ static char *dup_msg(const std::string &s)
     return p;
 }
 
+// The error's message, and the system's reason when it has one ("Error
+// writing block 162 (No space left on device)"): what ran out is then said.
 static std::string xapian_msg(const Xapian::Error &e)
 {
     std::string m = e.get_msg();
     if (m.empty())
         m = e.get_type();
+    const char *why = e.get_error_string();
+    if (why && *why && m.find(why) == std::string::npos)
+        m += std::string(" (") + why + ")";
     return m;
 }
 
