@@ -61,7 +61,10 @@ static void tell(char **errmsg, char *msg)
 static int open_db(rubric_index *ix, int missing, char **errmsg)
 {
     char *msg = NULL;
+    /* A dry run writes nothing, so it takes no lock: it never keeps a real
+     * run out, nor waits for one. */
     int rc = xs_status(ix->dry_run && missing ? xs_db_open_memory(&ix->db, &msg)
+                       : ix->dry_run          ? xs_db_open_read(ix->dir, &ix->db, &msg)
                                               : xs_db_open_write(ix->dir, &ix->db, &msg));
     if (rc == RUBRIC_ELOCKED) {
         free(msg);

@@ -1103,6 +1103,11 @@ static void a_second_indexer_is_refused_at_once_or_waits_with_wait(void)
     sh(&c, t, "\"$I\" --status --db db && \"$Q\" --db db steadymarker");
     CHECK(c.status == 0);
     cmd_free(&c);
+    /* A dry run takes no lock: it runs beside the holder, and says what a
+     * real run would change. */
+    sh(&c, t, "\"$I\" --dry-run --db db site");
+    CHECK(c.status == 0 && strstr(c.out, "change site/"));
+    cmd_free(&c);
     /* --wait shorter than the hold: still exit 3, after about that long. */
     t0 = now_s();
     sh(&c, t, "\"$I\" --wait 1 --db db site");
