@@ -74,7 +74,7 @@ TOOLS_OBJ = $(TOOLS_C:tools/%.c=build/tools/%.o)
 TOOLS_HEADERS = tools/cli.h tools/config.h
 HEADERS = $(LIB_HEADERS) $(TOOLS_HEADERS)
 
-TESTS = build/test_embed build/test_analysis build/test_reader build/test_markdown build/test_html build/test_pydocs build/test_cli build/test_config build/test_sites build/test_reindex build/test_query build/test_search build/fuzz_reader build/fuzz_query
+TESTS = build/test_embed build/test_analysis build/test_reader build/test_markdown build/test_html build/test_pydocs build/test_cli build/test_config build/test_sites build/test_reindex build/test_query build/test_search build/test_faults build/fuzz_reader build/fuzz_query
 
 all: deps build/librubric.a build/librubric.so build/rubric-index build/rubric-query build/rubric.pc
 
@@ -163,6 +163,12 @@ build/test_%: tests/test_%.c tests/harness.h tests/shell.h tests/bytes.h build/l
               build/librubric-internal.a
 	$(CC) $(RUBRIC_CFLAGS) -Itools -Ilib/store $(RUBRIC_LDFLAGS) -o $@ $< build/librubric-tools.a \
 	  build/librubric-internal.a $(LIBS)
+
+# Out of memory at each allocation: the library's malloc, calloc and realloc
+# calls are routed through the test's own (--wrap), which fails the Nth.
+build/test_faults: tests/test_faults.c tests/harness.h tests/shell.h build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
+	  -o $@ $< build/librubric-internal.a $(LIBS)
 
 build/eval: tests/eval.c tests/judge.c tests/judge.h build/librubric-internal.a
 	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< tests/judge.c build/librubric-internal.a $(LIBS)

@@ -100,6 +100,11 @@ uint64_t hash64(const void *data, size_t n);
 int read_file(const char *path, size_t max, char **out, size_t *len);
 const char *read_file_error(int e);
 
+/* Whether the N bytes at S are one JSON value, by its syntax (checked
+ * without allocating anything): when a parser fails on text that is, it ran
+ * out of memory. */
+int json_valid(const char *s, size_t n);
+
 /* ---- End of interface to code in util.c */
 
 /* ---- Interface to code in analysis.c */
@@ -296,8 +301,7 @@ typedef struct layout_passage {
 
 /* Decode the LEN bytes of passage data DATA into *OUT (clear it with
  * layout_passage_clear(), also on failure). RUBRIC_OK, RUBRIC_ENODB when DATA
- * does not parse (damaged, or out of memory: the parser does not tell which),
- * or RUBRIC_ENOMEM. */
+ * is not JSON (damaged), or RUBRIC_ENOMEM. */
 int layout_passage_decode(const char *data, size_t len, layout_passage *out);
 /* Free what P holds and zero it; a zeroed P is fine. */
 void layout_passage_clear(layout_passage *p);

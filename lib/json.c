@@ -52,67 +52,85 @@ static double rounded(double x)
     return round(x * 1000.0) / 1000.0;
 }
 
+/* CHILD attached to PARENT, under KEY when PARENT is an object (KEY NULL:
+ * appended to an array), and returned; NULL when CHILD is NULL or cannot be
+ * attached, CHILD then freed. Every node is attached as soon as it is made,
+ * so that freeing the root frees all of it, whatever failed. */
+static cJSON *add_child(cJSON *parent, const char *key, cJSON *child)
+{
+    if (child && (key ? cJSON_AddItemToObject(parent, key, child)
+                      : cJSON_AddItemToArray(parent, child)))
+        return child;
+    cJSON_Delete(child);
+    return NULL;
+}
+
+static int add_number(cJSON *o, const char *key, double v)
+{
+    return add_child(o, key, cJSON_CreateNumber(v)) != NULL;
+}
+
+/* H's explanation into O; 0 when out of memory. */
+static int add_explain(cJSON *o, const rubric_hit *h)
+{
+    cJSON *ex = add_child(o, "explain", cJSON_CreateObject());
+    cJSON *terms = ex && add_number(ex, "length", h->doclen) &&
+                           add_number(ex, "average_length", rounded(h->avlength))
+                       ? add_child(ex, "terms", cJSON_CreateArray())
+                       : NULL;
+    int ok = terms != NULL;
+    double sum = 0;
+    for (size_t k = 0; ok && k < h->nexplain; k++) {
+        const rubric_contribution *c = &h->explain[k];
+        cJSON *t = add_child(terms, NULL, cJSON_CreateObject());
+        ok = t && add_text(t, "word", c->word) && add_text(t, "field", c->field) &&
+             add_number(t, "wdf", c->wdf) && add_number(t, "df", (double)c->df) &&
+             add_number(t, "scale", c->scale) && add_number(t, "weight", rounded(c->weight));
+        sum += c->weight;
+    }
+    /* What the terms leave of the score: words near each other, phrases. */
+    return ok && add_number(ex, "proximity_and_phrases", rounded(h->score - sum));
+}
+
+/* H's fragments into O; 0 when out of memory. */
+static int add_fragments(cJSON *o, const rubric_hit *h)
+{
+    cJSON *frags = add_child(o, "fragments", cJSON_CreateArray());
+    int ok = frags != NULL;
+    for (size_t k = 0; ok && k < h->nfragments; k++) {
+        const rubric_fragment *f = &h->fragments[k];
+        char *html = rubric_fragment_html(f);
+        cJSON *fo = add_child(frags, NULL, cJSON_CreateObject()), *matches = NULL;
+        ok = html && fo && add_text(fo, "snippet", html) &&
+             (matches = add_child(fo, "matches", cJSON_CreateArray())) &&
+             add_text(fo, "link", f->link);
+        free(html);
+        for (size_t j = 0; ok && j < f->nsource; j++) {
+            cJSON *mo = add_child(matches, NULL, cJSON_CreateObject());
+            ok = mo && add_number(mo, "start", (double)f->source[j].start) &&
+                 add_number(mo, "length", (double)f->source[j].len);
+        }
+    }
+    return ok;
+}
+
 /* One hit as a JSON object. NULL when out of memory. */
 static cJSON *hit_json(const rubric_hit *h)
 {
     cJSON *r = cJSON_CreateObject();
     char *snippet = rubric_hit_snippet_html(h);
-    cJSON *trail = text_array(h->trail, h->ntrail);
-    int ok = r && snippet && trail && cJSON_AddNumberToObject(r, "rank", h->rank) &&
-             cJSON_AddNumberToObject(r, "score", rounded(h->score)) &&
-             add_text(r, "path", h->path) &&
-             add_text(r, "anchor", h->anchor) &&
-             add_text(r, "title", h->title) &&
-             cJSON_AddItemToObject(r, "trail", trail);
-    if (!ok || !cJSON_GetObjectItem(r, "trail"))
-        cJSON_Delete(trail);
-    ok = ok && add_text(r, "snippet", snippet) &&
-         cJSON_AddBoolToObject(r, "boilerplate", h->boilerplate) &&
-         add_text(r, "url", h->url);
+    int ok = r && snippet && add_number(r, "rank", h->rank) &&
+             add_number(r, "score", rounded(h->score)) && add_text(r, "path", h->path) &&
+             add_text(r, "anchor", h->anchor) && add_text(r, "title", h->title) &&
+             add_child(r, "trail", text_array(h->trail, h->ntrail)) &&
+             add_text(r, "snippet", snippet) &&
+             add_child(r, "boilerplate", cJSON_CreateBool(h->boilerplate)) &&
+             add_text(r, "url", h->url);
     free(snippet);
-    cJSON *ex = NULL;
-    if (ok && h->explain) {
-        ok = (ex = cJSON_AddObjectToObject(r, "explain")) &&
-             cJSON_AddNumberToObject(ex, "length", h->doclen) &&
-             cJSON_AddNumberToObject(ex, "average_length", rounded(h->avlength));
-        cJSON *terms = ok ? cJSON_AddArrayToObject(ex, "terms") : NULL;
-        double sum = 0;
-        ok = ok && terms;
-        for (size_t k = 0; ok && k < h->nexplain; k++) {
-            const rubric_contribution *c = &h->explain[k];
-            cJSON *t = cJSON_CreateObject();
-            ok = t && cJSON_AddItemToArray(terms, t) && add_text(t, "word", c->word) &&
-                 add_text(t, "field", c->field) &&
-                 cJSON_AddNumberToObject(t, "wdf", c->wdf) &&
-                 cJSON_AddNumberToObject(t, "df", (double)c->df) &&
-                 cJSON_AddNumberToObject(t, "scale", c->scale) &&
-                 cJSON_AddNumberToObject(t, "weight", rounded(c->weight));
-            sum += c->weight;
-        }
-        /* What the terms leave of the score: words near each other, phrases. */
-        ok = ok && cJSON_AddNumberToObject(ex, "proximity_and_phrases", rounded(h->score - sum));
-    }
-    cJSON *frags = NULL;
+    if (ok && h->explain)
+        ok = add_explain(r, h);
     if (ok && h->nfragments)
-        ok = (frags = cJSON_AddArrayToObject(r, "fragments")) != NULL;
-    for (size_t k = 0; ok && k < h->nfragments; k++) {
-        const rubric_fragment *f = &h->fragments[k];
-        char *html = rubric_fragment_html(f);
-        cJSON *fo = cJSON_CreateObject(), *matches = NULL;
-        ok = html && fo && cJSON_AddItemToArray(frags, fo) &&
-             add_text(fo, "snippet", html) &&
-             (matches = cJSON_AddArrayToObject(fo, "matches")) &&
-             add_text(fo, "link", f->link);
-        if (!ok && fo && !cJSON_GetObjectItem(fo, "snippet"))
-            cJSON_Delete(fo);
-        free(html);
-        for (size_t j = 0; ok && j < f->nsource; j++) {
-            cJSON *mo = cJSON_CreateObject();
-            ok = mo && cJSON_AddItemToArray(matches, mo) &&
-                 cJSON_AddNumberToObject(mo, "start", (double)f->source[j].start) &&
-                 cJSON_AddNumberToObject(mo, "length", (double)f->source[j].len);
-        }
-    }
+        ok = add_fragments(r, h);
     if (!ok) {
         cJSON_Delete(r);
         return NULL;
@@ -130,43 +148,48 @@ static int add_hit(cJSON *to, const rubric_hit *h)
     return 0;
 }
 
-char *rubric_results_json(const rubric_results *res, int flags)
+/* The articles of grouped results R into O, their passages also into the
+ * array RESULTS; 0 when out of memory. */
+static int add_articles(cJSON *o, const rubric_results *res, cJSON *results)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON *results = NULL, *index = NULL, *articles = NULL;
-    int ok = o && add_text(o, "query", res->query) &&
-             cJSON_AddNumberToObject(o, "total", (double)rubric_results_total(res));
-    const char *sugg = rubric_results_suggestion(res);
-    ok = ok && (sugg ? add_text(o, "suggestion", sugg)
-                     : cJSON_AddNullToObject(o, "suggestion") != NULL);
-    /* true when nothing matched the query and the results answer the suggestion */
-    ok = ok && cJSON_AddBoolToObject(o, "corrected", rubric_results_corrected(res));
-    ok = ok && (results = cJSON_AddArrayToObject(o, "results"));
-    /* Which state of the index answered: caches key on it. */
-    ok = ok && (index = cJSON_AddObjectToObject(o, "index")) &&
-         cJSON_AddNumberToObject(index, "revision", (double)res->revision) &&
-         add_text(index, "updated", res->updated);
-    if (!res->grouped) {
-        for (size_t i = 0; ok && i < rubric_results_count(res); i++)
-            ok = add_hit(results, rubric_results_hit(res, i));
-    } else {
-        ok = ok && (articles = cJSON_AddArrayToObject(o, "articles"));
-        for (size_t a = 0; ok && a < rubric_results_article_count(res); a++) {
-            const rubric_article *art = rubric_results_article(res, a);
-            cJSON *ao = cJSON_CreateObject(), *passages = NULL;
-            ok = ao && cJSON_AddItemToArray(articles, ao) &&
-                 add_text(ao, "path", art->path) &&
-                 add_text(ao, "title", art->title) &&
-                 cJSON_AddNumberToObject(ao, "matches", (double)art->matches) &&
-                 (passages = cJSON_AddArrayToObject(ao, "passages"));
-            /* Each passage stands in its article and, for readers of the
-             * flat list, in the results too. */
-            for (size_t k = 0; ok && k < art->nhits; k++) {
-                const rubric_hit *h = rubric_results_hit(res, art->hits[k]);
-                ok = add_hit(passages, h) && add_hit(results, h);
-            }
+    cJSON *articles = add_child(o, "articles", cJSON_CreateArray());
+    int ok = articles != NULL;
+    for (size_t a = 0; ok && a < rubric_results_article_count(res); a++) {
+        const rubric_article *art = rubric_results_article(res, a);
+        cJSON *ao = add_child(articles, NULL, cJSON_CreateObject()), *passages = NULL;
+        ok = ao && add_text(ao, "path", art->path) && add_text(ao, "title", art->title) &&
+             add_number(ao, "matches", (double)art->matches) &&
+             (passages = add_child(ao, "passages", cJSON_CreateArray()));
+        /* Each passage stands in its article and, for readers of the flat
+         * list, in the results too. */
+        for (size_t k = 0; ok && k < art->nhits; k++) {
+            const rubric_hit *h = rubric_results_hit(res, art->hits[k]);
+            ok = add_hit(passages, h) && add_hit(results, h);
         }
     }
+    return ok;
+}
+
+char *rubric_results_json(const rubric_results *res, int flags)
+{
+    cJSON *o = cJSON_CreateObject(), *results = NULL, *index = NULL;
+    const char *sugg = rubric_results_suggestion(res);
+    int ok = o && add_text(o, "query", res->query) &&
+             add_number(o, "total", (double)rubric_results_total(res)) &&
+             (sugg ? add_text(o, "suggestion", sugg)
+                   : add_child(o, "suggestion", cJSON_CreateNull()) != NULL) &&
+             /* true when nothing matched the query and the results answer the suggestion */
+             add_child(o, "corrected", cJSON_CreateBool(rubric_results_corrected(res))) &&
+             (results = add_child(o, "results", cJSON_CreateArray())) &&
+             /* Which state of the index answered: caches key on it. */
+             (index = add_child(o, "index", cJSON_CreateObject())) &&
+             add_number(index, "revision", (double)res->revision) &&
+             add_text(index, "updated", res->updated);
+    if (ok && !res->grouped)
+        for (size_t i = 0; ok && i < rubric_results_count(res); i++)
+            ok = add_hit(results, rubric_results_hit(res, i));
+    else if (ok)
+        ok = add_articles(o, res, results);
     char *s = !ok ? NULL : flags & RUBRIC_JSON_COMPACT ? cJSON_PrintUnformatted(o) : cJSON_Print(o);
     cJSON_Delete(o);
     return s;

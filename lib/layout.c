@@ -354,7 +354,7 @@ int layout_passage_decode(const char *data, size_t len, layout_passage *out)
     memset(out, 0, sizeof *out);
     cJSON *o = cJSON_ParseWithLength(data, len);
     if (!o)
-        return RUBRIC_ENODB;
+        return json_valid(data, len) ? RUBRIC_ENOMEM : RUBRIC_ENODB;
     out->record = o;
     out->path = str_of(o, "path");
     out->rel = str_of(o, "rel");

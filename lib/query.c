@@ -674,14 +674,15 @@ static xs_query *leaf_query(builder *b, const qnode *n)
 
 int query_common_word(xs_db *db, const char *stem)
 {
-    size_t total = xs_db_doccount(db);
-    buf t = {0};
-    if (buf_adds(&t, PREFIX_STEM) < 0 || buf_adds(&t, stem) < 0) {
-        buf_free(&t);
+    /* On the stack: the answer never depends on memory left. A stem longer
+     * than a word may be is no common word. */
+    char term[8 + 4 * RUBRIC_WORD_MAX];
+    size_t n = strlen(stem);
+    if (n + sizeof PREFIX_STEM > sizeof term)
         return 0;
-    }
-    size_t df = xs_db_termfreq(db, t.data, t.len);
-    buf_free(&t);
+    memcpy(term, PREFIX_STEM, sizeof PREFIX_STEM - 1);
+    memcpy(term + sizeof PREFIX_STEM - 1, stem, n + 1);
+    size_t total = xs_db_doccount(db), df = xs_db_termfreq(db, term, strlen(term));
     return total > 0 && (double)df > COMMON_WORD_SHARE * (double)total;
 }
 

@@ -269,11 +269,14 @@ static int heading_shaped(const reader *r, const block *b)
 
 /* ----------------------------------------------------- table of contents */
 
+/* 1 when the two ranges have the same slug, 0 when not, -1 when out of
+ * memory (never taken for "not the same"). */
 static int same_slug(const reader *r, size_t s1, size_t e1, size_t s2, size_t e2)
 {
     buf a = {0}, b = {0};
-    int same = slugify(r->data + s1, e1 - s1, &a) == 0 && slugify(r->data + s2, e2 - s2, &b) == 0 &&
-               a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
+    int same = -1;
+    if (slugify(r->data + s1, e1 - s1, &a) == 0 && slugify(r->data + s2, e2 - s2, &b) == 0)
+        same = a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
     buf_free(&a);
     buf_free(&b);
     return same;
@@ -296,8 +299,14 @@ static int find_toc(reader *r)
             const item *it = &r->items[l->first + k];
             for (size_t j = next; j < r->nblocks; j++) {
                 const block *b = &r->blocks[j];
-                if (b->kind == B_LINE && b->words <= HEADING_MAX_WORDS &&
-                    same_slug(r, it->start, it->end, b->start, b->end)) {
+                int same = b->kind == B_LINE && b->words <= HEADING_MAX_WORDS
+                               ? same_slug(r, it->start, it->end, b->start, b->end)
+                               : 0;
+                if (same < 0) {
+                    free(where);
+                    return -1;
+                }
+                if (same) {
                     where[k] = j;
                     matched++;
                     next = j + 1;

@@ -85,8 +85,9 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
     size_t dlen = 0;
     const char *data = xs_mset_data(ms, i, &dlen);
     layout_passage *p = &r->docs[i];
-    if (layout_passage_decode(data, dlen, p) != RUBRIC_OK)
-        return -1;
+    int rc = layout_passage_decode(data, dlen, p);
+    if (rc != RUBRIC_OK)
+        return rc;
     rubric_hit *h = &r->hits[i];
     h->rank = (unsigned)rank;
     h->score = xs_mset_weight(ms, i);
@@ -101,12 +102,11 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
     h->boilerplate = p->boilerplate;
     h->url = link_url(o->base_url ? o->base_url : rubric_db_base_url(db),
                       *p->rel ? p->rel : h->path, h->anchor);
-    int rc = h->url ? 0 : -1;
-    if (rc == 0)
-        rc = snippet_fill(db->an, q, p, o->snippet_len ? o->snippet_len : 200, o->fragments, h);
-    if (rc == 0 && o->explain)
-        rc = explain_hit(db, q, o->k1, o->b, xs_mset_docid(ms, i), h);
-    return rc;
+    int ok = h->url && snippet_fill(db->an, q, p, o->snippet_len ? o->snippet_len : 200,
+                                    o->fragments, h) == 0;
+    if (ok && o->explain)
+        ok = explain_hit(db, q, o->k1, o->b, xs_mset_docid(ms, i), h) == 0;
+    return ok ? RUBRIC_OK : RUBRIC_ENOMEM;
 }
 
 /* Run Q: words ANDed, then, when nothing holds them all, a ranked OR. */
@@ -217,12 +217,14 @@ static int fill_hits(rubric_db *db, const qwords *words, const rubric_search_opt
     if (!r->hits || !r->docs)
         return RUBRIC_ENOMEM;
     r->n = n;
-    for (size_t i = 0; i < n; i++)
-        if (fill_hit(db, words, o, r, m, i, first_rank + i) < 0) {
-            if (errmsg)
-                *errmsg = xstrdup("a passage's stored data is damaged or memory ran out");
-            return RUBRIC_ENODB;
-        }
+    for (size_t i = 0; i < n; i++) {
+        int rc = fill_hit(db, words, o, r, m, i, first_rank + i);
+        if (rc == RUBRIC_ENODB && errmsg)
+            *errmsg = xasprintf("cannot read index '%s': a passage's stored data is damaged",
+                                db->dir);
+        if (rc != RUBRIC_OK)
+            return rc;
+    }
     return RUBRIC_OK;
 }
 

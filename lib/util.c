@@ -362,6 +362,102 @@ const char *read_file_error(int e)
                                  : strerror(e);
 }
 
+/* JSON's syntax, checked without allocating (json_valid()). */
+typedef struct json_scan {
+    const char *s;
+    size_t n, at;
+} json_scan;
+
+static void json_space(json_scan *j)
+{
+    while (j->at < j->n && strchr(" \t\r\n", j->s[j->at]) && j->s[j->at])
+        j->at++;
+}
+
+static int json_literal(json_scan *j, const char *word)
+{
+    size_t len = strlen(word);
+    if (j->n - j->at < len || memcmp(j->s + j->at, word, len) != 0)
+        return 0;
+    j->at += len;
+    return 1;
+}
+
+static int json_string(json_scan *j)
+{
+    for (j->at++; j->at < j->n; j->at++) {
+        unsigned char c = (unsigned char)j->s[j->at];
+        if (c == '"') {
+            j->at++;
+            return 1;
+        }
+        if (c < 0x20)
+            return 0;
+        if (c == '\\' && ++j->at >= j->n)
+            return 0;
+    }
+    return 0;
+}
+
+static int json_number(json_scan *j)
+{
+    size_t from = j->at;
+    while (j->at < j->n && strchr("+-0123456789.eE", j->s[j->at]) && j->s[j->at])
+        j->at++;
+    return j->at > from;
+}
+
+static int json_value(json_scan *j, int depth)
+{
+    json_space(j);
+    if (j->at >= j->n || depth > 1000)
+        return 0;
+    char c = j->s[j->at];
+    if (c == '"')
+        return json_string(j);
+    if (c == '{' || c == '[') {
+        char close = c == '{' ? '}' : ']';
+        j->at++;
+        json_space(j);
+        if (j->at < j->n && j->s[j->at] == close) {
+            j->at++;
+            return 1;
+        }
+        for (;;) {
+            if (c == '{') {
+                json_space(j);
+                if (j->at >= j->n || j->s[j->at] != '"' || !json_string(j))
+                    return 0;
+                json_space(j);
+                if (j->at >= j->n || j->s[j->at++] != ':')
+                    return 0;
+            }
+            if (!json_value(j, depth + 1))
+                return 0;
+            json_space(j);
+            if (j->at >= j->n)
+                return 0;
+            if (j->s[j->at] == close) {
+                j->at++;
+                return 1;
+            }
+            if (j->s[j->at++] != ',')
+                return 0;
+        }
+    }
+    return json_literal(j, "true") || json_literal(j, "false") || json_literal(j, "null") ||
+           json_number(j);
+}
+
+int json_valid(const char *s, size_t n)
+{
+    json_scan j = {s, n, 0};
+    if (!json_value(&j, 0))
+        return 0;
+    json_space(&j);
+    return j.at == n;
+}
+
 const char *rubric_strerror(int code)
 {
     switch (code) {
