@@ -42,6 +42,11 @@ ifeq ($(SANITIZE),1)
 OPT = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
 LDSAN = -fsanitize=address,undefined
 endif
+# ThreadSanitizer, for the runs on several threads (make test-tsan).
+ifeq ($(SANITIZE),thread)
+OPT = -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+LDSAN = -fsanitize=thread
+endif
 
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags xapian-core libcjson libxml-2.0 md4c 2>/dev/null)
 DEP_LIBS = $(shell $(PKG_CONFIG) --libs xapian-core libcjson libxml-2.0 md4c 2>/dev/null) -lstemmer -lunistring
@@ -233,6 +238,42 @@ demo: all
 test: all test-deps $(TESTS)
 	@sh tests/run.sh $(TESTS)
 
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer, and
+# the indexing runs on several threads under ThreadSanitizer, each in a
+# clean build of its own (the objects differ): what .ci/run does after
+# `make test`. Any report fails the run.
+test-sanitize:
+	$(MAKE) clean
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  $(MAKE) SANITIZE=1 test
+	$(MAKE) clean
+
+# Threads: the sharded and pipelined builds of test_reindex (rubric-index -j 2
+# and -j 3, a rebuild, readers during reindexes) with every binary built for
+# ThreadSanitizer.
+TSAN_TESTS = several_threads
+test-tsan:
+	$(MAKE) clean
+	$(MAKE) SANITIZE=thread all build/test_reindex
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 RUBRIC_ONLY=$(TSAN_TESTS) sh tests/run.sh build/test_reindex
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 RUBRIC_ONLY=readers_never sh tests/run.sh build/test_reindex
+	$(MAKE) clean
+
+# The tools and an in-process search under valgrind (memcheck): no error, no
+# leak (definite or indirect).
+VALGRIND = valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect
+test-valgrind: all build/test_search
+	rm -rf build/valgrind && mkdir -p build/valgrind
+	$(VALGRIND) build/rubric-index -q -j 2 --db build/valgrind/db corpus
+	cp corpus/urban-beekeeping.txt build/valgrind/extra.txt
+	$(VALGRIND) build/rubric-index -q --db build/valgrind/db corpus build/valgrind/extra.txt
+	$(VALGRIND) build/rubric-index -q --rebuild --db build/valgrind/db corpus
+	$(VALGRIND) build/rubric-query --db build/valgrind/db --json --fragments 3 --explain Bushehr >/dev/null
+	$(VALGRIND) build/rubric-query --db build/valgrind/db --per-article 2 '"power plant" OR hive*' >/dev/null
+	$(VALGRIND) build/rubric-query --db build/valgrind/db --color always 'mediatoin -Israel' >/dev/null
+	$(VALGRIND) build/test_search >/dev/null
+	@echo "test-valgrind: no errors"
+
 # Ranking quality on judged queries (tests/relevance/*.tsv), kept out of `make test`.
 # Fresh indexes each run, so they reflect the current readers. EVALFLAGS=-v lists misses.
 # Only the docs' 530 HTML pages are indexed: not the reST copies in _sources/*.txt.
@@ -306,4 +347,6 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps test-deps sqlite-deps demo test eval bench bench-deps fuzz clean-lib install uninstall clean
+test-tsan test-sanitize test-valgrind: test-deps
+
+.PHONY: all deps test-deps sqlite-deps demo test test-sanitize test-tsan test-valgrind eval bench bench-deps fuzz clean-lib install uninstall clean
