@@ -79,7 +79,7 @@ TOOLS_OBJ = $(TOOLS_C:tools/%.c=build/tools/%.o)
 TOOLS_HEADERS = tools/cli.h tools/config.h
 HEADERS = $(LIB_HEADERS) $(TOOLS_HEADERS)
 
-TESTS = build/test_embed build/test_analysis build/test_reader build/test_markdown build/test_html build/test_pydocs build/test_cli build/test_config build/test_sites build/test_reindex build/test_query build/test_search build/test_faults build/fuzz_reader build/fuzz_query
+TESTS = build/test_embed build/test_analysis build/test_reader build/test_markdown build/test_html build/test_pydocs build/test_cli build/test_config build/test_sites build/test_reindex build/test_query build/test_search build/test_faults build/fuzz_reader build/fuzz_search build/fuzz_config
 
 all: deps build/librubric.a build/librubric.so build/rubric-index build/rubric-query build/rubric.pc
 
@@ -197,26 +197,48 @@ build/bench-%: bench/%.c bench/common.h bench/xapian_ref.h build/bench/xapian_re
 	  build/librubric-tools.a build/librubric-internal.a $(LIBS)
 
 # The fuzz targets, run by a deterministic driver in `make test`...
-build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c build/librubric-internal.a
-	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< tests/fuzz/driver.c build/librubric-internal.a $(LIBS)
+build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c build/librubric-tools.a build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) -Itools $(RUBRIC_LDFLAGS) -o $@ $< tests/fuzz/driver.c \
+	  build/librubric-tools.a build/librubric-internal.a $(LIBS)
 
-# ...and under libFuzzer by `make fuzz` (clang; FUZZ_SECONDS per target).
+# ...and under libFuzzer by `make fuzz` (clang), FUZZ_SECONDS each: the whole
+# search path (search), each reader alone with inputs up to 1 MB (text,
+# html, markdown, jsonl), and rubric.json with synonyms files (config). Seeds
+# come from the repository's documents and queries (tests/fuzz/seeds.sh);
+# what a run finds is kept in build/fuzz/corpus/TARGET for the next one.
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = search text html markdown jsonl config
+FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
 fuzz: | build
 	$(MAKE) clean-lib
-	$(MAKE) build/librubric-internal.a CC=clang CXX=clang++ OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined"
-	for t in reader query; do \
-	  clang $(RUBRIC_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -c \
-	    -o build/libfuzzer_$$t.o tests/fuzz/fuzz_$$t.c && \
-	  clang++ -fsanitize=fuzzer,address,undefined -o build/libfuzzer_$$t \
-	    build/libfuzzer_$$t.o build/librubric-internal.a $(LIBS) && \
-	  build/libfuzzer_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 || exit 1; \
+	$(MAKE) build/librubric-internal.a build/librubric-tools.a CC=clang CXX=clang++ \
+	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined"
+	sh tests/fuzz/seeds.sh build/fuzz/seeds
+	for t in $(FUZZ_TARGETS); do \
+	  case $$t in \
+	    search) src=search; def=; len=4096 ;; \
+	    config) src=config; def=; len=65536 ;; \
+	    text) src=reader; def='-DFUZZ_FILE="fuzz.txt"'; len=1048576 ;; \
+	    html) src=reader; def='-DFUZZ_FILE="fuzz.html"'; len=1048576 ;; \
+	    markdown) src=reader; def='-DFUZZ_FILE="fuzz.md"'; len=1048576 ;; \
+	    jsonl) src=reader; def='-DFUZZ_FILE="fuzz.jsonl"'; len=1048576 ;; \
+	  esac; \
+	  clang $(RUBRIC_CFLAGS) -Itools $(FUZZ_CFLAGS) $$def -c -o build/libfuzzer_$$t.o \
+	    tests/fuzz/fuzz_$$src.c && \
+	  clang++ -fsanitize=fuzzer,address,undefined -o build/libfuzzer_$$t build/libfuzzer_$$t.o \
+	    build/librubric-tools.a build/librubric-internal.a $(LIBS) && \
+	  mkdir -p build/fuzz/corpus/$$t && \
+	  build/libfuzzer_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$$len -rss_limit_mb=2048 \
+	    -print_final_stats=1 build/fuzz/corpus/$$t build/fuzz/seeds/$$t \
+	    2>&1 | tee build/fuzz/$$t.log | grep -E '^(#[0-9]+ *DONE|stat::|==[0-9]+==ERROR)' ; \
+	  grep -q 'stat::number_of_executed_units' build/fuzz/$$t.log || \
+	    { echo "fuzz: $$t stopped: see build/fuzz/$$t.log"; exit 1; }; \
 	done
 	$(MAKE) clean-lib
 
 clean-lib:
 	rm -rf build/lib build/tools build/librubric.a build/librubric-internal.a build/librubric-tools.a \
-	  build/librubric.so
+	  build/librubric.so build/libfuzzer_*
 
 # Written every time: it holds PREFIX, which `make install PREFIX=...` may set
 # after a plain `make` wrote another.
