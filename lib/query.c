@@ -773,9 +773,12 @@ static xs_query *and_query(builder *b, const qnode *n, int or_fallback)
         top = combine(b, or_fallback ? XS_OP_OR : XS_OP_AND, req, nreq, 0);
     else
         top = xs_query_match_all();
+    /* Each list is handed to combine() (which frees it if it fails) or,
+     * when a step before failed, freed below. */
     if (nopt && top) {
         xs_query *pair[2] = {top, combine(b, XS_OP_OR, opt, nopt, 0)};
         top = combine(b, XS_OP_AND_MAYBE, pair, 2, 0);
+        nopt = 0;
     }
     if (top && n->implicit) {
         xs_query *near = proximity(b, n);
@@ -787,13 +790,19 @@ static xs_query *and_query(builder *b, const qnode *n, int or_fallback)
     if (nfilt && top) {
         xs_query *pair[2] = {top, combine(b, XS_OP_AND, filt, nfilt, 0)};
         top = combine(b, XS_OP_FILTER, pair, 2, 0);
+        nfilt = 0;
     }
     if (nneg && top) {
         xs_query *pair[2] = {top, combine(b, XS_OP_OR, neg, nneg, 0)};
         top = combine(b, XS_OP_AND_NOT, pair, 2, 0);
+        nneg = 0;
     }
     if (!top) {
         b->failed = 1;
+        for (size_t i = 0; i < nopt; i++)
+            xs_query_free(opt[i]);
+        for (size_t i = 0; i < nfilt; i++)
+            xs_query_free(filt[i]);
         for (size_t i = 0; i < nneg; i++)
             xs_query_free(neg[i]);
     }

@@ -183,27 +183,26 @@ static const char *nothing_to_search(const qtree *q, size_t len)
 }
 
 /* When *M found nothing and R's suggestion finds something, answer that
- * instead: *M and WORDS then belong to the corrected query. */
+ * instead: *M and WORDS then belong to the corrected query, parsed into
+ * FIXED (which the caller frees once WORDS are no longer used). */
 static int try_correction(rubric_db *db, const rubric_search_opts *o, size_t limit,
-                          rubric_results *r, xs_mset **m, qwords *words, char **errmsg)
+                          rubric_results *r, xs_mset **m, qtree *fixed, qwords *words,
+                          char **errmsg)
 {
     if (xs_mset_estimate(*m) > 0 || !r->suggestion || o->no_correction)
         return RUBRIC_OK;
-    qtree *fixed = calloc(1, sizeof *fixed);
     xs_mset *m2 = NULL;
     int rc = RUBRIC_ENOMEM;
-    if (fixed && qtree_parse(db->an, r->suggestion, strlen(r->suggestion), fixed) == RUBRIC_OK)
+    if (qtree_parse(db->an, r->suggestion, strlen(r->suggestion), fixed) == RUBRIC_OK)
         rc = run(db, fixed, o, limit, &m2, errmsg);
     if (rc == RUBRIC_OK && xs_mset_estimate(m2) > 0) {
         xs_mset_free(*m);
         *m = m2;
         m2 = NULL;
         r->corrected = 1;
-        qwords_collect(fixed, words);
+        qwords_collect(fixed, words);  /* they point into FIXED, kept by the caller */
     }
     xs_mset_free(m2);
-    qtree_free(fixed);
-    free(fixed);
     return rc;
 }
 
@@ -255,12 +254,12 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
         limit = (o.offset + limit) * o.per_article;
         o.offset = 0;
     }
-    qtree *q = calloc(1, sizeof *q);
+    qtree *q = calloc(1, sizeof *q), *fixed = calloc(1, sizeof *fixed);
     qwords *words = calloc(1, sizeof *words);
     rubric_results *r = calloc(1, sizeof *r);
     xs_mset *m = NULL;
     int rc = RUBRIC_ENOMEM;
-    if (!q || !r || !words || qtree_parse(db->an, query, len, q) != RUBRIC_OK)
+    if (!q || !fixed || !r || !words || qtree_parse(db->an, query, len, q) != RUBRIC_OK)
         goto done;
     if (!q->has_positive) {
         rc = RUBRIC_EINVAL;
@@ -272,7 +271,7 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
         goto done;
     qwords_collect(q, words);
     r->suggestion = spell_suggest(db, words, query, len);
-    if ((rc = try_correction(db, &o, limit, r, &m, words, errmsg)) != RUBRIC_OK)
+    if ((rc = try_correction(db, &o, limit, r, &m, fixed, words, errmsg)) != RUBRIC_OK)
         goto done;
     r->total = xs_mset_estimate(m);
     if ((rc = note_context(db, query, len, r)) != RUBRIC_OK)
@@ -287,7 +286,9 @@ done:
         *errmsg = xstrdup("out of memory");
     xs_mset_free(m);
     qtree_free(q);
+    qtree_free(fixed);
     free(q);
+    free(fixed);
     free(words);
     if (rc == RUBRIC_OK)
         *out = r;

@@ -317,7 +317,8 @@ static int ids_of(const char *db, idset *s)
         fprintf(stderr, "  cannot list the ids of %s\n", db);
         return -1;
     }
-    qsort(s->v, s->n, sizeof *s->v, by_str);
+    if (s->n)
+        qsort(s->v, s->n, sizeof *s->v, by_str);
     return 0;
 }
 
