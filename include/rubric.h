@@ -393,10 +393,15 @@ typedef struct rubric_hit {
 
 typedef struct rubric_results rubric_results;
 
+/* A query longer than this many bytes is refused: it keeps its first 48
+ * words, phrases and operators anyway, and reading more is work for nothing. */
+#define RUBRIC_QUERY_MAX_BYTES 8192
+
 /* Run QUERY: words (AND, falling back to ranked OR when nothing matches them
  * all), "quoted phrases", and -word exclusions. OPTS may be NULL (defaults).
- * RUBRIC_EINVAL for a query with no searchable words, or OPTS not
- * initialised; *errmsg (caller frees with free()) says why. */
+ * RUBRIC_EINVAL for a query with no searchable words or over
+ * RUBRIC_QUERY_MAX_BYTES, or OPTS not initialised; *errmsg (caller frees
+ * with free()) says why. */
 RUBRIC_API int rubric_search(rubric_db *db, const char *query, size_t len,
                              const rubric_search_opts *opts, rubric_results **out,
                              char **errmsg);

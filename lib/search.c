@@ -248,6 +248,11 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
             *errmsg = xstrdup("search options not initialised (rubric_search_opts_init)");
         return RUBRIC_EINVAL;
     }
+    if (len > RUBRIC_QUERY_MAX_BYTES) {
+        if (errmsg)
+            *errmsg = xasprintf("query is longer than %d bytes", RUBRIC_QUERY_MAX_BYTES);
+        return RUBRIC_EINVAL;
+    }
     size_t limit = o.limit, article_offset = o.offset, article_limit = o.limit;
     if (o.per_article) {
         /* Fetch enough passages for the articles wanted, from the first. */

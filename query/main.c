@@ -155,9 +155,11 @@ static void complain(const char *what, const char *query)
     fputs("rubric-query: ", stderr);
     cli_puts_safe(stderr, what);
     if (query) {
+        /* A long query is echoed by its start: the message stays a line. */
+        size_t n = strlen(query);
         fputs(": '", stderr);
-        cli_puts_safe(stderr, query);
-        fputc('\'', stderr);
+        cli_write_safe(stderr, query, n > 200 ? 200 : n);
+        fputs(n > 200 ? "...'" : "'", stderr);
     }
     fputc('\n', stderr);
 }

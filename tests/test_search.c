@@ -609,6 +609,29 @@ static void an_empty_operand_matches_nothing_rather_than_everything(void)
     CHECK(!has_key("() OR apples", "news.txt#peace-talks"));
 }
 
+static void a_query_over_the_byte_limit_is_einval_saying_so(void)
+{
+    size_t n = RUBRIC_QUERY_MAX_BYTES + 1;
+    char *q = malloc(n + 1);
+    CHECK(q != NULL);
+    if (!q)
+        return;
+    for (size_t i = 0; i < n; i++)
+        q[i] = i % 8 == 7 ? ' ' : 'a';
+    rubric_results *r = NULL;
+    char *err = NULL;
+    CHECK(rubric_search(g_db, q, n, NULL, &r, &err) == RUBRIC_EINVAL && !r);
+    CHECK(err && strstr(err, "longer than 8192 bytes"));
+    free(err);
+    err = NULL;
+    /* At the limit, it is read (its first words count). */
+    memcpy(q, "apples ", 7);
+    CHECK(rubric_search(g_db, q, n - 1, NULL, &r, &err) == RUBRIC_OK && r);
+    rubric_results_free(r);
+    free(err);
+    free(q);
+}
+
 static void queries_without_words_are_einval(void)
 {
     static const char *const qs[] = {"", "   ", "(", "-", "\"\"", "*", "-apples", "NOT apples"};
@@ -1289,6 +1312,7 @@ int main(void)
     RUN(lang_matches_a_language_given_in_capitals);
     RUN(an_empty_operand_matches_nothing_rather_than_everything);
     RUN(queries_without_words_are_einval);
+    RUN(a_query_over_the_byte_limit_is_einval_saying_so);
     RUN(a_query_without_words_is_not_said_to_hold_exclusions);
     RUN(a_misspelling_is_corrected_unless_asked_not_to);
     RUN(synonyms_expand_acronyms_and_their_phrases);
