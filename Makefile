@@ -283,7 +283,8 @@ test-tsan:
 
 # The tools and an in-process search under valgrind (memcheck): no error, no
 # leak (definite or indirect).
-VALGRIND = valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect
+VALGRIND = valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+           --show-leak-kinds=definite,indirect
 test-valgrind: all build/test_search
 	rm -rf build/valgrind && mkdir -p build/valgrind
 	$(VALGRIND) build/rubric-index -q -j 2 --db build/valgrind/db corpus
