@@ -897,6 +897,56 @@ static char *tame_attributes(const char *data, size_t len, size_t *elements, int
     return out;
 }
 
+/* DATA (LEN bytes) with the internal subset of its DOCTYPE (an XHTML page's
+ * "<!DOCTYPE html [ <!ENTITY ...> ]>") blanked out with spaces, malloc'd, or
+ * NULL when it has none (or memory ran out: *FAILED). libxml2's HTML parser
+ * would read the declarations as the page's text. */
+static char *blank_dtd_subset(const char *data, size_t len, int *failed)
+{
+    *failed = 0;
+    size_t i = 0;
+    while (i < len && data[i] != '<')
+        i++;
+    /* The DOCTYPE comes first, after an XML declaration at most. */
+    if (i + 1 < len && data[i + 1] == '?') {
+        const char *end = memchr(data + i, '>', len - i);
+        for (i = end ? (size_t)(end - data) + 1 : len; i < len && data[i] != '<'; i++)
+            ;
+    }
+    if (len - i < 9 || strncasecmp(data + i, "<!DOCTYPE", 9) != 0)
+        return NULL;
+    size_t open = i + 9;
+    while (open < len && data[open] != '[' && data[open] != '>')
+        open++;
+    if (open >= len || data[open] != '[')
+        return NULL;
+    char quote = 0;
+    size_t k = open + 1;
+    for (; k < len; k++) {
+        if (quote) {
+            quote = data[k] == quote ? 0 : quote;
+        } else if (data[k] == '"' || data[k] == '\'') {
+            quote = data[k];
+        } else if (data[k] == ']') {
+            size_t j = k + 1;
+            while (j < len && is_html_space(data[j]))
+                j++;
+            if (j < len && data[j] == '>')
+                break;
+        }
+    }
+    if (k >= len)
+        return NULL;  /* never closed: left to the parser's recovery */
+    char *out = malloc(len);
+    if (!out) {
+        *failed = 1;
+        return NULL;
+    }
+    memcpy(out, data, len);
+    memset(out + open, ' ', k + 1 - open);
+    return out;
+}
+
 int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
 {
     pthread_once(&libxml_once, init_libxml);
@@ -914,16 +964,23 @@ int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
     }
     size_t flooded = 0;
     int failed = 0;
-    char *tamed = tame_attributes(data, len, &flooded, &failed);
+    char *undtd = blank_dtd_subset(data, len, &failed);
+    char *tamed = failed ? NULL : tame_attributes(undtd ? undtd : data, len, &flooded, &failed);
     if (failed) {
+        free(undtd);
         free(h);
         return RUBRIC_ENOMEM;
     }
-    if (tamed) {
+    if (undtd && !tamed) {
+        tamed = undtd;  /* the one copy that changed */
+        undtd = NULL;
+    }
+    free(undtd);
+    if (tamed)
         data = tamed;
+    if (flooded)
         buf_printf(&d->notes, "the attributes past the %dth of %zu element%s",
                    HTML_ATTRIBUTES_MAX, flooded, flooded == 1 ? "" : "s");
-    }
     htmlSAXHandler sax;
     memset(&sax, 0, sizeof sax);
     sax.startElement = on_start;

@@ -1064,6 +1064,28 @@ static void html_reads_an_element_with_a_million_attributes_at_once(void)
     free(b.data);
 }
 
+/* An XHTML page's internal DTD subset is declarations, not text: none of it
+ * is indexed, and offsets after it stay true. */
+static void xhtml_internal_dtd_subset_is_not_text(void)
+{
+    static const char page[] =
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE html [\n<!ENTITY lol \"lol ]> trap\">\n"
+        "<!ENTITY lol1 \"&lol;&lol;&lol;\">\n]>\n"
+        "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><h1>Laughs</h1>"
+        "<p>Plain words only.</p></body></html>\n";
+    rubric_doc *d = read_page_len(page, sizeof page - 1);
+    CHECK(d != NULL);
+    for (size_t i = 0; d && i < rubric_doc_count(d); i++) {
+        const rubric_passage *p = rubric_doc_passage(d, i);
+        CHECK(!find_bytes(p->text, p->text_len, "ENTITY", 6));
+        CHECK(!find_bytes(p->text, p->text_len, "trap", 4));
+        CHECK(p->end <= sizeof page - 1);
+    }
+    const rubric_passage *p = d ? holding(d, "Plain words") : NULL;
+    CHECK(p && find_bytes(page + p->start, p->end - p->start, "Plain words", 11));
+    rubric_doc_free(d);
+}
+
 static void html_reads_a_20_mb_page_of_paragraphs(void)
 {
     sbuf b = {0};
@@ -1097,6 +1119,7 @@ int main(void)
     RUN(html_returns_quickly_on_100000_nested_divs);
     RUN(html_gives_50000_sections_of_one_heading_and_id_distinct_anchors);
     RUN(html_reads_an_element_with_a_million_attributes_at_once);
+    RUN(xhtml_internal_dtd_subset_is_not_text);
     RUN(html_reads_a_20_mb_page_of_paragraphs);
     return HARNESS_END();
 }
