@@ -236,6 +236,13 @@ RUBRIC_API int rubric_index_remove_missing(rubric_index *ix, const char *const *
                                            size_t nroots,
                                            void (*each)(void *ctx, const char *path),
                                            void *ctx, size_t *removed);
+/* Say that this run indexes the files under ROOT (a file or folder, as it
+ * will be walked): recorded with the run, so that a later run giving the
+ * same folder spelled another way ("docs", "./docs", "/abs/docs") gets
+ * RUBRIC_EINVAL with a message instead of indexing its files a second time
+ * under new names. A rebuild forgets the spellings of the index it
+ * replaces. */
+RUBRIC_API int rubric_index_root(rubric_index *ix, const char *root);
 /* Keep what was indexed under PATH (a file, or a folder and everything under
  * it) whatever rubric_index_remove_missing() finds: the caller could not look
  * at it this time (a folder it cannot list, a root unmounted for a moment, a

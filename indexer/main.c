@@ -369,6 +369,12 @@ static void walk_roots(const opts *o, const config *cfg, run *r, const char **ro
         cli_walk w = {"rubric-index", NULL, NULL, NULL, r->have_db_stat ? &r->db_stat : NULL,
                       queue_file, keep_failed, r, 0, 0};
         w.root = roots[i] = root_of(o, cfg, i, &w);
+        int rc = rubric_index_root(r->ix, w.root);
+        if (rc != RUBRIC_OK) {
+            SAY(stderr, "rubric-index: ", rubric_index_errmsg(r->ix), "\n");
+            r->fatal = rc;
+            break;
+        }
         cli_walk_run(&w);
         r->skipped += w.skipped;
         if (w.stopped && !r->fatal)

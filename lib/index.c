@@ -360,6 +360,9 @@ void rubric_index_close(rubric_index *ix)
     for (size_t i = 0; i < ix->nkept; i++)
         free(ix->kept[i]);
     free(ix->kept);
+    for (size_t i = 0; i < 2 * ix->nroots; i++)
+        free(ix->roots[i]);
+    free(ix->roots);
     free(ix);
 }
 
@@ -476,7 +479,9 @@ int rubric_index_commit(rubric_index *ix)
         return RUBRIC_OK;
     /* The revision counts commits of this index across rebuilds: a rebuild
      * carries on from the live index's. */
-    int rc = layout_stamp(ix->db, rubric_index_revision(ix) + 1);
+    int rc = index_record_roots(ix);
+    if (rc == RUBRIC_OK)
+        rc = layout_stamp(ix->db, rubric_index_revision(ix) + 1);
     if (rc == RUBRIC_OK)
         rc = xs_status(xs_db_commit(ix->db));
     if (rc != RUBRIC_OK)

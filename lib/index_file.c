@@ -1,4 +1,5 @@
 /* index_file.c: one file into the index (look up, read and build, write), and files removed. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -307,6 +308,118 @@ static int find_missing(void *ctx, const char *path)
         return RUBRIC_ENOMEM;
     c->n++;
     return RUBRIC_OK;
+}
+
+/* A path without its trailing slashes, for comparing spellings. */
+static size_t bare_len(const char *s)
+{
+    size_t n = strlen(s);
+    while (n > 1 && s[n - 1] == '/')
+        n--;
+    return n;
+}
+
+/* Is B the folder A or under it? *REST then points at what follows A in B. */
+static int within(const char *a, const char *b, const char **rest)
+{
+    size_t n = bare_len(a);
+    if (strncmp(a, b, n) != 0 || (b[n] != '\0' && b[n] != '/' && !(n == 1 && a[0] == '/')))
+        return 0;
+    *rest = b + n;
+    return 1;
+}
+
+/* Do SPELLING + REST and OTHER name the same path as written? */
+static int spelled_alike(const char *spelling, const char *rest, const char *other)
+{
+    size_t n = bare_len(spelling), m = bare_len(other), r = bare_len(rest);
+    if (r == 1 && rest[0] == '/')
+        r = 0;
+    return n + r == m && strncmp(spelling, other, n) == 0 && strncmp(rest, other + n, r) == 0;
+}
+
+/* Load the roots recorded, unless this is a fresh build (which records its
+ * own only: the old spellings go with the old index). */
+static int load_roots(rubric_index *ix)
+{
+    if (ix->roots_loaded)
+        return RUBRIC_OK;
+    ix->roots_loaded = 1;
+    if (ix->fresh)
+        return RUBRIC_OK;
+    char **pairs = NULL;
+    size_t n = 0;
+    int rc = layout_roots_get(ix->db, &pairs, &n);
+    if (rc != RUBRIC_OK)
+        return rc;
+    ix->roots = pairs;
+    ix->nroots = n;
+    ix->caproots = 2 * n;
+    return RUBRIC_OK;
+}
+
+int rubric_index_root(rubric_index *ix, const char *root)
+{
+    INDEX_NEED_DB(ix);
+    ix->err.len = 0;
+    char *real = realpath(root, NULL);
+    if (!real)
+        return RUBRIC_OK;  /* not there: the walk says so */
+    int rc = load_roots(ix);
+    for (size_t i = 0; rc == RUBRIC_OK && i < ix->nroots; i++) {
+        const char *given = ix->roots[2 * i], *at = ix->roots[2 * i + 1], *rest = NULL;
+        if (spelled_alike(given, "", root))
+            continue;
+        /* Below a recorded root, files would be named GIVEN + REST before
+         * and ROOT + ... now; above one, ROOT + REST now and GIVEN before. */
+        int clash = (within(at, real, &rest) && !spelled_alike(given, rest, root)) ||
+                    (within(real, at, &rest) && !spelled_alike(root, rest, given));
+        if (clash)
+            rc = index_error(ix, RUBRIC_EINVAL,
+                             "'%s' is the folder indexed as '%s', spelled another way: its "
+                             "files would be indexed twice; give it as before (or --rebuild "
+                             "to index it under the new name)",
+                             root, given);
+    }
+    if (rc == RUBRIC_OK && !ix->dry_run) {
+        char *copy = xstrdup(root);
+        if (!copy || GROW(ix->roots, 2 * ix->nroots + 1, ix->caproots) < 0) {
+            free(copy);
+            free(real);
+            return index_error(ix, RUBRIC_ENOMEM, "out of memory");
+        }
+        memmove(ix->roots + 2, ix->roots, 2 * ix->nroots * sizeof *ix->roots);
+        ix->roots[0] = copy;
+        ix->roots[1] = real;
+        ix->nroots++;
+        ix->roots_changed = 1;
+        real = NULL;
+    }
+    free(real);
+    return rc;
+}
+
+int index_record_roots(rubric_index *ix)
+{
+    if (!ix->roots_changed)
+        return RUBRIC_OK;
+    /* The newest of each spelling, newest first. */
+    size_t kept = 0;
+    for (size_t i = 0; i < ix->nroots; i++) {
+        int seen = 0;
+        for (size_t k = 0; k < kept && !seen; k++)
+            seen = strcmp(ix->roots[2 * k], ix->roots[2 * i]) == 0;
+        if (seen) {
+            free(ix->roots[2 * i]);
+            free(ix->roots[2 * i + 1]);
+            continue;
+        }
+        ix->roots[2 * kept] = ix->roots[2 * i];
+        ix->roots[2 * kept + 1] = ix->roots[2 * i + 1];
+        kept++;
+    }
+    ix->nroots = kept;
+    return layout_roots_put(ix->db, ix->roots, ix->nroots);
 }
 
 int rubric_index_keep(rubric_index *ix, const char *path)

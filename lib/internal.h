@@ -266,6 +266,14 @@ struct xs_doc;
 #define META_REVISION "rubric:revision"
 #define META_LANG "rubric:lang"
 #define META_FILE "rubric:file:"
+#define META_ROOTS "rubric:roots"
+#define LAYOUT_ROOTS_MAX 64
+
+/* The roots recorded (rubric:roots): *N pairs (path as given, real path) in
+ * *PAIRS, 2 * *N strings (caller frees each, and the array). */
+int layout_roots_get(struct xs_db *db, char ***pairs, size_t *n);
+/* Record N pairs of PAIRS (at most LAYOUT_ROOTS_MAX) as the roots. */
+int layout_roots_put(struct xs_db *db, char *const *pairs, size_t n);
 
 /* The term (or metadata key) PREFIX + PATH, or its hashed form when too long,
  * into OUT (emptied first). 0, or -1 when out of memory. */
@@ -348,6 +356,10 @@ struct rubric_index {
     int plain;             /* boilerplate detection off */
     hashset seen;          /* the paths given to add_file since open */
     size_t max_file_size;  /* files over this many bytes are skipped */
+    char **roots;          /* pairs (root as given, real path): this run's
+                              first, then those recorded before */
+    size_t nroots, caproots;
+    int roots_loaded, roots_changed;
     char **kept;           /* paths (files or folders) rubric_index_keep() keeps */
     size_t nkept, capkept;
     struct xs_db **shards; /* a fresh build on threads: its shards, in file order */
@@ -414,6 +426,10 @@ int job_fail(job *j, int rc, char *msg);
 void job_free_docs(job *j);
 /* Free all J holds and zero it. */
 void job_clear(job *j);
+
+/* Record what rubric_index_root() was given, with the roots recorded before,
+ * in the index (part of the run's commit). */
+int index_record_roots(rubric_index *ix);
 
 /* ---- End of interface to code in index_file.c */
 

@@ -71,6 +71,10 @@
  *                          seconds and the nanoseconds beyond, 16 lowercase hex
  *                          digits of the 64-bit FNV-1a hash of its content, and
  *                          its number of passages. An empty value is no entry.
+ *   rubric:roots           the roots the runs that changed the index were given,
+ *                          most recent first, at most LAYOUT_ROOTS_MAX: a JSON
+ *                          array of [path as given, its real path], so that
+ *                          the same folder under another spelling is caught
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -446,6 +450,63 @@ int layout_manifest_put(xs_db *db, const char *path, const layout_manifest_entry
     cJSON_Delete(o);
     free(s);
     buf_free(&key);
+    return rc;
+}
+
+int layout_roots_get(xs_db *db, char ***pairs, size_t *n)
+{
+    *pairs = NULL;
+    *n = 0;
+    char *v = NULL;
+    size_t len = 0;
+    int rc = xs_status(xs_db_get_metadata(db, META_ROOTS, &v, &len));
+    cJSON *a = rc == RUBRIC_OK && v ? cJSON_ParseWithLength(v, len) : NULL;
+    free(v);
+    size_t count = (size_t)cJSON_GetArraySize(a);
+    char **out = count ? calloc(2 * count, sizeof *out) : NULL;
+    if (count && !out)
+        rc = RUBRIC_ENOMEM;
+    const cJSON *pair;
+    size_t k = 0;
+    cJSON_ArrayForEach(pair, a) {
+        const cJSON *p = cJSON_GetArrayItem(pair, 0), *r = cJSON_GetArrayItem(pair, 1);
+        if (!out || !cJSON_IsString(p) || !cJSON_IsString(r))
+            continue;  /* not what this format writes: dropped */
+        if (!(out[2 * k] = xstrdup(p->valuestring)) ||
+            !(out[2 * k + 1] = xstrdup(r->valuestring))) {
+            rc = RUBRIC_ENOMEM;
+            k++;
+            break;
+        }
+        k++;
+    }
+    cJSON_Delete(a);
+    if (rc != RUBRIC_OK) {
+        for (size_t i = 0; out && i < 2 * k; i++)
+            free(out[i]);
+        free(out);
+        return rc;
+    }
+    *pairs = out;
+    *n = k;
+    return RUBRIC_OK;
+}
+
+int layout_roots_put(xs_db *db, char *const *pairs, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    int ok = a != NULL;
+    for (size_t i = 0; ok && i < n && i < LAYOUT_ROOTS_MAX; i++) {
+        const char *two[2] = {pairs[2 * i], pairs[2 * i + 1]};
+        cJSON *pair = cJSON_CreateStringArray(two, 2);
+        ok = pair && cJSON_AddItemToArray(a, pair);
+        if (!ok)
+            cJSON_Delete(pair);
+    }
+    char *s = ok ? cJSON_PrintUnformatted(a) : NULL;
+    int rc = s ? xs_status(xs_db_set_metadata(db, META_ROOTS, s, strlen(s))) : RUBRIC_ENOMEM;
+    free(s);
+    cJSON_Delete(a);
     return rc;
 }
 

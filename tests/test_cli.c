@@ -783,6 +783,41 @@ static void db_names_an_index_or_a_new_or_empty_folder_and_nothing_else_is_touch
     cmd_free(&c);
 }
 
+static void a_folder_given_under_another_spelling_is_refused_not_indexed_twice(void)
+{
+    char dir[PATH_MAX];
+    path_join(dir, g_tmp, "spelling");
+    CHECK(mkdir(dir, 0755) == 0);
+    cmd c;
+    sh(&c, dir, "mkdir -p docs/sub && cp %s/*.txt docs/ && cp %s/urban-beekeeping.txt docs/sub/b.txt && "
+                "\"$I\" -q --db db docs", sq(g_corpus), sq(g_corpus));
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    long all = passages_in(dir);
+    /* Spelled another way: refused, nothing indexed twice. */
+    const char *others[] = {"./docs", "\"$PWD/docs\"", "./docs/sub", "docs/../docs"};
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+        sh(&c, dir, "\"$I\" -q --db db %s", others[i]);
+        if (c.status != 2 || !strstr(c.err, "spelled another way")) {
+            fprintf(stderr, "  %s: exit %d: %s", others[i], c.status, c.err);
+            harness_current_failed = 1;
+        }
+        cmd_free(&c);
+    }
+    CHECK(passages_in(dir) == all);
+    /* The same spelling, a folder below it, or a trailing slash: fine. */
+    sh(&c, dir, "\"$I\" -q --db db docs/ && \"$I\" -q --db db docs/sub && \"$I\" -q --db db docs");
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    CHECK(passages_in(dir) == all);
+    /* A rebuild takes the new spelling, which the next runs then keep. */
+    sh(&c, dir, "\"$I\" -q --rebuild --db db ./docs && \"$I\" -q --db db ./docs && "
+                "\"$I\" -q --db db docs; test $? = 2");
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    CHECK(passages_in(dir) == all);
+}
+
 static void the_index_is_found_from_db_flag_then_env_then_current_directory(void)
 {
     char loc1[PATH_MAX], loc2[PATH_MAX], loc3[PATH_MAX], p[PATH_MAX];
@@ -1289,6 +1324,7 @@ int main(void)
     RUN(a_file_deleted_from_an_indexed_directory_leaves_the_index);
     RUN(what_cannot_be_looked_at_keeps_its_passages);
     RUN(db_names_an_index_or_a_new_or_empty_folder_and_nothing_else_is_touched);
+    RUN(a_folder_given_under_another_spelling_is_refused_not_indexed_twice);
     RUN(the_index_is_found_from_db_flag_then_env_then_current_directory);
     RUN(color_follows_the_terminal_the_flag_and_no_color);
     RUN(help_version_and_usage_errors_have_their_exit_codes);
