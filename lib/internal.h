@@ -226,6 +226,22 @@ size_t passage_cut(const char *text, size_t len, size_t want, size_t reach,
 
 /* ---- End of interface to code in outline.c */
 
+/* ---- Interface to code in html_guard.c */
+
+/* An element keeps its first HTML_ATTRIBUTES_MAX attributes: libxml2 checks
+ * each new attribute against all the earlier ones of its element, so a flood
+ * of them on one element costs quadratic time (a million took longer than
+ * twenty minutes), and no page needs more for its text or its ids. */
+#define HTML_ATTRIBUTES_MAX 256
+
+/* DATA (LEN bytes) with the attributes past the HTML_ATTRIBUTES_MAX-th of
+ * each element, and the internal subset of an XHTML DOCTYPE, blanked with
+ * spaces (every byte keeps its offset), malloc'd; NULL when nothing needed
+ * it, or (*FAILED) when out of memory. *FLOODED counts the elements cut. */
+char *html_guard(const char *data, size_t len, size_t *flooded, int *failed);
+
+/* ---- End of interface to code in html_guard.c */
+
 /* ---- Interface to code in reader_text.c, reader_html.c, reader_md.c and reader_jsonl.c */
 
 /* The readers, each a reader_fn (see reader.c). */
