@@ -37,6 +37,7 @@ void job_free_docs(job *j)
 void job_clear(job *j)
 {
     job_free_docs(j);
+    rubric_doc_free(j->doc);
     free(j->path);
     free(j->rel);
     free(j->msg);
@@ -49,7 +50,7 @@ void job_clear(job *j)
 void job_outcome(const job *j, int rc, int *what, size_t *npassages)
 {
     *what = rc == RUBRIC_OK ? j->what : RUBRIC_FILE_UNCHANGED;
-    *npassages = rc == RUBRIC_OK && !j->touch && j->what != RUBRIC_FILE_UNCHANGED ? j->n : 0;
+    *npassages = rc == RUBRIC_OK && !j->touch && j->what != RUBRIC_FILE_UNCHANGED ? j->total : 0;
 }
 
 int job_fail(job *j, int rc, char *msg)
@@ -140,21 +141,19 @@ static int read_source(job *j, rubric_doc **out)
     return rc != RUBRIC_OK;
 }
 
-/* The documents of DOC's passages, and their ids, into J. */
-static int build_docs(rubric_analyzer *an, int plain_only, const rubric_doc *doc, job *j)
+/* The documents of J's next batch of passages, and their ids, into J. */
+static int build_batch(rubric_analyzer *an, job *j)
 {
-    size_t n = rubric_doc_count(doc);
-    buf term = {0}, id = {0};
+    size_t n = j->total - j->next < JOB_BATCH ? j->total - j->next : JOB_BATCH;
+    buf id = {0};
     int rc = RUBRIC_ENOMEM;
-    if (layout_file_term(PREFIX_FILE, j->path, &term) < 0 || !(j->fileterm = xstrdup(term.data)))
-        goto out;
     j->docs = calloc(n + 1, sizeof *j->docs);
     j->ids = calloc(n + 1, sizeof *j->ids);
     if (!j->docs || !j->ids)
         goto out;
-    for (; j->n < n; j->n++) {
-        rubric_passage p = *rubric_doc_passage(doc, j->n);
-        if (plain_only)
+    for (j->n = 0; j->n < n; j->n++) {
+        rubric_passage p = *rubric_doc_passage(j->doc, j->next + j->n);
+        if (j->plain_only)
             p.boilerplate = 0;
         if (layout_passage_doc(an, j->path, j->rel, j->fileterm, &p, &j->docs[j->n], &id) !=
                 RUBRIC_OK ||
@@ -163,11 +162,34 @@ static int build_docs(rubric_analyzer *an, int plain_only, const rubric_doc *doc
             goto out;
         }
     }
+    j->next += n;
     rc = RUBRIC_OK;
 out:
-    buf_free(&term);
     buf_free(&id);
     return rc;
+}
+
+/* J's file term, and the documents of its first batch. */
+static int build_docs(rubric_analyzer *an, job *j)
+{
+    buf term = {0};
+    int rc = RUBRIC_ENOMEM;
+    if (layout_file_term(PREFIX_FILE, j->path, &term) == 0 && (j->fileterm = xstrdup(term.data)))
+        rc = build_batch(an, j);
+    buf_free(&term);
+    return rc;
+}
+
+int job_next_batch(rubric_analyzer *an, job *j)
+{
+    job_free_docs(j);
+    j->n = 0;
+    if (!j->doc || j->next >= j->total)
+        return 0;
+    if (build_batch(an, j) == RUBRIC_OK)
+        return 1;
+    job_fail(j, RUBRIC_ENOMEM, xasprintf("out of memory indexing '%s'", j->path));
+    return -1;
 }
 
 void job_build(rubric_analyzer *an, int plain_only, int dry_run, job *j)
@@ -180,13 +202,19 @@ void job_build(rubric_analyzer *an, int plain_only, int dry_run, job *j)
     int rc = RUBRIC_OK;
     if (rubric_doc_notes(doc) && !(j->notes = xstrdup(rubric_doc_notes(doc))))
         rc = RUBRIC_ENOMEM;
+    j->doc = doc;
+    j->total = rubric_doc_count(doc);
+    j->plain_only = plain_only;
     /* A dry run only says what would happen: the file was read as a real run
      * would read it. */
     if (rc == RUBRIC_OK && !dry_run)
-        rc = build_docs(an, plain_only, doc, j);
+        rc = build_docs(an, j);
     if (rc != RUBRIC_OK)
         job_fail(j, rc, xasprintf("out of memory indexing '%s'", j->path));
-    rubric_doc_free(doc);
+    if (dry_run || rc != RUBRIC_OK || j->next >= j->total) {
+        rubric_doc_free(doc);  /* no batch left to build from it */
+        j->doc = NULL;
+    }
 }
 
 /* Write what job_build() built. */
@@ -212,10 +240,17 @@ int job_write(rubric_index *ix, job *j)
     /* A fresh build holds nothing yet: no passages to replace or delete, and
      * adding skips the look-up of each id. */
     int rc = ix->fresh ? RUBRIC_OK : xs_status(xs_db_delete_term(ix->db, j->fileterm));
-    for (size_t i = 0; i < j->n && !j->written && rc == RUBRIC_OK; i++)
-        rc = xs_status(ix->fresh ? xs_db_add(ix->db, j->docs[i])
-                              : xs_db_replace(ix->db, j->ids[i], j->docs[i]));
-    j->now.passages = (long long)j->n;
+    for (int more = !j->written; more > 0 && rc == RUBRIC_OK;) {
+        for (size_t i = 0; i < j->n && rc == RUBRIC_OK; i++)
+            rc = xs_status(ix->fresh ? xs_db_add(ix->db, j->docs[i])
+                                  : xs_db_replace(ix->db, j->ids[i], j->docs[i]));
+        if (rc == RUBRIC_OK && (more = job_next_batch(ix->an, j)) < 0) {
+            char *msg = j->msg;
+            j->msg = NULL;
+            return index_fail(ix, j->rc, msg);
+        }
+    }
+    j->now.passages = (long long)j->total;
     if (rc == RUBRIC_OK)
         rc = layout_manifest_put(ix->db, j->path, &j->now);
     if (rc != RUBRIC_OK)

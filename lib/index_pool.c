@@ -240,8 +240,16 @@ static void shard_write(shard_run *s, job *j)
     int rc = XS_OK;
     if (j->done || j->touch)
         return;
-    for (size_t i = 0; i < j->n && rc == XS_OK; i++)
-        rc = xs_db_add(s->db, j->docs[i]);
+    for (int more = 1; more > 0 && rc == XS_OK;) {
+        for (size_t i = 0; i < j->n && rc == XS_OK; i++)
+            rc = xs_db_add(s->db, j->docs[i]);
+        if (rc == XS_OK && (more = job_next_batch(s->an, j)) < 0) {
+            pthread_mutex_lock(&s->all->lock);
+            s->all->ix->broken = 1;
+            pthread_mutex_unlock(&s->all->lock);
+            return;
+        }
+    }
     job_free_docs(j);
     j->written = 1;
     if (rc != XS_OK) {

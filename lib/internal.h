@@ -424,7 +424,16 @@ typedef struct job {
     size_t n;
     int written;       /* the documents went to a shard already (and are freed) */
     size_t max;        /* the most bytes the file may hold */
+    rubric_doc *doc;   /* its passages, while documents remain to be built */
+    size_t total;      /* passages in all */
+    size_t next;       /* the first passage whose document is not built yet */
+    int plain_only;    /* boilerplate detection off */
 } job;
+
+/* A file's documents are built and written JOB_BATCH passages at a time: what
+ * a file costs in memory is then its passages' text and one batch, not a
+ * Xapian document for every passage at once (some 30 times the file). */
+#define JOB_BATCH 256
 
 /* Look PATH up: new, changed, or unchanged by size and time? Remembers PATH
  * as given since open. REL: its address (NULL: PATH). Writer's thread only. */
@@ -434,6 +443,9 @@ void job_lookup(rubric_index *ix, job *j, const char *path, const char *rel);
 void job_build(rubric_analyzer *an, int plain_only, int dry_run, job *j);
 /* Write what job_build() built, and J's manifest entry. Writer's thread. */
 int job_write(rubric_index *ix, job *j);
+/* Free the batch of documents written and build J's next one with AN: 1 when
+ * there is one, 0 when all are built, -1 when out of memory (J then failed). */
+int job_next_batch(rubric_analyzer *an, job *j);
 /* What J's outcome RC says of the file, as rubric_index_add() reports it. */
 void job_outcome(const job *j, int rc, int *what, size_t *npassages);
 /* Settle J as failed with status RC and message MSG (malloc'd, taken). */
