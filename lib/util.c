@@ -315,22 +315,30 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
               : (unsigned long long)st.st_size > max ? READ_TOO_LARGE
                                                       : 0;
     size_t cap = !err && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, n = 0;
+    if (cap > max && max < SIZE_MAX)
+        cap = max + 1;  /* a file that says it is empty (/proc) may hold more */
     char *p = err ? NULL : malloc(cap);
     if (!err && !p)
         err = ENOMEM;
+    /* Room for MAX bytes and the final NUL, at most. */
+    size_t limit = max < SIZE_MAX - 1 ? max + 1 : SIZE_MAX;
     while (!err) {
         if (n + 1 >= cap) {
-            if (cap > max + 1) {
-                err = READ_TOO_LARGE;  /* it grew past the limit as we read */
+            if (cap >= limit) {
+                /* MAX bytes read: anything more is past the limit. */
+                char probe;
+                ssize_t r = read(fd, &probe, 1);
+                err = r == 0 ? 0 : r < 0 ? errno : READ_TOO_LARGE;
                 break;
             }
-            char *q = realloc(p, cap * 2);
+            size_t want = cap > limit / 2 ? limit : cap * 2;
+            char *q = realloc(p, want);
             if (!q) {
                 err = ENOMEM;
                 break;
             }
             p = q;
-            cap *= 2;
+            cap = want;
         }
         ssize_t r = read(fd, p + n, cap - n - 1);
         if (r < 0 && errno == EINTR)
@@ -341,8 +349,6 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
             break;
         else
             n += (size_t)r;
-        if (n > max)
-            err = READ_TOO_LARGE;
     }
     close(fd);
     if (err) {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "internal.h"
 #include "harness.h"
 
 static char g_tmp[PATH_MAX]; /* the temporary directory */
@@ -236,6 +237,31 @@ static void an_empty_path_is_an_error_naming_its_key(void)
     expect_error("empty-root.json", "{\"sources\": [{\"root\": \"\"}]}",
                  KEYS("sources[0].root", "empty"), NULL);
     expect_error("empty-db.json", "{\"db\": \"\"}", KEYS("'db'", "empty"), NULL);
+}
+
+/* read_file(), which reads rubric.json (and every source file): a limit in
+ * bytes that holds exactly, anything but a regular file refused at once. */
+static void whole_files_are_read_up_to_their_limit_and_only_regular_ones(void)
+{
+    char path[PATH_MAX], fifo[PATH_MAX + 8];
+    CHECK(put("limit.txt", "0123456789", path) == 0);
+    char *data = NULL;
+    size_t len = 0;
+    CHECK(read_file(path, 10, &data, &len) == 0 && len == 10 && data && data[10] == '\0');
+    free(data);
+    CHECK(read_file(path, 9, &data, &len) == READ_TOO_LARGE && !data);
+    CHECK(read_file(path, SIZE_MAX, &data, &len) == 0 && len == 10);
+    free(data);
+    /* /proc files say they are empty and are not. */
+    CHECK(read_file("/proc/self/status", 16, &data, &len) == READ_TOO_LARGE);
+    CHECK(read_file("/proc/self/status", SIZE_MAX, &data, &len) == 0 && len > 16);
+    free(data);
+    snprintf(fifo, sizeof fifo, "%s.fifo", path);
+    CHECK(mkfifo(fifo, 0644) == 0);
+    CHECK(read_file(fifo, SIZE_MAX, &data, &len) == READ_NOT_REGULAR && !data);
+    unlink(fifo);
+    CHECK(read_file("/dev/zero", SIZE_MAX, &data, &len) == READ_NOT_REGULAR);
+    CHECK(strstr(read_file_error(READ_NOT_REGULAR), "regular") != NULL);
 }
 
 static void a_top_level_that_is_not_an_object_is_an_error(void)
@@ -666,6 +692,7 @@ int main(void)
     RUN(an_include_array_holding_a_number_is_an_error_naming_it);
     RUN(a_source_object_without_root_is_an_error_naming_root);
     RUN(an_empty_path_is_an_error_naming_its_key);
+    RUN(whole_files_are_read_up_to_their_limit_and_only_regular_ones);
     RUN(a_top_level_that_is_not_an_object_is_an_error);
     RUN(invalid_json_is_an_error_naming_the_file_and_the_line);
     RUN(text_after_the_json_object_is_an_error);
