@@ -26,6 +26,9 @@
  * to the score: close together beats far apart. */
 #define PROXIMITY_WINDOW 8
 #define PROXIMITY_WEIGHT 0.5
+/* When no passage holds every word, the ranked OR that answers instead is
+ * carried by the query's rarest RELAXED_WORDS_MAX words. */
+#define RELAXED_WORDS_MAX 12
 /* Default NEAR distance, in words. */
 #define NEAR_DEFAULT 10
 /* A filter on a path matches at most this many paths. */
@@ -447,13 +450,13 @@ static qnode *drop_repeats(qnode *n)
     for (size_t i = 0; i < n->nkids; i++) {
         qnode *k = drop_repeats(n->kid[i]);
         int seen = 0;
-        for (size_t j = 0; j < kept && !seen && n->op != QN_NEAR; j++)
+        for (size_t j = 0; j < kept && !seen; j++)
             seen = same_leaf(n->kid[j], k);
         if (!seen)
             n->kid[kept++] = k;
     }
     n->nkids = kept;
-    return n->nkids == 1 && !n->neg && n->op != QN_NEAR ? n->kid[0] : n;
+    return n->nkids == 1 && !n->neg ? n->kid[0] : n;
 }
 
 int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q)
@@ -695,6 +698,46 @@ static int common(builder *b, const qnode *n)
     return query_common_word(b->db, n->stem[0]);
 }
 
+/* How many passages hold leaf N's word (its stem in bodies): 0 for anything
+ * but a plain word, so that phrases and the like always stay. */
+static size_t word_df(builder *b, const qnode *n)
+{
+    if (!n || n->op != QN_LEAF || n->nwords != 1 || n->phrase || n->wild || n->exact || n->field)
+        return 0;
+    char term[8 + 4 * RUBRIC_WORD_MAX];
+    size_t len = strlen(n->stem[0]);
+    if (len + sizeof PREFIX_STEM > sizeof term)
+        return 0;
+    memcpy(term, PREFIX_STEM, sizeof PREFIX_STEM - 1);
+    memcpy(term + sizeof PREFIX_STEM - 1, n->stem[0], len + 1);
+    return xs_db_termfreq(b->db, term, strlen(term));
+}
+
+/* In a ranked OR, only the RELAXED_WORDS_MAX rarest of the words REQ[0..*N)
+ * of node N (those in KIDS[0..*N) order) carry the query: the others are the
+ * common words that make an OR of many slow and decide nothing. */
+static void keep_rarest(builder *b, const qnode *const *kids, xs_query **req, size_t *n)
+{
+    if (*n <= RELAXED_WORDS_MAX)
+        return;
+    size_t df[QNODE_KIDS];
+    for (size_t i = 0; i < *n; i++)
+        df[i] = word_df(b, kids[i]);
+    for (size_t dropped = 0; *n - dropped > RELAXED_WORDS_MAX; dropped++) {
+        size_t worst = 0;
+        for (size_t i = 1; i < *n; i++)
+            if (req[i] && (!req[worst] || df[i] > df[worst]))
+                worst = i;
+        xs_query_free(req[worst]);
+        req[worst] = NULL;
+    }
+    size_t out = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (req[i])
+            req[out++] = req[i];
+    *n = out;
+}
+
 static int is_filter(const qnode *n)
 {
     return n->op == QN_LEAF && (n->field == F_PATH || n->field == F_LANG || n->field == F_TAG);
@@ -723,6 +766,7 @@ static xs_query *proximity(builder *b, const qnode *n)
 static xs_query *and_query(builder *b, const qnode *n, int or_fallback)
 {
     xs_query *req[QNODE_KIDS], *opt[QNODE_KIDS], *neg[QNODE_KIDS], *filt[QNODE_KIDS];
+    const qnode *reqkid[QNODE_KIDS];
     size_t nreq = 0, nopt = 0, nneg = 0, nfilt = 0;
     int rare = 0;
     for (size_t i = 0; i < n->nkids; i++)
@@ -754,6 +798,7 @@ static xs_query *and_query(builder *b, const qnode *n, int or_fallback)
                 }
             }
         if (group) {
+            reqkid[nreq] = NULL;
             req[nreq++] = synonym_query(b, group, NULL);
             i += run - 1;
             continue;
@@ -765,9 +810,13 @@ static xs_query *and_query(builder *b, const qnode *n, int or_fallback)
             filt[nfilt++] = x;
         else if (rare && n->implicit && !or_fallback && common(b, c))
             opt[nopt++] = x;
-        else
+        else {
+            reqkid[nreq] = c;
             req[nreq++] = x;
+        }
     }
+    if (or_fallback && !b->failed)
+        keep_rarest(b, reqkid, req, &nreq);
     xs_query *top = NULL;
     if (nreq)
         top = combine(b, or_fallback ? XS_OP_OR : XS_OP_AND, req, nreq, 0);

@@ -106,7 +106,8 @@ static void a_repeated_word_or_phrase_is_asked_once(void)
         {"apples OR apples OR pears", "OR(apples pears)"},
         {"apples -pears -pears", "WORDS(apples -pears)"},
         {"apples -apples", "WORDS(apples -apples)"},
-        {"apples NEAR apples", "NEAR/10(apples apples)"},
+        {"apples NEAR apples", "apples"},
+        {"apples NEAR pears NEAR apples", "NEAR/10(apples pears)"},
     };
     CHECK_ROWS(rows);
 }
