@@ -1429,6 +1429,80 @@ static void a_file_size_limit_stops_a_run_saying_so_and_keeps_the_index(void)
     CHECK(same_ids_as_clean_build(t, db, "fsize-clean"));
 }
 
+/* The bytes the files under DIR take (du -sk), or -1. */
+static long kbytes_of(const char *t, const char *dir)
+{
+    cmd c;
+    sh(&c, t, "du -sk %s | cut -f1", dir);
+    long kb = c.status == 0 ? strtol(c.out, NULL, 10) : -1;
+    cmd_free(&c);
+    return kb;
+}
+
+/* A full disk (a small tmpfs) in a first build, an incremental run and a
+ * rebuild: each stops saying what ran out, leaves the index as it was and no
+ * scratch behind, and a run with room converges on a clean build. Needs root
+ * to mount the tmpfs. */
+static void a_full_disk_stops_a_run_saying_so_and_keeps_the_index(void)
+{
+    char t[PATH_MAX], db[PATH_MAX], fs[PATH_MAX], line[1024], words[256];
+    CHECK(make_site(t, "diskfull") == 0);
+    path_join(fs, t, "fs");
+    path_join(db, fs, "db");
+    cmd c;
+    sh(&c, t, "mkdir fs && mount -t tmpfs -o size=64m tmpfs fs");
+    int mounted = c.status == 0;
+    cmd_free(&c);
+    if (!mounted) {
+        printf("SKIP a_full_disk_stops_a_run_saying_so_and_keeps_the_index (cannot mount a tmpfs)\n");
+        return;
+    }
+    sh(&c, t, "\"$I\" -q --db fs/db site");
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    long used = kbytes_of(t, "fs");
+    idset before, after;
+    CHECK(used > 0 && ids_of(db, &before) == 0);
+    for (size_t i = 0; i < g_npages; i++) {
+        snprintf(words, sizeof words, "steadymarker fullword%zu %s", i,
+                 "and a long tail of words to make every page grow a little bigger than before");
+        CHECK(put_page(t, i, words) == 0);
+    }
+    /* Room for what is there and a little: the runs that grow it fail. */
+    sh(&c, t, "mount -o remount,size=%ldk fs", used + 64);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    const char *runs[] = {"\"$I\" -q --db fs/db site", "\"$I\" -q -j 2 --rebuild --db fs/db site"};
+    for (size_t k = 0; k < 2; k++) {
+        sh(&c, t, "%s", runs[k]);
+        CHECK(c.status == 4 && strstr(c.err, "No space left on device"));
+        if (c.status != 4)
+            fprintf(stderr, "  run %zu: exit %d: %s", k, c.status, c.err);
+        cmd_free(&c);
+        CHECK(ids_of(db, &after) == 0 && ids_equal(&before, &after));
+        idset_free(&after);
+        CHECK(hits_for(db, "fullword3", NULL, NULL) == 0);
+        CHECK(leftovers(fs, ".rebuild") == 0);
+    }
+    /* A first build that runs out of room publishes nothing. */
+    sh(&c, t, "rm -rf fs/db && \"$I\" -q --db fs/db site");
+    CHECK(c.status == 4 && strstr(c.err, "No space left on device"));
+    cmd_free(&c);
+    CHECK(leftovers(fs, ".rebuild") == 0);
+    /* With room again, the next run converges. */
+    sh(&c, t, "mount -o remount,size=64m fs");
+    cmd_free(&c);
+    sh(&c, t, "\"$I\" -q --db fs/db site");
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    CHECK(hits_for(db, "fullword3", NULL, NULL) >= 1);
+    CHECK(same_ids_as_clean_build(t, db, "diskfull-clean"));
+    idset_free(&before);
+    (void)line;
+    sh(&c, t, "umount fs");
+    cmd_free(&c);
+}
+
 /* -------------------------------------------------------------- bad input */
 
 static void a_page_turned_unreadable_keeps_its_passages_and_the_run_exits_1(void)
@@ -1853,6 +1927,7 @@ int main(void)
     TRY(a_second_indexer_is_refused_at_once_or_waits_with_wait);
     TRY(killing_the_indexer_at_any_moment_leaves_a_working_index);
     TRY(a_file_size_limit_stops_a_run_saying_so_and_keeps_the_index);
+    TRY(a_full_disk_stops_a_run_saying_so_and_keeps_the_index);
     TRY(a_page_turned_unreadable_keeps_its_passages_and_the_run_exits_1);
     TRY(status_json_dry_run_and_quiet_tell_what_the_index_holds);
     TRY(a_dry_run_on_a_missing_index_creates_nothing);
