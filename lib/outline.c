@@ -234,7 +234,10 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
         }
         if (map_here(o, start) < 0 || buf_add(&o->text, text, take) < 0)
             return -1;
-        start += take;  /* where the rest of a cut block begins, roughly */
+        /* Where the rest of a cut block begins, roughly: never past the
+         * block's end, though its text (entities decoded) may be longer
+         * than its source. */
+        start = start < end && take < end - start ? start + take : start < end ? end : start;
         o->end = end;
         text += take;
         len -= take;

@@ -534,9 +534,39 @@ static void markdown_malformed_input_never_crashes_and_finishes_fast(void)
     free(src);
 }
 
+/* Inputs the fuzzer once broke an invariant with (tests/fuzz/regressions):
+ * each reader gives passages whose byte ranges stay inside the source. */
+static void fuzz_regressions_keep_every_range_inside_the_source(void)
+{
+    static const char *const files[] = {"tests/fuzz/regressions/markdown-part-past-the-end.md"};
+    static const char *const as[] = {"x.md", "x.txt", "x.html", "x.jsonl"};
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        size_t len = 0;
+        char *data = source_file(files[f], &len);
+        CHECK(data != NULL);
+        for (size_t k = 0; data && k < sizeof as / sizeof *as; k++) {
+            rubric_doc *d = NULL;
+            char *err = NULL;
+            rubric_doc_read(as[k], data, len, &d, &err);
+            for (size_t i = 0; d && i < rubric_doc_count(d); i++) {
+                const rubric_passage *p = rubric_doc_passage(d, i);
+                if (!(p->start <= p->end && p->end <= len)) {
+                    fprintf(stderr, "  %s as %s: passage %zu has [%zu, %zu) in %zu bytes\n",
+                            files[f], as[k], i, p->start, p->end, len);
+                    harness_current_failed = 1;
+                }
+            }
+            rubric_doc_free(d);
+            free(err);
+        }
+        free(data);
+    }
+}
+
 int main(void)
 {
     RUN(markdown_atx_headings_nest_into_trails_outermost_first);
+    RUN(fuzz_regressions_keep_every_range_inside_the_source);
     RUN(markdown_setext_headings_start_sections);
     RUN(markdown_heading_text_is_its_inline_text_without_urls);
     RUN(markdown_fenced_code_stays_text_of_its_section);

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 rm -rf "$out"
 for t in search text html markdown jsonl config; do mkdir -p "$out/$t"; done
 cp corpus/*.txt "$out/text/"
-cp tests/fixtures/*.md "$out/markdown/"
+cp tests/fixtures/*.md tests/fuzz/regressions/*.md "$out/markdown/"
 n=0
 grep -v '^#' bench/queries.txt | while IFS= read -r q; do
     n=$((n + 1))
