@@ -514,27 +514,6 @@ char *const *synonyms_member(const synonyms *s, size_t group, size_t k, char *co
 #define QNODE_WORDS 16
 #define WILDCARD_MAX 500
 
-/* The fields a plain word is searched in, each a kind of term of the index,
- * and the scale of a match there beside a match in the body: a heading
- * counts double, the trail of headings above a passage half as much again,
- * and the exact form typed a little on top of its stem (so that the form
- * typed outranks its relatives). The query builder and explain both read
- * this table, by FIELD_* name. */
-typedef struct field {
-    const char *name;    /* as explain names it */
-    const char *prefix;  /* of the field's terms (PREFIX_*; "" for exact forms) */
-    double scale;
-    int exact;           /* its terms are exact forms, not stems */
-    int skip_common;     /* left out for a word in most bodies (a "the"): a
-                            short heading would make it look rare */
-} field;
-
-enum { FIELD_BODY, FIELD_HEADING, FIELD_TRAIL, FIELD_EXACT, FIELD_COUNT };
-extern const field query_fields[FIELD_COUNT];
-/* A word in more than this share of the passages (a "the", an "and") does not
- * have to match when the query has rarer words, and counts in bodies only. */
-#define COMMON_WORD_SHARE 0.5
-
 enum { QN_LEAF, QN_AND, QN_OR, QN_NEAR };
 enum { F_ANY, F_TITLE, F_PATH, F_LANG, F_TAG };
 
@@ -570,19 +549,12 @@ typedef struct qtree {
  * RUBRIC_OK or RUBRIC_ENOMEM; free with qtree_free(). */
 int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q);
 void qtree_free(qtree *q);
-/* The Xapian query for Q: words ANDed (OR_FALLBACK: ORed), boilerplate left
- * out unless BOILERPLATE. NULL when out of memory. */
-struct xs_query *qtree_build(struct xs_db *db, const qtree *q, int or_fallback, int boilerplate,
-                             const synonyms *syn);
-/* Nonzero when Q is words side by side that a ranked OR could relax. */
-int qtree_can_relax(const qtree *q);
-/* Is STEM in the bodies of more than COMMON_WORD_SHARE of DB's passages (a
- * "the", a "for")? Such a word is not required and counts in bodies only. */
-int query_common_word(struct xs_db *db, const char *stem);
 /* Q as text, for tests: WORDS(a b) for words side by side, AND(...), OR(...),
  * NEAR/n(...), "phrases"~n, -excluded, =exact, prefix*, field:value.
  * Caller frees; NULL when out of memory. */
 char *qtree_describe(const qtree *q);
+/* Is N a filter (path:, lang:, tag:), which selects rather than matches? */
+int qnode_is_filter(const qnode *n);
 /* Call FN for each word Q looks for (leaf, index of the word in it). */
 void qtree_words(const qtree *q, void (*fn)(void *ctx, const qnode *leaf, size_t k), void *ctx);
 
@@ -608,6 +580,42 @@ typedef struct qwords {
 void qwords_collect(const qtree *q, qwords *out);
 
 /* ---- End of interface to code in query.c */
+
+/* ---- Interface to code in query_build.c */
+
+/* The fields a plain word is searched in, each a kind of term of the index,
+ * and the scale of a match there beside a match in the body: a heading
+ * counts double, the trail of headings above a passage half as much again,
+ * and the exact form typed a little on top of its stem (so that the form
+ * typed outranks its relatives). The query builder and explain both read
+ * this table, by FIELD_* name. */
+typedef struct field {
+    const char *name;    /* as explain names it */
+    const char *prefix;  /* of the field's terms (PREFIX_*; "" for exact forms) */
+    double scale;
+    int exact;           /* its terms are exact forms, not stems */
+    int skip_common;     /* left out for a word in most bodies (a "the"): a
+                            short heading would make it look rare */
+} field;
+
+enum { FIELD_BODY, FIELD_HEADING, FIELD_TRAIL, FIELD_EXACT, FIELD_COUNT };
+extern const field query_fields[FIELD_COUNT];
+/* A word in more than this share of the passages (a "the", an "and") does not
+ * have to match when the query has rarer words, and counts in bodies only. */
+#define COMMON_WORD_SHARE 0.5
+
+/* The Xapian query for Q: words ANDed (OR_FALLBACK: ORed), boilerplate left
+ * out unless BOILERPLATE. NULL when out of memory. */
+struct xs_query *qtree_build(struct xs_db *db, const qtree *q, int or_fallback, int boilerplate,
+                             const synonyms *syn);
+/* Nonzero when Q is words side by side that a ranked OR could relax. */
+int qtree_can_relax(const qtree *q);
+/* Is STEM in the bodies of more than COMMON_WORD_SHARE of DB's passages (a
+ * "the", a "for")? Such a word is not required and counts in bodies only. */
+int query_common_word(struct xs_db *db, const char *stem);
+
+/* ---- End of interface to code in query_build.c */
+
 
 /* ---- Interface to code in db.c */
 

@@ -1,0 +1,442 @@
+/* query_build.c: a parsed query (qtree) into a Xapian query: each word in
+ * the fields of query_fields, phrases, NEAR, filters and exclusions, synonym
+ * groups, the proximity boost, and the ranked OR that answers when no
+ * passage holds every word.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "store/shim.h"
+
+/* Words of a plain query found within this many positions of each other add
+ * to the score: close together beats far apart. */
+#define PROXIMITY_WINDOW 8
+#define PROXIMITY_WEIGHT 0.5
+/* When no passage holds every word, the ranked OR that answers instead is
+ * carried by the query's rarest RELAXED_WORDS_MAX words. */
+#define RELAXED_WORDS_MAX 12
+/* A filter on a path matches at most this many paths. */
+#define PATH_FILTER_MAX 100000
+
+typedef struct builder {
+    xs_db *db;
+    const synonyms *syn;
+    size_t synonym_budget; /* synonym members the query may still expand into */
+    const char *text;  /* the query as typed */
+    int wildcard_limit;
+    int failed;
+} builder;
+
+static xs_query *prefixed(const char *prefix, const char *s)
+{
+    buf t = {0};
+    if (buf_adds(&t, prefix) < 0 || buf_adds(&t, s) < 0)
+        return NULL;
+    xs_query *q = xs_query_term(t.data, t.len, 1, 0);
+    buf_free(&t);
+    return q;
+}
+
+static xs_query *combine(builder *b, int op, xs_query **subs, size_t n, unsigned window)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!subs[i]) {
+            for (size_t k = 0; k < n; k++)
+                xs_query_free(subs[k]);
+            b->failed = 1;
+            return NULL;
+        }
+    xs_query *q = xs_query_combine(op, subs, n, window);
+    if (!q)
+        b->failed = 1;
+    return q;
+}
+
+
+const field query_fields[FIELD_COUNT] = {
+    [FIELD_BODY] = {"body", PREFIX_STEM, 1.0, 0, 0},
+    [FIELD_HEADING] = {"heading", PREFIX_HEAD, 2.0, 0, 1},
+    [FIELD_TRAIL] = {"trail", PREFIX_TRAIL, 1.5, 0, 1},
+    [FIELD_EXACT] = {"exact", "", 0.3, 1, 0},
+};
+
+/* WORD (its exact form) or STEM as a term of field F, at F's scale. */
+static xs_query *field_query(const field *f, const char *word, const char *stem)
+{
+    xs_query *q = f->exact ? xs_query_term(word, strlen(word), 1, 0) : prefixed(f->prefix, stem);
+    return f->scale == 1.0 ? q : xs_query_scale(q, f->scale);
+}
+
+/* One word in every field of the table. A word found in most passages (a
+ * "for", an "a") is weighed in the fields that keep it only (the body and
+ * its exact form): headings are short, so it would look rare there, and a
+ * heading that shares only such words with the query says nothing. */
+static xs_query *plain_word(builder *b, const char *word, const char *stem)
+{
+    int common = query_common_word(b->db, stem);
+    xs_query *sub[FIELD_COUNT];
+    size_t n = 0;
+    for (size_t f = 0; f < FIELD_COUNT; f++)
+        if (!(common && query_fields[f].skip_common))
+            sub[n++] = field_query(&query_fields[f], word, stem);
+    return combine(b, XS_OP_OR, sub, n, 0);
+}
+
+/* Word K of leaf N: an exact form alone counts in full; title: looks in
+ * headings only. */
+static xs_query *word_query(builder *b, const qnode *n, size_t k)
+{
+    if (n->exact)
+        return xs_query_term(n->word[k], strlen(n->word[k]), 1, 0);
+    if (n->field == F_TITLE)
+        return field_query(&query_fields[FIELD_HEADING], n->word[k], n->stem[k]);
+    return plain_word(b, n->word[k], n->stem[k]);
+}
+
+/* Any member of synonym GROUP: a word as a word, several as a phrase, an
+ * acronym as a word written in capitals (the index marks them: "US" is not
+ * the pronoun "us"). */
+static xs_query *synonym_query(builder *b, size_t group, xs_query *typed)
+{
+    size_t nm = synonyms_members(b->syn, group);
+    xs_query *alt[QNODE_KIDS + 1];
+    size_t na = 0;
+    if (typed)
+        alt[na++] = typed;  /* what was typed, searched as it would be alone */
+    for (size_t k = 0; k < nm && na < QNODE_KIDS; k++) {
+        char *const *stems;
+        size_t nw;
+        int caps;
+        char *const *words = synonyms_member(b->syn, group, k, &stems, &nw, &caps);
+        if (caps) {
+            alt[na++] = prefixed(PREFIX_CAPS, words[0]);
+            continue;
+        }
+        if (nw == 1) {
+            alt[na++] = plain_word(b, words[0], stems[0]);
+            continue;
+        }
+        xs_query *t[QNODE_WORDS];
+        for (size_t w = 0; w < nw; w++)
+            t[w] = xs_query_term(words[w], strlen(words[w]), 1, 0);
+        alt[na++] = combine(b, XS_OP_PHRASE, t, nw, (unsigned)nw);
+    }
+    if (na == 0)
+        return xs_query_match_nothing();
+    return combine(b, XS_OP_OR, alt, na, 0);
+}
+
+/* GROUP when the query may still expand into its members (which are then
+ * spent), else 0: past SYNONYM_EXPANSIONS_MAX, words are searched as typed. */
+static size_t spend_synonyms(builder *b, size_t group)
+{
+    size_t nm = group ? synonyms_members(b->syn, group) : 0;
+    if (!group || nm > b->synonym_budget)
+        return 0;
+    b->synonym_budget -= nm;
+    return group;
+}
+
+/* The synonym group of leaf N's words, or 0. */
+static size_t leaf_synonyms(builder *b, const qnode *n)
+{
+    if (!b->syn || n->exact || n->wild || n->field || n->slop || !n->nwords)
+        return 0;
+    return spend_synonyms(b, synonyms_find(b->syn, n->word, n->nwords, b->text + n->wstart[0],
+                                           n->wend[n->nwords - 1] - n->wstart[0]));
+}
+
+static xs_query *leaf_query(builder *b, const qnode *n)
+{
+    size_t group = leaf_synonyms(b, n);
+    if (group) {
+        xs_query *typed = n->phrase ? NULL : word_query(b, n, 0);
+        if (!n->phrase && !typed) {
+            b->failed = 1;
+            return NULL;
+        }
+        return synonym_query(b, group, typed);
+    }
+    if (n->field == F_PATH) {
+        /* The path as given to the indexer, or under its root: the file
+         * itself, or a folder and everything in it ("fruit" is not
+         * "fruitcake"). */
+        static const char *const prefixes[2] = {PREFIX_FILE, PREFIX_REL};
+        size_t len = strlen(n->value);
+        int folder = len && n->value[len - 1] == '/';
+        xs_query *sub[4] = {NULL, NULL, NULL, NULL};
+        size_t k = 0;
+        for (int i = 0; i < 2; i++) {
+            buf t = {0};
+            if (buf_adds(&t, prefixes[i]) == 0 && buf_adds(&t, n->value) == 0) {
+                if (!folder)
+                    sub[k++] = xs_query_term(t.data, t.len, 1, 0);
+                if (folder || buf_addc(&t, '/') == 0)
+                    sub[k++] = xs_query_wildcard(t.data, t.len, PATH_FILTER_MAX, 0);
+            }
+            buf_free(&t);
+        }
+        return combine(b, XS_OP_OR, sub, folder ? 2 : 4, 0);
+    }
+    if (n->field == F_LANG || n->field == F_TAG)
+        return prefixed(n->field == F_LANG ? PREFIX_LANG : PREFIX_TAG, n->value);
+    if (n->wild) {
+        /* The words of the index beginning with the folded prefix. */
+        const char *w = n->word[n->nwords - 1];
+        return xs_query_wildcard(w, strlen(w), WILDCARD_MAX, b->wildcard_limit);
+    }
+    if (n->phrase && n->field == F_TITLE) {
+        xs_query *sub[QNODE_WORDS];
+        for (size_t k = 0; k < n->nwords; k++)
+            sub[k] = word_query(b, n, k);
+        return combine(b, XS_OP_AND, sub, n->nwords, 0);
+    }
+    if (n->phrase) {
+        xs_query *sub[QNODE_WORDS];
+        for (size_t k = 0; k < n->nwords; k++)
+            sub[k] = xs_query_term(n->word[k], strlen(n->word[k]), 1, 0);
+        /* "a b"~N: within N extra words, in any order. */
+        return combine(b, n->slop ? XS_OP_NEAR : XS_OP_PHRASE, sub, n->nwords,
+                       (unsigned)n->nwords + n->slop);
+    }
+    return word_query(b, n, 0);
+}
+
+int query_common_word(xs_db *db, const char *stem)
+{
+    /* On the stack: the answer never depends on memory left. A stem longer
+     * than a word may be is no common word. */
+    char term[8 + 4 * RUBRIC_WORD_MAX];
+    size_t n = strlen(stem);
+    if (n + sizeof PREFIX_STEM > sizeof term)
+        return 0;
+    memcpy(term, PREFIX_STEM, sizeof PREFIX_STEM - 1);
+    memcpy(term + sizeof PREFIX_STEM - 1, stem, n + 1);
+    size_t total = xs_db_doccount(db), df = xs_db_termfreq(db, term, strlen(term));
+    return total > 0 && (double)df > COMMON_WORD_SHARE * (double)total;
+}
+
+/* Is leaf N a single word so common that requiring it says little? */
+static int common(builder *b, const qnode *n)
+{
+    if (n->op != QN_LEAF || n->nwords != 1 || n->phrase || n->wild || n->exact || n->neg ||
+        n->field)
+        return 0;
+    return query_common_word(b->db, n->stem[0]);
+}
+
+/* How many passages hold leaf N's word (its stem in bodies): 0 for anything
+ * but a plain word, so that phrases and the like always stay. */
+static size_t word_df(builder *b, const qnode *n)
+{
+    if (!n || n->op != QN_LEAF || n->nwords != 1 || n->phrase || n->wild || n->exact || n->field)
+        return 0;
+    char term[8 + 4 * RUBRIC_WORD_MAX];
+    size_t len = strlen(n->stem[0]);
+    if (len + sizeof PREFIX_STEM > sizeof term)
+        return 0;
+    memcpy(term, PREFIX_STEM, sizeof PREFIX_STEM - 1);
+    memcpy(term + sizeof PREFIX_STEM - 1, n->stem[0], len + 1);
+    return xs_db_termfreq(b->db, term, strlen(term));
+}
+
+/* In a ranked OR, only the RELAXED_WORDS_MAX rarest of the words REQ[0..*N)
+ * of node N (those in KIDS[0..*N) order) carry the query: the others are the
+ * common words that make an OR of many slow and decide nothing. */
+static void keep_rarest(builder *b, const qnode *const *kids, xs_query **req, size_t *n)
+{
+    if (*n <= RELAXED_WORDS_MAX)
+        return;
+    size_t df[QNODE_KIDS];
+    for (size_t i = 0; i < *n; i++)
+        df[i] = word_df(b, kids[i]);
+    for (size_t dropped = 0; *n - dropped > RELAXED_WORDS_MAX; dropped++) {
+        size_t worst = 0;
+        for (size_t i = 1; i < *n; i++)
+            if (req[i] && (!req[worst] || df[i] > df[worst]))
+                worst = i;
+        xs_query_free(req[worst]);
+        req[worst] = NULL;
+    }
+    size_t out = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (req[i])
+            req[out++] = req[i];
+    *n = out;
+}
+
+static xs_query *node_query(builder *b, const qnode *n, int or_fallback);
+
+/* Words near each other in a plain query: a boost, never a requirement. */
+static xs_query *proximity(builder *b, const qnode *n)
+{
+    xs_query *sub[QNODE_KIDS];
+    size_t k = 0;
+    for (size_t i = 0; i < n->nkids; i++) {
+        const qnode *c = n->kid[i];
+        if (c->op == QN_LEAF && !c->neg && !c->phrase && !c->wild && !c->field && c->nwords == 1)
+            sub[k++] = xs_query_term(c->word[0], strlen(c->word[0]), 1, 0);
+    }
+    if (k < 2) {
+        for (size_t i = 0; i < k; i++)
+            xs_query_free(sub[i]);
+        return NULL;
+    }
+    return xs_query_scale(combine(b, XS_OP_NEAR, sub, k, PROXIMITY_WINDOW), PROXIMITY_WEIGHT);
+}
+
+static xs_query *and_query(builder *b, const qnode *n, int or_fallback)
+{
+    xs_query *req[QNODE_KIDS], *opt[QNODE_KIDS], *neg[QNODE_KIDS], *filt[QNODE_KIDS];
+    const qnode *reqkid[QNODE_KIDS];
+    size_t nreq = 0, nopt = 0, nneg = 0, nfilt = 0;
+    int rare = 0;
+    for (size_t i = 0; i < n->nkids; i++)
+        rare |= !n->kid[i]->neg && !qnode_is_filter(n->kid[i]) && !common(b, n->kid[i]);
+    for (size_t i = 0; i < n->nkids; i++) {
+        const qnode *c = n->kid[i];
+        /* Words side by side that spell a synonym ("United Nations") stand
+         * for their group, as one word would. */
+        size_t run = 0, group = 0;
+        if (b->syn && n->implicit)
+            for (size_t len = synonyms_longest(b->syn); len >= 2 && !group; len--) {
+                if (i + len > n->nkids)
+                    continue;
+                char *words[QNODE_WORDS];
+                int plain = len <= QNODE_WORDS;
+                for (size_t k = 0; plain && k < len; k++) {
+                    const qnode *w = n->kid[i + k];
+                    plain = w->op == QN_LEAF && !w->neg && !w->phrase && !w->wild && !w->exact &&
+                            !w->field && w->nwords == 1;
+                    if (plain)
+                        words[k] = w->word[0];
+                }
+                if (plain) {
+                    const qnode *last = n->kid[i + len - 1];
+                    group = spend_synonyms(b, synonyms_find(b->syn, words, len,
+                                                            b->text + c->wstart[0],
+                                                            last->wend[0] - c->wstart[0]));
+                    run = len;
+                }
+            }
+        if (group) {
+            reqkid[nreq] = NULL;
+            req[nreq++] = synonym_query(b, group, NULL);
+            i += run - 1;
+            continue;
+        }
+        xs_query *x = node_query(b, c, 0);
+        if (c->neg)
+            neg[nneg++] = x;
+        else if (qnode_is_filter(c))
+            filt[nfilt++] = x;
+        else if (rare && n->implicit && !or_fallback && common(b, c))
+            opt[nopt++] = x;
+        else {
+            reqkid[nreq] = c;
+            req[nreq++] = x;
+        }
+    }
+    if (or_fallback && !b->failed)
+        keep_rarest(b, reqkid, req, &nreq);
+    xs_query *top = NULL;
+    if (nreq)
+        top = combine(b, or_fallback ? XS_OP_OR : XS_OP_AND, req, nreq, 0);
+    else
+        top = xs_query_match_all();
+    /* Each list is handed to combine() (which frees it if it fails) or,
+     * when a step before failed, freed below. */
+    if (nopt && top) {
+        xs_query *pair[2] = {top, combine(b, XS_OP_OR, opt, nopt, 0)};
+        top = combine(b, XS_OP_AND_MAYBE, pair, 2, 0);
+        nopt = 0;
+    }
+    if (top && n->implicit) {
+        xs_query *near = proximity(b, n);
+        if (near) {
+            xs_query *pair[2] = {top, near};
+            top = combine(b, XS_OP_AND_MAYBE, pair, 2, 0);
+        }
+    }
+    if (nfilt && top) {
+        xs_query *pair[2] = {top, combine(b, XS_OP_AND, filt, nfilt, 0)};
+        top = combine(b, XS_OP_FILTER, pair, 2, 0);
+        nfilt = 0;
+    }
+    if (nneg && top) {
+        xs_query *pair[2] = {top, combine(b, XS_OP_OR, neg, nneg, 0)};
+        top = combine(b, XS_OP_AND_NOT, pair, 2, 0);
+        nneg = 0;
+    }
+    if (!top) {
+        b->failed = 1;
+        for (size_t i = 0; i < nopt; i++)
+            xs_query_free(opt[i]);
+        for (size_t i = 0; i < nfilt; i++)
+            xs_query_free(filt[i]);
+        for (size_t i = 0; i < nneg; i++)
+            xs_query_free(neg[i]);
+    }
+    return top;
+}
+
+static xs_query *node_query(builder *b, const qnode *n, int or_fallback)
+{
+    if (n->op == QN_LEAF)
+        return leaf_query(b, n);
+    if (n->op == QN_AND)
+        return and_query(b, n, or_fallback);
+    xs_query *sub[QNODE_KIDS];
+    size_t k = 0;
+    for (size_t i = 0; i < n->nkids; i++)
+        if (!n->kid[i]->neg)  /* an exclusion means nothing inside OR or NEAR */
+            sub[k++] = node_query(b, n->kid[i], 0);
+    if (k == 0)
+        return xs_query_match_all();
+    if (n->op == QN_OR)
+        return combine(b, XS_OP_OR, sub, k, 0);
+    /* NEAR: every leaf's exact words, within the window. */
+    xs_query *terms[QNODE_KIDS * QNODE_WORDS];
+    size_t nt = 0;
+    for (size_t i = 0; i < k; i++)
+        xs_query_free(sub[i]);
+    for (size_t i = 0; i < n->nkids; i++)
+        for (size_t w = 0; w < n->kid[i]->nwords && nt < QNODE_KIDS * QNODE_WORDS; w++)
+            terms[nt++] = xs_query_term(n->kid[i]->word[w], strlen(n->kid[i]->word[w]), 1, 0);
+    if (nt == 0)
+        return xs_query_match_all();
+    return combine(b, XS_OP_NEAR, terms, nt, (unsigned)nt + n->window);
+}
+
+xs_query *qtree_build(xs_db *db, const qtree *q, int or_fallback, int boilerplate,
+                      const synonyms *syn)
+{
+    builder b = {db, syn, SYNONYM_EXPANSIONS_MAX, q->text, 1, 0};
+    xs_query *top = q->root ? node_query(&b, q->root, or_fallback) : xs_query_match_all();
+    if (top && q->root && q->root->neg) {
+        /* NOT a, alone: everything but a. */
+        xs_query *pair[2] = {xs_query_match_all(), top};
+        top = combine(&b, XS_OP_AND_NOT, pair, 2, 0);
+    }
+    if (top && !boilerplate) {
+        xs_query *pair[2] = {top, xs_query_term(TERM_BOILERPLATE, strlen(TERM_BOILERPLATE), 1, 0)};
+        top = combine(&b, XS_OP_AND_NOT, pair, 2, 0);
+    }
+    if (b.failed) {
+        xs_query_free(top);
+        return NULL;
+    }
+    return top;
+}
+
+int qtree_can_relax(const qtree *q)
+{
+    const qnode *r = q->root;
+    if (!r || r->op != QN_AND || !r->implicit)
+        return 0;
+    size_t pos = 0;
+    for (size_t i = 0; i < r->nkids; i++)
+        pos += !r->kid[i]->neg && !qnode_is_filter(r->kid[i]);
+    return pos >= 2;
+}
