@@ -474,9 +474,16 @@ int rubric_index_commit(rubric_index *ix)
 {
     INDEX_NEED_DB(ix);
     ix->err.len = 0;
-    /* A run that changed nothing writes nothing: the revision stays. */
-    if (ix->dry_run || !ix->dirty)
+    /* A run that changed nothing writes nothing: the revision stays. It
+     * still looks into every table once, so that it does not report a
+     * damaged index (a truncated table) as fine. */
+    if (ix->dry_run || !ix->dirty) {
+        int rc = xs_status(xs_db_probe(ix->fresh ? ix->live : ix->db));
+        if (rc != RUBRIC_OK)
+            return index_error(ix, rc, "index '%s' is damaged (rubric-index --rebuild writes it "
+                               "anew): %s", ix->dir, xs_db_errmsg(ix->fresh ? ix->live : ix->db));
         return RUBRIC_OK;
+    }
     /* The revision counts commits of this index across rebuilds: a rebuild
      * carries on from the live index's. */
     int rc = index_record_roots(ix);

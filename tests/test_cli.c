@@ -1134,6 +1134,11 @@ static void a_damaged_index_exits_4_saying_so_never_crashing(void)
     CHECK(c.status == 4);
     CHECK(strstr(c.err, "'damaged'") && find_ci(c.err, "damaged?"));
     cmd_free(&c);
+    /* An indexer run with nothing to do says so too, and so does a dry run. */
+    sh(&c, NULL, "\"$I\" -q --db damaged %s; a=$?; \"$I\" --dry-run --db damaged %s; b=$?; "
+                 "test $a = 4 && test $b = 4", sq(g_corpus), sq(g_corpus));
+    CHECK(c.status == 0 && strstr(c.err, "'damaged' is damaged"));
+    cmd_free(&c);
     /* No position table: phrases would silently turn into AND. */
     sh(&c, NULL,
        "rm -rf damaged && cp -a %s damaged && rm damaged/position.glass && "

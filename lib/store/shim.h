@@ -54,6 +54,10 @@ int xs_db_reopen_path(xs_db *db);
 unsigned long xs_db_revision(xs_db *db);
 int xs_db_commit(xs_db *db);
 size_t xs_db_doccount(xs_db *db);
+/* Read a little of every table (the first and the last document's data,
+ * terms, positions, a posting list): a damaged index, a truncated table,
+ * fails it at little cost. */
+int xs_db_probe(xs_db *db);
 /* Number of documents indexed by TERM (0 when absent or on error). */
 size_t xs_db_termfreq(xs_db *db, const char *term, size_t len);
 /* Metadata: *out is malloc'd (caller frees), NULL with *len 0 when absent. */

@@ -328,6 +328,39 @@ size_t xs_db_doccount(xs_db *db)
     }
 }
 
+// One document's data, terms with their posting lists, and a position list.
+static void probe_document(const Xapian::Database &d, Xapian::docid id)
+{
+    Xapian::Document doc = d.get_document(id, Xapian::DOC_ASSUME_VALID);
+    (void)doc.get_data();
+    for (Xapian::TermIterator t = d.termlist_begin(id); t != d.termlist_end(id); ++t) {
+        (void)d.get_termfreq(*t);
+        if (t.positionlist_count() > 0) {
+            (void)*d.positionlist_begin(id, *t);
+            break;
+        }
+    }
+}
+
+int xs_db_probe(xs_db *db)
+{
+    try {
+        // One look into each table, down from its root, at the first and the
+        // last document.
+        Xapian::Database &d = *db->rd;
+        if (d.get_doccount() > 0) {
+            probe_document(d, *d.postlist_begin(""));
+            Xapian::PostingIterator last = d.postlist_begin("");
+            last.skip_to(d.get_lastdocid());
+            if (last != d.postlist_end(""))
+                probe_document(d, *last);
+        }
+        return XS_OK;
+    } catch (...) {
+        return map_error(&db->err);
+    }
+}
+
 size_t xs_db_termfreq(xs_db *db, const char *term, size_t len)
 {
     try {
