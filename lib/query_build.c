@@ -203,42 +203,44 @@ static xs_query *leaf_query(builder *b, const qnode *n)
     return word_query(b, n, 0);
 }
 
-int query_common_word(xs_db *db, const char *stem)
+/* How many passages hold STEM in their bodies. The term is made on the
+ * stack, so the answer never depends on memory left; a stem longer than a
+ * word may be is in none. */
+static size_t stem_df(xs_db *db, const char *stem)
 {
-    /* On the stack: the answer never depends on memory left. A stem longer
-     * than a word may be is no common word. */
     char term[8 + 4 * RUBRIC_WORD_MAX];
     size_t n = strlen(stem);
     if (n + sizeof PREFIX_STEM > sizeof term)
         return 0;
     memcpy(term, PREFIX_STEM, sizeof PREFIX_STEM - 1);
     memcpy(term + sizeof PREFIX_STEM - 1, stem, n + 1);
-    size_t total = xs_db_doccount(db), df = xs_db_termfreq(db, term, strlen(term));
-    return total > 0 && (double)df > COMMON_WORD_SHARE * (double)total;
+    return xs_db_termfreq(db, term, sizeof PREFIX_STEM - 1 + n);
+}
+
+int query_common_word(xs_db *db, const char *stem)
+{
+    size_t total = xs_db_doccount(db);
+    return total > 0 && (double)stem_df(db, stem) > COMMON_WORD_SHARE * (double)total;
 }
 
 /* Is leaf N a single word so common that requiring it says little? */
+/* Is N one word searched plainly (no phrase, wildcard, exact form, field)? */
+static int single_word(const qnode *n)
+{
+    return n && n->op == QN_LEAF && n->nwords == 1 && !n->phrase && !n->wild && !n->exact &&
+           !n->field;
+}
+
 static int common(builder *b, const qnode *n)
 {
-    if (n->op != QN_LEAF || n->nwords != 1 || n->phrase || n->wild || n->exact || n->neg ||
-        n->field)
-        return 0;
-    return query_common_word(b->db, n->stem[0]);
+    return single_word(n) && !n->neg && query_common_word(b->db, n->stem[0]);
 }
 
 /* How many passages hold leaf N's word (its stem in bodies): 0 for anything
  * but a plain word, so that phrases and the like always stay. */
 static size_t word_df(builder *b, const qnode *n)
 {
-    if (!n || n->op != QN_LEAF || n->nwords != 1 || n->phrase || n->wild || n->exact || n->field)
-        return 0;
-    char term[8 + 4 * RUBRIC_WORD_MAX];
-    size_t len = strlen(n->stem[0]);
-    if (len + sizeof PREFIX_STEM > sizeof term)
-        return 0;
-    memcpy(term, PREFIX_STEM, sizeof PREFIX_STEM - 1);
-    memcpy(term + sizeof PREFIX_STEM - 1, n->stem[0], len + 1);
-    return xs_db_termfreq(b->db, term, strlen(term));
+    return single_word(n) ? stem_df(b->db, n->stem[0]) : 0;
 }
 
 /* In a ranked OR, only the RELAXED_WORDS_MAX rarest of the words REQ[0..*N)

@@ -1445,7 +1445,7 @@ static long kbytes_of(const char *t, const char *dir)
  * to mount the tmpfs. */
 static void a_full_disk_stops_a_run_saying_so_and_keeps_the_index(void)
 {
-    char t[PATH_MAX], db[PATH_MAX], fs[PATH_MAX], line[1024], words[256];
+    char t[PATH_MAX], db[PATH_MAX], fs[PATH_MAX], words[256];
     CHECK(make_site(t, "diskfull") == 0);
     path_join(fs, t, "fs");
     path_join(db, fs, "db");
@@ -1498,7 +1498,6 @@ static void a_full_disk_stops_a_run_saying_so_and_keeps_the_index(void)
     CHECK(hits_for(db, "fullword3", NULL, NULL) >= 1);
     CHECK(same_ids_as_clean_build(t, db, "diskfull-clean"));
     idset_free(&before);
-    (void)line;
     sh(&c, t, "umount fs");
     cmd_free(&c);
 }

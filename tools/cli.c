@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistr.h>
+
 #include "cli.h"
 #include "config.h"
 #include "internal.h"
@@ -71,21 +73,6 @@ const char *cli_read_file(const char *path, size_t max, char **out, size_t *len)
     return e == 0 ? NULL : read_file_error(e);
 }
 
-/* The length of the well-formed UTF-8 sequence at S (N bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    size_t len = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
-    if (!len || s[0] > 0xF4 || len > n)
-        return 0;
-    for (size_t k = 1; k < len; k++)
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
-        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
-        return 0;  /* overlong, a surrogate, or past U+10FFFF */
-    return len;
-}
-
 /* Whether the sequence of LEN bytes at S would drive the terminal: a C1
  * control (U+0080..U+009F), or a bidirectional embedding, override or
  * isolate (U+202A..U+202E, U+2066..U+2069) that reorders what follows. */
@@ -104,7 +91,8 @@ void cli_write_safe(FILE *f, const char *text, size_t n)
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0, run = 0;
     while (i < n) {
-        size_t len = s[i] < 0x80 ? 1 : utf8_len(s + i, n - i);
+        int mb = s[i] < 0x80 ? 1 : u8_mblen(s + i, n - i);
+        size_t len = mb > 0 ? (size_t)mb : 0;
         int bad = len == 0 || (len == 1 && ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7F)) ||
                   drives_terminal(s + i, len);
         if (!bad) {
