@@ -329,6 +329,9 @@ typedef struct rubric_search_opts {
     size_t fragments;   /* nonzero: up to this many fragments per hit, with the
                            source offsets of their matches */
     int explain;        /* nonzero: each hit's score term by term */
+    double time_budget; /* seconds the search may spend matching (0: 0.03);
+                           past it, the best passages found by then
+                           (rubric_results_partial) */
 } rubric_search_opts;
 
 /* An initialiser for C (C++ calls rubric_search_opts_init()). */
@@ -421,6 +424,9 @@ RUBRIC_API const char *rubric_results_suggestion(const rubric_results *r);
 RUBRIC_API size_t rubric_results_count(const rubric_results *r);
 /* Nonzero when the query found nothing and the hits answer the suggestion. */
 RUBRIC_API int rubric_results_corrected(const rubric_results *r);
+/* Nonzero when the time budget stopped the search: the hits are the best of
+ * the passages looked at by then, and the total counts only those. */
+RUBRIC_API int rubric_results_partial(const rubric_results *r);
 /* Hit I (0-based), or NULL past the end. */
 RUBRIC_API const rubric_hit *rubric_results_hit(const rubric_results *r, size_t i);
 

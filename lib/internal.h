@@ -689,6 +689,7 @@ struct rubric_results {
     char *updated;         /* when that index last changed */
     int corrected;         /* the hits answer the suggestion, not the query */
     int grouped;           /* searched with per_article */
+    int partial;           /* the time budget stopped the search */
     rubric_article *articles;
     size_t narticles;
     size_t *article_hits;  /* the hits of every article, back to back */

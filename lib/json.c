@@ -180,6 +180,8 @@ char *rubric_results_json(const rubric_results *res, int flags)
                    : add_child(o, "suggestion", cJSON_CreateNull()) != NULL) &&
              /* true when nothing matched the query and the results answer the suggestion */
              add_child(o, "corrected", cJSON_CreateBool(rubric_results_corrected(res))) &&
+             /* true when the time budget stopped the search: the best found by then */
+             add_child(o, "partial", cJSON_CreateBool(rubric_results_partial(res))) &&
              (results = add_child(o, "results", cJSON_CreateArray())) &&
              /* Which state of the index answered: caches key on it. */
              (index = add_child(o, "index", cJSON_CreateObject())) &&

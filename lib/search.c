@@ -14,12 +14,16 @@
 #define BM25_K1 0.75
 #define BM25_B 0.2
 /* Grouping by article looks at this many matches at least, so that the
- * numbers of matching passages per article are exact below it, unless that
- * takes longer than SEARCH_TIME_BUDGET seconds: past it, the counts are
- * Xapian's estimates. (Xapian cannot cut a match short; the query limits of
- * query.c keep a search's cost bounded.) */
+ * numbers of matching passages per article are exact below it, unless the
+ * time budget runs out first: the counts are then Xapian's estimates. */
 #define GROUP_CHECK_AT_LEAST 2000
-#define SEARCH_TIME_BUDGET 0.05
+/* What matching may cost a search, in seconds, when the caller does not say:
+ * the last line of defence behind the query limits of query.c, which keep
+ * ordinary queries far below it. Past it the match stops and the results are
+ * the best passages found by then, marked partial. It covers every match a
+ * search runs (the relaxed query, the corrected one); snippets and
+ * explanations come after it, bounded by the number of hits. */
+#define SEARCH_TIME_BUDGET 0.03
 
 /* Free what hit H owns (its document data belongs to the results). */
 static void hit_free(rubric_hit *h)
@@ -109,9 +113,10 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
     return ok ? RUBRIC_OK : RUBRIC_ENOMEM;
 }
 
-/* Run Q: words ANDed, then, when nothing holds them all, a ranked OR. */
+/* Run Q, matching until DEADLINE (xs_clock): words ANDed, then, when nothing
+ * holds them all, a ranked OR. */
 static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_t limit,
-               xs_mset **out, char **errmsg)
+               double deadline, xs_mset **out, char **errmsg)
 {
     *out = NULL;
     for (int relax = 0; relax < 2; relax++) {
@@ -119,7 +124,7 @@ static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_
         if (!xq)
             return RUBRIC_ENOMEM;
         xs_mset *m = NULL;
-        xs_search so = {o->offset, limit, o->k1, o->b, o->per_article, 0, SEARCH_TIME_BUDGET};
+        xs_search so = {o->offset, limit, o->k1, o->b, o->per_article, 0, deadline};
         if (o->per_article)
             so.check_at_least = GROUP_CHECK_AT_LEAST;
         int xr = xs_db_search(db->db, xq, &so, &m);
@@ -141,7 +146,7 @@ static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_
         }
         xs_mset_free(*out);
         *out = m;
-        if (xs_mset_estimate(m) > 0 || !qtree_can_relax(q))
+        if (xs_mset_estimate(m) > 0 || xs_mset_stopped(m) || !qtree_can_relax(q))
             break;
     }
     return RUBRIC_OK;
@@ -171,6 +176,8 @@ static int resolve_opts(const rubric_search_opts *opts, rubric_search_opts *o)
         o->k1 = BM25_K1;
     if (o->b <= 0)
         o->b = BM25_B;
+    if (!(o->time_budget > 0))
+        o->time_budget = SEARCH_TIME_BUDGET;
     return RUBRIC_OK;
 }
 
@@ -186,15 +193,18 @@ static const char *nothing_to_search(const qtree *q, size_t len)
  * instead: *M and WORDS then belong to the corrected query, parsed into
  * FIXED (which the caller frees once WORDS are no longer used). */
 static int try_correction(rubric_db *db, const rubric_search_opts *o, size_t limit,
-                          rubric_results *r, xs_mset **m, qtree *fixed, qwords *words,
-                          char **errmsg)
+                          double deadline, rubric_results *r, xs_mset **m, qtree *fixed,
+                          qwords *words, char **errmsg)
 {
-    if (xs_mset_estimate(*m) > 0 || !r->suggestion || o->no_correction)
+    if (xs_mset_estimate(*m) > 0 || xs_mset_stopped(*m) || !r->suggestion || o->no_correction)
         return RUBRIC_OK;
     xs_mset *m2 = NULL;
     int rc = RUBRIC_ENOMEM;
     if (qtree_parse(db->an, r->suggestion, strlen(r->suggestion), fixed) == RUBRIC_OK)
-        rc = run(db, fixed, o, limit, &m2, errmsg);
+        rc = run(db, fixed, o, limit, deadline, &m2, errmsg);
+    /* Out of time, the suggestion may have found nothing only for want of it. */
+    if (rc == RUBRIC_OK && xs_mset_stopped(m2))
+        r->partial = 1;
     if (rc == RUBRIC_OK && xs_mset_estimate(m2) > 0) {
         xs_mset_free(*m);
         *m = m2;
@@ -272,13 +282,15 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
             *errmsg = xstrdup(nothing_to_search(q, len));
         goto done;
     }
-    if ((rc = run(db, q, &o, limit, &m, errmsg)) != RUBRIC_OK)
+    double deadline = xs_clock() + o.time_budget;
+    if ((rc = run(db, q, &o, limit, deadline, &m, errmsg)) != RUBRIC_OK)
         goto done;
     qwords_collect(q, words);
     r->suggestion = spell_suggest(db, words, query, len);
-    if ((rc = try_correction(db, &o, limit, r, &m, fixed, words, errmsg)) != RUBRIC_OK)
+    if ((rc = try_correction(db, &o, limit, deadline, r, &m, fixed, words, errmsg)) != RUBRIC_OK)
         goto done;
     r->total = xs_mset_estimate(m);
+    r->partial |= xs_mset_stopped(m);
     if ((rc = note_context(db, query, len, r)) != RUBRIC_OK)
         goto done;
     if ((rc = fill_hits(db, words, &o, r, m, o.offset + 1, errmsg)) != RUBRIC_OK)
@@ -305,4 +317,9 @@ done:
 int rubric_results_corrected(const rubric_results *r)
 {
     return r->corrected;
+}
+
+int rubric_results_partial(const rubric_results *r)
+{
+    return r->partial;
 }

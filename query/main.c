@@ -328,6 +328,9 @@ static int search_and_print(rubric_db *db, const char *query, const options *o)
     char *err = NULL;
     rubric_results *res = NULL;
     int rc = rubric_search(db, query, strlen(query), &o->search, &res, &err), status = EXIT_DONE;
+    if (rc == RUBRIC_OK && rubric_results_partial(res))
+        complain("the search ran out of time: these are the best passages found by then, "
+                 "not necessarily the best of all", query);
     if (rc != RUBRIC_OK) {
         complain(err ? err : rubric_strerror(rc), query);
         status = rc == RUBRIC_EINVAL ? EXIT_USAGE : EXIT_NODB;

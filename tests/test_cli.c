@@ -355,7 +355,7 @@ static void query_bushehr_finds_nuclear_cooperation_first_with_the_documented_js
     if (!j)
         return;
     static const char *const top_keys[] = {"query",   "total", "suggestion", "corrected",
-                                           "results", "index", NULL};
+                                           "partial", "results", "index", NULL};
     static const char *const hit_keys[] = {"rank",  "score",   "path",        "anchor", "title",
                                            "trail", "snippet", "boilerplate", "url", NULL};
     CHECK(has_exactly_keys(j, top_keys));

@@ -632,6 +632,37 @@ static void a_query_over_the_byte_limit_is_einval_saying_so(void)
     free(q);
 }
 
+/* The time budget stops a match and says so: a budget already spent finds
+ * nothing, is marked partial (in the JSON too), and goes on to neither the
+ * relaxed query nor a correction; the default budget is far from reached
+ * on this index. */
+static void a_search_out_of_time_says_its_results_are_partial(void)
+{
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+    rubric_results *r = NULL;
+    CHECK(rubric_search(g_db, "apples", 6, &o, &r, NULL) == RUBRIC_OK && r);
+    CHECK(r && !rubric_results_partial(r) && rubric_results_count(r) > 0);
+    rubric_results_free(r);
+    static const char *const qs[] = {"apples", "\"red apples\"", "apples pears unicorns",
+                                     "aples", "apples OR pears"};
+    o.time_budget = 1e-9;
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        for (size_t per_article = 0; per_article < 3; per_article += 2) {
+            o.per_article = per_article;
+            r = NULL;
+            CHECK(rubric_search(g_db, qs[i], strlen(qs[i]), &o, &r, NULL) == RUBRIC_OK && r);
+            if (!r)
+                continue;
+            CHECK(rubric_results_partial(r));
+            CHECK(rubric_results_count(r) == 0 && !rubric_results_corrected(r));
+            char *json = rubric_results_json(r, RUBRIC_JSON_COMPACT);
+            CHECK(json && strstr(json, "\"partial\":true"));
+            free(json);
+            rubric_results_free(r);
+        }
+    }
+}
+
 static void queries_without_words_are_einval(void)
 {
     static const char *const qs[] = {"", "   ", "(", "-", "\"\"", "*", "-apples", "NOT apples"};
@@ -1313,6 +1344,7 @@ int main(void)
     RUN(an_empty_operand_matches_nothing_rather_than_everything);
     RUN(queries_without_words_are_einval);
     RUN(a_query_over_the_byte_limit_is_einval_saying_so);
+    RUN(a_search_out_of_time_says_its_results_are_partial);
     RUN(a_query_without_words_is_not_said_to_hold_exclusions);
     RUN(a_misspelling_is_corrected_unless_asked_not_to);
     RUN(synonyms_expand_acronyms_and_their_phrases);

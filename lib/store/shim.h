@@ -117,9 +117,12 @@ typedef struct xs_search {
     double k1, b;             /* BM25 parameters */
     unsigned collapse_max;    /* nonzero: at most this many hits per page */
     size_t check_at_least;    /* look at this many matches at least (exact counts) */
-    double time_limit;        /* seconds after which check_at_least no longer holds
-                                 (0: none): Xapian cannot stop a match short */
+    double deadline;          /* xs_clock() past which the match stops, keeping the
+                                 best found so far (0: none) */
 } xs_search;
+
+/* A monotonic clock, in seconds, for deadlines. */
+double xs_clock(void);
 
 /* Run QUERY. */
 int xs_db_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset **out);
@@ -139,6 +142,9 @@ int xs_db_term_stats(xs_db *db, unsigned docid, const char *term, xs_term_stats 
 void xs_mset_free(xs_mset *m);
 size_t xs_mset_size(const xs_mset *m);
 size_t xs_mset_estimate(const xs_mset *m);
+/* Nonzero when the deadline stopped the match: the hits are the best of the
+ * documents looked at before then, the estimate counts only those. */
+int xs_mset_stopped(const xs_mset *m);
 double xs_mset_weight(const xs_mset *m, size_t i);
 /* The document data of hit I; owned by the mset. */
 const char *xs_mset_data(const xs_mset *m, size_t i, size_t *len);

@@ -5,9 +5,11 @@
 
 #include <xapian.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -36,6 +38,7 @@ struct xs_mset {
     std::vector<unsigned> docids;
     std::vector<size_t> collapsed;
     size_t estimate = 0;
+    bool stopped = false;
 };
 
 static char *dup_msg(const std::string &s)
@@ -599,19 +602,103 @@ void xs_query_free(xs_query *q)
     delete q;
 }
 
+double xs_clock(void)
+{
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+// Matches every document until a deadline, then ends. Filtering a query by
+// it stops the match there, which Xapian 1.4 cannot do by itself (its time
+// limit only gives up on check_at_least). Xapian's AND asks each of its
+// postlists about every candidate document, a filter included, before a
+// phrase or NEAR looks at positions: so even a phrase that scans every
+// passage and matches none (a 16-word phrase of "the") comes here for each
+// one. The clock is read every deadline_stride documents.
+class DeadlineSource : public Xapian::PostingSource {
+    static const unsigned deadline_stride = 64;
+    double deadline;
+    std::shared_ptr<bool> stopped;  // shared with clones (one per shard)
+    Xapian::docid did = 0, last = 0;
+    Xapian::doccount docs = 0;
+    unsigned calls = 0;
+    bool ended = false;
+
+    void tick()
+    {
+        if (calls++ % deadline_stride == 0 && xs_clock() >= deadline) {
+            ended = true;
+            *stopped = true;
+        }
+    }
+
+  public:
+    DeadlineSource(double deadline_, std::shared_ptr<bool> stopped_)
+        : deadline(deadline_), stopped(std::move(stopped_)) {}
+
+    DeadlineSource *clone() const override { return new DeadlineSource(deadline, stopped); }
+
+    void init(const Xapian::Database &db) override
+    {
+        did = 0;
+        calls = 0;
+        ended = *stopped;
+        last = db.get_lastdocid();
+        docs = db.get_doccount();
+        // Until it stops it matches every document, and says so: the AND
+        // then drives with the other postlists and only checks this one,
+        // and Xapian's estimates are those of the query alone.
+        set_maxweight(0);
+    }
+
+    Xapian::doccount get_termfreq_min() const override { return docs; }
+    Xapian::doccount get_termfreq_est() const override { return docs; }
+    Xapian::doccount get_termfreq_max() const override { return docs; }
+
+    void next(double) override
+    {
+        did++;
+        tick();
+    }
+
+    void skip_to(Xapian::docid target, double) override
+    {
+        if (target > did)
+            did = target;
+        tick();
+    }
+
+    bool check(Xapian::docid target, double w_min) override
+    {
+        skip_to(target, w_min);
+        return true;
+    }
+
+    bool at_end() const override { return ended || did > last; }
+    Xapian::docid get_docid() const override { return did; }
+    std::string get_description() const override { return "DeadlineSource()"; }
+};
+
 // Runs the query and copies out what the caller needs, so that a writer
 // committing meanwhile cannot invalidate the results afterwards.
 static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset *m)
 {
     Xapian::Enquire enq(*db->rd);
-    enq.set_query(query->q);
+    auto stopped = std::make_shared<bool>(false);
+    if (o->deadline > 0) {
+        Xapian::Query until((new DeadlineSource(o->deadline, stopped))->release());
+        enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query->q, until));
+        double left = o->deadline - xs_clock();
+        enq.set_time_limit(left > 0 ? left : 1e-9);
+    } else {
+        enq.set_query(query->q);
+    }
     enq.set_weighting_scheme(Xapian::BM25Weight(o->k1, 0, 1, o->b, 0.5));
     if (o->collapse_max)
         enq.set_collapse_key(XS_SLOT_PAGE, o->collapse_max);
-    if (o->time_limit > 0)
-        enq.set_time_limit(o->time_limit);
     Xapian::MSet ms = enq.get_mset(o->offset, o->limit, o->check_at_least);
     m->estimate = ms.get_matches_estimated();
+    m->stopped = *stopped;
     m->weights.clear();
     m->data.clear();
     m->docids.clear();
@@ -702,6 +789,11 @@ size_t xs_mset_size(const xs_mset *m)
 size_t xs_mset_estimate(const xs_mset *m)
 {
     return m->estimate;
+}
+
+int xs_mset_stopped(const xs_mset *m)
+{
+    return m->stopped;
 }
 
 double xs_mset_weight(const xs_mset *m, size_t i)
