@@ -1386,6 +1386,16 @@ static void killing_the_indexer_at_any_moment_leaves_a_working_index(void)
     CHECK(total_mid >= TRIALS / 4);
 }
 
+/* The bytes the files under DIR take (du -sk), or -1. */
+static long kbytes_of(const char *t, const char *dir)
+{
+    cmd c;
+    sh(&c, t, "du -sk %s | cut -f1", dir);
+    long kb = c.status == 0 ? strtol(c.out, NULL, 10) : -1;
+    cmd_free(&c);
+    return kb;
+}
+
 /* A file size limit (ulimit -f) reached in a first build, an incremental
  * run and a rebuild: each stops with a message saying what ran out, leaves
  * the index as it was and no scratch behind, and a run with room converges
@@ -1412,8 +1422,10 @@ static void a_file_size_limit_stops_a_run_saying_so_and_keeps_the_index(void)
     const char *runs[] = {"ulimit -f 128; \"$I\" -q --db db site",
                           "ulimit -f 128; \"$I\" -q -j 2 --rebuild --db db site"};
     for (size_t k = 0; k < 2; k++) {
+        long before_kb = kbytes_of(t, "db");
         sh(&c, t, "%s", runs[k]);
         CHECK(c.status == 4 && strstr(c.err, "File too large"));
+        CHECK(before_kb > 0 && kbytes_of(t, "db") <= before_kb);
         CHECK(strstr(c.err, "the index is unchanged") || strstr(c.err, "rebuild"));
         cmd_free(&c);
         CHECK(ids_of(db, &after) == 0 && ids_equal(&before, &after));
@@ -1427,16 +1439,6 @@ static void a_file_size_limit_stops_a_run_saying_so_and_keeps_the_index(void)
     cmd_free(&c);
     CHECK(hits_for(db, "limitword3", NULL, NULL) >= 1);
     CHECK(same_ids_as_clean_build(t, db, "fsize-clean"));
-}
-
-/* The bytes the files under DIR take (du -sk), or -1. */
-static long kbytes_of(const char *t, const char *dir)
-{
-    cmd c;
-    sh(&c, t, "du -sk %s | cut -f1", dir);
-    long kb = c.status == 0 ? strtol(c.out, NULL, 10) : -1;
-    cmd_free(&c);
-    return kb;
 }
 
 /* A full disk (a small tmpfs) in a first build, an incremental run and a
@@ -1474,11 +1476,17 @@ static void a_full_disk_stops_a_run_saying_so_and_keeps_the_index(void)
     cmd_free(&c);
     const char *runs[] = {"\"$I\" -q --db fs/db site", "\"$I\" -q -j 2 --rebuild --db fs/db site"};
     for (size_t k = 0; k < 2; k++) {
+        long before_kb = kbytes_of(t, "fs");
         sh(&c, t, "%s", runs[k]);
         CHECK(c.status == 4 && strstr(c.err, "No space left on device"));
         if (c.status != 4)
             fprintf(stderr, "  run %zu: exit %d: %s", k, c.status, c.err);
         cmd_free(&c);
+        /* What the failed run wrote is given back. */
+        long after_kb = kbytes_of(t, "fs");
+        CHECK(before_kb > 0 && after_kb <= before_kb);
+        if (after_kb > before_kb)
+            fprintf(stderr, "  run %zu: %ld KiB before, %ld KiB after\n", k, before_kb, after_kb);
         CHECK(ids_of(db, &after) == 0 && ids_equal(&before, &after));
         idset_free(&after);
         CHECK(hits_for(db, "fullword3", NULL, NULL) == 0);

@@ -5,6 +5,9 @@
 
 #include <xapian.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -14,6 +17,12 @@
 #include <string>
 #include <vector>
 
+// A table file and its size at the last commit.
+struct table_size {
+    std::string path;
+    off_t size;
+};
+
 struct xs_db {
     Xapian::Database *rd = nullptr;          // the reader, or the writer seen as one
     Xapian::WritableDatabase *wr = nullptr;  // set for writers only
@@ -22,6 +31,10 @@ struct xs_db {
     bool txn = false;  // a writer holding a run's changes in a transaction
     unsigned flush_every = 0;  // a writer without one: commit after this many adds
     unsigned unflushed = 0;
+    // A writer with a transaction: its tables at the last commit, to give
+    // back what an uncommitted run wrote past them (give_back).
+    std::vector<table_size> committed;
+    Xapian::rev revision = 0;
 };
 
 struct xs_doc {
@@ -179,6 +192,61 @@ int xs_db_open_read(const char *dir, xs_db **out, char **errmsg)
     return XS_OK;
 }
 
+// The table files of a glass database.
+static const char *const glass_tables[] = {"docdata", "position", "postlist",
+                                           "spelling", "synonym", "termlist"};
+
+static off_t file_size(const std::string &path)
+{
+    struct stat st;
+    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
+}
+
+// Notes the size of DB's tables and its revision, just committed. Short of
+// memory, it notes nothing (and nothing will be given back): the commit
+// itself has succeeded.
+static void note_committed(xs_db *db)
+{
+    db->committed.clear();
+    try {
+        db->revision = db->wr->get_revision();
+        for (const char *t : glass_tables) {
+            std::string path = db->path + "/" + t + ".glass";
+            off_t size = file_size(path);
+            if (size >= 0)
+                db->committed.push_back({path, size});
+        }
+    } catch (...) {
+        db->committed.clear();
+    }
+}
+
+// A run that fails (a full disk, a file size limit) has written blocks past
+// the end of its tables that no revision uses, and they keep the space they
+// took: cut the tables back to their size at the last commit. Only under the
+// lock, taken anew once the failed writer is closed (a writer that got in
+// between owns the index now), and only while the last commit on disk is the
+// one the sizes were noted at: every block a revision uses lies inside them.
+static void give_back(const std::string &dir, const std::vector<table_size> &committed,
+                      Xapian::rev revision)
+{
+    bool grew = false;
+    for (const table_size &t : committed)
+        grew = grew || file_size(t.path) > t.size;
+    if (!grew)
+        return;
+    try {
+        Xapian::WritableDatabase again(dir, Xapian::DB_OPEN);
+        if (again.get_revision() == revision)
+            for (const table_size &t : committed)
+                if (file_size(t.path) > t.size && truncate(t.path.c_str(), t.size) != 0)
+                    break;
+        again.close();
+    } catch (...) {
+        // The space stays taken; the index is as the last commit left it.
+    }
+}
+
 // Documents a writer without a transaction buffers before it commits them:
 // a smaller batch than Xapian's default flush threshold of 10,000 was faster
 // on a 2-core machine and keeps memory bounded whatever the corpus. Xapian's
@@ -205,6 +273,7 @@ static int open_writer(const char *dir, int flags, bool txn, xs_db **out, char *
         if (txn) {
             db->wr->begin_transaction(false);
             db->txn = true;
+            note_committed(db);
         }
     } catch (...) {
         int rc = map_error(&db->err);
@@ -274,6 +343,8 @@ void xs_db_close(xs_db *db)
         // Closing never fails visibly: uncommitted work is simply dropped.
     }
     delete db->rd;
+    if (db->txn)
+        give_back(db->path, db->committed, db->revision);
     delete db;
 }
 
@@ -315,8 +386,10 @@ int xs_db_commit(xs_db *db)
         if (db->txn)
             db->wr->commit_transaction();
         db->wr->commit();
-        if (db->txn)
+        if (db->txn) {
             db->wr->begin_transaction(false);
+            note_committed(db);
+        }
         return XS_OK;
     })
 }
