@@ -5,6 +5,7 @@
 
 #include <xapian.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,9 +18,12 @@
 #include <string>
 #include <vector>
 
-// A table file and its size at the last commit.
+// A table file, the file it was (a rebuild may put another in its place),
+// and its size at the last commit.
 struct table_size {
     std::string path;
+    dev_t dev;
+    ino_t ino;
     off_t size;
 };
 
@@ -196,10 +200,12 @@ int xs_db_open_read(const char *dir, xs_db **out, char **errmsg)
 static const char *const glass_tables[] = {"docdata", "position", "postlist",
                                            "spelling", "synonym", "termlist"};
 
-static off_t file_size(const std::string &path)
+// Is T the file it was when noted, and has it grown since? FD open on it.
+static bool grown(int fd, const table_size &t)
 {
     struct stat st;
-    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
+    return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev == t.dev &&
+           st.st_ino == t.ino && st.st_size > t.size;
 }
 
 // Notes the size of DB's tables and its revision, just committed. Short of
@@ -212,9 +218,9 @@ static void note_committed(xs_db *db)
         db->revision = db->wr->get_revision();
         for (const char *t : glass_tables) {
             std::string path = db->path + "/" + t + ".glass";
-            off_t size = file_size(path);
-            if (size >= 0)
-                db->committed.push_back({path, size});
+            struct stat st;
+            if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+                db->committed.push_back({path, st.st_dev, st.st_ino, st.st_size});
         }
     } catch (...) {
         db->committed.clear();
@@ -225,26 +231,39 @@ static void note_committed(xs_db *db)
 // the end of its tables that no revision uses, and they keep the space they
 // took: cut the tables back to their size at the last commit. Only under the
 // lock, taken anew once the failed writer is closed (a writer that got in
-// between owns the index now), and only while the last commit on disk is the
-// one the sizes were noted at: every block a revision uses lies inside them.
+// between owns the index now); only while the last commit on disk is the one
+// the sizes were noted at, every block of which lies inside them; and only
+// in the very files noted (a rebuild swaps in a directory of other files).
 static void give_back(const std::string &dir, const std::vector<table_size> &committed,
                       Xapian::rev revision)
 {
-    bool grew = false;
-    for (const table_size &t : committed)
-        grew = grew || file_size(t.path) > t.size;
-    if (!grew)
-        return;
-    try {
-        Xapian::WritableDatabase again(dir, Xapian::DB_OPEN);
-        if (again.get_revision() == revision)
-            for (const table_size &t : committed)
-                if (file_size(t.path) > t.size && truncate(t.path.c_str(), t.size) != 0)
-                    break;
-        again.close();
-    } catch (...) {
-        // The space stays taken; the index is as the last commit left it.
+    std::vector<int> fds;
+    bool any = false;
+    for (const table_size &t : committed) {
+        int fd = open(t.path.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd >= 0 && !grown(fd, t)) {
+            close(fd);
+            fd = -1;
+        }
+        fds.push_back(fd);
+        any = any || fd >= 0;
     }
+    if (any) {
+        try {
+            Xapian::WritableDatabase again(dir, Xapian::DB_OPEN);
+            if (again.get_revision() == revision)
+                for (size_t i = 0; i < fds.size(); i++)
+                    if (fds[i] >= 0 && grown(fds[i], committed[i]) &&
+                        ftruncate(fds[i], committed[i].size) != 0)
+                        break;
+            again.close();
+        } catch (...) {
+            // The space stays taken; the index is as the last commit left it.
+        }
+    }
+    for (int fd : fds)
+        if (fd >= 0)
+            close(fd);
 }
 
 // Documents a writer without a transaction buffers before it commits them:
