@@ -399,6 +399,9 @@ typedef struct rubric_hit {
     size_t nexplain;
     double doclen, avlength;   /* with explain: the passage's length in terms,
                                   and the average */
+    size_t more_parts;         /* other parts of its section that matched too,
+                                  represented by this one (0 with per_article,
+                                  whose articles count them in matches) */
 } rubric_hit;
 
 typedef struct rubric_results rubric_results;

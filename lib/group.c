@@ -15,16 +15,21 @@ const rubric_article *rubric_results_article(const rubric_results *r, size_t i)
     return i < r->narticles ? &r->articles[i] : NULL;
 }
 
+/* of[] for a hit that is not shown. */
+#define NOT_SHOWN ((size_t)-1)
+
 int group_by_page(rubric_results *r, const xs_mset *m, size_t offset, size_t limit)
 {
     size_t n = r->n;
     r->articles = calloc(n + 1, sizeof *r->articles);
     r->article_hits = calloc(n + 1, sizeof *r->article_hits);
     size_t *of = calloc(n + 1, sizeof *of);  /* hit -> article */
+    size_t *parts = calloc(n + 1, sizeof *parts);  /* article -> parts not shown */
     const char **page = calloc(n + 1, sizeof *page);  /* article -> its page in its source */
-    if (!r->articles || !r->article_hits || !of || !page) {
+    if (!r->articles || !r->article_hits || !of || !page || !parts) {
         free(of);
         free(page);
+        free(parts);
         return -1;
     }
     size_t na = 0;
@@ -44,15 +49,24 @@ int group_by_page(rubric_results *r, const xs_mset *m, size_t offset, size_t lim
         /* Each kept hit of a page carries the count of its page's matches
          * that were left out. */
         size_t left_out = xs_mset_collapsed(m, i);
-        r->articles[a].nhits++;
         if (left_out > r->articles[a].matches)
             r->articles[a].matches = left_out;
         of[i] = a;
+        /* A later part of a section already shown (the same link) is one
+         * more matching passage, not one more hit. */
+        for (size_t j = 0; j < i && *h->anchor; j++)
+            if (of[j] == a && strcmp(r->hits[j].anchor, h->anchor) == 0) {
+                of[i] = NOT_SHOWN;
+                parts[a]++;
+                break;
+            }
+        if (of[i] == a)
+            r->articles[a].nhits++;
     }
     /* Lay each article's hits out back to back, and keep OFFSET..LIMIT. */
     size_t at = 0, first = offset < na ? offset : na, last = first + limit < na ? first + limit : na;
     for (size_t a = 0; a < na; a++)
-        r->articles[a].matches += r->articles[a].nhits;
+        r->articles[a].matches += r->articles[a].nhits + parts[a];
     for (size_t a = first; a < last; a++) {
         size_t start = at;
         for (size_t i = 0; i < n; i++)
@@ -64,5 +78,6 @@ int group_by_page(rubric_results *r, const xs_mset *m, size_t offset, size_t lim
     r->narticles = last - first;
     free(of);
     free(page);
+    free(parts);
     return 0;
 }

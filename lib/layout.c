@@ -36,6 +36,9 @@
  *
  * Value slot XS_SLOT_PAGE (0): "<source>#<page>" ("<source>#" without a page),
  * which groups and collapses the passages of one page.
+ * Value slot XS_SLOT_SECTION (1): "<source>#<page>#<anchor>" for a passage
+ * with an anchor (none without): the parts of one section, which share its
+ * link, collapse into the best of them.
  *
  * Data: a JSON object, everything a result shows, so that queries never read
  * the sources. In this order:
@@ -266,6 +269,10 @@ static int add_filters(xs_doc *doc, const char *source, const char *rel, const c
     key.len = 0;
     if (buf_printf(&key, "%s#%s", source, page) < 0 ||
         xs_doc_add_value(doc, XS_SLOT_PAGE, key.data, key.len) != XS_OK)
+        goto done;
+    key.len = 0;
+    if (*p->anchor && (buf_printf(&key, "%s#%s#%s", source, page, p->anchor) < 0 ||
+                       xs_doc_add_value(doc, XS_SLOT_SECTION, key.data, key.len) != XS_OK))
         goto done;
     key.len = 0;
     if (buf_printf(&key, "%s#%s%s%s/%u", source, page, p->path ? "#" : "", p->anchor,

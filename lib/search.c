@@ -104,6 +104,7 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
     h->end = p->end;
     h->part = p->part;
     h->boilerplate = p->boilerplate;
+    h->more_parts = o->per_article ? 0 : xs_mset_collapsed(ms, i);
     h->url = link_url(o->base_url ? o->base_url : rubric_db_base_url(db),
                       *p->rel ? p->rel : h->path, h->anchor);
     int ok = h->url && snippet_fill(db->an, q, p, o->snippet_len ? o->snippet_len : 200,
@@ -124,7 +125,11 @@ static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_
         if (!xq)
             return RUBRIC_ENOMEM;
         xs_mset *m = NULL;
-        xs_search so = {o->offset, limit, o->k1, o->b, o->per_article, 0, deadline};
+        /* By article, at most per_article passages of a page; else one
+         * passage of a section, its best part. */
+        xs_search so = {o->offset, limit, o->k1, o->b,
+                        o->per_article ? XS_SLOT_PAGE : XS_SLOT_SECTION,
+                        o->per_article ? (unsigned)o->per_article : 1, 0, deadline};
         if (o->per_article)
             so.check_at_least = GROUP_CHECK_AT_LEAST;
         int xr = xs_db_search(db->db, xq, &so, &m);

@@ -929,8 +929,10 @@ static void grouping_keeps_n_passages_per_article_and_counts_them_all(void)
     for (size_t a = 0; a < na; a++) {
         const rubric_article *art = rubric_results_article(g, a);
         size_t truth = 0;
-        for (size_t i = 0; i < rubric_results_count(all); i++)
-            truth += strcmp(rubric_results_hit(all, i)->path, art->path) == 0;
+        for (size_t i = 0; i < rubric_results_count(all); i++) {
+            const rubric_hit *h = rubric_results_hit(all, i);
+            truth += strcmp(h->path, art->path) == 0 ? 1 + h->more_parts : 0;
+        }
         if (art->nhits < 1 || art->nhits > 2 || art->matches != truth) {
             fprintf(stderr, "  article %s: %zu passages shown, matches %zu, true count %zu\n",
                     art->path, art->nhits, art->matches, truth);
@@ -950,7 +952,10 @@ static void grouping_keeps_n_passages_per_article_and_counts_them_all(void)
         sum += truth;
     }
     CHECK(max_matches > 2);  /* the farm's article: capped at 2 shown */
-    CHECK(sum == rubric_results_count(all));  /* every article is there */
+    size_t passages = 0;  /* every article is there */
+    for (size_t i = 0; i < rubric_results_count(all); i++)
+        passages += 1 + rubric_results_hit(all, i)->more_parts;
+    CHECK(sum == passages);
     rubric_results_free(g);
     rubric_results_free(all);
 }
@@ -996,21 +1001,24 @@ static size_t bold_words(const char *html, char words[][64], size_t max)
     return n;
 }
 
-static void fragments_point_at_the_matched_words_in_the_source(void)
+/* Every fragment of every hit of Q: its link, and each match's source range
+ * reading a word the fragment bolds (and beginning with PREFIX, if given).
+ * *CHECKED counts the ranges checked, *LATER the hits that are later parts. */
+static void check_fragment_sources(const char *q, const char *prefix, size_t *checked,
+                                   size_t *later_parts)
 {
     rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
     o.limit = 50;
     o.fragments = 3;
     o.snippet_len = 120;
-    rubric_results *r = search_with("harvest", &o);
+    rubric_results *r = search_with(q, &o);
     CHECK(r && rubric_results_count(r) > 0);
-    size_t checked = 0, later_parts = 0;
     for (size_t i = 0; r && i < rubric_results_count(r); i++) {
         const rubric_hit *h = rubric_results_hit(r, i);
         CHECK(h->nfragments >= 1 && h->nfragments <= 3);
         size_t len = 0;
         char *file = strstr(h->path, ".txt") ? slurp(h->path, &len) : NULL;
-        later_parts += h->part > 0;
+        *later_parts += h->part > 0;
         for (size_t k = 0; k < h->nfragments; k++) {
             const rubric_fragment *f = &h->fragments[k];
             char want[512];
@@ -1037,7 +1045,8 @@ static void fragments_point_at_the_matched_words_in_the_source(void)
                     for (size_t b = 0; b < nb && !any; b++)
                         any = strlen(words[b]) == s->len &&
                               strncasecmp(file + s->start, words[b], s->len) == 0;
-                    ok = any && strncasecmp(file + s->start, "harvest", 7) == 0;
+                    ok = any && (!prefix || strncasecmp(file + s->start, prefix,
+                                                        strlen(prefix)) == 0);
                 }
                 if (!ok) {
                     fprintf(stderr, "  %s#%s part %u: source [%zu, +%zu) reads \"%.*s\"\n", h->path,
@@ -1046,14 +1055,50 @@ static void fragments_point_at_the_matched_words_in_the_source(void)
                             file + (s->start < len ? s->start : 0));
                     harness_current_failed = 1;
                 }
-                checked++;
+                (*checked)++;
             }
             free(html);
         }
         free(file);
     }
+    rubric_results_free(r);
+}
+
+static void fragments_point_at_the_matched_words_in_the_source(void)
+{
+    size_t checked = 0, later_parts = 0;
+    check_fragment_sources("harvest", "harvest", &checked, &later_parts);
+    /* The last paragraph of the long section, in one of its later parts. */
+    check_fragment_sources("\"day 16\"", NULL, &checked, &later_parts);
     CHECK(checked >= 10);
     CHECK(later_parts > 0);  /* the long section was split, and its parts checked */
+}
+
+/* A long section cut into parts is one hit, its best part, in a flat list
+ * and inside an article: every part shares the section's link. Its other
+ * parts still count among the article's matching passages. */
+static void the_parts_of_a_section_are_one_hit(void)
+{
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+    o.limit = 50;
+    rubric_results *r = search_with("wagons", &o);
+    size_t autumn = 0;
+    for (size_t i = 0; r && i < rubric_results_count(r); i++) {
+        const rubric_hit *h = rubric_results_hit(r, i);
+        autumn += strstr(h->path, "seasons.txt") && strcmp(h->anchor, "autumn-harvest") == 0;
+    }
+    CHECK(autumn == 1);
+    for (size_t i = 0; r && i < rubric_results_count(r); i++) {
+        const rubric_hit *h = rubric_results_hit(r, i);
+        if (strcmp(h->anchor, "autumn-harvest") == 0)
+            CHECK(h->more_parts > 0);
+    }
+    rubric_results_free(r);
+    o.per_article = 5;
+    r = search_with("wagons", &o);
+    CHECK(r && rubric_results_article_count(r) == 1);
+    const rubric_article *a = r ? rubric_results_article(r, 0) : NULL;
+    CHECK(a && a->nhits == 1 && a->matches > 1);
     rubric_results_free(r);
 }
 
@@ -1356,6 +1401,7 @@ int main(void)
     RUN(grouping_keeps_n_passages_per_article_and_counts_them_all);
     RUN(grouping_pages_with_offset_and_limit);
     RUN(fragments_point_at_the_matched_words_in_the_source);
+    RUN(the_parts_of_a_section_are_one_hit);
     RUN(a_dotted_word_and_its_part_mark_each_byte_once);
     RUN(explain_adds_up_to_the_score);
     RUN(explain_of_phrases_exact_forms_and_fields_matches_the_query);

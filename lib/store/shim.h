@@ -109,13 +109,18 @@ xs_query *xs_query_wildcard(const char *prefix, size_t len, unsigned max, int li
 void xs_query_free(xs_query *q);
 
 /* The value slot holding a passage's page (source and page path), for
- * grouping passages by article. */
+ * grouping passages by article, and the one holding its section (source,
+ * page and anchor: empty without an anchor), so that the parts of a long
+ * section make one hit. */
 #define XS_SLOT_PAGE 0
+#define XS_SLOT_SECTION 1
 
 typedef struct xs_search {
     size_t offset, limit;
     double k1, b;             /* BM25 parameters */
-    unsigned collapse_max;    /* nonzero: at most this many hits per page */
+    unsigned collapse_slot;   /* XS_SLOT_PAGE or XS_SLOT_SECTION */
+    unsigned collapse_max;    /* nonzero: at most this many hits per value of
+                                 collapse_slot (an empty value is never collapsed) */
     size_t check_at_least;    /* look at this many matches at least (exact counts) */
     double deadline;          /* xs_clock() past which the match stops, keeping the
                                  best found so far (0: none) */

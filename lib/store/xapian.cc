@@ -787,7 +787,7 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
     }
     enq.set_weighting_scheme(Xapian::BM25Weight(o->k1, 0, 1, o->b, 0.5));
     if (o->collapse_max)
-        enq.set_collapse_key(XS_SLOT_PAGE, o->collapse_max);
+        enq.set_collapse_key(o->collapse_slot, o->collapse_max);
     Xapian::MSet ms = enq.get_mset(o->offset, o->limit, o->check_at_least);
     m->estimate = ms.get_matches_estimated();
     m->stopped = *stopped;
