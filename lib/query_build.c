@@ -3,6 +3,7 @@
  * groups, the proximity boost, and the ranked OR that answers when no
  * passage holds every word.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,12 @@
 /* When no passage holds every word, the ranked OR that answers instead is
  * carried by the query's rarest RELAXED_WORDS_MAX words. */
 #define RELAXED_WORDS_MAX 12
+/* In the ranked OR, a passage holding a word gains COORDINATION_WEIGHT times
+ * the word's IDF once, whatever field holds it and how often: the passages
+ * holding the rarer part of the query come first, and BM25 orders passages
+ * holding the same words. Without it a common word found in a heading, a
+ * trail and a body outweighed a rare word found once. */
+#define COORDINATION_WEIGHT 2.0
 /* A filter on a path matches at most this many paths. */
 #define PATH_FILTER_MAX 100000
 
@@ -243,6 +250,36 @@ static size_t word_df(builder *b, const qnode *n)
     return single_word(n) ? stem_df(b->db, n->stem[0]) : 0;
 }
 
+/* Leaf N's share of the ranked OR's coordination score: its word's terms in
+ * every field of query_fields, present or not. NULL (nothing to add) for
+ * anything but a plain word. */
+static xs_query *coordination(builder *b, const qnode *n)
+{
+    if (!single_word(n) || n->neg)
+        return NULL;
+    size_t total = xs_db_doccount(b->db), df = stem_df(b->db, n->stem[0]);
+    if (!total || !df)
+        return NULL;
+    buf t[FIELD_COUNT] = {{0}};
+    const char *terms[FIELD_COUNT];
+    size_t lens[FIELD_COUNT];
+    int ok = 1;
+    for (size_t f = 0; f < FIELD_COUNT; f++) {
+        const field *fd = &query_fields[f];
+        ok = ok && buf_adds(&t[f], fd->exact ? n->word[0] : fd->prefix) == 0 &&
+             (fd->exact || buf_adds(&t[f], n->stem[0]) == 0);
+        terms[f] = t[f].data;
+        lens[f] = t[f].len;
+    }
+    double idf = log((double)total / (double)df);
+    xs_query *q = ok ? xs_query_presence(terms, lens, FIELD_COUNT, COORDINATION_WEIGHT * idf) : NULL;
+    for (size_t f = 0; f < FIELD_COUNT; f++)
+        buf_free(&t[f]);
+    if (!q)
+        b->failed = 1;
+    return q;
+}
+
 /* In a ranked OR, only the RELAXED_WORDS_MAX rarest of the words REQ[0..*N)
  * of node N (those in KIDS[0..*N) order) carry the query: the others are the
  * common words that make an OR of many slow and decide nothing. */
@@ -340,8 +377,16 @@ static xs_query *and_query(builder *b, const qnode *n, int or_fallback)
             req[nreq++] = x;
         }
     }
-    if (or_fallback && !b->failed)
+    if (or_fallback && !b->failed) {
         keep_rarest(b, reqkid, req, &nreq);
+        for (size_t i = 0; i < nreq && !b->failed; i++) {
+            xs_query *share = reqkid[i] ? coordination(b, reqkid[i]) : NULL;
+            if (share) {
+                xs_query *pair[2] = {req[i], share};
+                req[i] = combine(b, XS_OP_OR, pair, 2, 0);
+            }
+        }
+    }
     xs_query *top = NULL;
     if (nreq)
         top = combine(b, or_fallback ? XS_OP_OR : XS_OP_AND, req, nreq, 0);

@@ -237,6 +237,13 @@ static char *seasons_text(void)
     return s;
 }
 
+/* A word found in one passage only, in its body: no other file has it. */
+static const char depth_txt[] =
+    "Interpreter Depth\n"
+    "\n"
+    "Scripts seldom need getdepthlimit, which reports how deeply calls may nest before the "
+    "interpreter stops them.\n";
+
 static char *zq_text(void)
 {
     size_t cap = 16384, n = 0;
@@ -896,6 +903,17 @@ static void the_form_typed_ranks_above_another_form_of_its_stem(void)
     check_before("mediator", "meetings.txt#second-meeting", "meetings.txt#third-meeting");
 }
 
+/* When no passage holds every word, the rare word carries the query: the
+ * one passage holding "getdepthlimit" once, in its body, outranks the
+ * passages holding "harvest" in their headings, trails and bodies. */
+static void a_rare_word_outranks_a_common_one_found_in_every_field(void)
+{
+    rubric_results *r = search_all("getdepthlimit harvest");
+    CHECK(r && rubric_results_count(r) > 2);
+    CHECK(rank_of(r, "depth.txt#interpreter-depth") == 0);
+    rubric_results_free(r);
+}
+
 static void a_heading_match_ranks_above_a_body_match(void)
 {
     check_before("beacon", "harbour.txt#beacon-tower", "harbour.txt#harbour-wall");
@@ -1353,9 +1371,11 @@ int main(void)
     static const char *const rels[] = {"fruit/orchard.txt",  "rivers/river.txt", "kitchen/pie.txt",
                                        "fruitcake/cake.txt", "talks/meetings.txt", "coast/harbour.txt",
                                        "farm/seasons.txt",   "notes/pages.jsonl", "world/news.txt",
-                                       "zq/words.txt",      "replica/standby.txt"};
+                                       "zq/words.txt",      "replica/standby.txt",
+                                       "interp/depth.txt"};
     const char *texts[] = {orchard_txt, river_txt, pie_txt,     cake_txt, talks_txt,
-                           coast_txt,   seasons,   pages_jsonl, news_txt, zq, standby_txt};
+                           coast_txt,   seasons,   pages_jsonl, news_txt, zq, standby_txt,
+                           depth_txt};
     int ok = seasons && zq && mkdir(g_docs, 0777) == 0;
     for (size_t i = 0; ok && i < sizeof rels / sizeof *rels; i++)
         ok = spill(rels[i], texts[i], strlen(texts[i])) == 0;
@@ -1397,6 +1417,7 @@ int main(void)
     RUN(malformed_synonyms_are_einval_naming_the_line);
     RUN(the_form_typed_ranks_above_another_form_of_its_stem);
     RUN(a_heading_match_ranks_above_a_body_match);
+    RUN(a_rare_word_outranks_a_common_one_found_in_every_field);
     RUN(words_close_together_rank_above_the_same_words_far_apart);
     RUN(grouping_keeps_n_passages_per_article_and_counts_them_all);
     RUN(grouping_pages_with_offset_and_limit);

@@ -101,6 +101,10 @@ xs_query *xs_query_term(const char *term, size_t len, unsigned wqf, unsigned pos
 xs_query *xs_query_combine(int op, xs_query **subs, size_t n, unsigned window);
 xs_query *xs_query_scale(xs_query *q, double factor);
 xs_query *xs_query_match_all(void);
+/* The documents holding any of the N TERMS (of LENS bytes), each weighing
+ * WEIGHT: how much of the query a document holds, whatever its length or how
+ * often the terms occur in it. */
+xs_query *xs_query_presence(const char *const *terms, const size_t *lens, size_t n, double weight);
 xs_query *xs_query_match_nothing(void);
 /* Terms beginning with PREFIX, as one synonym. At most MAX of them: more is
  * an XS_EWILDCARD error when searching (LIMIT_ERROR nonzero), else the most

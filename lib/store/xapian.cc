@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -611,6 +612,88 @@ xs_query *xs_query_term(const char *term, size_t len, unsigned wqf, unsigned pos
 {
     try {
         return new xs_query{Xapian::Query(std::string(term, len), wqf, pos)};
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+// Matches the documents holding any of its terms, each with the same
+// weight, whatever the term's frequency in it or the document's length: a
+// word's share of a coordination score (xs_query_presence).
+class PresenceSource : public Xapian::PostingSource {
+    std::vector<std::string> terms;
+    double weight;
+    std::vector<Xapian::PostingIterator> its, ends;
+    Xapian::docid did = 0;
+    Xapian::doccount freq_min = 0, freq_max = 0, docs = 0;
+
+    // The smallest docid any term is at, or 0 past them all.
+    void settle()
+    {
+        did = 0;
+        for (size_t i = 0; i < its.size(); i++)
+            if (its[i] != ends[i] && (did == 0 || *its[i] < did))
+                did = *its[i];
+    }
+
+  public:
+    PresenceSource(std::vector<std::string> terms_, double weight_)
+        : terms(std::move(terms_)), weight(weight_) {}
+
+    PresenceSource *clone() const override { return new PresenceSource(terms, weight); }
+
+    void init(const Xapian::Database &db) override
+    {
+        its.clear();
+        ends.clear();
+        freq_min = freq_max = 0;
+        docs = db.get_doccount();
+        for (const std::string &t : terms) {
+            its.push_back(db.postlist_begin(t));
+            ends.push_back(db.postlist_end(t));
+            Xapian::doccount f = db.get_termfreq(t);
+            freq_min = std::max(freq_min, f);
+            freq_max += f;
+        }
+        freq_max = std::min(freq_max, docs);
+        did = 0;
+        set_maxweight(weight);
+    }
+
+    Xapian::doccount get_termfreq_min() const override { return freq_min; }
+    Xapian::doccount get_termfreq_est() const override { return freq_min; }
+    Xapian::doccount get_termfreq_max() const override { return freq_max; }
+
+    void next(double) override
+    {
+        Xapian::docid from = did;
+        for (size_t i = 0; i < its.size(); i++)
+            if (its[i] != ends[i] && *its[i] <= from)
+                ++its[i];
+        settle();
+    }
+
+    void skip_to(Xapian::docid target, double) override
+    {
+        for (size_t i = 0; i < its.size(); i++)
+            if (its[i] != ends[i])
+                its[i].skip_to(target);
+        settle();
+    }
+
+    bool at_end() const override { return did == 0; }
+    Xapian::docid get_docid() const override { return did; }
+    double get_weight() const override { return weight; }
+    std::string get_description() const override { return "PresenceSource()"; }
+};
+
+xs_query *xs_query_presence(const char *const *terms, const size_t *lens, size_t n, double weight)
+{
+    try {
+        std::vector<std::string> t;
+        for (size_t i = 0; i < n; i++)
+            t.emplace_back(terms[i], lens[i]);
+        return new xs_query{Xapian::Query((new PresenceSource(std::move(t), weight))->release())};
     } catch (...) {
         return nullptr;
     }
