@@ -32,6 +32,22 @@ SQLITE_MISSING := $(if $(wildcard $(SQLITE_PROBE)),,$(SQLITE_PROBE))
 BENCH_PACKAGES = xapian-omega xapian-tools libsqlite3-dev
 BENCH_PROBES = /usr/bin/omindex /usr/bin/quest $(SQLITE_PROBE)
 BENCH_MISSING := $(strip $(foreach f,$(BENCH_PROBES),$(if $(wildcard $(f)),,$(f))))
+# The trees `make eval` judges, NAME:PACKAGE:DIR each: a Debian package's
+# documentation indexed whole, as installed, with its judged queries in
+# tests/relevance/NAME.tsv; beside rubric, SQLite FTS5 and Omega (omindex,
+# quest) as baselines.
+EVAL_TREES = python-docs:python3.11-doc:/usr/share/doc/python3.11/html \
+             git-docs:git-doc:/usr/share/doc/git-doc \
+             gtk3-docs:libgtk-3-doc:/usr/share/gtk-doc/html/gtk3 \
+             bash-docs:bash-doc:/usr/share/doc/bash
+EVAL_PACKAGES = $(foreach t,$(EVAL_TREES),$(word 2,$(subst :, ,$(t)))) xapian-omega xapian-tools \
+                $(SQLITE_PACKAGES)
+EVAL_PROBES = $(foreach t,$(EVAL_TREES),$(word 3,$(subst :, ,$(t)))) /usr/bin/omindex /usr/bin/quest \
+              $(SQLITE_PROBE)
+EVAL_MISSING := $(strip $(foreach f,$(EVAL_PROBES),$(if $(wildcard $(f)),,$(f))))
+# Where the judged queries are read from (another folder of NAME.tsv files
+# may stand in: `make eval RELEVANCE=DIR`).
+RELEVANCE ?= tests/relevance
 PAGEFIND_VERSION ?= 1.6.0
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
@@ -178,6 +194,12 @@ build/test_faults: tests/test_faults.c tests/harness.h tests/shell.h build/libru
 build/eval: tests/eval.c tests/judge.c tests/judge.h build/librubric-internal.a
 	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< tests/judge.c build/librubric-internal.a $(LIBS)
 
+# The Omega baseline: judged queries through quest, judged by the same code
+# (bench/omega.c).
+build/omega-eval: bench/omega.c tests/judge.c tests/judge.h build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) -Itests $(RUBRIC_LDFLAGS) -o $@ $< tests/judge.c \
+	  build/librubric-internal.a $(LIBS)
+
 # The FTS5 baseline over the same passages and judged queries (bench/fts5.c).
 build/fts5-eval: bench/fts5.c tests/judge.c tests/judge.h $(TOOLS_HEADERS) build/librubric-tools.a \
                  build/librubric-internal.a | sqlite-deps
@@ -297,33 +319,62 @@ test-valgrind: all build/test_search
 	$(VALGRIND) build/test_search >/dev/null
 	@echo "test-valgrind: no errors"
 
-# Ranking quality on judged queries (tests/relevance/*.tsv), kept out of `make test`.
-# Fresh indexes each run, so they reflect the current readers. EVALFLAGS=-v lists misses.
-# Only the docs' 530 HTML pages are indexed: not the reST copies in _sources/*.txt.
-# Then SQLite FTS5 over the same passages (bench/fts5-eval.sh), and a table of both.
+# Ranking quality on judged queries ($(RELEVANCE)/*.tsv), kept out of `make
+# test`. Fresh indexes each run, so they reflect the current readers.
+# EVALFLAGS=-v lists misses. corpus/ first, then each of EVAL_TREES whole (a
+# tree whose folder or judged queries are missing is skipped, and said so),
+# indexed by its absolute path, judged with --prefix DIR so that a result's
+# path under DIR must be a target's path exactly. Then the baselines on the
+# same trees and queries: SQLite FTS5 over rubric's passages
+# (bench/fts5-eval.sh) and Omega's pages (bench/omega-eval.sh), each skipped
+# when its tools are missing; then one table of every collection and engine
+# (bench/eval-table.sh).
 PYDOCS = /usr/share/doc/python3.11/html
-eval: all build/eval sqlite-deps
-	rm -rf build/eval-corpus.db build/eval-pydocs.db build/eval-*.out
+eval: all build/eval eval-deps
+	rm -rf build/eval-*.db build/eval-*.sqlite build/eval-*.out build/eval-*.log
 	build/rubric-index -q --db build/eval-corpus.db corpus || [ $$? -eq 1 ]
 	build/eval $(EVALFLAGS) --db build/eval-corpus.db \
-	  tests/relevance/seed-article.tsv tests/relevance/beekeeping.tsv > build/eval-rubric-corpus.out; \
+	  $(RELEVANCE)/seed-article.tsv $(RELEVANCE)/beekeeping.tsv > build/eval-rubric-corpus.out; \
 	  s=$$?; cat build/eval-rubric-corpus.out; exit $$s
-	@if [ -d $(PYDOCS) ]; then \
-	  echo "build/rubric-index -q --db build/eval-pydocs.db --include '*.html' $(PYDOCS)"; \
-	  build/rubric-index -q --db build/eval-pydocs.db --include '*.html' $(PYDOCS) \
-	    || [ $$? -eq 1 ] || exit 1; \
-	  echo "build/eval $(EVALFLAGS) --db build/eval-pydocs.db tests/relevance/python-docs.tsv"; \
-	  build/eval $(EVALFLAGS) --db build/eval-pydocs.db tests/relevance/python-docs.tsv \
-	    > build/eval-rubric-pydocs.out; \
-	  s=$$?; cat build/eval-rubric-pydocs.out; [ $$s -eq 0 ] || exit $$s; \
-	else \
-	  echo "eval: $(PYDOCS) missing (Debian python3.11-doc): python-docs.tsv skipped"; \
-	fi
+	@for t in $(EVAL_TREES); do \
+	  name=$${t%%:*}; dir=$${t##*:}; pkg=$${t#*:}; pkg=$${pkg%%:*}; tsv=$(RELEVANCE)/$$name.tsv; \
+	  if [ ! -d $$dir ]; then echo "eval: $$dir missing (Debian $$pkg): $$name skipped"; continue; fi; \
+	  if [ ! -f $$tsv ]; then echo "eval: $$tsv missing: $$name skipped"; continue; fi; \
+	  echo "build/rubric-index -q --db build/eval-$$name.db $$dir"; \
+	  build/rubric-index -q --db build/eval-$$name.db $$dir || [ $$? -eq 1 ] || exit 1; \
+	  echo "build/eval $(EVALFLAGS) --db build/eval-$$name.db --prefix $$dir $$tsv"; \
+	  build/eval $(EVALFLAGS) --db build/eval-$$name.db --prefix $$dir $$tsv \
+	    > build/eval-rubric-$$name.out; \
+	  s=$$?; cat build/eval-rubric-$$name.out; [ $$s -eq 0 ] || exit $$s; \
+	done
 	@if [ -f $(SQLITE_PROBE) ]; then \
-	  $(MAKE) --no-print-directory build/fts5-eval && sh bench/fts5-eval.sh $(PYDOCS) $(EVALFLAGS); \
+	  $(MAKE) --no-print-directory build/fts5-eval && \
+	  EVALFLAGS="$(EVALFLAGS)" sh bench/fts5-eval.sh $(RELEVANCE) $(EVAL_TREES); \
 	else \
 	  echo "eval: $(SQLITE_PROBE) missing ($(SQLITE_PACKAGES)): the FTS5 baseline skipped"; \
 	fi
+	@if command -v omindex >/dev/null && command -v quest >/dev/null; then \
+	  $(MAKE) --no-print-directory build/omega-eval && \
+	  EVALFLAGS="$(EVALFLAGS)" sh bench/omega-eval.sh $(RELEVANCE) $(EVAL_TREES); \
+	else \
+	  echo "eval: omindex or quest missing (xapian-omega, xapian-tools): the Omega baseline skipped"; \
+	fi
+	@sh bench/eval-table.sh corpus $(EVAL_TREES)
+
+# What `make eval` reads and compares with: the trees' Debian packages, Omega
+# and SQLite. Installed when root with apt-get; otherwise named, and their
+# rows skipped.
+eval-deps:
+ifneq ($(EVAL_MISSING),)
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing what make eval reads and compares with: $(EVAL_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(EVAL_PACKAGES) \
+	    || echo "eval-deps: could not install them all: their rows will be skipped"; \
+	else \
+	  echo "missing: $(EVAL_MISSING) (their rows of make eval will be skipped)"; \
+	  echo "run: sudo apt-get install $(EVAL_PACKAGES)"; \
+	fi
+endif
 
 # Speed and memory beside omindex, Pagefind, SQLite FTS5 and Xapian's own
 # TermGenerator, on a copy of the Python docs' HTML pages; kept out of `make
@@ -372,4 +423,4 @@ clean:
 
 test-tsan test-sanitize test-valgrind: test-deps
 
-.PHONY: all deps test-deps sqlite-deps demo test test-sanitize test-tsan test-valgrind eval bench bench-deps fuzz clean-lib install uninstall clean
+.PHONY: all deps test-deps sqlite-deps demo test test-sanitize test-tsan test-valgrind eval eval-deps bench bench-deps fuzz clean-lib install uninstall clean

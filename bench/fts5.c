@@ -25,7 +25,8 @@
  * falls back the same way). Rows are ranked by bm25(passages, 2.0, 0.5, 1.0)
  * (a title match weighs 2, a trail match 0.5, a body match 1, as in rubric),
  * first 10. Results are judged by tests/judge.c, exactly as build/eval judges
- * rubric's, and printed in the same format, with the median time of a query
+ * rubric's (sections, and the pages they are on; --prefix as build/eval's),
+ * and printed in the same format, with the median time of a query
  * (SQLite's part only: both attempts, not the judging) under each file's
  * figures.
  *
@@ -68,7 +69,7 @@ static const char usage_text[] =
     "       fts5-eval --db DB.sqlite --queries FILE [--runs N]\n"
     "--index puts rubric's passages of PATHs into an SQLite FTS5 table;\n"
     "--db runs judged queries against it and prints success@1, success@10\n"
-    "and MRR@10 per file, as build/eval does for rubric;\n"
+    "and MRR@10 per file, of sections and of pages, as build/eval does for rubric;\n"
     "--queries times plain queries (make bench).\n";
 
 static void out_of_memory(void)
@@ -304,8 +305,8 @@ static void free_hits(hit *hits, size_t n)
     }
 }
 
-static unsigned run_query(void *ctx, const char *query, const char *targets, char *first,
-                          size_t firstlen)
+static judge_rank run_query(void *ctx, const char *query, const char *targets, char *first,
+                            size_t firstlen)
 {
     searcher *s = ctx;
     double t0 = now_us();
@@ -314,7 +315,7 @@ static unsigned run_query(void *ctx, const char *query, const char *targets, cha
     rubric_segment(query, strlen(query), add_word, &w);
     if (!w.n) {
         snprintf(first, firstlen, "(error: no words)");
-        return 0;
+        return (judge_rank){0, 0};
     }
     hit hits[JUDGE_LIMIT];
     size_t n = 0;
@@ -335,16 +336,16 @@ static unsigned run_query(void *ctx, const char *query, const char *targets, cha
     s->times[s->ntimes++] = t;
     if (rc < 0) {
         snprintf(first, firstlen, "(error: %s)", err);
-        return 0;
+        return (judge_rank){0, 0};
     }
     if (n)
         snprintf(first, firstlen, "%s#%s \"%s\"", hits[0].path, hits[0].anchor, hits[0].title);
     else
         snprintf(first, firstlen, "(no results)");
-    unsigned rank = 0;
-    for (size_t i = 0; !rank && i < n; i++)
-        if (judge_matches(hits[i].path, hits[i].anchor, targets))
-            rank = (unsigned)i + 1;
+    judge_hit judged[JUDGE_LIMIT];
+    for (size_t i = 0; i < n; i++)
+        judged[i] = (judge_hit){hits[i].path, hits[i].anchor};
+    judge_rank rank = judge_hits(judged, n, targets);
     free_hits(hits, n);
     return rank;
 }
@@ -587,7 +588,7 @@ int main(int argc, char **argv)
         status = build_index(index_db, include, exclude, boilerplate, argv + optind,
                              argc - optind);
     } else {
-        judge_init("fts5-eval", prefix);
+        judge_init("fts5-eval", prefix, 0);
         status = run_queries(query_db, verbose, argv + optind, argc - optind);
     }
     free(include);

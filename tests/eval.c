@@ -1,41 +1,64 @@
 /* eval.c: measure rubric's ranking against judged queries.
  *
- *   build/eval --db DIR [--prefix P] [-v] FILE.tsv...
+ *   build/eval --db DIR [--prefix P] [--bm25 K1,B] [-v] FILE.tsv...
  *
  * Each line of a FILE is `query<TAB>target[ target...]`, each target
  * `path#anchor`: the sections a knowledgeable reader would want to land on
  * (blank lines and lines starting with '#' are skipped). Every query goes
  * through rubric_search() with limit 10 and otherwise default options; the
  * rank of the first acceptable result gives success@1, success@10 and MRR@10
- * (the reciprocal rank of that result, 0 past rank 10, averaged over queries).
+ * (the reciprocal rank of that result, 0 past rank 10, averaged over queries),
+ * at section level and at page level.
  *
- * When a result is acceptable for a target `path#anchor`:
+ * When a result is on the page of a target `path#anchor`: the result's path,
+ * less P and any '/' after it, is the target's path. So with
+ * --prefix /usr/share/doc/python3.11/html, the result
+ * `/usr/share/doc/python3.11/html/library/os.html` is on `library/os.html`,
+ * and `.../html/library/index.html` is not on `index.html`. A path not under
+ * P (or any path, without --prefix) may also end with '/' and the target's
+ * path: `library/os.html` then matches `/usr/.../library/os.html`, but never
+ * `xos.html`.
  *
- * - its path matches: the result's path, less P when it starts with P (then
- *   less any leading '/'), equals the target's path or ends with '/' and the
- *   target's path. So `/usr/share/doc/python3.11/html/library/os.html`
- *   matches `library/os.html` without --prefix, but never `xos.html`;
- * - and its anchor is the target's anchor, or the anchor of another part of
- *   the same section. A long section is cut into parts, and a later part may
- *   be anchored on an element inside it (a `<dt id="os.walk">` in the section
- *   `files-and-directories`). The library returns hits only, so the evaluator
- *   reads the source file itself (the result's path, opened as stored, so run
- *   it from the directory the index was built from) with rubric_doc_read():
- *   the section is the first passage anchored on the target's anchor and the
- *   passages right after it that continue it (part > 0, or the same title and
- *   trail) or lie inside it (their trail continues with its title: its
- *   subsections and API entries, such as `<dt id="platform.mac_ver">` in
- *   `macos-platform`). Their anchors are all accepted: a reader following the
- *   link lands inside the judged section. When the file cannot be read, only
- *   the target's own anchor is accepted (a note on stderr says so).
+ * When a result is acceptable for a target at section level: it is on the
+ * target's page, and its anchor is the target's anchor, or the anchor of
+ * another part of the same section. A long section is cut into parts, and a
+ * later part may be anchored on an element inside it (a `<dt id="os.walk">`
+ * in the section `files-and-directories`). The library returns hits only, so
+ * the evaluator reads the source file itself (the result's path, opened as
+ * stored: give the indexer absolute paths, or run the evaluator from the
+ * directory the index was built from) with rubric_doc_read(): the section is
+ * the first passage anchored on the target's anchor and the passages right
+ * after it that continue it (part > 0, or the same title and trail) or lie
+ * inside it (their trail continues with its title: its subsections and API
+ * entries, such as `<dt id="platform.mac_ver">` in `macos-platform`). Their
+ * anchors are all accepted: a reader following the link lands inside the
+ * judged section. When the file cannot be read, only the target's own anchor
+ * is accepted (a note on stderr says so).
  *
- * A target with no '#' accepts any passage of its file.
+ * A target's anchor is an id (or <a name>) of the page, as a reader copies it
+ * from a link, and the page tells which section it opens, where passages do
+ * not: texinfo's `<div id="Arrays">`, whose heading rubric anchors on the
+ * `<span id="Arrays-1">` before it, or man2html's `<A NAME="lbBB">&nbsp;</A>`
+ * before `<H3>Parameter Expansion</H3>`, which rubric's passages leave at
+ * the end of the section before. When no passage bears the anchor, or the
+ * one that does ends with its element or holds nothing but it, the section
+ * starts at the first passage of a heading that is the element or follows
+ * it closely (at most a navigation panel between), else at the passage that
+ * holds the element (or the next one, when it lies between two). An anchor
+ * that is nowhere in the page accepts only itself (a note on stderr says so:
+ * a typo in the judged queries, or a page that changed).
  *
- * Output, per file: each query that misses at rank 1 (with -v), then the
+ * A target with no '#' accepts any passage of its file. Page level counts
+ * results as rubric returns them, passages: when the first passage on a
+ * target's page is third in the list, the page ranks third, however many of
+ * the two before it share a page.
+ *
+ * Output, per file: each query that misses at rank 1 (with -v: its rank,
+ * where its page ranked, the targets and the first result), then the
  * figures; at the end one line per file:
- *   FILE: n=N s@1=0.xx s@10=0.xx mrr@10=0.xx
- * The judging (and this output) lives in tests/judge.c, shared with the FTS5
- * baseline, bench/fts5.c.
+ *   FILE: n=N s@1=0.xx s@10=0.xx mrr@10=0.xx page-s@1=0.xx page-s@10=0.xx page-mrr@10=0.xx
+ * The judging (and this output) lives in tests/judge.c, shared with the
+ * baselines, bench/fts5.c (SQLite FTS5) and bench/omega.c (Omega).
  * Exit status: 0 when every file was evaluated, 1 when a file could not be
  * read, 2 on a usage error, 4 when the index cannot be opened.
  */
@@ -50,15 +73,16 @@
 static const char usage_text[] =
     "usage: eval --db DIR [--prefix P] [--bm25 K1,B] [-v] FILE.tsv...\n"
     "Run judged queries (query<TAB>path#anchor ...) and print success@1,\n"
-    "success@10 and MRR@10 per file; -v lists the queries that miss at rank 1.\n";
+    "success@10 and MRR@10 per file, of sections and of pages; -v lists the\n"
+    "queries that miss at rank 1.\n";
 
-/* Rank (1-based) of the first result acceptable for one of TARGETS (space
- * separated), 0 when none in the first JUDGE_LIMIT. *first describes result 1. */
 /* BM25 parameters given with --bm25 (0: rubric's defaults). */
 static double bm25_k1, bm25_b;
 
-static unsigned run_query(void *ctx, const char *query, const char *targets, char *first,
-                          size_t firstlen)
+/* The ranks of the first results acceptable for TARGETS (space separated),
+ * at section and at page level; *first describes result 1. */
+static judge_rank run_query(void *ctx, const char *query, const char *targets, char *first,
+                            size_t firstlen)
 {
     rubric_db *db = ctx;
     rubric_search_opts opts;
@@ -72,7 +96,7 @@ static unsigned run_query(void *ctx, const char *query, const char *targets, cha
     if (rc != RUBRIC_OK) {
         snprintf(first, firstlen, "(error: %s)", err ? err : rubric_strerror(rc));
         free(err);
-        return 0;
+        return (judge_rank){0, 0};
     }
     const rubric_hit *h0 = rubric_results_hit(res, 0);
     if (h0)
@@ -80,12 +104,13 @@ static unsigned run_query(void *ctx, const char *query, const char *targets, cha
     else
         snprintf(first, firstlen, "(no results)");
 
-    unsigned rank = 0;
-    for (size_t i = 0; !rank && i < rubric_results_count(res) && i < JUDGE_LIMIT; i++) {
-        const rubric_hit *h = rubric_results_hit(res, i);
-        if (judge_matches(h->path, h->anchor, targets))
-            rank = (unsigned)i + 1;
+    judge_hit hits[JUDGE_LIMIT];
+    size_t n = 0;
+    for (; n < rubric_results_count(res) && n < JUDGE_LIMIT; n++) {
+        const rubric_hit *h = rubric_results_hit(res, n);
+        hits[n] = (judge_hit){h->path, h->anchor};
     }
+    judge_rank rank = judge_hits(hits, n, targets);
     rubric_results_free(res);
     return rank;
 }
@@ -122,7 +147,7 @@ int main(int argc, char **argv)
         fputs(usage_text, stderr);
         return 2;
     }
-    judge_init("eval", prefix);
+    judge_init("eval", prefix, 0);
     rubric_db *db = NULL;
     char *err = NULL;
     if (rubric_db_open(dbdir, &db, &err) != RUBRIC_OK) {
