@@ -17,6 +17,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 // A table file, the file it was (a rebuild may put another in its place),
@@ -40,6 +41,10 @@ struct xs_db {
     // back what an uncommitted run wrote past them (give_back).
     std::vector<table_size> committed;
     Xapian::rev revision = 0;
+    // The terms of the document xs_db_term_stats() last looked into, with
+    // their wdf: explaining a hit asks for dozens of its terms in turn.
+    unsigned terms_of = 0;
+    std::unordered_map<std::string, unsigned> wdfs;
 };
 
 struct xs_doc {
@@ -375,11 +380,13 @@ const char *xs_db_errmsg(const xs_db *db)
 
 int xs_db_reopen(xs_db *db)
 {
+    db->terms_of = 0;
     GUARD_DB(db, db->rd->reopen(); return XS_OK;)
 }
 
 int xs_db_reopen_path(xs_db *db)
 {
+    db->terms_of = 0;
     GUARD_DB(db, {
         Xapian::Database *fresh = open_reader(db->path);
         delete db->rd;
@@ -933,10 +940,17 @@ int xs_db_term_stats(xs_db *db, unsigned docid, const char *term, xs_term_stats 
         out->doclen = db->rd->get_doclength(docid);
         out->avlength = db->rd->get_avlength();
         out->doccount = db->rd->get_doccount();
-        Xapian::TermIterator it = db->rd->termlist_begin(docid);
-        it.skip_to(t);
-        if (it != db->rd->termlist_end(docid) && *it == t)
-            out->wdf = it.get_wdf();
+        if (db->terms_of != docid) {
+            db->terms_of = 0;
+            db->wdfs.clear();
+            for (Xapian::TermIterator it = db->rd->termlist_begin(docid);
+                 it != db->rd->termlist_end(docid); ++it)
+                db->wdfs.emplace(*it, it.get_wdf());
+            db->terms_of = docid;
+        }
+        auto found = db->wdfs.find(t);
+        if (found != db->wdfs.end())
+            out->wdf = found->second;
         return XS_OK;
     })
 }
