@@ -196,6 +196,9 @@ typedef struct outline outline;
 
 outline *outline_new(rubric_doc *d);
 void outline_free(outline *o);
+/* Anchors are ids the source gives, as they are, else empty: for HTML, where
+ * a link can only land on an id of the page. */
+void outline_page_anchors(outline *o);
 /* Start a section at heading TITLE of LEVEL (1 outermost). ID, when not NULL
  * and not yet used, is its anchor; else a slug of the title. */
 int outline_heading(outline *o, int level, const char *title, size_t len, const char *id,

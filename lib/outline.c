@@ -38,6 +38,7 @@ struct outline {
     int boilerplate;
     int open;
     const doc_record *record;  /* the record the passages come from, or NULL */
+    int page_anchors;    /* anchors are the page's own ids, never slugs */
 };
 
 size_t passage_cut(const char *text, size_t len, size_t want, size_t reach, int (*gap)(char))
@@ -88,8 +89,16 @@ static int flush(outline *o)
     doc_passage p = {0};
     p.anchor = o->part_anchor ? o->part_anchor : o->anchor;
     p.title = o->depth ? o->title[o->depth - 1] : rubric_doc_title(o->d);
-    p.trail = (const char *const *)o->title;
-    p.ntrail = o->depth ? o->depth - 1 : 0;
+    /* The trail: the enclosing headings, none repeated, nor the passage's
+     * own title (a page whose first heading is its title). */
+    const char *trail[OUTLINE_DEPTH];
+    size_t ntrail = 0;
+    for (size_t i = 0; o->depth && i < o->depth - 1; i++)
+        if (strcmp(o->title[i], p.title) != 0 &&
+            (ntrail == 0 || strcmp(o->title[i], trail[ntrail - 1]) != 0))
+            trail[ntrail++] = o->title[i];
+    p.trail = trail;
+    p.ntrail = ntrail;
     p.text = o->text.data ? o->text.data : "";
     p.text_len = o->text.len;
     p.start = o->start;
@@ -138,13 +147,23 @@ void outline_record(outline *o, const doc_record *record)
     o->record = record;
 }
 
+void outline_page_anchors(outline *o)
+{
+    o->page_anchors = 1;
+}
+
 /* The anchor of a section titled TITLE whose source names it ID (or NULL). */
 static const char *section_anchor(outline *o, const char *id, const char *title, size_t len)
 {
-    /* A record's own anchor names a place on its own page: kept as it is,
-     * even when another record's passages use it. */
-    if (o->record && id && *id)
+    /* A record's own anchor names a place on its own page, and an HTML
+     * page's ids are the only places a link can land on: kept as they are,
+     * even when another section uses them too (its parts and it then share
+     * a link). A page section without one has none: links to it are the
+     * page's, with a text fragment. */
+    if ((o->record || o->page_anchors) && id && *id)
         return doc_keep(o->d, utf8_valid_copy(id, strlen(id), NULL));
+    if (o->page_anchors)
+        return "";
     return doc_unique_anchor(o->d, id, title, len);
 }
 

@@ -13,7 +13,9 @@
  *   - a <dt> with an id (an API entry) heads a section below the heading;
  *   - a heading's anchor is its id, else that of an id-bearing element inside
  *     it, else its enclosing <section>/<article>'s id (when it is that
- *     section's first heading), else the nearest preceding id, else a slug;
+ *     section's first heading), else the nearest preceding id, else none
+ *     (a link then lands on the page, with a text fragment): an anchor is
+ *     always a place of the page;
  *   - script, style, template, noscript, nav, aside, [hidden] and elements marked
  *     data-rubric-ignore or with a navigation/banner/contentinfo/search/
  *     complementary role are not read, nor header and footer outside
@@ -75,7 +77,7 @@ typedef struct elem {
     int link;          /* a with href */
     int self_link;     /* a with href="#..." inside a heading */
     char *id;
-    int heading_seen;  /* for sectioning elements: a heading came already */
+    int heading_seen;  /* a heading came inside it already */
 } elem;
 
 typedef struct html {
@@ -100,11 +102,12 @@ typedef struct html {
     int last_level;       /* level of the last h1-h6 */
     size_t dl_depth;      /* open <dl> elements */
     char *heading_id;     /* the heading's own id, or one inside it */
-    char *heading_fallback; /* its section's id, else the nearest before it */
+    char *heading_fallback; /* an enclosing element's id, else one right before it */
     size_t link_mark;     /* text length where an in-page link inside a heading began */
     int in_self_link;     /* inside <a href="#..."> within a heading */
     char *last_id;        /* the nearest id seen */
     int fresh_id;         /* last_id came after the last heading */
+    int text_since_id;    /* text was read since last_id */
     event *ev;
     size_t nev, capev;
     int failed;
@@ -399,6 +402,7 @@ static int note_id(html *h, const char *id)
     free(h->last_id);
     h->last_id = copy;
     h->fresh_id = !h->heading_level;
+    h->text_since_id = 0;
     if (h->heading_level && !h->heading_id && !(h->heading_id = xstrdup(id)))
         fail(h);
     return 0;
@@ -434,11 +438,10 @@ static elem *push_element(html *h, unsigned kind, const xmlChar **atts, const ch
         h->in_main = h->saw_main = 1;
         h->main_depth = h->depth;
     }
-    if (kind & K_SECTIONING) {
+    if (id && *id && !(e->id = xstrdup(id)))
+        fail(h);
+    if (kind & K_SECTIONING)
         h->sectioning++;
-        if (id && !(e->id = xstrdup(id)))
-            fail(h);
-    }
     if (kind & K_SECTION)
         h->sections++;
     if ((kind & K_LIST) && h->list_depth++ == 0)
@@ -461,21 +464,27 @@ static elem *push_element(html *h, unsigned kind, const xmlChar **atts, const ch
 }
 
 /* The anchor of a heading that has no id of its own (nor one inside it, yet):
- * the id of its sectioning element when it is that element's first heading,
- * else the nearest id before it. */
+ * the id of the nearest enclosing element that has one, when this is the
+ * first heading inside it (<section id>, Texinfo's <div id>); else an id
+ * right before it with no text between (<a name="..."></a><h3> in older
+ * HTML); else none. Every anchor is thus a place of the page, at or just
+ * before the heading. */
 static void note_heading_fallback(html *h)
 {
     free(h->heading_fallback);
     h->heading_fallback = NULL;
-    for (size_t i = h->depth; i-- > 0;)
-        if (h->stack[i].kind & K_SECTIONING) {
-            if (!h->stack[i].heading_seen && h->stack[i].id &&
-                !(h->heading_fallback = xstrdup(h->stack[i].id)))
+    int nearest = 1;
+    for (size_t i = h->depth; i-- > 0;) {
+        elem *e = &h->stack[i];
+        if (e->id && nearest) {
+            nearest = 0;
+            if (!e->heading_seen && !(h->heading_fallback = xstrdup(e->id)))
                 fail(h);
-            h->stack[i].heading_seen = 1;
-            break;
         }
-    if (!h->heading_fallback && h->last_id && !(h->heading_fallback = xstrdup(h->last_id)))
+        e->heading_seen = 1;
+    }
+    if (!h->heading_fallback && h->last_id && !h->text_since_id &&
+        !(h->heading_fallback = xstrdup(h->last_id)))
         fail(h);
 }
 
@@ -630,6 +639,9 @@ static void on_text(void *ctx, const xmlChar *ch, int len)
         }
         if (h->text.len == 0)
             h->start = offset(h) >= (size_t)(len - i) ? offset(h) - (size_t)(len - i) : 0;
+        /* A no-break space (C2 A0) is not text between an id and a heading. */
+        if (c != (char)0xC2 && c != (char)0xA0)
+            h->text_since_id = 1;
         if (buf_addc(&h->text, c == '\r' ? '\n' : c) < 0)
             goto oom;
     }
@@ -763,6 +775,7 @@ static int replay(html *h, size_t size)
     outline *o = outline_new(d);
     if (!o)
         return -1;
+    outline_page_anchors(o);
     int rc = 0;
     /* Without an h1, the page title stands above every heading. */
     if (!has_h1 && title)
