@@ -256,8 +256,7 @@ static int add_word(void *ctx, const rubric_token *t)
 
 typedef struct searcher {
     sqlite3 *db;
-    double *times;  /* microseconds per query of the current file */
-    size_t ntimes, cap;
+    judge_times times;  /* microseconds per query of the current file */
 } searcher;
 
 typedef struct hit {
@@ -326,14 +325,7 @@ static judge_rank run_query(void *ctx, const char *query, const char *targets, c
     double t = now_us() - t0;
     buf_free(&w.and_q);
     buf_free(&w.or_q);
-    if (s->ntimes == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 64;
-        double *p = realloc(s->times, s->cap * sizeof *p);
-        if (!p)
-            out_of_memory();
-        s->times = p;
-    }
-    s->times[s->ntimes++] = t;
+    judge_time(&s->times, t);
     if (rc < 0) {
         snprintf(first, firstlen, "(error: %s)", err);
         return (judge_rank){0, 0};
@@ -371,25 +363,21 @@ static int run_queries(const char *dbpath, int verbose, char **files, int nfiles
         out_of_memory();
     int status = 0;
     for (int i = 0; i < nfiles; i++) {
-        s.ntimes = 0;
         ok[i] = judge_file(files[i], verbose, run_query, &s, &figs[i]) == 0;
         if (!ok[i]) {
             status = 1;
             continue;
         }
-        if (s.ntimes) {
-            qsort(s.times, s.ntimes, sizeof *s.times, by_value);
-            double med = s.ntimes % 2 ? s.times[s.ntimes / 2]
-                                      : (s.times[s.ntimes / 2 - 1] + s.times[s.ntimes / 2]) / 2;
-            printf("   median %.0f us per query (max %.0f us)\n", med, s.times[s.ntimes - 1]);
-        }
+        double max, med = judge_times_median(&s.times, &max);
+        if (max > 0)
+            printf("   median %.0f us per query (max %.0f us)\n", med, max);
     }
     for (int i = 0; i < nfiles; i++)
         if (ok[i])
             judge_summary(files[i], &figs[i]);
     free(figs);
     free(ok);
-    free(s.times);
+    free(s.times.v);
     judge_cleanup();
     sqlite3_close(s.db);
     return status;

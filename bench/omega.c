@@ -65,8 +65,7 @@ typedef struct searcher {
     const char *db;
     const char *prefix; /* the tree's root, put before each url ("" for none) */
     int broken;         /* quest could not be run at all: the run is worthless */
-    double *times;      /* microseconds per query of the current file */
-    size_t ntimes, cap;
+    judge_times times;  /* microseconds per query of the current file */
 } searcher;
 
 /* Run quest on QUERY; its standard output into OUT. The exit status, or -1
@@ -181,14 +180,7 @@ static judge_rank run_query(void *ctx, const char *query, const char *targets, c
     double t0 = now_us();
     int rc = run_quest(s, query, &out, err, sizeof err);
     double t = now_us() - t0;
-    if (s->ntimes == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 64;
-        double *p = realloc(s->times, s->cap * sizeof *p);
-        if (!p)
-            out_of_memory();
-        s->times = p;
-    }
-    s->times[s->ntimes++] = t;
+    judge_time(&s->times, t);
     const char *text = out.data ? out.data : "";
     if (rc != 0) {
         /* quest says why on its standard output ("Couldn't parse query: ..."). */
@@ -216,12 +208,6 @@ static judge_rank run_query(void *ctx, const char *query, const char *targets, c
     for (size_t i = 0; i < n; i++)
         free(pages[i]);
     return rank;
-}
-
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)
@@ -264,19 +250,15 @@ int main(int argc, char **argv)
     if (!figs || !ok)
         out_of_memory();
     for (int i = 0; i < nfiles && !s.broken; i++) {
-        s.ntimes = 0;
         ok[i] = judge_file(argv[optind + i], verbose, run_query, &s, &figs[i]) == 0;
         if (!ok[i]) {
             status = 1;
             continue;
         }
-        if (s.ntimes) {
-            qsort(s.times, s.ntimes, sizeof *s.times, by_value);
-            double med = s.ntimes % 2 ? s.times[s.ntimes / 2]
-                                      : (s.times[s.ntimes / 2 - 1] + s.times[s.ntimes / 2]) / 2;
+        double max, med = judge_times_median(&s.times, &max);
+        if (max > 0)
             printf("   median %.1f ms per query, a quest process each (max %.1f ms)\n",
-                   med / 1e3, s.times[s.ntimes - 1] / 1e3);
-        }
+                   med / 1e3, max / 1e3);
     }
     if (s.broken) {
         fprintf(stderr, "omega-eval: quest fails on %s: no figures\n", s.db);
@@ -288,7 +270,7 @@ int main(int argc, char **argv)
     }
     free(figs);
     free(ok);
-    free(s.times);
+    free(s.times.v);
     free(root);
     judge_cleanup();
     return status;

@@ -424,3 +424,34 @@ void judge_summary(const char *file, const judge_figures *fig)
     printf("%s: ", file);
     print_figures(fig);
 }
+
+void judge_time(judge_times *t, double value)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        double *v = realloc(t->v, cap * sizeof *v);
+        if (!v)
+            out_of_memory();
+        t->v = v;
+        t->cap = cap;
+    }
+    t->v[t->n++] = value;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double judge_times_median(judge_times *t, double *max)
+{
+    *max = 0;
+    if (!t->n)
+        return 0;
+    qsort(t->v, t->n, sizeof *t->v, by_value);
+    double med = t->n % 2 ? t->v[t->n / 2] : (t->v[t->n / 2 - 1] + t->v[t->n / 2]) / 2;
+    *max = t->v[t->n - 1];
+    t->n = 0;
+    return med;
+}

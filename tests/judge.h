@@ -74,6 +74,18 @@ int judge_file(const char *file, int verbose, judge_query_fn fn, void *ctx,
  * engine that returns pages). */
 void judge_summary(const char *file, const judge_figures *fig);
 
+/* The time each query of a file took, for its median. */
+typedef struct judge_times {
+    double *v;
+    size_t n, cap;
+} judge_times;
+
+/* Note one more query's time T (exits when out of memory). */
+void judge_time(judge_times *t, double value);
+/* The median and the maximum of the times noted (sorting them), and 0 when
+ * there are none; then forget them. */
+double judge_times_median(judge_times *t, double *max);
+
 /* Release what judge_matches read. */
 void judge_cleanup(void);
 
