@@ -1409,6 +1409,8 @@ static void a_file_size_limit_stops_a_run_saying_so_and_keeps_the_index(void)
     /* dash counts ulimit -f in blocks of 512 bytes: 64 KB. */
     sh(&c, t, "ulimit -f 128; \"$I\" -q --db db site");
     CHECK(c.status == 4 && strstr(c.err, "File too large"));
+    if (c.status != 4)
+        fprintf(stderr, "  first build: exit %d: %s", c.status, c.err);
     cmd_free(&c);
     index_site(&c, t, "-q", line, sizeof line);
     CHECK(c.status == 0);
