@@ -63,6 +63,11 @@ int group_by_page(rubric_results *r, const xs_mset *m, size_t offset, size_t lim
         if (of[i] == a)
             r->articles[a].nhits++;
     }
+    /* Ranks count the passages shown, as a flat list would (where the parts
+     * of a section are one hit). */
+    for (size_t i = 0, rank = 1; i < n; i++)
+        if (of[i] != NOT_SHOWN)
+            r->hits[i].rank = (unsigned)rank++;
     /* Lay each article's hits out back to back, and keep OFFSET..LIMIT. */
     size_t at = 0, first = offset < na ? offset : na, last = first + limit < na ? first + limit : na;
     for (size_t a = 0; a < na; a++)

@@ -1118,6 +1118,25 @@ static void the_parts_of_a_section_are_one_hit(void)
     const rubric_article *a = r ? rubric_results_article(r, 0) : NULL;
     CHECK(a && a->nhits == 1 && a->matches > 1);
     rubric_results_free(r);
+    /* Ranks count the hits shown, 1 to N across the articles: a section's
+     * hidden parts take none. */
+    o.per_article = 3;
+    r = search_with("wagons OR harvest", &o);
+    size_t shown = 0, seen[64] = {0}, bad = 0;
+    for (size_t k = 0; r && k < rubric_results_article_count(r); k++) {
+        const rubric_article *art = rubric_results_article(r, k);
+        for (size_t j = 0; j < art->nhits; j++, shown++) {
+            unsigned rank = rubric_results_hit(r, art->hits[j])->rank;
+            if (rank >= 1 && rank < 64 && !seen[rank])
+                seen[rank] = 1;
+            else
+                bad++;
+        }
+    }
+    for (size_t k = 1; k <= shown && k < 64; k++)
+        bad += !seen[k];
+    CHECK(r && shown > 3 && bad == 0);
+    rubric_results_free(r);
 }
 
 /* ----------------------------------------------------------------- explain */
