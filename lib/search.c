@@ -21,8 +21,10 @@
  * the last line of defence behind the query limits of query.c, which keep
  * ordinary queries far below it. Past it the match stops and the results are
  * the best passages found by then, marked partial. It covers every match a
- * search runs (the relaxed query, the corrected one); snippets and
- * explanations come after it, bounded by the number of hits. */
+ * search runs (the relaxed query, the corrected one), each counted from its
+ * first candidate, once the index's tables are open (a cold start opens them
+ * slowly); snippets and explanations come after it, bounded by the number
+ * of hits. */
 #define SEARCH_TIME_BUDGET 0.03
 
 /* Free what hit H owns (its document data belongs to the results). */
@@ -114,10 +116,10 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
     return ok ? RUBRIC_OK : RUBRIC_ENOMEM;
 }
 
-/* Run Q, matching until DEADLINE (xs_clock): words ANDed, then, when nothing
- * holds them all, a ranked OR. */
+/* Run Q, matching for what is *LEFT of the budget (less what it spends):
+ * words ANDed, then, when nothing holds them all, a ranked OR. */
 static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_t limit,
-               double deadline, xs_mset **out, char **errmsg)
+               double *left, xs_mset **out, char **errmsg)
 {
     *out = NULL;
     for (int relax = 0; relax < 2; relax++) {
@@ -129,11 +131,15 @@ static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_
          * passage of a section, its best part. */
         xs_search so = {o->offset, limit, o->k1, o->b,
                         o->per_article ? XS_SLOT_PAGE : XS_SLOT_SECTION,
-                        o->per_article ? (unsigned)o->per_article : 1, 0, deadline};
+                        o->per_article ? (unsigned)o->per_article : 1, 0,
+                        /* spent: as good as stopped at the first candidate */
+                        *left > 0 ? *left : 1e-9};
         if (o->per_article)
             so.check_at_least = GROUP_CHECK_AT_LEAST;
         int xr = xs_db_search(db->db, xq, &so, &m);
         xs_query_free(xq);
+        if (xr == XS_OK)
+            *left -= xs_mset_spent(m);
         if (xr == XS_EWILDCARD) {
             if (errmsg)
                 *errmsg = xasprintf("a wildcard matches more than %d words: make it longer",
@@ -198,7 +204,7 @@ static const char *nothing_to_search(const qtree *q, size_t len)
  * instead: *M and WORDS then belong to the corrected query, parsed into
  * FIXED (which the caller frees once WORDS are no longer used). */
 static int try_correction(rubric_db *db, const rubric_search_opts *o, size_t limit,
-                          double deadline, rubric_results *r, xs_mset **m, qtree *fixed,
+                          double *left, rubric_results *r, xs_mset **m, qtree *fixed,
                           qwords *words, char **errmsg)
 {
     if (xs_mset_estimate(*m) > 0 || xs_mset_stopped(*m) || !r->suggestion || o->no_correction)
@@ -206,7 +212,7 @@ static int try_correction(rubric_db *db, const rubric_search_opts *o, size_t lim
     xs_mset *m2 = NULL;
     int rc = RUBRIC_ENOMEM;
     if (qtree_parse(db->an, r->suggestion, strlen(r->suggestion), fixed) == RUBRIC_OK)
-        rc = run(db, fixed, o, limit, deadline, &m2, errmsg);
+        rc = run(db, fixed, o, limit, left, &m2, errmsg);
     /* Out of time, the suggestion may have found nothing only for want of it. */
     if (rc == RUBRIC_OK && xs_mset_stopped(m2))
         r->partial = 1;
@@ -287,12 +293,12 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
             *errmsg = xstrdup(nothing_to_search(q, len));
         goto done;
     }
-    double deadline = xs_clock() + o.time_budget;
-    if ((rc = run(db, q, &o, limit, deadline, &m, errmsg)) != RUBRIC_OK)
+    double left = o.time_budget;
+    if ((rc = run(db, q, &o, limit, &left, &m, errmsg)) != RUBRIC_OK)
         goto done;
     qwords_collect(q, words);
     r->suggestion = spell_suggest(db, words, query, len);
-    if ((rc = try_correction(db, &o, limit, deadline, r, &m, fixed, words, errmsg)) != RUBRIC_OK)
+    if ((rc = try_correction(db, &o, limit, &left, r, &m, fixed, words, errmsg)) != RUBRIC_OK)
         goto done;
     r->total = xs_mset_estimate(m);
     r->partial |= xs_mset_stopped(m);

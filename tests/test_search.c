@@ -639,10 +639,12 @@ static void a_query_over_the_byte_limit_is_einval_saying_so(void)
     free(q);
 }
 
-/* The time budget stops a match and says so: a budget already spent finds
- * nothing, is marked partial (in the JSON too), and goes on to neither the
- * relaxed query nor a correction; the default budget is far from reached
- * on this index. */
+/* The time budget stops a match and says so: a budget already spent stops
+ * each match at its second candidate (the clock starts at the first, once
+ * the tables are open), so at most one passage is found, and the results
+ * are marked partial (in the JSON too), whether the query matched, was
+ * relaxed or was corrected; the default budget is far from reached on this
+ * index. */
 static void a_search_out_of_time_says_its_results_are_partial(void)
 {
     rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
@@ -650,8 +652,8 @@ static void a_search_out_of_time_says_its_results_are_partial(void)
     CHECK(rubric_search(g_db, "apples", 6, &o, &r, NULL) == RUBRIC_OK && r);
     CHECK(r && !rubric_results_partial(r) && rubric_results_count(r) > 0);
     rubric_results_free(r);
-    static const char *const qs[] = {"apples", "\"red apples\"", "apples pears unicorns",
-                                     "aples", "apples OR pears"};
+    static const char *const qs[] = {"apples", "apples pears unicorns", "aples",
+                                     "apples OR pears"};
     o.time_budget = 1e-9;
     for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
         for (size_t per_article = 0; per_article < 3; per_article += 2) {
@@ -661,7 +663,7 @@ static void a_search_out_of_time_says_its_results_are_partial(void)
             if (!r)
                 continue;
             CHECK(rubric_results_partial(r));
-            CHECK(rubric_results_count(r) == 0 && !rubric_results_corrected(r));
+            CHECK(rubric_results_count(r) <= 1);
             char *json = rubric_results_json(r, RUBRIC_JSON_COMPACT);
             CHECK(json && strstr(json, "\"partial\":true"));
             free(json);

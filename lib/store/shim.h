@@ -126,11 +126,13 @@ typedef struct xs_search {
     unsigned collapse_max;    /* nonzero: at most this many hits per value of
                                  collapse_slot (an empty value is never collapsed) */
     size_t check_at_least;    /* look at this many matches at least (exact counts) */
-    double deadline;          /* xs_clock() past which the match stops, keeping the
-                                 best found so far (0: none) */
+    double budget;            /* seconds the match may take from its first
+                                 candidate (the tables open by then); past
+                                 them it stops, keeping the best found so far
+                                 (0: no limit) */
 } xs_search;
 
-/* A monotonic clock, in seconds, for deadlines. */
+/* A monotonic clock, in seconds. */
 double xs_clock(void);
 
 /* Run QUERY. */
@@ -151,9 +153,11 @@ int xs_db_term_stats(xs_db *db, unsigned docid, const char *term, xs_term_stats 
 void xs_mset_free(xs_mset *m);
 size_t xs_mset_size(const xs_mset *m);
 size_t xs_mset_estimate(const xs_mset *m);
-/* Nonzero when the deadline stopped the match: the hits are the best of the
+/* Nonzero when the budget stopped the match: the hits are the best of the
  * documents looked at before then, the estimate counts only those. */
 int xs_mset_stopped(const xs_mset *m);
+/* Seconds the match spent, from its first candidate. */
+double xs_mset_spent(const xs_mset *m);
 double xs_mset_weight(const xs_mset *m, size_t i);
 /* The document data of hit I; owned by the mset. */
 const char *xs_mset_data(const xs_mset *m, size_t i, size_t *len);

@@ -62,6 +62,7 @@ struct xs_mset {
     std::vector<size_t> collapsed;
     size_t estimate = 0;
     bool stopped = false;
+    double spent = 0;  // seconds from the first candidate to the end
 };
 
 static char *dup_msg(const std::string &s)
@@ -790,17 +791,26 @@ double xs_clock(void)
     return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
-// Matches every document until a deadline, then ends. Filtering a query by
-// it stops the match there, which Xapian 1.4 cannot do by itself (its time
-// limit only gives up on check_at_least). Xapian's AND asks each of its
-// postlists about every candidate document, a filter included, before a
-// phrase or NEAR looks at positions: so even a phrase that scans every
-// passage and matches none (a 16-word phrase of "the") comes here for each
-// one. The clock is read every deadline_stride documents.
+// What the deadline sources of one match share (one per shard): when the
+// match began, its budget, and whether it ran out.
+struct match_clock {
+    double budget;
+    double start = 0;  // the first candidate's time, 0 before it
+    bool stopped = false;
+};
+
+// Matches every document until the match has spent its budget, then ends.
+// Filtering a query by it stops the match there, which Xapian 1.4 cannot do
+// by itself (its time limit only gives up on check_at_least). Xapian's AND
+// asks each of its postlists about every candidate document, a filter
+// included, before a phrase or NEAR looks at positions: so even a phrase
+// that scans every passage and matches none (a 16-word phrase of "the")
+// comes here for each one. The clock starts at the first candidate, once
+// the tables are open (a cold start or a slow machine opens them slowly),
+// and is read at the second candidate and every deadline_stride after.
 class DeadlineSource : public Xapian::PostingSource {
     static const unsigned deadline_stride = 64;
-    double deadline;
-    std::shared_ptr<bool> stopped;  // shared with clones (one per shard)
+    std::shared_ptr<match_clock> clock;
     Xapian::docid did = 0, last = 0;
     Xapian::doccount docs = 0;
     unsigned calls = 0;
@@ -808,23 +818,24 @@ class DeadlineSource : public Xapian::PostingSource {
 
     void tick()
     {
-        if (calls++ % deadline_stride == 0 && xs_clock() >= deadline) {
-            ended = true;
-            *stopped = true;
-        }
+        unsigned n = calls++;
+        if (n == 0 && clock->start == 0)
+            clock->start = xs_clock();
+        else if ((n == 1 || n % deadline_stride == 0) &&
+                 xs_clock() - clock->start >= clock->budget)
+            ended = clock->stopped = true;
     }
 
   public:
-    DeadlineSource(double deadline_, std::shared_ptr<bool> stopped_)
-        : deadline(deadline_), stopped(std::move(stopped_)) {}
+    explicit DeadlineSource(std::shared_ptr<match_clock> clock_) : clock(std::move(clock_)) {}
 
-    DeadlineSource *clone() const override { return new DeadlineSource(deadline, stopped); }
+    DeadlineSource *clone() const override { return new DeadlineSource(clock); }
 
     void init(const Xapian::Database &db) override
     {
         did = 0;
         calls = 0;
-        ended = *stopped;
+        ended = clock->stopped;
         last = db.get_lastdocid();
         docs = db.get_doccount();
         // Until it stops it matches every document, and says so: the AND
@@ -866,12 +877,15 @@ class DeadlineSource : public Xapian::PostingSource {
 static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset *m)
 {
     Xapian::Enquire enq(*db->rd);
-    auto stopped = std::make_shared<bool>(false);
-    if (o->deadline > 0) {
-        Xapian::Query until((new DeadlineSource(o->deadline, stopped))->release());
+    auto clock = std::make_shared<match_clock>();
+    clock->budget = o->budget;
+    if (o->budget > 0) {
+        Xapian::Query until((new DeadlineSource(clock))->release());
+        // The budget also ends the counting that check_at_least asks for.
+        // Enquire::set_time_limit is not used: its timer thread can fire
+        // after get_mset() has returned and write into a stack frame that
+        // is gone (valgrind caught it with a budget already spent).
         enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query->q, until));
-        double left = o->deadline - xs_clock();
-        enq.set_time_limit(left > 0 ? left : 1e-9);
     } else {
         enq.set_query(query->q);
     }
@@ -880,7 +894,8 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
         enq.set_collapse_key(o->collapse_slot, o->collapse_max);
     Xapian::MSet ms = enq.get_mset(o->offset, o->limit, o->check_at_least);
     m->estimate = ms.get_matches_estimated();
-    m->stopped = *stopped;
+    m->stopped = clock->stopped;
+    m->spent = clock->start > 0 ? xs_clock() - clock->start : 0;
     m->weights.clear();
     m->data.clear();
     m->docids.clear();
@@ -983,6 +998,11 @@ size_t xs_mset_estimate(const xs_mset *m)
 int xs_mset_stopped(const xs_mset *m)
 {
     return m->stopped;
+}
+
+double xs_mset_spent(const xs_mset *m)
+{
+    return m->spent;
 }
 
 double xs_mset_weight(const xs_mset *m, size_t i)
