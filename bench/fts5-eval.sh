@@ -8,21 +8,9 @@
 # build/eval-fts5-NAME.out for the table (bench/eval-table.sh). -v in
 # $EVALFLAGS lists the misses; rubric's other flags are not FTS5's.
 set -e
+. bench/eval-common.sh
 relevance=$1
 shift
-flags=
-for f in $EVALFLAGS; do
-    case $f in -v|--verbose) flags=-v ;; esac
-done
-
-# Run a judged evaluation, keeping its output in OUT (for the table).
-evaluate() {
-    out=$1
-    shift
-    echo "$*"
-    "$@" > "$out" || { s=$?; cat "$out"; exit $s; }
-    cat "$out"
-}
 
 rm -f build/eval-*.sqlite build/eval-fts5-*.out
 echo "build/fts5-eval --index build/eval-corpus.sqlite corpus"

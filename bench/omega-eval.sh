@@ -16,12 +16,9 @@
 # follows symbolic links (git-doc's index.html is one, to git.html). Stemming
 # is omindex's default, English, as quest's.
 set -e
+. bench/eval-common.sh
 relevance=$1
 shift
-flags=
-for f in $EVALFLAGS; do
-    case $f in -v|--verbose) flags=-v ;; esac
-done
 
 # A -G glob matching EXT in any case: html -> *.[Hh][Tt][Mm][Ll].
 any_case() {
@@ -67,8 +64,6 @@ for tree in "$@"; do
         [ -z "$files" ] || [ "$pages" = "$files" ] ||
             echo "omega-eval: omindex and rubric-index did not read the same files of $dir" >&2
     fi
-    echo "build/omega-eval${flags:+ $flags} --db $db --prefix $dir $relevance/$name.tsv"
-    build/omega-eval $flags --db "$db" --prefix "$dir" "$relevance/$name.tsv" \
-        > "build/eval-omega-$name.out" || { s=$?; cat "build/eval-omega-$name.out"; exit $s; }
-    cat "build/eval-omega-$name.out"
+    evaluate "build/eval-omega-$name.out" build/omega-eval $flags --db "$db" --prefix "$dir" \
+        "$relevance/$name.tsv"
 done
