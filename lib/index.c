@@ -357,6 +357,7 @@ void rubric_index_close(rubric_index *ix)
     buf_free(&ix->err);
     buf_free(&ix->notes);
     hashset_free(&ix->seen);
+    fold_set_free(&ix->touched);
     for (size_t i = 0; i < ix->nkept; i++)
         free(ix->kept[i]);
     free(ix->kept);
@@ -395,6 +396,29 @@ char *index_shard_path(const rubric_index *ix, size_t k)
     return xasprintf("%s/shard-%zu", ix->fresh, k);
 }
 
+/* Fold the duplicates of the fresh build compacted at DEST: every passage is
+ * new, so every one is judged. */
+static int fold_fresh(rubric_index *ix, const char *dest)
+{
+    xs_db *db = NULL;
+    char *msg = NULL;
+    size_t changed = 0;
+    int rc = xs_status(xs_db_open_write(dest, &db, &msg));
+    if (rc != RUBRIC_OK) {
+        index_error(ix, rc, "cannot open the new index '%s': %s", dest, msg ? msg : "");
+        free(msg);
+        return rc;
+    }
+    rc = fold_run(db, NULL, &changed);
+    if (rc == RUBRIC_OK)
+        rc = xs_status(xs_db_commit(db));
+    if (rc != RUBRIC_OK)
+        index_error(ix, rc, "cannot fold the duplicates of the new index: %s",
+                    rc == RUBRIC_ENOMEM ? "out of memory" : xs_db_errmsg(db));
+    xs_db_close(db);
+    return rc;
+}
+
 /* A fresh build's last step: its committed parts (the writer's own database,
  * then its shards) merged in order into one compacted database, at *READY
  * (malloc'd) under the scratch directory. Compacting packs the blocks that a
@@ -429,6 +453,8 @@ static int compact_fresh(rubric_index *ix, char **ready)
         rc = index_error(ix, RUBRIC_ENODB, "cannot compact the new index into '%s': %s", dest,
                      msg ? msg : "");
     free(msg);
+    if (rc == RUBRIC_OK)
+        rc = fold_fresh(ix, dest);
     for (size_t k = 1; src && k < n; k++)
         free((char *)src[k]);
     free(src);
@@ -486,7 +512,13 @@ int rubric_index_commit(rubric_index *ix)
     }
     /* The revision counts commits of this index across rebuilds: a rebuild
      * carries on from the live index's. */
-    int rc = index_record_roots(ix);
+    size_t changed = 0;
+    int rc = ix->fresh ? RUBRIC_OK : fold_run(ix->db, &ix->touched, &changed);
+    fold_set_free(&ix->touched);
+    if (rc != RUBRIC_OK)
+        return index_error(ix, rc, "cannot fold the duplicates: %s",
+                           rc == RUBRIC_ENOMEM ? "out of memory" : xs_db_errmsg(ix->db));
+    rc = index_record_roots(ix);
     if (rc == RUBRIC_OK)
         rc = layout_stamp(ix->db, rubric_index_revision(ix) + 1);
     if (rc == RUBRIC_OK)

@@ -141,6 +141,19 @@ static int read_source(job *j, rubric_doc **out)
     return rc != RUBRIC_OK;
 }
 
+/* How many parts the section of passage I of D has: the passages around it
+ * that share its anchor. */
+static size_t section_parts(const rubric_doc *d, size_t i)
+{
+    const char *anchor = rubric_doc_passage(d, i)->anchor;
+    size_t first = i, last = i, n = rubric_doc_count(d);
+    while (first > 0 && strcmp(rubric_doc_passage(d, first - 1)->anchor, anchor) == 0)
+        first--;
+    while (last + 1 < n && strcmp(rubric_doc_passage(d, last + 1)->anchor, anchor) == 0)
+        last++;
+    return last - first + 1;
+}
+
 /* The documents of J's next batch of passages, and their ids, into J. */
 static int build_batch(rubric_analyzer *an, job *j)
 {
@@ -155,7 +168,9 @@ static int build_batch(rubric_analyzer *an, job *j)
         rubric_passage p = *rubric_doc_passage(j->doc, j->next + j->n);
         if (j->plain_only)
             p.boilerplate = 0;
-        if (layout_passage_doc(an, j->path, j->rel, j->fileterm, &p, &j->docs[j->n], &id) !=
+        layout_source src = {j->path, j->rel, j->fileterm, j->doc->structure, j->total,
+                             section_parts(j->doc, j->next + j->n)};
+        if (layout_passage_doc(an, &src, &p, &j->docs[j->n], &id) !=
                 RUBRIC_OK ||
             !(j->ids[j->n] = xstrdup(id.data))) {
             xs_doc_free(j->docs[j->n]);
@@ -239,11 +254,20 @@ int job_write(rubric_index *ix, job *j)
     }
     /* A fresh build holds nothing yet: no passages to replace or delete, and
      * adding skips the look-up of each id. */
-    int rc = ix->fresh ? RUBRIC_OK : xs_status(xs_db_delete_term(ix->db, j->fileterm));
+    int rc = RUBRIC_OK;
+    if (!ix->fresh) {
+        rc = fold_note_file(&ix->touched, ix->db, j->fileterm);
+        if (rc == RUBRIC_OK)
+            rc = xs_status(xs_db_delete_term(ix->db, j->fileterm));
+    }
     for (int more = !j->written; more > 0 && rc == RUBRIC_OK;) {
-        for (size_t i = 0; i < j->n && rc == RUBRIC_OK; i++)
-            rc = xs_status(ix->fresh ? xs_db_add(ix->db, j->docs[i])
-                                  : xs_db_replace(ix->db, j->ids[i], j->docs[i]));
+        for (size_t i = 0; i < j->n && rc == RUBRIC_OK; i++) {
+            if (!ix->fresh)
+                rc = fold_note_doc(&ix->touched, j->docs[i]);
+            if (rc == RUBRIC_OK)
+                rc = xs_status(ix->fresh ? xs_db_add(ix->db, j->docs[i])
+                                         : xs_db_replace(ix->db, j->ids[i], j->docs[i]));
+        }
         if (rc == RUBRIC_OK && (more = job_next_batch(ix->an, j)) < 0) {
             char *msg = j->msg;
             j->msg = NULL;
@@ -294,6 +318,8 @@ int rubric_index_remove_file(rubric_index *ix, const char *path)
     buf term = {0};
     int rc = RUBRIC_ENOMEM;
     if (layout_file_term(PREFIX_FILE, path, &term) == 0)
+        rc = fold_note_file(&ix->touched, ix->db, term.data);
+    if (rc == RUBRIC_OK)
         rc = xs_status(xs_db_delete_term(ix->db, term.data));
     if (rc == RUBRIC_OK)
         rc = layout_manifest_remove(ix->db, path);

@@ -132,7 +132,17 @@ struct rubric_doc {
     hashmap parts;      /* hash of each anchor used -> its passages so far */
     hashmap suffixes;   /* hash of a slug -> the last "-N" tried after it */
     int excluded;       /* the source asks not to be indexed (noindex) */
+    int structure;      /* DOC_STRUCTURE_*: how much of its source's structure it keeps */
     buf notes;          /* why reading failed, or what was skipped: one line each */
+};
+
+/* How much structure a reader keeps, most first: of two copies of a text in
+ * different files, duplicate folding keeps the one read with more. */
+enum {
+    DOC_STRUCTURE_HTML,     /* sections at the page's own ids */
+    DOC_STRUCTURE_MARKUP,   /* Markdown: headings, links */
+    DOC_STRUCTURE_RECORDS,  /* JSON Lines: records with fields */
+    DOC_STRUCTURE_TEXT      /* plain text: headings guessed */
 };
 
 /* A reader fills D from the source's bytes (NAME: the file name without its
@@ -279,6 +289,8 @@ struct xs_doc;
 #define PREFIX_LANG "L"
 /* The term on boilerplate passages. */
 #define TERM_BOILERPLATE "XB"
+#define TERM_FOLDED "XD"
+#define PREFIX_SAMPLE "XF"
 /* Metadata keys; META_FILE is followed by the file's path. */
 #define META_BASE_URL "rubric:base_url"
 #define META_UPDATED "rubric:updated"
@@ -298,13 +310,27 @@ int layout_roots_put(struct xs_db *db, char *const *pairs, size_t n);
  * into OUT (emptied first). 0, or -1 when out of memory. */
 int layout_file_term(const char *prefix, const char *path, buf *out);
 
-/* The document of passage P of the file SOURCE (REL: the file's address for
- * links; FILETERM: SOURCE's P term), analysed by AN, into *OUT (caller frees
- * with xs_doc_free()), and its id term into ID. Touches no database, so
- * threads can build documents side by side. RUBRIC_OK or RUBRIC_ENOMEM. */
-int layout_passage_doc(rubric_analyzer *an, const char *source, const char *rel,
-                       const char *fileterm, const rubric_passage *p, struct xs_doc **out,
-                       buf *id);
+/* The digits of each count in a passage's fold key (XS_SLOT_FOLD): its
+ * structure (one digit), its section's parts, its source's passages, then
+ * its page. */
+#define LAYOUT_FOLD_COUNT_DIGITS 10
+
+/* A source file as its passages' documents record it. */
+typedef struct layout_source {
+    const char *path;      /* the file as given to the indexer */
+    const char *rel;       /* its address for links */
+    const char *fileterm;  /* its P term */
+    int structure;         /* DOC_STRUCTURE_* of the reader that read it */
+    size_t passages;       /* how many passages it has */
+    size_t section_parts;  /* how many parts the passage's section has */
+} layout_source;
+
+/* The document of passage P of the file SRC, analysed by AN, into *OUT
+ * (caller frees with xs_doc_free()), and its id term into ID. Touches no
+ * database, so threads can build documents side by side. RUBRIC_OK or
+ * RUBRIC_ENOMEM. */
+int layout_passage_doc(rubric_analyzer *an, const layout_source *src, const rubric_passage *p,
+                       struct xs_doc **out, buf *id);
 
 /* A passage's data, decoded. Strings are "" when absent; all of it is owned
  * by the struct, valid until layout_passage_clear(). */
@@ -359,6 +385,31 @@ int layout_stamp(struct xs_db *db, unsigned long revision);
 
 /* ---- End of interface to code in layout.c */
 
+/* ---- Interface to code in fold.c */
+
+/* Duplicate folding; fold.c's opening comment gives the rule. */
+
+/* The sample terms a run's changes touched: of the passages it added and of
+ * those it deleted. */
+typedef struct fold_set {
+    hashset seen;
+    char **terms;
+    size_t n, cap;
+} fold_set;
+
+int fold_note(fold_set *s, const char *term, size_t len);
+/* Note the sample terms of DOC, about to be written. */
+int fold_note_doc(fold_set *s, const struct xs_doc *doc);
+/* Note the sample terms of the passages of FILETERM in DB, about to be deleted. */
+int fold_note_file(fold_set *s, struct xs_db *db, const char *fileterm);
+void fold_set_free(fold_set *s);
+/* Fold or unfold each passage of DB that shares a sample term with TOUCHED
+ * (NULL: every passage); *CHANGED counts those whose state changed.
+ * RUBRIC_OK or an error status. */
+int fold_run(struct xs_db *db, const fold_set *touched, size_t *changed);
+
+/* ---- End of interface to code in fold.c */
+
 /* ---- Interface to code in index.c */
 
 /* A write handle (rubric.h); its body is shared by the index*.c files. */
@@ -385,6 +436,7 @@ struct rubric_index {
     size_t nshards, capshards;
     int broken;            /* a shard could not be made or written, or a run
                               got no thread: the build is not published */
+    fold_set touched;      /* the sample terms this run's changes touched */
 };
 
 /* Make MSG (malloc'd, taken; NULL: out of memory) IX's message; returns CODE.

@@ -19,6 +19,12 @@
  *   L<lang>                    boolean: the language given by the source
  *   XB                         boolean, on boilerplate passages only (none
  *                              when boilerplate detection is off)
+ *   XD                         boolean, on folded passages only: copies of a
+ *                              passage kept elsewhere (fold.c decides)
+ *   XF<12 hex digits>          boolean: a sampled shingle of the body (three
+ *                              stems in a row whose hash is 0 modulo
+ *                              SAMPLE_RATE), the top 48 bits of its hash; not
+ *                              on boilerplate passages
  *   S<stem>                    stems of the section heading
  *   T<stem>                    stems of the trail (title and enclosing headings)
  *   Z<stem>                    stems of the body text
@@ -39,6 +45,10 @@
  * Value slot XS_SLOT_SECTION (1): "<source>#<page>#<anchor>" for a passage
  * with an anchor (none without): the parts of one section, which share its
  * link, collapse into the best of them.
+ * Value slot XS_SLOT_FOLD (2), not on boilerplate passages: the fold key, which
+ * sorts the copies of a text best first: the reader's DOC_STRUCTURE_* as one
+ * digit, the parts of the passage's section and the passages of its source
+ * (LAYOUT_FOLD_COUNT_DIGITS digits each), then "<source>#<page>".
  *
  * Data: a JSON object, everything a result shows, so that queries never read
  * the sources. In this order:
@@ -113,8 +123,44 @@ typedef struct doc_ctx {
     const char *prefix;  /* S or Z */
     unsigned base;       /* position of this field's first word */
     unsigned last;       /* last position used */
+    int sample;          /* nonzero: sample the body's shingles (XF terms) */
+    int in_body;         /* the body is being analysed */
+    uint64_t prev[2];    /* hashes of the two body stems before this one */
+    unsigned seen;       /* body stems so far */
     buf term;
 } doc_ctx;
+
+/* The body's shingles (three stems in a row) that are sampled: those whose
+ * hash is 0 modulo this. The same shingle is sampled in every passage that
+ * holds it, so the samples two passages share estimate how much of one the
+ * other holds (fold.c), at one term for about every SAMPLE_RATE words. */
+#define SAMPLE_RATE 8
+
+/* A 64-bit hash of the pair (A, B), order mattering. */
+static uint64_t mix(uint64_t a, uint64_t b)
+{
+    uint64_t h = a * 0x9e3779b97f4a7c15u ^ (b + 0x7f4a7c159e3779b9u + (a << 6) + (a >> 2));
+    h ^= h >> 31;
+    h *= 0xbf58476d1ce4e5b9u;
+    return h ^ (h >> 29);
+}
+
+/* Note the body stem T of C; when it ends a sampled shingle, add its term
+ * (boolean: XF and 12 hex digits of the shingle's hash). */
+static int add_sample(doc_ctx *c, const rubric_token *t)
+{
+    uint64_t h = hash64(t->stem, t->stem_len);
+    uint64_t s = mix(mix(c->prev[0], c->prev[1]), h);
+    c->prev[0] = c->prev[1];
+    c->prev[1] = h;
+    if (++c->seen < 3 || s % SAMPLE_RATE != 0)
+        return RUBRIC_OK;
+    c->term.len = 0;
+    if (buf_printf(&c->term, "%s%012" PRIx64, PREFIX_SAMPLE, s >> 16) < 0 ||
+        xs_doc_add_boolean(c->doc, c->term.data, c->term.len) != XS_OK)
+        return RUBRIC_ENOMEM;
+    return RUBRIC_OK;
+}
 
 /* Add PREFIX followed by S[0..N) to the document, without a position. */
 static int add_term(doc_ctx *c, const char *prefix, const char *s, size_t n)
@@ -151,6 +197,8 @@ static int add_token(void *ctx, const rubric_token *t)
     int rc = add_term(c, c->prefix, t->stem, t->stem_len);
     if (rc == RUBRIC_OK && written_in_capitals(c, t))
         rc = add_term(c, PREFIX_CAPS, t->word, t->word_len);
+    if (rc == RUBRIC_OK && c->sample && c->in_body && !t->sub)
+        rc = add_sample(c, t);
     return rc;
 }
 
@@ -240,17 +288,19 @@ static int add_words(rubric_analyzer *an, const rubric_passage *p, doc_ctx *c)
     c->prefix = PREFIX_STEM;
     c->text = p->text;
     c->base = c->last + HEADING_GAP;
+    c->in_body = 1;
     if (rc == RUBRIC_OK)
         rc = rubric_analyzer_run(an, p->text, p->text_len, add_token, c);
+    c->in_body = 0;
     for (size_t i = 0; i < p->ntrail && rc == RUBRIC_OK; i++)
         rc = rubric_analyzer_run(an, p->trail[i], strlen(p->trail[i]), add_trail_token, c);
     return rc;
 }
 
 /* The booleans and the value of P, and its id term into ID. */
-static int add_filters(xs_doc *doc, const char *source, const char *rel, const char *fileterm,
-                       const rubric_passage *p, buf *id)
+static int add_filters(xs_doc *doc, const layout_source *src, const rubric_passage *p, buf *id)
 {
+    const char *source = src->path, *rel = src->rel, *fileterm = src->fileterm;
     const char *page = p->path ? p->path : "";
     buf key = {0};
     int rc = -1;
@@ -270,6 +320,14 @@ static int add_filters(xs_doc *doc, const char *source, const char *rel, const c
     if (buf_printf(&key, "%s#%s", source, page) < 0 ||
         xs_doc_add_value(doc, XS_SLOT_PAGE, key.data, key.len) != XS_OK)
         goto done;
+    if (!p->boilerplate) {
+        key.len = 0;
+        if (buf_printf(&key, "%d%0*zu%0*zu%s#%s", src->structure, LAYOUT_FOLD_COUNT_DIGITS,
+                       src->section_parts, LAYOUT_FOLD_COUNT_DIGITS, src->passages, source,
+                       page) < 0 ||
+            xs_doc_add_value(doc, XS_SLOT_FOLD, key.data, key.len) != XS_OK)
+            goto done;
+    }
     key.len = 0;
     if (*p->anchor && (buf_printf(&key, "%s#%s#%s", source, page, p->anchor) < 0 ||
                        xs_doc_add_value(doc, XS_SLOT_SECTION, key.data, key.len) != XS_OK))
@@ -286,10 +344,10 @@ done:
     return rc;
 }
 
-int layout_passage_doc(rubric_analyzer *an, const char *source, const char *rel,
-                       const char *fileterm, const rubric_passage *p, xs_doc **out, buf *id)
+int layout_passage_doc(rubric_analyzer *an, const layout_source *src, const rubric_passage *p,
+                       xs_doc **out, buf *id)
 {
-    doc_ctx c = {0};
+    doc_ctx c = {.sample = !p->boilerplate};
     char *data = NULL;
     int rc = RUBRIC_ENOMEM;
     *out = NULL;
@@ -298,10 +356,10 @@ int layout_passage_doc(rubric_analyzer *an, const char *source, const char *rel,
         goto done;
     if (add_words(an, p, &c) != RUBRIC_OK)
         goto done;
-    data = passage_data(source, rel, p);
+    data = passage_data(src->path, src->rel, p);
     if (!data || xs_doc_set_data(c.doc, data, strlen(data)) != XS_OK)
         goto done;
-    if (add_filters(c.doc, source, rel, fileterm, p, id) < 0)
+    if (add_filters(c.doc, src, p, id) < 0)
         goto done;
     *out = c.doc;
     c.doc = NULL;

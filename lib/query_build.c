@@ -470,6 +470,11 @@ xs_query *qtree_build(xs_db *db, const qtree *q, int or_fallback, int boilerplat
         xs_query *pair[2] = {top, xs_query_term(TERM_BOILERPLATE, strlen(TERM_BOILERPLATE), 1, 0)};
         top = combine(&b, XS_OP_AND_NOT, pair, 2, 0);
     }
+    /* A folded passage is a copy of one shown in its place (fold.c). */
+    if (top) {
+        xs_query *pair[2] = {top, xs_query_term(TERM_FOLDED, strlen(TERM_FOLDED), 1, 0)};
+        top = combine(&b, XS_OP_AND_NOT, pair, 2, 0);
+    }
     if (b.failed) {
         xs_query_free(top);
         return NULL;

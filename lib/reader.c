@@ -19,28 +19,30 @@ static const char *extension(const char *path)
     return dot ? dot + 1 : "";
 }
 
-/* The readers, by file name extension. */
-static const struct {
+/* The readers, by file name extension, and how much structure what each
+ * reads keeps (DOC_STRUCTURE_*): of two copies of a text, the one kept. */
+static const struct reader {
     const char *ext;
     reader_fn read;
+    int structure;
 } readers[] = {
-    {"txt", read_text},
-    {"text", read_text},
-    {"html", read_html},
-    {"htm", read_html},
-    {"xhtml", read_html},
-    {"jsonl", read_jsonl},
-    {"ndjson", read_jsonl},
-    {"md", read_markdown},
-    {"markdown", read_markdown},
+    {"txt", read_text, DOC_STRUCTURE_TEXT},
+    {"text", read_text, DOC_STRUCTURE_TEXT},
+    {"html", read_html, DOC_STRUCTURE_HTML},
+    {"htm", read_html, DOC_STRUCTURE_HTML},
+    {"xhtml", read_html, DOC_STRUCTURE_HTML},
+    {"jsonl", read_jsonl, DOC_STRUCTURE_RECORDS},
+    {"ndjson", read_jsonl, DOC_STRUCTURE_RECORDS},
+    {"md", read_markdown, DOC_STRUCTURE_MARKUP},
+    {"markdown", read_markdown, DOC_STRUCTURE_MARKUP},
 };
 
-static reader_fn reader_for(const char *path)
+static const struct reader *reader_for(const char *path)
 {
     const char *ext = extension(path);
     for (size_t i = 0; i < sizeof readers / sizeof *readers; i++)
         if (strcasecmp(ext, readers[i].ext) == 0)
-            return readers[i].read;
+            return &readers[i];
     return NULL;
 }
 
@@ -221,8 +223,8 @@ int rubric_doc_read(const char *path, const char *data, size_t len, rubric_doc *
     if (errmsg)
         *errmsg = NULL;
     char why[128];
-    reader_fn read = reader_for(path);
-    const char *bad = read ? not_text(data, len, why, sizeof why)
+    const struct reader *r = reader_for(path);
+    const char *bad = r ? not_text(data, len, why, sizeof why)
                            : "no reader for this kind of file";
     if (bad) {
         if (errmsg)
@@ -232,12 +234,13 @@ int rubric_doc_read(const char *path, const char *data, size_t len, rubric_doc *
     rubric_doc *d = calloc(1, sizeof *d);
     if (!d)
         return RUBRIC_ENOMEM;
+    d->structure = r->structure;
     /* A title for sources without one: the file name without its extension. */
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     size_t blen = strlen(base), elen = strlen(extension(base));
     char *name = xstrndup(base, elen && elen < blen ? blen - elen - 1 : blen);
-    int rc = name ? read(d, data, len, name) : RUBRIC_ENOMEM;
+    int rc = name ? r->read(d, data, len, name) : RUBRIC_ENOMEM;
     free(name);
     if (rc == RUBRIC_OK && d->count == 0 && !d->excluded) {
         rc = RUBRIC_EINPUT;

@@ -84,6 +84,19 @@ int xs_db_delete_term(xs_db *db, const char *term);
 int xs_db_terms(xs_db *db, const char *prefix,
                 int (*fn)(void *ctx, const char *term, size_t len, size_t freq),
                 void *ctx);
+/* The documents indexed by TERM, in increasing order, into *IDS (malloc'd,
+ * NULL when none) and *N. */
+int xs_db_postings(xs_db *db, const char *term, size_t len, unsigned **ids, size_t *n);
+/* Call FN for each term of document DOCID beginning with PREFIX, in order; a
+ * nonzero return stops the walk. */
+int xs_db_doc_terms(xs_db *db, unsigned docid, const char *prefix,
+                    int (*fn)(void *ctx, const char *term, size_t len), void *ctx);
+/* Value SLOT of document DOCID into *OUT (malloc'd, NUL-terminated; "" when
+ * unset) and *LEN. */
+int xs_db_doc_value(xs_db *db, unsigned docid, unsigned slot, char **out, size_t *len);
+/* Give document DOCID the boolean TERM (ON nonzero) or take it away; *HAD
+ * says whether it had it. */
+int xs_db_doc_mark(xs_db *db, unsigned docid, const char *term, int on, int *had);
 
 /* Documents under construction. */
 xs_doc *xs_doc_new(void);
@@ -92,6 +105,10 @@ int xs_doc_add_posting(xs_doc *doc, const char *term, size_t len, unsigned pos);
 int xs_doc_add_term(xs_doc *doc, const char *term, size_t len, unsigned wdf);
 int xs_doc_add_boolean(xs_doc *doc, const char *term, size_t len);
 int xs_doc_set_data(xs_doc *doc, const char *data, size_t len);
+/* Call FN for each term of DOC beginning with PREFIX, in order; a nonzero
+ * return stops the walk. */
+int xs_doc_terms(const xs_doc *doc, const char *prefix,
+                 int (*fn)(void *ctx, const char *term, size_t len), void *ctx);
 int xs_doc_add_value(xs_doc *doc, unsigned slot, const char *value, size_t len);
 
 /* Queries: a tree built bottom-up. Constructors take ownership of the
@@ -118,6 +135,7 @@ void xs_query_free(xs_query *q);
  * section make one hit. */
 #define XS_SLOT_PAGE 0
 #define XS_SLOT_SECTION 1
+#define XS_SLOT_FOLD 2
 
 typedef struct xs_search {
     size_t offset, limit;

@@ -573,6 +573,83 @@ int xs_db_terms(xs_db *db, const char *prefix,
     })
 }
 
+int xs_db_postings(xs_db *db, const char *term, size_t len, unsigned **ids, size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    GUARD_DB(db, {
+        std::string t(term, len);
+        std::vector<unsigned> v;
+        for (Xapian::PostingIterator p = db->rd->postlist_begin(t); p != db->rd->postlist_end(t);
+             ++p)
+            v.push_back(*p);
+        if (v.empty())
+            return XS_OK;
+        unsigned *a = static_cast<unsigned *>(malloc(v.size() * sizeof *a));
+        if (!a)
+            return XS_ENOMEM;
+        std::copy(v.begin(), v.end(), a);
+        *ids = a;
+        *n = v.size();
+        return XS_OK;
+    })
+}
+
+int xs_db_doc_terms(xs_db *db, unsigned docid, const char *prefix,
+                    int (*fn)(void *ctx, const char *term, size_t len), void *ctx)
+{
+    GUARD_DB(db, {
+        Xapian::TermIterator t = db->rd->termlist_begin(docid);
+        t.skip_to(prefix);
+        size_t plen = strlen(prefix);
+        for (; t != db->rd->termlist_end(docid); ++t) {
+            const std::string &s = *t;
+            if (s.compare(0, plen, prefix) != 0)
+                break;
+            int rc = fn(ctx, s.data(), s.size());
+            if (rc)
+                return rc;
+        }
+        return XS_OK;
+    })
+}
+
+int xs_db_doc_value(xs_db *db, unsigned docid, unsigned slot, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    GUARD_DB(db, {
+        std::string v = db->rd->get_document(docid).get_value(slot);
+        char *s = static_cast<char *>(malloc(v.size() + 1));
+        if (!s)
+            return XS_ENOMEM;
+        memcpy(s, v.data(), v.size());
+        s[v.size()] = '\0';
+        *out = s;
+        *len = v.size();
+        return XS_OK;
+    })
+}
+
+int xs_db_doc_mark(xs_db *db, unsigned docid, const char *term, int on, int *had)
+{
+    *had = 0;
+    GUARD_DB(db, {
+        Xapian::Document d = db->wr->get_document(docid);
+        Xapian::TermIterator t = d.termlist_begin();
+        t.skip_to(term);
+        *had = t != d.termlist_end() && *t == term;
+        if (*had == (on != 0))
+            return XS_OK;
+        if (on)
+            d.add_boolean_term(term);
+        else
+            d.remove_term(term);
+        db->wr->replace_document(docid, d);
+        return XS_OK;
+    })
+}
+
 xs_doc *xs_doc_new(void)
 {
     return new (std::nothrow) xs_doc;
@@ -614,6 +691,25 @@ int xs_doc_add_value(xs_doc *doc, unsigned slot, const char *value, size_t len)
 int xs_doc_set_data(xs_doc *doc, const char *data, size_t len)
 {
     GUARD_DOC(doc->doc.set_data(std::string(data, len)); return XS_OK;)
+}
+
+int xs_doc_terms(const xs_doc *doc, const char *prefix,
+                 int (*fn)(void *ctx, const char *term, size_t len), void *ctx)
+{
+    GUARD_DOC({
+        Xapian::TermIterator t = doc->doc.termlist_begin();
+        t.skip_to(prefix);
+        size_t plen = strlen(prefix);
+        for (; t != doc->doc.termlist_end(); ++t) {
+            const std::string &s = *t;
+            if (s.compare(0, plen, prefix) != 0)
+                break;
+            int rc = fn(ctx, s.data(), s.size());
+            if (rc)
+                return rc;
+        }
+        return XS_OK;
+    })
 }
 
 xs_query *xs_query_term(const char *term, size_t len, unsigned wqf, unsigned pos)

@@ -1,0 +1,315 @@
+/* fold.c: duplicate folding. A passage whose text another page holds, where
+ * that page is kept in a form with more structure, is folded: it keeps its
+ * place in the index but carries TERM_FOLDED, and searches leave it out.
+ *
+ * Evidence is content only. Every passage's body is sampled (layout.c): the
+ * shingles of three stems whose hash is 0 modulo SAMPLE_RATE become its XF
+ * terms. A shingle is sampled wherever it occurs, so the share of a
+ * passage's samples that another page also holds estimates the share of its
+ * text that page holds, whatever the markup around it: the Sphinx source
+ * beside its HTML page, a text copy of a manual page, the single-page print
+ * version of a manual split into pages.
+ *
+ * P is folded when some page Q other than P's holds at least FOLD_SHARE of
+ * P's informative samples and Q's fold key (XS_SLOT_FOLD) sorts before P's:
+ * read with more structure (DOC_STRUCTURE_*), else with fewer passages, else
+ * first by source and page. The order is total and depends only on what is
+ * indexed, so the same passages are folded whichever run indexed them and in
+ * whatever order: the choice is stable, and when the kept copy is deleted
+ * the copy it hid comes back at the same commit.
+ *
+ * A run rechecks only the passages that share a sample with one it added or
+ * deleted (a fresh build: all of them): a passage's verdict depends on no
+ * other. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "store/shim.h"
+
+/* Of a passage's informative samples, the share another page must hold: a
+ * page read with more structure (HTML beside the text it was made from,
+ * whose roles, directives and generated words each side lacks), or one read
+ * alike, where a copy has nothing of the kind to differ by and texts that
+ * are merely alike (two classes documented in the same words) must stay. */
+#define FOLD_SHARE 0.6
+#define FOLD_SHARE_ALIKE 0.9
+/* A passage with fewer informative samples (about 30 words) is never folded:
+ * too little text to tell a copy from a common phrase. */
+#define FOLD_MIN_SAMPLES 4
+/* A sample held by more passages than this is a stock phrase, not evidence. */
+#define FOLD_COMMON 5
+
+/* The passages one sample term indexes. */
+typedef struct postings {
+    unsigned *ids;
+    size_t n;
+} postings;
+
+/* What a pass has read, each thing once. */
+typedef struct fold_pass {
+    xs_db *db;
+    hashmap term_at;   /* hash of a sample term -> 1 + its index in terms */
+    postings *terms;
+    size_t nterms, capterms;
+    hashmap key_at;    /* docid -> 1 + its index in keys */
+    char **keys;       /* fold keys; "" for a passage without one */
+    size_t nkeys, capkeys;
+    char **samples;    /* the sample terms of the passage being read */
+    size_t nsamples, capsamples;
+} fold_pass;
+
+/* The postings of sample term T (LEN bytes), read once; NULL on error. */
+static const postings *postings_of(fold_pass *f, const char *t, size_t len)
+{
+    size_t *at = hashmap_at(&f->term_at, hash64(t, len));
+    if (!at)
+        return NULL;
+    if (*at)
+        return &f->terms[*at - 1];
+    if (GROW(f->terms, f->nterms, f->capterms) < 0)
+        return NULL;
+    postings *p = &f->terms[f->nterms];
+    if (xs_db_postings(f->db, t, len, &p->ids, &p->n) != XS_OK)
+        return NULL;
+    *at = ++f->nterms;
+    return p;
+}
+
+/* The fold key of passage DOCID, read once; NULL on error. */
+static const char *key_of(fold_pass *f, unsigned docid)
+{
+    size_t *at = hashmap_at(&f->key_at, docid);
+    if (!at)
+        return NULL;
+    if (*at)
+        return f->keys[*at - 1];
+    if (GROW(f->keys, f->nkeys, f->capkeys) < 0)
+        return NULL;
+    size_t len = 0;
+    if (xs_db_doc_value(f->db, docid, XS_SLOT_FOLD, &f->keys[f->nkeys], &len) != XS_OK)
+        return NULL;
+    *at = ++f->nkeys;
+    return f->keys[f->nkeys - 1];
+}
+
+/* The page a fold key names (what follows its structure and count). */
+static const char *page_of(const char *key)
+{
+    size_t n = strlen(key);
+    return n > 1 + 2 * LAYOUT_FOLD_COUNT_DIGITS ? key + 1 + 2 * LAYOUT_FOLD_COUNT_DIGITS : "";
+}
+
+static int keep_sample(void *ctx, const char *term, size_t len)
+{
+    fold_pass *f = ctx;
+    if (GROW(f->samples, f->nsamples, f->capsamples) < 0 ||
+        !(f->samples[f->nsamples] = xstrndup(term, len)))
+        return RUBRIC_ENOMEM;
+    f->nsamples++;
+    return 0;
+}
+
+static void drop_samples(fold_pass *f)
+{
+    for (size_t i = 0; i < f->nsamples; i++)
+        free(f->samples[i]);
+    f->nsamples = 0;
+}
+
+/* The informative sample terms of passage DOCID into f->samples. */
+static int read_samples(fold_pass *f, unsigned docid)
+{
+    drop_samples(f);
+    int rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_SAMPLE, keep_sample, f));
+    size_t kept = 0;
+    for (size_t s = 0; s < f->nsamples; s++) {
+        const postings *p = NULL;
+        if (rc == RUBRIC_OK && !(p = postings_of(f, f->samples[s], strlen(f->samples[s]))))
+            rc = RUBRIC_ENOMEM;
+        if (p && p->n <= FOLD_COMMON)
+            f->samples[kept++] = f->samples[s];
+        else
+            free(f->samples[s]);
+    }
+    f->nsamples = kept;
+    if (rc != RUBRIC_OK)
+        drop_samples(f);
+    return rc;
+}
+
+/* Is passage DOCID folded? Into *FOLDED; RUBRIC_OK or an error. */
+static int judge(fold_pass *f, unsigned docid, int *folded)
+{
+    *folded = 0;
+    const char *mine = key_of(f, docid);
+    if (!mine)
+        return RUBRIC_ENOMEM;
+    if (!*mine)
+        return RUBRIC_OK;  /* boilerplate, or written before folding existed */
+    int rc = read_samples(f, docid);
+    size_t n = f->nsamples;
+    if (rc != RUBRIC_OK || n < FOLD_MIN_SAMPLES)
+        return rc;
+    /* Per better page, how many of the samples it holds. */
+    const char **pages = NULL;
+    size_t *counts = NULL, *last = NULL, np = 0, capp = 0, capc = 0, capl = 0;
+    for (size_t s = 0; s < n && rc == RUBRIC_OK && !*folded; s++) {
+        const postings *p = postings_of(f, f->samples[s], strlen(f->samples[s]));
+        if (!p)
+            rc = RUBRIC_ENOMEM;
+        for (size_t i = 0; p && i < p->n && rc == RUBRIC_OK; i++) {
+            const char *other = p->ids[i] == docid ? "" : key_of(f, p->ids[i]);
+            if (!other) {
+                rc = RUBRIC_ENOMEM;
+                break;
+            }
+            if (!*other || strcmp(other, mine) >= 0 ||
+                strcmp(page_of(other), page_of(mine)) == 0)
+                continue;
+            size_t g = 0;
+            while (g < np && strcmp(pages[g], page_of(other)) != 0)
+                g++;
+            if (g == np) {
+                if (GROW(pages, np, capp) < 0 || GROW(counts, np, capc) < 0 ||
+                    GROW(last, np, capl) < 0) {
+                    rc = RUBRIC_ENOMEM;
+                    break;
+                }
+                pages[np] = page_of(other);
+                counts[np] = 0;
+                last[np++] = 0;
+            }
+            if (last[g] != s + 1) {  /* a page counts once per sample */
+                last[g] = s + 1;
+                double share = other[0] == mine[0] ? FOLD_SHARE_ALIKE : FOLD_SHARE;
+                if (++counts[g] >= share * (double)n)
+                    *folded = 1;
+            }
+        }
+    }
+    free(pages);
+    free(counts);
+    free(last);
+    return rc;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return (x > y) - (x < y);
+}
+
+/* Add the postings of every term in TERMS to *IDS. */
+static int gather(fold_pass *f, char *const *terms, size_t nterms, unsigned **ids, size_t *n,
+                  size_t *cap)
+{
+    for (size_t t = 0; t < nterms; t++) {
+        const postings *p = postings_of(f, terms[t], strlen(terms[t]));
+        if (!p)
+            return RUBRIC_ENOMEM;
+        for (size_t i = 0; i < p->n; i++) {
+            if (GROW(*ids, *n, *cap) < 0)
+                return RUBRIC_ENOMEM;
+            (*ids)[(*n)++] = p->ids[i];
+        }
+    }
+    return RUBRIC_OK;
+}
+
+static int each_sample_term(void *ctx, const char *term, size_t len, size_t freq)
+{
+    (void)freq;
+    return fold_note(ctx, term, len);
+}
+
+int fold_note(fold_set *s, const char *term, size_t len)
+{
+    uint64_t h = hash64(term, len);
+    if (hashset_has(&s->seen, h))
+        return RUBRIC_OK;
+    if (GROW(s->terms, s->n, s->cap) < 0 || !(s->terms[s->n] = xstrndup(term, len)))
+        return RUBRIC_ENOMEM;
+    if (hashset_add(&s->seen, h) < 0) {
+        free(s->terms[s->n]);
+        return RUBRIC_ENOMEM;
+    }
+    s->n++;
+    return RUBRIC_OK;
+}
+
+static int note_term(void *ctx, const char *term, size_t len)
+{
+    return fold_note(ctx, term, len);
+}
+
+int fold_note_doc(fold_set *s, const xs_doc *doc)
+{
+    return xs_status(xs_doc_terms(doc, PREFIX_SAMPLE, note_term, s));
+}
+
+typedef struct file_ctx {
+    xs_db *db;
+    fold_set *s;
+} file_ctx;
+
+int fold_note_file(fold_set *s, xs_db *db, const char *fileterm)
+{
+    unsigned *ids = NULL;
+    size_t n = 0;
+    int rc = xs_status(xs_db_postings(db, fileterm, strlen(fileterm), &ids, &n));
+    for (size_t i = 0; i < n && rc == RUBRIC_OK; i++)
+        rc = xs_status(xs_db_doc_terms(db, ids[i], PREFIX_SAMPLE, note_term, s));
+    free(ids);
+    return rc;
+}
+
+void fold_set_free(fold_set *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->terms[i]);
+    free(s->terms);
+    hashset_free(&s->seen);
+    memset(s, 0, sizeof *s);
+}
+
+int fold_run(xs_db *db, const fold_set *touched, size_t *changed)
+{
+    *changed = 0;
+    fold_pass f = {.db = db};
+    fold_set all = {0};
+    unsigned *ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc = RUBRIC_OK;
+    if (!touched) {
+        rc = xs_status(xs_db_terms(db, PREFIX_SAMPLE, each_sample_term, &all));
+        touched = &all;
+    }
+    if (rc == RUBRIC_OK)
+        rc = gather(&f, touched->terms, touched->n, &ids, &n, &cap);
+    if (rc == RUBRIC_OK && n)
+        qsort(ids, n, sizeof *ids, cmp_id);
+    for (size_t i = 0; i < n && rc == RUBRIC_OK; i++) {
+        if (i && ids[i] == ids[i - 1])
+            continue;
+        int folded = 0, was = 0;
+        rc = judge(&f, ids[i], &folded);
+        if (rc == RUBRIC_OK)
+            rc = xs_status(xs_db_doc_mark(db, ids[i], TERM_FOLDED, folded, &was));
+        if (rc == RUBRIC_OK && was != folded)
+            (*changed)++;
+    }
+    free(ids);
+    fold_set_free(&all);
+    drop_samples(&f);
+    free(f.samples);
+    for (size_t i = 0; i < f.nterms; i++)
+        free(f.terms[i].ids);
+    free(f.terms);
+    for (size_t i = 0; i < f.nkeys; i++)
+        free(f.keys[i]);
+    free(f.keys);
+    hashmap_free(&f.term_at);
+    hashmap_free(&f.key_at);
+    return rc;
+}
