@@ -304,6 +304,7 @@ typedef struct rubric_db_stats {
     size_t files;             /* files in the manifest */
     size_t passages;
     unsigned long long bytes; /* size of the index on disk */
+    size_t folded;            /* passages left out of results as copies of others */
 } rubric_db_stats;
 
 /* Count files, passages and bytes (walks the manifest: not for every query). */

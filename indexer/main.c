@@ -204,6 +204,8 @@ static int print_status(const char *db)
         printf("updated:  %s\n", *updated ? updated : "(never)");
         printf("files:    %zu\n", st.files);
         printf("passages: %zu\n", st.passages);
+        printf("folded:   %zu (copies of passages found elsewhere, left out of results)\n",
+               st.folded);
         printf("language: %s\n", rubric_db_lang(d));
         printf("base url: %s\n", *rubric_db_base_url(d) ? rubric_db_base_url(d) : "(none)");
         printf("size:     %.1f MB\n", (double)st.bytes / 1e6);

@@ -76,6 +76,7 @@ int rubric_db_stats_get(rubric_db *db, rubric_db_stats *out)
     memset(out, 0, sizeof *out);
     out->revision = layout_revision(db->db);
     out->passages = xs_db_doccount(db->db);
+    out->folded = xs_db_termfreq(db->db, TERM_FOLDED, strlen(TERM_FOLDED));
     if (xs_db_metadata(db->db, META_FILE, count_file, &out->files) != XS_OK)
         return RUBRIC_ENODB;
     out->bytes = dir_bytes(db->dir);

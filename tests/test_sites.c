@@ -804,6 +804,169 @@ static void malformed_html_markdown_and_jsonl_do_not_stop_the_rest(void)
     CHECK(hits(dir, "--db db snozzberry") == 1);
 }
 
+/* -------------------------------------------------------------- duplicates */
+
+/* A page, and the plain-text copy of its source that its generator ships
+ * beside it: the same words, other markup. Each section's words occur in it
+ * and its copy only. */
+static const char kiln_html[] =
+    "<!DOCTYPE html><html><head><title>Kiln Firing</title></head><body>\n"
+    "<h1 id=\"kiln-firing\">Kiln Firing</h1>\n"
+    "<p>This guide covers the two firings every piece of studio pottery goes through, from "
+    "loading the shelves to opening the lid, and what can go wrong along the way.</p>\n"
+    "<h2 id=\"bisque\">Bisque firing</h2>\n"
+    "<p>The first firing turns dry greenware into porous bisque that still drinks water. Load "
+    "the pieces so that they may touch, since nothing is glazed yet, and raise the heat slowly "
+    "through the first few hundred degrees so that the last of the water leaves without "
+    "cracking the walls. A quarrelwick cone on the middle shelf tells you when the chamber has "
+    "reached the right temperature, and the lid stays closed until the kiln has cooled again "
+    "to the warmth of a summer afternoon.</p>\n"
+    "<h2 id=\"glaze\">Glaze firing</h2>\n"
+    "<p>The second firing melts the glaze into glass. Every glazed piece needs its own space "
+    "on the shelf, with the foot wiped clean so that it does not fuse to the kiln wash. The "
+    "heat climbs faster this time, holds for a short soak at the top so that bubbles in the "
+    "glaze can heal over, and then falls with the lid shut; opening early craters the surface "
+    "and can crack the pots, which the potters call dunting.</p>\n"
+    "</body></html>\n";
+
+static const char kiln_txt[] =
+    "Kiln Firing\n===========\n\n"
+    "This guide covers the two firings every piece of studio pottery goes through, from "
+    "loading the shelves to opening the lid, and what can go wrong along the way.\n\n"
+    "Bisque firing\n-------------\n\n"
+    "The first firing turns dry greenware into porous bisque that still drinks water. Load\n"
+    "the pieces so that they may touch, since nothing is glazed yet, and raise the heat\n"
+    "slowly through the first few hundred degrees so that the last of the water leaves\n"
+    "without cracking the walls. A *quarrelwick* cone on the middle shelf tells you when\n"
+    "the chamber has reached the right temperature, and the lid stays closed until the kiln\n"
+    "has cooled again to the warmth of a summer afternoon.\n\n"
+    "Glaze firing\n------------\n\n"
+    "The second firing melts the glaze into glass. Every glazed piece needs its own space\n"
+    "on the shelf, with the foot wiped clean so that it does not fuse to the kiln wash. The\n"
+    "heat climbs faster this time, holds for a short soak at the top so that bubbles in the\n"
+    "glaze can heal over, and then falls with the lid shut; opening early craters the\n"
+    "surface and can crack the pots, which the potters call ``dunting``.\n";
+
+/* A fresh folder NAME with the page and its copy under site/. */
+static int make_copies(const char *name, char *dir)
+{
+    path_join(dir, g_tmp, name);
+    if (mkdir(dir, 0755) < 0)
+        return -1;
+    return put(dir, "site/kiln.html", kiln_html) | put(dir, "site/_sources/kiln.txt", kiln_txt);
+}
+
+/* The "folded:" count rubric-index --status prints for the index at DIR/db;
+ * -1 when there is none. */
+static long folded_count(const char *dir)
+{
+    cmd c;
+    sh(&c, dir, "\"$I\" --db db --status");
+    const char *f = c.status == 0 ? strstr(c.out, "\nfolded:") : NULL;
+    long n = f ? strtol(f + strlen("\nfolded:"), NULL, 10) : -1;
+    cmd_free(&c);
+    return n;
+}
+
+/* Every result of QUERY in DIR is from the page (kiln.html) or from its copy,
+ * as WANT says ("html", "txt"); and there is at least one. */
+static void results_are_from(const char *dir, const char *query_words, const char *want)
+{
+    cJSON *j = query(dir, "--db db -n 50 %s", query_words);
+    int n = j ? nresults(j) : -1;
+    CHECK(n > 0);
+    for (int i = 0; i < n; i++) {
+        const char *path = str_of(result(j, i), "path");
+        int ok = path && strcmp(want, "html") == 0 ? strstr(path, "kiln.html") != NULL
+                                                    : path && strstr(path, "kiln.txt") != NULL;
+        if (!ok)
+            fprintf(stderr, "  %s: result %d is from %s, want the %s\n", query_words, i + 1,
+                    path ? path : "(none)", want);
+        CHECK(ok);
+    }
+    cJSON_Delete(j);
+}
+
+static void a_plain_text_copy_of_a_page_is_folded_into_its_html_sections(void)
+{
+    char dir[PATH_MAX], url[1024], path[1024], anchor[1024];
+    CHECK(make_copies("copies", dir) == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    CHECK(first_hit(dir, "--db db quarrelwick", url, path, anchor) == 1);
+    CHECK_STR(path, "site/kiln.html");
+    CHECK_STR(anchor, "bisque");
+    results_are_from(dir, "dunting", "html");
+    results_are_from(dir, "kiln", "html");
+    CHECK(folded_count(dir) >= 1);
+}
+
+static void the_copy_folded_is_the_same_whatever_order_the_files_came_in(void)
+{
+    char dir[PATH_MAX];
+    CHECK(make_copies("copies-order", dir) == 0);
+    /* The copy first, alone; the page in a later run. */
+    CHECK(index_run(dir, 0, "--db db site/_sources") == 0);
+    results_are_from(dir, "quarrelwick", "txt");
+    CHECK(folded_count(dir) == 0);
+    CHECK(index_run(dir, 0, "--db db site/kiln.html") == 0);
+    results_are_from(dir, "quarrelwick", "html");
+    results_are_from(dir, "dunting", "html");
+    long once = folded_count(dir);
+    CHECK(once >= 1);
+    /* Editing the page leaves the same choice. */
+    CHECK(put(dir, "site/kiln.html", kiln_html) == 0);
+    CHECK(index_run(dir, 0, "--db db --rebuild site") == 0);
+    results_are_from(dir, "quarrelwick", "html");
+    CHECK(folded_count(dir) == once);
+}
+
+static void deleting_the_kept_copy_brings_the_folded_one_back(void)
+{
+    char dir[PATH_MAX];
+    CHECK(make_copies("copies-delete", dir) == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    results_are_from(dir, "quarrelwick", "html");
+    CHECK(gone(dir, "site/kiln.html") == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    results_are_from(dir, "quarrelwick", "txt");
+    results_are_from(dir, "dunting", "txt");
+    CHECK(folded_count(dir) == 0);
+    /* And back again. */
+    CHECK(put(dir, "site/kiln.html", kiln_html) == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    results_are_from(dir, "quarrelwick", "html");
+}
+
+/* Two pages written from one template: alike, but each about its own thing. */
+static const char *const alike_pages[2][2] = {
+    {"site/open.html", "<html><head><title>spool_open</title></head><body><h1>spool_open</h1>"
+     "<p>Opens the spool named by its first argument and returns a handle to it. The spool must "
+     "exist unless the create flag is given, in which case an empty spool is written first. "
+     "The handle stays valid until it is passed to the matching close call, and may be used "
+     "from one thread at a time. On failure it returns a null handle and sets the error code "
+     "to say why, for example when the spool is locked by another writer or the disk is "
+     "full.</p></body></html>"},
+    {"site/close.html", "<html><head><title>spool_close</title></head><body><h1>spool_close</h1>"
+     "<p>Closes the spool held by its first argument and frees the handle. The spool must be "
+     "open unless the flush flag is given, in which case pending records are written first. "
+     "The handle stops being valid once it is passed to this call, and may not be used from "
+     "any thread afterwards. On failure it still frees the handle and sets the error code to "
+     "say why, for example when the spool was locked by another writer or the disk is "
+     "full.</p></body></html>"},
+};
+
+static void pages_that_are_only_alike_are_both_kept(void)
+{
+    char dir[PATH_MAX];
+    path_join(dir, g_tmp, "alike");
+    CHECK(mkdir(dir, 0755) == 0);
+    for (int i = 0; i < 2; i++)
+        CHECK(put(dir, alike_pages[i][0], alike_pages[i][1]) == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    CHECK(hits(dir, "--db db handle spool") == 2);
+    CHECK(folded_count(dir) == 0);
+}
+
 /* ------------------------------------------------------------------- main */
 
 int main(void)
@@ -830,6 +993,10 @@ int main(void)
     RUN(a_noindex_page_is_not_found_and_the_run_exits_0);
     RUN(a_noindex_written_in_capitals_also_keeps_the_page_out);
     RUN(malformed_html_markdown_and_jsonl_do_not_stop_the_rest);
+    RUN(a_plain_text_copy_of_a_page_is_folded_into_its_html_sections);
+    RUN(the_copy_folded_is_the_same_whatever_order_the_files_came_in);
+    RUN(deleting_the_kept_copy_brings_the_folded_one_back);
+    RUN(pages_that_are_only_alike_are_both_kept);
 
     snprintf(p, sizeof p, "rm -rf %s", sq(g_tmp));
     if (system(p) != 0)
