@@ -12,6 +12,14 @@
  *   - a short line that is not a heading and shares no content word with the
  *     article's prose is a promotion or a stray link.
  * Each run of boilerplate becomes a passage of its own, flagged.
+ *
+ * A markup source read as text (reStructuredText, AsciiDoc, Markdown kept as
+ * .txt) says where its titles are, and then they alone are headings, at the
+ * levels it gives them: a line underlined (or over- and underlined) by a run
+ * of one punctuation character at least as long as it, its level that of the
+ * first title adorned the same way (as reStructuredText ranks them); or a
+ * line opening with 1 to 6 "#" or "=" and a space (Markdown, AsciiDoc), its
+ * level their count. Adornment lines are not text.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +42,10 @@
 #define RELATED_RATIO 3
 /* Content words: at least this many bytes long, and not a function word. */
 #define CONTENT_MIN_BYTES 4
+/* Markup titles: at most this many levels, and an adornment line at least
+ * ADORNMENT_MIN characters long. */
+#define MARKUP_LEVELS 6
+#define ADORNMENT_MIN 3
 
 enum { B_LINE, B_LIST };
 
@@ -43,9 +55,12 @@ typedef struct block {
     size_t first, nitems; /* for lists: index of the first item in items[] */
     int words;            /* number of words */
     int titlecase;        /* most of its content words are capitalised */
-    int heading;          /* 0, or the heading level (1 top, 2 sub) */
+    int heading;          /* 0, or the heading level (1 top, 2 sub; any depth
+                             for markup titles) */
     int toc;              /* the table of contents, or its heading */
     int boilerplate;
+    int adornment;        /* a markup title's under- or overline: not text */
+    size_t title_start;   /* a markup title: where its text begins */
 } block;
 
 typedef struct item {
@@ -207,14 +222,14 @@ static int split_blocks(reader *r)
                 list->nitems++;
                 continue;
             }
-            block b = {B_LIST, s, e, r->nitems - 1, 1, 0, 0, 0, 0, 0};
+            block b = {.kind = B_LIST, .start = s, .end = e, .first = r->nitems - 1, .nitems = 1};
             if (push_block(r, b) < 0)
                 return -1;
             list = &r->blocks[r->nblocks - 1];
             continue;
         }
         list = NULL;
-        block b = {B_LINE, s, e, 0, 0, 0, 0, 0, 0, 0};
+        block b = {.kind = B_LINE, .start = s, .end = e};
         if (push_block(r, b) < 0)
             return -1;
     }
@@ -265,6 +280,110 @@ static int heading_shaped(const reader *r, const block *b)
     u8_mbtouc(&uc, (const uint8_t *)r->data + b->start, b->end - b->start);
     return uc_is_upper(uc) || uc_is_property_titlecase(uc) || uc_is_digit(uc) ||
            (uc >= 0x80 && uc_is_alpha(uc) && !uc_is_lower(uc));
+}
+
+/* ------------------------------------------------------- markup titles */
+
+/* Is block B a line of one punctuation character repeated (an adornment)?
+ * Its character, or 0. */
+static char adornment_char(const reader *r, const block *b)
+{
+    const char *p = r->data + b->start;
+    size_t n = b->end - b->start;
+    if (b->kind != B_LINE || n < ADORNMENT_MIN || !strchr("=-~^\"'`#*+:._<>", p[0]))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (p[i] != p[0])
+            return 0;
+    return p[0];
+}
+
+/* Are blocks A and B on consecutive lines? */
+static int adjacent(const reader *r, const block *a, const block *b)
+{
+    const char *nl = memchr(r->data + a->end, '\n', b->start - a->end);
+    return nl && !memchr(nl + 1, '\n', (size_t)(r->data + b->start - nl - 1));
+}
+
+/* The length of block B in characters. */
+static size_t chars_of(const reader *r, const block *b)
+{
+    return u8_mbsnlen((const uint8_t *)r->data + b->start, b->end - b->start);
+}
+
+/* A line opening with 1 to MARKUP_LEVELS of C ('#' or '=') and a space, and
+ * text after: the count, or 0. */
+static int atx_level(const reader *r, const block *b, char c)
+{
+    const char *p = r->data + b->start;
+    size_t n = b->end - b->start, k = 0;
+    while (k < n && p[k] == c)
+        k++;
+    return b->kind == B_LINE && k >= 1 && k <= MARKUP_LEVELS && k + 1 < n &&
+                   is_line_space(p[k])
+               ? (int)k
+               : 0;
+}
+
+/* Mark the markup titles, when the text has any: their blocks become
+ * headings of their level, their adornments not text. Returns how many. */
+static size_t find_markup_titles(reader *r)
+{
+    /* Adornment styles in order of first use: character, and overlined. */
+    char style_char[MARKUP_LEVELS];
+    int style_over[MARKUP_LEVELS];
+    size_t nstyles = 0, found = 0;
+    for (size_t i = 0; i + 1 < r->nblocks; i++) {
+        block *t = &r->blocks[i], *under = &r->blocks[i + 1];
+        char c = adornment_char(r, under);
+        if (!c || adornment_char(r, t) || t->kind != B_LINE || t->words == 0 ||
+            t->end - t->start > 2 * HEADING_MAX_BYTES || !adjacent(r, t, under) ||
+            chars_of(r, under) + 2 < chars_of(r, t))
+            continue;
+        block *over = i > 0 ? &r->blocks[i - 1] : NULL;
+        int overlined = over && !over->adornment && adornment_char(r, over) == c &&
+                        adjacent(r, over, t);
+        size_t k = 0;
+        while (k < nstyles && !(style_char[k] == c && style_over[k] == overlined))
+            k++;
+        if (k == nstyles) {
+            if (nstyles == MARKUP_LEVELS)
+                continue;
+            style_char[nstyles] = c;
+            style_over[nstyles++] = overlined;
+        }
+        t->heading = (int)k + 1;
+        t->title_start = t->start;
+        under->adornment = 1;
+        if (overlined)
+            over->adornment = 1;
+        found++;
+        i++;
+    }
+    /* Titles marked by "#" or "=": only in a text that has no underlined
+     * ones, and at least two of them, so that a stray comment line is not
+     * taken for a title. */
+    for (size_t pass = 0; pass < 2 && !found; pass++) {
+        char c = pass ? '=' : '#';
+        size_t n = 0;
+        for (size_t i = 0; i < r->nblocks; i++)
+            n += atx_level(r, &r->blocks[i], c) > 0;
+        if (n < 2)
+            continue;
+        for (size_t i = 0; i < r->nblocks; i++) {
+            block *b = &r->blocks[i];
+            int level = atx_level(r, b, c);
+            if (!level)
+                continue;
+            size_t at = b->start + (size_t)level;
+            while (at < b->end && is_line_space(r->data[at]))
+                at++;
+            b->heading = level;
+            b->title_start = at;
+            found++;
+        }
+    }
+    return found;
 }
 
 /* ----------------------------------------------------- table of contents */
@@ -415,7 +534,7 @@ static int find_boilerplate(reader *r, size_t first)
 typedef struct section {
     const char *title;
     const char *anchor;
-    const char *trail[3];
+    const char *trail[MARKUP_LEVELS + 1];
     size_t ntrail;
 } section;
 
@@ -490,8 +609,9 @@ static int emit_section(reader *r, rubric_doc *d, section *s, size_t from, size_
     for (size_t i = from; i < to && rc == 0;) {
         int bp = r->blocks[i].boilerplate;
         size_t n = 0;
-        while (i < to && r->blocks[i].boilerplate == bp)
-            ids[n++] = i++;
+        for (; i < to && r->blocks[i].boilerplate == bp; i++)
+            if (!r->blocks[i].adornment)
+                ids[n++] = i;
         rc = emit_run(r, d, s, ids, n, bp);
     }
     free(ids);
@@ -550,6 +670,76 @@ static int build_passages(reader *r, rubric_doc *d, size_t first)
     return 0;
 }
 
+/* The passages of a text whose headings are markup titles (of any level),
+ * from block FIRST on; the document's title, when it is a title itself, is
+ * at level TOP (0: none). Each section's trail: the document's title, then
+ * the titles it lies under, none repeated. */
+static int build_markup_passages(reader *r, rubric_doc *d, size_t first, int top)
+{
+    const char *open[MARKUP_LEVELS + 1] = {0};  /* the title open at each level */
+    if (top)
+        open[top] = d->title;
+    section s = {0};
+    s.title = d->title;
+    s.anchor = doc_unique_anchor(d, NULL, d->title, strlen(d->title));
+    if (!s.anchor)
+        return -1;
+    size_t from = first;
+    for (size_t i = first; i <= r->nblocks; i++) {
+        const block *b = i < r->nblocks ? &r->blocks[i] : NULL;
+        if (b && !b->heading)
+            continue;
+        if (emit_section(r, d, &s, from, i) < 0)
+            return -1;
+        if (!b)
+            break;
+        size_t tlen = b->end - b->title_start;
+        char *t = doc_keep(d, utf8_valid_copy(r->data + b->title_start, tlen, NULL));
+        const char *anchor = t ? doc_unique_anchor(d, NULL, t, strlen(t)) : NULL;
+        if (!anchor)
+            return -1;
+        memset(&s, 0, sizeof s);
+        s.title = t;
+        s.anchor = anchor;
+        s.trail[s.ntrail++] = d->title;
+        for (int l = 1; l < b->heading; l++)
+            if (open[l] && strcmp(open[l], s.trail[s.ntrail - 1]) != 0)
+                s.trail[s.ntrail++] = open[l];
+        if (strcmp(s.trail[s.ntrail - 1], t) == 0 && s.ntrail > 1)
+            s.ntrail--;
+        open[b->heading] = t;
+        for (int l = b->heading + 1; l <= MARKUP_LEVELS; l++)
+            open[l] = NULL;
+        from = i + 1;
+    }
+    return 0;
+}
+
+/* A text with markup titles: its title is the first of them when nothing
+ * but adornment comes before it, else its first line. */
+static int read_markup_text(reader *r, rubric_doc *d, const char *name)
+{
+    size_t i = 0;
+    while (i < r->nblocks && r->blocks[i].adornment)
+        i++;
+    size_t first = 0;
+    int top = 0;
+    const block *b = i < r->nblocks ? &r->blocks[i] : NULL;
+    if (b && b->heading) {
+        d->title = utf8_valid_copy(r->data + b->title_start, b->end - b->title_start, NULL);
+        top = b->heading;
+        first = i + 1;
+    } else if (b && b->kind == B_LINE && b->words > 0 && b->words <= 30) {
+        d->title = utf8_valid_copy(r->data + b->start, b->end - b->start, NULL);
+        first = i + 1;
+    }
+    if (!d->title && !(d->title = xstrdup(name)))
+        return -1;
+    if (find_boilerplate(r, first) < 0 || build_markup_passages(r, d, first, top) < 0)
+        return -1;
+    return 0;
+}
+
 int read_text(rubric_doc *d, const char *data, size_t len, const char *name)
 {
     reader r = {0};
@@ -565,6 +755,12 @@ int read_text(rubric_doc *d, const char *data, size_t len, const char *name)
     if (r.nblocks == 0)
         goto done;
     rc = RUBRIC_ENOMEM;
+    if (find_markup_titles(&r)) {
+        if (read_markup_text(&r, d, name) < 0)
+            goto done;
+        rc = RUBRIC_OK;
+        goto done;
+    }
     /* The title: the first line, when it is short enough to be one. */
     size_t first = 0;
     const block *b0 = &r.blocks[0];
