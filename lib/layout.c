@@ -21,10 +21,10 @@
  *                              when boilerplate detection is off)
  *   XD                         boolean, on folded passages only: copies of a
  *                              passage kept elsewhere (fold.c decides)
- *   XF<12 hex digits>          boolean: a sampled shingle of the body (three
- *                              stems in a row whose hash is 0 modulo
- *                              SAMPLE_RATE), the top 48 bits of its hash; not
- *                              on boilerplate passages
+ *   XF<12 hex digits>          boolean: a sampled shingle of the heading and
+ *                              body (three stems in a row whose hash is 0
+ *                              modulo the passage's sample rate), the top 48
+ *                              bits of its hash; not on boilerplate passages
  *   S<stem>                    stems of the section heading
  *   T<stem>                    stems of the trail (title and enclosing headings)
  *   Z<stem>                    stems of the body text
@@ -123,18 +123,22 @@ typedef struct doc_ctx {
     const char *prefix;  /* S or Z */
     unsigned base;       /* position of this field's first word */
     unsigned last;       /* last position used */
-    int sample;          /* nonzero: sample the body's shingles (XF terms) */
-    int in_body;         /* the body is being analysed */
-    uint64_t prev[2];    /* hashes of the two body stems before this one */
-    unsigned seen;       /* body stems so far */
+    unsigned rate;       /* sample one shingle in RATE (XF terms); 0: none */
+    uint64_t prev[2];    /* hashes of the two stems before this one */
+    unsigned seen;       /* stems so far */
     buf term;
 } doc_ctx;
 
-/* The body's shingles (three stems in a row) that are sampled: those whose
- * hash is 0 modulo this. The same shingle is sampled in every passage that
- * holds it, so the samples two passages share estimate how much of one the
- * other holds (fold.c), at one term for about every SAMPLE_RATE words. */
+/* The shingles (three stems in a row, heading then body) that are sampled:
+ * those whose hash is 0 modulo the rate. The same shingle is sampled in every
+ * passage that holds it, so the samples two passages share estimate how much
+ * of one the other holds (fold.c), at one term for about every SAMPLE_RATE
+ * words. A passage under SHORT_TEXT bytes is sampled at SAMPLE_RATE_SHORT, a
+ * superset of the others' samples, so that a short section and its copy
+ * (short as well) still have enough in common to tell. */
 #define SAMPLE_RATE 8
+#define SAMPLE_RATE_SHORT 2
+#define SHORT_TEXT 400
 
 /* A 64-bit hash of the pair (A, B), order mattering. */
 static uint64_t mix(uint64_t a, uint64_t b)
@@ -145,7 +149,7 @@ static uint64_t mix(uint64_t a, uint64_t b)
     return h ^ (h >> 29);
 }
 
-/* Note the body stem T of C; when it ends a sampled shingle, add its term
+/* Note the stem T of C; when it ends a sampled shingle, add its term
  * (boolean: XF and 12 hex digits of the shingle's hash). */
 static int add_sample(doc_ctx *c, const rubric_token *t)
 {
@@ -153,7 +157,7 @@ static int add_sample(doc_ctx *c, const rubric_token *t)
     uint64_t s = mix(mix(c->prev[0], c->prev[1]), h);
     c->prev[0] = c->prev[1];
     c->prev[1] = h;
-    if (++c->seen < 3 || s % SAMPLE_RATE != 0)
+    if (++c->seen < 3 || s % c->rate != 0)
         return RUBRIC_OK;
     c->term.len = 0;
     if (buf_printf(&c->term, "%s%012" PRIx64, PREFIX_SAMPLE, s >> 16) < 0 ||
@@ -197,7 +201,7 @@ static int add_token(void *ctx, const rubric_token *t)
     int rc = add_term(c, c->prefix, t->stem, t->stem_len);
     if (rc == RUBRIC_OK && written_in_capitals(c, t))
         rc = add_term(c, PREFIX_CAPS, t->word, t->word_len);
-    if (rc == RUBRIC_OK && c->sample && c->in_body && !t->sub)
+    if (rc == RUBRIC_OK && c->rate && !t->sub)
         rc = add_sample(c, t);
     return rc;
 }
@@ -288,10 +292,8 @@ static int add_words(rubric_analyzer *an, const rubric_passage *p, doc_ctx *c)
     c->prefix = PREFIX_STEM;
     c->text = p->text;
     c->base = c->last + HEADING_GAP;
-    c->in_body = 1;
     if (rc == RUBRIC_OK)
         rc = rubric_analyzer_run(an, p->text, p->text_len, add_token, c);
-    c->in_body = 0;
     for (size_t i = 0; i < p->ntrail && rc == RUBRIC_OK; i++)
         rc = rubric_analyzer_run(an, p->trail[i], strlen(p->trail[i]), add_trail_token, c);
     return rc;
@@ -347,7 +349,9 @@ done:
 int layout_passage_doc(rubric_analyzer *an, const layout_source *src, const rubric_passage *p,
                        xs_doc **out, buf *id)
 {
-    doc_ctx c = {.sample = !p->boilerplate};
+    doc_ctx c = {.rate = p->boilerplate           ? 0
+                         : p->text_len < SHORT_TEXT ? SAMPLE_RATE_SHORT
+                                                    : SAMPLE_RATE};
     char *data = NULL;
     int rc = RUBRIC_ENOMEM;
     *out = NULL;

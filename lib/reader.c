@@ -28,6 +28,9 @@ static const struct reader {
 } readers[] = {
     {"txt", read_text, DOC_STRUCTURE_TEXT},
     {"text", read_text, DOC_STRUCTURE_TEXT},
+    {"rst", read_text, DOC_STRUCTURE_TEXT},  /* reStructuredText: its titles are headings */
+    {"adoc", read_text, DOC_STRUCTURE_TEXT}, /* AsciiDoc, likewise */
+    {"asciidoc", read_text, DOC_STRUCTURE_TEXT},
     {"html", read_html, DOC_STRUCTURE_HTML},
     {"htm", read_html, DOC_STRUCTURE_HTML},
     {"xhtml", read_html, DOC_STRUCTURE_HTML},

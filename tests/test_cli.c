@@ -1228,6 +1228,13 @@ static void json_is_utf8_and_urls_encode_what_file_names_hold(void)
 {
     static const char article[] =
         "Odd Names\n\nEvery file here has a name a link must encode: quuxnames.\n";
+    /* Each file's own words: four copies of one text would be folded into one. */
+    static const char *const own[] = {
+        "The hash sign would start a fragment, so it travels as an escape instead.",
+        "A question mark would start a query string, and the equals sign follows it.",
+        "This byte is not UTF-8 at all, which only an escape can carry into a link.",
+        "The percent sign itself begins every escape, so it needs one of its own.",
+    };
     static const char *const names[] = {"a#b.txt", "c?d=1.txt", "inv\377name.txt", "e%f.txt"};
     static const char *const urls[] = {"a%23b.txt#odd-names", "c%3Fd=1.txt#odd-names",
                                        "inv%FFname.txt#odd-names",
@@ -1237,7 +1244,9 @@ static void json_is_utf8_and_urls_encode_what_file_names_hold(void)
     CHECK(mkdir(dir, 0755) == 0);
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         path_join(file, dir, names[i]);
-        CHECK(write_file(file, article, sizeof article - 1) == 0);
+        char text[512];
+        snprintf(text, sizeof text, "%s%s\n", article, own[i]);
+        CHECK(write_file(file, text, strlen(text)) == 0);
     }
     cmd c;
     sh(&c, NULL, "\"$I\" -q --db names.db names");

@@ -809,6 +809,137 @@ static void reader_treats_every_heading_as_top_level_without_a_toc(void)
     rubric_doc_free(d);
 }
 
+/* A passage READ must give, in order: its title and its trail joined by " > ". */
+struct outline_want {
+    const char *title, *trail;
+};
+
+static void check_outline(const char *what, const rubric_doc *d, const char *doc_title,
+                          const struct outline_want *w, size_t n)
+{
+    int ok = rubric_doc_count(d) == n && strcmp(nz(rubric_doc_title(d)), doc_title) == 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        const rubric_passage *p = rubric_doc_passage(d, i);
+        char *t = join_trail(p->trail, p->ntrail);
+        ok = strcmp(nz(p->title), w[i].title) == 0 && strcmp(nz(t), w[i].trail) == 0 &&
+             !p->boilerplate && p->part == 0;
+        free(t);
+    }
+    if (!ok) {
+        fprintf(stderr, "  %s: expected the title \"%s\" and %zu passages:\n", what, doc_title, n);
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, "    [%zu] \"%s\" trail [%s]\n", i, w[i].title, w[i].trail);
+        fprintf(stderr, "  got \"%s\" and %zu:\n", nz(rubric_doc_title(d)), rubric_doc_count(d));
+        print_doc(d);
+    }
+    CHECK(ok);
+}
+
+static void reader_takes_restructuredtext_titles_as_the_headings_at_their_levels(void)
+{
+    static const char text[] =
+        "=================\n"
+        " Spool Reference\n"
+        "=================\n"
+        "\n"
+        "The spool library keeps records in order on disk and hands them out again\n"
+        "to readers in the same order, one at a time.\n"
+        "\n"
+        "Opening spools\n"
+        "==============\n"
+        "\n"
+        "Call :func:`spool_open` with the path of the spool and the flags you need.\n"
+        "\n"
+        "A short line\n"
+        "\n"
+        "The line above is a paragraph of its own, not a heading: this text has\n"
+        "titles of its own markup, and only those are headings.\n"
+        "\n"
+        "Flags\n"
+        "-----\n"
+        "\n"
+        "The create flag makes an empty spool when none exists yet.\n"
+        "\n"
+        "Closing spools\n"
+        "==============\n"
+        "\n"
+        "Call ``spool_close`` once every record is written.\n";
+    const char *t = "Spool Reference";
+    const struct outline_want w[] = {
+        {t, ""},
+        {"Opening spools", t},
+        {"Flags", "Spool Reference > Opening spools"},
+        {"Closing spools", t},
+    };
+    static const char *const names[] = {"spool.rst", "spool.rst.txt"};
+    for (size_t k = 0; k < 2; k++) {
+        rubric_doc *d = read_fixture(names[k], text, sizeof text - 1);
+        if (!d)
+            return;
+        check_outline(names[k], d, t, w, sizeof w / sizeof w[0]);
+        check_ranges(names[k], d, sizeof text - 1);
+        rubric_doc_free(d);
+    }
+}
+
+static void reader_takes_asciidoc_and_hash_titles_as_the_headings_at_their_levels(void)
+{
+    static const char adoc[] =
+        "= Spool Guide\n"
+        "\n"
+        "How to install the spool tools and run them on a server.\n"
+        "\n"
+        "== Installing\n"
+        "\n"
+        "The tools come as one package for each system.\n"
+        "\n"
+        "=== From source\n"
+        "\n"
+        "Unpack the release and run make in its folder.\n"
+        "\n"
+        "== Running\n"
+        "\n"
+        "Start the daemon with the path of the spool folder.\n";
+    static const char hashes[] =
+        "# Spool Notes\n"
+        "\n"
+        "Notes kept while tuning the spool on a busy machine.\n"
+        "\n"
+        "## Buffers\n"
+        "\n"
+        "Larger buffers mean fewer writes and longer waits.\n"
+        "\n"
+        "### Sizes\n"
+        "\n"
+        "Sixty-four kilobytes was the best size on spinning disks.\n"
+        "\n"
+        "## Locks\n"
+        "\n"
+        "Only one writer holds the lock at a time.\n";
+    const struct outline_want a[] = {
+        {"Spool Guide", ""},
+        {"Installing", "Spool Guide"},
+        {"From source", "Spool Guide > Installing"},
+        {"Running", "Spool Guide"},
+    };
+    const struct outline_want h[] = {
+        {"Spool Notes", ""},
+        {"Buffers", "Spool Notes"},
+        {"Sizes", "Spool Notes > Buffers"},
+        {"Locks", "Spool Notes"},
+    };
+    rubric_doc *d = read_fixture("guide.adoc", adoc, sizeof adoc - 1);
+    if (d) {
+        check_outline("guide.adoc", d, "Spool Guide", a, sizeof a / sizeof a[0]);
+        rubric_doc_free(d);
+    }
+    d = read_fixture("notes.txt", hashes, sizeof hashes - 1);
+    if (d) {
+        check_outline("notes.txt", d, "Spool Notes", h, sizeof h / sizeof h[0]);
+        rubric_doc_free(d);
+    }
+}
+
 static void reader_makes_repeated_anchors_unique(void)
 {
     static const char text[] =
@@ -974,6 +1105,8 @@ int main(void)
     RUN(reader_survives_empty_input);
     RUN(reader_survives_invalid_utf8);
     RUN(reader_treats_every_heading_as_top_level_without_a_toc);
+    RUN(reader_takes_restructuredtext_titles_as_the_headings_at_their_levels);
+    RUN(reader_takes_asciidoc_and_hash_titles_as_the_headings_at_their_levels);
     RUN(reader_makes_repeated_anchors_unique);
     RUN(reader_slugs_headings_keeping_unicode_letters);
     RUN(reader_splits_a_single_50_mb_line_quickly);
