@@ -311,6 +311,14 @@ static size_t chars_of(const reader *r, const block *b)
     return u8_mbsnlen((const uint8_t *)r->data + b->start, b->end - b->start);
 }
 
+/* Can an adornment of ADORN characters underline a title of TITLE? About
+ * as long: at least TITLE - 2 (AsciiDoc's leeway), and not much longer (a
+ * listing's delimiter around one short command line is no overline). */
+static int fits(size_t adorn, size_t title)
+{
+    return adorn + 2 >= title && adorn <= title + (title > 4 ? title : 4);
+}
+
 /* A line opening with 1 to MARKUP_LEVELS of C ('#' or '=') and a space, and
  * text after: the count, or 0. */
 static int atx_level(const reader *r, const block *b, char c)
@@ -333,16 +341,28 @@ static size_t find_markup_titles(reader *r)
     char style_char[MARKUP_LEVELS];
     int style_over[MARKUP_LEVELS];
     size_t nstyles = 0, found = 0;
+    int overlines = 0;  /* the first title is overlined */
     for (size_t i = 0; i + 1 < r->nblocks; i++) {
         block *t = &r->blocks[i], *under = &r->blocks[i + 1];
         char c = adornment_char(r, under);
         if (!c || adornment_char(r, t) || t->kind != B_LINE || t->words == 0 ||
             t->end - t->start > 2 * HEADING_MAX_BYTES || !adjacent(r, t, under) ||
-            chars_of(r, under) + 2 < chars_of(r, t))
+            !fits(chars_of(r, under), chars_of(r, t)))
             continue;
         block *over = i > 0 ? &r->blocks[i - 1] : NULL;
         int overlined = over && !over->adornment && adornment_char(r, over) == c &&
-                        adjacent(r, over, t);
+                        adjacent(r, over, t) && chars_of(r, over) == chars_of(r, under);
+        /* A title stands apart from the text before it: the last line of a
+         * paragraph or of a delimited listing, right above a line of dashes,
+         * is no title. And a text whose first title has no overline uses
+         * none (AsciiDoc never does): a line between two lines of dashes is
+         * a listing of one line. */
+        if (over && !overlined && adjacent(r, over, t))
+            continue;
+        if (!found)
+            overlines = overlined;
+        else if (overlined && !overlines)
+            continue;
         size_t k = 0;
         while (k < nstyles && !(style_char[k] == c && style_over[k] == overlined))
             k++;

@@ -940,6 +940,45 @@ static void reader_takes_asciidoc_and_hash_titles_as_the_headings_at_their_level
     }
 }
 
+static void reader_takes_no_line_of_a_delimited_listing_for_a_title(void)
+{
+    static const char text[] =
+        "spool-push(1)\n"
+        "=============\n"
+        "\n"
+        "NAME\n"
+        "----\n"
+        "spool-push - add records to a spool\n"
+        "\n"
+        "EXAMPLES\n"
+        "--------\n"
+        "\n"
+        "Push one record:\n"
+        "\n"
+        "-----------------\n"
+        "$ spool push a.rec\n"
+        "-----------------\n"
+        "\n"
+        "Push two, then look:\n"
+        "\n"
+        "------------------\n"
+        "$ spool push b.rec\n"
+        "$ spool list\n"
+        "------------------\n"
+        "\n"
+        "Each record keeps the time it was pushed.\n";
+    const char *t = "spool-push(1)";
+    const struct outline_want w[] = {
+        {"NAME", t},
+        {"EXAMPLES", t},
+    };
+    rubric_doc *d = read_fixture("spool-push.txt", text, sizeof text - 1);
+    if (!d)
+        return;
+    check_outline("spool-push.txt", d, t, w, sizeof w / sizeof w[0]);
+    rubric_doc_free(d);
+}
+
 static void reader_makes_repeated_anchors_unique(void)
 {
     static const char text[] =
@@ -1107,6 +1146,7 @@ int main(void)
     RUN(reader_treats_every_heading_as_top_level_without_a_toc);
     RUN(reader_takes_restructuredtext_titles_as_the_headings_at_their_levels);
     RUN(reader_takes_asciidoc_and_hash_titles_as_the_headings_at_their_levels);
+    RUN(reader_takes_no_line_of_a_delimited_listing_for_a_title);
     RUN(reader_makes_repeated_anchors_unique);
     RUN(reader_slugs_headings_keeping_unicode_letters);
     RUN(reader_splits_a_single_50_mb_line_quickly);
