@@ -240,8 +240,12 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
             o->start = start;
             o->boilerplate = boilerplate;
             /* A later part links to the nearest id before it, when the
-             * source has one: the reader lands closer to the text. */
-            o->part_anchor = o->emitted && id && *id ? doc_keep(o->d, xstrdup(id)) : NULL;
+             * source has one: the reader lands closer to the text. Not
+             * boilerplate, which links nowhere worth landing (and the id
+             * before a page's navigation bar is often the next section's). */
+            o->part_anchor = o->emitted && !boilerplate && id && *id
+                                 ? doc_keep(o->d, xstrdup(id))
+                                 : NULL;
         } else if (buf_addc(&o->text, '\n') < 0) {
             return -1;
         }

@@ -50,6 +50,10 @@
 #define LINK_LIST_PERCENT 70
 /* ...and has at least this many items. */
 #define LINK_LIST_MIN 3
+/* A bar of links: at least two, with at most LINK_BAR_LABELS words more
+ * than links between them, and never more than LINK_BAR_WORDS_MAX. */
+#define LINK_BAR_LABELS 3
+#define LINK_BAR_WORDS_MAX 12
 /* Link-dense text still counts as content when at least 1 in
  * PROSE_RELATED_RATIO of its content words occur in the page's prose. */
 #define PROSE_RELATED_RATIO 2
@@ -64,7 +68,11 @@ typedef struct event {
     char *id;            /* heading: its anchor id; block: nearest id so far */
     size_t start, end;
     size_t link_bytes;   /* bytes of text inside <a href> */
+    size_t links;        /* blocks: the links it holds, */
+    size_t local_links;  /* those to a place of this page (href="#..."), */
+    char *link_text;     /* and their text, each followed by a space */
     size_t list;         /* 1-based number of the outermost list holding it */
+    size_t table;        /* 1-based number of the outermost table holding it */
     int pre;             /* preformatted */
     int in_main;         /* inside <main> or role="main" */
     int boilerplate;
@@ -91,6 +99,9 @@ typedef struct html {
     size_t sectioning;    /* open sectioning elements */
     size_t sections;      /* open <section> and <article> elements */
     size_t list_depth, list_no;
+    size_t table_depth, table_no;
+    size_t links, local_links;  /* of the block being read */
+    buf link_text;
     int pre;
     int in_title, in_link;
     buf title;
@@ -129,7 +140,8 @@ enum {
     K_DT = 1 << 11,
     K_TITLE = 1 << 12,
     K_META = 1 << 13,
-    K_BR = 1 << 14
+    K_BR = 1 << 14,
+    K_TABLE = 1 << 15
 };
 
 /* Sorted by name, for bsearch. */
@@ -182,7 +194,7 @@ static const struct tag {
     {"style", K_SKIP},
     {"summary", K_BLOCK},
     {"svg", K_SKIP},
-    {"table", K_BLOCK},
+    {"table", K_BLOCK | K_TABLE},
     {"tbody", K_BLOCK},
     {"td", K_BLOCK},
     {"template", K_SKIP},
@@ -316,6 +328,8 @@ static void end_block(html *h)
         if (n == 0) {
             h->text.len = 0;
             h->link_bytes = 0;
+            h->links = h->local_links = 0;
+            h->link_text.len = 0;
             return;
         }
         e.kind = EV_BLOCK;
@@ -327,8 +341,16 @@ static void end_block(html *h)
             return;
         }
         e.list = h->list_depth ? h->list_no : 0;
+        e.table = h->table_depth ? h->table_no : 0;
         e.pre = h->pre;
         e.link_bytes = h->link_bytes;
+        e.links = h->links;
+        e.local_links = h->local_links;
+        if (h->link_text.len && !(e.link_text = xstrndup(h->link_text.data, h->link_text.len))) {
+            free(e.id);
+            fail(h);
+            return;
+        }
     }
     e.text = xstrndup(t, n);
     e.len = n;
@@ -337,9 +359,12 @@ static void end_block(html *h)
     e.end = h->end > h->start ? h->end : offset(h);
     h->text.len = 0;
     h->link_bytes = 0;
+    h->links = h->local_links = 0;
+    h->link_text.len = 0;
     if (!e.text || add_event(h, e) < 0) {
         free(e.text);
         free(e.id);
+        free(e.link_text);
         fail(h);
     }
 }
@@ -446,6 +471,8 @@ static elem *push_element(html *h, unsigned kind, const xmlChar **atts, const ch
         h->sections++;
     if ((kind & K_LIST) && h->list_depth++ == 0)
         h->list_no++;
+    if ((kind & K_TABLE) && h->table_depth++ == 0)
+        h->table_no++;
     if (kind & K_DL)
         h->dl_depth++;
     if (kind & K_PRE)
@@ -454,6 +481,10 @@ static elem *push_element(html *h, unsigned kind, const xmlChar **atts, const ch
     if (href) {
         e->link = 1;
         h->in_link++;
+        if (!h->heading_level && h->in_link == 1) {
+            h->links++;
+            h->local_links += href[0] == '#';
+        }
         if (h->heading_level && href[0] == '#' && !h->in_self_link) {
             e->self_link = 1;
             h->in_self_link = 1;
@@ -589,12 +620,14 @@ static void on_end(void *ctx, const xmlChar *tag)
         h->in_main = 0;
     if ((e->kind & K_LIST) && h->list_depth)
         h->list_depth--;
+    if ((e->kind & K_TABLE) && h->table_depth)
+        h->table_depth--;
     if ((e->kind & K_DL) && h->dl_depth)
         h->dl_depth--;
     if ((e->kind & K_PRE) && h->pre)
         h->pre--;
-    if (e->link)
-        h->in_link--;
+    if (e->link && --h->in_link == 0 && !h->heading_level && buf_addc(&h->link_text, ' ') < 0)
+        fail(h);
     if (e->self_link) {
         /* A link to the heading itself holding no word (¶, #, §) is a
          * permalink mark, not part of the title. */
@@ -646,8 +679,12 @@ static void on_text(void *ctx, const xmlChar *ch, int len)
             goto oom;
     }
     h->end = offset(h);
-    if (h->in_link)
+    if (h->in_link) {
         h->link_bytes += h->text.len - before;
+        if (!h->heading_level &&
+            buf_add(&h->link_text, h->text.data + before, h->text.len - before) < 0)
+            goto oom;
+    }
     if (h->heading_level && h->text.len > HEADING_TEXT_MAX)
         cut_heading(h);
     return;
@@ -667,6 +704,7 @@ static void keep_main(html *h)
         } else {
             free(h->ev[i].text);
             free(h->ev[i].id);
+            free(h->ev[i].link_text);
         }
     }
     h->nev = w;
@@ -701,8 +739,56 @@ static int link_dense(const event *e)
     return e->link_bytes * 100 >= e->len * LINK_DENSE_PERCENT;
 }
 
-/* Mark link-dense blocks and lists as boilerplate, unless their words are
- * mostly the page's own. */
+/* Words (runs of letters and digits) in S[0..N). */
+static size_t count_words(const char *s, size_t n)
+{
+    size_t words = 0;
+    for (size_t i = 0; i < n; i++)
+        words += isalnum((unsigned char)s[i]) && (i == 0 || !isalnum((unsigned char)s[i - 1]));
+    return words;
+}
+
+/* Do the words TEXT[0..N) run through AN hold fewer than 1 in
+ * PROSE_RELATED_RATIO of the page's prose words (V's set)? */
+static int unrelated(rubric_analyzer *an, vocab_ctx *v, const char *text, size_t n)
+{
+    v->content = v->shared = 0;
+    rubric_analyzer_run(an, text, n, vocab_word, v);
+    return v->shared * PROSE_RELATED_RATIO < v->content || v->content == 0;
+}
+
+/* A group of blocks judged together: one block, a list, or a table. */
+typedef struct group {
+    size_t from, to;  /* events [from, to) */
+    size_t items, dense, links, local, bytes, link_bytes, words, link_words;
+    buf text, link_text;
+} group;
+
+/* Is group G navigation? Three kinds, each from its text alone:
+ *   - a table of contents: links, mostly to places of this page, and most
+ *     of its text theirs;
+ *   - link-dense text (a list of mostly links, a block mostly link text),
+ *     unless its words are mostly the page's own prose (related links);
+ *   - a bar of links with only labels between them ("Next: A, Up: B",
+ *     "Prev | Chapter 4 | Next"): at an EDGE of the content (right before a
+ *     heading, or last on the page), where manuals put their page
+ *     navigation, always; elsewhere unless the links' own words are mostly
+ *     the page's prose (a sentence that names what it links). */
+static int navigation(rubric_analyzer *an, vocab_ctx *v, const group *g, int list, int edge)
+{
+    if (g->links >= LINK_LIST_MIN && g->local * 2 > g->links && g->link_bytes * 2 >= g->bytes)
+        return 1;
+    int dense = list ? g->items >= LINK_LIST_MIN && g->dense * 100 >= g->items * LINK_LIST_PERCENT
+                     : g->dense && g->link_bytes >= 20;
+    if (dense)
+        return unrelated(an, v, g->text.data, g->text.len);
+    size_t labels = g->words > g->link_words ? g->words - g->link_words : 0;
+    if (g->links >= 2 && labels <= g->links + LINK_BAR_LABELS && labels <= LINK_BAR_WORDS_MAX)
+        return edge || unrelated(an, v, g->link_text.data, g->link_text.len);
+    return 0;
+}
+
+/* Mark navigation (lists, tables and blocks: navigation()) as boilerplate. */
 static int judge(html *h)
 {
     rubric_analyzer *an = NULL;
@@ -712,36 +798,53 @@ static int judge(html *h)
     v.adding = 1;
     for (size_t i = 0; i < h->nev && !v.failed; i++) {
         const event *e = &h->ev[i];
-        if (e->kind == EV_BLOCK && !e->list && !link_dense(e))
+        if (e->kind == EV_BLOCK && !e->list && !e->table && !link_dense(e))
             rubric_analyzer_run(an, e->text, e->len, vocab_word, &v);
     }
     v.adding = 0;
-    for (size_t i = 0; i < h->nev && !v.failed;) {
+    group g = {0};
+    int failed = 0;
+    for (size_t i = 0; i < h->nev && !v.failed && !failed;) {
         event *e = &h->ev[i];
         if (e->kind != EV_BLOCK) {
             i++;
             continue;
         }
-        /* A list is judged whole; any other block alone. */
-        size_t j = i + 1, dense = link_dense(e), items = 1;
-        if (e->list)
-            for (; j < h->nev && h->ev[j].kind == EV_BLOCK && h->ev[j].list == e->list; j++) {
-                dense += link_dense(&h->ev[j]);
-                items++;
-            }
-        int nav = e->list ? items >= LINK_LIST_MIN && dense * 100 >= items * LINK_LIST_PERCENT
-                          : dense && e->link_bytes >= 20;
-        if (nav) {
-            v.content = v.shared = 0;
-            for (size_t k = i; k < j; k++)
-                rubric_analyzer_run(an, h->ev[k].text, h->ev[k].len, vocab_word, &v);
-            nav = v.shared * PROSE_RELATED_RATIO < v.content || v.content == 0;
+        /* A table is judged whole, and a list outside one; any other block
+         * alone. */
+        size_t j = i + 1;
+        if (e->table)
+            while (j < h->nev && h->ev[j].kind == EV_BLOCK && h->ev[j].table == e->table)
+                j++;
+        else if (e->list)
+            while (j < h->nev && h->ev[j].kind == EV_BLOCK && h->ev[j].list == e->list)
+                j++;
+        g.text.len = g.link_text.len = 0;
+        g.items = g.dense = g.links = g.local = g.bytes = g.link_bytes = 0;
+        for (size_t k = i; k < j && !failed; k++) {
+            const event *x = &h->ev[k];
+            g.items++;
+            g.dense += link_dense(x);
+            g.links += x->links;
+            g.local += x->local_links;
+            g.bytes += x->len;
+            g.link_bytes += x->link_bytes;
+            failed = buf_add(&g.text, x->text, x->len) < 0 || buf_addc(&g.text, ' ') < 0 ||
+                     (x->link_text && buf_adds(&g.link_text, x->link_text) < 0);
         }
+        if (failed)
+            break;
+        g.words = count_words(g.text.data, g.text.len);
+        g.link_words = count_words(g.link_text.data, g.link_text.len);
+        int edge = j == h->nev || h->ev[j].kind == EV_HEADING;
+        int nav = navigation(an, &v, &g, e->list || e->table, edge);
         for (size_t k = i; k < j; k++)
             h->ev[k].boilerplate = nav;
         i = j;
     }
-    int failed = v.failed;
+    failed = failed || v.failed;
+    buf_free(&g.text);
+    buf_free(&g.link_text);
     hashset_free(&v.set);
     rubric_analyzer_free(an);
     return failed ? -1 : 0;
@@ -864,6 +967,7 @@ int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
     for (size_t i = 0; i < h->nev; i++) {
         free(h->ev[i].text);
         free(h->ev[i].id);
+        free(h->ev[i].link_text);
     }
     while (h->depth)
         free(h->stack[--h->depth].id);
@@ -873,6 +977,7 @@ int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
     free(h->last_id);
     buf_free(&h->text);
     buf_free(&h->title);
+    buf_free(&h->link_text);
     free(h);
     free(tamed);
     return rc;
