@@ -66,6 +66,8 @@ typedef struct event {
     char *text;
     size_t len;
     char *id;            /* heading: its anchor id; block: nearest id so far */
+    char *prior_id;      /* heading without one: the last id before it, */
+    size_t prior_from;   /* and the first event after that id */
     size_t start, end;
     size_t link_bytes;   /* bytes of text inside <a href> */
     size_t links;        /* blocks: the links it holds, */
@@ -74,6 +76,7 @@ typedef struct event {
     size_t list;         /* 1-based number of the outermost list holding it */
     size_t table;        /* 1-based number of the outermost table holding it */
     int pre;             /* preformatted */
+    int label;           /* a heading that titles a box, not a section */
     int in_main;         /* inside <main> or role="main" */
     int boilerplate;
 } event;
@@ -100,6 +103,11 @@ typedef struct html {
     size_t sections;      /* open <section> and <article> elements */
     size_t list_depth, list_no;
     size_t table_depth, table_no;
+    /* The last heading, while the element holding it is open: the stack
+     * size at that element (0: none), the heading's event (SIZE_MAX until
+     * it is read), and whether text came after it. */
+    size_t box_depth, box_event;
+    int box_text;
     size_t links, local_links;  /* of the block being read */
     buf link_text;
     int pre;
@@ -117,6 +125,9 @@ typedef struct html {
     size_t link_mark;     /* text length where an in-page link inside a heading began */
     int in_self_link;     /* inside <a href="#..."> within a heading */
     char *last_id;        /* the nearest id seen */
+    size_t last_id_event; /* the events before it */
+    char *heading_prior;  /* the heading's prior_id (see event) */
+    size_t heading_prior_from;
     int fresh_id;         /* last_id came after the last heading */
     int text_since_id;    /* text was read since last_id */
     event *ev;
@@ -141,7 +152,8 @@ enum {
     K_TITLE = 1 << 12,
     K_META = 1 << 13,
     K_BR = 1 << 14,
-    K_TABLE = 1 << 15
+    K_TABLE = 1 << 15,
+    K_ROOT = 1 << 16       /* html, body: hold the whole page */
 };
 
 /* Sorted by name, for bsearch. */
@@ -154,7 +166,7 @@ static const struct tag {
     {"article", K_BLOCK | K_SECTION | K_SECTIONING},
     {"aside", K_SKIP},
     {"blockquote", K_BLOCK},
-    {"body", K_BLOCK},
+    {"body", K_BLOCK | K_ROOT},
     {"br", K_BLOCK | K_VOID | K_BR},
     {"button", K_SKIP},
     {"caption", K_BLOCK},
@@ -177,7 +189,7 @@ static const struct tag {
     {"h6", K_BLOCK},
     {"header", K_BLOCK | K_PAGE_PART},
     {"hr", K_BLOCK},
-    {"html", K_BLOCK},
+    {"html", K_BLOCK | K_ROOT},
     {"iframe", K_SKIP},
     {"li", K_BLOCK},
     {"main", K_BLOCK | K_SECTIONING | K_MAIN},
@@ -318,9 +330,15 @@ static void end_block(html *h)
         if (h->heading_id)
             free(h->heading_fallback);
         h->heading_id = h->heading_fallback = NULL;
+        e.prior_id = e.id ? NULL : h->heading_prior;
+        e.prior_from = h->heading_prior_from;
+        if (e.id)
+            free(h->heading_prior);
+        h->heading_prior = NULL;
         h->heading_level = 0;
         if (n == 0) {
             free(e.id);
+            free(e.prior_id);
             h->text.len = 0;
             return;
         }
@@ -364,9 +382,15 @@ static void end_block(html *h)
     if (!e.text || add_event(h, e) < 0) {
         free(e.text);
         free(e.id);
+        free(e.prior_id);
         free(e.link_text);
         fail(h);
+        return;
     }
+    if (e.kind == EV_HEADING && h->box_depth)
+        h->box_event = e.id ? SIZE_MAX : h->nev - 1;
+    else if (e.kind == EV_BLOCK && h->box_event != SIZE_MAX)
+        h->box_text = 1;
 }
 
 /* End an overlong heading after its first words; the rest is a block. */
@@ -426,6 +450,7 @@ static int note_id(html *h, const char *id)
     }
     free(h->last_id);
     h->last_id = copy;
+    h->last_id_event = h->nev;
     h->fresh_id = !h->heading_level;
     h->text_since_id = 0;
     if (h->heading_level && !h->heading_id && !(h->heading_id = xstrdup(id)))
@@ -533,6 +558,20 @@ static void heading_opens(html *h, elem *e, int level, const char *id)
     if (id && *id && !h->heading_id)
         fail(h);
     note_heading_fallback(h);
+    /* The element holding the heading, unless it is a section. */
+    elem *parent = h->depth >= 2 ? &h->stack[h->depth - 2] : NULL;
+    h->box_depth =
+        parent && !(parent->kind & (K_SECTIONING | K_SECTION | K_ROOT)) ? h->depth - 1 : 0;
+    /* Without an anchor yet: the id before it, in case all between is
+     * navigation (judged later: resolve_prior_ids()). */
+    free(h->heading_prior);
+    h->heading_prior = NULL;
+    if (!h->heading_id && !h->heading_fallback && h->last_id &&
+        !(h->heading_prior = xstrdup(h->last_id)))
+        fail(h);
+    h->heading_prior_from = h->last_id_event;
+    h->box_event = SIZE_MAX;
+    h->box_text = 0;
     /* Deeper sections nest headings deeper, whatever their number. */
     if ((size_t)h->heading_level < h->sections)
         h->heading_level = (int)h->sections;
@@ -612,6 +651,15 @@ static void on_end(void *ctx, const xmlChar *tag)
      * elements in order). */
     if ((e->kind & K_BLOCK) && reading(h) && (!h->heading_level || e->heading))
         end_block(h);
+    /* A heading without an anchor whose element closes, after some text of
+     * its own, before the next heading: the title of a box inside the
+     * section (DocBook's "Note", "Warning"), whose text stays the
+     * section's. */
+    if (h->box_depth && h->depth == h->box_depth) {
+        if (h->box_event != SIZE_MAX && h->box_text)
+            h->ev[h->box_event].label = 1;
+        h->box_depth = 0;
+    }
     if (e->skip)
         h->skipping--;
     if (e->kind & K_SECTIONING)
@@ -704,6 +752,7 @@ static void keep_main(html *h)
         } else {
             free(h->ev[i].text);
             free(h->ev[i].id);
+            free(h->ev[i].prior_id);
             free(h->ev[i].link_text);
         }
     }
@@ -739,12 +788,21 @@ static int link_dense(const event *e)
     return e->link_bytes * 100 >= e->len * LINK_DENSE_PERCENT;
 }
 
-/* Words (runs of letters and digits) in S[0..N). */
+/* Words in S[0..N): runs of letters and digits holding a letter (a section
+ * number such as "4.2." is no word). */
 static size_t count_words(const char *s, size_t n)
 {
     size_t words = 0;
-    for (size_t i = 0; i < n; i++)
-        words += isalnum((unsigned char)s[i]) && (i == 0 || !isalnum((unsigned char)s[i - 1]));
+    int letter = 0;
+    for (size_t i = 0; i <= n; i++) {
+        unsigned char c = i < n ? (unsigned char)s[i] : ' ';
+        if (isalnum(c) || c >= 0x80) {
+            letter |= !isdigit(c);
+        } else {
+            words += letter;
+            letter = 0;
+        }
+    }
     return words;
 }
 
@@ -770,7 +828,7 @@ typedef struct group {
  *   - link-dense text (a list of mostly links, a block mostly link text),
  *     unless its words are mostly the page's own prose (related links);
  *   - a bar of links with only labels between them ("Next: A, Up: B",
- *     "Prev | Chapter 4 | Next"): at an EDGE of the content (right before a
+ *     "Prev | Chapter 4 | Next", or "Up: A" alone): at an EDGE of the content (right before a
  *     heading, or last on the page), where manuals put their page
  *     navigation, always; elsewhere unless the links' own words are mostly
  *     the page's prose (a sentence that names what it links). */
@@ -785,7 +843,8 @@ static int navigation(rubric_analyzer *an, vocab_ctx *v, const group *g, int lis
     size_t labels = g->words > g->link_words ? g->words - g->link_words : 0;
     if (g->links >= 2 && labels <= g->links + LINK_BAR_LABELS && labels <= LINK_BAR_WORDS_MAX)
         return edge || unrelated(an, v, g->link_text.data, g->link_text.len);
-    return 0;
+    /* At an edge, one link with one label is a bar too ("Up: Rules"). */
+    return edge && g->links == 1 && labels <= 1 && g->link_bytes * 2 >= g->bytes;
 }
 
 /* Mark navigation (lists, tables and blocks: navigation()) as boilerplate. */
@@ -850,6 +909,25 @@ static int judge(html *h)
     return failed ? -1 : 0;
 }
 
+/* A heading without an anchor takes the id before it when nothing but
+ * navigation lies between (Texinfo's <a name> above its node's navigation
+ * bar). */
+static void resolve_prior_ids(html *h)
+{
+    for (size_t i = 0; i < h->nev; i++) {
+        event *e = &h->ev[i];
+        if (e->kind != EV_HEADING || !e->prior_id)
+            continue;
+        int navigation_only = e->prior_from <= i;
+        for (size_t k = e->prior_from; k < i && navigation_only; k++)
+            navigation_only = h->ev[k].kind == EV_BLOCK && h->ev[k].boilerplate;
+        if (navigation_only && !e->id) {
+            e->id = e->prior_id;
+            e->prior_id = NULL;
+        }
+    }
+}
+
 /* Replay the events into sections. */
 static int replay(html *h, size_t size)
 {
@@ -893,8 +971,10 @@ static int replay(html *h, size_t size)
             e->end = size;
         if (e->end < e->start)
             e->end = e->start;
-        if (e->kind == EV_HEADING)
+        if (e->kind == EV_HEADING && !e->label)
             rc = outline_heading(o, e->level, e->text, e->len, e->id, e->start);
+        else if (e->kind == EV_HEADING)
+            rc = outline_block(o, e->text, e->len, e->start, e->end, 0, NULL);
         else
             rc = outline_block(o, e->text, e->len, e->start, e->end, e->boilerplate, e->id);
     }
@@ -957,7 +1037,7 @@ int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
             end_block(h);
             if (h->saw_main)
                 keep_main(h);
-            if (!h->failed && judge(h) == 0 && replay(h, len) == 0)
+            if (!h->failed && judge(h) == 0 && (resolve_prior_ids(h), replay(h, len) == 0))
                 rc = RUBRIC_OK;
         } else if (!h->failed) {
             rc = RUBRIC_OK;
@@ -967,6 +1047,7 @@ int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
     for (size_t i = 0; i < h->nev; i++) {
         free(h->ev[i].text);
         free(h->ev[i].id);
+        free(h->ev[i].prior_id);
         free(h->ev[i].link_text);
     }
     while (h->depth)
@@ -974,6 +1055,7 @@ int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
     free(h->ev);
     free(h->heading_id);
     free(h->heading_fallback);
+    free(h->heading_prior);
     free(h->last_id);
     buf_free(&h->text);
     buf_free(&h->title);
