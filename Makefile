@@ -95,7 +95,7 @@ TOOLS_OBJ = $(TOOLS_C:tools/%.c=build/tools/%.o)
 TOOLS_HEADERS = tools/cli.h tools/config.h
 HEADERS = $(LIB_HEADERS) $(TOOLS_HEADERS)
 
-TESTS = build/test_embed build/test_analysis build/test_reader build/test_markdown build/test_html build/test_pydocs build/test_cli build/test_config build/test_sites build/test_reindex build/test_query build/test_search build/test_faults build/fuzz_reader build/fuzz_search build/fuzz_config
+TESTS = build/test_embed build/test_analysis build/test_reader build/test_markdown build/test_html build/test_generators build/test_pydocs build/test_cli build/test_config build/test_sites build/test_reindex build/test_query build/test_search build/test_faults build/fuzz_reader build/fuzz_search build/fuzz_config
 
 all: deps build/librubric.a build/librubric.so build/rubric-index build/rubric-query build/rubric.pc
 

@@ -207,9 +207,10 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
                   int boilerplate, const char *id)
 {
     if (!o->in_section) {
-        /* Text before the first heading: the page's opening section. */
+        /* Text before the first heading: the page's opening section, which
+         * on a page is its top (an id nearby may be anything's inside it). */
         const char *title = rubric_doc_title(o->d);
-        const char *anchor = section_anchor(o, id, title, strlen(title));
+        const char *anchor = section_anchor(o, o->page_anchors ? NULL : id, title, strlen(title));
         if (!anchor)
             return -1;
         /* Keep only the context above every heading (level 0). */

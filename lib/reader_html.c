@@ -7,24 +7,37 @@
  * stored), and libxml2 drops what is nested deeper than its limit (256
  * levels without XML_PARSE_HUGE), then reads on.
  *
- * Events are first collected (headings, and blocks of text with their link
- * density), then judged and replayed into the outline:
+ * Events are first collected (headings, and blocks of text with their links),
+ * then judged and replayed into the outline:
  *   - sections follow h1-h6, nested by <section>/<article> depth too;
  *   - a <dt> with an id (an API entry) heads a section below the heading;
  *   - a heading's anchor is its id, else that of an id-bearing element inside
- *     it, else its enclosing <section>/<article>'s id (when it is that
- *     section's first heading), else the nearest preceding id, else none
- *     (a link then lands on the page, with a text fragment): an anchor is
- *     always a place of the page;
- *   - script, style, template, noscript, nav, aside, [hidden] and elements marked
- *     data-rubric-ignore or with a navigation/banner/contentinfo/search/
- *     complementary role are not read, nor header and footer outside
- *     sectioning content (an <article>'s own header stays);
+ *     it, else its enclosing element's id (when it is that element's first
+ *     heading), else an id right before it with no text between (or only
+ *     navigation: Texinfo's <a name> above its node's links), else none (a
+ *     link then lands on the page, with a text fragment); the text before
+ *     the first heading is the page's top, with no anchor: an anchor is
+ *     always a place of the page, and never an element not read;
+ *   - a heading without an anchor whose element closes, after text of its
+ *     own, before the next heading titles a box (a note, a warning), and
+ *     headings in a row alone in one element after the first (a title
+ *     block's author and date) are a byline: their words are the section's
+ *     text, not sections;
+ *   - a link to the heading itself holding no letter or digit (a permalink
+ *     mark: ¶ § ◆) is not part of its title;
+ *   - script, style, template, noscript, nav, button, [hidden] and elements
+ *     marked data-rubric-ignore or with a navigation/banner/contentinfo/
+ *     search/complementary role are not read, nor a footer (or <div
+ *     id="footer">) outside sectioning content; an <aside> is read only when
+ *     it holds notes (role doc-footnote, doc-endnote, note) and a <header>
+ *     outside sectioning content only when it holds an h1;
  *   - when the page marks its main content (<main> or role="main"), only that
  *     is kept;
- *   - a block or list that is mostly link text (navigation, related links, tag
- *     clouds, indexes) is boilerplate unless its words are mostly found in the
- *     page's prose (its blocks outside lists that are not mostly links).
+ *   - navigation is boilerplate, judged on a block, a list or a whole table
+ *     (navigation()): a table of contents (links mostly to places of the
+ *     page), link-dense text unless its words are mostly found in the
+ *     page's prose (related links), and a bar of links with only labels
+ *     between them ("Next: A, Up: B") at the edge of the content.
  * <meta name="robots" content="noindex"> excludes the page.
  */
 #include <ctype.h>
@@ -32,6 +45,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <unictype.h>
+#include <unistr.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
@@ -89,6 +105,8 @@ typedef struct elem {
     int self_link;     /* a with href="#..." inside a heading */
     char *id;
     int heading_seen;  /* a heading came inside it already */
+    int tentative;     /* read only if what it holds says so (tentative()) */
+    size_t aside_from; /* the outermost such: the events before it */
 } elem;
 
 typedef struct html {
@@ -108,6 +126,10 @@ typedef struct html {
      * it is read), and whether text came after it. */
     size_t box_depth, box_event;
     int box_text;
+    size_t box_first;     /* the first of the headings in a row there, with
+                             no text between them (SIZE_MAX: none yet) */
+    size_t tentative;     /* open asides and page headers (tentative()) */
+    int tentative_keep;   /* the outermost holds what keeps it */
     size_t links, local_links;  /* of the block being read */
     buf link_text;
     int pre;
@@ -153,7 +175,10 @@ enum {
     K_META = 1 << 13,
     K_BR = 1 << 14,
     K_TABLE = 1 << 15,
-    K_ROOT = 1 << 16       /* html, body: hold the whole page */
+    K_ROOT = 1 << 16,      /* html, body: hold the whole page */
+    K_ASIDE = 1 << 17,     /* aside: dropped unless it holds footnotes */
+    K_HEADER = 1 << 18     /* header: outside sectioning content, dropped
+                              unless it holds the page's h1 */
 };
 
 /* Sorted by name, for bsearch. */
@@ -164,7 +189,7 @@ static const struct tag {
     {"a", K_A},
     {"address", K_BLOCK},
     {"article", K_BLOCK | K_SECTION | K_SECTIONING},
-    {"aside", K_SKIP},
+    {"aside", K_BLOCK | K_ASIDE},
     {"blockquote", K_BLOCK},
     {"body", K_BLOCK | K_ROOT},
     {"br", K_BLOCK | K_VOID | K_BR},
@@ -187,7 +212,7 @@ static const struct tag {
     {"h4", K_BLOCK},
     {"h5", K_BLOCK},
     {"h6", K_BLOCK},
-    {"header", K_BLOCK | K_PAGE_PART},
+    {"header", K_BLOCK | K_PAGE_PART | K_HEADER},
     {"hr", K_BLOCK},
     {"html", K_BLOCK | K_ROOT},
     {"iframe", K_SKIP},
@@ -244,6 +269,10 @@ static int heading_number(const char *name)
                ? name[1] - '0'
                : 0;
 }
+
+/* Roles of the notes that make an <aside> content (DPUB-ARIA). */
+static const char *const note_roles[] = {"doc-footnote", "doc-endnote", "doc-endnotes",
+                                         "note", NULL};
 
 static const char *const skipped_roles[] = {"navigation", "banner", "contentinfo", "search",
                                             "complementary", NULL};
@@ -387,8 +416,11 @@ static void end_block(html *h)
         fail(h);
         return;
     }
-    if (e.kind == EV_HEADING && h->box_depth)
+    if (e.kind == EV_HEADING && h->box_depth) {
         h->box_event = e.id ? SIZE_MAX : h->nev - 1;
+        if (h->box_first == SIZE_MAX)
+            h->box_first = h->nev - 1;
+    }
     else if (e.kind == EV_BLOCK && h->box_event != SIZE_MAX)
         h->box_text = 1;
 }
@@ -458,11 +490,40 @@ static int note_id(html *h, const char *id)
     return 0;
 }
 
+/* Drop the events from FROM on. */
+static void drop_events(html *h, size_t from)
+{
+    for (size_t i = from; i < h->nev; i++) {
+        free(h->ev[i].text);
+        free(h->ev[i].id);
+        free(h->ev[i].prior_id);
+        free(h->ev[i].link_text);
+    }
+    if (from < h->nev)
+        h->nev = from;
+    if (h->box_event != SIZE_MAX && h->box_event >= from)
+        h->box_event = SIZE_MAX;
+    if (h->box_first != SIZE_MAX && h->box_first >= from)
+        h->box_first = SIZE_MAX;
+}
+
 /* Is the element not read, with all it holds? */
 static int skipped(const html *h, unsigned kind, const xmlChar **atts, const char *role)
 {
+    /* <div id="footer">, the page footer before HTML5 named it, is one. */
+    const char *id = attr(atts, "id");
+    int footer = ((kind & K_PAGE_PART) && !(kind & K_HEADER)) ||
+                 (id && strcasecmp(id, "footer") == 0);
     return (kind & K_SKIP) || attr(atts, "data-rubric-ignore") || attr(atts, "hidden") ||
-           (role && in_list(role, skipped_roles)) || ((kind & K_PAGE_PART) && !h->sectioning);
+           (role && in_list(role, skipped_roles)) || (footer && !h->sectioning);
+}
+
+/* Is the element read only if what it holds says so: an <aside> (a
+ * sidebar, unless it holds notes: footnotes), a <header> outside sectioning
+ * content (a site's banner, unless it holds the page's h1)? */
+static int tentative(const html *h, unsigned kind)
+{
+    return (kind & K_ASIDE) || ((kind & K_HEADER) && !h->sectioning);
 }
 
 /* Push the element that starts (of KIND, its id ID) on the stack, and count
@@ -473,6 +534,7 @@ static elem *push_element(html *h, unsigned kind, const xmlChar **atts, const ch
 {
     const char *role = attr(atts, "role");
     int skip = skipped(h, kind, atts, role);
+    int maybe = tentative(h, kind);
     int is_main = (kind & K_MAIN) || (role && strcasecmp(role, "main") == 0);
     if (h->depth == HTML_DEPTH) {
         h->overflow++;
@@ -498,6 +560,13 @@ static elem *push_element(html *h, unsigned kind, const xmlChar **atts, const ch
         h->list_no++;
     if ((kind & K_TABLE) && h->table_depth++ == 0)
         h->table_no++;
+    e->tentative = maybe;
+    if (maybe && h->tentative++ == 0) {
+        e->aside_from = h->nev;
+        h->tentative_keep = 0;
+    }
+    if (h->tentative && role && in_list(role, note_roles))
+        h->tentative_keep = 1;
     if (kind & K_DL)
         h->dl_depth++;
     if (kind & K_PRE)
@@ -551,6 +620,8 @@ static void heading_opens(html *h, elem *e, int level, const char *id)
     e->heading = level;
     h->heading_level = level;
     h->start = offset(h);
+    if (h->tentative && level == 1)
+        h->tentative_keep = 1;
     /* The anchor: the heading's id, else an id inside it (taken as it comes,
      * see note_id()), else the fallback. */
     free(h->heading_id);
@@ -560,8 +631,11 @@ static void heading_opens(html *h, elem *e, int level, const char *id)
     note_heading_fallback(h);
     /* The element holding the heading, unless it is a section. */
     elem *parent = h->depth >= 2 ? &h->stack[h->depth - 2] : NULL;
-    h->box_depth =
+    size_t depth =
         parent && !(parent->kind & (K_SECTIONING | K_SECTION | K_ROOT)) ? h->depth - 1 : 0;
+    if (!depth || depth != h->box_depth || h->box_text)
+        h->box_first = SIZE_MAX;  /* no row of headings in one element */
+    h->box_depth = depth;
     /* Without an anchor yet: the id before it, in case all between is
      * navigation (judged later: resolve_prior_ids()). */
     free(h->heading_prior);
@@ -616,7 +690,9 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
         return;
     }
     const char *id = element_id(kind, atts);
-    if (id && *id && reading(h) && note_id(h, id) < 0)
+    /* An element not read (a button, a script) is no place to land on. */
+    if (id && *id && reading(h) && !skipped(h, kind, atts, attr(atts, "role")) &&
+        note_id(h, id) < 0)
         return;
     elem *e = push_element(h, kind, atts, id);
     if (!e || !reading(h))
@@ -658,7 +734,15 @@ static void on_end(void *ctx, const xmlChar *tag)
     if (h->box_depth && h->depth == h->box_depth) {
         if (h->box_event != SIZE_MAX && h->box_text)
             h->ev[h->box_event].label = 1;
+        /* Headings in a row alone in one element (a title block: title,
+         * author, date): those after the first without an anchor are its
+         * byline, not sections. */
+        for (size_t k = h->box_first + 1; !h->box_text && h->box_first != SIZE_MAX && k < h->nev;
+             k++)
+            if (h->ev[k].kind == EV_HEADING && !h->ev[k].id)
+                h->ev[k].label = 1;
         h->box_depth = 0;
+        h->box_first = SIZE_MAX;
     }
     if (e->skip)
         h->skipping--;
@@ -670,6 +754,8 @@ static void on_end(void *ctx, const xmlChar *tag)
         h->list_depth--;
     if ((e->kind & K_TABLE) && h->table_depth)
         h->table_depth--;
+    if (e->tentative && h->tentative && --h->tentative == 0 && !h->tentative_keep)
+        drop_events(h, e->aside_from);
     if ((e->kind & K_DL) && h->dl_depth)
         h->dl_depth--;
     if ((e->kind & K_PRE) && h->pre)
@@ -677,13 +763,15 @@ static void on_end(void *ctx, const xmlChar *tag)
     if (e->link && --h->in_link == 0 && !h->heading_level && buf_addc(&h->link_text, ' ') < 0)
         fail(h);
     if (e->self_link) {
-        /* A link to the heading itself holding no word (¶, #, §) is a
-         * permalink mark, not part of the title. */
+        /* A link to the heading itself holding no letter nor digit (¶, #,
+         * §, ◆) is a permalink mark, not part of the title. */
         h->in_self_link = 0;
         int word = 0;
-        for (size_t i = h->link_mark; i < h->text.len && !word; i++) {
-            unsigned char c = (unsigned char)h->text.data[i];
-            word = c >= 0x80 ? !(c == 0xC2 || c == 0xB6 || c == 0xA7) : isalnum(c);
+        for (size_t i = h->link_mark; i < h->text.len && !word;) {
+            ucs4_t uc;
+            int n = u8_mbtouc(&uc, (const uint8_t *)h->text.data + i, h->text.len - i);
+            word = uc_is_general_category_withtable(uc, UC_CATEGORY_MASK_L | UC_CATEGORY_MASK_N);
+            i += n > 0 ? (size_t)n : 1;
         }
         if (!word && h->heading_level && h->link_mark <= h->text.len)
             h->text.len = h->link_mark;
@@ -1003,6 +1091,7 @@ int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
     html *h = calloc(1, sizeof *h);
     if (!h)
         return RUBRIC_ENOMEM;
+    h->box_event = h->box_first = SIZE_MAX;
     h->d = d;
     if (!(d->title = xstrdup(name))) {
         free(h);

@@ -879,6 +879,63 @@ static const row rows[] = {
         .content = {"whetstone"},
     },
 
+    {
+        .name = "html_marks_a_bar_of_page_links_before_a_heading_as_boilerplate",
+        .page = "<html><body><h1>Kilns</h1><p>Every kiln needs a vent and a sitter.</p>"
+                "<p>Next: <a href=\"glazes.html\">Glazes</a>, Up: "
+                "<a href=\"index.html\">Quillhaven Pottery</a></p>"
+                "<h2 id=\"vents\">Vents</h2><p>A vent draws fumes out.</p></body></html>",
+        .boilerplate = "Quillhaven",
+        .content = {"needs a vent", "draws fumes"},
+    },
+    {
+        .name = "html_keeps_a_sentence_naming_its_links_inside_a_section_as_content",
+        .page = "<html><body><h1>Kilns</h1><p>Every kiln needs a vent and a sitter.</p>"
+                "<p>See <a href=\"#vent\">vent</a> and <a href=\"#sitter\">sitter</a>.</p>"
+                "<p>A sitter stops the firing at the right cone.</p></body></html>",
+        .content = {"See vent and sitter"},
+    },
+    {
+        .name = "html_marks_a_list_of_links_to_the_pages_own_headings_as_boilerplate",
+        .page = "<html><body><h1>Kilns</h1><ul>"
+                "<li><a href=\"#vents\">Vents</a></li><li><a href=\"#sitters\">Sitters</a></li>"
+                "<li><a href=\"#cones\">Cones and zorbleton</a></li></ul>"
+                "<h2 id=\"vents\">Vents</h2><p>Vents draw fumes out.</p>"
+                "<h2 id=\"sitters\">Sitters</h2><p>Sitters stop a firing.</p>"
+                "<h2 id=\"cones\">Cones</h2><p>Cones bend when the heat is right.</p>"
+                "</body></html>",
+        .boilerplate = "zorbleton",
+        .content = {"bend when"},
+    },
+    {
+        .name = "html_keeps_a_boxed_headings_text_in_its_section_without_a_section_of_its_own",
+        .page = "<html><body><h1>Kilns</h1><h2 id=\"vents\">Vents</h2><p>A vent draws fumes.</p>"
+                "<div class=\"box\"><h3>Careful</h3><p>Never block the vent.</p></div>"
+                "<p>Open it fully at first.</p><h2 id=\"cones\">Cones</h2><p>Cones bend.</p>"
+                "</body></html>",
+        .sections = {{"Vents", "vents", "Kilns", .holds = "Never block the vent"},
+                     {"Cones", "cones", "Kilns"}},
+        .untitled = "Careful",
+        .count = 3,
+    },
+    {
+        .name = "html_reads_the_footnotes_of_an_aside_and_skips_a_sidebar_aside",
+        .page = "<html><body><h1>Kilns</h1><p>A kiln fires clay.<a href=\"#f1\">1</a></p>"
+                "<aside class=\"notes\"><aside id=\"f1\" role=\"doc-footnote\">"
+                "<p>Earthenware fires at the lowest quiblent heat.</p></aside></aside>"
+                "<aside><p>Buy our zorbleton mugs.</p></aside></body></html>",
+        .holding = {"quiblent"},
+        .nowhere = {"zorbleton"},
+    },
+    {
+        .name = "html_keeps_a_page_header_that_holds_the_h1_and_anchors_the_title_there",
+        .page = "<html><body><header id=\"title-block\"><h1>Kilns</h1>"
+                "<p>by Ada Quillfeather</p></header><p>A kiln fires clay.</p>"
+                "<h2 id=\"vents\">Vents</h2><p>Vents draw fumes.</p></body></html>",
+        .title = "Kilns",
+        .sections = {{"Kilns", "title-block", "", .holds = "Quillfeather"}},
+    },
+
     /* -------------------------------------------------- long sections */
     {
         .name = "html_splits_a_long_section_into_parts_keeping_title_and_trail",
