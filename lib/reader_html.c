@@ -66,6 +66,16 @@
 #define LINK_LIST_PERCENT 70
 /* ...and has at least this many items. */
 #define LINK_LIST_MIN 3
+/* An index: a list or table of at least INDEX_ENTRIES_MIN items (blocks: a
+ * table's cells), a link for every three or more (a row of a link and its
+ * gloss) holding INDEX_LINK_PERCENT of its text or more (the entries' names,
+ * not a table's footnote marks), INDEX_ENTRY_WORDS words an item or fewer
+ * on average and none over INDEX_ENTRY_WORDS_MAX (no paragraph of prose
+ * among them). */
+#define INDEX_ENTRIES_MIN 10
+#define INDEX_LINK_PERCENT 15
+#define INDEX_ENTRY_WORDS 12
+#define INDEX_ENTRY_WORDS_MAX 40
 /* A bar of links: at least two, with at most LINK_BAR_LABELS words more
  * than links between them, and never more than LINK_BAR_WORDS_MAX. */
 #define LINK_BAR_LABELS 3
@@ -907,12 +917,16 @@ static int unrelated(rubric_analyzer *an, vocab_ctx *v, const char *text, size_t
 typedef struct group {
     size_t from, to;  /* events [from, to) */
     size_t items, dense, links, local, bytes, link_bytes, words, link_words;
+    size_t longest;   /* words of its longest item */
     buf text, link_text;
 } group;
 
 /* Is group G navigation? Three kinds, each from its text alone:
  *   - a table of contents: links, mostly to places of this page, and most
  *     of its text theirs;
+ *   - an index: a long list or table of short entries, most with a link (a
+ *     module index, a back-of-book index, a list of commands, each with a
+ *     line of gloss); its entries point at the prose, which ranks instead;
  *   - link-dense text (a list of mostly links, a block mostly link text),
  *     unless its words are mostly the page's own prose (related links);
  *   - a bar of links with only labels between them ("Next: A, Up: B",
@@ -923,6 +937,10 @@ typedef struct group {
 static int navigation(rubric_analyzer *an, vocab_ctx *v, const group *g, int list, int edge)
 {
     if (g->links >= LINK_LIST_MIN && g->local * 2 > g->links && g->link_bytes * 2 >= g->bytes)
+        return 1;
+    if (list && g->items >= INDEX_ENTRIES_MIN && g->links * 3 >= g->items &&
+        g->link_bytes * 100 >= g->bytes * INDEX_LINK_PERCENT &&
+        g->words <= g->items * INDEX_ENTRY_WORDS && g->longest <= INDEX_ENTRY_WORDS_MAX)
         return 1;
     int dense = list ? g->items >= LINK_LIST_MIN && g->dense * 100 >= g->items * LINK_LIST_PERCENT
                      : g->dense && g->link_bytes >= 20;
@@ -967,10 +985,13 @@ static int judge(html *h)
             while (j < h->nev && h->ev[j].kind == EV_BLOCK && h->ev[j].list == e->list)
                 j++;
         g.text.len = g.link_text.len = 0;
-        g.items = g.dense = g.links = g.local = g.bytes = g.link_bytes = 0;
+        g.items = g.dense = g.links = g.local = g.bytes = g.link_bytes = g.longest = 0;
         for (size_t k = i; k < j && !failed; k++) {
             const event *x = &h->ev[k];
             g.items++;
+            size_t w = count_words(x->text, x->len);
+            if (w > g.longest)
+                g.longest = w;
             g.dense += link_dense(x);
             g.links += x->links;
             g.local += x->local_links;

@@ -494,6 +494,30 @@ static void check_row(const row *r)
 
 /* About 7 KB of paragraphs under one heading; some paragraphs (and the <dt>s
  * of a list at the end) have ids that later parts may be anchored at. */
+/* A module index: a table of 30 entries, each a linked name and a gloss. */
+static void module_index(sbuf *b)
+{
+    sb_puts(b, "<html><body><h1>Module Index</h1><p>Every module here is documented on a page "
+               "of its own, with examples.</p><table>");
+    for (int i = 0; i < 30; i++)
+        sb_printf(b, "<tr><td><a href=\"lib/zorbmod%d.html\"><code>zorbmod%d</code></a></td>"
+                     "<td><em>Tools for the %d%s kind of spool</em></td></tr>",
+                  i, i, i, i == 1 ? "st" : "th");
+    sb_puts(b, "</table></body></html>");
+}
+
+/* A table of facts: 30 rows of short cells, one link among them. */
+static void facts_table(sbuf *b)
+{
+    sb_puts(b, "<html><body><h1>Kiln Temperatures</h1><table>"
+               "<tr><th>Cone</th><th>Degrees</th><th>Colour</th></tr>");
+    for (int i = 0; i < 30; i++)
+        sb_printf(b, "<tr><td>%d</td><td>%d</td><td>quiblent%d glow</td></tr>", i, 600 + 20 * i,
+                  i);
+    sb_puts(b, "</table><p>See <a href=\"cones.html\">cones</a> for how they bend.</p>"
+               "</body></html>");
+}
+
 static void long_section(sbuf *b)
 {
     sb_puts(b, "<html><body><div role=\"main\"><section id=\"glossary\"><h1>Baking</h1>"
@@ -934,6 +958,18 @@ static const row rows[] = {
                 "<h2 id=\"vents\">Vents</h2><p>Vents draw fumes.</p></body></html>",
         .title = "Kilns",
         .sections = {{"Kilns", "title-block", "", .holds = "Quillfeather"}},
+    },
+
+    {
+        .name = "html_marks_an_index_of_linked_entries_with_glosses_as_boilerplate",
+        .make = module_index,
+        .boilerplate = "zorbmod7",
+        .content = {"Every module here"},
+    },
+    {
+        .name = "html_keeps_a_table_of_short_facts_with_a_few_links_as_content",
+        .make = facts_table,
+        .content = {"quiblent7"},
     },
 
     /* -------------------------------------------------- long sections */
