@@ -60,6 +60,19 @@ static const struct {
     int field;
 } fields[] = {{"title", F_TITLE}, {"path", F_PATH}, {"lang", F_LANG}, {"tag", F_TAG}};
 
+/* Does a command-line option begin at L's position: "--" and a letter or
+ * digit, or "-" and one letter or digit alone ("-x")? Then it is searched
+ * for, never taken for an exclusion. */
+static int option_at(const lexer *l)
+{
+    const char *s = l->s + l->pos;
+    size_t n = l->len - l->pos;
+    if (n >= 3 && s[0] == '-' && s[1] == '-')
+        return isalnum((unsigned char)s[2]);
+    return n >= 2 && s[0] == '-' && isalnum((unsigned char)s[1]) &&
+           (n == 2 || is_ascii_space(s[2]));
+}
+
 static token next_token(lexer *l)
 {
     token t = {0};
@@ -74,7 +87,12 @@ static token next_token(lexer *l)
             l->pos++;
             return t;
         }
-        /* Prefixes: -word, +word, =word, field:word, and -( ... ). */
+        /* Prefixes: -word, +word, =word, field:word, and -( ... ). A
+         * command-line option is a word: --name, and -x (one character). */
+        if (option_at(l)) {
+            while (l->s[l->pos] == '-')
+                l->pos++;
+        }
         while (l->pos + 1 < l->len && !is_ascii_space(l->s[l->pos + 1]) &&
                (l->s[l->pos] == '-' || l->s[l->pos] == '+' || l->s[l->pos] == '=')) {
             if (l->s[l->pos] == '-')

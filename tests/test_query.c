@@ -159,7 +159,7 @@ static void exclusions_with_not_and_minus(void)
     static const row rows[] = {
         {"NOT apples", "-apples"},
         {"-apples", "-apples"},
-        {"--apples", "-apples"},
+        {"--apples", "apples"},  /* a command-line option, searched for */
         {"+-apples", "-apples"},
         {"pears -apples", "WORDS(pears -apples)"},
         {"pears NOT apples", "WORDS(pears -apples)"},
@@ -240,6 +240,21 @@ static void a_token_of_several_words_is_a_phrase(void)
         {"-Iran-Israel", "-\"iran israel\""},
         {"title:Iran-Israel", "title:\"iran israel\""},
         {"Iran-Israel OR Iran-Iraq", "OR(\"iran israel\" \"iran iraq\")"},
+    };
+    CHECK_ROWS(rows);
+}
+
+static void command_line_options_are_words_not_exclusions(void)
+{
+    static const row rows[] = {
+        {"git fetch --prune", "WORDS(git fetch prune)"},
+        {"--force-with-lease", "\"force with lease\""},
+        {"git clean -x", "WORDS(git clean x)"},
+        {"declare -A array", "WORDS(declare a array)"},
+        {"apples -pears", "WORDS(apples -pears)"},  /* a word: still left out */
+        {"apples -=pears", "WORDS(apples -=pears)"},
+        {"apples -", "apples"},
+        {"apples --", "apples"},
     };
     CHECK_ROWS(rows);
 }
@@ -606,6 +621,7 @@ int main(void)
     RUN(near_with_and_without_a_distance);
     RUN(wildcards_exact_forms_and_fields);
     RUN(a_token_of_several_words_is_a_phrase);
+    RUN(command_line_options_are_words_not_exclusions);
     RUN(malformed_brackets_read_as_plain_words);
     RUN(malformed_quotes_read_as_plain_words);
     RUN(a_repeated_word_or_phrase_is_asked_once);
