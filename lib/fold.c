@@ -46,6 +46,12 @@ typedef struct postings {
     size_t n;
 } postings;
 
+/* A list of sample terms, as indexes into fold_pass.terms. */
+typedef struct samples {
+    size_t *v;
+    size_t n, cap;
+} samples;
+
 /* What a pass has read, each thing once. */
 typedef struct fold_pass {
     xs_db *db;
@@ -55,87 +61,109 @@ typedef struct fold_pass {
     hashmap key_at;    /* docid -> 1 + its index in keys */
     char **keys;       /* fold keys; "" for a passage without one */
     size_t nkeys, capkeys;
-    char **samples;    /* the sample terms of the passage being read */
-    size_t nsamples, capsamples;
+    hashset folded;    /* the passages folded when the pass began */
+    hashmap doc_at;    /* every passage judged (a whole pass): docid -> 1 + */
+    samples *docs;     /* its index here, its informative samples */
+    size_t ndocs, capdocs;
+    samples one;       /* the samples of the passage judged (a partial pass) */
+    char **names;      /* the sample terms of the passage being read */
+    size_t nnames, capnames;
 } fold_pass;
 
-/* The postings of sample term T (LEN bytes), read once; NULL on error. */
-static const postings *postings_of(fold_pass *f, const char *t, size_t len)
+static int add_index(samples *s, size_t i)
+{
+    if (GROW(s->v, s->n, s->cap) < 0)
+        return -1;
+    s->v[s->n++] = i;
+    return 0;
+}
+
+/* The index of sample term T (LEN bytes) in f->terms, its postings read
+ * once; SIZE_MAX on error. */
+static size_t term_index(fold_pass *f, const char *t, size_t len)
 {
     size_t *at = hashmap_at(&f->term_at, hash64(t, len));
     if (!at)
-        return NULL;
+        return SIZE_MAX;
     if (*at)
-        return &f->terms[*at - 1];
+        return *at - 1;
     if (GROW(f->terms, f->nterms, f->capterms) < 0)
-        return NULL;
+        return SIZE_MAX;
     postings *p = &f->terms[f->nterms];
     if (xs_db_postings(f->db, t, len, &p->ids, &p->n) != XS_OK)
-        return NULL;
+        return SIZE_MAX;
     *at = ++f->nterms;
-    return p;
+    return f->nterms - 1;
+}
+
+/* Keep KEY (LEN bytes) as the fold key of DOCID. */
+static int keep_key(fold_pass *f, unsigned docid, const char *key, size_t len)
+{
+    size_t *at = hashmap_at(&f->key_at, docid);
+    if (!at || GROW(f->keys, f->nkeys, f->capkeys) < 0 ||
+        !(f->keys[f->nkeys] = xstrndup(key, len)))
+        return RUBRIC_ENOMEM;
+    *at = ++f->nkeys;
+    return RUBRIC_OK;
+}
+
+static int each_key(void *ctx, unsigned docid, const char *value, size_t len)
+{
+    return keep_key(ctx, docid, value, len);
 }
 
 /* The fold key of passage DOCID, read once; NULL on error. */
 static const char *key_of(fold_pass *f, unsigned docid)
 {
-    size_t *at = hashmap_at(&f->key_at, docid);
-    if (!at)
-        return NULL;
-    if (*at)
+    size_t *at = hashmap_get(&f->key_at, docid);
+    if (at)
         return f->keys[*at - 1];
-    if (GROW(f->keys, f->nkeys, f->capkeys) < 0)
-        return NULL;
+    char *v = NULL;
     size_t len = 0;
-    if (xs_db_doc_value(f->db, docid, XS_SLOT_FOLD, &f->keys[f->nkeys], &len) != XS_OK)
-        return NULL;
-    *at = ++f->nkeys;
-    return f->keys[f->nkeys - 1];
+    int rc = xs_db_doc_value(f->db, docid, XS_SLOT_FOLD, &v, &len) == XS_OK
+                 ? keep_key(f, docid, v, len)
+                 : RUBRIC_ENODB;
+    free(v);
+    return rc == RUBRIC_OK ? f->keys[f->nkeys - 1] : NULL;
 }
 
-/* The page a fold key names (what follows its structure and count). */
+/* The page a fold key names (what follows its structure and counts). */
 static const char *page_of(const char *key)
 {
     size_t n = strlen(key);
     return n > 1 + 2 * LAYOUT_FOLD_COUNT_DIGITS ? key + 1 + 2 * LAYOUT_FOLD_COUNT_DIGITS : "";
 }
 
-static int keep_sample(void *ctx, const char *term, size_t len)
+static int keep_name(void *ctx, const char *term, size_t len)
 {
     fold_pass *f = ctx;
-    if (GROW(f->samples, f->nsamples, f->capsamples) < 0 ||
-        !(f->samples[f->nsamples] = xstrndup(term, len)))
+    if (GROW(f->names, f->nnames, f->capnames) < 0 ||
+        !(f->names[f->nnames] = xstrndup(term, len)))
         return RUBRIC_ENOMEM;
-    f->nsamples++;
+    f->nnames++;
     return 0;
 }
 
-static void drop_samples(fold_pass *f)
+/* The informative samples of passage DOCID: in a whole pass, gathered
+ * already; else read from its terms into f->one. NULL on error. */
+static const samples *samples_of(fold_pass *f, unsigned docid)
 {
-    for (size_t i = 0; i < f->nsamples; i++)
-        free(f->samples[i]);
-    f->nsamples = 0;
-}
-
-/* The informative sample terms of passage DOCID into f->samples. */
-static int read_samples(fold_pass *f, unsigned docid)
-{
-    drop_samples(f);
-    int rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_SAMPLE, keep_sample, f));
-    size_t kept = 0;
-    for (size_t s = 0; s < f->nsamples; s++) {
-        const postings *p = NULL;
-        if (rc == RUBRIC_OK && !(p = postings_of(f, f->samples[s], strlen(f->samples[s]))))
+    size_t *at = hashmap_get(&f->doc_at, docid);
+    if (at)
+        return &f->docs[*at - 1];
+    f->one.n = 0;
+    f->nnames = 0;
+    int rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_SAMPLE, keep_name, f));
+    for (size_t s = 0; s < f->nnames; s++) {
+        size_t t = rc == RUBRIC_OK ? term_index(f, f->names[s], strlen(f->names[s])) : 0;
+        if (rc == RUBRIC_OK && t == SIZE_MAX)
             rc = RUBRIC_ENOMEM;
-        if (p && p->n <= FOLD_COMMON)
-            f->samples[kept++] = f->samples[s];
-        else
-            free(f->samples[s]);
+        if (rc == RUBRIC_OK && f->terms[t].n <= FOLD_COMMON && add_index(&f->one, t) < 0)
+            rc = RUBRIC_ENOMEM;
+        free(f->names[s]);
     }
-    f->nsamples = kept;
-    if (rc != RUBRIC_OK)
-        drop_samples(f);
-    return rc;
+    f->nnames = 0;
+    return rc == RUBRIC_OK ? &f->one : NULL;
 }
 
 /* Is passage DOCID folded? Into *FOLDED; RUBRIC_OK or an error. */
@@ -147,18 +175,19 @@ static int judge(fold_pass *f, unsigned docid, int *folded)
         return RUBRIC_ENOMEM;
     if (!*mine)
         return RUBRIC_OK;  /* boilerplate, or written before folding existed */
-    int rc = read_samples(f, docid);
-    size_t n = f->nsamples;
-    if (rc != RUBRIC_OK || n < FOLD_MIN_SAMPLES)
-        return rc;
+    const samples *sm = samples_of(f, docid);
+    if (!sm)
+        return RUBRIC_ENOMEM;
+    size_t n = sm->n;
+    if (n < FOLD_MIN_SAMPLES)
+        return RUBRIC_OK;
     /* Per better page, how many of the samples it holds. */
     const char **pages = NULL;
     size_t *counts = NULL, *last = NULL, np = 0, capp = 0, capc = 0, capl = 0;
+    int rc = RUBRIC_OK;
     for (size_t s = 0; s < n && rc == RUBRIC_OK && !*folded; s++) {
-        const postings *p = postings_of(f, f->samples[s], strlen(f->samples[s]));
-        if (!p)
-            rc = RUBRIC_ENOMEM;
-        for (size_t i = 0; p && i < p->n && rc == RUBRIC_OK; i++) {
+        const postings *p = &f->terms[sm->v[s]];
+        for (size_t i = 0; i < p->n && rc == RUBRIC_OK; i++) {
             const char *other = p->ids[i] == docid ? "" : key_of(f, p->ids[i]);
             if (!other) {
                 rc = RUBRIC_ENOMEM;
@@ -205,22 +234,42 @@ static int gather(fold_pass *f, char *const *terms, size_t nterms, unsigned **id
                   size_t *cap)
 {
     for (size_t t = 0; t < nterms; t++) {
-        const postings *p = postings_of(f, terms[t], strlen(terms[t]));
-        if (!p)
+        size_t k = term_index(f, terms[t], strlen(terms[t]));
+        if (k == SIZE_MAX)
             return RUBRIC_ENOMEM;
-        for (size_t i = 0; i < p->n; i++) {
+        for (size_t i = 0; i < f->terms[k].n; i++) {
             if (GROW(*ids, *n, *cap) < 0)
                 return RUBRIC_ENOMEM;
-            (*ids)[(*n)++] = p->ids[i];
+            (*ids)[(*n)++] = f->terms[k].ids[i];
         }
     }
     return RUBRIC_OK;
 }
 
-static int each_sample_term(void *ctx, const char *term, size_t len, size_t freq)
+/* A whole pass: every sample term's postings, and from them every passage's
+ * informative samples; every passage's fold key in one read. */
+static int each_whole_term(void *ctx, const char *term, size_t len, size_t freq)
 {
-    (void)freq;
-    return fold_note(ctx, term, len);
+    fold_pass *f = ctx;
+    if (freq > FOLD_COMMON)
+        return 0;  /* no evidence: not even read */
+    size_t k = term_index(f, term, len);
+    if (k == SIZE_MAX)
+        return RUBRIC_ENOMEM;
+    for (size_t i = 0; i < f->terms[k].n; i++) {
+        size_t *at = hashmap_at(&f->doc_at, f->terms[k].ids[i]);
+        if (!at)
+            return RUBRIC_ENOMEM;
+        if (!*at) {
+            if (GROW(f->docs, f->ndocs, f->capdocs) < 0)
+                return RUBRIC_ENOMEM;
+            memset(&f->docs[f->ndocs], 0, sizeof *f->docs);
+            *at = ++f->ndocs;
+        }
+        if (add_index(&f->docs[*at - 1], k) < 0)
+            return RUBRIC_ENOMEM;
+    }
+    return 0;
 }
 
 int fold_note(fold_set *s, const char *term, size_t len)
@@ -277,39 +326,61 @@ int fold_run(xs_db *db, const fold_set *touched, size_t *changed)
 {
     *changed = 0;
     fold_pass f = {.db = db};
-    fold_set all = {0};
-    unsigned *ids = NULL;
-    size_t n = 0, cap = 0;
-    int rc = RUBRIC_OK;
-    if (!touched) {
-        rc = xs_status(xs_db_terms(db, PREFIX_SAMPLE, each_sample_term, &all));
-        touched = &all;
-    }
-    if (rc == RUBRIC_OK)
+    unsigned *ids = NULL, *was = NULL;
+    size_t n = 0, cap = 0, nwas = 0;
+    int rc = xs_status(xs_db_postings(db, TERM_FOLDED, strlen(TERM_FOLDED), &was, &nwas));
+    for (size_t i = 0; i < nwas && rc == RUBRIC_OK; i++)
+        if (hashset_add(&f.folded, was[i]) < 0)
+            rc = RUBRIC_ENOMEM;
+    if (rc == RUBRIC_OK && !touched) {
+        /* Every passage with evidence, and every one folded before. */
+        rc = xs_status(xs_db_terms(db, PREFIX_SAMPLE, each_whole_term, &f));
+        if (rc == RUBRIC_OK)
+            rc = xs_status(xs_db_values(db, XS_SLOT_FOLD, each_key, &f));
+        for (size_t k = 0; k < f.nterms && rc == RUBRIC_OK; k++)
+            for (size_t i = 0; i < f.terms[k].n && rc == RUBRIC_OK; i++) {
+                if (GROW(ids, n, cap) < 0)
+                    rc = RUBRIC_ENOMEM;
+                else
+                    ids[n++] = f.terms[k].ids[i];
+            }
+        for (size_t i = 0; i < nwas && rc == RUBRIC_OK; i++) {
+            if (GROW(ids, n, cap) < 0)
+                rc = RUBRIC_ENOMEM;
+            else
+                ids[n++] = was[i];
+        }
+    } else if (rc == RUBRIC_OK) {
         rc = gather(&f, touched->terms, touched->n, &ids, &n, &cap);
+    }
     if (rc == RUBRIC_OK && n)
         qsort(ids, n, sizeof *ids, cmp_id);
     for (size_t i = 0; i < n && rc == RUBRIC_OK; i++) {
         if (i && ids[i] == ids[i - 1])
             continue;
-        int folded = 0, was = 0;
+        int folded = 0, had = hashset_has(&f.folded, ids[i]), was_marked = 0;
         rc = judge(&f, ids[i], &folded);
-        if (rc == RUBRIC_OK)
-            rc = xs_status(xs_db_doc_mark(db, ids[i], TERM_FOLDED, folded, &was));
-        if (rc == RUBRIC_OK && was != folded)
+        if (rc == RUBRIC_OK && folded != had) {
+            rc = xs_status(xs_db_doc_mark(db, ids[i], TERM_FOLDED, folded, &was_marked));
             (*changed)++;
+        }
     }
     free(ids);
-    fold_set_free(&all);
-    drop_samples(&f);
-    free(f.samples);
+    free(was);
     for (size_t i = 0; i < f.nterms; i++)
         free(f.terms[i].ids);
     free(f.terms);
     for (size_t i = 0; i < f.nkeys; i++)
         free(f.keys[i]);
     free(f.keys);
+    for (size_t i = 0; i < f.ndocs; i++)
+        free(f.docs[i].v);
+    free(f.docs);
+    free(f.one.v);
+    free(f.names);
     hashmap_free(&f.term_at);
     hashmap_free(&f.key_at);
+    hashmap_free(&f.doc_at);
+    hashset_free(&f.folded);
     return rc;
 }

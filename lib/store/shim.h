@@ -94,6 +94,10 @@ int xs_db_doc_terms(xs_db *db, unsigned docid, const char *prefix,
 /* Value SLOT of document DOCID into *OUT (malloc'd, NUL-terminated; "" when
  * unset) and *LEN. */
 int xs_db_doc_value(xs_db *db, unsigned docid, unsigned slot, char **out, size_t *len);
+/* Call FN for each document that has value SLOT set, in docid order, with
+ * the value; a nonzero return stops the walk. */
+int xs_db_values(xs_db *db, unsigned slot,
+                 int (*fn)(void *ctx, unsigned docid, const char *value, size_t len), void *ctx);
 /* Give document DOCID the boolean TERM (ON nonzero) or take it away; *HAD
  * says whether it had it. */
 int xs_db_doc_mark(xs_db *db, unsigned docid, const char *term, int on, int *had);

@@ -631,6 +631,21 @@ int xs_db_doc_value(xs_db *db, unsigned docid, unsigned slot, char **out, size_t
     })
 }
 
+int xs_db_values(xs_db *db, unsigned slot,
+                 int (*fn)(void *ctx, unsigned docid, const char *value, size_t len), void *ctx)
+{
+    GUARD_DB(db, {
+        for (Xapian::ValueIterator v = db->rd->valuestream_begin(slot);
+             v != db->rd->valuestream_end(slot); ++v) {
+            const std::string &s = *v;
+            int rc = fn(ctx, v.get_docid(), s.data(), s.size());
+            if (rc)
+                return rc;
+        }
+        return XS_OK;
+    })
+}
+
 int xs_db_doc_mark(xs_db *db, unsigned docid, const char *term, int on, int *had)
 {
     *had = 0;
