@@ -595,23 +595,30 @@ int xs_db_postings(xs_db *db, const char *term, size_t len, unsigned **ids, size
     })
 }
 
+// Call FN for each term from T to END beginning with PREFIX (a termlist, in
+// order); FN's nonzero return is returned.
+static int prefixed_terms(Xapian::TermIterator t, const Xapian::TermIterator &end,
+                          const char *prefix,
+                          int (*fn)(void *ctx, const char *term, size_t len), void *ctx)
+{
+    t.skip_to(prefix);
+    size_t plen = strlen(prefix);
+    for (; t != end; ++t) {
+        const std::string &s = *t;
+        if (s.compare(0, plen, prefix) != 0)
+            break;
+        int rc = fn(ctx, s.data(), s.size());
+        if (rc)
+            return rc;
+    }
+    return XS_OK;
+}
+
 int xs_db_doc_terms(xs_db *db, unsigned docid, const char *prefix,
                     int (*fn)(void *ctx, const char *term, size_t len), void *ctx)
 {
-    GUARD_DB(db, {
-        Xapian::TermIterator t = db->rd->termlist_begin(docid);
-        t.skip_to(prefix);
-        size_t plen = strlen(prefix);
-        for (; t != db->rd->termlist_end(docid); ++t) {
-            const std::string &s = *t;
-            if (s.compare(0, plen, prefix) != 0)
-                break;
-            int rc = fn(ctx, s.data(), s.size());
-            if (rc)
-                return rc;
-        }
-        return XS_OK;
-    })
+    GUARD_DB(db, return prefixed_terms(db->rd->termlist_begin(docid), db->rd->termlist_end(docid),
+                                       prefix, fn, ctx);)
 }
 
 int xs_db_doc_value(xs_db *db, unsigned docid, unsigned slot, char **out, size_t *len)
@@ -711,20 +718,8 @@ int xs_doc_set_data(xs_doc *doc, const char *data, size_t len)
 int xs_doc_terms(const xs_doc *doc, const char *prefix,
                  int (*fn)(void *ctx, const char *term, size_t len), void *ctx)
 {
-    GUARD_DOC({
-        Xapian::TermIterator t = doc->doc.termlist_begin();
-        t.skip_to(prefix);
-        size_t plen = strlen(prefix);
-        for (; t != doc->doc.termlist_end(); ++t) {
-            const std::string &s = *t;
-            if (s.compare(0, plen, prefix) != 0)
-                break;
-            int rc = fn(ctx, s.data(), s.size());
-            if (rc)
-                return rc;
-        }
-        return XS_OK;
-    })
+    GUARD_DOC(return prefixed_terms(doc->doc.termlist_begin(), doc->doc.termlist_end(), prefix,
+                                    fn, ctx);)
 }
 
 xs_query *xs_query_term(const char *term, size_t len, unsigned wqf, unsigned pos)
