@@ -289,7 +289,7 @@ test: all test-deps $(TESTS)
 test-sanitize:
 	$(MAKE) clean
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  $(MAKE) SANITIZE=1 test
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp $(MAKE) SANITIZE=1 test
 	$(MAKE) clean
 
 # Threads: the sharded and pipelined builds of test_reindex (rubric-index -j 2

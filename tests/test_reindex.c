@@ -1497,6 +1497,8 @@ static void a_full_disk_stops_a_run_saying_so_and_keeps_the_index(void)
     /* A first build that runs out of room publishes nothing. */
     sh(&c, t, "rm -rf fs/db && \"$I\" -q --db fs/db site");
     CHECK(c.status == 4 && strstr(c.err, "No space left on device"));
+    if (c.status != 4)
+        fprintf(stderr, "  first build: exit %d: %s", c.status, c.err);
     cmd_free(&c);
     CHECK(leftovers(fs, ".rebuild") == 0);
     /* With room again, the next run converges. */
