@@ -2,25 +2,29 @@
  * that page is kept in a form with more structure, is folded: it keeps its
  * place in the index but carries TERM_FOLDED, and searches leave it out.
  *
- * Evidence is content only. Every passage's body is sampled (layout.c): the
- * shingles of three stems whose hash is 0 modulo SAMPLE_RATE become its XF
- * terms. A shingle is sampled wherever it occurs, so the share of a
- * passage's samples that another page also holds estimates the share of its
- * text that page holds, whatever the markup around it: the Sphinx source
- * beside its HTML page, a text copy of a manual page, the single-page print
- * version of a manual split into pages.
+ * Evidence is content only. Every passage's heading and body are sampled
+ * (layout.c): the shingles of three stems whose hash is 0 modulo its sample
+ * rate become its XF terms. A shingle is sampled wherever it occurs, so the
+ * share of a passage's samples that another page also holds estimates the
+ * share of its text that page holds, whatever the markup around it: the
+ * Sphinx source beside its HTML page, a text copy of a manual page, the
+ * single-page print version of a manual split into pages. A sample held by
+ * more than FOLD_COMMON passages (a notice on every page) is no evidence.
  *
  * P is folded when some page Q other than P's holds at least FOLD_SHARE of
- * P's informative samples and Q's fold key (XS_SLOT_FOLD) sorts before P's:
- * read with more structure (DOC_STRUCTURE_*), else with fewer passages, else
- * first by source and page. The order is total and depends only on what is
- * indexed, so the same passages are folded whichever run indexed them and in
- * whatever order: the choice is stable, and when the kept copy is deleted
- * the copy it hid comes back at the same commit.
+ * P's informative samples (FOLD_SHARE_ALIKE when both were read by the same
+ * kind of reader) and Q's fold key (XS_SLOT_FOLD) sorts before P's: read
+ * with more structure (DOC_STRUCTURE_*), else a section in fewer parts, else
+ * a source of fewer passages, else first by source and page. The order is
+ * total and depends only on what is indexed, so the same passages are folded
+ * whichever run indexed them and in whatever order: the choice is stable,
+ * and when the kept copy is deleted the copy it hid comes back at the same
+ * commit.
  *
  * A run rechecks only the passages that share a sample with one it added or
- * deleted (a fresh build: all of them): a passage's verdict depends on no
- * other. */
+ * deleted; a fresh build judges all of them in one pass over every sample's
+ * postings. A passage's state changes by replacing its document, the cost
+ * of folding on a first build. */
 #include <stdlib.h>
 #include <string.h>
 
