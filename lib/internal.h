@@ -659,12 +659,14 @@ extern const field query_fields[FIELD_COUNT];
  * have to match when the query has rarer words, and counts in bodies only. */
 #define COMMON_WORD_SHARE 0.5
 
-/* The Xapian query for Q: words ANDed (OR_FALLBACK: ORed), boilerplate left
- * out unless BOILERPLATE. NULL when out of memory. */
-struct xs_query *qtree_build(struct xs_db *db, const qtree *q, int or_fallback, int boilerplate,
+/* The Xapian query for Q: its words side by side ANDed, or with RANKED_OR a
+ * ranked OR carried by the rarer words; boilerplate left out unless
+ * BOILERPLATE. NULL when out of memory. */
+struct xs_query *qtree_build(struct xs_db *db, const qtree *q, int ranked_or, int boilerplate,
                              const synonyms *syn);
-/* Nonzero when Q is words side by side that a ranked OR could relax. */
-int qtree_can_relax(const qtree *q);
+/* Nonzero when Q is words side by side (two or more, with no operator
+ * between them): what the ranked OR answers. */
+int qtree_words_side_by_side(const qtree *q);
 /* Is STEM in the bodies of more than COMMON_WORD_SHARE of DB's passages (a
  * "the", a "for")? Such a word is not required and counts in bodies only. */
 int query_common_word(struct xs_db *db, const char *stem);

@@ -1,7 +1,7 @@
 /* query_build.c: a parsed query (qtree) into a Xapian query: each word in
  * the fields of query_fields, phrases, NEAR, filters and exclusions, synonym
- * groups, the proximity boost, and the ranked OR that answers when no
- * passage holds every word.
+ * groups, the proximity boost, and the ranked OR that answers words side by
+ * side, carried by the rarer ones.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -14,8 +14,8 @@
  * to the score: close together beats far apart. */
 #define PROXIMITY_WINDOW 8
 #define PROXIMITY_WEIGHT 0.5
-/* When no passage holds every word, the ranked OR that answers instead is
- * carried by the query's rarest RELAXED_WORDS_MAX words. */
+/* The ranked OR that answers words side by side is carried by the query's
+ * rarest RELAXED_WORDS_MAX words. */
 #define RELAXED_WORDS_MAX 12
 /* In the ranked OR, a passage holding a word gains COORDINATION_WEIGHT times
  * the word's IDF once, whatever field holds it and how often: the passages
@@ -305,7 +305,7 @@ static void keep_rarest(builder *b, const qnode *const *kids, xs_query **req, si
     *n = out;
 }
 
-static xs_query *node_query(builder *b, const qnode *n, int or_fallback);
+static xs_query *node_query(builder *b, const qnode *n, int ranked_or);
 
 /* Words near each other in a plain query: a boost, never a requirement. */
 static xs_query *proximity(builder *b, const qnode *n)
@@ -325,7 +325,7 @@ static xs_query *proximity(builder *b, const qnode *n)
     return xs_query_scale(combine(b, XS_OP_NEAR, sub, k, PROXIMITY_WINDOW), PROXIMITY_WEIGHT);
 }
 
-static xs_query *and_query(builder *b, const qnode *n, int or_fallback)
+static xs_query *and_query(builder *b, const qnode *n, int ranked_or)
 {
     xs_query *req[QNODE_KIDS], *opt[QNODE_KIDS], *neg[QNODE_KIDS], *filt[QNODE_KIDS];
     const qnode *reqkid[QNODE_KIDS];
@@ -370,14 +370,14 @@ static xs_query *and_query(builder *b, const qnode *n, int or_fallback)
             neg[nneg++] = x;
         else if (qnode_is_filter(c))
             filt[nfilt++] = x;
-        else if (rare && n->implicit && !or_fallback && common(b, c))
+        else if (rare && n->implicit && !ranked_or && common(b, c))
             opt[nopt++] = x;
         else {
             reqkid[nreq] = c;
             req[nreq++] = x;
         }
     }
-    if (or_fallback && !b->failed) {
+    if (ranked_or && !b->failed) {
         keep_rarest(b, reqkid, req, &nreq);
         for (size_t i = 0; i < nreq && !b->failed; i++) {
             xs_query *share = reqkid[i] ? coordination(b, reqkid[i]) : NULL;
@@ -389,7 +389,7 @@ static xs_query *and_query(builder *b, const qnode *n, int or_fallback)
     }
     xs_query *top = NULL;
     if (nreq)
-        top = combine(b, or_fallback ? XS_OP_OR : XS_OP_AND, req, nreq, 0);
+        top = combine(b, ranked_or ? XS_OP_OR : XS_OP_AND, req, nreq, 0);
     else
         top = xs_query_match_all();
     /* Each list is handed to combine() (which frees it if it fails) or,
@@ -428,12 +428,12 @@ static xs_query *and_query(builder *b, const qnode *n, int or_fallback)
     return top;
 }
 
-static xs_query *node_query(builder *b, const qnode *n, int or_fallback)
+static xs_query *node_query(builder *b, const qnode *n, int ranked_or)
 {
     if (n->op == QN_LEAF)
         return leaf_query(b, n);
     if (n->op == QN_AND)
-        return and_query(b, n, or_fallback);
+        return and_query(b, n, ranked_or);
     xs_query *sub[QNODE_KIDS];
     size_t k = 0;
     for (size_t i = 0; i < n->nkids; i++)
@@ -456,11 +456,11 @@ static xs_query *node_query(builder *b, const qnode *n, int or_fallback)
     return combine(b, XS_OP_NEAR, terms, nt, (unsigned)nt + n->window);
 }
 
-xs_query *qtree_build(xs_db *db, const qtree *q, int or_fallback, int boilerplate,
+xs_query *qtree_build(xs_db *db, const qtree *q, int ranked_or, int boilerplate,
                       const synonyms *syn)
 {
     builder b = {db, syn, SYNONYM_EXPANSIONS_MAX, q->text, 1, 0};
-    xs_query *top = q->root ? node_query(&b, q->root, or_fallback) : xs_query_match_all();
+    xs_query *top = q->root ? node_query(&b, q->root, ranked_or) : xs_query_match_all();
     if (top && q->root && q->root->neg) {
         /* NOT a, alone: everything but a. */
         xs_query *pair[2] = {xs_query_match_all(), top};
@@ -482,7 +482,7 @@ xs_query *qtree_build(xs_db *db, const qtree *q, int or_fallback, int boilerplat
     return top;
 }
 
-int qtree_can_relax(const qtree *q)
+int qtree_words_side_by_side(const qtree *q)
 {
     const qnode *r = q->root;
     if (!r || r->op != QN_AND || !r->implicit)

@@ -21,7 +21,7 @@
  * the last line of defence behind the query limits of query.c, which keep
  * ordinary queries far below it. Past it the match stops and the results are
  * the best passages found by then, marked partial. It covers every match a
- * search runs (the relaxed query, the corrected one), each counted from its
+ * search runs (the query, then the corrected one), each counted from its
  * first candidate, once the index's tables are open (a cold start opens them
  * slowly); snippets and explanations come after it, bounded by the number
  * of hits. */
@@ -116,51 +116,47 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
     return ok ? RUBRIC_OK : RUBRIC_ENOMEM;
 }
 
-/* Run Q, matching for what is *LEFT of the budget (less what it spends):
- * words ANDed, then, when nothing holds them all, a ranked OR. */
+/* Run Q, matching for what is *LEFT of the budget (less what it spends).
+ * Words side by side are a ranked OR carried by the rarer words (every word
+ * held adds a share of its IDF: query_build.c), so that a passage holding a
+ * rare word outranks one holding only the common ones, and one holding them
+ * all outranks both; any other query (an explicit AND, a phrase, one word)
+ * matches as written. */
 static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_t limit,
                double *left, xs_mset **out, char **errmsg)
 {
     *out = NULL;
-    for (int relax = 0; relax < 2; relax++) {
-        xs_query *xq = qtree_build(db->db, q, relax, o->boilerplate, db->syn);
-        if (!xq)
-            return RUBRIC_ENOMEM;
-        xs_mset *m = NULL;
-        /* By article, at most per_article passages of a page; else one
-         * passage of a section, its best part. */
-        xs_search so = {o->offset, limit, o->k1, o->b,
-                        o->per_article ? XS_SLOT_PAGE : XS_SLOT_SECTION,
-                        o->per_article ? (unsigned)o->per_article : 1, 0,
-                        /* spent: as good as stopped at the first candidate */
-                        *left > 0 ? *left : 1e-9};
-        if (o->per_article)
-            so.check_at_least = GROUP_CHECK_AT_LEAST;
-        int xr = xs_db_search(db->db, xq, &so, &m);
-        xs_query_free(xq);
-        if (xr == XS_OK)
-            *left -= xs_mset_spent(m);
-        if (xr == XS_EWILDCARD) {
-            if (errmsg)
-                *errmsg = xasprintf("a wildcard matches more than %d words: make it longer",
-                                    WILDCARD_MAX);
-            return RUBRIC_EINVAL;
-        }
-        if (xr != XS_OK) {
-            int rc = xs_status(xr);
-            if (errmsg)
-                *errmsg = rc == RUBRIC_ENODB
-                              ? xasprintf("cannot read index '%s' (damaged? rubric-index --rebuild "
-                                          "writes it anew): %s", db->dir, xs_db_errmsg(db->db))
-                              : xasprintf("search failed: %s", xs_db_errmsg(db->db));
-            return rc;
-        }
-        xs_mset_free(*out);
-        *out = m;
-        if (xs_mset_estimate(m) > 0 || xs_mset_stopped(m) || !qtree_can_relax(q))
-            break;
+    xs_query *xq = qtree_build(db->db, q, qtree_words_side_by_side(q), o->boilerplate, db->syn);
+    if (!xq)
+        return RUBRIC_ENOMEM;
+    /* By article, at most per_article passages of a page; else one passage
+     * of a section, its best part. */
+    xs_search so = {o->offset, limit, o->k1, o->b,
+                    o->per_article ? XS_SLOT_PAGE : XS_SLOT_SECTION,
+                    o->per_article ? (unsigned)o->per_article : 1, 0,
+                    /* spent: as good as stopped at the first candidate */
+                    *left > 0 ? *left : 1e-9};
+    if (o->per_article)
+        so.check_at_least = GROUP_CHECK_AT_LEAST;
+    int xr = xs_db_search(db->db, xq, &so, out);
+    xs_query_free(xq);
+    if (xr == XS_OK) {
+        *left -= xs_mset_spent(*out);
+        return RUBRIC_OK;
     }
-    return RUBRIC_OK;
+    if (xr == XS_EWILDCARD) {
+        if (errmsg)
+            *errmsg = xasprintf("a wildcard matches more than %d words: make it longer",
+                                WILDCARD_MAX);
+        return RUBRIC_EINVAL;
+    }
+    int rc = xs_status(xr);
+    if (errmsg)
+        *errmsg = rc == RUBRIC_ENODB
+                      ? xasprintf("cannot read index '%s' (damaged? rubric-index --rebuild "
+                                  "writes it anew): %s", db->dir, xs_db_errmsg(db->db))
+                      : xasprintf("search failed: %s", xs_db_errmsg(db->db));
+    return rc;
 }
 
 void rubric_search_opts_init(rubric_search_opts *o)
