@@ -233,14 +233,18 @@ static int cmp_id(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Add the postings of every term in TERMS to *IDS. */
-static int gather(fold_pass *f, char *const *terms, size_t nterms, unsigned **ids, size_t *n,
-                  size_t *cap)
+/* Add to *IDS the passages holding a term of TOUCHED: those whose verdict
+ * this run's changes may move. A term held by more than FOLD_COMMON passages
+ * before the run and after it is evidence for none of them, and is passed
+ * over (before it, at least as many as now less those the run added). */
+static int gather(fold_pass *f, const fold_set *touched, unsigned **ids, size_t *n, size_t *cap)
 {
-    for (size_t t = 0; t < nterms; t++) {
-        size_t k = term_index(f, terms[t], strlen(terms[t]));
+    for (size_t t = 0; t < touched->n; t++) {
+        size_t k = term_index(f, touched->terms[t], strlen(touched->terms[t]));
         if (k == SIZE_MAX)
             return RUBRIC_ENOMEM;
+        if (f->terms[k].n > FOLD_COMMON + touched->added[t])
+            continue;
         for (size_t i = 0; i < f->terms[k].n; i++) {
             if (GROW(*ids, *n, *cap) < 0)
                 return RUBRIC_ENOMEM;
@@ -276,35 +280,37 @@ static int each_whole_term(void *ctx, const char *term, size_t len, size_t freq)
     return 0;
 }
 
-int fold_note(fold_set *s, const char *term, size_t len)
+/* Note sample term TERM, held by a passage deleted (ADDED 0) or added. */
+static int note(fold_set *s, const char *term, size_t len, int added)
 {
-    uint64_t h = hash64(term, len);
-    if (hashset_has(&s->seen, h))
-        return RUBRIC_OK;
-    if (GROW(s->terms, s->n, s->cap) < 0 || !(s->terms[s->n] = xstrndup(term, len)))
+    size_t *at = hashmap_at(&s->seen, hash64(term, len));
+    if (!at)
         return RUBRIC_ENOMEM;
-    if (hashset_add(&s->seen, h) < 0) {
-        free(s->terms[s->n]);
-        return RUBRIC_ENOMEM;
+    if (!*at) {
+        if (GROW(s->terms, s->n, s->cap) < 0 || GROW(s->added, s->n, s->capadded) < 0 ||
+            !(s->terms[s->n] = xstrndup(term, len)))
+            return RUBRIC_ENOMEM;
+        s->added[s->n] = 0;
+        *at = ++s->n;
     }
-    s->n++;
+    s->added[*at - 1] += added != 0;
     return RUBRIC_OK;
 }
 
-static int note_term(void *ctx, const char *term, size_t len)
+static int note_added(void *ctx, const char *term, size_t len)
 {
-    return fold_note(ctx, term, len);
+    return note(ctx, term, len, 1);
+}
+
+static int note_deleted(void *ctx, const char *term, size_t len)
+{
+    return note(ctx, term, len, 0);
 }
 
 int fold_note_doc(fold_set *s, const xs_doc *doc)
 {
-    return xs_status(xs_doc_terms(doc, PREFIX_SAMPLE, note_term, s));
+    return xs_status(xs_doc_terms(doc, PREFIX_SAMPLE, note_added, s));
 }
-
-typedef struct file_ctx {
-    xs_db *db;
-    fold_set *s;
-} file_ctx;
 
 int fold_note_file(fold_set *s, xs_db *db, const char *fileterm)
 {
@@ -312,7 +318,7 @@ int fold_note_file(fold_set *s, xs_db *db, const char *fileterm)
     size_t n = 0;
     int rc = xs_status(xs_db_postings(db, fileterm, strlen(fileterm), &ids, &n));
     for (size_t i = 0; i < n && rc == RUBRIC_OK; i++)
-        rc = xs_status(xs_db_doc_terms(db, ids[i], PREFIX_SAMPLE, note_term, s));
+        rc = xs_status(xs_db_doc_terms(db, ids[i], PREFIX_SAMPLE, note_deleted, s));
     free(ids);
     return rc;
 }
@@ -322,7 +328,8 @@ void fold_set_free(fold_set *s)
     for (size_t i = 0; i < s->n; i++)
         free(s->terms[i]);
     free(s->terms);
-    hashset_free(&s->seen);
+    free(s->added);
+    hashmap_free(&s->seen);
     memset(s, 0, sizeof *s);
 }
 
@@ -355,7 +362,7 @@ int fold_run(xs_db *db, const fold_set *touched, size_t *changed)
                 ids[n++] = was[i];
         }
     } else if (rc == RUBRIC_OK) {
-        rc = gather(&f, touched->terms, touched->n, &ids, &n, &cap);
+        rc = gather(&f, touched, &ids, &n, &cap);
     }
     if (rc == RUBRIC_OK && n)
         qsort(ids, n, sizeof *ids, cmp_id);

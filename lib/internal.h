@@ -392,12 +392,12 @@ int layout_stamp(struct xs_db *db, unsigned long revision);
 /* The sample terms a run's changes touched: of the passages it added and of
  * those it deleted. */
 typedef struct fold_set {
-    hashset seen;
+    hashmap seen;    /* hash of a term -> 1 + its index in terms */
     char **terms;
-    size_t n, cap;
+    size_t *added;   /* per term: the passages added that hold it */
+    size_t n, cap, capadded;
 } fold_set;
 
-int fold_note(fold_set *s, const char *term, size_t len);
 /* Note the sample terms of DOC, about to be written. */
 int fold_note_doc(fold_set *s, const struct xs_doc *doc);
 /* Note the sample terms of the passages of FILETERM in DB, about to be deleted. */

@@ -295,6 +295,12 @@ static int collect_id(void *ctx, const char *term, size_t len, size_t freq)
     return 0;
 }
 
+/* Add TERM (a doc's id) to the idset CTX. */
+static int collect_one_id(void *ctx, const char *term, size_t len)
+{
+    return collect_id(ctx, term, len, 1);
+}
+
 static int by_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -1737,6 +1743,92 @@ static void a_dry_run_on_a_missing_index_creates_nothing(void)
 
 /* A dry run says what the real run would do: a page that has turned into
  * NUL bytes would be skipped (named on stderr, exit 1), not changed. */
+/* The ids of the folded passages of the index at DB, sorted; -1 on failure. */
+static int folded_ids(const char *db, idset *s)
+{
+    memset(s, 0, sizeof *s);
+    xs_db *d = NULL;
+    char *err = NULL;
+    if (xs_db_open_read(db, &d, &err) != XS_OK) {
+        fprintf(stderr, "  cannot read %s: %s\n", db, err ? err : "?");
+        free(err);
+        return -1;
+    }
+    unsigned *docs = NULL;
+    size_t n = 0;
+    int rc = xs_db_postings(d, "XD", 2, &docs, &n);
+    for (size_t i = 0; i < n && rc == XS_OK; i++)
+        rc = xs_db_doc_terms(d, docs[i], "Q", collect_one_id, s);
+    free(docs);
+    xs_db_close(d);
+    if (rc != XS_OK)
+        return -1;
+    if (s->n)
+        qsort(s->v, s->n, sizeof *s->v, by_str);
+    return 0;
+}
+
+/* Reindexing as copies come and go folds exactly what a fresh build of the
+ * same files folds: each run rechecks all that its changes could move. */
+static void incremental_runs_fold_what_a_rebuild_folds(void)
+{
+    char t[PATH_MAX], db[PATH_MAX], fresh[PATH_MAX], line[1024];
+    CHECK(make_site(t, "folding") == 0);
+    path_join(db, t, "db");
+    path_join(fresh, t, "fresh");
+    cmd c;
+    index_site(&c, t, "-q", line, sizeof line);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    /* Copies of six pages beside them, then edits and deletions. */
+    char name[PATH_MAX];
+    for (size_t i = 0; i < 6; i++) {
+        snprintf(name, sizeof name, "mirror/%s", g_names[i]);
+        char dir[PATH_MAX];
+        path_join(dir, t, "site/mirror");
+        mkdir(dir, 0755);
+        CHECK(put_page_as(t, i, name, NULL) == 0);
+    }
+    char drop[PATH_MAX + 64];
+    snprintf(drop, sizeof drop, "rm site/%s && \"$I\" -q --db db site", g_names[2]);
+    const char *steps[] = {
+        "\"$I\" -q --db db site",
+        /* an original edited: its copy now differs in a paragraph */
+        NULL,
+        "\"$I\" -q --db db site",
+        /* an original deleted: its copy is the one left */
+        drop,
+        "rm site/mirror/* && \"$I\" -q --db db site",
+    };
+    for (size_t k = 0; k < sizeof steps / sizeof *steps; k++) {
+        if (!steps[k]) {
+            char words[256];
+            default_words(words, sizeof words, 1, "alpha");
+            strcat(words, " and a sentence the copy lacks about the lighthouse keeper");
+            CHECK(put_page(t, 1, words) == 0);
+            continue;
+        }
+        sh(&c, t, "%s", steps[k]);
+        CHECK(c.status == 0);
+        cmd_free(&c);
+        sh(&c, t, "rm -rf fresh && \"$I\" -q --db fresh site");
+        CHECK(c.status == 0);
+        cmd_free(&c);
+        idset a, b;
+        CHECK(folded_ids(db, &a) == 0 && folded_ids(fresh, &b) == 0);
+        if (!ids_equal(&a, &b))
+            fprintf(stderr, "  step %zu: %zu folded by the runs, %zu by a fresh build\n", k, a.n,
+                    b.n);
+        CHECK(ids_equal(&a, &b));
+        if (k == 0)
+            CHECK(a.n > 0);  /* the copies of the first step are folded */
+        if (k == 4)
+            CHECK(a.n == 0);  /* and nothing once they are gone */
+        idset_free(&a);
+        idset_free(&b);
+    }
+}
+
 static void a_dry_run_lists_a_page_turned_binary_as_skipped_not_changed(void)
 {
     char t[PATH_MAX], line[1024], file[PATH_MAX], rel[PATH_MAX], change[PATH_MAX + 16];
@@ -1943,6 +2035,7 @@ int main(void)
     TRY(status_json_dry_run_and_quiet_tell_what_the_index_holds);
     TRY(a_dry_run_on_a_missing_index_creates_nothing);
     TRY(a_dry_run_lists_a_page_turned_binary_as_skipped_not_changed);
+    TRY(incremental_runs_fold_what_a_rebuild_folds);
 
     printf("     %.1f s in all\n", now_s() - t0);
     for (size_t i = 0; i < g_npages; i++)
