@@ -1810,9 +1810,13 @@ static void incremental_runs_fold_what_a_rebuild_folds(void)
         }
         sh(&c, t, "%s", steps[k]);
         CHECK(c.status == 0);
+        if (c.status != 0)
+            fprintf(stderr, "  step %zu: exit %d: %s", k, c.status, c.err);
         cmd_free(&c);
         sh(&c, t, "rm -rf fresh && \"$I\" -q --db fresh site");
         CHECK(c.status == 0);
+        if (c.status != 0)
+            fprintf(stderr, "  step %zu, fresh build: exit %d: %s", k, c.status, c.err);
         cmd_free(&c);
         idset a, b;
         CHECK(folded_ids(db, &a) == 0 && folded_ids(fresh, &b) == 0);
