@@ -72,7 +72,8 @@ static void walk_dir(cli_walk *w, const char *path)
         fprintf(stderr, "%s: out of memory listing '%s'\n", w->tool, path);
         w->stopped = 1;
     }
-    qsort(names, n, sizeof *names, by_name);
+    if (n)  /* an empty folder: NAMES is NULL, which qsort() may not be given */
+        qsort(names, n, sizeof *names, by_name);
     for (size_t i = 0; i < n; i++) {
         if (!w->stopped)
             walk(w, names[i], 0);
