@@ -120,7 +120,7 @@ static int each_key(void *ctx, unsigned docid, const char *value, size_t len)
 static const char *key_of(fold_pass *f, unsigned docid)
 {
     size_t *at = hashmap_get(&f->key_at, docid);
-    if (at)
+    if (at && *at)
         return f->keys[*at - 1];
     char *v = NULL;
     size_t len = 0;
@@ -333,9 +333,8 @@ void fold_set_free(fold_set *s)
     memset(s, 0, sizeof *s);
 }
 
-int fold_run(xs_db *db, const fold_set *touched, size_t *changed)
+int fold_run(xs_db *db, const fold_set *touched)
 {
-    *changed = 0;
     fold_pass f = {.db = db};
     unsigned *ids = NULL, *was = NULL;
     size_t n = 0, cap = 0, nwas = 0;
@@ -369,12 +368,10 @@ int fold_run(xs_db *db, const fold_set *touched, size_t *changed)
     for (size_t i = 0; i < n && rc == RUBRIC_OK; i++) {
         if (i && ids[i] == ids[i - 1])
             continue;
-        int folded = 0, had = hashset_has(&f.folded, ids[i]), was_marked = 0;
+        int folded = 0;
         rc = judge(&f, ids[i], &folded);
-        if (rc == RUBRIC_OK && folded != had) {
-            rc = xs_status(xs_db_doc_mark(db, ids[i], TERM_FOLDED, folded, &was_marked));
-            (*changed)++;
-        }
+        if (rc == RUBRIC_OK && folded != hashset_has(&f.folded, ids[i]))
+            rc = xs_status(xs_db_doc_mark(db, ids[i], TERM_FOLDED, folded));
     }
     free(ids);
     free(was);

@@ -402,14 +402,13 @@ static int fold_fresh(rubric_index *ix, const char *dest)
 {
     xs_db *db = NULL;
     char *msg = NULL;
-    size_t changed = 0;
     int rc = xs_status(xs_db_open_write(dest, &db, &msg));
     if (rc != RUBRIC_OK) {
         index_error(ix, rc, "cannot open the new index '%s': %s", dest, msg ? msg : "");
         free(msg);
         return rc;
     }
-    rc = fold_run(db, NULL, &changed);
+    rc = fold_run(db, NULL);
     if (rc == RUBRIC_OK)
         rc = xs_status(xs_db_commit(db));
     if (rc != RUBRIC_OK)
@@ -512,8 +511,7 @@ int rubric_index_commit(rubric_index *ix)
     }
     /* The revision counts commits of this index across rebuilds: a rebuild
      * carries on from the live index's. */
-    size_t changed = 0;
-    int rc = ix->fresh ? RUBRIC_OK : fold_run(ix->db, &ix->touched, &changed);
+    int rc = ix->fresh ? RUBRIC_OK : fold_run(ix->db, &ix->touched);
     fold_set_free(&ix->touched);
     if (rc != RUBRIC_OK)
         return index_error(ix, rc, "cannot fold the duplicates: %s",

@@ -141,17 +141,20 @@ static int read_source(job *j, rubric_doc **out)
     return rc != RUBRIC_OK;
 }
 
-/* How many parts the section of passage I of D has: the passages around it
- * that share its anchor. */
-static size_t section_parts(const rubric_doc *d, size_t i)
+/* How many parts the section of J's passage I has: the run of passages from
+ * it that share its anchor. Passages come in order, so each run is counted
+ * once, when its first passage comes. */
+static size_t section_parts(job *j, size_t i)
 {
-    const char *anchor = rubric_doc_passage(d, i)->anchor;
-    size_t first = i, last = i, n = rubric_doc_count(d);
-    while (first > 0 && strcmp(rubric_doc_passage(d, first - 1)->anchor, anchor) == 0)
-        first--;
-    while (last + 1 < n && strcmp(rubric_doc_passage(d, last + 1)->anchor, anchor) == 0)
-        last++;
-    return last - first + 1;
+    if (i >= j->run_end) {
+        const char *anchor = rubric_doc_passage(j->doc, i)->anchor;
+        size_t last = i, n = rubric_doc_count(j->doc);
+        while (last + 1 < n && strcmp(rubric_doc_passage(j->doc, last + 1)->anchor, anchor) == 0)
+            last++;
+        j->run_end = last + 1;
+        j->run_parts = last - i + 1;
+    }
+    return j->run_parts;
 }
 
 /* The documents of J's next batch of passages, and their ids, into J. */
@@ -169,7 +172,7 @@ static int build_batch(rubric_analyzer *an, job *j)
         if (j->plain_only)
             p.boilerplate = 0;
         layout_source src = {j->path, j->rel, j->fileterm, j->doc->structure, j->total,
-                             section_parts(j->doc, j->next + j->n)};
+                             section_parts(j, j->next + j->n)};
         if (layout_passage_doc(an, &src, &p, &j->docs[j->n], &id) !=
                 RUBRIC_OK ||
             !(j->ids[j->n] = xstrdup(id.data))) {

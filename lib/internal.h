@@ -404,9 +404,8 @@ int fold_note_doc(fold_set *s, const struct xs_doc *doc);
 int fold_note_file(fold_set *s, struct xs_db *db, const char *fileterm);
 void fold_set_free(fold_set *s);
 /* Fold or unfold each passage of DB that shares a sample term with TOUCHED
- * (NULL: every passage); *CHANGED counts those whose state changed.
- * RUBRIC_OK or an error status. */
-int fold_run(struct xs_db *db, const fold_set *touched, size_t *changed);
+ * (NULL: every passage). RUBRIC_OK or an error status. */
+int fold_run(struct xs_db *db, const fold_set *touched);
 
 /* ---- End of interface to code in fold.c */
 
@@ -482,6 +481,7 @@ typedef struct job {
     rubric_doc *doc;   /* its passages, while documents remain to be built */
     size_t total;      /* passages in all */
     size_t next;       /* the first passage whose document is not built yet */
+    size_t run_end, run_parts; /* the run of passages of one section at next */
     int plain_only;    /* boilerplate detection off */
 } job;
 

@@ -107,6 +107,15 @@ typedef struct event {
     int boilerplate;
 } event;
 
+/* Free what event E owns. */
+static void event_free(event *e)
+{
+    free(e->text);
+    free(e->id);
+    free(e->prior_id);
+    free(e->link_text);
+}
+
 typedef struct elem {
     unsigned kind;     /* K_* */
     int skip;          /* not read (with its subtree) */
@@ -419,10 +428,7 @@ static void end_block(html *h)
     h->links = h->local_links = 0;
     h->link_text.len = 0;
     if (!e.text || add_event(h, e) < 0) {
-        free(e.text);
-        free(e.id);
-        free(e.prior_id);
-        free(e.link_text);
+        event_free(&e);
         fail(h);
         return;
     }
@@ -503,12 +509,8 @@ static int note_id(html *h, const char *id)
 /* Drop the events from FROM on. */
 static void drop_events(html *h, size_t from)
 {
-    for (size_t i = from; i < h->nev; i++) {
-        free(h->ev[i].text);
-        free(h->ev[i].id);
-        free(h->ev[i].prior_id);
-        free(h->ev[i].link_text);
-    }
+    for (size_t i = from; i < h->nev; i++)
+        event_free(&h->ev[i]);
     if (from < h->nev)
         h->nev = from;
     if (h->box_event != SIZE_MAX && h->box_event >= from)
@@ -848,10 +850,7 @@ static void keep_main(html *h)
         if (h->ev[i].in_main) {
             h->ev[w++] = h->ev[i];
         } else {
-            free(h->ev[i].text);
-            free(h->ev[i].id);
-            free(h->ev[i].prior_id);
-            free(h->ev[i].link_text);
+            event_free(&h->ev[i]);
         }
     }
     h->nev = w;
@@ -1154,12 +1153,8 @@ int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
         }
         htmlFreeParserCtxt(h->ctxt);
     }
-    for (size_t i = 0; i < h->nev; i++) {
-        free(h->ev[i].text);
-        free(h->ev[i].id);
-        free(h->ev[i].prior_id);
-        free(h->ev[i].link_text);
-    }
+    for (size_t i = 0; i < h->nev; i++)
+        event_free(&h->ev[i]);
     while (h->depth)
         free(h->stack[--h->depth].id);
     free(h->ev);

@@ -98,9 +98,9 @@ int xs_db_doc_value(xs_db *db, unsigned docid, unsigned slot, char **out, size_t
  * the value; a nonzero return stops the walk. */
 int xs_db_values(xs_db *db, unsigned slot,
                  int (*fn)(void *ctx, unsigned docid, const char *value, size_t len), void *ctx);
-/* Give document DOCID the boolean TERM (ON nonzero) or take it away; *HAD
- * says whether it had it. */
-int xs_db_doc_mark(xs_db *db, unsigned docid, const char *term, int on, int *had);
+/* Give document DOCID the boolean TERM (ON nonzero), which it lacks, or take
+ * away the one it has. */
+int xs_db_doc_mark(xs_db *db, unsigned docid, const char *term, int on);
 
 /* Documents under construction. */
 xs_doc *xs_doc_new(void);

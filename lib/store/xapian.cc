@@ -653,16 +653,10 @@ int xs_db_values(xs_db *db, unsigned slot,
     })
 }
 
-int xs_db_doc_mark(xs_db *db, unsigned docid, const char *term, int on, int *had)
+int xs_db_doc_mark(xs_db *db, unsigned docid, const char *term, int on)
 {
-    *had = 0;
     GUARD_DB(db, {
         Xapian::Document d = db->wr->get_document(docid);
-        Xapian::TermIterator t = d.termlist_begin();
-        t.skip_to(term);
-        *had = t != d.termlist_end() && *t == term;
-        if (*had == (on != 0))
-            return XS_OK;
         if (on)
             d.add_boolean_term(term);
         else
