@@ -83,7 +83,7 @@ TOOL_LIBS = $(shell $(PKG_CONFIG) --libs xapian-core libcjson libxml-2.0 md4c 2>
 # (lib/store/xapian.cc, the only code that includes <xapian.h>).
 LIB_C = lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/reader_html.c lib/html_guard.c lib/reader_md.c \
         lib/reader_jsonl.c lib/outline.c lib/layout.c lib/fold.c lib/index.c lib/index_file.c \
-        lib/index_pool.c lib/query.c lib/query_build.c lib/synonyms.c lib/db.c lib/spell.c lib/snippet.c lib/link.c \
+        lib/index_pool.c lib/query.c lib/function_words.c lib/query_build.c lib/synonyms.c lib/db.c lib/spell.c lib/snippet.c lib/link.c \
         lib/explain.c lib/group.c lib/search.c lib/json.c
 LIB_CC = lib/store/xapian.cc
 LIB_OBJ = $(LIB_C:lib/%.c=build/lib/%.o) $(LIB_CC:lib/%.cc=build/lib/%.o)

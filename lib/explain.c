@@ -60,9 +60,10 @@ int explain_hit(rubric_db *db, const qwords *q, double k1, double b, unsigned do
             xs_term_stats st;
             if (xs_db_term_stats(db->db, docid, term.data, &st) != XS_OK || !st.wdf)
                 continue;
-            /* As query.c weighs them: a word in most bodies counts in the
-             * fields that keep it only. */
-            if (q->w[i].mode == W_PLAIN && f->skip_common && query_common_word(db->db, q->w[i].stem))
+            /* As query_build.c weighs them: a word in most bodies, or a
+             * function word, counts in the fields that keep it only. */
+            if (q->w[i].mode == W_PLAIN && f->skip_common &&
+                (q->w[i].function || query_common_word(db->db, q->w[i].stem)))
                 continue;
             h->doclen = st.doclen;
             h->avlength = st.avlength;

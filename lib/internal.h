@@ -557,6 +557,14 @@ char *const *synonyms_member(const synonyms *s, size_t group, size_t k, char *co
 
 /* ---- End of interface to code in synonyms.c */
 
+/* ---- Interface to code in function_words.c */
+
+/* Is WORD (an exact form, folded) a function word of LANG (a libstemmer
+ * name): a "the", a "how", a "my"? Only English has a list. */
+int function_word(const char *lang, const char *word);
+
+/* ---- End of interface to code in function_words.c */
+
 /* ---- Interface to code in query.c */
 
 /* Limits: a query keeps its first QUERY_MAX_NODES words, phrases and
@@ -588,6 +596,8 @@ typedef struct qnode {
     char *word[QNODE_WORDS];  /* exact forms */
     char *stem[QNODE_WORDS];
     size_t wstart[QNODE_WORDS], wend[QNODE_WORDS];  /* in the query text */
+    int function;     /* one word, a function word of the language (a "how"),
+                         in a query that looks for other words as well */
 } qnode;
 
 typedef struct qtree {
@@ -624,6 +634,7 @@ typedef struct qword {
     const char *word, *stem;
     size_t start, end;  /* in the query text */
     int mode;           /* W_* */
+    int function;       /* a function word beside other words (qnode.function) */
 } qword;
 
 typedef struct qwords {

@@ -468,6 +468,35 @@ static qnode *drop_repeats(qnode *n)
     return n->nkids == 1 && !n->neg ? n->kid[0] : n;
 }
 
+typedef struct content_ctx {
+    const char *lang;
+    int found;
+} content_ctx;
+
+static void note_content(void *ctx, const qnode *leaf, size_t k)
+{
+    content_ctx *c = ctx;
+    if (!qnode_is_filter(leaf) && !function_word(c->lang, leaf->word[k]))
+        c->found = 1;
+}
+
+/* A word alone that is a function word of LANG says little when the query
+ * looks for other words too (a "how" beside "history"): mark it so
+ * (qnode.function). A query of function words alone ("to be or not to be")
+ * keeps them all. */
+static void mark_function_words(qtree *q, const char *lang)
+{
+    content_ctx c = {lang, 0};
+    qtree_words(q, note_content, &c);
+    if (!c.found)
+        return;
+    for (size_t i = 0; i < q->n; i++) {
+        qnode *n = &q->nodes[i];
+        n->function = n->op == QN_LEAF && n->nwords == 1 && !qnode_is_filter(n) &&
+                      function_word(lang, n->word[0]);
+    }
+}
+
 int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q)
 {
     memset(q, 0, sizeof *q);
@@ -495,6 +524,7 @@ int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q)
         q->root = NULL;
     q->root = drop_repeats(q->root);
     q->has_positive = positive(q->root);
+    mark_function_words(q, rubric_analyzer_lang(an));
     return RUBRIC_OK;
 }
 
@@ -540,7 +570,8 @@ static void add_qword(void *ctx, const qnode *leaf, size_t k)
             return;
     if (ws->n < sizeof ws->w / sizeof *ws->w)
         ws->w[ws->n++] =
-            (qword){leaf->word[k], leaf->stem[k], leaf->wstart[k], leaf->wend[k], mode};
+            (qword){leaf->word[k], leaf->stem[k], leaf->wstart[k], leaf->wend[k], mode,
+                    leaf->function};
 }
 
 void qwords_collect(const qtree *q, qwords *out)

@@ -4,6 +4,7 @@
  * rarer ones.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,10 +78,11 @@ static xs_query *field_query(const field *f, const char *word, const char *stem)
 /* One word in every field of the table. A word found in most passages (a
  * "for", an "a") is weighed in the fields that keep it only (the body and
  * its exact form): headings are short, so it would look rare there, and a
- * heading that shares only such words with the query says nothing. */
-static xs_query *plain_word(builder *b, const char *word, const char *stem)
+ * heading that shares only such words with the query says nothing. So is a
+ * FUNCTION word (qnode.function), however few passages hold it. */
+static xs_query *plain_word(builder *b, const char *word, const char *stem, int function)
 {
-    int common = query_common_word(b->db, stem);
+    int common = function || query_common_word(b->db, stem);
     xs_query *sub[FIELD_COUNT];
     size_t n = 0;
     for (size_t f = 0; f < FIELD_COUNT; f++)
@@ -97,7 +99,7 @@ static xs_query *word_query(builder *b, const qnode *n, size_t k)
         return xs_query_term(n->word[k], strlen(n->word[k]), 1, 0);
     if (n->field == F_TITLE)
         return field_query(&query_fields[FIELD_HEADING], n->word[k], n->stem[k]);
-    return plain_word(b, n->word[k], n->stem[k]);
+    return plain_word(b, n->word[k], n->stem[k], n->function);
 }
 
 /* Any member of synonym GROUP: a word as a word, several as a phrase, an
@@ -120,7 +122,7 @@ static xs_query *synonym_query(builder *b, size_t group, xs_query *typed)
             continue;
         }
         if (nw == 1) {
-            alt[na++] = plain_word(b, words[0], stems[0]);
+            alt[na++] = plain_word(b, words[0], stems[0], 0);
             continue;
         }
         xs_query *t[QNODE_WORDS];
@@ -237,24 +239,30 @@ static int single_word(const qnode *n)
            !n->field;
 }
 
-static int common(builder *b, const qnode *n)
+/* Is N a word that says little: common in the index, or a function word
+ * beside other words (which may be in few passages of a manual, and so look
+ * rare)? Such a word is not required, and carries no coordination share. */
+static int weak(builder *b, const qnode *n)
 {
-    return single_word(n) && !n->neg && query_common_word(b->db, n->stem[0]);
+    return single_word(n) && !n->neg && (n->function || query_common_word(b->db, n->stem[0]));
 }
 
 /* How many passages hold leaf N's word (its stem in bodies): 0 for anything
- * but a plain word, so that phrases and the like always stay. */
+ * but a plain word, so that phrases and the like always stay; SIZE_MAX for
+ * a function word, the first to go. */
 static size_t word_df(builder *b, const qnode *n)
 {
-    return single_word(n) ? stem_df(b->db, n->stem[0]) : 0;
+    if (!single_word(n))
+        return 0;
+    return n->function ? SIZE_MAX : stem_df(b->db, n->stem[0]);
 }
 
 /* Leaf N's share of the ranked OR's coordination score: its word's terms in
  * every field of query_fields, present or not. NULL (nothing to add) for
- * anything but a plain word. */
+ * anything but a plain word, and for a function word. */
 static xs_query *coordination(builder *b, const qnode *n)
 {
-    if (!single_word(n) || n->neg)
+    if (!single_word(n) || n->neg || n->function)
         return NULL;
     size_t total = xs_db_doccount(b->db), df = stem_df(b->db, n->stem[0]);
     if (!total || !df)
@@ -313,7 +321,7 @@ static xs_query *and_query(builder *b, const qnode *n, int ranked_or)
     size_t nreq = 0, nopt = 0, nneg = 0, nfilt = 0;
     int rare = 0;
     for (size_t i = 0; i < n->nkids; i++)
-        rare |= !n->kid[i]->neg && !qnode_is_filter(n->kid[i]) && !common(b, n->kid[i]);
+        rare |= !n->kid[i]->neg && !qnode_is_filter(n->kid[i]) && !weak(b, n->kid[i]);
     for (size_t i = 0; i < n->nkids; i++) {
         const qnode *c = n->kid[i];
         /* Words side by side that spell a synonym ("United Nations") stand
@@ -351,7 +359,7 @@ static xs_query *and_query(builder *b, const qnode *n, int ranked_or)
             neg[nneg++] = x;
         else if (qnode_is_filter(c))
             filt[nfilt++] = x;
-        else if (rare && n->implicit && !ranked_or && common(b, c))
+        else if (rare && n->implicit && (ranked_or ? c->function : weak(b, c)))
             opt[nopt++] = x;
         else {
             reqkid[nreq] = c;
@@ -433,7 +441,8 @@ static xs_query *node_query(builder *b, const qnode *n, int ranked_or)
 xs_query *qtree_build(xs_db *db, const qtree *q, int ranked_or, int boilerplate,
                       const synonyms *syn)
 {
-    builder b = {db, syn, SYNONYM_EXPANSIONS_MAX, q->text, 1, 0};
+    builder b = {.db = db, .syn = syn, .synonym_budget = SYNONYM_EXPANSIONS_MAX, .text = q->text,
+                 .wildcard_limit = 1};
     xs_query *top = q->root ? node_query(&b, q->root, ranked_or) : xs_query_match_all();
     if (top && q->root && q->root->neg) {
         /* NOT a, alone: everything but a. */

@@ -113,7 +113,10 @@ char *spell_suggest(rubric_db *db, const qwords *words, const char *text, size_t
     for (size_t i = 0; i < ws.n; i++) {
         const qword *w = &ws.w[i];
         size_t have = xs_db_termfreq(db->db, w->word, strlen(w->word)), freq = 0;
-        if (w->start < copied || have > RARE_WORD_MAX)
+        /* A function word of the language is spelled right whatever the
+         * index holds: a manual may have no "my" at all. */
+        if (w->start < copied || have > RARE_WORD_MAX ||
+            function_word(rubric_analyzer_lang(db->an), w->word))
             continue;
         char *sug = suggest_word(db, w->word, &freq);
         /* A word the index knows, but rarely, is corrected only towards a

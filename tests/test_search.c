@@ -244,6 +244,14 @@ static const char depth_txt[] =
     "Scripts seldom need getdepthlimit, which reports how deeply calls may nest before the "
     "interpreter stops them.\n";
 
+/* A letter: the only passage with "my", "our" and "who", and full of "how"
+ * and "do", the words a question is made of. */
+static const char letter_txt[] =
+    "Dear Ann\n"
+    "\n"
+    "How are you, and how do you do? My week was long. My sister came by and we "
+    "talked of how our cousins do, how my uncle does, who called, and how I do too.\n";
+
 static char *zq_text(void)
 {
     size_t cap = 16384, n = 0;
@@ -948,6 +956,29 @@ static void a_rare_word_outranks_a_common_one_found_in_every_field(void)
     rubric_results_free(r);
 }
 
+/* A question in plain language: "how", "do", "I" and "my" are in the
+ * letter alone ("my" nowhere else, which makes it look as rare as a word can
+ * be), yet they are the words a question is made of and name no topic: the
+ * one word that does, "getdepthlimit", carries the query, and a passage
+ * holding none but such words is not a match. Typed alone, they still find
+ * what holds them; and none is taken for a typo ("whom" is not in the index,
+ * "who" is). */
+static void function_words_never_decide_a_question(void)
+{
+    rubric_results *r = search_all("how do I raise my getdepthlimit");
+    CHECK(r && rank_of(r, "depth.txt#interpreter-depth") == 0);
+    CHECK(r && rank_of(r, "letter.txt#dear-ann") == -1);
+    rubric_results_free(r);
+    r = search_all("how do my");
+    CHECK(r && rank_of(r, "letter.txt#dear-ann") == 0);
+    rubric_results_free(r);
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+    r = search_with("whom getdepthlimit", &o);
+    CHECK(r && rank_of(r, "depth.txt#interpreter-depth") == 0);
+    CHECK(r && rubric_results_suggestion(r) == NULL);
+    rubric_results_free(r);
+}
+
 static void a_heading_match_ranks_above_a_body_match(void)
 {
     check_before("beacon", "harbour.txt#beacon-tower", "harbour.txt#harbour-wall");
@@ -1419,10 +1450,10 @@ int main(void)
                                        "fruitcake/cake.txt", "talks/meetings.txt", "coast/harbour.txt",
                                        "farm/seasons.txt",   "notes/pages.jsonl", "world/news.txt",
                                        "zq/words.txt",      "replica/standby.txt",
-                                       "interp/depth.txt"};
+                                       "interp/depth.txt", "post/letter.txt"};
     const char *texts[] = {orchard_txt, river_txt, pie_txt,     cake_txt, talks_txt,
                            coast_txt,   seasons,   pages_jsonl, news_txt, zq, standby_txt,
-                           depth_txt};
+                           depth_txt,   letter_txt};
     int ok = seasons && zq && mkdir(g_docs, 0777) == 0;
     for (size_t i = 0; ok && i < sizeof rels / sizeof *rels; i++)
         ok = spill(rels[i], texts[i], strlen(texts[i])) == 0;
@@ -1465,6 +1496,7 @@ int main(void)
     RUN(the_form_typed_ranks_above_another_form_of_its_stem);
     RUN(a_heading_match_ranks_above_a_body_match);
     RUN(a_rare_word_outranks_a_common_one_found_in_every_field);
+    RUN(function_words_never_decide_a_question);
     RUN(grouping_keeps_n_passages_per_article_and_counts_them_all);
     RUN(grouping_pages_with_offset_and_limit);
     RUN(fragments_point_at_the_matched_words_in_the_source);
