@@ -81,7 +81,7 @@ TOOL_LIBS = $(shell $(PKG_CONFIG) --libs xapian-core libcjson libxml-2.0 md4c 2>
 
 # The library that is installed: the engine, C, with its one C++ file
 # (lib/store/xapian.cc, the only code that includes <xapian.h>).
-LIB_C = lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/reader_html.c lib/html_guard.c lib/reader_md.c \
+LIB_C = lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/markup_inline.c lib/reader_html.c lib/html_guard.c lib/reader_md.c \
         lib/reader_jsonl.c lib/outline.c lib/layout.c lib/fold.c lib/index.c lib/index_file.c \
         lib/index_pool.c lib/query.c lib/function_words.c lib/query_build.c lib/synonyms.c lib/db.c lib/spell.c lib/snippet.c lib/link.c \
         lib/explain.c lib/group.c lib/search.c lib/json.c

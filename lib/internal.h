@@ -557,6 +557,26 @@ char *const *synonyms_member(const synonyms *s, size_t group, size_t k, char *co
 
 /* ---- End of interface to code in synonyms.c */
 
+/* ---- Interface to code in markup_inline.c */
+
+/* A markup source's text as its rendering shows it, and where it came from. */
+typedef struct markup_text {
+    buf text;
+    size_t *map;         /* NMAP pairs (offset in text, offset in the source)
+                            where each run of kept bytes begins */
+    size_t nmap, capmap;
+    size_t next_source;  /* the source offset right after the last byte kept */
+} markup_text;
+
+/* Read the inline markup of S[0..N), found at offset BASE of its source
+ * (reStructuredText's roles, interpreted text, literals, directive and field
+ * markers; backquoted code spans), into O, which is reset first and reused:
+ * see markup_inline.c. 0, or -1 when out of memory. */
+int markup_inline(const char *s, size_t n, size_t base, markup_text *o);
+void markup_text_free(markup_text *o);
+
+/* ---- End of interface to code in markup_inline.c */
+
 /* ---- Interface to code in function_words.c */
 
 /* Is WORD (an exact form, folded) a function word of LANG (a libstemmer

@@ -77,6 +77,8 @@ typedef struct reader {
     item *items;
     size_t nitems, capitems;
     int failed;  /* out of memory somewhere */
+    int markup;  /* a markup source: its inline markup is read (markup_inline.c) */
+    markup_text inl;
 } reader;
 
 /* English function words of CONTENT_MIN_BYTES or more that carry no topic;
@@ -559,7 +561,7 @@ typedef struct section {
 } section;
 
 /* Add the file's bytes START..END as a passage of section S. */
-static int add_passage(const reader *r, rubric_doc *d, const section *s, size_t start,
+static int add_passage(reader *r, rubric_doc *d, const section *s, size_t start,
                        size_t end, int boilerplate)
 {
     doc_passage p = {0};
@@ -569,6 +571,19 @@ static int add_passage(const reader *r, rubric_doc *d, const section *s, size_t 
     p.ntrail = s->ntrail;
     p.text = r->data + start;
     p.text_len = end - start;
+    if (r->markup) {
+        if (markup_inline(r->data + start, end - start, start, &r->inl) < 0)
+            return -1;
+        size_t k = 0;
+        while (k < r->inl.text.len && is_line_space(r->inl.text.data[k]))
+            k++;
+        if (k == r->inl.text.len)
+            return 0;  /* markup alone (a hyperlink target) */
+        p.text = r->inl.text.data;
+        p.text_len = r->inl.text.len;
+        p.map = r->inl.map;
+        p.nmap = r->inl.nmap;
+    }
     p.start = start;
     p.end = end;
     p.boilerplate = boilerplate;
@@ -690,6 +705,18 @@ static int build_passages(reader *r, rubric_doc *d, size_t first)
     return 0;
 }
 
+/* The markup title at START..END with its inline markup read (a copy, valid
+ * UTF-8, caller frees), or as written when that leaves nothing; NULL when
+ * out of memory. */
+static char *markup_title(reader *r, size_t start, size_t end)
+{
+    if (markup_inline(r->data + start, end - start, start, &r->inl) < 0)
+        return NULL;
+    if (r->inl.text.len == 0)
+        return utf8_valid_copy(r->data + start, end - start, NULL);
+    return utf8_valid_copy(r->inl.text.data, r->inl.text.len, NULL);
+}
+
 /* The passages of a text whose headings are markup titles (of any level),
  * from block FIRST on; the document's title, when it is a title itself, is
  * at level TOP (0: none). Each section's trail: the document's title, then
@@ -713,8 +740,7 @@ static int build_markup_passages(reader *r, rubric_doc *d, size_t first, int top
             return -1;
         if (!b)
             break;
-        size_t tlen = b->end - b->title_start;
-        char *t = doc_keep(d, utf8_valid_copy(r->data + b->title_start, tlen, NULL));
+        char *t = doc_keep(d, markup_title(r, b->title_start, b->end));
         const char *anchor = t ? doc_unique_anchor(d, NULL, t, strlen(t)) : NULL;
         if (!anchor)
             return -1;
@@ -745,12 +771,13 @@ static int read_markup_text(reader *r, rubric_doc *d, const char *name)
     size_t first = 0;
     int top = 0;
     const block *b = i < r->nblocks ? &r->blocks[i] : NULL;
+    r->markup = 1;
     if (b && b->heading) {
-        d->title = utf8_valid_copy(r->data + b->title_start, b->end - b->title_start, NULL);
+        d->title = markup_title(r, b->title_start, b->end);
         top = b->heading;
         first = i + 1;
     } else if (b && b->kind == B_LINE && b->words > 0 && b->words <= 30) {
-        d->title = utf8_valid_copy(r->data + b->start, b->end - b->start, NULL);
+        d->title = markup_title(r, b->start, b->end);
         first = i + 1;
     }
     if (!d->title && !(d->title = xstrdup(name)))
@@ -803,5 +830,6 @@ done:
     rubric_analyzer_free(r.an);
     free(r.blocks);
     free(r.items);
+    markup_text_free(&r.inl);
     return rc;
 }

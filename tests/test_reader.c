@@ -940,6 +940,96 @@ static void reader_takes_asciidoc_and_hash_titles_as_the_headings_at_their_level
     }
 }
 
+/* Where byte X of passage P's text came from in the source. */
+static size_t source_offset(const rubric_passage *p, size_t x)
+{
+    if (!p->map)
+        return p->start + x;
+    size_t t0 = 0, s0 = p->start;
+    for (size_t k = 0; k < p->nmap && p->map[2 * k] <= x; k++) {
+        t0 = p->map[2 * k];
+        s0 = p->map[2 * k + 1];
+    }
+    return s0 + (x - t0);
+}
+
+/* A reStructuredText source read as its HTML shows it: roles, backquotes,
+ * link targets, directive and field markers are markup, not words; the
+ * text still leads back to the source word for word. */
+static void reader_reads_restructuredtext_inline_markup_as_its_rendering_shows_it(void)
+{
+    static const char text[] =
+        ":mod:`spool` --- Record Spools\n"
+        "==============================\n"
+        "\n"
+        ".. module:: spool\n"
+        "   :synopsis: Records kept in order.\n"
+        "\n"
+        ".. _opening:\n"
+        "\n"
+        "Opening ``spool`` files\n"
+        "-----------------------\n"
+        "\n"
+        "Call :func:`spool.open` or :c:func:`spool_open_fd` with ``flags``; see\n"
+        ":ref:`the flags <spool-flags>` and `Spool home <https://example.org/spool>`_.\n"
+        "The :meth:`~spool.Spool.close` method ends it, and :func:`!rewind` starts over.\n"
+        "\n"
+        ".. versionchanged:: 2.1\n"
+        "   Takes a file descriptor.\n"
+        "\n"
+        ".. Comments stay as written, and so does a lone ` backquote.\n";
+    rubric_doc *d = read_fixture("spool.rst", text, sizeof text - 1);
+    if (!d)
+        return;
+    CHECK_STR(rubric_doc_title(d), "spool --- Record Spools");
+    const rubric_passage *open = NULL;
+    for (size_t i = 0; i < rubric_doc_count(d); i++) {
+        const rubric_passage *p = rubric_doc_passage(d, i);
+        if (strcmp(p->title, "Opening spool files") == 0)
+            open = p;
+        static const char *const markup[] = {":func:", ":c:func:", "``", ":ref:", "<spool-flags>",
+                                             "https://", "`_", "~", "!rewind", ".. _opening",
+                                             ".. versionchanged", ":synopsis:", ".. module"};
+        for (size_t k = 0; k < sizeof markup / sizeof *markup; k++)
+            if (find_bytes(p->text, p->text_len, markup[k], strlen(markup[k]))) {
+                fprintf(stderr, "  passage '%s' holds the markup '%s'\n", p->title, markup[k]);
+                harness_current_failed = 1;
+            }
+    }
+    CHECK(open != NULL);
+    if (open) {
+        static const char *const shown[] = {
+            "Call spool.open or spool_open_fd with flags; see\nthe flags and Spool home.",
+            "The close method ends it, and rewind starts over.",
+            "2.1\n   Takes a file descriptor.",
+            ".. Comments stay as written, and so does a lone ` backquote."};
+        for (size_t k = 0; k < sizeof shown / sizeof *shown; k++)
+            if (!find_bytes(open->text, open->text_len, shown[k], strlen(shown[k]))) {
+                fprintf(stderr, "  the text lacks \"%s\":\n  %.*s\n", shown[k],
+                        (int)open->text_len, open->text);
+                harness_current_failed = 1;
+            }
+        /* Every word leads back to itself in the source. */
+        static const char *const words[] = {"Call", "spool_open_fd", "flags", "Spool home",
+                                            "close", "rewind", "Takes", "Comments"};
+        for (size_t k = 0; k < sizeof words / sizeof *words; k++) {
+            const char *w = find_bytes(open->text, open->text_len, words[k], strlen(words[k]));
+            CHECK(w != NULL);
+            if (!w)
+                continue;
+            size_t at = source_offset(open, (size_t)(w - open->text));
+            if (at + strlen(words[k]) > sizeof text - 1 ||
+                memcmp(text + at, words[k], strlen(words[k])) != 0) {
+                fprintf(stderr, "  '%s' maps to source offset %zu: \"%.20s\"\n", words[k], at,
+                        at < sizeof text - 1 ? text + at : "");
+                harness_current_failed = 1;
+            }
+        }
+    }
+    check_ranges("spool.rst", d, sizeof text - 1);
+    rubric_doc_free(d);
+}
+
 static void reader_takes_no_line_of_a_delimited_listing_for_a_title(void)
 {
     static const char text[] =
@@ -1146,6 +1236,7 @@ int main(void)
     RUN(reader_treats_every_heading_as_top_level_without_a_toc);
     RUN(reader_takes_restructuredtext_titles_as_the_headings_at_their_levels);
     RUN(reader_takes_asciidoc_and_hash_titles_as_the_headings_at_their_levels);
+    RUN(reader_reads_restructuredtext_inline_markup_as_its_rendering_shows_it);
     RUN(reader_takes_no_line_of_a_delimited_listing_for_a_title);
     RUN(reader_makes_repeated_anchors_unique);
     RUN(reader_slugs_headings_keeping_unicode_letters);

@@ -40,6 +40,19 @@ static void read_as(const char *name, const uint8_t *data, size_t size)
          * section without one has none. */
         assert(p->anchor[0] != '\0' || strstr(name, ".html") || strstr(name, ".jsonl"));
         assert(p->text_len == strlen(p->text));
+        /* A map leads each run of the text into the source, in the text's
+         * order; the text reader's (markup read) into the passage's range, in
+         * the source's order too. HTML's need not: libxml2 may move the text
+         * of a misnested element. */
+        int text_reader = strstr(name, ".txt") != NULL;
+        for (size_t k = 0; k < p->nmap; k++) {
+            assert(p->map[2 * k] <= p->text_len && p->map[2 * k + 1] <= size);
+            assert(k == 0 || p->map[2 * k] >= p->map[2 * k - 2]);
+            if (text_reader) {
+                assert(p->map[2 * k + 1] >= p->start && p->map[2 * k + 1] <= p->end);
+                assert(k == 0 || p->map[2 * k + 1] > p->map[2 * k - 1]);
+            }
+        }
     }
     free(err);
     rubric_doc_free(doc);

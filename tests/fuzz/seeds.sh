@@ -19,6 +19,8 @@ docs=/usr/share/doc/python3.11/html
 if [ -d "$docs/library" ]; then
     for p in json os.path platform re sys; do
         [ -f "$docs/library/$p.html" ] && cp "$docs/library/$p.html" "$out/html/"
+        # reStructuredText sources, for the text reader's markup.
+        [ -f "$docs/_sources/library/$p.rst.txt" ] && cp "$docs/_sources/library/$p.rst.txt" "$out/text/"
     done
 fi
 printf '<html><body><h1 id="a">Title</h1><p>Text &amp; more.</p></body></html>\n' > "$out/html/small.html"
