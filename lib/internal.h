@@ -281,6 +281,7 @@ struct xs_doc;
 #define PREFIX_STEM "Z"
 #define PREFIX_HEAD "S"
 #define PREFIX_TRAIL "T"
+#define PREFIX_ANCHOR "A"
 #define PREFIX_CAPS "C"
 #define PREFIX_ID "Q"
 #define PREFIX_FILE "P"
@@ -595,6 +596,7 @@ int function_word(const char *lang, const char *word);
 #define QUERY_MAX_NODES 48
 #define QNODE_KIDS QUERY_MAX_NODES
 #define QNODE_WORDS 16
+#define QNODE_PARTS 8
 #define WILDCARD_MAX 500
 
 enum { QN_LEAF, QN_AND, QN_OR, QN_NEAR };
@@ -616,6 +618,8 @@ typedef struct qnode {
     char *word[QNODE_WORDS];  /* exact forms */
     char *stem[QNODE_WORDS];
     size_t wstart[QNODE_WORDS], wend[QNODE_WORDS];  /* in the query text */
+    size_t nparts;    /* one dotted name (os.path.join): its parts */
+    char *part[QNODE_PARTS], *part_stem[QNODE_PARTS];
     int function;     /* one word, a function word of the language (a "how"),
                          in a query that looks for other words as well */
 } qnode;
@@ -684,7 +688,7 @@ typedef struct field {
                             short heading would make it look rare */
 } field;
 
-enum { FIELD_BODY, FIELD_HEADING, FIELD_TRAIL, FIELD_EXACT, FIELD_COUNT };
+enum { FIELD_BODY, FIELD_HEADING, FIELD_TRAIL, FIELD_EXACT, FIELD_ANCHOR, FIELD_COUNT };
 extern const field query_fields[FIELD_COUNT];
 /* A word in more than this share of the passages (a "the", an "and") does not
  * have to match when the query has rarer words, and counts in bodies only. */

@@ -27,6 +27,11 @@
  *                              bits of its hash; not on boilerplate passages
  *   S<stem>                    stems of the section heading
  *   T<stem>                    stems of the trail (title and enclosing headings)
+ *   A<stem>                    stems of the anchor's words that the heading
+ *                              lacks (the "datetime" of a Sphinx entry
+ *                              `datetime.timezone.tzname` headed
+ *                              "timezone.tzname(dt)"; nothing for an anchor
+ *                              made from the heading)
  *   Z<stem>                    stems of the body text
  *   C<word>                    the folded exact form of a word written in
  *                              capitals (two ASCII capitals or more, no
@@ -125,6 +130,8 @@ typedef struct doc_ctx {
     unsigned last;       /* last position used */
     unsigned rate;       /* sample one shingle in RATE (XF terms); 0: none */
     uint64_t prev[2];    /* hashes of the two stems before this one */
+    int heading;         /* the heading is being analysed */
+    buf heading_stems;   /* the heading's stems, each followed by a NUL */
     unsigned seen;       /* stems so far */
     buf term;
 } doc_ctx;
@@ -199,6 +206,10 @@ static int add_token(void *ctx, const rubric_token *t)
     if (xs_doc_add_posting(c->doc, t->word, t->word_len, pos) != XS_OK)
         return RUBRIC_ENOMEM;
     int rc = add_term(c, c->prefix, t->stem, t->stem_len);
+    if (rc == RUBRIC_OK && c->heading &&
+        (buf_add(&c->heading_stems, t->stem, t->stem_len) < 0 ||
+         buf_addc(&c->heading_stems, '\0') < 0))
+        rc = RUBRIC_ENOMEM;
     if (rc == RUBRIC_OK && written_in_capitals(c, t))
         rc = add_term(c, PREFIX_CAPS, t->word, t->word_len);
     if (rc == RUBRIC_OK && c->rate && !t->sub)
@@ -283,12 +294,36 @@ static int add_prefixed(xs_doc *doc, const char *prefix, const char *value, buf 
     return xs_doc_add_boolean(doc, tmp->data, tmp->len) == XS_OK ? 0 : -1;
 }
 
+/* Is STEM (N bytes) one of the stems in HEAD (each followed by a NUL)? */
+static int holds_stem(const buf *head, const char *stem, size_t n)
+{
+    for (size_t i = 0; i < head->len;) {
+        size_t len = strlen(head->data + i);
+        if (len == n && memcmp(head->data + i, stem, n) == 0)
+            return 1;
+        i += len + 1;
+    }
+    return 0;
+}
+
+/* An anchor word: its stem under the anchor prefix, no position, unless the
+ * heading holds it (an anchor made from the heading adds nothing). */
+static int add_anchor_token(void *ctx, const rubric_token *t)
+{
+    doc_ctx *c = ctx;
+    if (holds_stem(&c->heading_stems, t->stem, t->stem_len))
+        return RUBRIC_OK;
+    return add_term(c, PREFIX_ANCHOR, t->stem, t->stem_len);
+}
+
 /* The words of P: heading, body, trail. */
 static int add_words(rubric_analyzer *an, const rubric_passage *p, doc_ctx *c)
 {
     c->prefix = PREFIX_HEAD;
     c->text = p->title;
+    c->heading = 1;
     int rc = rubric_analyzer_run(an, p->title, strlen(p->title), add_token, c);
+    c->heading = 0;
     c->prefix = PREFIX_STEM;
     c->text = p->text;
     c->base = c->last + HEADING_GAP;
@@ -296,6 +331,8 @@ static int add_words(rubric_analyzer *an, const rubric_passage *p, doc_ctx *c)
         rc = rubric_analyzer_run(an, p->text, p->text_len, add_token, c);
     for (size_t i = 0; i < p->ntrail && rc == RUBRIC_OK; i++)
         rc = rubric_analyzer_run(an, p->trail[i], strlen(p->trail[i]), add_trail_token, c);
+    if (rc == RUBRIC_OK && p->anchor)
+        rc = rubric_analyzer_run(an, p->anchor, strlen(p->anchor), add_anchor_token, c);
     return rc;
 }
 
@@ -371,6 +408,7 @@ int layout_passage_doc(rubric_analyzer *an, const layout_source *src, const rubr
 done:
     xs_doc_free(c.doc);
     buf_free(&c.term);
+    buf_free(&c.heading_stems);
     free(data);
     return rc;
 }

@@ -215,8 +215,23 @@ static int collect_word(void *ctx, const rubric_token *t)
 {
     leaf_ctx *c = ctx;
     qnode *n = c->n;
-    if (n->nwords == QNODE_WORDS || t->sub)
-        return 0;  /* a dotted name is searched whole */
+    if (t->sub) {
+        /* A dotted name is searched whole; its parts are kept for the
+         * ranked OR (query_build.c). */
+        if (n->nwords != 1 || n->nparts == QNODE_PARTS)
+            return 0;
+        n->part[n->nparts] = xstrndup(t->word, t->word_len);
+        n->part_stem[n->nparts] = xstrndup(t->stem, t->stem_len);
+        if (!n->part[n->nparts] || !n->part_stem[n->nparts]) {
+            free(n->part[n->nparts]);
+            free(n->part_stem[n->nparts]);
+            return RUBRIC_ENOMEM;
+        }
+        n->nparts++;
+        return 0;
+    }
+    if (n->nwords == QNODE_WORDS)
+        return 0;
     n->word[n->nwords] = xstrndup(t->word, t->word_len);
     n->stem[n->nwords] = xstrndup(t->stem, t->stem_len);
     n->wstart[n->nwords] = c->offset + t->start;
@@ -362,7 +377,16 @@ static qnode *parse_and(parser *p)
             }
             continue;
         }
-        add_kid(p, and, parse_unary(p));
+        qnode *kid = parse_unary(p);
+        /* Words side by side in brackets, among words side by side, are
+         * words side by side: "tzname (datetime.timezone method)", as an
+         * index prints it, is three words, not a word and a group that
+         * must match whole. */
+        if (kid && kid->op == QN_AND && kid->implicit && !kid->neg)
+            for (size_t k = 0; k < kid->nkids; k++)
+                add_kid(p, and, kid->kid[k]);
+        else
+            add_kid(p, and, kid);
     }
     if (and->nkids == 1 && !p->error)
         return and->kid[0];
@@ -401,6 +425,10 @@ static void free_words(qtree *q)
         for (size_t k = 0; k < n->nwords; k++) {
             free(n->word[k]);
             free(n->stem[k]);
+        }
+        for (size_t k = 0; k < n->nparts; k++) {
+            free(n->part[k]);
+            free(n->part_stem[k]);
         }
         free(n->value);
     }

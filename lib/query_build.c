@@ -23,6 +23,9 @@
  * in its heading only (2 measured a little better on bash's and gtk3's
  * judged queries, and broke that). */
 #define COORDINATION_WEIGHT 2.5
+/* The parts of a dotted name (os.path.join: os, path, join) weigh this much
+ * of a word in the ranked OR (add_parts). */
+#define PART_SCALE 0.5
 /* A filter on a path matches at most this many paths. */
 #define PATH_FILTER_MAX 100000
 
@@ -66,6 +69,7 @@ const field query_fields[FIELD_COUNT] = {
     [FIELD_HEADING] = {"heading", PREFIX_HEAD, 2.0, 0, 1},
     [FIELD_TRAIL] = {"trail", PREFIX_TRAIL, 1.5, 0, 1},
     [FIELD_EXACT] = {"exact", "", 0.3, 1, 0},
+    [FIELD_ANCHOR] = {"anchor", PREFIX_ANCHOR, 1.0, 0, 1},
 };
 
 /* WORD (its exact form) or STEM as a term of field F, at F's scale. */
@@ -260,11 +264,9 @@ static size_t word_df(builder *b, const qnode *n)
 /* Leaf N's share of the ranked OR's coordination score: its word's terms in
  * every field of query_fields, present or not. NULL (nothing to add) for
  * anything but a plain word, and for a function word. */
-static xs_query *coordination(builder *b, const qnode *n)
+static xs_query *word_coordination(builder *b, const char *word, const char *stem)
 {
-    if (!single_word(n) || n->neg || n->function)
-        return NULL;
-    size_t total = xs_db_doccount(b->db), df = stem_df(b->db, n->stem[0]);
+    size_t total = xs_db_doccount(b->db), df = stem_df(b->db, stem);
     if (!total || !df)
         return NULL;
     buf t[FIELD_COUNT] = {{0}};
@@ -273,8 +275,8 @@ static xs_query *coordination(builder *b, const qnode *n)
     int ok = 1;
     for (size_t f = 0; f < FIELD_COUNT; f++) {
         const field *fd = &query_fields[f];
-        ok = ok && buf_adds(&t[f], fd->exact ? n->word[0] : fd->prefix) == 0 &&
-             (fd->exact || buf_adds(&t[f], n->stem[0]) == 0);
+        ok = ok && buf_adds(&t[f], fd->exact ? word : fd->prefix) == 0 &&
+             (fd->exact || buf_adds(&t[f], stem) == 0);
         terms[f] = t[f].data;
         lens[f] = t[f].len;
     }
@@ -285,6 +287,13 @@ static xs_query *coordination(builder *b, const qnode *n)
     if (!q)
         b->failed = 1;
     return q;
+}
+
+static xs_query *coordination(builder *b, const qnode *n)
+{
+    if (!single_word(n) || n->neg || n->function)
+        return NULL;
+    return word_coordination(b, n->word[0], n->stem[0]);
 }
 
 /* In a ranked OR, only the RELAXED_WORDS_MAX rarest of the words REQ[0..*N)
@@ -310,6 +319,30 @@ static void keep_rarest(builder *b, const qnode *const *kids, xs_query **req, si
         if (req[i])
             req[out++] = req[i];
     *n = out;
+}
+
+/* In a ranked OR, the parts of each dotted name among the words REQ[0..*N)
+ * (KIDS[0..*N) their leaves) join it, each at PART_SCALE with its own
+ * coordination share: "tzname (datetime.timezone method)" then finds the
+ * entry headed "timezone.tzname(dt)", whose heading holds two of the parts
+ * but not the name typed. */
+static void add_parts(builder *b, const qnode **kids, xs_query **req, size_t *n)
+{
+    size_t words = *n;
+    for (size_t i = 0; i < words && !b->failed; i++) {
+        const qnode *c = kids[i];
+        if (!single_word(c) || c->neg)
+            continue;
+        for (size_t k = 0; k < c->nparts && *n < QNODE_KIDS && !b->failed; k++) {
+            xs_query *alt[2] = {plain_word(b, c->part[k], c->part_stem[k], 0),
+                                word_coordination(b, c->part[k], c->part_stem[k])};
+            xs_query *q = alt[1] ? combine(b, XS_OP_OR, alt, 2, 0) : alt[0];
+            kids[*n] = NULL;
+            req[(*n)++] = q ? xs_query_scale(q, PART_SCALE) : NULL;
+            if (!req[*n - 1])
+                b->failed = 1;
+        }
+    }
 }
 
 static xs_query *node_query(builder *b, const qnode *n, int ranked_or);
@@ -366,6 +399,8 @@ static xs_query *and_query(builder *b, const qnode *n, int ranked_or)
             req[nreq++] = x;
         }
     }
+    if (ranked_or && !b->failed)
+        add_parts(b, reqkid, req, &nreq);
     if (ranked_or && !b->failed) {
         keep_rarest(b, reqkid, req, &nreq);
         for (size_t i = 0; i < nreq && !b->failed; i++) {

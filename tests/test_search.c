@@ -252,6 +252,30 @@ static const char letter_txt[] =
     "How are you, and how do you do? My week was long. My sister came by and we "
     "talked of how our cousins do, how my uncle does, who called, and how I do too.\n";
 
+/* An API page whose entries are named by their ids (as Sphinx names them:
+ * the full dotted name), beside a text where the entries' own names are
+ * everywhere. */
+static const char crane_html[] =
+    "<html><head><title>Harbour Machines</title></head><body>\n"
+    "<h1 id=\"machines\">Harbour Machines</h1>\n"
+    "<p>The crane module moves loads about the quay, from the ships to the sheds.</p>\n"
+    "<dl>\n"
+    "<dt id=\"quay.crane.hoist\">hoist(load)</dt><dd><p>Raises the load to the deck and "
+    "holds it there until told to stop.</p></dd>\n"
+    "<dt id=\"quay.crane.lower\">crane.lower(load)</dt><dd><p>Sets the load down on the "
+    "stones, slowly, whatever it weighs.</p></dd>\n"
+    "</dl>\n"
+    "</body></html>\n";
+
+static const char rigging_txt[] =
+    "Rigging\n"
+    "\n"
+    "Hoist and Lower\n"
+    "\n"
+    "To hoist a sail, hoist it hand over hand; a hoist that jams is freed before the next "
+    "hoist. Lower it the same way: lower the yard first, then lower the sail, and never "
+    "lower both at once.\n";
+
 static char *zq_text(void)
 {
     size_t cap = 16384, n = 0;
@@ -979,6 +1003,21 @@ static void function_words_never_decide_a_question(void)
     rubric_results_free(r);
 }
 
+/* A name as an index prints it, "hoist (quay.crane method)": three words,
+ * the brackets no group that must match whole. The entry comes first, not
+ * the text that repeats "hoist" and "lower": the parts of a dotted name
+ * count beside the words typed, and an entry's anchor (quay.crane.hoist)
+ * adds the words its heading ("hoist(load)") lacks. */
+static void a_qualified_name_finds_the_entry_its_anchor_names(void)
+{
+    rubric_results *r = search_all("hoist (quay.crane method)");
+    CHECK(r && rank_of(r, "crane.html#quay.crane.hoist") == 0);
+    rubric_results_free(r);
+    r = search_all("lower (quay.crane method)");
+    CHECK(r && rank_of(r, "crane.html#quay.crane.lower") == 0);
+    rubric_results_free(r);
+}
+
 static void a_heading_match_ranks_above_a_body_match(void)
 {
     check_before("beacon", "harbour.txt#beacon-tower", "harbour.txt#harbour-wall");
@@ -1450,10 +1489,11 @@ int main(void)
                                        "fruitcake/cake.txt", "talks/meetings.txt", "coast/harbour.txt",
                                        "farm/seasons.txt",   "notes/pages.jsonl", "world/news.txt",
                                        "zq/words.txt",      "replica/standby.txt",
-                                       "interp/depth.txt", "post/letter.txt"};
+                                       "interp/depth.txt", "post/letter.txt", "api/crane.html",
+                                       "sea/rigging.txt"};
     const char *texts[] = {orchard_txt, river_txt, pie_txt,     cake_txt, talks_txt,
                            coast_txt,   seasons,   pages_jsonl, news_txt, zq, standby_txt,
-                           depth_txt,   letter_txt};
+                           depth_txt,   letter_txt, crane_html, rigging_txt};
     int ok = seasons && zq && mkdir(g_docs, 0777) == 0;
     for (size_t i = 0; ok && i < sizeof rels / sizeof *rels; i++)
         ok = spill(rels[i], texts[i], strlen(texts[i])) == 0;
@@ -1497,6 +1537,7 @@ int main(void)
     RUN(a_heading_match_ranks_above_a_body_match);
     RUN(a_rare_word_outranks_a_common_one_found_in_every_field);
     RUN(function_words_never_decide_a_question);
+    RUN(a_qualified_name_finds_the_entry_its_anchor_names);
     RUN(grouping_keeps_n_passages_per_article_and_counts_them_all);
     RUN(grouping_pages_with_offset_and_limit);
     RUN(fragments_point_at_the_matched_words_in_the_source);
