@@ -476,6 +476,16 @@ static int has_letter(const uint8_t *s, size_t n)
     return 0;
 }
 
+/* The offset of the first '.' or ':' in S[FROM..END) (a joint of a dotted
+ * or colon-joined name), or 0 when there is none. */
+static size_t next_joint(const uint8_t *s, size_t from, size_t end)
+{
+    for (size_t i = from; i < end; i++)
+        if (s[i] == '.' || s[i] == ':')
+            return i;
+    return 0;
+}
+
 static int emit_word(void *ctx, const uint8_t *s, size_t start, size_t end)
 {
     run_ctx *r = ctx;
@@ -487,22 +497,22 @@ static int emit_word(void *ctx, const uint8_t *s, size_t start, size_t end)
     int rc = emit_one(r, s, start, end, pos, 0);
     if (rc)
         return rc;
-    /* A dotted name (os.path.join, platform.mac_ver) is also its parts, at
-     * the same position, so "join" finds it; numbers (3.14) stay whole. */
-    const uint8_t *dot = memchr(s + start, '.', end - start);
-    if (!dot)
+    /* A dotted name (os.path.join, platform.mac_ver), or one joined by
+     * colons (GtkSpinButton:value, c:func), is also its parts, at the same
+     * position, so "join" finds it; numbers (3.14, 10:30) stay whole. */
+    if (!next_joint(s, start, end))
         return 0;
     size_t lettered = 0;
     for (size_t p = start, q; p < end; p = q + 1) {
-        const uint8_t *d = memchr(s + p, '.', end - p);
-        q = d ? (size_t)(d - s) : end;
+        q = next_joint(s, p, end);
+        q = q ? q : end;
         lettered += has_letter(s + p, q - p);
     }
     if (lettered < 2)
         return 0;
     for (size_t p = start, q; p < end && rc == 0; p = q + 1) {
-        const uint8_t *d = memchr(s + p, '.', end - p);
-        q = d ? (size_t)(d - s) : end;
+        q = next_joint(s, p, end);
+        q = q ? q : end;
         if (q > p)
             rc = emit_one(r, s, p, q, pos, 1);
     }

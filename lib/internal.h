@@ -700,7 +700,8 @@ extern const field query_fields[FIELD_COUNT];
 struct xs_query *qtree_build(struct xs_db *db, const qtree *q, int ranked_or, int boilerplate,
                              const synonyms *syn);
 /* Nonzero when Q is words side by side (two or more, with no operator
- * between them): what the ranked OR answers. */
+ * between them), or one word with parts (a dotted name, a token made a
+ * phrase): what the ranked OR answers. */
 int qtree_words_side_by_side(const qtree *q);
 /* Is STEM in the bodies of more than COMMON_WORD_SHARE of DB's passages (a
  * "the", a "for")? Such a word is not required and counts in bodies only. */

@@ -281,9 +281,25 @@ static qnode *leaf(parser *p, const token *t)
         p->q->n--;  /* nothing to search for: drop it */
         return NULL;
     }
-    /* Several words from one token ("Iran-Israel") are a phrase. */
-    if (n->nwords > 1 && !n->wild)
+    /* Several words from one token ("Iran-Israel") are a phrase, and its
+     * words are its parts, as a dotted name's are. */
+    if (n->nwords > 1 && !n->wild && !n->phrase) {
         n->phrase = 1;
+        for (size_t k = 0; k < n->nparts; k++) {
+            free(n->part[k]);
+            free(n->part_stem[k]);
+        }
+        n->nparts = 0;
+        for (size_t k = 0; k < n->nwords && k < QNODE_PARTS; k++) {
+            n->part[k] = xstrdup(n->word[k]);
+            n->part_stem[k] = xstrdup(n->stem[k]);
+            n->nparts++;
+            if (!n->part[k] || !n->part_stem[k]) {
+                p->q->failed = 1;
+                return NULL;
+            }
+        }
+    }
     return n;
 }
 

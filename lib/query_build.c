@@ -321,17 +321,27 @@ static void keep_rarest(builder *b, const qnode *const *kids, xs_query **req, si
     *n = out;
 }
 
+/* Is N a word typed whole whose parts can stand for it: a dotted name, or a
+ * token made a phrase ("focus-in-event")? */
+static int has_parts(const qnode *n)
+{
+    return n && n->op == QN_LEAF && n->nparts && !n->neg && !n->field && !n->exact &&
+           !n->wild;
+}
+
 /* In a ranked OR, the parts of each dotted name among the words REQ[0..*N)
- * (KIDS[0..*N) their leaves) join it, each at PART_SCALE with its own
- * coordination share: "tzname (datetime.timezone method)" then finds the
- * entry headed "timezone.tzname(dt)", whose heading holds two of the parts
- * but not the name typed. */
+ * (KIDS[0..*N) their leaves), and of each token made a phrase, join it,
+ * each at PART_SCALE with its own coordination share: "tzname
+ * (datetime.timezone method)" then finds the entry headed
+ * "timezone.tzname(dt)", whose heading holds two of the parts but not the
+ * name typed, and "GtkWidget::focus-in-event" the section headed "The
+ * focus-in-event signal" under "GtkWidget". */
 static void add_parts(builder *b, const qnode **kids, xs_query **req, size_t *n)
 {
     size_t words = *n;
     for (size_t i = 0; i < words && !b->failed; i++) {
         const qnode *c = kids[i];
-        if (!single_word(c) || c->neg)
+        if (!has_parts(c))
             continue;
         for (size_t k = 0; k < c->nparts && *n < QNODE_KIDS && !b->failed; k++) {
             xs_query *alt[2] = {plain_word(b, c->part[k], c->part_stem[k], 0),
@@ -478,7 +488,10 @@ xs_query *qtree_build(xs_db *db, const qtree *q, int ranked_or, int boilerplate,
 {
     builder b = {.db = db, .syn = syn, .synonym_budget = SYNONYM_EXPANSIONS_MAX, .text = q->text,
                  .wildcard_limit = 1};
-    xs_query *top = q->root ? node_query(&b, q->root, ranked_or) : xs_query_match_all();
+    /* A word with parts, alone, is a ranked OR of itself and its parts. */
+    qnode alone = {.op = QN_AND, .implicit = 1, .nkids = 1, .kid = {q->root}};
+    const qnode *root = ranked_or && has_parts(q->root) ? &alone : q->root;
+    xs_query *top = root ? node_query(&b, root, ranked_or) : xs_query_match_all();
     if (top && q->root && q->root->neg) {
         /* NOT a, alone: everything but a. */
         xs_query *pair[2] = {xs_query_match_all(), top};
@@ -503,6 +516,8 @@ xs_query *qtree_build(xs_db *db, const qtree *q, int ranked_or, int boilerplate,
 int qtree_words_side_by_side(const qtree *q)
 {
     const qnode *r = q->root;
+    if (has_parts(r))
+        return 1;
     if (!r || r->op != QN_AND || !r->implicit)
         return 0;
     size_t pos = 0;

@@ -123,6 +123,7 @@ typedef struct elem {
     int link;          /* a with href */
     int self_link;     /* a with href="#..." inside a heading */
     char *id;
+    int implied_list;  /* a dt or dd outside any list: one of an implied dl */
     int heading_seen;  /* a heading came inside it already */
     int tentative;     /* read only if what it holds says so (tentative()) */
     size_t aside_from; /* the outermost such: the events before it */
@@ -139,6 +140,7 @@ typedef struct html {
     size_t sectioning;    /* open sectioning elements */
     size_t sections;      /* open <section> and <article> elements */
     size_t list_depth, list_no;
+    size_t implied_no;    /* the list_no of the last implied dl */
     size_t table_depth, table_no;
     /* The last heading, while the element holding it is open: the stack
      * size at that element (0: none), the heading's event (SIZE_MAX until
@@ -196,8 +198,9 @@ enum {
     K_TABLE = 1 << 15,
     K_ROOT = 1 << 16,      /* html, body: hold the whole page */
     K_ASIDE = 1 << 17,     /* aside: dropped unless it holds footnotes */
-    K_HEADER = 1 << 18     /* header: outside sectioning content, dropped
+    K_HEADER = 1 << 18,    /* header: outside sectioning content, dropped
                               unless it holds the page's h1 */
+    K_DD = 1 << 19
 };
 
 /* Sorted by name, for bsearch. */
@@ -214,7 +217,7 @@ static const struct tag {
     {"br", K_BLOCK | K_VOID | K_BR},
     {"button", K_SKIP},
     {"caption", K_BLOCK},
-    {"dd", K_BLOCK},
+    {"dd", K_BLOCK | K_DD},
     {"details", K_BLOCK},
     {"dialog", K_BLOCK},
     {"div", K_BLOCK},
@@ -570,6 +573,17 @@ static elem *push_element(html *h, unsigned kind, const xmlChar **atts, const ch
         h->sections++;
     if ((kind & K_LIST) && h->list_depth++ == 0)
         h->list_no++;
+    /* A dt or dd outside any list is an item of a definition list the
+     * markup implies (gtk-doc's symbol index has no dl): a run of them with
+     * nothing else between is one list, judged as one. */
+    if ((kind & (K_DT | K_DD)) && h->list_depth == 0) {
+        const event *last = h->nev ? &h->ev[h->nev - 1] : NULL;
+        if (!(h->implied_no && h->implied_no == h->list_no && last &&
+              last->kind == EV_BLOCK && last->list == h->list_no))
+            h->implied_no = ++h->list_no;
+        h->list_depth++;
+        e->implied_list = 1;
+    }
     if ((kind & K_TABLE) && h->table_depth++ == 0)
         h->table_no++;
     e->tentative = maybe;
@@ -762,7 +776,7 @@ static void on_end(void *ctx, const xmlChar *tag)
         h->sectioning--;
     if (h->in_main && h->depth == h->main_depth)
         h->in_main = 0;
-    if ((e->kind & K_LIST) && h->list_depth)
+    if ((e->kind & K_LIST || e->implied_list) && h->list_depth)
         h->list_depth--;
     if ((e->kind & K_TABLE) && h->table_depth)
         h->table_depth--;

@@ -224,6 +224,10 @@ static const row english_words[] = {
     {"user@example.org", "user[0] example.org[1] example[1] org[1]"},
     {"os.path.join(a, b)", "os.path.join[0] os[0] path[0] join[0] a[1] b[2]"},
     {"platform.mac_ver() in 3.14", "platform.mac_ver[0] platform[0] mac_ver[0] in[1] 3.14[2]"},
+    /* a name joined by single colons is its parts too (between digits a
+     * colon joins nothing) */
+    {"GtkSpinButton:value at 10:30", "gtkspinbutton:value[0] gtkspinbutton[0] value[0] at[1] 10[2] 30[3]"},
+    {"GtkWidget::focus-in-event", "gtkwidget[0] focus[1] in[2] event[3]"},
     /* CJK ideographs: one token each */
     {"日本語", "日[0] 本[1] 語[2]"},
     {"中文 text", "中[0] 文[1] text[2]"},

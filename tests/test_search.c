@@ -1018,6 +1018,23 @@ static void a_qualified_name_finds_the_entry_its_anchor_names(void)
     rubric_results_free(r);
 }
 
+/* One token of several words is a phrase; when no passage holds it, its
+ * words still find the passage that holds them apart, and a name joined
+ * by a colon is found by its parts, as a dotted one is. */
+static void a_name_nothing_holds_whole_is_found_by_its_parts(void)
+{
+    rubric_results *r = search_all("crane::lower-slowly");
+    CHECK(r && rank_of(r, "crane.html#quay.crane.lower") == 0);
+    rubric_results_free(r);
+    r = search_all("quay:hoist");
+    CHECK(r && rank_of(r, "crane.html#quay.crane.hoist") == 0);
+    rubric_results_free(r);
+    /* Held whole, it comes first. */
+    r = search_all("crane.lower");
+    CHECK(r && rank_of(r, "crane.html#quay.crane.lower") == 0);
+    rubric_results_free(r);
+}
+
 static void a_heading_match_ranks_above_a_body_match(void)
 {
     check_before("beacon", "harbour.txt#beacon-tower", "harbour.txt#harbour-wall");
@@ -1538,6 +1555,7 @@ int main(void)
     RUN(a_rare_word_outranks_a_common_one_found_in_every_field);
     RUN(function_words_never_decide_a_question);
     RUN(a_qualified_name_finds_the_entry_its_anchor_names);
+    RUN(a_name_nothing_holds_whole_is_found_by_its_parts);
     RUN(grouping_keeps_n_passages_per_article_and_counts_them_all);
     RUN(grouping_pages_with_offset_and_limit);
     RUN(fragments_point_at_the_matched_words_in_the_source);
