@@ -27,8 +27,8 @@
  *     mark: ¶ § ◆) is not part of its title;
  *   - script, style, template, noscript, nav, button, [hidden] and elements
  *     marked data-rubric-ignore or with a navigation/banner/contentinfo/
- *     search/complementary role are not read, nor a footer (or <div
- *     id="footer">) outside sectioning content; an <aside> is read only when
+ *     search/complementary role are not read, nor a footer (or an element
+ *     whose id or class is "footer") outside sectioning content; an <aside> is read only when
  *     it holds notes (role doc-footnote, doc-endnote, note) and a <header>
  *     outside sectioning content only when it holds an h1;
  *   - when the page marks its main content (<main> or role="main"), only that
@@ -525,10 +525,11 @@ static void drop_events(html *h, size_t from)
 /* Is the element not read, with all it holds? */
 static int skipped(const html *h, unsigned kind, const xmlChar **atts, const char *role)
 {
-    /* <div id="footer">, the page footer before HTML5 named it, is one. */
-    const char *id = attr(atts, "id");
+    /* <div id="footer"> or <div class="footer">, the page footer before
+     * HTML5 named it, is one. */
+    const char *id = attr(atts, "id"), *cls = attr(atts, "class");
     int footer = ((kind & K_PAGE_PART) && !(kind & K_HEADER)) ||
-                 (id && strcasecmp(id, "footer") == 0);
+                 (id && strcasecmp(id, "footer") == 0) || (cls && strcasecmp(cls, "footer") == 0);
     return (kind & K_SKIP) || attr(atts, "data-rubric-ignore") || attr(atts, "hidden") ||
            (role && in_list(role, skipped_roles)) || (footer && !h->sectioning);
 }

@@ -562,6 +562,7 @@ static const page pages[] = {
     {"sphinx", "sphinx_pages_give_their_sections_with_anchors_and_trails"},
     {"docbook", "docbook_xsl_chunks_give_their_sections_with_anchors_and_trails"},
     {"gtkdoc", "gtkdoc_pages_give_their_sections_with_anchors_and_trails"},
+    {"gtkdoc-index", "a_gtkdoc_symbol_index_is_navigation_though_no_dl_holds_its_entries"},
     {"texinfo", "texinfo_pages_give_their_sections_with_anchors_and_trails"},
     {"texinfo-old", "old_texinfo_pages_give_their_sections_with_anchors_and_trails"},
     {"asciidoc", "asciidoc_pages_give_their_sections_with_anchors_and_trails"},
