@@ -45,6 +45,13 @@ EVAL_PACKAGES = $(foreach t,$(EVAL_TREES),$(word 2,$(subst :, ,$(t)))) xapian-om
 EVAL_PROBES = $(foreach t,$(EVAL_TREES),$(word 3,$(subst :, ,$(t)))) /usr/bin/omindex /usr/bin/quest \
               $(SQLITE_PROBE)
 EVAL_MISSING := $(strip $(foreach f,$(EVAL_PROBES),$(if $(wildcard $(f)),,$(f))))
+# Known-item queries drawn from a tree's own index (tests/index_queries.c),
+# NAME:PAGE[#ID] each: PAGE under the tree's DIR, read from the element ID
+# on. They are judged like the written ones, as collection NAME-index, 200
+# entries drawn with a fixed seed. git-doc ships no index.
+EVAL_INDEXES = python-docs:genindex-all.html gtk3-docs:api-index-full.html \
+               bash-docs:bashref.html\#Indexes
+EVAL_INDEX_NAMES = $(foreach i,$(EVAL_INDEXES),$(word 1,$(subst :, ,$(i)))-index)
 # Where the judged queries are read from (another folder of NAME.tsv files
 # may stand in: `make eval RELEVANCE=DIR`).
 RELEVANCE ?= tests/relevance
@@ -194,6 +201,10 @@ build/test_faults: tests/test_faults.c tests/harness.h tests/shell.h build/libru
 build/eval: tests/eval.c tests/judge.c tests/judge.h build/librubric-internal.a
 	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< tests/judge.c build/librubric-internal.a $(LIBS)
 
+# Known-item queries from a tree's own index, for make eval.
+build/index-queries: tests/index_queries.c | build
+	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< $(LIBS)
+
 # The Omega baseline: judged queries through quest, judged by the same code
 # (bench/omega.c).
 build/omega-eval: bench/omega.c tests/judge.c tests/judge.h build/librubric-internal.a
@@ -330,8 +341,8 @@ test-valgrind: all build/test_search
 # when its tools are missing; then one table of every collection and engine
 # (bench/eval-table.sh).
 PYDOCS = /usr/share/doc/python3.11/html
-eval: all build/eval eval-deps
-	rm -rf build/eval-*.db build/eval-*.sqlite build/eval-*.out build/eval-*.log
+eval: all build/eval build/index-queries eval-deps
+	rm -rf build/eval-*.db build/eval-*.sqlite build/eval-*.out build/eval-*.log build/eval-index
 	build/rubric-index -q --db build/eval-corpus.db corpus || [ $$? -eq 1 ]
 	build/eval $(EVALFLAGS) --db build/eval-corpus.db \
 	  $(RELEVANCE)/seed-article.tsv $(RELEVANCE)/beekeeping.tsv > build/eval-rubric-corpus.out; \
@@ -346,6 +357,19 @@ eval: all build/eval eval-deps
 	  build/eval $(EVALFLAGS) --db build/eval-$$name.db --prefix $$dir $$tsv \
 	    > build/eval-rubric-$$name.out; \
 	  s=$$?; cat build/eval-rubric-$$name.out; [ $$s -eq 0 ] || exit $$s; \
+	  for i in $(EVAL_INDEXES); do \
+	    [ "$${i%%:*}" = "$$name" ] || continue; \
+	    spec=$${i#*:}; page=$${spec%%#*}; from=; \
+	    case $$spec in *'#'*) from="--from $${spec#*#}" ;; esac; \
+	    [ -f $$dir/$$page ] || { echo "eval: $$dir/$$page missing: $$name-index skipped"; continue; }; \
+	    mkdir -p build/eval-index; \
+	    echo "build/index-queries $$from $$dir/$$page $$dir > build/eval-index/$$name-index.tsv"; \
+	    build/index-queries $$from $$dir/$$page $$dir > build/eval-index/$$name-index.tsv || exit 1; \
+	    echo "build/eval $(EVALFLAGS) --db build/eval-$$name.db --prefix $$dir build/eval-index/$$name-index.tsv"; \
+	    build/eval $(EVALFLAGS) --db build/eval-$$name.db --prefix $$dir \
+	      build/eval-index/$$name-index.tsv > build/eval-rubric-$$name-index.out; \
+	    s=$$?; cat build/eval-rubric-$$name-index.out; [ $$s -eq 0 ] || exit $$s; \
+	  done; \
 	done
 	@if [ -f $(SQLITE_PROBE) ]; then \
 	  $(MAKE) --no-print-directory build/fts5-eval && \
@@ -359,7 +383,7 @@ eval: all build/eval eval-deps
 	else \
 	  echo "eval: omindex or quest missing (xapian-omega, xapian-tools): the Omega baseline skipped"; \
 	fi
-	@sh bench/eval-table.sh corpus $(EVAL_TREES)
+	@sh bench/eval-table.sh corpus $(EVAL_TREES) $(EVAL_INDEX_NAMES)
 
 # What `make eval` reads and compares with: the trees' Debian packages, Omega
 # and SQLite. Installed when root with apt-get; otherwise named, and their

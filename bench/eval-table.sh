@@ -41,7 +41,7 @@ awk '
         if (!count)
             exit
         nengines = split("rubric fts5 omega", engines, " ")
-        fmt = "%-14s %-7s %4s %5s %5s %7s %9s %10s %12s\n"
+        fmt = "%-18s %-7s %4s %5s %5s %7s %9s %10s %12s\n"
         print ""
         printf fmt, "collection", "engine", "n", "s@1", "s@10", "mrr@10", "page-s@1", "page-s@10",
                "page-mrr@10"

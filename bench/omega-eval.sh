@@ -66,4 +66,10 @@ for tree in "$@"; do
     fi
     evaluate "build/eval-omega-$name.out" build/omega-eval $flags --db "$db" --prefix "$dir" \
         "$relevance/$name.tsv"
+    # The known-item queries drawn from its index, when rubric's half drew them.
+    index=build/eval-index/$name-index.tsv
+    if [ -f "$index" ]; then
+        evaluate "build/eval-omega-$name-index.out" build/omega-eval $flags --db "$db" \
+            --prefix "$dir" "$index"
+    fi
 done
