@@ -476,6 +476,28 @@ static int find_toc(reader *r)
 /* Mark headings. With a table of contents, its headings are the top level;
  * other headings between the first and the last of them are sub-headings,
  * and headings past the last one (a conclusion, say) stand beside them. */
+/* Does line B start after blanks on its line? */
+static int indented(const reader *r, const block *b)
+{
+    return b->start > 0 && r->data[b->start - 1] != '\n';
+}
+
+/* Does line N, right below line B (no blank line between), start in lower
+ * case: the rest of B's sentence? */
+static int continues(const reader *r, const block *b, const block *n)
+{
+    if (n->kind != B_LINE)
+        return 0;
+    size_t newlines = 0;
+    for (size_t k = b->end; k < n->start; k++)
+        newlines += r->data[k] == '\n';
+    if (newlines != 1)
+        return 0;
+    ucs4_t uc;
+    u8_mbtouc(&uc, (const uint8_t *)r->data + n->start, n->end - n->start);
+    return uc_is_lower(uc);
+}
+
 static void find_headings(reader *r, size_t first, int have_toc)
 {
     size_t first_top = r->nblocks, last_top = r->nblocks;
@@ -496,6 +518,11 @@ static void find_headings(reader *r, size_t first, int have_toc)
         /* A heading introduces something: a paragraph, a list or a heading. */
         const block *n = &r->blocks[i + 1];
         if (n->kind == B_LINE && n->words < 3)
+            continue;
+        /* An indented line is no heading (a definition's text, a quote), nor
+         * one whose sentence the next line goes on with: the first line of
+         * a paragraph wrapped by hand. */
+        if (indented(r, b) || continues(r, b, n))
             continue;
         if (!have_toc || i > last_top || i < first_top)
             b->heading = 1;

@@ -1069,6 +1069,43 @@ static void reader_takes_no_line_of_a_delimited_listing_for_a_title(void)
     rubric_doc_free(d);
 }
 
+/* A short capitalised line is no heading when it is indented (the text of
+ * a definition, as an AsciiDoc list's) or when the next line goes on with
+ * its sentence (a paragraph wrapped by hand). */
+static void reader_takes_no_wrapped_or_indented_line_for_a_heading(void)
+{
+    static const char text[] =
+        "Pottery Notes\n"
+        "\n"
+        "Notes from the studio, kept between firings so the next batch goes better.\n"
+        "\n"
+        "Glazes\n"
+        "\n"
+        "Each glaze is tried on a test tile before it goes near a pot.\n"
+        "\n"
+        "--dip::\n"
+        "\tDip the pot in the glaze bucket for three\n"
+        "\tseconds, no longer, then let it drip dry on the rack.\n"
+        "\n"
+        "The Kiln Was Loaded on a Tuesday and Fired\n"
+        "overnight for twelve hours, with the damper half open.\n"
+        "\n"
+        "Soaking the Kiln\n"
+        "\n"
+        "Holding the top temperature for twenty minutes lets the glaze heal over.\n";
+    const char *t = "Pottery Notes";
+    const struct outline_want w[] = {
+        {t, ""},
+        {"Glazes", t},
+        {"Soaking the Kiln", t},
+    };
+    rubric_doc *d = read_fixture("pottery.txt", text, sizeof text - 1);
+    if (!d)
+        return;
+    check_outline("pottery.txt", d, t, w, sizeof w / sizeof w[0]);
+    rubric_doc_free(d);
+}
+
 static void reader_makes_repeated_anchors_unique(void)
 {
     static const char text[] =
@@ -1237,6 +1274,7 @@ int main(void)
     RUN(reader_takes_restructuredtext_titles_as_the_headings_at_their_levels);
     RUN(reader_takes_asciidoc_and_hash_titles_as_the_headings_at_their_levels);
     RUN(reader_reads_restructuredtext_inline_markup_as_its_rendering_shows_it);
+    RUN(reader_takes_no_wrapped_or_indented_line_for_a_heading);
     RUN(reader_takes_no_line_of_a_delimited_listing_for_a_title);
     RUN(reader_makes_repeated_anchors_unique);
     RUN(reader_slugs_headings_keeping_unicode_letters);
