@@ -199,14 +199,22 @@ static void read_entry(reader *r, xmlNode *node, const char *parent)
     xmlFree(href);
 }
 
+/* The id of element C (or an <a>'s name), to xmlFree(); NULL when none. */
+static char *id_of(xmlNode *c)
+{
+    char *id = (char *)xmlGetProp(c, BAD_CAST "id");
+    if (!id && !xmlStrcmp(c->name, BAD_CAST "a"))
+        id = (char *)xmlGetProp(c, BAD_CAST "name");
+    return id;
+}
+
+/* Note the ids inside the index (after the --from element), and start there. */
 static void note_ids(reader *r, xmlNode *node)
 {
     for (xmlNode *c = node; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        char *id = (char *)xmlGetProp(c, BAD_CAST "id");
-        if (!id && !xmlStrcmp(c->name, BAD_CAST "a"))
-            id = (char *)xmlGetProp(c, BAD_CAST "name");
+        char *id = id_of(c);
         if (id && r->started) {
             if (r->nids == r->capids) {
                 r->capids = r->capids ? 2 * r->capids : 256;
@@ -226,9 +234,7 @@ static void walk(reader *r, xmlNode *node, const char *parent)
     for (xmlNode *c = node; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        char *id = (char *)xmlGetProp(c, BAD_CAST "id");
-        if (!id && !xmlStrcmp(c->name, BAD_CAST "a"))
-            id = (char *)xmlGetProp(c, BAD_CAST "name");
+        char *id = id_of(c);
         if (id && r->from && strcmp(id, r->from) == 0)
             r->started = 1;
         xmlFree(id);
