@@ -618,8 +618,10 @@ typedef struct qnode {
     char *word[QNODE_WORDS];  /* exact forms */
     char *stem[QNODE_WORDS];
     size_t wstart[QNODE_WORDS], wend[QNODE_WORDS];  /* in the query text */
-    size_t nparts;    /* one dotted name (os.path.join): its parts */
+    size_t nparts;    /* one dotted name (os.path.join), or one token made a
+                         phrase (focus-in-event), unquoted: its last parts */
     char *part[QNODE_PARTS], *part_stem[QNODE_PARTS];
+    unsigned char part_function[QNODE_PARTS]; /* that part is a function word */
     int function;     /* one word, a function word of the language (a "how"),
                          in a query that looks for other words as well */
 } qnode;

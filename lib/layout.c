@@ -131,7 +131,7 @@ typedef struct doc_ctx {
     unsigned rate;       /* sample one shingle in RATE (XF terms); 0: none */
     uint64_t prev[2];    /* hashes of the two stems before this one */
     int heading;         /* the heading is being analysed */
-    buf heading_stems;   /* the heading's stems, each followed by a NUL */
+    hashset heading_stems; /* hashes of the heading's stems */
     unsigned seen;       /* stems so far */
     buf term;
 } doc_ctx;
@@ -207,8 +207,7 @@ static int add_token(void *ctx, const rubric_token *t)
         return RUBRIC_ENOMEM;
     int rc = add_term(c, c->prefix, t->stem, t->stem_len);
     if (rc == RUBRIC_OK && c->heading &&
-        (buf_add(&c->heading_stems, t->stem, t->stem_len) < 0 ||
-         buf_addc(&c->heading_stems, '\0') < 0))
+        hashset_add(&c->heading_stems, hash64(t->stem, t->stem_len)) < 0)
         rc = RUBRIC_ENOMEM;
     if (rc == RUBRIC_OK && written_in_capitals(c, t))
         rc = add_term(c, PREFIX_CAPS, t->word, t->word_len);
@@ -294,24 +293,20 @@ static int add_prefixed(xs_doc *doc, const char *prefix, const char *value, buf 
     return xs_doc_add_boolean(doc, tmp->data, tmp->len) == XS_OK ? 0 : -1;
 }
 
-/* Is STEM (N bytes) one of the stems in HEAD (each followed by a NUL)? */
-static int holds_stem(const buf *head, const char *stem, size_t n)
-{
-    for (size_t i = 0; i < head->len;) {
-        size_t len = strlen(head->data + i);
-        if (len == n && memcmp(head->data + i, stem, n) == 0)
-            return 1;
-        i += len + 1;
-    }
-    return 0;
-}
-
 /* An anchor word: its stem under the anchor prefix, no position, unless the
- * heading holds it (an anchor made from the heading adds nothing). */
+ * heading holds it (an anchor made from the heading adds nothing) or it
+ * has no letter. */
 static int add_anchor_token(void *ctx, const rubric_token *t)
 {
     doc_ctx *c = ctx;
-    if (holds_stem(&c->heading_stems, t->stem, t->stem_len))
+    /* A number is a repeat's suffix (intro-2) or a generator's count
+     * (DocBook's id-1.2.5): no name. */
+    int letter = 0;
+    for (size_t i = 0; i < t->stem_len && !letter; i++) {
+        unsigned char ch = (unsigned char)t->stem[i];
+        letter = ch >= 0x80 || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z');
+    }
+    if (!letter || hashset_has(&c->heading_stems, hash64(t->stem, t->stem_len)))
         return RUBRIC_OK;
     return add_term(c, PREFIX_ANCHOR, t->stem, t->stem_len);
 }
@@ -408,7 +403,7 @@ int layout_passage_doc(rubric_analyzer *an, const layout_source *src, const rubr
 done:
     xs_doc_free(c.doc);
     buf_free(&c.term);
-    buf_free(&c.heading_stems);
+    hashset_free(&c.heading_stems);
     free(data);
     return rc;
 }

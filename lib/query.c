@@ -218,8 +218,16 @@ static int collect_word(void *ctx, const rubric_token *t)
     if (t->sub) {
         /* A dotted name is searched whole; its parts are kept for the
          * ranked OR (query_build.c). */
-        if (n->nwords != 1 || n->nparts == QNODE_PARTS)
+        if (n->nwords != 1)
             return 0;
+        if (n->nparts == QNODE_PARTS) {
+            /* Keep the last ones: a.b.c.d.e.f.g.h.i's most specific parts. */
+            free(n->part[0]);
+            free(n->part_stem[0]);
+            memmove(n->part, n->part + 1, (QNODE_PARTS - 1) * sizeof *n->part);
+            memmove(n->part_stem, n->part_stem + 1, (QNODE_PARTS - 1) * sizeof *n->part_stem);
+            n->nparts--;
+        }
         n->part[n->nparts] = xstrndup(t->word, t->word_len);
         n->part_stem[n->nparts] = xstrndup(t->stem, t->stem_len);
         if (!n->part[n->nparts] || !n->part_stem[n->nparts]) {
@@ -282,19 +290,24 @@ static qnode *leaf(parser *p, const token *t)
         return NULL;
     }
     /* Several words from one token ("Iran-Israel") are a phrase, and its
-     * words are its parts, as a dotted name's are. */
-    if (n->nwords > 1 && !n->wild && !n->phrase) {
-        n->phrase = 1;
+     * words are its parts, as a dotted name's are; a quoted phrase is
+     * searched as written, with no parts. */
+    int one_token = n->nwords > 1 && !n->wild && !n->phrase;
+    if (n->phrase || one_token) {
         for (size_t k = 0; k < n->nparts; k++) {
             free(n->part[k]);
             free(n->part_stem[k]);
         }
         n->nparts = 0;
-        for (size_t k = 0; k < n->nwords && k < QNODE_PARTS; k++) {
-            n->part[k] = xstrdup(n->word[k]);
-            n->part_stem[k] = xstrdup(n->stem[k]);
-            n->nparts++;
-            if (!n->part[k] || !n->part_stem[k]) {
+    }
+    if (one_token) {
+        n->phrase = 1;
+        size_t from = n->nwords > QNODE_PARTS ? n->nwords - QNODE_PARTS : 0;
+        for (size_t k = from; k < n->nwords; k++) {
+            size_t j = n->nparts++;
+            n->part[j] = xstrdup(n->word[k]);
+            n->part_stem[j] = xstrdup(n->stem[k]);
+            if (!n->part[j] || !n->part_stem[j]) {
                 p->q->failed = 1;
                 return NULL;
             }
@@ -527,17 +540,19 @@ static void note_content(void *ctx, const qnode *leaf, size_t k)
 /* A word alone that is a function word of LANG says little when the query
  * looks for other words too (a "how" beside "history"): mark it so
  * (qnode.function). A query of function words alone ("to be or not to be")
- * keeps them all. */
+ * keeps them all. A part that is a function word is marked whatever the
+ * query (qnode.part_function). */
 static void mark_function_words(qtree *q, const char *lang)
 {
     content_ctx c = {lang, 0};
     qtree_words(q, note_content, &c);
-    if (!c.found)
-        return;
     for (size_t i = 0; i < q->n; i++) {
         qnode *n = &q->nodes[i];
-        n->function = n->op == QN_LEAF && n->nwords == 1 && !qnode_is_filter(n) &&
-                      function_word(lang, n->word[0]);
+        /* Only a word typed plainly: "how", not "=how", how* or title:how. */
+        n->function = c.found && n->op == QN_LEAF && n->nwords == 1 && !n->phrase && !n->wild &&
+                      !n->exact && !n->field && function_word(lang, n->word[0]);
+        for (size_t k = 0; k < n->nparts; k++)
+            n->part_function[k] = (unsigned char)function_word(lang, n->part[k]);
     }
 }
 

@@ -299,7 +299,7 @@ static xs_query *coordination(builder *b, const qnode *n)
 /* In a ranked OR, only the RELAXED_WORDS_MAX rarest of the words REQ[0..*N)
  * of node N (those in KIDS[0..*N) order) carry the query: the others are the
  * common words that make an OR of many slow and decide nothing. */
-static void keep_rarest(builder *b, const qnode *const *kids, xs_query **req, size_t *n)
+static void keep_rarest(builder *b, const qnode **kids, xs_query **req, size_t *n)
 {
     if (*n <= RELAXED_WORDS_MAX)
         return;
@@ -316,8 +316,10 @@ static void keep_rarest(builder *b, const qnode *const *kids, xs_query **req, si
     }
     size_t out = 0;
     for (size_t i = 0; i < *n; i++)
-        if (req[i])
+        if (req[i]) {
+            kids[out] = kids[i];
             req[out++] = req[i];
+        }
     *n = out;
 }
 
@@ -330,7 +332,8 @@ static int has_parts(const qnode *n)
 }
 
 /* In a ranked OR, the parts of each dotted name among the words REQ[0..*N)
- * (KIDS[0..*N) their leaves), and of each token made a phrase, join it,
+ * (KIDS[0..*N) their leaves: those keep_rarest() kept), and of each token
+ * made a phrase, join them (as far as QNODE_KIDS allows),
  * each at PART_SCALE with its own coordination share: "tzname
  * (datetime.timezone method)" then finds the entry headed
  * "timezone.tzname(dt)", whose heading holds two of the parts but not the
@@ -344,8 +347,12 @@ static void add_parts(builder *b, const qnode **kids, xs_query **req, size_t *n)
         if (!has_parts(c))
             continue;
         for (size_t k = 0; k < c->nparts && *n < QNODE_KIDS && !b->failed; k++) {
-            xs_query *alt[2] = {plain_word(b, c->part[k], c->part_stem[k], 0),
-                                word_coordination(b, c->part[k], c->part_stem[k])};
+            /* A function word among the parts ("in" of focus-in-event) counts
+             * as one does among words. */
+            int function = c->part_function[k];
+            xs_query *alt[2] = {plain_word(b, c->part[k], c->part_stem[k], function),
+                                function ? NULL
+                                         : word_coordination(b, c->part[k], c->part_stem[k])};
             xs_query *q = alt[1] ? combine(b, XS_OP_OR, alt, 2, 0) : alt[0];
             kids[*n] = NULL;
             req[(*n)++] = q ? xs_query_scale(q, PART_SCALE) : NULL;
@@ -409,8 +416,6 @@ static xs_query *and_query(builder *b, const qnode *n, int ranked_or)
             req[nreq++] = x;
         }
     }
-    if (ranked_or && !b->failed)
-        add_parts(b, reqkid, req, &nreq);
     if (ranked_or && !b->failed) {
         keep_rarest(b, reqkid, req, &nreq);
         for (size_t i = 0; i < nreq && !b->failed; i++) {
@@ -420,6 +425,8 @@ static xs_query *and_query(builder *b, const qnode *n, int ranked_or)
                 req[i] = combine(b, XS_OP_OR, pair, 2, 0);
             }
         }
+        if (!b->failed)
+            add_parts(b, reqkid, req, &nreq);
     }
     xs_query *top = NULL;
     if (nreq)

@@ -200,7 +200,8 @@ enum {
     K_ASIDE = 1 << 17,     /* aside: dropped unless it holds footnotes */
     K_HEADER = 1 << 18,    /* header: outside sectioning content, dropped
                               unless it holds the page's h1 */
-    K_DD = 1 << 19
+    K_DD = 1 << 19,
+    K_DIV = 1 << 20
 };
 
 /* Sorted by name, for bsearch. */
@@ -220,7 +221,7 @@ static const struct tag {
     {"dd", K_BLOCK | K_DD},
     {"details", K_BLOCK},
     {"dialog", K_BLOCK},
-    {"div", K_BLOCK},
+    {"div", K_BLOCK | K_DIV},
     {"dl", K_BLOCK | K_LIST | K_DL},
     {"dt", K_BLOCK | K_DT},
     {"fieldset", K_BLOCK},
@@ -298,6 +299,23 @@ static const char *const note_roles[] = {"doc-footnote", "doc-endnote", "doc-end
 
 static const char *const skipped_roles[] = {"navigation", "banner", "contentinfo", "search",
                                             "complementary", NULL};
+
+/* Is NAME one of the space-separated classes of CLASSES (may be NULL)? */
+static int has_class(const char *classes, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = classes; p && *p;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f')
+            p++;
+        const char *e = p;
+        while (*e && !(*e == ' ' || *e == '\t' || *e == '\n' || *e == '\r' || *e == '\f'))
+            e++;
+        if ((size_t)(e - p) == n && strncasecmp(p, name, n) == 0)
+            return 1;
+        p = e;
+    }
+    return 0;
+}
 
 static int in_list(const char *name, const char *const *list)
 {
@@ -525,11 +543,12 @@ static void drop_events(html *h, size_t from)
 /* Is the element not read, with all it holds? */
 static int skipped(const html *h, unsigned kind, const xmlChar **atts, const char *role)
 {
-    /* <div id="footer"> or <div class="footer">, the page footer before
-     * HTML5 named it, is one. */
-    const char *id = attr(atts, "id"), *cls = attr(atts, "class");
+    /* An element whose id is "footer", or a <div> of class "footer", the
+     * page footer before HTML5 named it, is one. */
+    const char *id = attr(atts, "id");
     int footer = ((kind & K_PAGE_PART) && !(kind & K_HEADER)) ||
-                 (id && strcasecmp(id, "footer") == 0) || (cls && strcasecmp(cls, "footer") == 0);
+                 (id && strcasecmp(id, "footer") == 0) ||
+                 ((kind & K_DIV) && has_class(attr(atts, "class"), "footer"));
     return (kind & K_SKIP) || attr(atts, "data-rubric-ignore") || attr(atts, "hidden") ||
            (role && in_list(role, skipped_roles)) || (footer && !h->sectioning);
 }

@@ -602,7 +602,7 @@ static int add_passage(reader *r, rubric_doc *d, const section *s, size_t start,
         if (markup_inline(r->data + start, end - start, start, &r->inl) < 0)
             return -1;
         size_t k = 0;
-        while (k < r->inl.text.len && is_line_space(r->inl.text.data[k]))
+        while (k < r->inl.text.len && is_ascii_space(r->inl.text.data[k]))
             k++;
         if (k == r->inl.text.len)
             return 0;  /* markup alone (a hyperlink target) */
@@ -800,11 +800,13 @@ static int read_markup_text(reader *r, rubric_doc *d, const char *name)
     const block *b = i < r->nblocks ? &r->blocks[i] : NULL;
     r->markup = 1;
     if (b && b->heading) {
-        d->title = markup_title(r, b->title_start, b->end);
+        if (!(d->title = markup_title(r, b->title_start, b->end)))
+            return -1;
         top = b->heading;
         first = i + 1;
     } else if (b && b->kind == B_LINE && b->words > 0 && b->words <= 30) {
-        d->title = markup_title(r, b->start, b->end);
+        if (!(d->title = markup_title(r, b->start, b->end)))
+            return -1;
         first = i + 1;
     }
     if (!d->title && !(d->title = xstrdup(name)))

@@ -137,8 +137,13 @@ static void add_entry(reader *r, const char *query, const char *target)
 {
     for (size_t i = 0; i < r->n; i++)
         if (strcmp(r->e[i].query, query) == 0) {
-            if (strstr(r->e[i].targets, target))
-                return;
+            size_t tl = strlen(target);
+            for (const char *t = r->e[i].targets; *t;) {
+                size_t len = strcspn(t, " ");
+                if (len == tl && strncmp(t, target, tl) == 0)
+                    return;  /* a target already there, token for token */
+                t += len + (t[len] == ' ');
+            }
             size_t a = strlen(r->e[i].targets), b = strlen(target);
             r->e[i].targets = xrealloc(r->e[i].targets, a + b + 2);
             r->e[i].targets[a] = ' ';
@@ -171,7 +176,8 @@ static void read_entry(reader *r, xmlNode *node, const char *parent)
     char *href = (char *)xmlGetProp(a, BAD_CAST "href");
     const char *hash = href ? strchr(href, '#') : NULL;
     char *name = text_of(a, 0);
-    if (hash && hash[1] && !strstr(href, "://") && named(name) &&
+    /* A target holds no blank: targets are separated by spaces. */
+    if (hash && hash[1] && !strstr(href, "://") && !strpbrk(href, " \t\n\r\f") && named(name) &&
         !(hash == href && is_index_id(r, hash + 1))) {
         /* The target: the page relative to the index page's folder. */
         size_t plen = (size_t)(hash - href);
@@ -310,7 +316,7 @@ int main(int argc, char **argv)
             size_t need = strlen(tok) + strlen(base) + 2;
             out = xrealloc(out, len + need + 1);
             size_t d = strlen(r.dir);
-            if (tok[d] == '#')
+            if (strlen(tok) > d && strncmp(tok, r.dir, d) == 0 && tok[d] == '#')
                 len += (size_t)sprintf(out + len, "%s%.*s%s%s", len ? " " : "", (int)d, tok, base,
                                        tok + d);
             else

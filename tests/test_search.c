@@ -996,6 +996,10 @@ static void function_words_never_decide_a_question(void)
     r = search_all("how do my");
     CHECK(r && rank_of(r, "letter.txt#dear-ann") == 0);
     rubric_results_free(r);
+    /* Asked for as an exact form, a function word is a word like any. */
+    r = search_all("=my getdepthlimit");
+    CHECK(r && rank_of(r, "letter.txt#dear-ann") >= 0);
+    rubric_results_free(r);
     rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
     r = search_with("whom getdepthlimit", &o);
     CHECK(r && rank_of(r, "depth.txt#interpreter-depth") == 0);
@@ -1032,6 +1036,13 @@ static void a_name_nothing_holds_whole_is_found_by_its_parts(void)
     /* Held whole, it comes first. */
     r = search_all("crane.lower");
     CHECK(r && rank_of(r, "crane.html#quay.crane.lower") == 0);
+    rubric_results_free(r);
+    /* Quoted, it is searched as written: no passage holds it. */
+    r = search_all("\"quay:hoist\"");
+    CHECK(r && rubric_results_count(r) == 0);
+    rubric_results_free(r);
+    r = search_all("\"crane::lower-slowly\"");
+    CHECK(r && rubric_results_count(r) == 0);
     rubric_results_free(r);
 }
 
