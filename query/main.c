@@ -33,8 +33,10 @@ static const char usage_text[] =
     "  -h, --help        print this help\n"
     "  --version         print the version\n"
     "\n"
-    "Query: words (all must match; if no passage has them all, the best partial\n"
-    "matches are shown), \"quoted phrases\", and -word or -\"phrase\" to exclude.\n"
+    "Query: words (passages holding them all come first, then those holding the\n"
+    "rarer ones; words like \"how\" or \"the\" only add to a match), \"quoted\n"
+    "phrases\", a AND b, a OR b, and -word or -\"phrase\" to exclude; the README\n"
+    "lists the rest.\n"
     "Exit codes: 0 done, 2 usage error, 4 index missing, unreadable or damaged.\n";
 
 /* Text from the index or the query goes through cli_puts_safe(): it never
