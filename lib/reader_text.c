@@ -732,6 +732,18 @@ static int build_passages(reader *r, rubric_doc *d, size_t first)
     return 0;
 }
 
+/* Is block B nothing but markup (its text, read, all blanks)? 1, 0, or -1
+ * when out of memory. */
+static int markup_only(reader *r, const block *b)
+{
+    if (markup_inline(r->data + b->start, b->end - b->start, b->start, &r->inl) < 0)
+        return -1;
+    for (size_t k = 0; k < r->inl.text.len; k++)
+        if (!is_ascii_space(r->inl.text.data[k]))
+            return 0;
+    return 1;
+}
+
 /* The markup title at START..END with its inline markup read (a copy, valid
  * UTF-8, caller frees), or as written when that leaves nothing; NULL when
  * out of memory. */
@@ -792,9 +804,18 @@ static int build_markup_passages(reader *r, rubric_doc *d, size_t first, int top
  * but adornment comes before it, else its first line. */
 static int read_markup_text(reader *r, rubric_doc *d, const char *name)
 {
+    /* Adornment and lines of markup alone (a hyperlink target, ".. _intro:")
+     * come before the title, not as it. */
     size_t i = 0;
-    while (i < r->nblocks && r->blocks[i].adornment)
-        i++;
+    for (;; i++) {
+        if (i >= r->nblocks)
+            break;
+        int only = markup_only(r, &r->blocks[i]);
+        if (only < 0)
+            return -1;
+        if (!r->blocks[i].adornment && !only)
+            break;
+    }
     size_t first = 0;
     int top = 0;
     const block *b = i < r->nblocks ? &r->blocks[i] : NULL;

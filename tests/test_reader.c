@@ -954,11 +954,14 @@ static size_t source_offset(const rubric_passage *p, size_t x)
 }
 
 /* A reStructuredText source read as its HTML shows it: roles, backquotes,
- * link targets, directive and field markers are markup, not words; the
- * text still leads back to the source word for word. */
+ * link targets, directive and field markers are markup, not words (a target
+ * above the title is not the title); the text still leads back to the
+ * source word for word. */
 static void reader_reads_restructuredtext_inline_markup_as_its_rendering_shows_it(void)
 {
     static const char text[] =
+        ".. _spool-ref:\n"
+        "\n"
         ":mod:`spool` --- Record Spools\n"
         "==============================\n"
         "\n"
