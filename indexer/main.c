@@ -48,7 +48,7 @@ static const char usage_text[] =
     "                    analyse on N threads while one writes\n"
     "  -q, --quiet       print only errors and the summary line\n"
     "  -h, --help        print this help\n"
-    "  --version         print the version\n"
+    "  -V, --version     print the version\n"
     "\n"
     "Files read: .txt articles, .html/.htm pages, .md/.markdown, .jsonl records.\n"
     "Unchanged files are not indexed again; files gone from a PATH are removed.\n"
@@ -263,7 +263,7 @@ static int parse_options(int argc, char **argv, opts *o)
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     int c;
-    while ((c = getopt_long(argc, argv, "qhj:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "qhj:V", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_DB: o->dbflag = optarg; break;
         case OPT_LANG: o->lang = optarg; break;
@@ -298,6 +298,7 @@ static int parse_options(int argc, char **argv, opts *o)
             break;
         case 'q': o->quiet = 1; break;
         case 'h': fputs(usage_text, stdout); return EXIT_DONE;
+        case 'V':
         case OPT_VERSION: printf("rubric-index %s\n", rubric_version()); return EXIT_DONE;
         default:
             fputs("Try 'rubric-index --help' for more information.\n", stderr);

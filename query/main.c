@@ -28,10 +28,10 @@ static const char usage_text[] =
     "  --base-url URL    links start with URL (default: the one the index records)\n"
     "  --config FILE     read settings from FILE (default: ./" CONFIG_DEFAULT " if present)\n"
     "  --synonyms FILE   expand queries with the synonym groups in FILE\n"
-    "  --color WHEN      highlight matches: auto (on a terminal), always, never;\n"
-    "                    NO_COLOR in the environment means never\n"
+    "  --color WHEN      highlight matches: auto (on a terminal, unless NO_COLOR\n"
+    "                    is set or TERM is dumb), always, never\n"
     "  -h, --help        print this help\n"
-    "  --version         print the version\n"
+    "  -V, --version     print the version\n"
     "\n"
     "Query: words (passages holding them all come first, then those holding the\n"
     "rarer ones; words like \"how\" or \"the\" only add to a match), \"quoted\n"
@@ -220,7 +220,7 @@ static int parse_options(int argc, char **argv, options *o)
     rubric_search_opts_init(&o->search);
     unsigned long n = 10;
     int c;
-    while ((c = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "n:hV", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_DB: o->db = optarg; break;
         case 'n':
@@ -258,6 +258,7 @@ static int parse_options(int argc, char **argv, options *o)
             o->color_when = optarg;
             break;
         case 'h': fputs(usage_text, stdout); return EXIT_DONE;
+        case 'V':
         case OPT_VERSION: printf("rubric-query %s\n", rubric_version()); return EXIT_DONE;
         default:
             fputs("Try 'rubric-query --help' for more information.\n", stderr);
@@ -293,13 +294,19 @@ static char *join_words(int argc, char **argv, int first)
     return q;
 }
 
-/* Whether to colour matches: --color, a terminal, and NO_COLOR. */
+/* Whether to colour matches: --color always or never decides; else (auto)
+ * not when NO_COLOR is set or TERM is "dumb", and only on a terminal. The
+ * command line beats the environment, which beats the terminal test. */
 static int use_color(const char *when)
 {
-    const char *nocolor = getenv("NO_COLOR");
-    if (nocolor && *nocolor)
+    if (strcmp(when, "always") == 0)
+        return 1;
+    if (strcmp(when, "never") == 0)
         return 0;
-    return strcmp(when, "always") == 0 || (strcmp(when, "auto") == 0 && isatty(STDOUT_FILENO));
+    const char *nocolor = getenv("NO_COLOR"), *term = getenv("TERM");
+    if ((nocolor && *nocolor) || (term && strcmp(term, "dumb") == 0))
+        return 0;
+    return isatty(STDOUT_FILENO);
 }
 
 /* Open the index O and CFG name, with its synonyms. Returns NULL (said on

@@ -874,7 +874,7 @@ static void the_index_is_found_from_db_flag_then_env_then_current_directory(void
     cmd_free(&c);
 }
 
-static void color_follows_the_terminal_the_flag_and_no_color(void)
+static void color_follows_the_flag_then_no_color_and_term_then_the_terminal(void)
 {
     cmd c;
     sh(&c, NULL, "unset NO_COLOR; \"$Q\" --db %s Bushehr", sq(g_db));
@@ -889,11 +889,39 @@ static void color_follows_the_terminal_the_flag_and_no_color(void)
     CHECK(strstr(c.out, "\033[") != NULL);
     cmd_free(&c);
 
+    /* The command line beats the environment. */
     sh(&c, NULL, "NO_COLOR=1 \"$Q\" --db %s --color always Bushehr", sq(g_db));
     CHECK(c.status == 0);
-    CHECK(strstr(c.out, "Nuclear Cooperation") != NULL);
-    CHECK(memchr(c.out, '\033', c.out_len) == NULL);
+    CHECK(strstr(c.out, "\033[") != NULL);
     cmd_free(&c);
+
+    /* On a terminal (script(1) gives one): colour, unless NO_COLOR is set or
+     * TERM is dumb, or --color never. */
+    static const struct {
+        const char *env, *flag;
+        int colour;
+    } tty[] = {{"unset NO_COLOR; TERM=xterm", "", 1},
+               {"NO_COLOR=1 TERM=xterm", "", 0},
+               {"unset NO_COLOR; TERM=dumb", "", 0},
+               {"unset NO_COLOR; TERM=xterm", "--color never", 0}};
+    for (size_t k = 0; k < sizeof tty / sizeof *tty; k++) {
+        sh(&c, NULL, "command -v script >/dev/null || exit 77; %s; export TERM NO_COLOR; "
+                     "script -qec \"'$Q' --db %s %s Bushehr\" /dev/null",
+           tty[k].env, sq(g_db), tty[k].flag);
+        if (c.status == 77) {
+            fprintf(stderr, "  script(1) missing: the terminal cases are not run\n");
+            cmd_free(&c);
+            break;
+        }
+        CHECK(c.status == 0 && strstr(c.out, "Bushehr") != NULL);
+        int has = strstr(c.out, "\033[1;31m") != NULL;
+        if (has != tty[k].colour) {
+            fprintf(stderr, "  on a terminal with %s %s: colour %s\n", tty[k].env, tty[k].flag,
+                    has ? "shown" : "not shown");
+            harness_current_failed = 1;
+        }
+        cmd_free(&c);
+    }
 }
 
 static void help_version_and_usage_errors_have_their_exit_codes(void)
@@ -910,6 +938,10 @@ static void help_version_and_usage_errors_have_their_exit_codes(void)
     cmd_free(&c);
     sh(&c, NULL, "\"$Q\" --version");
     CHECK(c.status == 0 && strstr(c.out, RUBRIC_VERSION) != NULL);
+    cmd_free(&c);
+    sh(&c, NULL, "\"$I\" -V && \"$Q\" -V");
+    CHECK(c.status == 0 && strstr(c.out, "rubric-index " RUBRIC_VERSION) != NULL &&
+          strstr(c.out, "rubric-query " RUBRIC_VERSION) != NULL);
     cmd_free(&c);
 
     sh(&c, NULL, "\"$I\" --no-such-option %s", sq(g_corpus));
@@ -1353,7 +1385,7 @@ int main(void)
     RUN(db_names_an_index_or_a_new_or_empty_folder_and_nothing_else_is_touched);
     RUN(a_folder_given_under_another_spelling_is_refused_not_indexed_twice);
     RUN(the_index_is_found_from_db_flag_then_env_then_current_directory);
-    RUN(color_follows_the_terminal_the_flag_and_no_color);
+    RUN(color_follows_the_flag_then_no_color_and_term_then_the_terminal);
     RUN(help_version_and_usage_errors_have_their_exit_codes);
     RUN(invalid_utf8_is_skipped_by_name_and_the_rest_indexed);
     RUN(an_empty_file_is_skipped_by_name_and_the_rest_indexed);
