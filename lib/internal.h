@@ -731,8 +731,9 @@ struct rubric_db {
 /* QUERY (TEXT, LEN) with each word the index does not know (or knows in at
  * most two passages, when a far more frequent word is close) replaced by the
  * index's closest word, or NULL when nothing is replaced (or memory ran out).
- * Caller frees. */
-char *spell_suggest(rubric_db *db, const qwords *words, const char *text, size_t len);
+ * Function words and wildcards are never replaced, nor the words of a phrase
+ * when the query FOUND passages. Caller frees. */
+char *spell_suggest(rubric_db *db, const qwords *words, const char *text, size_t len, int found);
 
 /* ---- End of interface to code in spell.c */
 

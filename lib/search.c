@@ -293,7 +293,7 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     if ((rc = run(db, q, &o, limit, &left, &m, errmsg)) != RUBRIC_OK)
         goto done;
     qwords_collect(q, words);
-    r->suggestion = spell_suggest(db, words, query, len);
+    r->suggestion = spell_suggest(db, words, query, len, xs_mset_estimate(m) > 0);
     if ((rc = try_correction(db, &o, limit, &left, r, &m, fixed, words, errmsg)) != RUBRIC_OK)
         goto done;
     r->total = xs_mset_estimate(m);

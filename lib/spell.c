@@ -103,7 +103,7 @@ static int by_start(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-char *spell_suggest(rubric_db *db, const qwords *words, const char *text, size_t len)
+char *spell_suggest(rubric_db *db, const qwords *words, const char *text, size_t len, int found)
 {
     qwords ws = *words;
     qsort(ws.w, ws.n, sizeof *ws.w, by_start);
@@ -114,9 +114,12 @@ char *spell_suggest(rubric_db *db, const qwords *words, const char *text, size_t
         const qword *w = &ws.w[i];
         size_t have = xs_db_termfreq(db->db, w->word, strlen(w->word)), freq = 0;
         /* A function word of the language is spelled right whatever the
-         * index holds: a manual may have no "my" at all. */
+         * index holds: a manual may have no "my" at all. A wildcard is a
+         * beginning, not a word; a phrase that found passages is spelled as
+         * the index spells it. */
         if (w->start < copied || have > RARE_WORD_MAX ||
-            function_word(rubric_analyzer_lang(db->an), w->word))
+            function_word(rubric_analyzer_lang(db->an), w->word) || w->mode == W_OTHER ||
+            (found && w->mode == W_POSITIONAL))
             continue;
         char *sug = suggest_word(db, w->word, &freq);
         /* A word the index knows, but rarely, is corrected only towards a

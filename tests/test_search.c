@@ -1046,6 +1046,21 @@ static void a_name_nothing_holds_whole_is_found_by_its_parts(void)
     rubric_results_free(r);
 }
 
+/* A wildcard is a beginning, not a misspelt word: "mediat*" finds the
+ * meetings and suggests nothing (it suggested "mediate*"). A phrase that
+ * finds nothing is still corrected. */
+static void a_matching_wildcard_gets_no_suggestion(void)
+{
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+    rubric_results *r = search_with("mediat*", &o);
+    CHECK(r && rubric_results_count(r) > 0);
+    CHECK(r && rubric_results_suggestion(r) == NULL);
+    rubric_results_free(r);
+    r = search_with("\"third meetnig\"", &o);
+    CHECK(r && rubric_results_suggestion(r) != NULL);
+    rubric_results_free(r);
+}
+
 static void a_heading_match_ranks_above_a_body_match(void)
 {
     check_before("beacon", "harbour.txt#beacon-tower", "harbour.txt#harbour-wall");
@@ -1567,6 +1582,7 @@ int main(void)
     RUN(function_words_never_decide_a_question);
     RUN(a_qualified_name_finds_the_entry_its_anchor_names);
     RUN(a_name_nothing_holds_whole_is_found_by_its_parts);
+    RUN(a_matching_wildcard_gets_no_suggestion);
     RUN(grouping_keeps_n_passages_per_article_and_counts_them_all);
     RUN(grouping_pages_with_offset_and_limit);
     RUN(fragments_point_at_the_matched_words_in_the_source);
