@@ -211,6 +211,39 @@ typedef struct leaf_ctx {
     size_t offset;
 } leaf_ctx;
 
+/* Add the part WORD (its stem STEM) to leaf N, which keeps its last
+ * QNODE_PARTS: a.b.c.d.e.f.g.h.i's most specific. 0, or -1 when out of
+ * memory (N unchanged). */
+static int add_part(qnode *n, const char *word, size_t wlen, const char *stem, size_t slen)
+{
+    char *w = xstrndup(word, wlen), *s = xstrndup(stem, slen);
+    if (!w || !s) {
+        free(w);
+        free(s);
+        return -1;
+    }
+    if (n->nparts == QNODE_PARTS) {
+        free(n->part[0]);
+        free(n->part_stem[0]);
+        memmove(n->part, n->part + 1, (QNODE_PARTS - 1) * sizeof *n->part);
+        memmove(n->part_stem, n->part_stem + 1, (QNODE_PARTS - 1) * sizeof *n->part_stem);
+        n->nparts--;
+    }
+    n->part[n->nparts] = w;
+    n->part_stem[n->nparts] = s;
+    n->nparts++;
+    return 0;
+}
+
+static void free_parts(qnode *n)
+{
+    for (size_t k = 0; k < n->nparts; k++) {
+        free(n->part[k]);
+        free(n->part_stem[k]);
+    }
+    n->nparts = 0;
+}
+
 static int collect_word(void *ctx, const rubric_token *t)
 {
     leaf_ctx *c = ctx;
@@ -220,23 +253,7 @@ static int collect_word(void *ctx, const rubric_token *t)
          * ranked OR (query_build.c). */
         if (n->nwords != 1)
             return 0;
-        if (n->nparts == QNODE_PARTS) {
-            /* Keep the last ones: a.b.c.d.e.f.g.h.i's most specific parts. */
-            free(n->part[0]);
-            free(n->part_stem[0]);
-            memmove(n->part, n->part + 1, (QNODE_PARTS - 1) * sizeof *n->part);
-            memmove(n->part_stem, n->part_stem + 1, (QNODE_PARTS - 1) * sizeof *n->part_stem);
-            n->nparts--;
-        }
-        n->part[n->nparts] = xstrndup(t->word, t->word_len);
-        n->part_stem[n->nparts] = xstrndup(t->stem, t->stem_len);
-        if (!n->part[n->nparts] || !n->part_stem[n->nparts]) {
-            free(n->part[n->nparts]);
-            free(n->part_stem[n->nparts]);
-            return RUBRIC_ENOMEM;
-        }
-        n->nparts++;
-        return 0;
+        return add_part(n, t->word, t->word_len, t->stem, t->stem_len) < 0 ? RUBRIC_ENOMEM : 0;
     }
     if (n->nwords == QNODE_WORDS)
         return 0;
@@ -293,25 +310,15 @@ static qnode *leaf(parser *p, const token *t)
      * words are its parts, as a dotted name's are; a quoted phrase is
      * searched as written, with no parts. */
     int one_token = n->nwords > 1 && !n->wild && !n->phrase;
-    if (n->phrase || one_token) {
-        for (size_t k = 0; k < n->nparts; k++) {
-            free(n->part[k]);
-            free(n->part_stem[k]);
-        }
-        n->nparts = 0;
-    }
+    if (n->phrase || one_token)
+        free_parts(n);
     if (one_token) {
         n->phrase = 1;
-        size_t from = n->nwords > QNODE_PARTS ? n->nwords - QNODE_PARTS : 0;
-        for (size_t k = from; k < n->nwords; k++) {
-            size_t j = n->nparts++;
-            n->part[j] = xstrdup(n->word[k]);
-            n->part_stem[j] = xstrdup(n->stem[k]);
-            if (!n->part[j] || !n->part_stem[j]) {
+        for (size_t k = 0; k < n->nwords; k++)
+            if (add_part(n, n->word[k], strlen(n->word[k]), n->stem[k], strlen(n->stem[k])) < 0) {
                 p->q->failed = 1;
                 return NULL;
             }
-        }
     }
     return n;
 }
@@ -455,10 +462,7 @@ static void free_words(qtree *q)
             free(n->word[k]);
             free(n->stem[k]);
         }
-        for (size_t k = 0; k < n->nparts; k++) {
-            free(n->part[k]);
-            free(n->part_stem[k]);
-        }
+        free_parts(n);
         free(n->value);
     }
     q->n = 0;

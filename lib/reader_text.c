@@ -587,6 +587,19 @@ typedef struct section {
     size_t ntrail;
 } section;
 
+/* Read the inline markup of the file's bytes START..END into R->inl. Is it
+ * nothing but markup (the text read all blanks)? 1, 0, or -1 when out of
+ * memory. */
+static int read_inline(reader *r, size_t start, size_t end)
+{
+    if (markup_inline(r->data + start, end - start, start, &r->inl) < 0)
+        return -1;
+    for (size_t k = 0; k < r->inl.text.len; k++)
+        if (!is_ascii_space(r->inl.text.data[k]))
+            return 0;
+    return 1;
+}
+
 /* Add the file's bytes START..END as a passage of section S. */
 static int add_passage(reader *r, rubric_doc *d, const section *s, size_t start,
                        size_t end, int boilerplate)
@@ -599,12 +612,10 @@ static int add_passage(reader *r, rubric_doc *d, const section *s, size_t start,
     p.text = r->data + start;
     p.text_len = end - start;
     if (r->markup) {
-        if (markup_inline(r->data + start, end - start, start, &r->inl) < 0)
+        int only = read_inline(r, start, end);
+        if (only < 0)
             return -1;
-        size_t k = 0;
-        while (k < r->inl.text.len && is_ascii_space(r->inl.text.data[k]))
-            k++;
-        if (k == r->inl.text.len)
+        if (only)
             return 0;  /* markup alone (a hyperlink target) */
         p.text = r->inl.text.data;
         p.text_len = r->inl.text.len;
@@ -732,24 +743,12 @@ static int build_passages(reader *r, rubric_doc *d, size_t first)
     return 0;
 }
 
-/* Is block B nothing but markup (its text, read, all blanks)? 1, 0, or -1
- * when out of memory. */
-static int markup_only(reader *r, const block *b)
-{
-    if (markup_inline(r->data + b->start, b->end - b->start, b->start, &r->inl) < 0)
-        return -1;
-    for (size_t k = 0; k < r->inl.text.len; k++)
-        if (!is_ascii_space(r->inl.text.data[k]))
-            return 0;
-    return 1;
-}
-
 /* The markup title at START..END with its inline markup read (a copy, valid
  * UTF-8, caller frees), or as written when that leaves nothing; NULL when
  * out of memory. */
 static char *markup_title(reader *r, size_t start, size_t end)
 {
-    if (markup_inline(r->data + start, end - start, start, &r->inl) < 0)
+    if (read_inline(r, start, end) < 0)
         return NULL;
     if (r->inl.text.len == 0)
         return utf8_valid_copy(r->data + start, end - start, NULL);
@@ -810,7 +809,7 @@ static int read_markup_text(reader *r, rubric_doc *d, const char *name)
     for (;; i++) {
         if (i >= r->nblocks)
             break;
-        int only = markup_only(r, &r->blocks[i]);
+        int only = read_inline(r, r->blocks[i].start, r->blocks[i].end);
         if (only < 0)
             return -1;
         if (!r->blocks[i].adornment && !only)
