@@ -13,7 +13,9 @@
  *
  * P is folded when some page Q other than P's holds at least FOLD_SHARE of
  * P's informative samples (FOLD_SHARE_ALIKE when both were read by the same
- * kind of reader) and Q's fold key (XS_SLOT_FOLD) sorts before P's: read
+ * kind of reader), or of those of them that a longer passage samples too
+ * (a short passage is sampled more densely, and its text may be part of a
+ * longer section in Q), and Q's fold key (XS_SLOT_FOLD) sorts before P's: read
  * with more structure (DOC_STRUCTURE_*), else a section in fewer parts, else
  * a source of fewer passages, else first by source and page. The order is
  * total and depends only on what is indexed, so the same passages are folded
@@ -48,6 +50,7 @@
 typedef struct postings {
     unsigned *ids;
     size_t n;
+    int level;       /* the coarsest rate it is sampled at (layout.c) */
 } postings;
 
 /* A list of sample terms, as indexes into fold_pass.terms. */
@@ -96,6 +99,7 @@ static size_t term_index(fold_pass *f, const char *t, size_t len)
     postings *p = &f->terms[f->nterms];
     if (xs_db_postings(f->db, t, len, &p->ids, &p->n) != XS_OK)
         return SIZE_MAX;
+    p->level = layout_sample_level(t, len);
     *at = ++f->nterms;
     return f->nterms - 1;
 }
@@ -170,6 +174,14 @@ static const samples *samples_of(fold_pass *f, unsigned docid)
     return rc == RUBRIC_OK ? &f->one : NULL;
 }
 
+/* A page that holds samples of the passage judged: how many, of those
+ * sampled at each level and coarser, and the last one counted. */
+typedef struct held {
+    const char *page;
+    size_t n[LAYOUT_SAMPLE_LEVELS];
+    size_t last;
+} held;
+
 /* Is passage DOCID folded? Into *FOLDED; RUBRIC_OK or an error. */
 static int judge(fold_pass *f, unsigned docid, int *folded)
 {
@@ -182,12 +194,15 @@ static int judge(fold_pass *f, unsigned docid, int *folded)
     const samples *sm = samples_of(f, docid);
     if (!sm)
         return RUBRIC_ENOMEM;
-    size_t n = sm->n;
+    size_t n = sm->n, at_level[LAYOUT_SAMPLE_LEVELS] = {0};
     if (n < FOLD_MIN_SAMPLES)
         return RUBRIC_OK;
-    /* Per better page, how many of the samples it holds. */
-    const char **pages = NULL;
-    size_t *counts = NULL, *last = NULL, np = 0, capp = 0, capc = 0, capl = 0;
+    for (size_t s = 0; s < n; s++)
+        for (int l = 0; l <= f->terms[sm->v[s]].level; l++)
+            at_level[l]++;
+    /* Per better page, how many of the samples it holds, at each level. */
+    held *pages = NULL;
+    size_t np = 0, cap = 0;
     int rc = RUBRIC_OK;
     for (size_t s = 0; s < n && rc == RUBRIC_OK && !*folded; s++) {
         const postings *p = &f->terms[sm->v[s]];
@@ -201,29 +216,27 @@ static int judge(fold_pass *f, unsigned docid, int *folded)
                 strcmp(page_of(other), page_of(mine)) == 0)
                 continue;
             size_t g = 0;
-            while (g < np && strcmp(pages[g], page_of(other)) != 0)
+            while (g < np && strcmp(pages[g].page, page_of(other)) != 0)
                 g++;
             if (g == np) {
-                if (GROW(pages, np, capp) < 0 || GROW(counts, np, capc) < 0 ||
-                    GROW(last, np, capl) < 0) {
+                if (GROW(pages, np, cap) < 0) {
                     rc = RUBRIC_ENOMEM;
                     break;
                 }
-                pages[np] = page_of(other);
-                counts[np] = 0;
-                last[np++] = 0;
+                memset(&pages[np], 0, sizeof *pages);
+                pages[np++].page = page_of(other);
             }
-            if (last[g] != s + 1) {  /* a page counts once per sample */
-                last[g] = s + 1;
-                double share = other[0] == mine[0] ? FOLD_SHARE_ALIKE : FOLD_SHARE;
-                if (++counts[g] >= share * (double)n)
+            if (pages[g].last == s + 1)
+                continue;  /* a page counts once per sample */
+            pages[g].last = s + 1;
+            double share = other[0] == mine[0] ? FOLD_SHARE_ALIKE : FOLD_SHARE;
+            for (int l = 0; l <= p->level; l++)
+                if (++pages[g].n[l] >= share * (double)at_level[l] &&
+                    at_level[l] >= FOLD_MIN_SAMPLES)
                     *folded = 1;
-            }
         }
     }
     free(pages);
-    free(counts);
-    free(last);
     return rc;
 }
 

@@ -315,6 +315,13 @@ int layout_file_term(const char *prefix, const char *path, buf *out);
  * structure (one digit), its section's parts, its source's passages, then
  * its page. */
 #define LAYOUT_FOLD_COUNT_DIGITS 10
+/* The levels of sampling: a passage is sampled more densely the shorter it
+ * is (layout.c). A sample at level L is one that every passage sampled at
+ * level L or finer holds wherever its shingle occurs. */
+#define LAYOUT_SAMPLE_LEVELS 3
+/* The level of sample term TERM (LEN bytes: PREFIX_SAMPLE, hex digits): the
+ * coarsest, 0 to LAYOUT_SAMPLE_LEVELS - 1, at which it is sampled. */
+int layout_sample_level(const char *term, size_t len);
 
 /* A source file as its passages' documents record it. */
 typedef struct layout_source {

@@ -22,9 +22,9 @@
  *   XD                         boolean, on folded passages only: copies of a
  *                              passage kept elsewhere (fold.c decides)
  *   XF<12 hex digits>          boolean: a sampled shingle of the heading and
- *                              body (three stems in a row whose hash is 0
- *                              modulo the passage's sample rate), the top 48
- *                              bits of its hash; not on boilerplate passages
+ *                              body (three stems in a row), the top 48 bits
+ *                              of its hash, which are 0 modulo the passage's
+ *                              sample rate; not on boilerplate passages
  *   S<stem>                    stems of the section heading
  *   T<stem>                    stems of the trail (title and enclosing headings)
  *   A<stem>                    stems of the anchor's words that the heading
@@ -137,15 +137,28 @@ typedef struct doc_ctx {
 } doc_ctx;
 
 /* The shingles (three stems in a row, heading then body) that are sampled:
- * those whose hash is 0 modulo the rate. The same shingle is sampled in every
- * passage that holds it, so the samples two passages share estimate how much
- * of one the other holds (fold.c), at one term for about every SAMPLE_RATE
- * words. A passage under SHORT_TEXT bytes is sampled at SAMPLE_RATE_SHORT, a
- * superset of the others' samples, so that a short section and its copy
- * (short as well) still have enough in common to tell. */
-#define SAMPLE_RATE 8
-#define SAMPLE_RATE_SHORT 2
-#define SHORT_TEXT 400
+ * those whose hash, as its term writes it, is 0 modulo the rate. The same
+ * shingle is sampled in every passage that holds it, so the samples two
+ * passages share estimate how much of one the other holds (fold.c). A
+ * passage is sampled at one term for about every eight words, a shorter
+ * one more densely (at rates that divide the coarser ones, so at a superset
+ * of their samples), so that a short section and its copy still have
+ * enough in common to tell. A term's last hex digit shows the coarsest rate
+ * it is sampled at: which of a short passage's samples a longer passage,
+ * one that holds the same text among more, holds too. */
+static const struct {
+    size_t below;  /* text shorter than this many bytes... */
+    unsigned rate; /* ...is sampled at this rate */
+} sample_rates[LAYOUT_SAMPLE_LEVELS] = {{400, 2}, {1200, 4}, {SIZE_MAX, 8}};
+/* (Each rate divides the next, and 16: a hex digit shows them all.) */
+
+static unsigned sample_rate(size_t text_len)
+{
+    int l = 0;
+    while (text_len >= sample_rates[l].below)
+        l++;
+    return sample_rates[l].rate;
+}
 
 /* A 64-bit hash of the pair (A, B), order mattering. */
 static uint64_t mix(uint64_t a, uint64_t b)
@@ -164,13 +177,25 @@ static int add_sample(doc_ctx *c, const rubric_token *t)
     uint64_t s = mix(mix(c->prev[0], c->prev[1]), h);
     c->prev[0] = c->prev[1];
     c->prev[1] = h;
-    if (++c->seen < 3 || s % c->rate != 0)
+    if (++c->seen < 3 || (s >> 16) % c->rate != 0)
         return RUBRIC_OK;
     c->term.len = 0;
     if (buf_printf(&c->term, "%s%012" PRIx64, PREFIX_SAMPLE, s >> 16) < 0 ||
         xs_doc_add_boolean(c->doc, c->term.data, c->term.len) != XS_OK)
         return RUBRIC_ENOMEM;
     return RUBRIC_OK;
+}
+
+int layout_sample_level(const char *term, size_t len)
+{
+    char last = len > strlen(PREFIX_SAMPLE) ? term[len - 1] : 'x';
+    unsigned digit = last >= '0' && last <= '9' ? (unsigned)(last - '0')
+                     : last >= 'a' && last <= 'f' ? (unsigned)(last - 'a' + 10)
+                                                  : 1;
+    int l = 0;
+    while (l + 1 < LAYOUT_SAMPLE_LEVELS && digit % sample_rates[l + 1].rate == 0)
+        l++;
+    return l;
 }
 
 /* Add PREFIX followed by S[0..N) to the document, without a position. */
@@ -381,9 +406,7 @@ done:
 int layout_passage_doc(rubric_analyzer *an, const layout_source *src, const rubric_passage *p,
                        xs_doc **out, buf *id)
 {
-    doc_ctx c = {.rate = p->boilerplate           ? 0
-                         : p->text_len < SHORT_TEXT ? SAMPLE_RATE_SHORT
-                                                    : SAMPLE_RATE};
+    doc_ctx c = {.rate = p->boilerplate ? 0 : sample_rate(p->text_len)};
     char *data = NULL;
     int rc = RUBRIC_ENOMEM;
     *out = NULL;

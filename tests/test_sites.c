@@ -868,17 +868,19 @@ static long folded_count(const char *dir)
     return n;
 }
 
-/* Every result of QUERY in DIR is from the page (kiln.html) or from its copy,
- * as WANT says ("html", "txt"); and there is at least one. */
-static void results_are_from(const char *dir, const char *query_words, const char *want)
+/* Every result of QUERY in DIR is from the page (PAGE.html) or from its copy
+ * (PAGE.txt), as WANT says ("html", "txt"); and there is at least one. */
+static void results_are_from(const char *dir, const char *page, const char *query_words,
+                             const char *want)
 {
+    char file[64];
+    snprintf(file, sizeof file, "%s.%s", page, want);
     cJSON *j = query(dir, "--db db -n 50 %s", query_words);
     int n = j ? nresults(j) : -1;
     CHECK(n > 0);
     for (int i = 0; i < n; i++) {
         const char *path = str_of(result(j, i), "path");
-        int ok = path && strcmp(want, "html") == 0 ? strstr(path, "kiln.html") != NULL
-                                                    : path && strstr(path, "kiln.txt") != NULL;
+        int ok = path && strstr(path, file) != NULL;
         if (!ok)
             fprintf(stderr, "  %s: result %d is from %s, want the %s\n", query_words, i + 1,
                     path ? path : "(none)", want);
@@ -895,8 +897,8 @@ static void a_plain_text_copy_of_a_page_is_folded_into_its_html_sections(void)
     CHECK(first_hit(dir, "--db db quarrelwick", url, path, anchor) == 1);
     CHECK_STR(path, "site/kiln.html");
     CHECK_STR(anchor, "bisque");
-    results_are_from(dir, "dunting", "html");
-    results_are_from(dir, "kiln", "html");
+    results_are_from(dir, "kiln", "dunting", "html");
+    results_are_from(dir, "kiln", "kiln", "html");
     CHECK(folded_count(dir) >= 1);
 }
 
@@ -906,17 +908,17 @@ static void the_copy_folded_is_the_same_whatever_order_the_files_came_in(void)
     CHECK(make_copies("copies-order", dir) == 0);
     /* The copy first, alone; the page in a later run. */
     CHECK(index_run(dir, 0, "--db db site/_sources") == 0);
-    results_are_from(dir, "quarrelwick", "txt");
+    results_are_from(dir, "kiln", "quarrelwick", "txt");
     CHECK(folded_count(dir) == 0);
     CHECK(index_run(dir, 0, "--db db site/kiln.html") == 0);
-    results_are_from(dir, "quarrelwick", "html");
-    results_are_from(dir, "dunting", "html");
+    results_are_from(dir, "kiln", "quarrelwick", "html");
+    results_are_from(dir, "kiln", "dunting", "html");
     long once = folded_count(dir);
     CHECK(once >= 1);
     /* Editing the page leaves the same choice. */
     CHECK(put(dir, "site/kiln.html", kiln_html) == 0);
     CHECK(index_run(dir, 0, "--db db --rebuild site") == 0);
-    results_are_from(dir, "quarrelwick", "html");
+    results_are_from(dir, "kiln", "quarrelwick", "html");
     CHECK(folded_count(dir) == once);
 }
 
@@ -925,16 +927,96 @@ static void deleting_the_kept_copy_brings_the_folded_one_back(void)
     char dir[PATH_MAX];
     CHECK(make_copies("copies-delete", dir) == 0);
     CHECK(index_run(dir, 0, "--db db site") == 0);
-    results_are_from(dir, "quarrelwick", "html");
+    results_are_from(dir, "kiln", "quarrelwick", "html");
     CHECK(gone(dir, "site/kiln.html") == 0);
     CHECK(index_run(dir, 0, "--db db site") == 0);
-    results_are_from(dir, "quarrelwick", "txt");
-    results_are_from(dir, "dunting", "txt");
+    results_are_from(dir, "kiln", "quarrelwick", "txt");
+    results_are_from(dir, "kiln", "dunting", "txt");
     CHECK(folded_count(dir) == 0);
     /* And back again. */
     CHECK(put(dir, "site/kiln.html", kiln_html) == 0);
     CHECK(index_run(dir, 0, "--db db site") == 0);
-    results_are_from(dir, "quarrelwick", "html");
+    results_are_from(dir, "kiln", "quarrelwick", "html");
+}
+
+/* A page whose one long section its source copy, longer by the link targets
+ * the page does not show, splits in two: the copy's short second part is
+ * sampled more densely than the page's section that holds its text. */
+static const char ash_html[] =
+    "<!DOCTYPE html><html><head><title>Ash Glazes</title></head><body>\n"
+    "<h1 id=\"ash-glazes\">Ash Glazes</h1>\n"
+    "<h2 id=\"mixing\">Mixing an ash glaze</h2>\n"
+    "<p>Wood ash glazes are the oldest high-fired glazes, found by accident when ash from "
+    "the fuel settled on pots and melted in the heat of the kiln. Potters today mix them "
+    "on purpose from the ash of hearths and bonfires, washed to take out the soluble salts, "
+    "sieved, and blended with clay and feldspar in roughly equal parts. The result varies "
+    "with the tree, the soil it grew in and even the season it was cut, which is half "
+    "of the charm and most of the frustration. (see the glaze chemistry notes)</p>\n"
+    "<p>Washing is the step most people rush. Soak the ash in a bucket of water for a "
+    "day, pour off the grey liquid, and repeat until the water runs clear; wear gloves, "
+    "because wet ash is caustic enough to burn the skin. Dry the washed ash on a plaster "
+    "bat before weighing it, or every recipe you write down will be off by the weight "
+    "of the water it still held. Sieve it twice, through a coarse mesh and then a fine "
+    "one, and keep the charcoal lumps for the garden. (the safety sheet)</p>\n"
+    "<p>Ash from hardwood such as oak or beech tends to give runny greens and ambers, "
+    "while grass and straw ash brings more silica and a stiffer, paler surface. Keep a "
+    "tile for every batch, labelled with its source, and fire it beside your pots; a glaze "
+    "that ran off a test tile will run off a tall vase too, and pool in the bottom of "
+    "a bowl until it cracks the foot. (tile photographs)</p>\n"
+    "<p>Reduction deepens the colours of ash glazes: with less oxygen in the chamber the "
+    "iron in the ash turns from amber to celadon green. A short reduction near the top "
+    "of the firing is enough, and a long one can leave the glaze dull and blistered.</p>\n"
+    "</body></html>\n";
+
+static const char ash_txt[] =
+    "Ash Glazes\n"
+    "==========\n"
+    "\n"
+    "Mixing an ash glaze\n"
+    "-------------------\n"
+    "\n"
+    "Wood ash glazes are the oldest high-fired glazes, found by accident when ash\n"
+    "from the fuel settled on pots and melted in the heat of the kiln. Potters\n"
+    "today mix them on purpose from the ash of hearths and bonfires, washed to\n"
+    "take out the soluble salts, sieved, and blended with clay and feldspar in\n"
+    "roughly equal parts. The result varies with the tree, the soil it grew in\n"
+    "and even the season it was cut, which is half of the charm and most of the\n"
+    "frustration. (see `the glaze chemistry notes\n"
+    "<https://example.org/ceramics/glaze-chemistry/notes.html>`_)\n"
+    "\n"
+    "Washing is the step most people rush. Soak the ash in a bucket of water for\n"
+    "a day, pour off the grey liquid, and repeat until the water runs clear; wear\n"
+    "gloves, because wet ash is caustic enough to burn the skin. Dry the washed\n"
+    "ash on a plaster bat before weighing it, or every recipe you write down will\n"
+    "be off by the weight of the water it still held. Sieve it twice, through a\n"
+    "coarse mesh and then a fine one, and keep the charcoal lumps for the garden.\n"
+    "(`the safety sheet\n"
+    "<https://example.org/ceramics/safety/caustic-materials.html>`_)\n"
+    "\n"
+    "Ash from hardwood such as oak or beech tends to give runny greens and\n"
+    "ambers, while grass and straw ash brings more silica and a stiffer, paler\n"
+    "surface. Keep a tile for every batch, labelled with its source, and fire it\n"
+    "beside your pots; a glaze that ran off a test tile will run off a tall vase\n"
+    "too, and pool in the bottom of a bowl until it cracks the foot. (`tile\n"
+    "photographs\n"
+    "<https://example.org/ceramics/galleries/ash-test-tiles-2019.html>`_)\n"
+    "\n"
+    "Reduction deepens the colours of ash glazes: with less oxygen in the chamber\n"
+    "the iron in the ash turns from amber to celadon green. A short reduction\n"
+    "near the top of the firing is enough, and a long one can leave the glaze\n"
+    "dull and blistered.\n";
+
+static void a_short_part_of_a_copy_folds_into_the_long_section_holding_it(void)
+{
+    char dir[PATH_MAX];
+    path_join(dir, g_tmp, "copies-split");
+    CHECK(mkdir(dir, 0755) == 0);
+    CHECK(put(dir, "site/ash.html", ash_html) == 0);
+    CHECK(put(dir, "site/_sources/ash.txt", ash_txt) == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    results_are_from(dir, "ash", "celadon", "html"); /* the copy's second part */
+    results_are_from(dir, "ash", "feldspar", "html");
+    CHECK(folded_count(dir) == 2);
 }
 
 /* Two pages written from one template: alike, but each about its own thing. */
@@ -996,6 +1078,7 @@ int main(void)
     RUN(a_plain_text_copy_of_a_page_is_folded_into_its_html_sections);
     RUN(the_copy_folded_is_the_same_whatever_order_the_files_came_in);
     RUN(deleting_the_kept_copy_brings_the_folded_one_back);
+    RUN(a_short_part_of_a_copy_folds_into_the_long_section_holding_it);
     RUN(pages_that_are_only_alike_are_both_kept);
 
     snprintf(p, sizeof p, "rm -rf %s", sq(g_tmp));
