@@ -23,10 +23,15 @@
  * and when the kept copy is deleted the copy it hid comes back at the same
  * commit.
  *
+ * Between pages read alike, a section folds only whole: Q must hold each of
+ * its parts that has samples enough to tell. Two manual pages that include
+ * the same list of options each keep theirs; the print version of a manual
+ * beside its split pages folds.
+ *
  * A run rechecks only the passages that share a sample with one it added or
- * deleted; a fresh build judges all of them in one pass over every sample's
- * postings. A passage's state changes by replacing its document, the cost
- * of folding on a first build. */
+ * deleted, and the other parts of their sections; a fresh build judges all
+ * of them in one pass over every sample's postings. A passage's state
+ * changes by replacing its document, the cost of folding on a first build. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,7 +80,22 @@ typedef struct fold_pass {
     samples one;       /* the samples of the passage judged (a partial pass) */
     char **names;      /* the sample terms of the passage being read */
     size_t nnames, capnames;
+    hashmap verdict_at; /* docid -> 1 + its index in verdicts */
+    struct verdict *verdicts;
+    size_t nverdicts, capverdicts;
+    hashmap section_at; /* docid -> 1 + the index of its section's parts */
+    samples *sections;  /* each section's parts, as docids */
+    size_t nsections, capsections;
 } fold_pass;
+
+/* What one passage's samples say: whether a page read with more structure
+ * holds enough of them, and which pages read alike do. */
+typedef struct verdict {
+    int untold;        /* too few samples, or no fold key: says nothing */
+    int better;        /* a page with more structure holds the passage */
+    const char **alike; /* the pages read alike that hold it (into keys) */
+    size_t nalike, capalike;
+} verdict;
 
 static int add_index(samples *s, size_t i)
 {
@@ -180,15 +200,16 @@ typedef struct held {
     const char *page;
     size_t n[LAYOUT_SAMPLE_LEVELS];
     size_t last;
+    int enough;  /* holds enough of them */
 } held;
 
-/* Is passage DOCID folded? Into *FOLDED; RUBRIC_OK or an error. */
-static int judge(fold_pass *f, unsigned docid, int *folded)
+/* The pages that hold enough of the samples of passage DOCID into V. */
+static int weigh(fold_pass *f, unsigned docid, verdict *v)
 {
-    *folded = 0;
     const char *mine = key_of(f, docid);
     if (!mine)
         return RUBRIC_ENOMEM;
+    v->untold = 1;
     if (!*mine)
         return RUBRIC_OK;  /* boilerplate, or written before folding existed */
     const samples *sm = samples_of(f, docid);
@@ -197,6 +218,7 @@ static int judge(fold_pass *f, unsigned docid, int *folded)
     size_t n = sm->n, at_level[LAYOUT_SAMPLE_LEVELS] = {0};
     if (n < FOLD_MIN_SAMPLES)
         return RUBRIC_OK;
+    v->untold = 0;
     for (size_t s = 0; s < n; s++)
         for (int l = 0; l <= f->terms[sm->v[s]].level; l++)
             at_level[l]++;
@@ -204,7 +226,7 @@ static int judge(fold_pass *f, unsigned docid, int *folded)
     held *pages = NULL;
     size_t np = 0, cap = 0;
     int rc = RUBRIC_OK;
-    for (size_t s = 0; s < n && rc == RUBRIC_OK && !*folded; s++) {
+    for (size_t s = 0; s < n && rc == RUBRIC_OK; s++) {
         const postings *p = &f->terms[sm->v[s]];
         for (size_t i = 0; i < p->n && rc == RUBRIC_OK; i++) {
             const char *other = p->ids[i] == docid ? "" : key_of(f, p->ids[i]);
@@ -229,14 +251,145 @@ static int judge(fold_pass *f, unsigned docid, int *folded)
             if (pages[g].last == s + 1)
                 continue;  /* a page counts once per sample */
             pages[g].last = s + 1;
-            double share = other[0] == mine[0] ? FOLD_SHARE_ALIKE : FOLD_SHARE;
+            int alike = other[0] == mine[0];
+            double share = alike ? FOLD_SHARE_ALIKE : FOLD_SHARE;
+            int enough = 0;
             for (int l = 0; l <= p->level; l++)
                 if (++pages[g].n[l] >= share * (double)at_level[l] &&
                     at_level[l] >= FOLD_MIN_SAMPLES)
-                    *folded = 1;
+                    enough = 1;
+            if (!enough || pages[g].enough)
+                continue;
+            pages[g].enough = 1;
+            if (!alike)
+                v->better = 1;
+            else if (GROW(v->alike, v->nalike, v->capalike) < 0)
+                rc = RUBRIC_ENOMEM;
+            else
+                v->alike[v->nalike++] = pages[g].page;
         }
     }
     free(pages);
+    return rc;
+}
+
+/* The verdict on passage DOCID, weighed once a pass, into *AT (its index in
+ * f->verdicts); RUBRIC_OK or an error. */
+static int verdict_of(fold_pass *f, unsigned docid, size_t *at)
+{
+    size_t *v = hashmap_at(&f->verdict_at, docid);
+    if (!v)
+        return RUBRIC_ENOMEM;
+    if (*v) {
+        *at = *v - 1;
+        return RUBRIC_OK;
+    }
+    if (GROW(f->verdicts, f->nverdicts, f->capverdicts) < 0)
+        return RUBRIC_ENOMEM;
+    verdict w = {0};
+    int rc = weigh(f, docid, &w);
+    f->verdicts[f->nverdicts] = w;
+    *v = ++f->nverdicts;
+    *at = f->nverdicts - 1;
+    return rc;
+}
+
+static int keep_file(void *ctx, const char *term, size_t len)
+{
+    buf *b = ctx;
+    return b->len ? 0 : buf_add(b, term, len) < 0 ? RUBRIC_ENOMEM : 0;
+}
+
+/* The parts of the section of passage DOCID (itself alone when it has no
+ * anchor), into *AT (an index in f->sections): read for its whole file at
+ * once. */
+static int section_of(fold_pass *f, unsigned docid, size_t *at)
+{
+    size_t *known = hashmap_get(&f->section_at, docid);
+    if (known && *known) {
+        *at = *known - 1;
+        return RUBRIC_OK;
+    }
+    buf file = {0};
+    unsigned *ids = NULL;
+    size_t n = 0;
+    hashmap by_value = {0}; /* hash of a section value -> 1 + its index */
+    int rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_FILE, keep_file, &file));
+    if (rc == RUBRIC_OK && file.len)
+        rc = xs_status(xs_db_postings(f->db, file.data, file.len, &ids, &n));
+    if (rc == RUBRIC_OK && !n) {  /* not found through its file: alone */
+        ids = malloc(sizeof *ids);
+        rc = ids ? RUBRIC_OK : RUBRIC_ENOMEM;
+        if (ids)
+            ids[n++] = docid;
+    }
+    for (size_t i = 0; i < n && rc == RUBRIC_OK; i++) {
+        char *value = NULL;
+        size_t len = 0;
+        rc = xs_status(xs_db_doc_value(f->db, ids[i], XS_SLOT_SECTION, &value, &len));
+        size_t *sec = rc != RUBRIC_OK ? NULL
+                      : len       ? hashmap_at(&by_value, hash64(value, len))
+                                  : &(size_t){0};
+        size_t *mine = rc == RUBRIC_OK ? hashmap_at(&f->section_at, ids[i]) : NULL;
+        free(value);
+        if (rc != RUBRIC_OK)
+            break;
+        if (!sec || !mine || (!*sec && GROW(f->sections, f->nsections, f->capsections) < 0)) {
+            rc = RUBRIC_ENOMEM;
+            break;
+        }
+        if (!*sec) {
+            memset(&f->sections[f->nsections], 0, sizeof *f->sections);
+            *sec = ++f->nsections;
+        }
+        *mine = *sec;
+        if (add_index(&f->sections[*sec - 1], ids[i]) < 0)
+            rc = RUBRIC_ENOMEM;
+    }
+    free(ids);
+    buf_free(&file);
+    hashmap_free(&by_value);
+    known = rc == RUBRIC_OK ? hashmap_get(&f->section_at, docid) : NULL;
+    if (rc == RUBRIC_OK && !(known && *known))
+        rc = RUBRIC_ENODB;  /* its file's postings lack it */
+    if (rc == RUBRIC_OK)
+        *at = *known - 1;
+    return rc;
+}
+
+/* Is passage DOCID folded? Into *FOLDED; RUBRIC_OK or an error. A page read
+ * with more structure that holds it is enough. A page read alike must hold
+ * every part of its section that can be told: a section is a copy of another
+ * page's (a manual split into pages beside its print version) only whole;
+ * two manual pages that include the same list of options each keep it. */
+static int judge(fold_pass *f, unsigned docid, int *folded)
+{
+    size_t v, sec;
+    *folded = 0;
+    int rc = verdict_of(f, docid, &v);
+    if (rc != RUBRIC_OK || f->verdicts[v].better || !f->verdicts[v].nalike) {
+        *folded = rc == RUBRIC_OK && f->verdicts[v].better;
+        return rc;
+    }
+    if ((rc = section_of(f, docid, &sec)) != RUBRIC_OK)
+        return rc;
+    for (size_t g = 0; g < f->verdicts[v].nalike && !*folded; g++) {
+        const char *page = f->verdicts[v].alike[g];
+        int whole = 1;
+        for (size_t i = 0; i < f->sections[sec].n && whole && rc == RUBRIC_OK; i++) {
+            size_t w;
+            unsigned part = (unsigned)f->sections[sec].v[i];
+            if (part == docid || (rc = verdict_of(f, part, &w)) != RUBRIC_OK ||
+                f->verdicts[w].untold)
+                continue;
+            whole = 0;
+            for (size_t k = 0; k < f->verdicts[w].nalike && !whole; k++)
+                whole = strcmp(f->verdicts[w].alike[k], page) == 0;
+        }
+        if (rc != RUBRIC_OK)
+            return rc;
+        *folded = whole;
+    }
     return rc;
 }
 
@@ -375,6 +528,17 @@ int fold_run(xs_db *db, const fold_set *touched)
         }
     } else if (rc == RUBRIC_OK) {
         rc = gather(&f, touched, &ids, &n, &cap);
+        /* A part's verdict weighs its section's other parts too. */
+        for (size_t i = 0, gathered = n; i < gathered && rc == RUBRIC_OK; i++) {
+            size_t sec;
+            rc = section_of(&f, ids[i], &sec);
+            for (size_t k = 0; rc == RUBRIC_OK && k < f.sections[sec].n; k++) {
+                if (GROW(ids, n, cap) < 0)
+                    rc = RUBRIC_ENOMEM;
+                else
+                    ids[n++] = (unsigned)f.sections[sec].v[k];
+            }
+        }
     }
     if (rc == RUBRIC_OK && n)
         qsort(ids, n, sizeof *ids, cmp_id);
@@ -397,6 +561,14 @@ int fold_run(xs_db *db, const fold_set *touched)
     for (size_t i = 0; i < f.ndocs; i++)
         free(f.docs[i].v);
     free(f.docs);
+    for (size_t i = 0; i < f.nverdicts; i++)
+        free(f.verdicts[i].alike);
+    free(f.verdicts);
+    for (size_t i = 0; i < f.nsections; i++)
+        free(f.sections[i].v);
+    free(f.sections);
+    hashmap_free(&f.verdict_at);
+    hashmap_free(&f.section_at);
     free(f.one.v);
     free(f.names);
     hashmap_free(&f.term_at);

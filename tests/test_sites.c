@@ -1049,6 +1049,96 @@ static void pages_that_are_only_alike_are_both_kept(void)
     CHECK(folded_count(dir) == 0);
 }
 
+/* Options that two manual pages of one tool both include, each among its
+ * own: the same text in each, read by the same reader. */
+static const char *const shared_options[][2] = {
+    {"--depth N", "Stop descending after N levels of the spool tree, counting the top as one. "
+     "A depth of zero reads the top spool alone and ignores every folder below it, which "
+     "is what the nightly rotation wants when only the newest records matter."},
+    {"--since DATE", "Leave out records written before DATE, given as a calendar day or as "
+     "a number of days ago. Records without a timestamp are always read, because the "
+     "spool cannot tell how old they are and guessing would hide them."},
+    {"--follow", "Keep the spool open after the last record and print new ones as the "
+     "writer appends them, the way a terminal pager follows a growing log. Interrupt "
+     "with the usual key to stop following; the handle is closed cleanly."},
+    {"--checksum", "Verify each record against the checksum the writer stored beside it "
+     "and report a mismatch on standard error with the record's offset. A corrupt record "
+     "is skipped rather than printed, and the exit status says that one was."},
+    {"--batch SIZE", "Read SIZE records at a time instead of one, which is faster on slow "
+     "disks and network shares. A larger batch uses more memory; the default of "
+     "sixty-four suits most machines and rarely needs to change."},
+    {"--quiet", "Print nothing but the records themselves: no summary line at the end, no "
+     "warnings about skipped folders, and no progress dots on a terminal. Errors are "
+     "still reported, since a silent failure helps nobody."},
+    {"--locale NAME", "Format dates and numbers in the summary for the locale NAME instead "
+     "of the one the environment sets. The records are printed as written, whatever "
+     "the locale, so that scripts reading them see the same bytes."},
+    {"--exclude GLOB", "Skip every spool whose name matches GLOB, a shell pattern; the "
+     "option may be given more than once. A folder excluded this way is not entered, "
+     "so a pattern can also keep a slow mount out of a run."},
+};
+
+/* Write a manual page for the tool's subcommand NAME: the shared options
+ * above, then OWN's, in one OPTIONS section. */
+static int put_manual_page(const char *dir, const char *name, const char *const own[][2],
+                           size_t nown)
+{
+    char page[16384], rel[64];
+    int n = snprintf(page, sizeof page,
+                     "<!DOCTYPE html><html><head><title>spool-%s</title></head><body>\n"
+                     "<h1 id=\"top\">spool-%s</h1>\n<h2 id=\"options\">OPTIONS</h2>\n<dl>\n",
+                     name, name);
+    for (size_t i = 0; i < sizeof shared_options / sizeof *shared_options; i++)
+        n += snprintf(page + n, sizeof page - (size_t)n, "<dt>%s</dt><dd><p>%s</p></dd>\n",
+                      shared_options[i][0], shared_options[i][1]);
+    for (size_t i = 0; i < nown; i++)
+        n += snprintf(page + n, sizeof page - (size_t)n, "<dt>%s</dt><dd><p>%s</p></dd>\n",
+                      own[i][0], own[i][1]);
+    snprintf(page + n, sizeof page - (size_t)n, "</dl>\n</body></html>\n");
+    snprintf(rel, sizeof rel, "site/spool-%s.html", name);
+    return put(dir, rel, page);
+}
+
+static void pages_that_include_the_same_options_each_keep_them(void)
+{
+    static const char *const read_own[][2] = {
+        {"--reverse", "Print the records newest first. The spool is read from its end, "
+         "so this costs nothing extra, and it combines with every other option here."},
+        {"--raw", "Print each record's bytes as stored, without decoding the escapes the "
+         "writer added, for piping into another program that expects them."},
+    };
+    static const char *const peek_own[][2] = {
+        {"--count", "Print how many records would be read, and nothing else, so that a "
+         "script can decide whether a full read is worth starting."},
+        {"--first", "Stop after the first record that matches, which makes a quick test "
+         "of whether a spool holds anything at all from the given day."},
+    };
+    char dir[PATH_MAX];
+    path_join(dir, g_tmp, "included-options");
+    CHECK(mkdir(dir, 0755) == 0);
+    CHECK(put_manual_page(dir, "read", read_own, 2) == 0);
+    CHECK(put_manual_page(dir, "peek", peek_own, 2) == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    /* The section is in parts, the first all shared; neither page's is folded. */
+    CHECK(hits(dir, "--db db sixty-four") == 2);
+    CHECK(hits(dir, "--db db timestamp") == 2);
+    CHECK(folded_count(dir) == 0);
+    /* A page that copies one of them whole is a copy: its parts fold. */
+    CHECK(put_manual_page(dir, "read-again", read_own, 2) == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    CHECK(hits(dir, "--db db sixty-four") == 2);
+    long once = folded_count(dir);
+    CHECK(once >= 2);
+    CHECK(index_run(dir, 0, "--db db --rebuild site") == 0);
+    CHECK(folded_count(dir) == once);
+    /* Either copy deleted, the other is back. */
+    CHECK(gone(dir, "site/spool-read.html") == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    CHECK(hits(dir, "--db db sixty-four") == 2);
+    CHECK(hits(dir, "--db db piping") == 1);
+    CHECK(folded_count(dir) == 0);
+}
+
 /* ------------------------------------------------------------------- main */
 
 int main(void)
@@ -1080,6 +1170,7 @@ int main(void)
     RUN(deleting_the_kept_copy_brings_the_folded_one_back);
     RUN(a_short_part_of_a_copy_folds_into_the_long_section_holding_it);
     RUN(pages_that_are_only_alike_are_both_kept);
+    RUN(pages_that_include_the_same_options_each_keep_them);
 
     snprintf(p, sizeof p, "rm -rf %s", sq(g_tmp));
     if (system(p) != 0)
