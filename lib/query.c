@@ -209,6 +209,8 @@ static int add_kid(parser *p, qnode *parent, qnode *kid)
 typedef struct leaf_ctx {
     qnode *n;
     size_t offset;
+    int whole;  /* the last part is the last word, whose own parts may follow */
+    int subs;   /* parts of words seen */
 } leaf_ctx;
 
 /* Add the part WORD (its stem STEM) to leaf N, which keeps its last
@@ -248,15 +250,26 @@ static int collect_word(void *ctx, const rubric_token *t)
 {
     leaf_ctx *c = ctx;
     qnode *n = c->n;
+    /* The parts of a leaf, kept for the ranked OR (query_build.c): its
+     * words, each a dotted name given as its own parts instead. */
     if (t->sub) {
-        /* A dotted name is searched whole; its parts are kept for the
-         * ranked OR (query_build.c). */
-        if (n->nwords != 1)
+        if (!c->n->nwords || n->nwords > QNODE_WORDS || (!c->whole && !c->subs))
             return 0;
+        if (c->whole) {  /* the word's parts stand for it */
+            n->nparts--;
+            free(n->part[n->nparts]);
+            free(n->part_stem[n->nparts]);
+            c->whole = 0;
+        }
+        c->subs++;
         return add_part(n, t->word, t->word_len, t->stem, t->stem_len) < 0 ? RUBRIC_ENOMEM : 0;
     }
+    c->whole = 0;
     if (n->nwords == QNODE_WORDS)
         return 0;
+    if (add_part(n, t->word, t->word_len, t->stem, t->stem_len) < 0)
+        return RUBRIC_ENOMEM;
+    c->whole = 1;
     n->word[n->nwords] = xstrndup(t->word, t->word_len);
     n->stem[n->nwords] = xstrndup(t->stem, t->stem_len);
     n->wstart[n->nwords] = c->offset + t->start;
@@ -297,7 +310,7 @@ static qnode *leaf(parser *p, const token *t)
                 *c = (char)tolower((unsigned char)*c);
         return n;
     }
-    leaf_ctx c = {n, t->start};
+    leaf_ctx c = {n, t->start, 0, 0};
     if (rubric_analyzer_run(p->an, s, len, collect_word, &c) != RUBRIC_OK) {
         p->q->failed = 1;
         return NULL;
@@ -307,19 +320,15 @@ static qnode *leaf(parser *p, const token *t)
         return NULL;
     }
     /* Several words from one token ("Iran-Israel") are a phrase, and its
-     * words are its parts, as a dotted name's are; a quoted phrase is
-     * searched as written, with no parts. */
+     * words are its parts, as a dotted name's are (the parts of a dotted
+     * one among them: GtkStack:interpolate-size is GtkStack, interpolate,
+     * size); a quoted phrase is searched as written, with no parts, and a
+     * plain word has none. */
     int one_token = n->nwords > 1 && !n->wild && !n->phrase;
-    if (n->phrase || one_token)
+    if (n->phrase || (!one_token && !c.subs))
         free_parts(n);
-    if (one_token) {
+    if (one_token)
         n->phrase = 1;
-        for (size_t k = 0; k < n->nwords; k++)
-            if (add_part(n, n->word[k], strlen(n->word[k]), n->stem[k], strlen(n->stem[k])) < 0) {
-                p->q->failed = 1;
-                return NULL;
-            }
-    }
     return n;
 }
 

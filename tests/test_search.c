@@ -1033,6 +1033,15 @@ static void a_name_nothing_holds_whole_is_found_by_its_parts(void)
     r = search_all("quay:hoist");
     CHECK(r && rank_of(r, "crane.html#quay.crane.hoist") == 0);
     rubric_results_free(r);
+    /* A phrase's joined word is its parts there (as gtk-doc names a
+     * property, GtkStack:interpolate-size): quay and hoist, not "quay:hoist"
+     * that nothing holds, beside the load that both entries hold. */
+    r = search_all("quay:hoist-load");
+    CHECK(r && rank_of(r, "crane.html#quay.crane.hoist") == 0);
+    rubric_results_free(r);
+    r = search_all("quay:lower-load");
+    CHECK(r && rank_of(r, "crane.html#quay.crane.lower") == 0);
+    rubric_results_free(r);
     /* Held whole, it comes first. */
     r = search_all("crane.lower");
     CHECK(r && rank_of(r, "crane.html#quay.crane.lower") == 0);
