@@ -486,6 +486,43 @@ static size_t next_joint(const uint8_t *s, size_t from, size_t end)
     return 0;
 }
 
+static int is_upper(uint8_t c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+static int is_lower(uint8_t c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+/* The offset of the next hump of a camel-case name in S[FROM..END), FROM
+ * excluded (GtkTreeModel: Tree, then Model), or 0 when there is none: an
+ * ASCII capital after an ASCII lowercase letter. A run of capitals stays
+ * whole (HTTPServer, GMenu): where its word begins is a guess. */
+static size_t next_hump(const uint8_t *s, size_t from, size_t end)
+{
+    for (size_t i = from + 1; i < end; i++)
+        if (is_upper(s[i]) && is_lower(s[i - 1]))
+            return i;
+    return 0;
+}
+
+/* Emit the humps of the camel-case name S[START..END), when it has two or
+ * more, as parts of the word at POS. */
+static int emit_humps(run_ctx *r, const uint8_t *s, size_t start, size_t end, unsigned pos)
+{
+    size_t q = next_hump(s, start, end);
+    if (!q)
+        return 0;
+    int rc = 0;
+    for (size_t p = start; p < end && rc == 0; p = q, q = next_hump(s, p, end)) {
+        q = q ? q : end;
+        rc = emit_one(r, s, p, q, pos, 1);
+    }
+    return rc;
+}
+
 static int emit_word(void *ctx, const uint8_t *s, size_t start, size_t end)
 {
     run_ctx *r = ctx;
@@ -499,9 +536,11 @@ static int emit_word(void *ctx, const uint8_t *s, size_t start, size_t end)
         return rc;
     /* A dotted name (os.path.join, platform.mac_ver), or one joined by
      * colons (GtkSpinButton:value, c:func), is also its parts, at the same
-     * position, so "join" finds it; numbers (3.14, 10:30) stay whole. */
+     * position, so "join" finds it; numbers (3.14, 10:30) stay whole. So is
+     * a camel-case name (GtkRevealer: Gtk, Revealer), so that "reveal" finds
+     * the overview of the widget that names it so. */
     if (!next_joint(s, start, end))
-        return 0;
+        return emit_humps(r, s, start, end, pos);
     size_t lettered = 0;
     for (size_t p = start, q; p < end; p = q + 1) {
         q = next_joint(s, p, end);

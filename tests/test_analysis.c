@@ -227,7 +227,13 @@ static const row english_words[] = {
     /* a name joined by single colons is its parts too (between digits a
      * colon joins nothing) */
     {"GtkSpinButton:value at 10:30", "gtkspinbutton:value[0] gtkspinbutton[0] value[0] at[1] 10[2] 30[3]"},
-    {"GtkWidget::focus-in-event", "gtkwidget[0] focus[1] in[2] event[3]"},
+    {"GtkWidget::focus-in-event", "gtkwidget[0] gtk[0] widget[0] focus[1] in[2] event[3]"},
+    /* a camel-case name is its humps too; a run of capitals stays whole,
+     * and so does a word in one case or capitalised */
+    {"GtkTreeModel", "gtktreemodel[0] gtk[0] tree[0] model[0]"},
+    {"the pdbCommandLoop runs", "the[0] pdbcommandloop[1] pdb[1] command[1] loop[1] runs[2]"},
+    {"HTTPServer GMenu Paris README", "httpserver[0] gmenu[1] paris[2] readme[3]"},
+    {"toUTF8String", "toutf8string[0] to[0] utf8string[0]"},
     /* CJK ideographs: one token each */
     {"日本語", "日[0] 本[1] 語[2]"},
     {"中文 text", "中[0] 文[1] text[2]"},

@@ -258,7 +258,8 @@ static const char letter_txt[] =
 static const char crane_html[] =
     "<html><head><title>Harbour Machines</title></head><body>\n"
     "<h1 id=\"machines\">Harbour Machines</h1>\n"
-    "<p>The crane module moves loads about the quay, from the ships to the sheds.</p>\n"
+    "<p>The crane module moves loads about the quay, from the ships to the sheds, its "
+    "QuayWinch setting the pace.</p>\n"
     "<dl>\n"
     "<dt id=\"quay.crane.hoist\">hoist(load)</dt><dd><p>Raises the load to the deck and "
     "holds it there until told to stop.</p></dd>\n"
@@ -1022,6 +1023,18 @@ static void a_qualified_name_finds_the_entry_its_anchor_names(void)
     rubric_results_free(r);
 }
 
+/* A camel-case name is found by its humps: "winch" finds the QuayWinch, and
+ * the name typed whole finds it too. */
+static void a_camel_case_name_is_found_by_its_humps(void)
+{
+    rubric_results *r = search_all("winch");
+    CHECK(r && rubric_results_count(r) == 1 && rank_of(r, "crane.html#machines") == 0);
+    rubric_results_free(r);
+    r = search_all("QuayWinch");
+    CHECK(r && rank_of(r, "crane.html#machines") == 0);
+    rubric_results_free(r);
+}
+
 /* One token of several words is a phrase; when no passage holds it, its
  * words still find the passage that holds them apart, and a name joined
  * by a colon is found by its parts, as a dotted one is. */
@@ -1590,6 +1603,7 @@ int main(void)
     RUN(a_rare_word_outranks_a_common_one_found_in_every_field);
     RUN(function_words_never_decide_a_question);
     RUN(a_qualified_name_finds_the_entry_its_anchor_names);
+    RUN(a_camel_case_name_is_found_by_its_humps);
     RUN(a_name_nothing_holds_whole_is_found_by_its_parts);
     RUN(a_matching_wildcard_gets_no_suggestion);
     RUN(grouping_keeps_n_passages_per_article_and_counts_them_all);
