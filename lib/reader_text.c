@@ -19,7 +19,9 @@
  * of one punctuation character at least as long as it, its level that of the
  * first title adorned the same way (as reStructuredText ranks them); or a
  * line opening with 1 to 6 "#" or "=" and a space (Markdown, AsciiDoc), its
- * level their count. Adornment lines are not text.
+ * level their count. Adornment lines are not text. A table-of-contents
+ * directive (reStructuredText's toctree and contents) is boilerplate, with
+ * what is indented below it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -578,6 +580,50 @@ static int find_boilerplate(reader *r, size_t first)
     return r->failed ? -1 : 0;
 }
 
+/* Where the line holding byte AT begins. */
+static size_t line_start(const reader *r, size_t at)
+{
+    while (at > 0 && r->data[at - 1] != '\n')
+        at--;
+    return at;
+}
+
+/* Is block B a reStructuredText directive that makes a table of contents
+ * (".. toctree::", Sphinx's list of the documents below; ".. contents::",
+ * the section list docutils generates)? Its content is navigation, as a
+ * page's <nav> is. */
+static int contents_directive(const reader *r, const block *b)
+{
+    static const char *const names[] = {"toctree", "contents"};
+    const char *p = r->data + b->start;
+    size_t n = b->end - b->start;
+    if (b->kind != B_LINE || n < 3 || memcmp(p, ".. ", 3) != 0)
+        return 0;
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+        size_t len = strlen(names[k]);
+        if (n >= 3 + len + 2 && memcmp(p + 3, names[k], len) == 0 &&
+            memcmp(p + 3 + len, "::", 2) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Mark as boilerplate each table-of-contents directive of a markup source
+ * and what is indented below it: the documents it lists ("/variable/CMAKE_AR",
+ * one a line) are links, not text about them. */
+static void mark_contents_directives(reader *r, size_t first)
+{
+    for (size_t i = first; i < r->nblocks; i++) {
+        if (!contents_directive(r, &r->blocks[i]))
+            continue;
+        size_t indent = r->blocks[i].start - line_start(r, r->blocks[i].start);
+        r->blocks[i].boilerplate = 1;
+        while (i + 1 < r->nblocks && !r->blocks[i + 1].heading && !r->blocks[i + 1].adornment &&
+               r->blocks[i + 1].start - line_start(r, r->blocks[i + 1].start) > indent)
+            r->blocks[++i].boilerplate = 1;
+    }
+}
+
 /* ------------------------------------------------------------- passages */
 
 typedef struct section {
@@ -831,7 +877,10 @@ static int read_markup_text(reader *r, rubric_doc *d, const char *name)
     }
     if (!d->title && !(d->title = xstrdup(name)))
         return -1;
-    if (find_boilerplate(r, first) < 0 || build_markup_passages(r, d, first, top) < 0)
+    if (find_boilerplate(r, first) < 0)
+        return -1;
+    mark_contents_directives(r, first);
+    if (build_markup_passages(r, d, first, top) < 0)
         return -1;
     return 0;
 }

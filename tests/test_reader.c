@@ -1033,6 +1033,59 @@ static void reader_reads_restructuredtext_inline_markup_as_its_rendering_shows_i
     rubric_doc_free(d);
 }
 
+/* A table-of-contents directive of a reStructuredText source lists
+ * documents, one a line: navigation, as its HTML page's list of links is;
+ * the text around it stays content. */
+static void reader_reads_a_contents_directive_as_navigation(void)
+{
+    static const char text[] =
+        "Spool Reference\n"
+        "===============\n"
+        "\n"
+        ".. contents::\n"
+        "   :local:\n"
+        "\n"
+        "Spools keep records in the order they were written.\n"
+        "\n"
+        "Record Commands\n"
+        "---------------\n"
+        "\n"
+        ".. toctree::\n"
+        "   :maxdepth: 1\n"
+        "\n"
+        "   /command/spool_open\n"
+        "   /command/spool_append\n"
+        "   /command/spool_rewind\n"
+        "\n"
+        "Each command takes the spool's handle first.\n";
+    rubric_doc *d = read_fixture("reference.rst", text, sizeof text - 1);
+    if (!d)
+        return;
+    int listed = 0, prose = 0, order = 0;
+    for (size_t i = 0; i < rubric_doc_count(d); i++) {
+        const rubric_passage *p = rubric_doc_passage(d, i);
+        const char *t = p->text;
+        size_t n = p->text_len;
+        if (find_bytes(t, n, "spool_append", 12) || find_bytes(t, n, "maxdepth", 8) ||
+            find_bytes(t, n, "local", 5)) {
+            listed++;
+            CHECK(p->boilerplate);
+        }
+        if (find_bytes(t, n, "handle first", 12)) {
+            prose++;
+            CHECK(!p->boilerplate);
+            CHECK_STR(p->title, "Record Commands");
+        }
+        if (find_bytes(t, n, "in the order", 12)) {
+            order++;
+            CHECK(!p->boilerplate);
+        }
+    }
+    CHECK(listed >= 1 && prose == 1 && order == 1);
+    check_ranges("reference.rst", d, sizeof text - 1);
+    rubric_doc_free(d);
+}
+
 static void reader_takes_no_line_of_a_delimited_listing_for_a_title(void)
 {
     static const char text[] =
@@ -1277,6 +1330,7 @@ int main(void)
     RUN(reader_takes_restructuredtext_titles_as_the_headings_at_their_levels);
     RUN(reader_takes_asciidoc_and_hash_titles_as_the_headings_at_their_levels);
     RUN(reader_reads_restructuredtext_inline_markup_as_its_rendering_shows_it);
+    RUN(reader_reads_a_contents_directive_as_navigation);
     RUN(reader_takes_no_wrapped_or_indented_line_for_a_heading);
     RUN(reader_takes_no_line_of_a_delimited_listing_for_a_title);
     RUN(reader_makes_repeated_anchors_unique);
