@@ -203,6 +203,80 @@ typedef struct held {
     int enough;  /* holds enough of them */
 } held;
 
+/* Terms read from a document. */
+typedef struct term_list {
+    char **v;
+    size_t n, cap;
+} term_list;
+
+static int keep_term(void *ctx, const char *term, size_t len)
+{
+    term_list *l = ctx;
+    if (GROW(l->v, l->n, l->cap) < 0 || !(l->v[l->n] = xstrndup(term, len)))
+        return RUBRIC_ENOMEM;
+    l->n++;
+    return 0;
+}
+
+static void term_list_free(term_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* Of the samples MINE (stock phrases too) of a passage, how many passage
+ * OTHER holds, into *COUNT. */
+static int samples_held(fold_pass *f, unsigned other, const term_list *mine, size_t *count)
+{
+    term_list theirs = {0};
+    hashset set = {0};
+    int rc = xs_status(xs_db_doc_terms(f->db, other, PREFIX_SAMPLE, keep_term, &theirs));
+    for (size_t i = 0; i < theirs.n && rc == RUBRIC_OK; i++)
+        if (hashset_add(&set, hash64(theirs.v[i], strlen(theirs.v[i]))) < 0)
+            rc = RUBRIC_ENOMEM;
+    *count = 0;
+    for (size_t i = 0; i < mine->n && rc == RUBRIC_OK; i++)
+        *count += hashset_has(&set, hash64(mine->v[i], strlen(mine->v[i])));
+    term_list_free(&theirs);
+    hashset_free(&set);
+    return rc;
+}
+
+/* Is passage DOCID (fold key MINE), too short for its informative samples
+ * to tell, the copy of a passage with more structure? It is when one with
+ * the same heading (its print held by no more than FOLD_COMMON passages)
+ * holds FOLD_SHARE of its samples, stock phrases counted: a generated
+ * reference of hundreds of short entries, each a name and a sentence of the
+ * same template, beside its source. Into *BETTER. */
+static int same_heading(fold_pass *f, unsigned docid, const char *mine, int *better)
+{
+    term_list print = {0}, all = {0};
+    int rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_HEADING_PRINT, keep_term, &print));
+    size_t k = rc == RUBRIC_OK && print.n == 1 ? term_index(f, print.v[0], strlen(print.v[0]))
+                                               : SIZE_MAX - 1;
+    if (k == SIZE_MAX)
+        rc = RUBRIC_ENOMEM;
+    if (rc == RUBRIC_OK && k != SIZE_MAX - 1 && f->terms[k].n >= 2 &&
+        f->terms[k].n <= FOLD_COMMON)
+        rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_SAMPLE, keep_term, &all));
+    for (size_t i = 0; all.n >= 2 && !*better && rc == RUBRIC_OK && i < f->terms[k].n; i++) {
+        unsigned id = f->terms[k].ids[i];
+        const char *other = id == docid ? "" : key_of(f, id);
+        size_t n_held = 0;
+        if (!other)
+            rc = RUBRIC_ENOMEM;
+        else if (*other && other[0] != mine[0] && strcmp(other, mine) < 0 &&
+                 strcmp(page_of(other), page_of(mine)) != 0 &&
+                 (rc = samples_held(f, id, &all, &n_held)) == RUBRIC_OK)
+            *better = n_held >= FOLD_SHARE * (double)all.n;
+    }
+    term_list_free(&print);
+    term_list_free(&all);
+    return rc;
+}
+
 /* The pages that hold enough of the samples of passage DOCID into V. */
 static int weigh(fold_pass *f, unsigned docid, verdict *v)
 {
@@ -216,8 +290,11 @@ static int weigh(fold_pass *f, unsigned docid, verdict *v)
     if (!sm)
         return RUBRIC_ENOMEM;
     size_t n = sm->n, at_level[LAYOUT_SAMPLE_LEVELS] = {0};
-    if (n < FOLD_MIN_SAMPLES)
-        return RUBRIC_OK;
+    if (n < FOLD_MIN_SAMPLES) {
+        int rc = same_heading(f, docid, mine, &v->better);
+        v->untold = !v->better;
+        return rc;
+    }
     v->untold = 0;
     for (size_t s = 0; s < n; s++)
         for (int l = 0; l <= f->terms[sm->v[s]].level; l++)
@@ -446,6 +523,30 @@ static int each_whole_term(void *ctx, const char *term, size_t len, size_t freq)
     return 0;
 }
 
+/* The passages that hold a heading print few enough hold (a whole pass):
+ * each may be a short copy (same_heading). */
+typedef struct heading_pass {
+    fold_pass *f;
+    unsigned **ids;
+    size_t *n, *cap;
+} heading_pass;
+
+static int each_heading_term(void *ctx, const char *term, size_t len, size_t freq)
+{
+    heading_pass *h = ctx;
+    if (freq < 2 || freq > FOLD_COMMON)
+        return 0;
+    size_t k = term_index(h->f, term, len);
+    if (k == SIZE_MAX)
+        return RUBRIC_ENOMEM;
+    for (size_t i = 0; i < h->f->terms[k].n; i++) {
+        if (GROW(*h->ids, *h->n, *h->cap) < 0)
+            return RUBRIC_ENOMEM;
+        (*h->ids)[(*h->n)++] = h->f->terms[k].ids[i];
+    }
+    return 0;
+}
+
 /* Note sample term TERM, held by a passage deleted (ADDED 0) or added. */
 static int note(fold_set *s, const char *term, size_t len, int added)
 {
@@ -475,7 +576,9 @@ static int note_deleted(void *ctx, const char *term, size_t len)
 
 int fold_note_doc(fold_set *s, const xs_doc *doc)
 {
-    return xs_status(xs_doc_terms(doc, PREFIX_SAMPLE, note_added, s));
+    int rc = xs_status(xs_doc_terms(doc, PREFIX_SAMPLE, note_added, s));
+    return rc == RUBRIC_OK ? xs_status(xs_doc_terms(doc, PREFIX_HEADING_PRINT, note_added, s))
+                           : rc;
 }
 
 int fold_note_file(fold_set *s, xs_db *db, const char *fileterm)
@@ -483,8 +586,11 @@ int fold_note_file(fold_set *s, xs_db *db, const char *fileterm)
     unsigned *ids = NULL;
     size_t n = 0;
     int rc = xs_status(xs_db_postings(db, fileterm, strlen(fileterm), &ids, &n));
-    for (size_t i = 0; i < n && rc == RUBRIC_OK; i++)
+    for (size_t i = 0; i < n && rc == RUBRIC_OK; i++) {
         rc = xs_status(xs_db_doc_terms(db, ids[i], PREFIX_SAMPLE, note_deleted, s));
+        if (rc == RUBRIC_OK)
+            rc = xs_status(xs_db_doc_terms(db, ids[i], PREFIX_HEADING_PRINT, note_deleted, s));
+    }
     free(ids);
     return rc;
 }
@@ -526,6 +632,9 @@ int fold_run(xs_db *db, const fold_set *touched)
             else
                 ids[n++] = was[i];
         }
+        heading_pass h = {&f, &ids, &n, &cap};
+        if (rc == RUBRIC_OK)
+            rc = xs_status(xs_db_terms(db, PREFIX_HEADING_PRINT, each_heading_term, &h));
     } else if (rc == RUBRIC_OK) {
         rc = gather(&f, touched, &ids, &n, &cap);
         /* A part's verdict weighs its section's other parts too. */

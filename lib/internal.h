@@ -292,6 +292,7 @@ struct xs_doc;
 #define TERM_BOILERPLATE "XB"
 #define TERM_FOLDED "XD"
 #define PREFIX_SAMPLE "XF"
+#define PREFIX_HEADING_PRINT "XH"
 /* Metadata keys; META_FILE is followed by the file's path. */
 #define META_BASE_URL "rubric:base_url"
 #define META_UPDATED "rubric:updated"

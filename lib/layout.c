@@ -21,6 +21,9 @@
  *                              when boilerplate detection is off)
  *   XD                         boolean, on folded passages only: copies of a
  *                              passage kept elsewhere (fold.c decides)
+ *   XH<12 hex digits>          boolean: the print of the heading (a hash of
+ *                              its stems in order), for folding; not on
+ *                              boilerplate passages
  *   XF<12 hex digits>          boolean: a sampled shingle of the heading and
  *                              body (three stems in a row), the top 48 bits
  *                              of its hash, which are 0 modulo the passage's
@@ -132,6 +135,7 @@ typedef struct doc_ctx {
     uint64_t prev[2];    /* hashes of the two stems before this one */
     int heading;         /* the heading is being analysed */
     hashset heading_stems; /* hashes of the heading's stems */
+    uint64_t heading_print; /* of the heading's stems in order; 0: none */
     unsigned seen;       /* stems so far */
     buf term;
 } doc_ctx;
@@ -234,6 +238,8 @@ static int add_token(void *ctx, const rubric_token *t)
     if (rc == RUBRIC_OK && c->heading &&
         hashset_add(&c->heading_stems, hash64(t->stem, t->stem_len)) < 0)
         rc = RUBRIC_ENOMEM;
+    if (c->heading && !t->sub)
+        c->heading_print = mix(c->heading_print, hash64(t->stem, t->stem_len)) | 1;
     if (rc == RUBRIC_OK && written_in_capitals(c, t))
         rc = add_term(c, PREFIX_CAPS, t->word, t->word_len);
     if (rc == RUBRIC_OK && c->rate && !t->sub)
@@ -344,6 +350,15 @@ static int add_words(rubric_analyzer *an, const rubric_passage *p, doc_ctx *c)
     c->heading = 1;
     int rc = rubric_analyzer_run(an, p->title, strlen(p->title), add_token, c);
     c->heading = 0;
+    /* The heading's print (XH), for telling a short section's copy: two
+     * copies of a page's entry say the same words around its name in other
+     * markup ("New in version 3.1" and "3.1"), and have few samples. */
+    if (rc == RUBRIC_OK && c->rate && c->heading_print) {
+        c->term.len = 0;
+        if (buf_printf(&c->term, "%s%012" PRIx64, PREFIX_HEADING_PRINT, c->heading_print >> 16) < 0 ||
+            xs_doc_add_boolean(c->doc, c->term.data, c->term.len) != XS_OK)
+            rc = RUBRIC_ENOMEM;
+    }
     c->prefix = PREFIX_STEM;
     c->text = p->text;
     c->base = c->last + HEADING_GAP;

@@ -1139,6 +1139,46 @@ static void pages_that_include_the_same_options_each_keep_them(void)
     CHECK(folded_count(dir) == 0);
 }
 
+/* A generated reference: short entries, each a name and a sentence of one
+ * template, beside their sources. The samples of each are stock phrases
+ * (the template's), but the copy has its page's heading and words. */
+static void short_entries_of_one_template_fold_into_their_pages(void)
+{
+    static const char *const names[] = {"ALPHA", "BETA", "GAMMA", "DELTA"};
+    char dir[PATH_MAX], rel[128], page[1024];
+    path_join(dir, g_tmp, "template-entries");
+    CHECK(mkdir(dir, 0755) == 0);
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        snprintf(page, sizeof page,
+                 "<html><head><title>SPOOL_DEPTH_%s</title></head><body>\n"
+                 "<h1 id=\"spool-depth-%zu\">SPOOL_DEPTH_%s</h1>\n"
+                 "<p>New in version 3.1.</p>\n"
+                 "<p>Default value for the %s_DEPTH property of a spool if set when the spool "
+                 "is created.</p>\n</body></html>\n",
+                 names[i], i, names[i], names[i]);
+        snprintf(rel, sizeof rel, "site/depth/%s.html", names[i]);
+        CHECK(put(dir, rel, page) == 0);
+        snprintf(page, sizeof page,
+                 "SPOOL_DEPTH_%s\n-----------------\n\n.. versionadded:: 3.1\n\n"
+                 "Default value for the :prop:`%s_DEPTH` property of a spool if set when the\n"
+                 "spool is created.\n",
+                 names[i], names[i]);
+        snprintf(rel, sizeof rel, "site/_sources/depth/%s.txt", names[i]);
+        CHECK(put(dir, rel, page) == 0);
+    }
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    CHECK(folded_count(dir) == 4);
+    cJSON *j = query(dir, "--db db -n 20 SPOOL_DEPTH_BETA");
+    int n = j ? nresults(j) : -1;
+    CHECK(n >= 1);
+    for (int i = 0; i < n; i++) {
+        const char *path = str_of(result(j, i), "path");
+        CHECK(path && strstr(path, ".html") != NULL);
+    }
+    CHECK(n >= 1 && strstr(str_of(result(j, 0), "path"), "BETA.html") != NULL);
+    cJSON_Delete(j);
+}
+
 /* ------------------------------------------------------------------- main */
 
 int main(void)
@@ -1171,6 +1211,7 @@ int main(void)
     RUN(a_short_part_of_a_copy_folds_into_the_long_section_holding_it);
     RUN(pages_that_are_only_alike_are_both_kept);
     RUN(pages_that_include_the_same_options_each_keep_them);
+    RUN(short_entries_of_one_template_fold_into_their_pages);
 
     snprintf(p, sizeof p, "rm -rf %s", sq(g_tmp));
     if (system(p) != 0)
