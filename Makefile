@@ -39,7 +39,8 @@ BENCH_MISSING := $(strip $(foreach f,$(BENCH_PROBES),$(if $(wildcard $(f)),,$(f)
 EVAL_TREES = python-docs:python3.11-doc:/usr/share/doc/python3.11/html \
              git-docs:git-doc:/usr/share/doc/git-doc \
              gtk3-docs:libgtk-3-doc:/usr/share/gtk-doc/html/gtk3 \
-             bash-docs:bash-doc:/usr/share/doc/bash
+             bash-docs:bash-doc:/usr/share/doc/bash \
+             cmake-docs:cmake-doc:/usr/share/doc/cmake-doc/html
 EVAL_PACKAGES = $(foreach t,$(EVAL_TREES),$(word 2,$(subst :, ,$(t)))) xapian-omega xapian-tools \
                 $(SQLITE_PACKAGES)
 EVAL_PROBES = $(foreach t,$(EVAL_TREES),$(word 3,$(subst :, ,$(t)))) /usr/bin/omindex /usr/bin/quest \
@@ -50,7 +51,7 @@ EVAL_MISSING := $(strip $(foreach f,$(EVAL_PROBES),$(if $(wildcard $(f)),,$(f)))
 # on. They are judged like the written ones, as collection NAME-index, 200
 # entries drawn with a fixed seed. git-doc ships no index.
 EVAL_INDEXES = python-docs:genindex-all.html gtk3-docs:api-index-full.html \
-               bash-docs:bashref.html\#Indexes
+               bash-docs:bashref.html\#Indexes cmake-docs:genindex.html
 EVAL_INDEX_NAMES = $(foreach i,$(EVAL_INDEXES),$(word 1,$(subst :, ,$(i)))-index)
 # Where the judged queries are read from (another folder of NAME.tsv files
 # may stand in: `make eval RELEVANCE=DIR`).
