@@ -6,6 +6,8 @@ BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# Where the tools look for the system's configuration (rubric/rubric.json).
+SYSCONFDIR ?= /etc
 
 CC ?= cc
 CXX ?= c++
@@ -149,7 +151,7 @@ build/lib/store/%.o: lib/store/%.cc $(LIB_HEADERS) | build/lib
 
 build/tools/%.o: tools/%.c $(HEADERS) | build/lib
 	@mkdir -p $(@D)
-	$(CC) $(RUBRIC_CFLAGS) -Itools -c $< -o $@
+	$(CC) $(RUBRIC_CFLAGS) -Itools -DRUBRIC_SYSCONFDIR='"$(SYSCONFDIR)"' -c $< -o $@
 
 # What the tests and benchmarks link: the library's objects with their
 # internal names (the Xapian shim, the readers) that they use too.

@@ -33,7 +33,9 @@ static const char usage_text[] =
     "  --exclude GLOB    skip files and folders whose path under their PATH matches\n"
     "                    GLOB (repeatable)\n"
     "  --base-url URL    links in results start with URL (recorded in the index)\n"
-    "  --config FILE     read settings from FILE (default: ./" CONFIG_DEFAULT " if present)\n"
+    "  --config FILE     read settings from FILE (default: the first of ./" CONFIG_DEFAULT ",\n"
+    "                    $XDG_CONFIG_HOME/rubric/" CONFIG_DEFAULT ", " CONFIG_SYSTEM "\n"
+    "                    that exists)\n"
     "  --rebuild         build a new index beside the live one, then put it in its\n"
     "                    place at one instant (also to change --lang)\n"
     "  --dry-run         list what would be added, changed and removed; change nothing\n"
@@ -184,8 +186,9 @@ static void print_removed(void *ctx, const char *path)
         SAY(stderr, "removed ", path, "\n");
 }
 
-/* rubric-index --status: what the index holds. */
-static int print_status(const char *db)
+/* rubric-index --status: what the index holds, and the configuration read
+ * (CONFIG_PATH: its path, or NULL). */
+static int print_status(const char *db, const char *config_path)
 {
     rubric_db *d = NULL;
     char *err = NULL;
@@ -208,6 +211,9 @@ static int print_status(const char *db)
                st.folded);
         printf("language: %s\n", rubric_db_lang(d));
         printf("base url: %s\n", *rubric_db_base_url(d) ? rubric_db_base_url(d) : "(none)");
+        fputs("config:   ", stdout);
+        cli_puts_safe(stdout, config_path ? config_path : "(none)");
+        putchar('\n');
         printf("size:     %.1f MB\n", (double)st.bytes / 1e6);
     } else {
         fprintf(stderr, "rubric-index: cannot read the manifest of '%s'\n", db);
@@ -519,7 +525,7 @@ int main(int argc, char **argv)
         if (!o.lang)
             o.lang = cfg.lang;
         if (o.show_status)
-            status = print_status(cli_db_path(o.dbflag, cfg.db));
+            status = print_status(cli_db_path(o.dbflag, cfg.db), cfg.path);
         else if ((status = check_run(&o, &cfg)) < 0)
             status = index_run(&o, &cfg);
         config_free(&cfg);

@@ -307,6 +307,11 @@ static void a_missing_file_given_explicitly_is_an_error_naming_it(void)
 static void without_rubric_json_in_the_current_folder_the_defaults_apply(void)
 {
     char dir[PATH_MAX];
+    struct stat st;
+    if (stat(CONFIG_SYSTEM, &st) == 0) {
+        printf("     %s exists on this machine: the defaults are not checked\n", CONFIG_SYSTEM);
+        return;
+    }
     path_join(dir, g_tmp, "empty-cwd");
     CHECK(mkdir(dir, 0755) == 0);
     CHECK(chdir(dir) == 0);
@@ -356,6 +361,85 @@ static void rubric_json_in_the_current_folder_is_read_by_default(void)
     free(err);
     config_free(&c);
     CHECK(chdir(g_cwd) == 0);
+}
+
+/* Load the configuration found from an empty current folder (none given);
+ * its path and db into PATH and DB (empty when none). */
+static void load_found(const char *cwd, char *path, char *db)
+{
+    path[0] = db[0] = '\0';
+    CHECK(chdir(cwd) == 0);
+    config c;
+    char *err = NULL;
+    int rc = config_load(NULL, &c, &err);
+    CHECK(rc == 0);
+    if (rc == 0) {
+        snprintf(path, PATH_MAX, "%s", c.path ? c.path : "");
+        snprintf(db, PATH_MAX, "%s", c.db ? c.db : "");
+        config_free(&c);
+    } else {
+        fprintf(stderr, "  %s\n", err ? err : "?");
+    }
+    free(err);
+    CHECK(chdir(g_cwd) == 0);
+}
+
+/* Without ./rubric.json: the user's, under $XDG_CONFIG_HOME when that is an
+ * absolute path, else under ~/.config; the current folder's comes first. */
+static void the_users_configuration_is_read_after_the_current_folders(void)
+{
+    char cwd[PATH_MAX], xdg[PATH_MAX], home[PATH_MAX], d[PATH_MAX], file[PATH_MAX],
+        got[PATH_MAX], db[PATH_MAX], want[PATH_MAX];
+    char *old_xdg = getenv("XDG_CONFIG_HOME") ? strdup(getenv("XDG_CONFIG_HOME")) : NULL;
+    char *old_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+    path_join(cwd, g_tmp, "user-cwd");
+    path_join(xdg, g_tmp, "xdg");
+    path_join(home, g_tmp, "home");
+    CHECK(mkdir(cwd, 0755) == 0 && mkdir(xdg, 0755) == 0 && mkdir(home, 0755) == 0);
+    path_join(d, xdg, "rubric");
+    CHECK(mkdir(d, 0755) == 0);
+    path_join(file, d, CONFIG_DEFAULT);
+    CHECK(write_text(file, "{\"db\": \"xdg.db\"}") == 0);
+    path_join(d, home, ".config");
+    CHECK(mkdir(d, 0755) == 0);
+    path_join(d, d, "rubric");
+    CHECK(mkdir(d, 0755) == 0);
+    path_join(d, d, CONFIG_DEFAULT);
+    CHECK(write_text(d, "{\"db\": \"home.db\"}") == 0);
+    setenv("HOME", home, 1);
+
+    setenv("XDG_CONFIG_HOME", xdg, 1);
+    load_found(cwd, got, db);
+    CHECK_STR(got, file);
+    path_join(want, xdg, "rubric/xdg.db"); /* relative to its folder */
+    CHECK_STR(db, want);
+
+    /* Unset, or not an absolute path: ~/.config. */
+    unsetenv("XDG_CONFIG_HOME");
+    load_found(cwd, got, db);
+    CHECK_STR(got, d);
+    setenv("XDG_CONFIG_HOME", "relative/config", 1);
+    load_found(cwd, got, db);
+    CHECK_STR(got, d);
+
+    /* The current folder's first. */
+    setenv("XDG_CONFIG_HOME", xdg, 1);
+    path_join(file, cwd, CONFIG_DEFAULT);
+    CHECK(write_text(file, "{\"db\": \"here.db\"}") == 0);
+    load_found(cwd, got, db);
+    CHECK_STR(got, CONFIG_DEFAULT);
+    CHECK_STR(db, "here.db");
+
+    if (old_xdg)
+        setenv("XDG_CONFIG_HOME", old_xdg, 1);
+    else
+        unsetenv("XDG_CONFIG_HOME");
+    if (old_home)
+        setenv("HOME", old_home, 1);
+    else
+        unsetenv("HOME");
+    free(old_xdg);
+    free(old_home);
 }
 
 static void an_empty_object_gives_the_defaults(void)
@@ -699,6 +783,7 @@ int main(void)
     RUN(a_missing_file_given_explicitly_is_an_error_naming_it);
     RUN(without_rubric_json_in_the_current_folder_the_defaults_apply);
     RUN(rubric_json_in_the_current_folder_is_read_by_default);
+    RUN(the_users_configuration_is_read_after_the_current_folders);
     RUN(an_empty_object_gives_the_defaults);
     RUN(every_value_is_read_with_relative_paths_under_the_files_folder);
     RUN(an_absolute_db_path_is_kept_as_written);

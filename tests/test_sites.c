@@ -592,6 +592,32 @@ static void config_names_another_file_whose_paths_are_relative_to_it(void)
     CHECK(hits(dir, "--config alt/alt.json grommetwhistle") == 0);
 }
 
+/* Without ./rubric.json, the user's configuration is read (a timer unit
+ * then needs no working directory), and --status says which file that was. */
+static void the_users_configuration_serves_both_tools_from_any_folder(void)
+{
+    char dir[PATH_MAX];
+    CHECK(make_site("config-user", dir) == 0);
+    CHECK(put(dir, "xdg/rubric/rubric.json",
+              "{\"db\": \"user.db\", \"sources\": [\"../../site\"]}") == 0);
+    CHECK(put(dir, "elsewhere/.keep", "") == 0);
+    cmd c;
+    sh(&c, dir, "cd elsewhere && XDG_CONFIG_HOME=\"$PWD/../xdg\" \"$I\" -q");
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    CHECK(is_dir(dir, "xdg/rubric/user.db")); /* relative to the file's folder */
+    sh(&c, dir, "cd elsewhere && XDG_CONFIG_HOME=\"$PWD/../xdg\" \"$Q\" --json tumbleweedix");
+    CHECK(c.status == 0 && strstr(c.out, "install.html") != NULL);
+    cmd_free(&c);
+    sh(&c, dir, "cd elsewhere && XDG_CONFIG_HOME=\"$PWD/../xdg\" \"$I\" --status");
+    CHECK(c.status == 0 && strstr(c.out, "\nconfig:   ") && strstr(c.out, "xdg/rubric/rubric.json\n"));
+    cmd_free(&c);
+    /* With none, it says so. */
+    sh(&c, dir, "cd elsewhere && \"$I\" --db ../xdg/rubric/user.db --status");
+    CHECK(c.status == 0 && strstr(c.out, "\nconfig:   (none)\n") != NULL);
+    cmd_free(&c);
+}
+
 static void boilerplate_detect_false_indexes_link_lists_as_content(void)
 {
     char dir[PATH_MAX];
@@ -1196,6 +1222,7 @@ int main(void)
     RUN(include_indexes_only_the_matching_files);
     RUN(rubric_json_gives_the_sources_the_db_the_base_url_and_shows_boilerplate);
     RUN(flags_override_the_db_and_base_url_of_rubric_json);
+    RUN(the_users_configuration_serves_both_tools_from_any_folder);
     RUN(config_names_another_file_whose_paths_are_relative_to_it);
     RUN(boilerplate_detect_false_indexes_link_lists_as_content);
     RUN(a_rubric_json_with_an_unknown_key_stops_both_tools_with_exit_2);

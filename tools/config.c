@@ -197,16 +197,36 @@ static int parse(loader *l, const cJSON *root, config *c)
     return 0;
 }
 
+/* The first configuration of CONFIG_ORDER that exists (malloc'd), or NULL:
+ * the current folder's, the user's, the system's. An unset or relative
+ * $XDG_CONFIG_HOME means ~/.config, as the XDG base directory rules say. */
+static char *find_config(void)
+{
+    struct stat st;
+    if (stat(CONFIG_DEFAULT, &st) == 0)
+        return xstrdup(CONFIG_DEFAULT);
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    char *user = xdg && xdg[0] == '/'
+                     ? xasprintf("%s/%s/%s", xdg, CONFIG_USER_DIR, CONFIG_DEFAULT)
+                 : home && home[0] == '/'
+                     ? xasprintf("%s/.config/%s/%s", home, CONFIG_USER_DIR, CONFIG_DEFAULT)
+                     : NULL;
+    if (user && stat(user, &st) == 0)
+        return user;
+    free(user);
+    return stat(CONFIG_SYSTEM, &st) == 0 ? xstrdup(CONFIG_SYSTEM) : NULL;
+}
+
 int config_load(const char *path, config *out, char **err)
 {
     memset(out, 0, sizeof *out);
     out->detect_boilerplate = 1;
     *err = NULL;
+    char *found = NULL;
     if (!path) {
-        struct stat st;
-        if (stat(CONFIG_DEFAULT, &st) < 0)
+        if (!(found = find_config()))
             return 0;
-        path = CONFIG_DEFAULT;
+        path = found;
     }
     char *data = NULL;
     size_t len = 0;
@@ -214,6 +234,7 @@ int config_load(const char *path, config *out, char **err)
     if (e) {
         *err = xasprintf("cannot read '%s': %s", path,
                          e == READ_TOO_LARGE ? "larger than " CONFIG_MAX_TEXT : read_file_error(e));
+        free(found);
         return -1;
     }
     out->path = xstrdup(path);
@@ -244,6 +265,7 @@ int config_load(const char *path, config *out, char **err)
     cJSON_Delete(root);
     free(data);
     free(dir);
+    free(found);
     if (rc < 0)
         config_free(out);
     return rc;

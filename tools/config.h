@@ -5,8 +5,15 @@
 
 #include <stddef.h>
 
-/* Where the tools look for a configuration when --config is not given. */
+/* Where the tools look for a configuration when --config is not given, in
+ * this order: the current folder's, the user's (under $XDG_CONFIG_HOME, else
+ * ~/.config), the system's. */
 #define CONFIG_DEFAULT "rubric.json"
+#define CONFIG_USER_DIR "rubric"
+#ifndef RUBRIC_SYSCONFDIR
+#define RUBRIC_SYSCONFDIR "/etc"
+#endif
+#define CONFIG_SYSTEM RUBRIC_SYSCONFDIR "/rubric/rubric.json"
 /* A configuration is a few lines; past this it is not one (a device, a log
  * named by mistake), and reading it all would cost for nothing. */
 #define CONFIG_MAX_BYTES ((size_t)1 << 20)
@@ -30,9 +37,10 @@ typedef struct config {
     size_t max_file_size;    /* bytes; 0 when not set */
 } config;
 
-/* Read the configuration at PATH; with PATH NULL, CONFIG_DEFAULT when it
- * exists, else the defaults. Paths in the file are relative to its folder.
- * Returns 0, or -1 with *err (caller frees) naming the file and the key. */
+/* Read the configuration at PATH; with PATH NULL, the first of the three
+ * above that exists, else the defaults (out->path NULL). Paths in the file are
+ * relative to its folder. Returns 0, or -1 with *err (caller frees) naming
+ * the file and the key. */
 int config_load(const char *path, config *out, char **err);
 void config_free(config *c);
 
