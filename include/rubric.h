@@ -447,6 +447,10 @@ typedef struct rubric_article {
 RUBRIC_API size_t rubric_results_article_count(const rubric_results *r);
 RUBRIC_API const rubric_article *rubric_results_article(const rubric_results *r, size_t i);
 
+/* The version of the JSON documents rubric writes (their "schema" field):
+ * it moves only when a field is renamed or removed, never for one added. */
+#define RUBRIC_JSON_SCHEMA 1
+
 /* Flags of rubric_results_json(). */
 enum {
     RUBRIC_JSON_COMPACT = 1  /* one line, no indentation */

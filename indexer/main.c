@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
 #include "config.h"
 #include "rubric.h"
@@ -48,6 +50,8 @@ static const char usage_text[] =
     "                    processor): a first build or --rebuild writes N shards\n"
     "                    side by side and merges them; other runs read and\n"
     "                    analyse on N threads while one writes\n"
+    "  --json            print the run's summary (or --status) as JSON on stdout,\n"
+    "                    and errors as a JSON object there too\n"
     "  -q, --quiet       print only errors and the summary line\n"
     "  -h, --help        print this help\n"
     "  -V, --version     print the version\n"
@@ -62,6 +66,7 @@ typedef struct run {
     struct stat db_stat;
     int have_db_stat;
     int quiet, dry_run;
+    cJSON *json;  /* with --json: the run's summary, filled as it goes */
     unsigned long files, added, changed, unchanged, excluded, skipped, partial, removed;
     unsigned long passages;
     int fatal;  /* a status that ends the run without committing */
@@ -93,7 +98,7 @@ static int queue_file(void *ctx, const char *path, const char *rel)
     r->nfiles++;
     return 0;
 oom:
-    fputs("rubric-index: out of memory\n", stderr);
+    cli_error("rubric-index", "memory", "out of memory");
     r->fatal = RUBRIC_ENOMEM;
     return 1;
 }
@@ -104,7 +109,7 @@ static void keep_failed(void *ctx, const char *path)
 {
     run *r = ctx;
     if (!r->fatal && rubric_index_keep(r->ix, path) != RUBRIC_OK) {
-        fputs("rubric-index: out of memory\n", stderr);
+        cli_error("rubric-index", "memory", "out of memory");
         r->fatal = RUBRIC_ENOMEM;
     }
 }
@@ -120,6 +125,39 @@ static void say(FILE *f, const char *prefix, const char *text, size_t len, const
 
 #define SAY(f, prefix, text, suffix) say((f), (prefix), (text), strlen(text), (suffix))
 
+/* With --json, note PATH and WHY under KEY of the summary ("skipped" files
+ * with the reason, "partial" ones with what of them was skipped, and in a
+ * dry run the files to "add", "change" and "remove", WHY NULL). */
+static void note(run *r, const char *key, const char *path, const char *why)
+{
+    if (!r->json)
+        return;
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(r->json, key);
+    if (!list)
+        list = cJSON_AddArrayToObject(r->json, key);
+    char *p = cli_valid_utf8(path), *w = why ? cli_valid_utf8(why) : NULL;
+    cJSON *item = !p || (why && !w) ? NULL
+                  : why ? cJSON_CreateObject()
+                        : cJSON_CreateString(p);
+    if (item && why && !(cJSON_AddStringToObject(item, "path", p) &&
+                         cJSON_AddStringToObject(item, "reason", w))) {
+        cJSON_Delete(item);
+        item = NULL;
+    }
+    if (!list || !item || !cJSON_AddItemToArray(list, item)) {
+        cJSON_Delete(item);
+        cli_error("rubric-index", "memory", "out of memory");
+        r->fatal = RUBRIC_ENOMEM;
+    }
+    free(p);
+    free(w);
+}
+
+static void note_skipped(void *ctx, const char *path, const char *why)
+{
+    note(ctx, "skipped", path, why);
+}
+
 /* What became of file I (rubric_index_add_many() calls this in order). A
  * status that ends the run is returned, which stops rubric_index_add_many(). */
 static int file_done(void *ctx, size_t i, int rc, int what, size_t n)
@@ -128,11 +166,12 @@ static int file_done(void *ctx, size_t i, int rc, int what, size_t n)
     const char *path = r->paths[i];
     if (rc == RUBRIC_EIO || rc == RUBRIC_EINPUT) {
         SAY(stderr, "rubric-index: skipped ", rubric_index_errmsg(r->ix), "\n");
+        note(r, "skipped", path, rubric_index_errmsg(r->ix));
         r->skipped++;
         return 0;
     }
     if (rc != RUBRIC_OK) {
-        SAY(stderr, "rubric-index: ", rubric_index_errmsg(r->ix), "\n");
+        cli_error("rubric-index", "index", "%s", rubric_index_errmsg(r->ix));
         r->fatal = rc;
         return rc;
     }
@@ -146,6 +185,9 @@ static int file_done(void *ctx, size_t i, int rc, int what, size_t n)
             int len = nl ? (int)(nl - line) : (int)strlen(line);
             SAY(stderr, "rubric-index: ", path, ": skipped ");
             say(stderr, "", line, (size_t)len, "\n");
+            char *one = strndup(line, (size_t)len);
+            note(r, "partial", path, one ? one : "");
+            free(one);
             line += len + (nl != NULL);
         }
         r->partial++;
@@ -159,7 +201,9 @@ static int file_done(void *ctx, size_t i, int rc, int what, size_t n)
         r->excluded++;
     else
         r->unchanged++;
-    if (r->dry_run && what != RUBRIC_FILE_UNCHANGED)
+    if (r->dry_run && what != RUBRIC_FILE_UNCHANGED && r->json)
+        note(r, what == RUBRIC_FILE_ADDED ? "add" : "change", path, NULL);
+    else if (r->dry_run && what != RUBRIC_FILE_UNCHANGED)
         SAY(stdout, what == RUBRIC_FILE_ADDED ? "add " : "change ", path, "\n");
     else if (!r->quiet && verbs[what]) {
         fprintf(stderr, "%s ", verbs[what]);
@@ -179,27 +223,65 @@ static int list_languages(void)
 
 static void print_removed(void *ctx, const char *path)
 {
-    const run *r = ctx;
-    if (r->dry_run)
+    run *r = ctx;
+    if (r->dry_run && r->json)
+        note(r, "remove", path, NULL);
+    else if (r->dry_run)
         SAY(stdout, "remove ", path, "\n");
     else if (!r->quiet)
         SAY(stderr, "removed ", path, "\n");
 }
 
+/* Add the string S (made valid UTF-8; NULL: null) to O as KEY; 0 when out
+ * of memory. */
+static int add_string(cJSON *o, const char *key, const char *s)
+{
+    char *v = s ? cli_valid_utf8(s) : NULL;
+    int ok = s ? v && cJSON_AddStringToObject(o, key, v) : cJSON_AddNullToObject(o, key) != NULL;
+    free(v);
+    return ok;
+}
+
+/* rubric-index --status --json: the same figures as an object. */
+static int print_status_json(rubric_db *d, const rubric_db_stats *st, const char *db,
+                             const char *config_path)
+{
+    cJSON *o = cli_json_object();
+    const char *updated = rubric_db_updated(d), *base = rubric_db_base_url(d);
+    if (o && !(add_string(o, "index", db) && cJSON_AddNumberToObject(o, "revision", (double)st->revision) &&
+               add_string(o, "updated", *updated ? updated : NULL) &&
+               cJSON_AddNumberToObject(o, "files", (double)st->files) &&
+               cJSON_AddNumberToObject(o, "passages", (double)st->passages) &&
+               cJSON_AddNumberToObject(o, "folded", (double)st->folded) &&
+               add_string(o, "language", rubric_db_lang(d)) &&
+               add_string(o, "base_url", *base ? base : NULL) &&
+               cJSON_AddNumberToObject(o, "bytes", (double)st->bytes) &&
+               add_string(o, "config", config_path))) {
+        cJSON_Delete(o);
+        o = NULL;
+    }
+    return cli_json_print("rubric-index", o) == 0 ? EXIT_DONE : EXIT_NODB;
+}
+
 /* rubric-index --status: what the index holds, and the configuration read
- * (CONFIG_PATH: its path, or NULL). */
-static int print_status(const char *db, const char *config_path)
+ * (CONFIG_PATH: its path, or NULL); with JSON, as a JSON object. */
+static int print_status(const char *db, const char *config_path, int json)
 {
     rubric_db *d = NULL;
     char *err = NULL;
     int rc = rubric_db_open(db, &d, &err);
     if (rc != RUBRIC_OK) {
-        SAY(stderr, "rubric-index: ", err ? err : rubric_strerror(rc), "\n");
+        cli_error("rubric-index", rc == RUBRIC_EINVAL ? "usage" : "index", "%s", err ? err : rubric_strerror(rc));
         free(err);
         return EXIT_NODB;
     }
     rubric_db_stats st;
     rc = rubric_db_stats_get(d, &st);
+    if (rc == RUBRIC_OK && json) {
+        rc = print_status_json(d, &st, db, config_path) == EXIT_DONE ? RUBRIC_OK : RUBRIC_ENOMEM;
+        rubric_db_close(d);
+        return rc == RUBRIC_OK ? EXIT_DONE : EXIT_NODB;
+    }
     if (rc == RUBRIC_OK) {
         const char *updated = rubric_db_updated(d);
         SAY(stdout, "index:    ", db, "\n");
@@ -216,7 +298,7 @@ static int print_status(const char *db, const char *config_path)
         putchar('\n');
         printf("size:     %.1f MB\n", (double)st.bytes / 1e6);
     } else {
-        fprintf(stderr, "rubric-index: cannot read the manifest of '%s'\n", db);
+        cli_error("rubric-index", "index", "cannot read the manifest of '%s'", db);
     }
     rubric_db_close(d);
     return rc == RUBRIC_OK ? EXIT_DONE : EXIT_NODB;
@@ -228,7 +310,7 @@ typedef struct opts {
     char **include, **exclude;  /* NULL-terminated glob lists, or NULL */
     size_t ninclude, nexclude, capinclude, capexclude;
     int flags;                  /* RUBRIC_OPEN_* */
-    int show_status, quiet;
+    int show_status, quiet, json;
     unsigned long wait, jobs;   /* jobs 0: one per processor */
     size_t max_file_size;       /* 0: the configuration's, else the library's */
     char **paths;               /* the PATHs given */
@@ -249,7 +331,7 @@ static int add_glob(char ***list, size_t *n, size_t *cap, char *glob)
 static int parse_options(int argc, char **argv, opts *o)
 {
     enum { OPT_DB = 256, OPT_LANG, OPT_INCLUDE, OPT_EXCLUDE, OPT_BASE, OPT_CONFIG, OPT_VERSION,
-           OPT_REBUILD, OPT_DRY, OPT_WAIT, OPT_STATUS, OPT_MAX_FILE };
+           OPT_REBUILD, OPT_DRY, OPT_WAIT, OPT_STATUS, OPT_MAX_FILE, OPT_JSON };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"lang", required_argument, NULL, OPT_LANG},
@@ -262,14 +344,20 @@ static int parse_options(int argc, char **argv, opts *o)
         {"wait", required_argument, NULL, OPT_WAIT},
         {"max-file-size", required_argument, NULL, OPT_MAX_FILE},
         {"status", no_argument, NULL, OPT_STATUS},
+        {"json", no_argument, NULL, OPT_JSON},
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
+    /* Errors are JSON too when --json is among the options, wherever. */
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (strcmp(argv[i], "--json") == 0)
+            cli_json_errors(1);
+    opterr = 0;  /* its messages name the path run; ours name the tool */
     int c;
-    while ((c = getopt_long(argc, argv, "qhj:V", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":qhj:V", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_DB: o->dbflag = optarg; break;
         case OPT_LANG: o->lang = optarg; break;
@@ -278,7 +366,7 @@ static int parse_options(int argc, char **argv, opts *o)
             if ((c == OPT_INCLUDE ? add_glob(&o->include, &o->ninclude, &o->capinclude, optarg)
                                   : add_glob(&o->exclude, &o->nexclude, &o->capexclude, optarg)) <
                 0) {
-                fputs("rubric-index: out of memory\n", stderr);
+                cli_error("rubric-index", "memory", "out of memory");
                 return EXIT_NODB;
             }
             break;
@@ -291,10 +379,12 @@ static int parse_options(int argc, char **argv, opts *o)
                 return EXIT_USAGE;
             break;
         case OPT_STATUS: o->show_status = 1; break;
+        case OPT_JSON: o->json = 1; break;
         case OPT_MAX_FILE:
             if (cli_size(optarg, &o->max_file_size) < 0) {
-                fprintf(stderr, "rubric-index: --max-file-size wants a size in bytes (a whole "
-                                "number, or with K, M or G), not '%s'\n", optarg);
+                cli_error("rubric-index", "usage",
+                          "--max-file-size wants a size in bytes (a whole number, or with K, "
+                          "M or G), not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -306,7 +396,18 @@ static int parse_options(int argc, char **argv, opts *o)
         case 'h': fputs(usage_text, stdout); return EXIT_DONE;
         case 'V':
         case OPT_VERSION: printf("rubric-index %s\n", rubric_version()); return EXIT_DONE;
+        case ':':
+            if (optopt > 0 && optopt < 256)
+                cli_error("rubric-index", "usage", "option '-%c' wants a value", optopt);
+            else
+                cli_error("rubric-index", "usage", "option '%s' wants a value", argv[optind - 1]);
+            fputs("Try 'rubric-index --help' for more information.\n", stderr);
+            return EXIT_USAGE;
         default:
+            if (optopt > 0 && optopt < 256)
+                cli_error("rubric-index", "usage", "unknown option '-%c'", optopt);
+            else
+                cli_error("rubric-index", "usage", "unknown option '%s'", argv[optind - 1]);
             fputs("Try 'rubric-index --help' for more information.\n", stderr);
             return EXIT_USAGE;
         }
@@ -321,22 +422,20 @@ static int parse_options(int argc, char **argv, opts *o)
 static int check_run(const opts *o, const config *cfg)
 {
     if (o->npaths == 0 && cfg->nsources == 0) {
-        fputs("rubric-index: no PATH given (and no sources in a configuration)\n"
-              "Try 'rubric-index --help' for more information.\n",
-              stderr);
+        cli_error("rubric-index", "usage", "no PATH given (and no sources in a configuration)");
+        fputs("Try 'rubric-index --help' for more information.\n", stderr);
         return EXIT_USAGE;
     }
     for (size_t i = 0; i < o->npaths; i++)
         if (!*o->paths[i]) {
             /* An unset variable in a cron line: never "every file". */
-            fputs("rubric-index: an empty PATH names no file or folder\n"
-                  "Try 'rubric-index --help' for more information.\n",
-                  stderr);
+            cli_error("rubric-index", "usage", "an empty PATH names no file or folder");
+            fputs("Try 'rubric-index --help' for more information.\n", stderr);
             return EXIT_USAGE;
         }
     rubric_analyzer *a = NULL;
     if (o->lang && rubric_analyzer_new(o->lang, &a) != RUBRIC_OK) {
-        fprintf(stderr, "rubric-index: unknown language '%s' (see --lang list)\n", o->lang);
+        cli_error("rubric-index", "usage", "unknown language '%s' (see --lang list)", o->lang);
         return EXIT_USAGE;
     }
     rubric_analyzer_free(a);
@@ -357,7 +456,7 @@ static int open_index(const opts *o, const char *db, run *r)
     }
     if (rc == RUBRIC_OK)
         return -1;
-    SAY(stderr, "rubric-index: ", err ? err : rubric_strerror(rc), "\n");
+    cli_error("rubric-index", rc == RUBRIC_EINVAL ? "usage" : "index", "%s", err ? err : rubric_strerror(rc));
     free(err);
     return rc == RUBRIC_ELOCKED ? EXIT_LOCKED : rc == RUBRIC_EINVAL ? EXIT_USAGE : EXIT_NODB;
 }
@@ -376,11 +475,11 @@ static void walk_roots(const opts *o, const config *cfg, run *r, const char **ro
 {
     for (size_t i = 0; i < nroots && !r->fatal; i++) {
         cli_walk w = {"rubric-index", NULL, NULL, NULL, r->have_db_stat ? &r->db_stat : NULL,
-                      queue_file, keep_failed, r, 0, 0};
+                      queue_file, keep_failed, r, 0, 0, note_skipped};
         w.root = roots[i] = root_of(o, cfg, i, &w);
         int rc = rubric_index_root(r->ix, w.root);
         if (rc != RUBRIC_OK) {
-            SAY(stderr, "rubric-index: ", rubric_index_errmsg(r->ix), "\n");
+            cli_error("rubric-index", "index", "%s", rubric_index_errmsg(r->ix));
             r->fatal = rc;
             break;
         }
@@ -406,7 +505,7 @@ static void index_files(run *r, unsigned long jobs)
                                        (const char *const *)r->rels, r->nfiles, (unsigned)jobs,
                                        file_done, r);
         if (rc != RUBRIC_OK && !r->fatal) {
-            SAY(stderr, "rubric-index: ", rubric_index_errmsg(r->ix), "\n");
+            cli_error("rubric-index", "index", "%s", rubric_index_errmsg(r->ix));
             r->fatal = rc;
         }
     }
@@ -426,7 +525,7 @@ static void remove_missing(run *r, const char *const *roots, size_t nroots)
     size_t removed = 0;
     int rc = rubric_index_remove_missing(r->ix, roots, nroots, print_removed, r, &removed);
     if (rc != RUBRIC_OK) {
-        SAY(stderr, "rubric-index: ", rubric_index_errmsg(r->ix), "\n");
+        cli_error("rubric-index", "index", "%s", rubric_index_errmsg(r->ix));
         r->fatal = rc;
     }
     r->removed = removed;
@@ -448,6 +547,35 @@ static void report(const run *r, size_t total, unsigned long revision, double t0
                 r->passages, total, revision, now_seconds() - t0);
 }
 
+/* With --json, the summary on stdout: the counts, the lists noted, the
+ * passages, the revision, the time. 0 when out of memory (said). */
+static int report_json(run *r, size_t total, unsigned long revision, double t0)
+{
+    cJSON *o = r->json;
+    r->json = NULL;
+    static const char *const lists[] = {"skipped", "partial", "add", "change", "remove"};
+    int ok = cJSON_AddBoolToObject(o, "dry_run", r->dry_run) &&
+             cJSON_AddNumberToObject(o, "files", (double)r->files) &&
+             cJSON_AddNumberToObject(o, "added", (double)r->added) &&
+             cJSON_AddNumberToObject(o, "changed", (double)r->changed) &&
+             cJSON_AddNumberToObject(o, "unchanged", (double)r->unchanged) &&
+             cJSON_AddNumberToObject(o, "excluded", (double)r->excluded) &&
+             cJSON_AddNumberToObject(o, "removed", (double)r->removed) &&
+             cJSON_AddNumberToObject(o, "passages_written", (double)r->passages) &&
+             cJSON_AddNumberToObject(o, "passages", (double)total) &&
+             cJSON_AddNumberToObject(o, "revision", (double)revision) &&
+             cJSON_AddNumberToObject(o, "seconds", (double)(long)((now_seconds() - t0) * 1000) / 1000);
+    /* Every list is there, empty when nothing was noted. */
+    for (size_t k = 0; ok && k < sizeof lists / sizeof *lists; k++)
+        if (!cJSON_GetObjectItemCaseSensitive(o, lists[k]))
+            ok = cJSON_AddArrayToObject(o, lists[k]) != NULL;
+    if (!ok) {
+        cJSON_Delete(o);
+        o = NULL;
+    }
+    return cli_json_print("rubric-index", o) == 0;
+}
+
 /* Commit the run, or after a fatal status discard it; close the index, say
  * how it went. Returns the exit status. */
 static int finish(run *r, double t0)
@@ -455,18 +583,22 @@ static int finish(run *r, double t0)
     if (r->fatal) {
         /* Nothing of this run is published: readers keep the last commit. */
         rubric_index_close(r->ix);
-        fprintf(stderr, "rubric-index: stopped; the index is unchanged\n");
+        cJSON_Delete(r->json);
+        fputs("rubric-index: stopped; the index is unchanged\n", stderr);
         return cli_exit_code(r->fatal);
     }
     if (rubric_index_commit(r->ix) != RUBRIC_OK) {
-        SAY(stderr, "rubric-index: ", rubric_index_errmsg(r->ix), "\n");
+        cli_error("rubric-index", "index", "%s", rubric_index_errmsg(r->ix));
         rubric_index_close(r->ix);
+        cJSON_Delete(r->json);
         return EXIT_NODB;
     }
     size_t total = rubric_index_passages(r->ix);
     unsigned long revision = rubric_index_revision(r->ix);
     rubric_index_close(r->ix);
     report(r, total, revision, t0);
+    if (r->json && !report_json(r, total, revision, t0))
+        return EXIT_NODB;
     return r->skipped || r->partial ? EXIT_SKIPPED : EXIT_DONE;
 }
 
@@ -476,25 +608,31 @@ static int index_run(const opts *o, const config *cfg)
 {
     run r = {0};
     r.quiet = o->quiet;
+    if (o->json && !(r.json = cli_json_object())) {
+        cli_error("rubric-index", "memory", "out of memory");
+        return EXIT_NODB;
+    }
     r.dry_run = (o->flags & RUBRIC_OPEN_DRY_RUN) != 0;
     const char *db = cli_db_path(o->dbflag, cfg->db);
     double t0 = now_seconds();
     int status = open_index(o, db, &r);
-    if (status >= 0)
+    if (status >= 0) {
+        cJSON_Delete(r.json);
         return status;
+    }
     r.have_db_stat = stat(db, &r.db_stat) == 0;
     rubric_index_set_boilerplate_detection(r.ix, cfg->detect_boilerplate);
     rubric_index_set_max_file_size(r.ix, o->max_file_size ? o->max_file_size : cfg->max_file_size);
     const char *base_url = o->base_url ? o->base_url : cfg->base_url;
     if (base_url && rubric_index_set_base_url(r.ix, base_url) != RUBRIC_OK) {
-        SAY(stderr, "rubric-index: ", rubric_index_errmsg(r.ix), "\n");
+        cli_error("rubric-index", "index", "%s", rubric_index_errmsg(r.ix));
         r.fatal = RUBRIC_ENODB;
     }
     /* The roots: the command line's, else the configuration's sources. */
     size_t nroots = o->npaths ? o->npaths : cfg->nsources;
     const char **roots = calloc(nroots + 1, sizeof *roots);
     if (!roots) {
-        fputs("rubric-index: out of memory\n", stderr);
+        cli_error("rubric-index", "memory", "out of memory");
         r.fatal = RUBRIC_ENOMEM;
     } else {
         walk_roots(o, cfg, &r, roots, nroots);
@@ -517,7 +655,7 @@ int main(int argc, char **argv)
     if (status < 0 && o.lang && strcmp(o.lang, "list") == 0)
         status = list_languages();
     if (status < 0 && config_load(o.config_path, &cfg, &err) < 0) {
-        SAY(stderr, "rubric-index: ", err, "\n");
+        cli_error("rubric-index", "config", "%s", err ? err : "out of memory");
         free(err);
         status = EXIT_USAGE;
     } else if (status < 0) {
@@ -525,7 +663,7 @@ int main(int argc, char **argv)
         if (!o.lang)
             o.lang = cfg.lang;
         if (o.show_status)
-            status = print_status(cli_db_path(o.dbflag, cfg.db), cfg.path);
+            status = print_status(cli_db_path(o.dbflag, cfg.db), cfg.path, o.json);
         else if ((status = check_run(&o, &cfg)) < 0)
             status = index_run(&o, &cfg);
         config_free(&cfg);

@@ -174,7 +174,7 @@ char *rubric_results_json(const rubric_results *res, int flags)
 {
     cJSON *o = cJSON_CreateObject(), *results = NULL, *index = NULL;
     const char *sugg = rubric_results_suggestion(res);
-    int ok = o && add_text(o, "query", res->query) &&
+    int ok = o && add_number(o, "schema", RUBRIC_JSON_SCHEMA) && add_text(o, "query", res->query) &&
              add_number(o, "total", (double)rubric_results_total(res)) &&
              (sugg ? add_text(o, "suggestion", sugg)
                    : add_child(o, "suggestion", cJSON_CreateNull()) != NULL) &&

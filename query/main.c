@@ -175,12 +175,13 @@ static int load_synonyms(rubric_db *db, const char *path)
     size_t len = 0;
     const char *why = cli_read_file(path, SYNONYMS_MAX_BYTES, &text, &len);
     if (why) {
-        fprintf(stderr, "rubric-query: cannot read synonyms '%s': %s\n", path, why);
+        cli_error("rubric-query", "config", "cannot read synonyms '%s': %s", path, why);
         return -1;
     }
     int rc = rubric_db_set_synonyms(db, text, len, &err);
     if (rc != RUBRIC_OK)
-        fprintf(stderr, "rubric-query: synonyms '%s': %s\n", path, err ? err : rubric_strerror(rc));
+        cli_error("rubric-query", "config", "synonyms '%s': %s", path,
+                  err ? err : rubric_strerror(rc));
     free(err);
     free(text);
     return rc == RUBRIC_OK ? 0 : -1;
@@ -222,7 +223,12 @@ static int parse_options(int argc, char **argv, options *o)
     rubric_search_opts_init(&o->search);
     unsigned long n = 10;
     int c;
-    while ((c = getopt_long(argc, argv, "n:hV", longopts, NULL)) != -1) {
+    /* Errors are JSON too when --json is among the options, wherever. */
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (strcmp(argv[i], "--json") == 0)
+            cli_json_errors(1);
+    opterr = 0;  /* its messages name the path run; ours name the tool */
+    while ((c = getopt_long(argc, argv, ":n:hV", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_DB: o->db = optarg; break;
         case 'n':
@@ -253,8 +259,8 @@ static int parse_options(int argc, char **argv, options *o)
             break;
         case OPT_COLOR:
             if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
-                fprintf(stderr, "rubric-query: --color wants auto, always or never, not '%s'\n",
-                        optarg);
+                cli_error("rubric-query", "usage", "--color wants auto, always or never, not '%s'",
+                          optarg);
                 return EXIT_USAGE;
             }
             o->color_when = optarg;
@@ -262,14 +268,25 @@ static int parse_options(int argc, char **argv, options *o)
         case 'h': fputs(usage_text, stdout); return EXIT_DONE;
         case 'V':
         case OPT_VERSION: printf("rubric-query %s\n", rubric_version()); return EXIT_DONE;
+        case ':':
+            if (optopt > 0 && optopt < 256)
+                cli_error("rubric-query", "usage", "option '-%c' wants a value", optopt);
+            else
+                cli_error("rubric-query", "usage", "option '%s' wants a value", argv[optind - 1]);
+            fputs("Try 'rubric-query --help' for more information.\n", stderr);
+            return EXIT_USAGE;
         default:
+            if (optopt > 0 && optopt < 256)
+                cli_error("rubric-query", "usage", "unknown option '-%c'", optopt);
+            else
+                cli_error("rubric-query", "usage", "unknown option '%s'", argv[optind - 1]);
             fputs("Try 'rubric-query --help' for more information.\n", stderr);
             return EXIT_USAGE;
         }
     }
     if (optind >= argc) {
-        fputs("rubric-query: no QUERY given\nTry 'rubric-query --help' for more information.\n",
-              stderr);
+        cli_error("rubric-query", "usage", "no QUERY given");
+        fputs("Try 'rubric-query --help' for more information.\n", stderr);
         return EXIT_USAGE;
     }
     o->first_word = optind;
@@ -319,7 +336,7 @@ static rubric_db *open_db(const options *o, const config *cfg, int *status)
     rubric_db *db = NULL;
     int rc = rubric_db_open(cli_db_path(o->db, cfg->db), &db, &err);
     if (rc != RUBRIC_OK) {
-        complain(err ? err : rubric_strerror(rc), NULL);
+        cli_error("rubric-query", "index", "%s", err ? err : rubric_strerror(rc));
         free(err);
         *status = EXIT_NODB;
         return NULL;
@@ -343,14 +360,17 @@ static int search_and_print(rubric_db *db, const char *query, const options *o)
         complain("the search ran out of time: these are the best passages found by then, "
                  "not necessarily the best of all", query);
     if (rc != RUBRIC_OK) {
-        complain(err ? err : rubric_strerror(rc), query);
+        size_t n = strlen(query);
+        cli_error("rubric-query", rc == RUBRIC_EINVAL ? "query" : "index", "%s: '%.*s%s'",
+                  err ? err : rubric_strerror(rc), n > 200 ? 200 : (int)n, query,
+                  n > 200 ? "..." : "");
         status = rc == RUBRIC_EINVAL ? EXIT_USAGE : EXIT_NODB;
     } else if (o->json) {
         char *s = rubric_results_json(res, 0);
         if (s)
             puts(s);
         else
-            fputs("rubric-query: out of memory\n", stderr);
+            cli_error("rubric-query", "memory", "out of memory");
         status = s ? EXIT_DONE : EXIT_NODB;
         free(s);
     } else {
@@ -370,7 +390,7 @@ int main(int argc, char **argv)
     config cfg;
     char *err = NULL;
     if (config_load(o.config, &cfg, &err) < 0) {
-        fprintf(stderr, "rubric-query: %s\n", err);
+        cli_error("rubric-query", "config", "%s", err ? err : "out of memory");
         free(err);
         return EXIT_USAGE;
     }
@@ -380,7 +400,7 @@ int main(int argc, char **argv)
     char *query = join_words(argc, argv, o.first_word);
     rubric_db *db = NULL;
     if (!query) {
-        fputs("rubric-query: out of memory\n", stderr);
+        cli_error("rubric-query", "memory", "out of memory");
         status = EXIT_NODB;
     } else if ((db = open_db(&o, &cfg, &status))) {
         status = search_and_print(db, query, &o);

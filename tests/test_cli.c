@@ -354,12 +354,13 @@ static void query_bushehr_finds_nuclear_cooperation_first_with_the_documented_js
     CHECK(j != NULL);
     if (!j)
         return;
-    static const char *const top_keys[] = {"query",   "total", "suggestion", "corrected",
-                                           "partial", "results", "index", NULL};
+    static const char *const top_keys[] = {"schema",  "query",   "total", "suggestion",
+                                           "corrected", "partial", "results", "index", NULL};
     static const char *const hit_keys[] = {"rank",  "score",   "path",        "anchor", "title",
                                            "trail", "snippet", "boilerplate", "url", NULL};
     CHECK(has_exactly_keys(j, top_keys));
     CHECK_STR(str_of(j, "query"), "Bushehr");
+    CHECK(num_of(j, "schema") == RUBRIC_JSON_SCHEMA);
     const cJSON *ix = cJSON_GetObjectItemCaseSensitive(j, "index");
     CHECK(num_of(ix, "revision") >= 1);
     CHECK(str_of(ix, "updated") && strlen(str_of(ix, "updated")) == 20 &&
@@ -990,6 +991,87 @@ static void an_empty_file_is_skipped_by_name_and_the_rest_indexed(void)
     check_bad_input(dir, "empty.txt", why);
 }
 
+/* With --json, CMD's stdout is one JSON object whose error has CODE, its
+ * exit STATUS, and stderr names the tool (not the path it was run by). */
+static void check_json_error(const char *cmdline, int status, const char *code, const char *tool)
+{
+    cmd c;
+    sh(&c, NULL, "%s", cmdline);
+    cJSON *j = cJSON_Parse(c.out);
+    const cJSON *e = j ? cJSON_GetObjectItemCaseSensitive(j, "error") : NULL;
+    if (c.status != status || !e || !str_of(e, "code") || strcmp(str_of(e, "code"), code))
+        fprintf(stderr, "  %s: exit %d, stdout:\n%s", cmdline, c.status, c.out);
+    CHECK(c.status == status);
+    CHECK(j && num_of(j, "schema") == RUBRIC_JSON_SCHEMA);
+    CHECK_STR(str_of(e, "code"), code);
+    CHECK(str_of(e, "message") && *str_of(e, "message"));
+    CHECK(strncmp(c.err, tool, strlen(tool)) == 0 && c.err[strlen(tool)] == ':');
+    cJSON_Delete(j);
+    cmd_free(&c);
+}
+
+static void json_output_errors_status_and_run_summaries_carry_a_schema(void)
+{
+    char missing[PATH_MAX], cmdline[3 * PATH_MAX];
+    path_join(missing, g_tmp, "no-such.db");
+    check_json_error("\"$Q\" --json --no-such-option Bushehr", 2, "usage", "rubric-query");
+    check_json_error("\"$Q\" -n x --json Bushehr", 2, "usage", "rubric-query");
+    check_json_error("\"$Q\" --json", 2, "usage", "rubric-query");
+    snprintf(cmdline, sizeof cmdline, "\"$Q\" --json --db %s Bushehr", sq(missing));
+    check_json_error(cmdline, 4, "index", "rubric-query");
+    check_json_error("\"$I\" --json --bogus x", 2, "usage", "rubric-index");
+    snprintf(cmdline, sizeof cmdline, "\"$I\" --json --status --db %s", sq(missing));
+    check_json_error(cmdline, 4, "index", "rubric-index");
+    /* Without --json an error is no JSON, and getopt's own words are not used. */
+    cmd c;
+    sh(&c, NULL, "\"$Q\" --no-such-option Bushehr");
+    CHECK(c.status == 2 && c.out[0] == '\0' &&
+          strstr(c.err, "rubric-query: unknown option '--no-such-option'") != NULL);
+    cmd_free(&c);
+
+    /* --status --json: the figures of --status. */
+    sh(&c, NULL, "\"$I\" --status --json --db %s", sq(g_db));
+    cJSON *j = cJSON_Parse(c.out);
+    static const char *const status_keys[] = {"schema", "index", "revision", "updated", "files",
+                                              "passages", "folded", "language", "base_url",
+                                              "bytes", "config", NULL};
+    CHECK(c.status == 0 && j && has_exactly_keys(j, status_keys));
+    CHECK(num_of(j, "files") == count_corpus_files() && num_of(j, "passages") == db_passages(g_db));
+    CHECK_STR(str_of(j, "language"), "english");
+    cJSON_Delete(j);
+    cmd_free(&c);
+
+    /* A run's summary, a skipped file with its reason, a dry run's plan. */
+    char dir[PATH_MAX], bad[PATH_MAX], db[PATH_MAX];
+    CHECK(make_input_dir("json-run", dir) == 0);
+    path_join(bad, dir, "binary.txt");
+    CHECK(write_file(bad, "a\0b", 3) == 0);
+    path_join(db, g_tmp, "json-run.db");
+    sh(&c, NULL, "\"$I\" --json --db %s %s", sq(db), sq(dir));
+    j = cJSON_Parse(c.out);
+    CHECK(c.status == 1 && j && num_of(j, "schema") == RUBRIC_JSON_SCHEMA);
+    CHECK(j && num_of(j, "added") == num_of(j, "files") && num_of(j, "files") >= 1);
+    CHECK(j && num_of(j, "passages") == db_passages(db) && num_of(j, "revision") == 1);
+    const cJSON *sk = j ? cJSON_GetObjectItemCaseSensitive(j, "skipped") : NULL;
+    CHECK(cJSON_GetArraySize(sk) == 1);
+    const cJSON *s0 = cJSON_GetArrayItem(sk, 0);
+    CHECK(s0 && ends_with(str_of(s0, "path"), "/binary.txt") && str_of(s0, "reason") &&
+          strstr(str_of(s0, "reason"), "binary"));
+    cJSON_Delete(j);
+    cmd_free(&c);
+    CHECK(unlink(bad) == 0);
+    path_join(bad, dir, "new.txt");
+    CHECK(write_file(bad, good_text, sizeof good_text - 1) == 0);
+    sh(&c, NULL, "\"$I\" --json --dry-run --db %s %s", sq(db), sq(dir));
+    j = cJSON_Parse(c.out);
+    const cJSON *add = j ? cJSON_GetObjectItemCaseSensitive(j, "add") : NULL;
+    CHECK(c.status == 0 && j && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "dry_run")));
+    CHECK(cJSON_GetArraySize(add) == 1 && cJSON_IsString(cJSON_GetArrayItem(add, 0)) &&
+          ends_with(cJSON_GetArrayItem(add, 0)->valuestring, "/new.txt"));
+    cJSON_Delete(j);
+    cmd_free(&c);
+}
+
 static void a_binary_file_is_skipped_by_name_and_the_rest_indexed(void)
 {
     char dir[PATH_MAX], bad[PATH_MAX];
@@ -1387,6 +1469,7 @@ int main(void)
     RUN(the_index_is_found_from_db_flag_then_env_then_current_directory);
     RUN(color_follows_the_flag_then_no_color_and_term_then_the_terminal);
     RUN(help_version_and_usage_errors_have_their_exit_codes);
+    RUN(json_output_errors_status_and_run_summaries_carry_a_schema);
     RUN(invalid_utf8_is_skipped_by_name_and_the_rest_indexed);
     RUN(an_empty_file_is_skipped_by_name_and_the_rest_indexed);
     RUN(a_binary_file_is_skipped_by_name_and_the_rest_indexed);

@@ -1,9 +1,11 @@
 /* cli.c: helpers shared by the two command-line tools. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <unistr.h>
 
 #include "cli.h"
@@ -33,6 +35,33 @@ int cli_exit_code(int status)
     }
 }
 
+static int json_errors;
+
+void cli_json_errors(int on)
+{
+    json_errors = on;
+}
+
+void cli_error(const char *tool, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (msg) {
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    fprintf(stderr, "%s: ", tool);
+    cli_puts_safe(stderr, msg ? msg : "out of memory");
+    fputc('\n', stderr);
+    if (json_errors)
+        cli_json_error(code, msg ? msg : "out of memory");
+    free(msg);
+}
+
 int cli_count(const char *tool, const char *flag, const char *arg, unsigned long min,
               unsigned long max, unsigned long *out)
 {
@@ -40,8 +69,8 @@ int cli_count(const char *tool, const char *flag, const char *arg, unsigned long
     errno = 0;
     unsigned long v = arg && *arg && *arg != '-' ? strtoul(arg, &end, 10) : 0;
     if (!end || *end || errno || v < min || v > max) {
-        fprintf(stderr, "%s: %s wants a count from %lu to %lu, not '%s'\n", tool, flag, min, max,
-                arg ? arg : "");
+        cli_error(tool, "usage", "%s wants a count from %lu to %lu, not '%s'", flag, min, max,
+                  arg ? arg : "");
         return -1;
     }
     *out = v;
@@ -65,6 +94,46 @@ int cli_size(const char *s, size_t *out)
 int cli_grow(void *arr, size_t *cap, size_t n, size_t size)
 {
     return grow_array(arr, cap, n, size);
+}
+
+cJSON *cli_json_object(void)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o && !cJSON_AddNumberToObject(o, "schema", RUBRIC_JSON_SCHEMA)) {
+        cJSON_Delete(o);
+        o = NULL;
+    }
+    return o;
+}
+
+int cli_json_print(const char *tool, cJSON *o)
+{
+    char *s = o ? cJSON_Print(o) : NULL;
+    cJSON_Delete(o);
+    if (!s) {
+        fprintf(stderr, "%s: out of memory\n", tool);
+        return -1;
+    }
+    puts(s);
+    free(s);
+    return 0;
+}
+
+char *cli_valid_utf8(const char *s)
+{
+    return utf8_valid_copy(s, strlen(s), NULL);
+}
+
+void cli_json_error(const char *code, const char *message)
+{
+    char *valid = cli_valid_utf8(message);
+    cJSON *o = cli_json_object(), *e = o ? cJSON_AddObjectToObject(o, "error") : NULL;
+    if (e && valid && cJSON_AddStringToObject(e, "code", code) &&
+        cJSON_AddStringToObject(e, "message", valid))
+        cli_json_print("rubric", o);
+    else
+        cJSON_Delete(o);
+    free(valid);
 }
 
 const char *cli_read_file(const char *path, size_t max, char **out, size_t *len)

@@ -40,6 +40,31 @@ int cli_count(const char *tool, const char *flag, const char *arg, unsigned long
 void cli_write_safe(FILE *f, const char *s, size_t n);
 void cli_puts_safe(FILE *f, const char *s);
 
+/* With --json (cli_json_errors(1)), every error cli_error() reports is also
+ * a JSON document on stdout (cli_json_error()). */
+void cli_json_errors(int on);
+/* Report an error: "TOOL: MESSAGE" on stderr (as text that cannot drive the
+ * terminal) and, with --json, the JSON error of CODE ("usage", "config",
+ * "index", "query", "input", "memory") on stdout. */
+__attribute__((format(printf, 3, 4)))
+void cli_error(const char *tool, const char *code, const char *fmt, ...);
+
+/* A malloc'd copy of S with each byte that is not UTF-8 replaced (U+FFFD),
+ * for JSON; NULL when out of memory. */
+char *cli_valid_utf8(const char *s);
+
+/* Print on stdout the JSON document of an error, for a tool run with
+ * --json: {"schema": 1, "error": {"code": CODE, "message": MESSAGE}}, the
+ * message made valid UTF-8. The exit code says the same as without --json. */
+void cli_json_error(const char *code, const char *message);
+
+/* A JSON object for a tool's output, its "schema" field first (NULL when out
+ * of memory); printed on stdout and freed by cli_json_print(), which returns
+ * -1 (said on stderr by TOOL) when O is NULL or cannot be printed. */
+struct cJSON;
+struct cJSON *cli_json_object(void);
+int cli_json_print(const char *tool, struct cJSON *o);
+
 /* Parse S, a size in bytes with an optional K, M or G suffix (powers of
  * 1024), into *OUT. 0, or -1 when S is not one (or is 0). */
 int cli_size(const char *s, size_t *out);
@@ -74,6 +99,9 @@ typedef struct cli_walk {
     void *ctx;
     unsigned long skipped;                  /* paths named on stderr and left out */
     int stopped;                            /* FILE said stop, or memory ran out */
+    /* Called (when not NULL) with each path named on stderr and left out,
+     * and why (the failed paths above, a file no reader handles). */
+    void (*skip_note)(void *ctx, const char *path, const char *why);
 } cli_walk;
 
 void cli_walk_run(cli_walk *w);

@@ -40,6 +40,8 @@ static void fail(cli_walk *w, const char *path, const char *why)
     cli_puts_safe(stderr, path);
     fprintf(stderr, "': %s\n", why);
     w->skipped++;
+    if (w->skip_note)
+        w->skip_note(w->ctx, path, why);
     if (w->failed)
         w->failed(w->ctx, path);
 }
@@ -113,6 +115,8 @@ static void walk(cli_walk *w, const char *path, int explicit)
             cli_puts_safe(stderr, path);
             fputs("': no reader for this kind of file\n", stderr);
             w->skipped++;
+            if (w->skip_note)
+                w->skip_note(w->ctx, path, "no reader for this kind of file");
         }
         return;
     }
