@@ -396,20 +396,7 @@ static int parse_options(int argc, char **argv, opts *o)
         case 'h': fputs(usage_text, stdout); return EXIT_DONE;
         case 'V':
         case OPT_VERSION: printf("rubric-index %s\n", rubric_version()); return EXIT_DONE;
-        case ':':
-            if (optopt > 0 && optopt < 256)
-                cli_error("rubric-index", "usage", "option '-%c' wants a value", optopt);
-            else
-                cli_error("rubric-index", "usage", "option '%s' wants a value", argv[optind - 1]);
-            fputs("Try 'rubric-index --help' for more information.\n", stderr);
-            return EXIT_USAGE;
-        default:
-            if (optopt > 0 && optopt < 256)
-                cli_error("rubric-index", "usage", "unknown option '-%c'", optopt);
-            else
-                cli_error("rubric-index", "usage", "unknown option '%s'", argv[optind - 1]);
-            fputs("Try 'rubric-index --help' for more information.\n", stderr);
-            return EXIT_USAGE;
+        default: return cli_option_error("rubric-index", c, argv);
         }
     }
     o->paths = argv + optind;

@@ -268,20 +268,7 @@ static int parse_options(int argc, char **argv, options *o)
         case 'h': fputs(usage_text, stdout); return EXIT_DONE;
         case 'V':
         case OPT_VERSION: printf("rubric-query %s\n", rubric_version()); return EXIT_DONE;
-        case ':':
-            if (optopt > 0 && optopt < 256)
-                cli_error("rubric-query", "usage", "option '-%c' wants a value", optopt);
-            else
-                cli_error("rubric-query", "usage", "option '%s' wants a value", argv[optind - 1]);
-            fputs("Try 'rubric-query --help' for more information.\n", stderr);
-            return EXIT_USAGE;
-        default:
-            if (optopt > 0 && optopt < 256)
-                cli_error("rubric-query", "usage", "unknown option '-%c'", optopt);
-            else
-                cli_error("rubric-query", "usage", "unknown option '%s'", argv[optind - 1]);
-            fputs("Try 'rubric-query --help' for more information.\n", stderr);
-            return EXIT_USAGE;
+        default: return cli_option_error("rubric-query", c, argv);
         }
     }
     if (optind >= argc) {

@@ -1,5 +1,6 @@
 /* cli.c: helpers shared by the two command-line tools. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,18 @@ void cli_error(const char *tool, const char *code, const char *fmt, ...)
     if (json_errors)
         cli_json_error(code, msg ? msg : "out of memory");
     free(msg);
+}
+
+int cli_option_error(const char *tool, int c, char *const *argv)
+{
+    char shortopt[3] = {'-', (char)optopt, '\0'};
+    const char *name = optopt > 0 && optopt < 256 ? shortopt : argv[optind - 1];
+    if (c == ':')
+        cli_error(tool, "usage", "option '%s' wants a value", name);
+    else
+        cli_error(tool, "usage", "unknown option '%s'", name);
+    fprintf(stderr, "Try '%s --help' for more information.\n", tool);
+    return EXIT_USAGE;
 }
 
 int cli_count(const char *tool, const char *flag, const char *arg, unsigned long min,

@@ -53,6 +53,11 @@ void cli_error(const char *tool, const char *code, const char *fmt, ...);
  * for JSON; NULL when out of memory. */
 char *cli_valid_utf8(const char *s);
 
+/* After getopt_long() (with opterr 0 and optstring starting with ':')
+ * returned C, '?' or ':', for ARGV: report the unknown option or the missing
+ * value in TOOL's name, and the pointer to --help. Returns EXIT_USAGE. */
+int cli_option_error(const char *tool, int c, char *const *argv);
+
 /* Print on stdout the JSON document of an error, for a tool run with
  * --json: {"schema": 1, "error": {"code": CODE, "message": MESSAGE}}, the
  * message made valid UTF-8. The exit code says the same as without --json. */
