@@ -206,6 +206,17 @@ typedef int (*rubric_add_fn)(void *ctx, size_t i, int status, int what, size_t n
 RUBRIC_API int rubric_index_add_many(rubric_index *ix, const char *const *paths,
                                      const char *const *rels, size_t n, unsigned workers,
                                      rubric_add_fn done, void *ctx);
+/* How far the rubric_index_add_many() running on IX has come: the files
+ * read, analysed and built (in whatever order the threads take them; an
+ * unchanged file counts once looked up), their bytes and their passages.
+ * Each call of rubric_index_add_many() starts from zero. The one function of
+ * a rubric_index that another thread may call while it runs (to draw a
+ * progress line). */
+typedef struct rubric_progress {
+    size_t files, bytes, passages;
+} rubric_progress;
+RUBRIC_API void rubric_index_progress(const rubric_index *ix, rubric_progress *out);
+
 /* Like rubric_index_add_file(), with REL the file's address relative to the
  * site root it was found under (for links: the base URL plus REL); NULL
  * means PATH itself. */

@@ -1,6 +1,7 @@
 /* rubric-index: walk files and directories and index their passages. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,8 @@ static const char usage_text[] =
     "  --json            print the run's summary (or --status) as JSON on stdout,\n"
     "                    and errors as a JSON object there too\n"
     "  -q, --quiet       print only errors and the summary line\n"
+    "  -v, --verbose     also name each file added, changed or removed (instead of\n"
+    "                    the progress line a terminal shows)\n"
     "  -h, --help        print this help\n"
     "  -V, --version     print the version\n"
     "\n"
@@ -61,12 +64,31 @@ static const char usage_text[] =
     "Exit codes: 0 done, 1 some inputs skipped (named on stderr), 2 usage error,\n"
     "3 index locked by another indexer, 4 index missing, unreadable or damaged.\n";
 
+/* The progress line on a terminal: redrawn this often while files are
+ * indexed, on stderr, then cleared for the summary. */
+#define PROGRESS_MS 200
+
+typedef struct progress {
+    rubric_index *ix;
+    size_t nfiles;
+    double bytes;          /* of all the files queued */
+    double t0;
+    int on;                /* a thread draws it */
+    int stop;
+    size_t shown;          /* the width of the line on screen */
+    pthread_t thread;
+    pthread_mutex_t lock;  /* stderr: the line, and what else is said meanwhile */
+    pthread_cond_t wake;
+} progress;
+
 typedef struct run {
     rubric_index *ix;
     struct stat db_stat;
     int have_db_stat;
-    int quiet, dry_run;
+    int quiet, verbose, dry_run;
     cJSON *json;  /* with --json: the run's summary, filled as it goes */
+    progress bar;
+    double queued_bytes;  /* the sizes of the files queued */
     unsigned long files, added, changed, unchanged, excluded, skipped, partial, removed;
     unsigned long passages;
     int fatal;  /* a status that ends the run without committing */
@@ -79,6 +101,142 @@ static double now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* SECONDS as m:ss, or h:mm:ss, into OUT. */
+static void clock_text(double seconds, char *out, size_t size)
+{
+    unsigned long t = seconds < 0 ? 0 : (unsigned long)(seconds + 0.5);
+    if (t >= 3600)
+        snprintf(out, size, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
+    else
+        snprintf(out, size, "%lu:%02lu", t / 60, t % 60);
+}
+
+/* Draw LINE over what P shows (P->lock held): a carriage return, the line,
+ * blanks over the rest of the one before. No other control character, so a
+ * terminal without cursor movement (TERM=dumb) shows it right. */
+static void progress_draw(progress *p, const char *line)
+{
+    size_t n = strlen(line);
+    fprintf(stderr, "\r%s%*s", line, p->shown > n ? (int)(p->shown - n) : 0, "");
+    if (p->shown > n)
+        fprintf(stderr, "\r%s", line);
+    p->shown = n;
+    fflush(stderr);
+}
+
+/* Clear the line (P->lock held), so that a message or the summary stands
+ * alone. */
+static void progress_clear(progress *p)
+{
+    if (p->shown)
+        fprintf(stderr, "\r%*s\r", (int)p->shown, "");
+    p->shown = 0;
+}
+
+/* "rubric-index: 412 of 1027 files, 11203 passages, 14.2 MB/s, 0:04, about
+ * 0:06 left", from the library's count of the files built. */
+static void progress_line(progress *p, char *line, size_t size)
+{
+    rubric_progress now;
+    rubric_index_progress(p->ix, &now);
+    double elapsed = now_seconds() - p->t0;
+    char spent[32], left[48] = "";
+    clock_text(elapsed, spent, sizeof spent);
+    if (now.bytes > 0 && p->bytes > now.bytes && elapsed >= 1) {
+        char eta[32];
+        clock_text(elapsed * (p->bytes - (double)now.bytes) / (double)now.bytes, eta, sizeof eta);
+        snprintf(left, sizeof left, ", about %s left", eta);
+    }
+    snprintf(line, size, "rubric-index: %zu of %zu files, %zu passages, %.1f MB/s, %s%s",
+             now.files, p->nfiles, now.passages,
+             elapsed > 0 ? (double)now.bytes / 1e6 / elapsed : 0.0, spent, left);
+}
+
+static void *progress_run(void *arg)
+{
+    progress *p = arg;
+    char line[256];
+    pthread_mutex_lock(&p->lock);
+    while (!p->stop) {
+        progress_line(p, line, sizeof line);
+        progress_draw(p, line);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += PROGRESS_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        while (!p->stop && pthread_cond_timedwait(&p->wake, &p->lock, &until) == 0)
+            ;
+    }
+    progress_clear(p);
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* Start drawing the progress of R's NFILES files (BYTES in all), when stderr
+ * is a terminal and neither -q nor -v was given. */
+static void progress_start(run *r, size_t nfiles, double bytes)
+{
+    progress *p = &r->bar;
+    if (r->quiet || r->verbose || !isatty(STDERR_FILENO))
+        return;
+    *p = (progress){.ix = r->ix, .nfiles = nfiles, .bytes = bytes, .t0 = now_seconds()};
+    if (pthread_mutex_init(&p->lock, NULL) != 0)
+        return;
+    if (pthread_cond_init(&p->wake, NULL) != 0) {
+        pthread_mutex_destroy(&p->lock);
+        return;
+    }
+    /* Drawn once at the start, however short the run. */
+    char line[256];
+    progress_line(p, line, sizeof line);
+    progress_draw(p, line);
+    p->on = pthread_create(&p->thread, NULL, progress_run, p) == 0;
+    if (!p->on) {
+        progress_clear(p);
+        pthread_cond_destroy(&p->wake);
+        pthread_mutex_destroy(&p->lock);
+    }
+}
+
+static void progress_stop(run *r)
+{
+    progress *p = &r->bar;
+    if (!p->on)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->stop = 1;
+    pthread_cond_signal(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    pthread_join(p->thread, NULL);
+    pthread_cond_destroy(&p->wake);
+    pthread_mutex_destroy(&p->lock);
+    p->on = 0;
+}
+
+/* Around a file's outcome: the line is not drawn meanwhile, and
+ * progress_say() clears it before anything is said on stderr (it is drawn
+ * again at its next turn). */
+static void progress_hold(run *r)
+{
+    if (r->bar.on)
+        pthread_mutex_lock(&r->bar.lock);
+}
+
+static void progress_say(run *r)
+{
+    if (r->bar.on)
+        progress_clear(&r->bar);
+}
+
+static void progress_release(run *r)
+{
+    if (r->bar.on) {
+        fflush(stderr);
+        pthread_mutex_unlock(&r->bar.lock);
+    }
 }
 
 /* Queue PATH (REL: its address under its root) for indexing; nonzero when
@@ -95,6 +253,9 @@ static int queue_file(void *ctx, const char *path, const char *rel)
         free(r->rels[r->nfiles]);
         goto oom;
     }
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        r->queued_bytes += (double)st.st_size;
     r->nfiles++;
     return 0;
 oom:
@@ -160,10 +321,22 @@ static void note_skipped(void *ctx, const char *path, const char *why)
 
 /* What became of file I (rubric_index_add_many() calls this in order). A
  * status that ends the run is returned, which stops rubric_index_add_many(). */
+static int file_outcome(run *r, size_t i, int rc, int what, size_t n);
+
 static int file_done(void *ctx, size_t i, int rc, int what, size_t n)
 {
     run *r = ctx;
+    progress_hold(r);
+    int stop = file_outcome(r, i, rc, what, n);
+    progress_release(r);
+    return stop;
+}
+
+static int file_outcome(run *r, size_t i, int rc, int what, size_t n)
+{
     const char *path = r->paths[i];
+    if (rc != RUBRIC_OK || rubric_index_notes(r->ix))
+        progress_say(r);
     if (rc == RUBRIC_EIO || rc == RUBRIC_EINPUT) {
         SAY(stderr, "rubric-index: skipped ", rubric_index_errmsg(r->ix), "\n");
         note(r, "skipped", path, rubric_index_errmsg(r->ix));
@@ -205,7 +378,7 @@ static int file_done(void *ctx, size_t i, int rc, int what, size_t n)
         note(r, what == RUBRIC_FILE_ADDED ? "add" : "change", path, NULL);
     else if (r->dry_run && what != RUBRIC_FILE_UNCHANGED)
         SAY(stdout, what == RUBRIC_FILE_ADDED ? "add " : "change ", path, "\n");
-    else if (!r->quiet && verbs[what]) {
+    else if (r->verbose && verbs[what]) {
         fprintf(stderr, "%s ", verbs[what]);
         SAY(stderr, "", path, "");
         fprintf(stderr, " (%zu passages)\n", n);
@@ -228,7 +401,7 @@ static void print_removed(void *ctx, const char *path)
         note(r, "remove", path, NULL);
     else if (r->dry_run)
         SAY(stdout, "remove ", path, "\n");
-    else if (!r->quiet)
+    else if (r->verbose)
         SAY(stderr, "removed ", path, "\n");
 }
 
@@ -310,7 +483,7 @@ typedef struct opts {
     char **include, **exclude;  /* NULL-terminated glob lists, or NULL */
     size_t ninclude, nexclude, capinclude, capexclude;
     int flags;                  /* RUBRIC_OPEN_* */
-    int show_status, quiet, json;
+    int show_status, quiet, verbose, json;
     unsigned long wait, jobs;   /* jobs 0: one per processor */
     size_t max_file_size;       /* 0: the configuration's, else the library's */
     char **paths;               /* the PATHs given */
@@ -347,6 +520,7 @@ static int parse_options(int argc, char **argv, opts *o)
         {"json", no_argument, NULL, OPT_JSON},
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0}};
@@ -357,7 +531,7 @@ static int parse_options(int argc, char **argv, opts *o)
             cli_json_errors(1);
     opterr = 0;  /* its messages name the path run; ours name the tool */
     int c;
-    while ((c = getopt_long(argc, argv, ":qhj:V", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":qvhj:V", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_DB: o->dbflag = optarg; break;
         case OPT_LANG: o->lang = optarg; break;
@@ -393,6 +567,7 @@ static int parse_options(int argc, char **argv, opts *o)
                 return EXIT_USAGE;
             break;
         case 'q': o->quiet = 1; break;
+        case 'v': o->verbose = 1; break;
         case 'h': fputs(usage_text, stdout); return EXIT_DONE;
         case 'V':
         case OPT_VERSION: printf("rubric-index %s\n", rubric_version()); return EXIT_DONE;
@@ -488,9 +663,11 @@ static void index_files(run *r, unsigned long jobs)
             long cpus = sysconf(_SC_NPROCESSORS_ONLN);
             jobs = cpus < 1 ? 1 : cpus > JOBS_MAX ? JOBS_MAX : (unsigned long)cpus;
         }
+        progress_start(r, r->nfiles, r->queued_bytes);
         int rc = rubric_index_add_many(r->ix, (const char *const *)r->paths,
                                        (const char *const *)r->rels, r->nfiles, (unsigned)jobs,
                                        file_done, r);
+        progress_stop(r);
         if (rc != RUBRIC_OK && !r->fatal) {
             cli_error("rubric-index", "index", "%s", rubric_index_errmsg(r->ix));
             r->fatal = rc;
@@ -574,7 +751,18 @@ static int finish(run *r, double t0)
         fputs("rubric-index: stopped; the index is unchanged\n", stderr);
         return cli_exit_code(r->fatal);
     }
-    if (rubric_index_commit(r->ix) != RUBRIC_OK) {
+    /* The commit can take seconds (shards merged, copies folded): a terminal
+     * says so meanwhile. */
+    static const char writing[] = "rubric-index: writing the index";
+    int shown = !r->quiet && !r->verbose && !r->dry_run && isatty(STDERR_FILENO);
+    if (shown) {
+        fputs(writing, stderr);
+        fflush(stderr);
+    }
+    int committed = rubric_index_commit(r->ix) == RUBRIC_OK;
+    if (shown)
+        fprintf(stderr, "\r%*s\r", (int)strlen(writing), "");
+    if (!committed) {
         cli_error("rubric-index", "index", "%s", rubric_index_errmsg(r->ix));
         rubric_index_close(r->ix);
         cJSON_Delete(r->json);
@@ -595,6 +783,7 @@ static int index_run(const opts *o, const config *cfg)
 {
     run r = {0};
     r.quiet = o->quiet;
+    r.verbose = o->verbose && !o->quiet;
     if (o->json && !(r.json = cli_json_object())) {
         cli_error("rubric-index", "memory", "out of memory");
         return EXIT_NODB;

@@ -289,6 +289,20 @@ notes:
     return RUBRIC_OK;
 }
 
+void job_count_built(rubric_index *ix, const job *j)
+{
+    atomic_fetch_add(&ix->built_files, 1);
+    atomic_fetch_add(&ix->built_bytes, (size_t)j->now.size);
+    atomic_fetch_add(&ix->built_passages, j->total);
+}
+
+void rubric_index_progress(const rubric_index *ix, rubric_progress *out)
+{
+    out->files = atomic_load(&ix->built_files);
+    out->bytes = atomic_load(&ix->built_bytes);
+    out->passages = atomic_load(&ix->built_passages);
+}
+
 int rubric_index_add(rubric_index *ix, const char *path, const char *rel, int *what,
                      size_t *npassages)
 {
@@ -300,6 +314,7 @@ int rubric_index_add(rubric_index *ix, const char *path, const char *rel, int *w
     job j;
     job_lookup(ix, &j, path, rel);
     job_build(ix->an, ix->plain, ix->dry_run, &j);
+    job_count_built(ix, &j);
     int rc = job_write(ix, &j), w = 0;
     size_t np = 0;
     job_outcome(&j, rc, &w, &np);

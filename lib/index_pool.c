@@ -96,6 +96,7 @@ static void *work(void *arg)
         job *j = &p->jobs[i % p->window];
         pthread_mutex_unlock(&p->lock);
         job_build(w->an, p->ix->plain, p->ix->dry_run, j);
+        job_count_built(p->ix, j);
         pthread_mutex_lock(&p->lock);
         p->ready[i % p->window] = 1;
         pthread_cond_broadcast(&p->wake);
@@ -272,6 +273,7 @@ static void *shard_work(void *arg)
         if (stop)
             break;
         job_build(s->an, all->ix->plain, 0, &all->jobs[i]);
+        job_count_built(all->ix, &all->jobs[i]);
         shard_write(s, &all->jobs[i]);
         pthread_mutex_lock(&all->lock);
         all->ready[i] = 1;
@@ -431,6 +433,9 @@ int rubric_index_add_many(rubric_index *ix, const char *const *paths, const char
                           size_t n, unsigned workers, rubric_add_fn done, void *ctx)
 {
     INDEX_NEED_DB(ix);
+    atomic_store(&ix->built_files, 0);
+    atomic_store(&ix->built_bytes, 0);
+    atomic_store(&ix->built_passages, 0);
     batch b = {paths, rels, n, done, ctx};
     if (workers < 1)
         workers = 1;

@@ -2,6 +2,7 @@
 #ifndef RUBRIC_INTERNAL_H
 #define RUBRIC_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -445,6 +446,8 @@ struct rubric_index {
     int broken;            /* a shard could not be made or written, or a run
                               got no thread: the build is not published */
     fold_set touched;      /* the sample terms this run's changes touched */
+    /* rubric_index_progress(): files built by the threads of add_many */
+    atomic_size_t built_files, built_bytes, built_passages;
 };
 
 /* Make MSG (malloc'd, taken; NULL: out of memory) IX's message; returns CODE.
@@ -498,6 +501,9 @@ typedef struct job {
  * a file costs in memory is then its passages' text and one batch, not a
  * Xapian document for every passage at once (some 30 times the file). */
 #define JOB_BATCH 256
+
+/* Count J, built, in IX's progress (any thread). */
+void job_count_built(rubric_index *ix, const job *j);
 
 /* Look PATH up: new, changed, or unchanged by size and time? Remembers PATH
  * as given since open. REL: its address (NULL: PATH). Writer's thread only. */

@@ -925,6 +925,54 @@ static void color_follows_the_flag_then_no_color_and_term_then_the_terminal(void
     }
 }
 
+/* Off a terminal an index run says only its summary (and what it skipped),
+ * with no control character; -v names each file; on a terminal one line is
+ * redrawn in place while it runs and cleared for the summary. */
+static void a_run_shows_progress_on_a_terminal_and_lists_files_only_with_v(void)
+{
+    char db[PATH_MAX], line[1024];
+    cmd c;
+    path_join(db, g_tmp, "progress.db");
+    sh(&c, NULL, "\"$I\" --db %s %s", sq(db), sq(g_corpus));
+    CHECK(c.status == 0 && summary_line(c.err, line, sizeof line));
+    CHECK(strchr(c.err, '\r') == NULL && strchr(c.err, '\033') == NULL);
+    CHECK(strstr(c.err, "added ") == NULL);  /* no line per file */
+    CHECK(strchr(c.err, '\n') == c.err + strlen(c.err) - 1);  /* the summary alone */
+    cmd_free(&c);
+    sh(&c, NULL, "rm -rf %s && \"$I\" -v --db %s %s", sq(db), sq(db), sq(g_corpus));
+    CHECK(c.status == 0 && strstr(c.err, "added ") && strstr(c.err, "russia-balancing-act.txt"));
+    cmd_free(&c);
+    sh(&c, NULL,
+       "command -v script >/dev/null || exit 77; rm -rf %s; "
+       "script -qec \"'$I' --db %s %s\" /dev/null",
+       sq(db), sq(db), sq(g_corpus));
+    if (c.status == 77) {
+        fprintf(stderr, "  script(1) missing: the terminal case is not run\n");
+    } else {
+        char want[64];
+        snprintf(want, sizeof want, "\rrubric-index: 0 of %d files, 0 passages", count_corpus_files());
+        const char *bar = strstr(c.out, want), *summary = strstr(c.out, " files (");
+        CHECK(c.status == 0 && bar && summary && bar < summary);
+        /* the summary starts a line of its own, the line before cleared */
+        const char *start = summary;
+        while (start > c.out && start[-1] != '\r' && start[-1] != '\n')
+            start--;
+        CHECK(strncmp(start, "rubric-index: ", 14) == 0 && start > c.out && start[-1] == '\r');
+        CHECK(strstr(c.out, "added ") == NULL);
+        if (!bar || !summary)
+            fprintf(stderr, "  on a terminal:\n%s", c.out);
+    }
+    cmd_free(&c);
+    /* -q: nothing but the summary, on a terminal too. */
+    sh(&c, NULL,
+       "command -v script >/dev/null || exit 77; rm -rf %s; "
+       "script -qec \"'$I' -q --db %s %s\" /dev/null",
+       sq(db), sq(db), sq(g_corpus));
+    CHECK(c.status == 77 || (c.status == 0 && strstr(c.out, " of ") == NULL &&
+                             strstr(c.out, " files (") != NULL));
+    cmd_free(&c);
+}
+
 static void help_version_and_usage_errors_have_their_exit_codes(void)
 {
     cmd c;
@@ -1305,7 +1353,7 @@ static void text_output_never_passes_terminal_controls_from_documents_names_or_q
     /* A newline in a file name cannot forge a line of the indexer's log. */
     path_join(file, dir, "forged\nrubric-index: 0 files (0 added).txt");
     CHECK(write_file(file, article, sizeof article - 1) == 0);
-    sh(&c, NULL, "\"$I\" --db escapes.db escapes");
+    sh(&c, NULL, "\"$I\" -v --db escapes.db escapes");
     CHECK(c.status == 0);
     int summaries = 0;
     for (const char *l = c.err; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
@@ -1468,6 +1516,7 @@ int main(void)
     RUN(a_folder_given_under_another_spelling_is_refused_not_indexed_twice);
     RUN(the_index_is_found_from_db_flag_then_env_then_current_directory);
     RUN(color_follows_the_flag_then_no_color_and_term_then_the_terminal);
+    RUN(a_run_shows_progress_on_a_terminal_and_lists_files_only_with_v);
     RUN(help_version_and_usage_errors_have_their_exit_codes);
     RUN(json_output_errors_status_and_run_summaries_carry_a_schema);
     RUN(invalid_utf8_is_skipped_by_name_and_the_rest_indexed);

@@ -508,7 +508,7 @@ static void rubric_json_gives_the_sources_the_db_the_base_url_and_shows_boilerpl
     CHECK(make_site("config", dir) == 0);
     CHECK(put(dir, "rubric.json", site_config) == 0);
     cmd c;
-    sh(&c, dir, "\"$I\"");
+    sh(&c, dir, "\"$I\" -v");
     CHECK(c.status == 0);
     CHECK(strstr(c.err, "site/guide/install.html") != NULL);
     CHECK(strstr(c.err, "site/notes.md") != NULL);
