@@ -431,8 +431,11 @@ RUBRIC_API int rubric_search(rubric_db *db, const char *query, size_t len,
                              const rubric_search_opts *opts, rubric_results **out,
                              char **errmsg);
 RUBRIC_API void rubric_results_free(rubric_results *r);
-/* Estimated number of matching passages. */
+/* The number of matching passages (a long section's parts counted once):
+ * exact when rubric_results_total_exact() says so (up to some thousand
+ * matches, whatever the page asked for), else Xapian's estimate. */
 RUBRIC_API size_t rubric_results_total(const rubric_results *r);
+RUBRIC_API int rubric_results_total_exact(const rubric_results *r);
 /* A corrected query when some words are unknown to the index, else NULL.
  * Owned by the results. */
 RUBRIC_API const char *rubric_results_suggestion(const rubric_results *r);

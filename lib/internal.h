@@ -806,6 +806,7 @@ struct rubric_results {
     rubric_hit *hits;
     size_t n;
     size_t total;
+    int total_exact;       /* total is the exact number of matching passages */
     char *suggestion;
     layout_passage *docs;  /* each hit's decoded data record, which the hit's
                               strings and trail point into; what else a hit

@@ -176,6 +176,8 @@ char *rubric_results_json(const rubric_results *res, int flags)
     const char *sugg = rubric_results_suggestion(res);
     int ok = o && add_number(o, "schema", RUBRIC_JSON_SCHEMA) && add_text(o, "query", res->query) &&
              add_number(o, "total", (double)rubric_results_total(res)) &&
+             /* false when the total is Xapian's estimate */
+             add_child(o, "total_exact", cJSON_CreateBool(rubric_results_total_exact(res))) &&
              (sugg ? add_text(o, "suggestion", sugg)
                    : add_child(o, "suggestion", cJSON_CreateNull()) != NULL) &&
              /* true when nothing matched the query and the results answer the suggestion */

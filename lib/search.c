@@ -17,6 +17,10 @@
  * numbers of matching passages per article are exact below it, unless the
  * time budget runs out first: the counts are then Xapian's estimates. */
 #define GROUP_CHECK_AT_LEAST 2000
+/* A flat search counts this many matches at least, so that a total up to it
+ * is exact whatever the page asked for (-n, --offset); past it the total is
+ * Xapian's estimate, and says so. */
+#define TOTAL_EXACT_UP_TO 1000
 /* What matching may cost a search, in seconds, when the caller does not say:
  * the last line of defence behind the query limits of query.c, which keep
  * ordinary queries far below it. Past it the match stops and the results are
@@ -62,6 +66,11 @@ void rubric_results_free(rubric_results *r)
     free(r->query);
     free(r->updated);
     free(r);
+}
+
+int rubric_results_total_exact(const rubric_results *r)
+{
+    return r->total_exact;
 }
 
 size_t rubric_results_total(const rubric_results *r)
@@ -136,8 +145,7 @@ static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_
                     o->per_article ? (unsigned)o->per_article : 1, 0,
                     /* spent: as good as stopped at the first candidate */
                     *left > 0 ? *left : 1e-9};
-    if (o->per_article)
-        so.check_at_least = GROUP_CHECK_AT_LEAST;
+    so.check_at_least = o->per_article ? GROUP_CHECK_AT_LEAST : TOTAL_EXACT_UP_TO;
     int xr = xs_db_search(db->db, xq, &so, out);
     xs_query_free(xq);
     if (xr == XS_OK) {
@@ -297,6 +305,7 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     if ((rc = try_correction(db, &o, limit, &left, r, &m, fixed, words, errmsg)) != RUBRIC_OK)
         goto done;
     r->total = xs_mset_estimate(m);
+    r->total_exact = xs_mset_exact(m);
     r->partial |= xs_mset_stopped(m);
     if ((rc = note_context(db, query, len, r)) != RUBRIC_OK)
         goto done;

@@ -115,10 +115,17 @@ static void print_hit(const rubric_hit *h, int color, const char *indent)
         print_snippet(&h->fragments[k], color, indent);
 }
 
-static void print_text(const char *query, const rubric_results *res, int color, int grouped)
+static void print_text(const char *query, const rubric_results *res, int color, int grouped,
+                       size_t offset)
 {
     const char *sugg = rubric_results_suggestion(res);
-    size_t n = rubric_results_count(res);
+    size_t n = rubric_results_count(res), total = rubric_results_total(res);
+    const char *about = rubric_results_total_exact(res) ? "" : "about ";
+    if (n == 0 && total > 0 && !rubric_results_corrected(res)) {
+        /* --offset past the end */
+        printf("no more results (%s%zu in all)\n", about, total);
+        return;
+    }
     if (rubric_results_corrected(res) || n == 0) {
         fputs("no passages match '", stdout);
         put(query);
@@ -136,8 +143,10 @@ static void print_text(const char *query, const rubric_results *res, int color, 
     if (!grouped) {
         for (size_t i = 0; i < n; i++)
             print_hit(rubric_results_hit(res, i), color, "");
-        if (n)
-            printf("%zu of about %zu passages\n", n, rubric_results_total(res));
+        if (n && offset)
+            printf("%zu to %zu of %s%zu passages\n", offset + 1, offset + n, about, total);
+        else if (n)
+            printf("%zu of %s%zu passages\n", n, about, total);
         return;
     }
     for (size_t a = 0; a < rubric_results_article_count(res); a++) {
@@ -361,7 +370,8 @@ static int search_and_print(rubric_db *db, const char *query, const options *o)
         status = s ? EXIT_DONE : EXIT_NODB;
         free(s);
     } else {
-        print_text(query, res, use_color(o->color_when), o->search.per_article > 0);
+        print_text(query, res, use_color(o->color_when), o->search.per_article > 0,
+                   o->search.offset);
     }
     free(err);
     rubric_results_free(res);

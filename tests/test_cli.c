@@ -354,8 +354,9 @@ static void query_bushehr_finds_nuclear_cooperation_first_with_the_documented_js
     CHECK(j != NULL);
     if (!j)
         return;
-    static const char *const top_keys[] = {"schema",  "query",   "total", "suggestion",
-                                           "corrected", "partial", "results", "index", NULL};
+    static const char *const top_keys[] = {"schema",  "query",   "total", "total_exact",
+                                           "suggestion", "corrected", "partial", "results",
+                                           "index", NULL};
     static const char *const hit_keys[] = {"rank",  "score",   "path",        "anchor", "title",
                                            "trail", "snippet", "boilerplate", "url", NULL};
     CHECK(has_exactly_keys(j, top_keys));
@@ -553,6 +554,41 @@ static void limit_and_offset_page_through_the_ranking(void)
     cJSON_Delete(second);
     cJSON_Delete(two);
     cJSON_Delete(all);
+}
+
+/* The total is the number of matching passages (a section's parts once),
+ * exact for a small one and the same whatever -n and --offset; past the end
+ * the text says how many there are. */
+static void the_total_is_exact_and_the_same_on_every_page(void)
+{
+    static const char *const queries[] = {"Bushehr", "mediation", "Iran", "the"};
+    for (size_t k = 0; k < sizeof queries / sizeof *queries; k++) {
+        cJSON *all = query_json(g_db, "-n 100 %s", queries[k]);
+        CHECK(all && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(all, "total_exact")));
+        double total = all ? num_of(all, "total") : -1;
+        CHECK(total == nresults(all)); /* all of them fit in 100 */
+        static const char *const pages[] = {"-n 1", "-n 2", "--offset 1 -n 1", "--offset 50"};
+        for (size_t p = 0; p < sizeof pages / sizeof *pages; p++) {
+            cJSON *j = query_json(g_db, "%s %s", pages[p], queries[k]);
+            if (!j || num_of(j, "total") != total)
+                fprintf(stderr, "  %s %s: total %g, with -n 100 %g\n", pages[p], queries[k],
+                        j ? num_of(j, "total") : -1, total);
+            CHECK(j && num_of(j, "total") == total);
+            CHECK(j && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "total_exact")));
+            cJSON_Delete(j);
+        }
+        cJSON_Delete(all);
+    }
+    cmd c;
+    sh(&c, NULL, "\"$Q\" --db %s -n 1 Bushehr", sq(g_db));
+    CHECK(c.status == 0 && strstr(c.out, "\n1 of 1 passages\n") != NULL);
+    cmd_free(&c);
+    sh(&c, NULL, "\"$Q\" --db %s --offset 1 -n 1 mediation", sq(g_db));
+    CHECK(c.status == 0 && strstr(c.out, "\n2 to 2 of ") != NULL && !strstr(c.out, "about"));
+    cmd_free(&c);
+    sh(&c, NULL, "\"$Q\" --db %s --offset 50 Bushehr", sq(g_db));
+    CHECK(c.status == 0 && strcmp(c.out, "no more results (1 in all)\n") == 0);
+    cmd_free(&c);
 }
 
 static void reindexing_unchanged_or_touched_files_changes_nothing(void)
@@ -1509,6 +1545,7 @@ int main(void)
     RUN(a_minus_word_excludes_the_passages_that_hold_it);
     RUN(words_never_together_fall_back_to_ranked_partial_matches);
     RUN(limit_and_offset_page_through_the_ranking);
+    RUN(the_total_is_exact_and_the_same_on_every_page);
     RUN(reindexing_unchanged_or_touched_files_changes_nothing);
     RUN(a_file_deleted_from_an_indexed_directory_leaves_the_index);
     RUN(what_cannot_be_looked_at_keeps_its_passages);

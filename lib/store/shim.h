@@ -175,6 +175,10 @@ int xs_db_term_stats(xs_db *db, unsigned docid, const char *term, xs_term_stats 
 void xs_mset_free(xs_mset *m);
 size_t xs_mset_size(const xs_mset *m);
 size_t xs_mset_estimate(const xs_mset *m);
+/* Nonzero when that is the exact number: every match was counted (the
+ * search looked at check_at_least matches at least, and there were no more,
+ * and the budget did not stop it). */
+int xs_mset_exact(const xs_mset *m);
 /* Nonzero when the budget stopped the match: the hits are the best of the
  * documents looked at before then, the estimate counts only those. */
 int xs_mset_stopped(const xs_mset *m);

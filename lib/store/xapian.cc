@@ -61,6 +61,7 @@ struct xs_mset {
     std::vector<unsigned> docids;
     std::vector<size_t> collapsed;
     size_t estimate = 0;
+    bool exact = false;  // the matches were all counted
     bool stopped = false;
     double spent = 0;  // seconds from the first candidate to the end
 };
@@ -995,6 +996,19 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
     Xapian::MSet ms = enq.get_mset(o->offset, o->limit, o->check_at_least);
     m->estimate = ms.get_matches_estimated();
     m->stopped = clock->stopped;
+    m->exact = !m->stopped && ms.get_matches_lower_bound() == ms.get_matches_upper_bound();
+    // Past a full page the matcher prunes by weight even below check_at_least,
+    // and the bounds stay apart; when few can match, count them: every match
+    // fits in a page of the upper bound's size.
+    Xapian::doccount upper = ms.get_matches_upper_bound();
+    if (!m->exact && !m->stopped && upper <= o->check_at_least && upper > o->offset + o->limit) {
+        Xapian::MSet all = enq.get_mset(0, upper, o->check_at_least);
+        if (!clock->stopped) {
+            m->estimate = all.size();
+            m->exact = true;
+        }
+        m->stopped = clock->stopped;
+    }
     m->spent = clock->start > 0 ? xs_clock() - clock->start : 0;
     m->weights.clear();
     m->data.clear();
@@ -1093,6 +1107,11 @@ size_t xs_mset_size(const xs_mset *m)
 size_t xs_mset_estimate(const xs_mset *m)
 {
     return m->estimate;
+}
+
+int xs_mset_exact(const xs_mset *m)
+{
+    return m->exact;
 }
 
 int xs_mset_stopped(const xs_mset *m)
