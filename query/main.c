@@ -98,15 +98,10 @@ static void print_hit(const rubric_hit *h, int color, const char *indent)
         }
         fputc('\n', stdout);
     }
-    /* A link when there is a site to link into, else the file and anchor. */
+    /* The link, as the JSON's url gives it: the base URL's, else the page's
+     * address under its root. */
     printf("%s   %s", indent, dim);
-    if (strstr(h->url, "://")) {
-        put(h->url);
-    } else {
-        put(h->path);
-        fputc('#', stdout);
-        put(h->anchor);
-    }
+    put(h->url);
     printf("%s%s\n", h->boilerplate ? " [boilerplate]" : "", off);
     print_snippet(&h->snippet, color, indent);
     if (h->explain)

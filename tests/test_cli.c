@@ -591,6 +591,26 @@ static void the_total_is_exact_and_the_same_on_every_page(void)
     cmd_free(&c);
 }
 
+/* The text output's link is the JSON's url, with and without a base URL. */
+static void the_text_links_as_the_json_url_does(void)
+{
+    static const char *const bases[] = {"", "--base-url https://docs.example.org/ "};
+    for (size_t k = 0; k < 2; k++) {
+        cJSON *j = query_json(g_db, "%sBushehr", bases[k]);
+        const char *url = j && nresults(j) ? str_of(result(j, 0), "url") : NULL;
+        CHECK(url != NULL);
+        cmd c;
+        sh(&c, NULL, "\"$Q\" --db %s --color never %sBushehr", sq(g_db), bases[k]);
+        char line[1024];
+        snprintf(line, sizeof line, "\n   %s\n", url ? url : "?");
+        if (!url || !strstr(c.out, line))
+            fprintf(stderr, "  no line '%s' in:\n%s", url ? url : "?", c.out);
+        CHECK(url && strstr(c.out, line) != NULL);
+        cmd_free(&c);
+        cJSON_Delete(j);
+    }
+}
+
 static void reindexing_unchanged_or_touched_files_changes_nothing(void)
 {
     char dir[PATH_MAX], corpus[PATH_MAX], db[PATH_MAX], line[1024];
@@ -1546,6 +1566,7 @@ int main(void)
     RUN(words_never_together_fall_back_to_ranked_partial_matches);
     RUN(limit_and_offset_page_through_the_ranking);
     RUN(the_total_is_exact_and_the_same_on_every_page);
+    RUN(the_text_links_as_the_json_url_does);
     RUN(reindexing_unchanged_or_touched_files_changes_nothing);
     RUN(a_file_deleted_from_an_indexed_directory_leaves_the_index);
     RUN(what_cannot_be_looked_at_keeps_its_passages);
