@@ -414,6 +414,10 @@ typedef struct rubric_hit {
     size_t more_parts;         /* other parts of its section that matched too,
                                   represented by this one (0 with per_article,
                                   whose articles count them in matches) */
+    rubric_fragment title_marked;        /* the title whole, its spans the
+                                            query's words in it */
+    const rubric_fragment *trail_marked; /* each entry of the trail likewise
+                                            (ntrail of them) */
 } rubric_hit;
 
 typedef struct rubric_results rubric_results;

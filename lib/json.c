@@ -114,6 +114,28 @@ static int add_fragments(cJSON *o, const rubric_hit *h)
     return ok;
 }
 
+/* Fragment F as HTML (its matches in <b>) under KEY of O, or appended when O
+ * is an array and KEY NULL; 0 when out of memory. */
+static int add_marked(cJSON *o, const char *key, const rubric_fragment *f)
+{
+    char *html = rubric_fragment_html(f);
+    int ok = html && add_child(o, key, text_item(html)) != NULL;
+    free(html);
+    return ok;
+}
+
+/* The title and trail with the query's words marked, as the snippet is. */
+static int add_marks(cJSON *r, const rubric_hit *h)
+{
+    cJSON *trail = add_marked(r, "title_html", &h->title_marked)
+                       ? add_child(r, "trail_html", cJSON_CreateArray())
+                       : NULL;
+    int ok = trail != NULL;
+    for (size_t k = 0; ok && k < h->ntrail; k++)
+        ok = add_marked(trail, NULL, &h->trail_marked[k]);
+    return ok;
+}
+
 /* One hit as a JSON object. NULL when out of memory. */
 static cJSON *hit_json(const rubric_hit *h)
 {
@@ -123,7 +145,7 @@ static cJSON *hit_json(const rubric_hit *h)
              add_number(r, "score", rounded(h->score)) && add_text(r, "path", h->path) &&
              add_text(r, "anchor", h->anchor) && add_text(r, "title", h->title) &&
              add_child(r, "trail", text_array(h->trail, h->ntrail)) &&
-             add_text(r, "snippet", snippet) &&
+             add_text(r, "snippet", snippet) && add_marks(r, h) &&
              add_child(r, "boilerplate", cJSON_CreateBool(h->boilerplate)) &&
              add_text(r, "url", h->url);
     free(snippet);

@@ -47,6 +47,13 @@ static void hit_free(rubric_hit *h)
     free((rubric_fragment *)h->fragments);
     free((char *)h->snippet.text);
     free((rubric_span *)h->snippet.spans);
+    free((char *)h->title_marked.text);
+    free((rubric_span *)h->title_marked.spans);
+    for (size_t k = 0; h->trail_marked && k < h->ntrail; k++) {
+        free((char *)h->trail_marked[k].text);
+        free((rubric_span *)h->trail_marked[k].spans);
+    }
+    free((rubric_fragment *)h->trail_marked);
     free((char *)h->url);
 }
 

@@ -270,9 +270,33 @@ static int make_fragments(const layout_passage *p, const match *m, size_t n, siz
     return rc;
 }
 
+/* TEXT whole as fragment F, the query's words in it its spans (a heading or
+ * trail entry: a title shown with its matches). 0, or -1 out of memory. */
+static int mark_whole(rubric_analyzer *an, const qwords *q, const char *text, rubric_fragment *f)
+{
+    match *m = NULL;
+    size_t n = 0, len = strlen(text);
+    if (find_all(an, q, text, len, &m, &n) < 0)
+        return -1;
+    char *used = calloc(n + 1, 1);
+    int rc = used ? make_window(text, len, m, n, used, 0, len, f) : -1;
+    free(used);
+    free(m);
+    return rc;
+}
+
 int snippet_fill(rubric_analyzer *an, const qwords *q, const layout_passage *p, size_t want,
                  size_t nfragments, rubric_hit *h)
 {
+    if (mark_whole(an, q, p->title, &h->title_marked) < 0)
+        return -1;
+    rubric_fragment *trail = calloc(p->ntrail ? p->ntrail : 1, sizeof *trail);
+    if (!trail)
+        return -1;
+    h->trail_marked = trail;
+    for (size_t k = 0; k < p->ntrail; k++)
+        if (mark_whole(an, q, p->trail[k], &trail[k]) < 0)
+            return -1;
     match *m = NULL;
     size_t n = 0, s = 0, e = 0;
     if (find_all(an, q, p->text, p->text_len, &m, &n) < 0)

@@ -48,12 +48,12 @@ static void put(const char *s)
     cli_puts_safe(stdout, s);
 }
 
-/* Print a snippet or fragment, its matches in colour (or not). */
-static void print_snippet(const rubric_fragment *f, int color, const char *indent)
+/* Print the text of F, its matches in colour (or not); AFTER is the
+ * escape that restores what surrounds it (the title's bold). */
+static void print_marked(const rubric_fragment *f, int color, const char *after)
 {
-    const char *on = color ? "\033[1;31m" : "", *off = color ? "\033[0m" : "";
+    const char *on = color ? "\033[1;31m" : "", *off = color ? after : "";
     size_t at = 0;
-    printf("%s   %s", indent, f->cut_start ? "... " : "");
     for (size_t i = 0; i < f->nspans; i++) {
         const rubric_span *sp = &f->spans[i];
         cli_write_safe(stdout, f->text + at, sp->start - at);
@@ -63,6 +63,13 @@ static void print_snippet(const rubric_fragment *f, int color, const char *inden
         at = sp->start + sp->len;
     }
     cli_write_safe(stdout, f->text + at, f->text_len - at);
+}
+
+/* Print a snippet or fragment, its matches in colour (or not). */
+static void print_snippet(const rubric_fragment *f, int color, const char *indent)
+{
+    printf("%s   %s", indent, f->cut_start ? "... " : "");
+    print_marked(f, color, "\033[0m");
     printf("%s\n", f->cut_end ? " ..." : "");
 }
 
@@ -88,13 +95,13 @@ static void print_hit(const rubric_hit *h, int color, const char *indent)
     const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "",
                *off = color ? "\033[0m" : "";
     printf("%s%s%u. ", indent, bold, h->rank);
-    put(h->title);
+    print_marked(&h->title_marked, color, "\033[0;1m");
     printf("%s  %s(%.2f)%s\n", off, dim, h->score, off);
     if (h->ntrail) {
         printf("%s   ", indent);
         for (size_t k = 0; k < h->ntrail; k++) {
             fputs(k ? " > " : "", stdout);
-            put(h->trail[k]);
+            print_marked(&h->trail_marked[k], color, "\033[0m");
         }
         fputc('\n', stdout);
     }

@@ -357,8 +357,9 @@ static void query_bushehr_finds_nuclear_cooperation_first_with_the_documented_js
     static const char *const top_keys[] = {"schema",  "query",   "total", "total_exact",
                                            "suggestion", "corrected", "partial", "results",
                                            "index", NULL};
-    static const char *const hit_keys[] = {"rank",  "score",   "path",        "anchor", "title",
-                                           "trail", "snippet", "boilerplate", "url", NULL};
+    static const char *const hit_keys[] = {"rank",    "score",      "path",       "anchor",
+                                           "title",   "trail",      "snippet",    "title_html",
+                                           "trail_html", "boilerplate", "url", NULL};
     CHECK(has_exactly_keys(j, top_keys));
     CHECK_STR(str_of(j, "query"), "Bushehr");
     CHECK(num_of(j, "schema") == RUBRIC_JSON_SCHEMA);
@@ -396,6 +397,11 @@ static void query_bushehr_finds_nuclear_cooperation_first_with_the_documented_js
               "Russia's Balancing Act: Supporting Iran Or Israel?");
     CHECK_STR(cJSON_IsString(t1) ? t1->valuestring : NULL, "Russia's Enduring Ties with Iran");
     CHECK(str_of(r, "snippet") && strstr(str_of(r, "snippet"), "<b>Bushehr</b>"));
+    CHECK_STR(str_of(r, "title_html"), "Nuclear Cooperation"); /* nothing to mark */
+    const cJSON *th = cJSON_GetObjectItemCaseSensitive(r, "trail_html");
+    CHECK(cJSON_GetArraySize(th) == 2 && cJSON_IsString(cJSON_GetArrayItem(th, 1)) &&
+          strcmp(cJSON_GetArrayItem(th, 1)->valuestring,
+                 "Russia&#39;s Enduring Ties with Iran") == 0);
     CHECK(bool_of(r, "boilerplate") == 0);
     /* Without a base URL, the link is relative: the path under its root. */
     CHECK(ends_with(str_of(r, "url"), "russia-balancing-act.txt#nuclear-cooperation"));
@@ -588,6 +594,26 @@ static void the_total_is_exact_and_the_same_on_every_page(void)
     cmd_free(&c);
     sh(&c, NULL, "\"$Q\" --db %s --offset 50 Bushehr", sq(g_db));
     CHECK(c.status == 0 && strcmp(c.out, "no more results (1 in all)\n") == 0);
+    cmd_free(&c);
+}
+
+/* The query's words are marked in the title and the trail as in the
+ * snippet: <b> in JSON's title_html and trail_html, colour in the text. */
+static void matches_are_marked_in_titles_and_trails(void)
+{
+    cJSON *j = query_json(g_db, "-n 1 Iran nuclear");
+    const cJSON *r = j && nresults(j) ? result(j, 0) : NULL;
+    CHECK_STR(r ? str_of(r, "title_html") : NULL, "<b>Nuclear</b> Cooperation");
+    const cJSON *th = r ? cJSON_GetObjectItemCaseSensitive(r, "trail_html") : NULL;
+    const cJSON *t0 = cJSON_GetArrayItem(th, 0);
+    CHECK(cJSON_IsString(t0) &&
+          strcmp(t0->valuestring, "Russia&#39;s Balancing Act: Supporting <b>Iran</b> Or Israel?") ==
+              0);
+    cJSON_Delete(j);
+    cmd c;
+    sh(&c, NULL, "\"$Q\" --db %s --color always -n 1 Iran nuclear", sq(g_db));
+    CHECK(c.status == 0 && strstr(c.out, "\033[1;31mNuclear\033[0;1m Cooperation") &&
+          strstr(c.out, "Supporting \033[1;31mIran\033[0m Or"));
     cmd_free(&c);
 }
 
@@ -1567,6 +1593,7 @@ int main(void)
     RUN(limit_and_offset_page_through_the_ranking);
     RUN(the_total_is_exact_and_the_same_on_every_page);
     RUN(the_text_links_as_the_json_url_does);
+    RUN(matches_are_marked_in_titles_and_trails);
     RUN(reindexing_unchanged_or_touched_files_changes_nothing);
     RUN(a_file_deleted_from_an_indexed_directory_leaves_the_index);
     RUN(what_cannot_be_looked_at_keeps_its_passages);

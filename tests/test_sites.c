@@ -1205,6 +1205,31 @@ static void short_entries_of_one_template_fold_into_their_pages(void)
     cJSON_Delete(j);
 }
 
+/* Markup in a heading and a trail reaches title_html and trail_html
+ * escaped, the query's words alone marked. */
+static void markup_in_headings_is_escaped_where_matches_are_marked(void)
+{
+    char dir[PATH_MAX];
+    path_join(dir, g_tmp, "hostile-titles");
+    CHECK(mkdir(dir, 0755) == 0);
+    CHECK(put(dir, "site/x.html",
+              "<html><head><title>&lt;img src=x onerror=alert(1)&gt; Vortex</title></head>"
+              "<body><h1>&lt;img src=x onerror=alert(1)&gt; Vortex</h1>"
+              "<h2 id=\"k\">&lt;script&gt;alert(2)&lt;/script&gt; Kelpwhistle &amp; co</h2>"
+              "<p>The kelpwhistle vortex is described here at some length, twice.</p>"
+              "</body></html>") == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    cJSON *j = query(dir, "--db db kelpwhistle vortex");
+    const cJSON *r = j && nresults(j) ? result(j, 0) : NULL;
+    const char *t = r ? str_of(r, "title_html") : NULL;
+    CHECK_STR(t, "&lt;script&gt;alert(2)&lt;/script&gt; <b>Kelpwhistle</b> &amp; co");
+    const cJSON *th = r ? cJSON_GetObjectItemCaseSensitive(r, "trail_html") : NULL;
+    const cJSON *t0 = cJSON_GetArrayItem(th, 0);
+    CHECK(cJSON_IsString(t0) &&
+          strcmp(t0->valuestring, "&lt;img src=x onerror=alert(1)&gt; <b>Vortex</b>") == 0);
+    cJSON_Delete(j);
+}
+
 /* ------------------------------------------------------------------- main */
 
 int main(void)
@@ -1239,6 +1264,7 @@ int main(void)
     RUN(pages_that_are_only_alike_are_both_kept);
     RUN(pages_that_include_the_same_options_each_keep_them);
     RUN(short_entries_of_one_template_fold_into_their_pages);
+    RUN(markup_in_headings_is_escaped_where_matches_are_marked);
 
     snprintf(p, sizeof p, "rm -rf %s", sq(g_tmp));
     if (system(p) != 0)
