@@ -1060,9 +1060,23 @@ static void help_version_and_usage_errors_have_their_exit_codes(void)
     cmd c;
     sh(&c, NULL, "\"$I\" --help");
     CHECK(c.status == 0 && strstr(c.out, "usage: rubric-index") != NULL);
+    for (const char *l = c.out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        CHECK((strchr(l, '\n') ? (size_t)(strchr(l, '\n') - l) : strlen(l)) <= 80);
     cmd_free(&c);
     sh(&c, NULL, "\"$Q\" --help");
     CHECK(c.status == 0 && strstr(c.out, "usage: rubric-query") != NULL);
+    /* The whole query language, a line each, as the README's table has it. */
+    static const char *const syntax[] = {"\"power plant\"", "~2", " OR ", " AND ", "-word",
+                                         "NOT ", "(a OR b)", "NEAR/3", "mediat*", "=mediation",
+                                         "os.path.join", "focus-in-event", "title:", "path:",
+                                         "lang:", "tag:", "--prune"};
+    for (size_t k = 0; k < sizeof syntax / sizeof *syntax; k++)
+        if (!strstr(c.out, syntax[k])) {
+            fprintf(stderr, "  rubric-query --help lacks %s\n", syntax[k]);
+            harness_current_failed = 1;
+        }
+    for (const char *l = c.out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        CHECK((strchr(l, '\n') ? (size_t)(strchr(l, '\n') - l) : strlen(l)) <= 80);
     cmd_free(&c);
     sh(&c, NULL, "\"$I\" --version");
     CHECK(c.status == 0 && strstr(c.out, RUBRIC_VERSION) != NULL);
