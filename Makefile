@@ -8,6 +8,16 @@ INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 # Where the tools look for the system's configuration (rubric/rubric.json).
 SYSCONFDIR ?= /etc
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+DOCDIR ?= $(DATADIR)/doc/rubric
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/vendor-completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# `make install-strip` sets it: the binaries installed stripped.
+INSTALL_STRIP ?=
+VERSION := $(shell sed -n 's/^\#define RUBRIC_VERSION "\(.*\)"/\1/p' include/rubric.h)
+MAN_PAGES = $(wildcard man/*.1 man/*.3 man/*.5)
 
 CC ?= cc
 CXX ?= c++
@@ -431,23 +441,53 @@ bench: all build/bench-floor build/bench-inproc bench-deps
 	@if [ -f $(SQLITE_PROBE) ]; then $(MAKE) --no-print-directory build/fts5-eval || true; fi
 	sh bench/run.sh $(PYDOCS)
 
+# What `make install` puts where, every path under $(DESTDIR); `make
+# uninstall` removes exactly these. The shared library is librubric.so.VERSION,
+# with the soname link librubric.so.0 and the link to build against.
+INSTALLED = $(BINDIR)/rubric-index $(BINDIR)/rubric-query $(LIBDIR)/librubric.a \
+            $(LIBDIR)/librubric.so.$(VERSION) $(LIBDIR)/librubric.so.0 $(LIBDIR)/librubric.so \
+            $(INCLUDEDIR)/rubric.h $(PKGCONFIGDIR)/rubric.pc \
+            $(foreach m,$(MAN_PAGES),$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+            $(BASHCOMPDIR)/rubric-index $(BASHCOMPDIR)/rubric-query $(ZSHCOMPDIR)/_rubric \
+            $(SYSTEMDUNITDIR)/rubric-index.service $(SYSTEMDUNITDIR)/rubric-index.timer \
+            $(DOCDIR)/README.md $(DOCDIR)/examples/rubric.json
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
-	install -m 755 build/rubric-index build/rubric-query $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	  $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	  $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples \
+	  $(sort $(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))))
+	install -m 755 $(INSTALL_STRIP) build/rubric-index build/rubric-query $(DESTDIR)$(BINDIR)/
 	install -m 644 build/librubric.a $(DESTDIR)$(LIBDIR)/
-	install -m 755 build/librubric.so $(DESTDIR)$(LIBDIR)/librubric.so.0
+	install -m 755 build/librubric.so $(DESTDIR)$(LIBDIR)/librubric.so.$(VERSION)
+	$(if $(INSTALL_STRIP),strip --strip-unneeded $(DESTDIR)$(LIBDIR)/librubric.so.$(VERSION))
+	ln -sf librubric.so.$(VERSION) $(DESTDIR)$(LIBDIR)/librubric.so.0
 	ln -sf librubric.so.0 $(DESTDIR)$(LIBDIR)/librubric.so
 	install -m 644 include/rubric.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 build/rubric.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	for m in $(MAN_PAGES); do \
+	  s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
+	done
+	install -m 644 contrib/completion/rubric.bash $(DESTDIR)$(BASHCOMPDIR)/rubric-index
+	ln -sf rubric-index $(DESTDIR)$(BASHCOMPDIR)/rubric-query
+	install -m 644 contrib/completion/_rubric $(DESTDIR)$(ZSHCOMPDIR)/_rubric
+	sed 's|/usr/local/bin/|$(BINDIR)/|' contrib/systemd/rubric-index.service \
+	  > $(DESTDIR)$(SYSTEMDUNITDIR)/rubric-index.service
+	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/rubric-index.service
+	install -m 644 contrib/systemd/rubric-index.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 contrib/rubric.json $(DESTDIR)$(DOCDIR)/examples/
+
+install-strip:
+	$(MAKE) install INSTALL_STRIP=-s
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/rubric-index $(DESTDIR)$(BINDIR)/rubric-query
-	rm -f $(DESTDIR)$(LIBDIR)/librubric.a $(DESTDIR)$(LIBDIR)/librubric.so.0 $(DESTDIR)$(LIBDIR)/librubric.so
-	rm -f $(DESTDIR)$(INCLUDEDIR)/rubric.h $(DESTDIR)$(PKGCONFIGDIR)/rubric.pc
+	rm -f $(foreach f,$(INSTALLED),$(DESTDIR)$(f))
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build
 
 test-tsan test-sanitize test-valgrind: test-deps
 
-.PHONY: all deps test-deps sqlite-deps demo test test-sanitize test-tsan test-valgrind eval eval-deps bench bench-deps fuzz clean-lib install uninstall clean
+.PHONY: all deps test-deps sqlite-deps demo test test-sanitize test-tsan test-valgrind eval eval-deps bench bench-deps fuzz clean-lib install install-strip uninstall clean

@@ -41,6 +41,7 @@ static char g_index[PATH_MAX];  /* absolute path of rubric-index */
 static char g_query[PATH_MAX];  /* absolute path of rubric-query */
 static char g_corpus[PATH_MAX]; /* absolute path of the corpus directory */
 static char g_db[PATH_MAX];     /* the main index, built from the corpus */
+static char g_src[PATH_MAX];    /* absolute path of the source tree */
 
 /* A word that occurs only in the good file written next to bad inputs. */
 #define GOOD_WORD "zanzibarquux"
@@ -614,6 +615,155 @@ static void matches_are_marked_in_titles_and_trails(void)
     sh(&c, NULL, "\"$Q\" --db %s --color always -n 1 Iran nuclear", sq(g_db));
     CHECK(c.status == 0 && strstr(c.out, "\033[1;31mNuclear\033[0;1m Cooperation") &&
           strstr(c.out, "Supporting \033[1;31mIran\033[0m Or"));
+    cmd_free(&c);
+}
+
+/* What bash completes for the words WORDS (the last one being completed),
+ * with contrib/completion/rubric.bash loaded the way bash-completion loads
+ * it; one candidate a line, into C. 77 when bash-completion is missing. */
+static void complete_bash(cmd *c, const char *words)
+{
+    sh(c, NULL,
+       "[ -r /usr/share/bash-completion/bash_completion ] || exit 77; "
+       "PATH=\"$(dirname \"$I\"):$PATH\" bash -c '. /usr/share/bash-completion/bash_completion; "
+       ". %s/contrib/completion/rubric.bash; COMP_WORDS=(%s); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); "
+       "COMP_LINE=\"${COMP_WORDS[*]}\"; COMP_POINT=${#COMP_LINE}; "
+       "f=$(complete -p ${COMP_WORDS[0]} | sed \"s/.*-F \\([^ ]*\\).*/\\1/\"); "
+       "$f ${COMP_WORDS[0]} \"${COMP_WORDS[COMP_CWORD]}\" \"${COMP_WORDS[COMP_CWORD-1]}\"; "
+       "printf \"%%s\\n\" \"${COMPREPLY[@]}\"'",
+       g_src, words);
+}
+
+/* Every option a tool's --help lists (in its paragraph of options). */
+static void help_options(const char *tool, char *out, size_t size)
+{
+    cmd c;
+    sh(&c, NULL, "\"$%s\" --help | awk 'NF == 0 { n++; next } n == 1' | "
+                 "grep -oE '^ +(-[a-zA-Z], )?--[a-z-]+' | tr -d ',' | tr -s ' ' '\\n' | grep . | "
+                 "sort -u | tr '\\n' ' '", tool);
+    snprintf(out, size, "%s", c.out);
+    cmd_free(&c);
+}
+
+/* Completion for bash and zsh knows every option of both tools, --lang's
+ * values, --color's, and folders where a folder goes. */
+static void completion_knows_the_options_and_their_values(void)
+{
+    cmd c;
+    static const char *const tools[][2] = {{"I", "rubric-index"}, {"Q", "rubric-query"}};
+    char opts[2048], zsh_file[PATH_MAX + 32];
+    snprintf(zsh_file, sizeof zsh_file, "%s/contrib/completion/_rubric", g_src);
+    char *zsh = slurp_file(zsh_file);
+    CHECK(zsh != NULL);
+    for (size_t t = 0; t < 2; t++) {
+        help_options(tools[t][0], opts, sizeof opts);
+        CHECK(strstr(opts, "--db") != NULL);
+        char words[64];
+        snprintf(words, sizeof words, "%s -", tools[t][1]);
+        complete_bash(&c, words);
+        if (c.status == 77) {
+            fprintf(stderr, "  bash-completion missing: bash completion is not run\n");
+            cmd_free(&c);
+            break;
+        }
+        for (char *o = strtok(opts, " "); o; o = strtok(NULL, " ")) {
+            char line[64];
+            snprintf(line, sizeof line, "\n%s\n", o);
+            size_t n = strlen(c.out);
+            char *out = malloc(n + 2);
+            if (out) {
+                out[0] = '\n';
+                memcpy(out + 1, c.out, n + 1);
+            }
+            if (!out || !strstr(out, line)) {
+                fprintf(stderr, "  bash does not complete %s of %s\n", o, tools[t][1]);
+                harness_current_failed = 1;
+            }
+            free(out);
+            if (zsh && !strstr(zsh, o)) {
+                fprintf(stderr, "  zsh does not know %s of %s\n", o, tools[t][1]);
+                harness_current_failed = 1;
+            }
+        }
+        cmd_free(&c);
+    }
+    free(zsh);
+    complete_bash(&c, "rubric-index --lang engl");
+    CHECK(c.status == 77 || strcmp(c.out, "english\n") == 0);
+    cmd_free(&c);
+    complete_bash(&c, "rubric-query --color a");
+    CHECK(c.status == 77 || strcmp(c.out, "auto\nalways\n") == 0);
+    cmd_free(&c);
+    /* --db wants a folder: the corpus's files are not offered, its folder is. */
+    char words[PATH_MAX + 64];
+    snprintf(words, sizeof words, "rubric-query --db %s", g_corpus);
+    complete_bash(&c, words);
+    CHECK(c.status == 77 || (strstr(c.out, g_corpus) && !strstr(c.out, ".txt")));
+    cmd_free(&c);
+    sh(&c, NULL, "command -v zsh >/dev/null || exit 77; zsh -n %s/contrib/completion/_rubric",
+       g_src);
+    CHECK(c.status == 0 || c.status == 77);
+    cmd_free(&c);
+}
+
+/* make install into a staging folder, with Debian's directories: every file
+ * where it belongs (the shared library under its full version with its
+ * links, the unit pointing at the installed tool), and make uninstall
+ * removes exactly that; install-strip strips. */
+static void make_install_puts_everything_in_place_and_uninstall_removes_it(void)
+{
+    char stage[PATH_MAX];
+    path_join(stage, g_tmp, "stage");
+    static const char vars[] = "PREFIX=/usr LIBDIR=/usr/lib/x86_64-linux-gnu";
+    cmd c;
+    sh(&c, NULL, "make -s -C %s install DESTDIR=%s %s >/dev/null && cd %s && "
+                 "find . \\( -type f -o -type l \\) | sort",
+       sq(g_src), sq(stage), vars, sq(stage));
+    CHECK(c.status == 0);
+    static const char *const want[] = {
+        "./usr/bin/rubric-index", "./usr/bin/rubric-query", "./usr/include/rubric.h",
+        "./usr/lib/x86_64-linux-gnu/librubric.a", "./usr/lib/x86_64-linux-gnu/librubric.so",
+        "./usr/lib/x86_64-linux-gnu/librubric.so.0",
+        "./usr/lib/x86_64-linux-gnu/librubric.so." RUBRIC_VERSION,
+        "./usr/lib/x86_64-linux-gnu/pkgconfig/rubric.pc",
+        "./usr/lib/systemd/system/rubric-index.service",
+        "./usr/lib/systemd/system/rubric-index.timer",
+        "./usr/share/bash-completion/completions/rubric-index",
+        "./usr/share/bash-completion/completions/rubric-query",
+        "./usr/share/zsh/vendor-completions/_rubric", "./usr/share/doc/rubric/README.md",
+        "./usr/share/doc/rubric/examples/rubric.json"};
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+        char line[PATH_MAX];
+        snprintf(line, sizeof line, "%s\n", want[k]);
+        if (!strstr(c.out, line)) {
+            fprintf(stderr, "  not installed: %s\n", want[k]);
+            harness_current_failed = 1;
+        }
+    }
+    cmd_free(&c);
+    sh(&c, NULL, "cd %s/usr/lib/x86_64-linux-gnu && readlink librubric.so librubric.so.0 && "
+                 "readelf -d librubric.so." RUBRIC_VERSION " | grep SONAME && "
+                 "grep ExecStart= %s/usr/lib/systemd/system/rubric-index.service && "
+                 "grep ^libdir= pkgconfig/rubric.pc",
+       sq(stage), sq(stage));
+    CHECK(c.status == 0 && strstr(c.out, "librubric.so.0\nlibrubric.so." RUBRIC_VERSION "\n") &&
+          strstr(c.out, "[librubric.so.0]") &&
+          strstr(c.out, "ExecStart=/usr/bin/rubric-index ") &&
+          strstr(c.out, "libdir=/usr/lib/x86_64-linux-gnu\n"));
+    if (c.status != 0)
+        fprintf(stderr, "  %s%s", c.out, c.err);
+    cmd_free(&c);
+    sh(&c, NULL, "make -s -C %s uninstall DESTDIR=%s %s >/dev/null && "
+                 "find %s \\( -type f -o -type l \\)",
+       sq(g_src), sq(stage), vars, sq(stage));
+    CHECK(c.status == 0 && c.out[0] == '\0');
+    if (c.out[0])
+        fprintf(stderr, "  left after uninstall:\n%s", c.out);
+    cmd_free(&c);
+    sh(&c, NULL, "make -s -C %s install-strip DESTDIR=%s %s >/dev/null && "
+                 "readelf -S %s/usr/bin/rubric-index | grep -c '\\.symtab'",
+       sq(g_src), sq(stage), vars, sq(stage));
+    CHECK(strncmp(c.out, "0", 1) == 0);  /* no symbol table left */
     cmd_free(&c);
 }
 
@@ -1588,7 +1738,7 @@ int main(void)
     if (shell_setup("cli", g_index, g_query, g_tmp) < 0)
         return 1;
     snprintf(p, sizeof p, "%s/corpus", src);
-    if (absolute(p, g_corpus) < 0)
+    if (absolute(p, g_corpus) < 0 || absolute(src, g_src) < 0)
         return 1;
     /* Nor colours. */
     unsetenv("NO_COLOR");
@@ -1608,6 +1758,8 @@ int main(void)
     RUN(the_total_is_exact_and_the_same_on_every_page);
     RUN(the_text_links_as_the_json_url_does);
     RUN(matches_are_marked_in_titles_and_trails);
+    RUN(completion_knows_the_options_and_their_values);
+    RUN(make_install_puts_everything_in_place_and_uninstall_removes_it);
     RUN(reindexing_unchanged_or_touched_files_changes_nothing);
     RUN(a_file_deleted_from_an_indexed_directory_leaves_the_index);
     RUN(what_cannot_be_looked_at_keeps_its_passages);

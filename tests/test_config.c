@@ -442,6 +442,26 @@ static void the_users_configuration_is_read_after_the_current_folders(void)
     free(old_home);
 }
 
+/* The example installed for /etc/rubric/rubric.json is a valid one. */
+static void the_example_configuration_is_read_without_error(void)
+{
+    const char *src = getenv("RUBRIC_SRCDIR");
+    char path[PATH_MAX];
+    path_join(path, src && *src ? src : g_cwd, "contrib/rubric.json");
+    config c;
+    char *err = NULL;
+    int rc = config_load(path, &c, &err);
+    CHECK(rc == 0);
+    if (rc == 0) {
+        CHECK_STR(c.db, "/var/lib/rubric/site.db");
+        CHECK(c.nsources == 1 && c.base_url != NULL);
+        config_free(&c);
+    } else {
+        fprintf(stderr, "  %s\n", err ? err : "?");
+    }
+    free(err);
+}
+
 static void an_empty_object_gives_the_defaults(void)
 {
     char path[PATH_MAX];
@@ -784,6 +804,7 @@ int main(void)
     RUN(without_rubric_json_in_the_current_folder_the_defaults_apply);
     RUN(rubric_json_in_the_current_folder_is_read_by_default);
     RUN(the_users_configuration_is_read_after_the_current_folders);
+    RUN(the_example_configuration_is_read_without_error);
     RUN(an_empty_object_gives_the_defaults);
     RUN(every_value_is_read_with_relative_paths_under_the_files_folder);
     RUN(an_absolute_db_path_is_kept_as_written);

@@ -1,0 +1,68 @@
+# bash completion for rubric-index and rubric-query.
+# Installed as completions/rubric-index, with completions/rubric-query a link
+# to it: bash-completion loads it when either command is completed.
+
+_rubric_index()
+{
+    local cur prev words cword
+    _init_completion || return
+    case $prev in
+        --db)
+            _filedir -d
+            return
+            ;;
+        --config)
+            _filedir json
+            return
+            ;;
+        --lang)
+            COMPREPLY=($(compgen -W "$("${words[0]}" --lang list 2>/dev/null) list" -- "$cur"))
+            return
+            ;;
+        --include | --exclude | --base-url | --wait | --max-file-size | --jobs | -j)
+            return
+            ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W '--db --lang --include --exclude --base-url --config
+            --rebuild --dry-run --wait --max-file-size --status --json --jobs --quiet
+            --verbose --help --version -j -q -v -h -V' -- "$cur"))
+        return
+    fi
+    _filedir
+} &&
+    complete -F _rubric_index rubric-index
+
+_rubric_query()
+{
+    local cur prev words cword
+    _init_completion || return
+    case $prev in
+        --db)
+            _filedir -d
+            return
+            ;;
+        --config)
+            _filedir json
+            return
+            ;;
+        --synonyms)
+            _filedir
+            return
+            ;;
+        --color | --colour)
+            COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+            return
+            ;;
+        --limit | -n | --offset | --per-article | --fragments | --base-url)
+            return
+            ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W '--db --limit --offset --json --boilerplate --fragments
+            --explain --per-article --base-url --config --synonyms --color --help
+            --version -n -h -V' -- "$cur"))
+    fi
+    # The query's words are the user's: nothing to offer.
+} &&
+    complete -F _rubric_query rubric-query
