@@ -30,10 +30,12 @@ DEB_PROBES = /usr/include/xapian.h /usr/include/libstemmer.h /usr/include/cjson/
              /usr/include/unistr.h /usr/include/libxml2/libxml/HTMLparser.h /usr/include/md4c.h
 MISSING := $(strip $(foreach f,$(DEB_PROBES),$(if $(wildcard $(f)),,$(f))))
 # Data the tests read: Unicode's word-break tests, Snowball's vocabularies, and
-# the Python documentation (the large real corpus).
-TEST_PACKAGES = unicode-data snowball-data python3.11-doc
+# the Python documentation (the large real corpus); and the tools the tests of
+# the completion and the manual pages run.
+TEST_PACKAGES = unicode-data snowball-data python3.11-doc bash-completion zsh groff-base mandoc
 TEST_PROBES = /usr/share/unicode/auxiliary/WordBreakTest.txt /usr/share/snowball/data/english/voc.txt \
-              /usr/share/doc/python3.11/html/index.html
+              /usr/share/doc/python3.11/html/index.html /usr/share/bash-completion/bash_completion \
+              /usr/bin/zsh /usr/bin/groff /usr/bin/mandoc
 TEST_MISSING := $(strip $(foreach f,$(TEST_PROBES),$(if $(wildcard $(f)),,$(f))))
 # SQLite, for build/fts5-eval only: the FTS5 baseline `make eval` compares rubric with.
 SQLITE_PACKAGES = libsqlite3-dev

@@ -731,6 +731,8 @@ static void make_install_puts_everything_in_place_and_uninstall_removes_it(void)
         "./usr/share/bash-completion/completions/rubric-index",
         "./usr/share/bash-completion/completions/rubric-query",
         "./usr/share/zsh/vendor-completions/_rubric", "./usr/share/doc/rubric/README.md",
+        "./usr/share/man/man1/rubric-index.1", "./usr/share/man/man1/rubric-query.1",
+        "./usr/share/man/man3/rubric.3", "./usr/share/man/man5/rubric.json.5",
         "./usr/share/doc/rubric/examples/rubric.json"};
     for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
         char line[PATH_MAX];
@@ -765,6 +767,53 @@ static void make_install_puts_everything_in_place_and_uninstall_removes_it(void)
        sq(g_src), sq(stage), vars, sq(stage));
     CHECK(strncmp(c.out, "0", 1) == 0);  /* no symbol table left */
     cmd_free(&c);
+}
+
+/* The manual pages render with no warning (groff, mandoc), and each tool's
+ * page describes every option its --help lists. */
+static void the_manual_pages_render_cleanly_and_name_every_option(void)
+{
+    static const char *const pages[] = {"rubric-index.1", "rubric-query.1", "rubric.json.5",
+                                        "rubric.3"};
+    cmd c;
+    for (size_t k = 0; k < sizeof pages / sizeof *pages; k++) {
+        sh(&c, NULL,
+           "command -v groff >/dev/null || exit 77; groff -ww -man -z %s/man/%s 2>&1; "
+           "command -v mandoc >/dev/null || exit 0; mandoc -Tlint %s/man/%s 2>&1",
+           g_src, pages[k], g_src, pages[k]);
+        if (c.status == 77) {
+            fprintf(stderr, "  groff missing: the manual pages are not rendered\n");
+            cmd_free(&c);
+            break;
+        }
+        if (c.status != 0 || c.out[0])
+            fprintf(stderr, "  %s: exit %d\n%s", pages[k], c.status, c.out);
+        CHECK(c.status == 0 && c.out[0] == '\0');
+        cmd_free(&c);
+    }
+    static const char *const tools[][2] = {{"I", "rubric-index.1"}, {"Q", "rubric-query.1"}};
+    for (size_t t = 0; t < 2; t++) {
+        char opts[2048], path[PATH_MAX + 64];
+        help_options(tools[t][0], opts, sizeof opts);
+        snprintf(path, sizeof path, "%s/man/%s", g_src, tools[t][1]);
+        char *page = slurp_file(path);
+        CHECK(page != NULL);
+        for (char *o = strtok(opts, " "); page && o; o = strtok(NULL, " ")) {
+            char roff[64];
+            size_t n = 0;
+            for (const char *q = o; *q && n + 3 < sizeof roff; q++) {
+                if (*q == '-')
+                    roff[n++] = '\\';
+                roff[n++] = *q;
+            }
+            roff[n] = '\0';
+            if (!strstr(page, roff)) {
+                fprintf(stderr, "  %s does not describe %s\n", tools[t][1], o);
+                harness_current_failed = 1;
+            }
+        }
+        free(page);
+    }
 }
 
 /* The text output's link is the JSON's url, with and without a base URL. */
@@ -1760,6 +1809,7 @@ int main(void)
     RUN(matches_are_marked_in_titles_and_trails);
     RUN(completion_knows_the_options_and_their_values);
     RUN(make_install_puts_everything_in_place_and_uninstall_removes_it);
+    RUN(the_manual_pages_render_cleanly_and_name_every_option);
     RUN(reindexing_unchanged_or_touched_files_changes_nothing);
     RUN(a_file_deleted_from_an_indexed_directory_leaves_the_index);
     RUN(what_cannot_be_looked_at_keeps_its_passages);
