@@ -81,7 +81,7 @@ static inline int bench_read_doc(void *ctx, const char *path, const char *rel)
 static inline unsigned long bench_walk(const char *path, bench_doc_fn fn, void *ctx)
 {
     bench_walk_ctx b = {"bench", fn, ctx, 0};
-    cli_walk w = {"bench", path, NULL, NULL, NULL, bench_read_doc, NULL, &b, 0, 0};
+    cli_walk w = {"bench", path, NULL, NULL, NULL, bench_read_doc, NULL, &b, 0, 0, NULL};
     cli_walk_run(&w);
     return b.skipped + w.skipped;
 }

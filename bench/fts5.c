@@ -188,7 +188,7 @@ static int build_index(const char *dbpath, char **include, char **exclude, int b
     for (int i = 0; i < npaths && !r.fatal; i++) {
         /* The very walk rubric-index makes. */
         bench_walk_ctx b = {"fts5-eval", index_doc, &r, 0};
-        cli_walk w = {"fts5-eval", paths[i], include, exclude, NULL, bench_read_doc, NULL, &b, 0, 0};
+        cli_walk w = {"fts5-eval", paths[i], include, exclude, NULL, bench_read_doc, NULL, &b, 0, 0, NULL};
         cli_walk_run(&w);
         r.skipped += w.skipped + b.skipped;
     }

@@ -436,7 +436,7 @@ RUBRIC_API int rubric_search(rubric_db *db, const char *query, size_t len,
                              char **errmsg);
 RUBRIC_API void rubric_results_free(rubric_results *r);
 /* The number of matching passages (a long section's parts counted once):
- * exact when rubric_results_total_exact() says so (up to some thousand
+ * exact when rubric_results_total_exact() says so (up to a hundred
  * matches, whatever the page asked for), else Xapian's estimate. */
 RUBRIC_API size_t rubric_results_total(const rubric_results *r);
 RUBRIC_API int rubric_results_total_exact(const rubric_results *r);

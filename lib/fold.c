@@ -303,7 +303,9 @@ static int weigh(fold_pass *f, unsigned docid, verdict *v)
     held *pages = NULL;
     size_t np = 0, cap = 0;
     int rc = RUBRIC_OK;
-    for (size_t s = 0; s < n && rc == RUBRIC_OK; s++) {
+    /* Once a page with more structure holds it, the passage is folded: the
+     * pages read alike no longer matter. */
+    for (size_t s = 0; s < n && rc == RUBRIC_OK && !v->better; s++) {
         const postings *p = &f->terms[sm->v[s]];
         for (size_t i = 0; i < p->n && rc == RUBRIC_OK; i++) {
             const char *other = p->ids[i] == docid ? "" : key_of(f, p->ids[i]);
@@ -456,8 +458,10 @@ static int judge(fold_pass *f, unsigned docid, int *folded)
         for (size_t i = 0; i < f->sections[sec].n && whole && rc == RUBRIC_OK; i++) {
             size_t w;
             unsigned part = (unsigned)f->sections[sec].v[i];
+            /* A part too short to tell, or folded into a page with more
+             * structure (its pages read alike not counted), says nothing. */
             if (part == docid || (rc = verdict_of(f, part, &w)) != RUBRIC_OK ||
-                f->verdicts[w].untold)
+                f->verdicts[w].untold || f->verdicts[w].better)
                 continue;
             whole = 0;
             for (size_t k = 0; k < f->verdicts[w].nalike && !whole; k++)
@@ -637,9 +641,15 @@ int fold_run(xs_db *db, const fold_set *touched)
             rc = xs_status(xs_db_terms(db, PREFIX_HEADING_PRINT, each_heading_term, &h));
     } else if (rc == RUBRIC_OK) {
         rc = gather(&f, touched, &ids, &n, &cap);
-        /* A part's verdict weighs its section's other parts too. */
+        /* A part's verdict weighs its section's other parts too: they are
+         * rechecked when it was folded or a page read alike holds it (else no
+         * part of its section was, or can be, folded by a page read alike). */
         for (size_t i = 0, gathered = n; i < gathered && rc == RUBRIC_OK; i++) {
-            size_t sec;
+            size_t sec, v;
+            if ((rc = verdict_of(&f, ids[i], &v)) != RUBRIC_OK)
+                break;
+            if (!f.verdicts[v].nalike && !hashset_has(&f.folded, ids[i]))
+                continue;
             rc = section_of(&f, ids[i], &sec);
             for (size_t k = 0; rc == RUBRIC_OK && k < f.sections[sec].n; k++) {
                 if (GROW(ids, n, cap) < 0)
