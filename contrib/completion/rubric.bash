@@ -2,19 +2,23 @@
 # Installed as completions/rubric-index, with completions/rubric-query a link
 # to it: bash-completion loads it when either command is completed.
 
+# The values both tools take alike: a folder for --db, a JSON file for
+# --config. Returns 0 when PREV was one of them.
+_rubric_shared()
+{
+    case $1 in
+        --db) _filedir -d ;;
+        --config) _filedir json ;;
+        *) return 1 ;;
+    esac
+}
+
 _rubric_index()
 {
     local cur prev words cword
     _init_completion || return
+    _rubric_shared "$prev" && return
     case $prev in
-        --db)
-            _filedir -d
-            return
-            ;;
-        --config)
-            _filedir json
-            return
-            ;;
         --lang)
             COMPREPLY=($(compgen -W "$("${words[0]}" --lang list 2>/dev/null) list" -- "$cur"))
             return
@@ -37,15 +41,8 @@ _rubric_query()
 {
     local cur prev words cword
     _init_completion || return
+    _rubric_shared "$prev" && return
     case $prev in
-        --db)
-            _filedir -d
-            return
-            ;;
-        --config)
-            _filedir json
-            return
-            ;;
         --synonyms)
             _filedir
             return
