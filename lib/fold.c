@@ -64,6 +64,29 @@ typedef struct samples {
     size_t n, cap;
 } samples;
 
+/* Terms read from a document. */
+typedef struct term_list {
+    char **v;
+    size_t n, cap;
+} term_list;
+
+static int keep_term(void *ctx, const char *term, size_t len)
+{
+    term_list *l = ctx;
+    if (GROW(l->v, l->n, l->cap) < 0 || !(l->v[l->n] = xstrndup(term, len)))
+        return RUBRIC_ENOMEM;
+    l->n++;
+    return 0;
+}
+
+static void term_list_free(term_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
 /* What a pass has read, each thing once. */
 typedef struct fold_pass {
     xs_db *db;
@@ -78,8 +101,7 @@ typedef struct fold_pass {
     samples *docs;     /* its index here, its informative samples */
     size_t ndocs, capdocs;
     samples one;       /* the samples of the passage judged (a partial pass) */
-    char **names;      /* the sample terms of the passage being read */
-    size_t nnames, capnames;
+    term_list names;   /* the sample terms of the passage being read */
     hashmap verdict_at; /* docid -> 1 + its index in verdicts */
     struct verdict *verdicts;
     size_t nverdicts, capverdicts;
@@ -162,16 +184,6 @@ static const char *page_of(const char *key)
     return n > 1 + 2 * LAYOUT_FOLD_COUNT_DIGITS ? key + 1 + 2 * LAYOUT_FOLD_COUNT_DIGITS : "";
 }
 
-static int keep_name(void *ctx, const char *term, size_t len)
-{
-    fold_pass *f = ctx;
-    if (GROW(f->names, f->nnames, f->capnames) < 0 ||
-        !(f->names[f->nnames] = xstrndup(term, len)))
-        return RUBRIC_ENOMEM;
-    f->nnames++;
-    return 0;
-}
-
 /* The informative samples of passage DOCID: in a whole pass, gathered
  * already; else read from its terms into f->one. NULL on error. */
 static const samples *samples_of(fold_pass *f, unsigned docid)
@@ -180,17 +192,16 @@ static const samples *samples_of(fold_pass *f, unsigned docid)
     if (at)
         return &f->docs[*at - 1];
     f->one.n = 0;
-    f->nnames = 0;
-    int rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_SAMPLE, keep_name, f));
-    for (size_t s = 0; s < f->nnames; s++) {
-        size_t t = rc == RUBRIC_OK ? term_index(f, f->names[s], strlen(f->names[s])) : 0;
+    int rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_SAMPLE, keep_term, &f->names));
+    for (size_t s = 0; s < f->names.n; s++) {
+        size_t t = rc == RUBRIC_OK ? term_index(f, f->names.v[s], strlen(f->names.v[s])) : 0;
         if (rc == RUBRIC_OK && t == SIZE_MAX)
             rc = RUBRIC_ENOMEM;
         if (rc == RUBRIC_OK && f->terms[t].n <= FOLD_COMMON && add_index(&f->one, t) < 0)
             rc = RUBRIC_ENOMEM;
-        free(f->names[s]);
+        free(f->names.v[s]);
     }
-    f->nnames = 0;
+    f->names.n = 0;
     return rc == RUBRIC_OK ? &f->one : NULL;
 }
 
@@ -202,29 +213,6 @@ typedef struct held {
     size_t last;
     int enough;  /* holds enough of them */
 } held;
-
-/* Terms read from a document. */
-typedef struct term_list {
-    char **v;
-    size_t n, cap;
-} term_list;
-
-static int keep_term(void *ctx, const char *term, size_t len)
-{
-    term_list *l = ctx;
-    if (GROW(l->v, l->n, l->cap) < 0 || !(l->v[l->n] = xstrndup(term, len)))
-        return RUBRIC_ENOMEM;
-    l->n++;
-    return 0;
-}
-
-static void term_list_free(term_list *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
-    memset(l, 0, sizeof *l);
-}
 
 /* Of the samples MINE (stock phrases too) of a passage, how many passage
  * OTHER holds, into *COUNT. */
@@ -689,7 +677,7 @@ int fold_run(xs_db *db, const fold_set *touched)
     hashmap_free(&f.verdict_at);
     hashmap_free(&f.section_at);
     free(f.one.v);
-    free(f.names);
+    term_list_free(&f.names);
     hashmap_free(&f.term_at);
     hashmap_free(&f.key_at);
     hashmap_free(&f.doc_at);
