@@ -344,6 +344,17 @@ typedef struct rubric_search_opts {
     double time_budget; /* seconds the search may spend matching (0: 0.03);
                            past it, the best passages found by then
                            (rubric_results_partial) */
+    int prefix;         /* nonzero: search as you type. When the query ends in a
+                           plain word (nothing after it, not even a space), that
+                           word also matches the words it begins, the index's
+                           commonest 50 of them, and it is never corrected */
+    /* Filters, each a NULL-terminated list or NULL: passages of one of the
+     * pages or folders (ending in '/') in PATHS, as path: reads them; with
+     * one of the TAGS; in one of the LANGS. Any of a list, all of the lists.
+     * They select and never score, and are never read as query syntax. */
+    const char *const *paths;
+    const char *const *tags;
+    const char *const *langs;
 } rubric_search_opts;
 
 /* An initialiser for C (C++ calls rubric_search_opts_init()). */
@@ -418,6 +429,9 @@ typedef struct rubric_hit {
                                             query's words in it */
     const rubric_fragment *trail_marked; /* each entry of the trail likewise
                                             (ntrail of them) */
+    const char *page;          /* the page's address under its root, as links
+                                  and path: filters read it: never a path of
+                                  the indexing machine unless it was given so */
 } rubric_hit;
 
 typedef struct rubric_results rubric_results;
@@ -471,13 +485,19 @@ RUBRIC_API const rubric_article *rubric_results_article(const rubric_results *r,
 
 /* Flags of rubric_results_json(). */
 enum {
-    RUBRIC_JSON_COMPACT = 1  /* one line, no indentation */
+    RUBRIC_JSON_COMPACT = 1, /* one line, no indentation */
+    RUBRIC_JSON_WEB = 2      /* the document of the HTTP API (README: "HTTP API"),
+                                for a site's search: pages by their address
+                                under the root, never a file's path; matches
+                                in <mark>; the time the search took */
 };
 
 /* R as the JSON document of the README's "JSON output" (what rubric-query
  * --json prints): the query, the total, the suggestion, the hits (and the
- * articles, when grouped), the index's revision. Strings are escaped for
- * JSON; "snippet" is HTML. Caller frees with free(); NULL when out of memory. */
+ * articles, when grouped), the index's revision; with RUBRIC_JSON_WEB, the
+ * HTTP API's document instead. Strings are escaped for JSON; what is named
+ * _html (and "snippet") is HTML, escaped but for the marks. Caller frees
+ * with free(); NULL when out of memory. */
 RUBRIC_API char *rubric_results_json(const rubric_results *r, int flags);
 
 /* The snippet of HIT escaped for HTML, matches wrapped in <b>...</b>, with

@@ -612,6 +612,13 @@ int function_word(const char *lang, const char *word);
 #define QNODE_WORDS 16
 #define QNODE_PARTS 8
 #define WILDCARD_MAX 500
+/* The last word typed, searched as a prefix too (rubric_search_opts.prefix),
+ * expands to at most this many of the index's words beginning so, the
+ * commonest: a short beginning is never an error, only a bounded OR. */
+#define PREFIX_EXPANSION_MAX 50
+/* A structured filter (rubric_search_opts.paths, tags, langs) takes its first
+ * this many values: more is a list nobody chose from. */
+#define FILTER_VALUES_MAX 32
 
 enum { QN_LEAF, QN_AND, QN_OR, QN_NEAR };
 enum { F_ANY, F_TITLE, F_PATH, F_LANG, F_TAG };
@@ -638,6 +645,8 @@ typedef struct qnode {
     unsigned char part_function[QNODE_PARTS]; /* that part is a function word */
     int function;     /* one word, a function word of the language (a "how"),
                          in a query that looks for other words as well */
+    int prefix;       /* the last word, still being typed: it matches the words
+                         it begins too (qtree_mark_prefix) */
 } qnode;
 
 typedef struct qtree {
@@ -658,7 +667,11 @@ void qtree_free(qtree *q);
  * NEAR/n(...), "phrases"~n, -excluded, =exact, prefix*, field:value.
  * Caller frees; NULL when out of memory. */
 char *qtree_describe(const qtree *q);
-/* Is N a filter (path:, lang:, tag:), which selects rather than matches? */
+/* For search as you type: when the query TEXT of LEN bytes (parsed into Q)
+ * ends in a plain word, nothing after it, mark that word a prefix. */
+void qtree_mark_prefix(qtree *q, size_t len);
+/* Is N a filter (path:, lang:, tag:, or an OR of them), which selects rather
+ * than matches? */
 int qnode_is_filter(const qnode *n);
 /* Call FN for each word Q looks for (leaf, index of the word in it). */
 void qtree_words(const qtree *q, void (*fn)(void *ctx, const qnode *leaf, size_t k), void *ctx);
@@ -675,6 +688,7 @@ typedef struct qword {
     size_t start, end;  /* in the query text */
     int mode;           /* W_* */
     int function;       /* a function word beside other words (qnode.function) */
+    int prefix;         /* it matches the words it begins too (qnode.prefix) */
 } qword;
 
 typedef struct qwords {
@@ -712,9 +726,10 @@ extern const field query_fields[FIELD_COUNT];
 
 /* The Xapian query for Q: its words side by side ANDed, or with RANKED_OR a
  * ranked OR carried by the rarer words; boilerplate left out unless
- * BOILERPLATE. NULL when out of memory. */
-struct xs_query *qtree_build(struct xs_db *db, const qtree *q, int ranked_or, int boilerplate,
-                             const synonyms *syn);
+ * O->boilerplate; O's filters (paths, tags, langs) applied. NULL when out
+ * of memory. */
+struct xs_query *qtree_build(struct xs_db *db, const qtree *q, int ranked_or,
+                             const rubric_search_opts *o, const synonyms *syn);
 /* Nonzero when Q is words side by side (two or more, with no operator
  * between them), or one word with parts (a dotted name, a token made a
  * phrase): what the ranked OR answers. */
@@ -760,6 +775,10 @@ char *spell_suggest(rubric_db *db, const qwords *words, const char *text, size_t
  * filled belongs to H. Returns 0, or -1 when out of memory. */
 int snippet_fill(rubric_analyzer *an, const qwords *q, const layout_passage *p, size_t want,
                  size_t nfragments, rubric_hit *h);
+/* F as HTML: its text escaped, each match between OPEN and CLOSE, CUT (and a
+ * space) where text was cut. NULL when out of memory. Caller frees. */
+char *fragment_html(const rubric_fragment *f, const char *open, const char *close,
+                    const char *cut);
 
 /* ---- End of interface to code in snippet.c */
 
@@ -811,6 +830,9 @@ struct rubric_results {
     layout_passage *docs;  /* each hit's decoded data record, which the hit's
                               strings and trail point into; what else a hit
                               points to is its own, freed with it */
+    size_t offset, limit;  /* what was asked: hits, or pages when grouped */
+    char *base_url;        /* what the links start with */
+    double seconds;        /* what the search took */
 };
 
 /* ---- End of interface to code in search.c */

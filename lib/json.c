@@ -192,8 +192,137 @@ static int add_articles(cJSON *o, const rubric_results *res, cJSON *results)
     return ok;
 }
 
+/* ---------------------------------------------------- the HTTP API's form */
+
+/* F as HTML with its matches in <mark>, under KEY of O (appended when KEY is
+ * NULL); 0 when out of memory. */
+static int add_mark_html(cJSON *o, const char *key, const rubric_fragment *f)
+{
+    char *html = fragment_html(f, "<mark>", "</mark>", "\xe2\x80\xa6" /* U+2026 */);
+    int ok = html && add_child(o, key, text_item(html)) != NULL;
+    free(html);
+    return ok;
+}
+
+/* A string made by the library (a link) under KEY of O; 0 when it is NULL
+ * (out of memory) or cannot be added. The string is freed. */
+static int add_made(cJSON *o, const char *key, char *s)
+{
+    int ok = s && add_text(o, key, s);
+    free(s);
+    return ok;
+}
+
+/* The title of H's page: the outermost heading above it, else its own. */
+static const char *page_title(const rubric_hit *h)
+{
+    return h->ntrail ? h->trail[0] : h->title;
+}
+
+/* One hit as the API gives it. NULL when out of memory. */
+static cJSON *web_hit(const rubric_hit *h)
+{
+    cJSON *o = cJSON_CreateObject(), *page = NULL, *trail = NULL;
+    buf id = {0};
+    int ok = o && buf_adds(&id, h->page) == 0 && buf_addc(&id, '#') == 0 &&
+             buf_adds(&id, h->anchor) == 0 && (!h->part || buf_printf(&id, "/%u", h->part) == 0);
+    ok = ok && add_text(o, "id", id.data) && add_number(o, "rank", h->rank) &&
+         add_text(o, "url", h->url) &&
+         add_made(o, "link", h->nfragments ? xstrdup(h->fragments[0].link)
+                                           : link_text(h->url, &h->snippet)) &&
+         (page = add_child(o, "page", cJSON_CreateObject())) && add_text(page, "path", h->page) &&
+         add_text(page, "title", page_title(h)) && add_text(o, "title", h->title) &&
+         add_mark_html(o, "title_html", &h->title_marked) &&
+         add_child(o, "trail", text_array(h->trail, h->ntrail)) &&
+         (trail = add_child(o, "trail_html", cJSON_CreateArray()));
+    for (size_t k = 0; ok && k < h->ntrail; k++)
+        ok = add_mark_html(trail, NULL, &h->trail_marked[k]);
+    ok = ok && add_mark_html(o, "snippet_html", &h->snippet) &&
+         add_number(o, "score", rounded(h->score)) &&
+         add_child(o, "boilerplate", cJSON_CreateBool(h->boilerplate));
+    cJSON *frags = NULL;
+    if (ok && h->nfragments)
+        ok = (frags = add_child(o, "fragments", cJSON_CreateArray())) != NULL;
+    for (size_t k = 0; ok && k < h->nfragments; k++) {
+        cJSON *fo = add_child(frags, NULL, cJSON_CreateObject());
+        ok = fo && add_mark_html(fo, "snippet_html", &h->fragments[k]) &&
+             add_text(fo, "link", h->fragments[k].link);
+    }
+    buf_free(&id);
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* The pages of grouped results into the array PAGES; 0 when out of memory. */
+static int web_pages(cJSON *pages, const rubric_results *res)
+{
+    int ok = 1;
+    for (size_t a = 0; ok && a < rubric_results_article_count(res); a++) {
+        const rubric_article *art = rubric_results_article(res, a);
+        const rubric_hit *first = rubric_results_hit(res, art->hits[0]);
+        cJSON *po = add_child(pages, NULL, cJSON_CreateObject()), *hits = NULL;
+        const rubric_fragment *title = first->ntrail ? &first->trail_marked[0] : &first->title_marked;
+        ok = po && add_text(po, "path", first->page) &&
+             add_made(po, "url", link_url(res->base_url, first->page, "")) &&
+             add_text(po, "title", page_title(first)) && add_mark_html(po, "title_html", title) &&
+             add_number(po, "matches", (double)art->matches) &&
+             (hits = add_child(po, "hits", cJSON_CreateArray()));
+        for (size_t k = 0; ok && k < art->nhits; k++)
+            ok = add_child(hits, NULL, web_hit(rubric_results_hit(res, art->hits[k]))) != NULL;
+    }
+    return ok;
+}
+
+static cJSON *web_document(const rubric_results *res)
+{
+    cJSON *o = cJSON_CreateObject(), *total = NULL, *hits = NULL, *index = NULL;
+    const char *sugg = rubric_results_suggestion(res);
+    int corrected = rubric_results_corrected(res);
+    int ok = o && add_number(o, "schema", RUBRIC_JSON_SCHEMA) && add_text(o, "query", res->query) &&
+             add_text(o, "effective_query", corrected ? sugg : res->query) &&
+             add_child(o, "corrected", cJSON_CreateBool(corrected)) &&
+             (sugg ? add_text(o, "suggestion", sugg)
+                   : add_child(o, "suggestion", cJSON_CreateNull()) != NULL) &&
+             (total = add_child(o, "total", cJSON_CreateObject())) &&
+             add_number(total, "value", (double)rubric_results_total(res)) &&
+             add_text(total, "relation", rubric_results_total_exact(res) ? "eq" : "gte") &&
+             add_child(o, "partial", cJSON_CreateBool(rubric_results_partial(res))) &&
+             add_number(o, "offset", (double)res->offset) &&
+             add_number(o, "limit", (double)res->limit) &&
+             (hits = add_child(o, "hits", cJSON_CreateArray()));
+    if (ok && res->grouped) {
+        cJSON *pages = add_child(o, "pages", cJSON_CreateArray());
+        ok = pages && web_pages(pages, res);
+    } else if (ok) {
+        ok = add_child(o, "pages", cJSON_CreateNull()) != NULL;
+        for (size_t i = 0; ok && i < rubric_results_count(res); i++)
+            ok = add_child(hits, NULL, web_hit(rubric_results_hit(res, i))) != NULL;
+    }
+    ok = ok && (index = add_child(o, "index", cJSON_CreateObject())) &&
+         add_number(index, "revision", (double)res->revision) &&
+         add_text(index, "updated", res->updated) &&
+         add_number(o, "took_ms", round(res->seconds * 1e5) / 100.0);
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* ---------------------------------------------------------- either form */
+
 char *rubric_results_json(const rubric_results *res, int flags)
 {
+    if (flags & RUBRIC_JSON_WEB) {
+        cJSON *o = web_document(res);
+        char *s = !o ? NULL : flags & RUBRIC_JSON_COMPACT ? cJSON_PrintUnformatted(o) : cJSON_Print(o);
+        cJSON_Delete(o);
+        return s;
+    }
+
     cJSON *o = cJSON_CreateObject(), *results = NULL, *index = NULL;
     const char *sugg = rubric_results_suggestion(res);
     int ok = o && add_number(o, "schema", RUBRIC_JSON_SCHEMA) && add_text(o, "query", res->query) &&

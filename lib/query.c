@@ -600,8 +600,31 @@ int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q)
     return RUBRIC_OK;
 }
 
+void qtree_mark_prefix(qtree *q, size_t len)
+{
+    /* A space, or a closing quote or bracket, after it: the word is whole. */
+    if (!q->root || !len || isspace((unsigned char)q->text[len - 1]))
+        return;
+    qnode *last = NULL;
+    for (size_t i = 0; i < q->n; i++) {
+        qnode *n = &q->nodes[i];
+        if (n->op == QN_LEAF && n->nwords && (!last || n->wend[0] > last->wend[0]))
+            last = n;
+    }
+    if (last && last->wend[last->nwords - 1] == len && last->nwords == 1 && !last->neg &&
+        !last->field && !last->exact && !last->wild && !last->phrase && !last->in_near)
+        last->prefix = 1;
+}
+
 int qnode_is_filter(const qnode *n)
 {
+    if (n->op == QN_OR && n->nkids) {
+        /* (path:a OR path:b): any of them, still a selection */
+        for (size_t i = 0; i < n->nkids; i++)
+            if (n->kid[i]->neg || !qnode_is_filter(n->kid[i]))
+                return 0;
+        return 1;
+    }
     return n->op == QN_LEAF && (n->field == F_PATH || n->field == F_LANG || n->field == F_TAG);
 }
 
@@ -643,7 +666,7 @@ static void add_qword(void *ctx, const qnode *leaf, size_t k)
     if (ws->n < sizeof ws->w / sizeof *ws->w)
         ws->w[ws->n++] =
             (qword){leaf->word[k], leaf->stem[k], leaf->wstart[k], leaf->wend[k], mode,
-                    leaf->function};
+                    leaf->function, leaf->prefix};
 }
 
 void qwords_collect(const qtree *q, qwords *out)

@@ -3,6 +3,7 @@
  * groups, and the ranked OR that answers words side by side, carried by the
  * rarer ones.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -211,6 +212,13 @@ static xs_query *leaf_query(builder *b, const qnode *n)
         /* "a b"~N: within N extra words, in any order. */
         return combine(b, n->slop ? XS_OP_NEAR : XS_OP_PHRASE, sub, n->nwords,
                        (unsigned)n->nwords + n->slop);
+    }
+    if (n->prefix) {
+        /* Being typed: the word, or the commonest words it begins. */
+        const char *w = n->word[0];
+        xs_query *alt[2] = {word_query(b, n, 0),
+                            xs_query_wildcard(w, strlen(w), PREFIX_EXPANSION_MAX, 0)};
+        return combine(b, XS_OP_OR, alt, 2, 0);
     }
     return word_query(b, n, 0);
 }
@@ -490,7 +498,52 @@ static xs_query *node_query(builder *b, const qnode *n, int ranked_or)
     return combine(b, XS_OP_NEAR, terms, nt, (unsigned)nt + n->window);
 }
 
-xs_query *qtree_build(xs_db *db, const qtree *q, int ranked_or, int boilerplate,
+/* The filter KIND (F_PATH, F_TAG, F_LANG) for any of VALUES, as a query
+ * of that field:value would select; NULL in *OUT when VALUES is empty. 0, or
+ * -1 when out of memory. */
+static int filter_any(builder *b, int kind, const char *const *values, xs_query **out)
+{
+    xs_query *sub[FILTER_VALUES_MAX];
+    size_t n = 0;
+    *out = NULL;
+    for (; values && values[n] && n < FILTER_VALUES_MAX; n++) {
+        /* Tags and languages are folded, as the query's tag: and lang: are. */
+        char *v = xstrdup(values[n]);
+        for (char *c = v; c && *c && kind != F_PATH; c++)
+            *c = (char)tolower((unsigned char)*c);
+        qnode leaf = {.op = QN_LEAF, .field = kind, .value = v};
+        sub[n] = v ? leaf_query(b, &leaf) : NULL;
+        free(v);
+    }
+    if (n)
+        *out = combine(b, XS_OP_OR, sub, n, 0);
+    return b->failed ? -1 : 0;
+}
+
+/* TOP restricted to what O's filters select (each list any of its values,
+ * all the lists); TOP itself when there are none, NULL when out of memory. */
+static xs_query *apply_filters(builder *b, xs_query *top, const rubric_search_opts *o)
+{
+    const char *const *lists[3] = {o->paths, o->tags, o->langs};
+    static const int fields[3] = {F_PATH, F_TAG, F_LANG};
+    xs_query *filt[3];
+    size_t n = 0;
+    for (int i = 0; i < 3 && !b->failed; i++)
+        if (filter_any(b, fields[i], lists[i], &filt[n]) == 0 && filt[n])
+            n++;
+    if (b->failed) {
+        for (size_t i = 0; i < n; i++)
+            xs_query_free(filt[i]);
+        xs_query_free(top);
+        return NULL;
+    }
+    if (n == 0)
+        return top;
+    xs_query *pair[2] = {top, n == 1 ? filt[0] : combine(b, XS_OP_AND, filt, n, 0)};
+    return combine(b, XS_OP_FILTER, pair, 2, 0);
+}
+
+xs_query *qtree_build(xs_db *db, const qtree *q, int ranked_or, const rubric_search_opts *o,
                       const synonyms *syn)
 {
     builder b = {.db = db, .syn = syn, .synonym_budget = SYNONYM_EXPANSIONS_MAX, .text = q->text,
@@ -504,7 +557,9 @@ xs_query *qtree_build(xs_db *db, const qtree *q, int ranked_or, int boilerplate,
         xs_query *pair[2] = {xs_query_match_all(), top};
         top = combine(&b, XS_OP_AND_NOT, pair, 2, 0);
     }
-    if (top && !boilerplate) {
+    if (top)
+        top = apply_filters(&b, top, o);
+    if (top && !o->boilerplate) {
         xs_query *pair[2] = {top, xs_query_term(TERM_BOILERPLATE, strlen(TERM_BOILERPLATE), 1, 0)};
         top = combine(&b, XS_OP_AND_NOT, pair, 2, 0);
     }

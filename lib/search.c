@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 #include "store/shim.h"
@@ -73,6 +74,7 @@ void rubric_results_free(rubric_results *r)
     free(r->suggestion);
     free(r->query);
     free(r->updated);
+    free(r->base_url);
     free(r);
 }
 
@@ -124,8 +126,8 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
     h->part = p->part;
     h->boilerplate = p->boilerplate;
     h->more_parts = o->per_article ? 0 : xs_mset_collapsed(ms, i);
-    h->url = link_url(o->base_url ? o->base_url : rubric_db_base_url(db),
-                      *p->rel ? p->rel : h->path, h->anchor);
+    h->page = *p->rel ? p->rel : h->path;
+    h->url = link_url(o->base_url ? o->base_url : rubric_db_base_url(db), h->page, h->anchor);
     int ok = h->url && snippet_fill(db->an, q, p, o->snippet_len ? o->snippet_len : 200,
                                     o->fragments, h) == 0;
     if (ok && o->explain)
@@ -143,7 +145,7 @@ static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_
                double *left, xs_mset **out, char **errmsg)
 {
     *out = NULL;
-    xs_query *xq = qtree_build(db->db, q, qtree_words_side_by_side(q), o->boilerplate, db->syn);
+    xs_query *xq = qtree_build(db->db, q, qtree_words_side_by_side(q), o, db->syn);
     if (!xq)
         return RUBRIC_ENOMEM;
     /* By article, at most per_article passages of a page; else one passage
@@ -261,12 +263,14 @@ static int fill_hits(rubric_db *db, const qwords *words, const rubric_search_opt
 }
 
 /* What the results say about the query and the index that answered it. */
-static int note_context(rubric_db *db, const char *query, size_t len, rubric_results *r)
+static int note_context(rubric_db *db, const char *query, size_t len,
+                        const rubric_search_opts *o, rubric_results *r)
 {
     r->query = xstrndup(query, len);
     r->revision = rubric_db_revision(db);
     r->updated = xstrdup(rubric_db_updated(db));
-    return r->query && r->updated ? RUBRIC_OK : RUBRIC_ENOMEM;
+    r->base_url = xstrdup(o->base_url ? o->base_url : rubric_db_base_url(db));
+    return r->query && r->updated && r->base_url ? RUBRIC_OK : RUBRIC_ENOMEM;
 }
 
 int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_search_opts *opts,
@@ -292,6 +296,8 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
         limit = (o.offset + limit) * o.per_article;
         o.offset = 0;
     }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     qtree *q = calloc(1, sizeof *q), *fixed = calloc(1, sizeof *fixed);
     qwords *words = calloc(1, sizeof *words);
     rubric_results *r = calloc(1, sizeof *r);
@@ -299,6 +305,8 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     int rc = RUBRIC_ENOMEM;
     if (!q || !fixed || !r || !words || qtree_parse(db->an, query, len, q) != RUBRIC_OK)
         goto done;
+    if (o.prefix)
+        qtree_mark_prefix(q, len);
     if (!q->has_positive) {
         rc = RUBRIC_EINVAL;
         if (errmsg)
@@ -315,7 +323,7 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     r->total = xs_mset_estimate(m);
     r->total_exact = xs_mset_exact(m);
     r->partial |= xs_mset_stopped(m);
-    if ((rc = note_context(db, query, len, r)) != RUBRIC_OK)
+    if ((rc = note_context(db, query, len, &o, r)) != RUBRIC_OK)
         goto done;
     if ((rc = fill_hits(db, words, &o, r, m, o.offset + 1, errmsg)) != RUBRIC_OK)
         goto done;
@@ -331,10 +339,15 @@ done:
     free(q);
     free(fixed);
     free(words);
-    if (rc == RUBRIC_OK)
+    if (rc == RUBRIC_OK) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        r->offset = article_offset;
+        r->limit = article_limit;
+        r->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         *out = r;
-    else
+    } else {
         rubric_results_free(r);
+    }
     return rc;
 }
 

@@ -23,9 +23,14 @@ static int find_matches(void *ctx, const rubric_token *t)
     snip_ctx *c = ctx;
     size_t term = 0;
     int hit = 0;
-    for (; term < c->q->n && !hit; term++)
-        hit = strlen(c->q->w[term].stem) == t->stem_len &&
-              memcmp(c->q->w[term].stem, t->stem, t->stem_len) == 0;
+    for (; term < c->q->n && !hit; term++) {
+        const qword *w = &c->q->w[term];
+        size_t n = strlen(w->stem), wn = strlen(w->word);
+        /* A wildcard, or the word being typed, matches the words it begins. */
+        hit = (n == t->stem_len && memcmp(w->stem, t->stem, n) == 0) ||
+              ((w->mode == W_OTHER || w->prefix) && wn <= t->word_len &&
+               memcmp(w->word, t->word, wn) == 0);
+    }
     if (!hit)
         return 0;
     if (GROW(c->m, c->n, c->cap) < 0)
@@ -204,24 +209,30 @@ static int make_window(const char *text, size_t len, const match *m, size_t n, c
     return 0;
 }
 
-char *rubric_fragment_html(const rubric_fragment *f)
+char *fragment_html(const rubric_fragment *f, const char *open, const char *close,
+                    const char *cut)
 {
     buf b = {0};
     size_t at = 0;
-    int ok = !f->cut_start || buf_adds(&b, "... ") == 0;
+    int ok = !f->cut_start || (buf_adds(&b, cut) == 0 && buf_addc(&b, ' ') == 0);
     for (size_t i = 0; i < f->nspans && ok; i++) {
         const rubric_span *sp = &f->spans[i];
-        ok = buf_add_html(&b, f->text + at, sp->start - at) == 0 && buf_adds(&b, "<b>") == 0 &&
-             buf_add_html(&b, f->text + sp->start, sp->len) == 0 && buf_adds(&b, "</b>") == 0;
+        ok = buf_add_html(&b, f->text + at, sp->start - at) == 0 && buf_adds(&b, open) == 0 &&
+             buf_add_html(&b, f->text + sp->start, sp->len) == 0 && buf_adds(&b, close) == 0;
         at = sp->start + sp->len;
     }
     ok = ok && buf_add_html(&b, f->text + at, f->text_len - at) == 0;
-    ok = ok && (!f->cut_end || buf_adds(&b, " ...") == 0);
+    ok = ok && (!f->cut_end || (buf_addc(&b, ' ') == 0 && buf_adds(&b, cut) == 0));
     if (!ok) {
         buf_free(&b);
         return NULL;
     }
     return buf_detach(&b);
+}
+
+char *rubric_fragment_html(const rubric_fragment *f)
+{
+    return fragment_html(f, "<b>", "</b>", "...");
 }
 
 char *rubric_hit_snippet_html(const rubric_hit *hit)

@@ -114,11 +114,11 @@ char *spell_suggest(rubric_db *db, const qwords *words, const char *text, size_t
         const qword *w = &ws.w[i];
         size_t have = xs_db_termfreq(db->db, w->word, strlen(w->word)), freq = 0;
         /* A function word of the language is spelled right whatever the
-         * index holds: a manual may have no "my" at all. A wildcard is a
-         * beginning, not a word; a phrase that found passages is spelled as
+         * index holds: a manual may have no "my" at all. A wildcard, or the
+         * word still being typed, is a beginning, not a word; a phrase that found passages is spelled as
          * the index spells it. */
         if (w->start < copied || have > RARE_WORD_MAX ||
-            function_word(rubric_analyzer_lang(db->an), w->word) || w->mode == W_OTHER ||
+            function_word(rubric_analyzer_lang(db->an), w->word) || w->mode == W_OTHER || w->prefix ||
             (found && w->mode == W_POSITIONAL))
             continue;
         char *sug = suggest_word(db, w->word, &freq);

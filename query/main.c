@@ -25,6 +25,12 @@ static const char usage_text[] =
     "  --explain         show each hit's score term by term and field by field\n"
     "  --per-article N   group by article: articles in rank order, each with its\n"
     "                    best N passages and its number of matching passages\n"
+    "  --path P          only pages under P (a page, or a folder ending in /);\n"
+    "                    repeat for any of several\n"
+    "  --tag T, --lang L only passages whose source gave tag T, language L;\n"
+    "                    repeat for any of several (all of --path, --tag, --lang)\n"
+    "  --prefix          the last word also matches the words it begins (as typed\n"
+    "                    into a search box), and is never corrected\n"
     "  --base-url URL    links start with URL (default: the one the index records)\n"
     "  --config FILE     read settings from FILE (default: the first that exists\n"
     "                    of ./" CONFIG_DEFAULT ", $XDG_CONFIG_HOME/rubric/" CONFIG_DEFAULT ",\n"
@@ -210,20 +216,39 @@ static int load_synonyms(rubric_db *db, const char *path)
     return rc == RUBRIC_OK ? 0 : -1;
 }
 
+/* A filter given this many times is a list nobody chose from. */
+#define FILTER_MAX 32
+
 /* What the command line asks for. */
 typedef struct options {
     const char *db, *color_when, *config, *synonyms;
     int boilerplate, json;
     rubric_search_opts search;
     int first_word;  /* argv index of the query's first word */
+    /* --path, --tag, --lang: NULL-terminated lists for search.paths, ... */
+    const char *paths[FILTER_MAX + 1], *tags[FILTER_MAX + 1], *langs[FILTER_MAX + 1];
+    size_t npaths, ntags, nlangs;
 } options;
+
+/* Add --FLAG's VALUE to LIST (of *N); -1 (said) when it is full. */
+static int add_filter(const char *flag, const char *value, const char **list, size_t *n)
+{
+    if (*n == FILTER_MAX) {
+        cli_error("rubric-query", "usage", "--%s given more than %d times", flag, FILTER_MAX);
+        return -1;
+    }
+    list[(*n)++] = value;
+    list[*n] = NULL;
+    return 0;
+}
 
 /* Parse ARGV into O. Returns -1 when the run should go on, else the exit code
  * (after printing help, the version, or what was wrong). */
 static int parse_options(int argc, char **argv, options *o)
 {
     enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_BOILER, OPT_COLOR, OPT_VERSION, OPT_BASE,
-           OPT_CONFIG, OPT_PER_ARTICLE, OPT_FRAGMENTS, OPT_EXPLAIN, OPT_SYNONYMS };
+           OPT_CONFIG, OPT_PER_ARTICLE, OPT_FRAGMENTS, OPT_EXPLAIN, OPT_SYNONYMS, OPT_PATH,
+           OPT_TAG, OPT_LANG, OPT_PREFIX };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"limit", required_argument, NULL, 'n'},
@@ -240,6 +265,10 @@ static int parse_options(int argc, char **argv, options *o)
         {"fragments", required_argument, NULL, OPT_FRAGMENTS},
         {"explain", no_argument, NULL, OPT_EXPLAIN},
         {"synonyms", required_argument, NULL, OPT_SYNONYMS},
+        {"path", required_argument, NULL, OPT_PATH},
+        {"tag", required_argument, NULL, OPT_TAG},
+        {"lang", required_argument, NULL, OPT_LANG},
+        {"prefix", no_argument, NULL, OPT_PREFIX},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->color_when = "auto";
@@ -270,6 +299,22 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_CONFIG: o->config = optarg; break;
         case OPT_EXPLAIN: o->search.explain = 1; break;
         case OPT_SYNONYMS: o->synonyms = optarg; break;
+        case OPT_PREFIX: o->search.prefix = 1; break;
+        case OPT_PATH:
+            if (add_filter("path", optarg, o->paths, &o->npaths) < 0)
+                return EXIT_USAGE;
+            o->search.paths = o->paths;
+            break;
+        case OPT_TAG:
+            if (add_filter("tag", optarg, o->tags, &o->ntags) < 0)
+                return EXIT_USAGE;
+            o->search.tags = o->tags;
+            break;
+        case OPT_LANG:
+            if (add_filter("lang", optarg, o->langs, &o->nlangs) < 0)
+                return EXIT_USAGE;
+            o->search.langs = o->langs;
+            break;
         case OPT_FRAGMENTS:
             if (cli_count("rubric-query", "--fragments", optarg, 1, 20, &n) < 0)
                 return EXIT_USAGE;

@@ -618,6 +618,27 @@ static void matches_are_marked_in_titles_and_trails(void)
     cmd_free(&c);
 }
 
+/* --path, --tag, --lang select as the library's filters do, and --prefix
+ * finds a word by the letters typed so far. */
+static void filters_and_prefix_are_options_of_the_query_tool(void)
+{
+    cmd c;
+    sh(&c, NULL, "\"$Q\" --db %s --json --path urban-beekeeping.txt Iran", sq(g_db));
+    CHECK(c.status == 0 && strstr(c.out, "\"total\":\t0") != NULL);
+    cmd_free(&c);
+    sh(&c, NULL, "\"$Q\" --db %s --json --path russia-balancing-act.txt --path x/ Iran", sq(g_db));
+    CHECK(c.status == 0 && strstr(c.out, "russia-balancing-act.txt#") != NULL);
+    cmd_free(&c);
+    sh(&c, NULL, "\"$Q\" --db %s -n 1 --prefix nuclear coop", sq(g_db));
+    CHECK(c.status == 0 && strstr(c.out, "1. Nuclear Cooperation") != NULL &&
+          strstr(c.out, "did you mean") == NULL);
+    cmd_free(&c);
+    /* Typed whole, "coop" is a word the index lacks: a suggestion. */
+    sh(&c, NULL, "\"$Q\" --db %s -n 1 nuclear coop", sq(g_db));
+    CHECK(c.status == 0 && strstr(c.out, "did you mean") != NULL);
+    cmd_free(&c);
+}
+
 /* What bash completes for the words WORDS (the last one being completed),
  * with contrib/completion/rubric.bash loaded the way bash-completion loads
  * it; one candidate a line, into C. 77 when bash-completion is missing. */
@@ -1807,6 +1828,7 @@ int main(void)
     RUN(the_total_is_exact_and_the_same_on_every_page);
     RUN(the_text_links_as_the_json_url_does);
     RUN(matches_are_marked_in_titles_and_trails);
+    RUN(filters_and_prefix_are_options_of_the_query_tool);
     RUN(completion_knows_the_options_and_their_values);
     RUN(make_install_puts_everything_in_place_and_uninstall_removes_it);
     RUN(the_manual_pages_render_cleanly_and_name_every_option);

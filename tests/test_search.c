@@ -619,6 +619,9 @@ static void path_filters_a_folder_or_a_file(void)
     EXPECT_KEYS("apples path:fruit/", fruit);
     EXPECT_KEYS("apples path:fruit/orchard.txt", fruit);
     EXPECT_KEYS("apples path:kitchen/pie.txt", "pie.txt#apple-pie");
+    /* An OR of filters selects too: it once made a ranked OR with the words. */
+    EXPECT_KEYS("apples (path:fruit/ OR path:kitchen/pie.txt)",
+                "orchard.txt#red-apples orchard.txt#mixed-baskets pie.txt#apple-pie");
     EXPECT_KEYS("apples -path:kitchen", "orchard.txt#red-apples orchard.txt#mixed-baskets "
                                         "river.txt#wild-apples cake.txt#fruitcake-secrets");
     /* the path as given to the indexer */
@@ -1080,6 +1083,139 @@ static void a_matching_wildcard_gets_no_suggestion(void)
     rubric_results_free(r);
     r = search_with("\"third meetnig\"", &o);
     CHECK(r && rubric_results_suggestion(r) != NULL);
+    rubric_results_free(r);
+}
+
+/* The sorted keys of what Q finds with O (every match, no correction). */
+static void keys_with(const char *q, rubric_search_opts *o, char *out, size_t n)
+{
+    o->limit = 500;
+    o->no_correction = 1;
+    rubric_results *r = search_with(q, o);
+    keys_of(r, out, n);
+    rubric_results_free(r);
+}
+
+static void check_keys(const char *what, const char *got, const char *want)
+{
+    if (strcmp(got, want) != 0) {
+        fprintf(stderr, "  %s\n    got:  %s\n    want: %s\n", what, got, want);
+        harness_current_failed = 1;
+    }
+}
+
+/* rubric_search_opts.paths, tags and langs select what the query's path:,
+ * tag: and lang: do: any value of a list, every list; and a value is never
+ * read as query syntax. */
+static void structured_filters_select_as_the_query_syntax_does(void)
+{
+    char got[4096], want[4096];
+    const char *fruit[] = {"fruit/", NULL}, *both[] = {"fruit/", "kitchen/pie.txt", NULL};
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+    o.paths = fruit;
+    keys_with("apples", &o, got, sizeof got);
+    check_keys("apples, paths fruit/", got, "orchard.txt#mixed-baskets orchard.txt#red-apples");
+    o.paths = both;
+    keys_with("apples", &o, got, sizeof got);
+    check_keys("apples, paths fruit/ kitchen/pie.txt", got,
+               "orchard.txt#mixed-baskets orchard.txt#red-apples pie.txt#apple-pie");
+    rubric_search_opts plain = RUBRIC_SEARCH_OPTS_INIT;
+    keys_with("apples (path:fruit/ OR path:kitchen/pie.txt)", &plain, want, sizeof want);
+    check_keys("the same through the query syntax", got, want);
+
+    const char *tags[] = {"Cooking", "equipment", NULL}, *en[] = {"EN", NULL};
+    rubric_search_opts t = RUBRIC_SEARCH_OPTS_INIT;
+    t.tags = tags;
+    keys_with("harvest", &t, got, sizeof got);
+    check_keys("harvest, tags Cooking equipment", got,
+               "cider.html#pressing-cider poire.html#poires-au-vin tools.html#orchard-tools");
+    t.langs = en;
+    keys_with("harvest", &t, got, sizeof got);
+    check_keys("harvest, tags Cooking equipment, langs EN", got,
+               "cider.html#pressing-cider tools.html#orchard-tools");
+
+    /* Syntax inside a value is part of the value: no page is named so. */
+    const char *hostile[] = {"fruit/ OR kitchen/", NULL}, *neg[] = {"-cooking", NULL};
+    rubric_search_opts h = RUBRIC_SEARCH_OPTS_INIT;
+    h.paths = hostile;
+    keys_with("apples", &h, got, sizeof got);
+    check_keys("apples, paths 'fruit/ OR kitchen/'", got, "");
+    h.paths = NULL;
+    h.tags = neg;
+    keys_with("harvest", &h, got, sizeof got);
+    check_keys("harvest, tags '-cooking'", got, "");
+}
+
+/* rubric_search_opts.prefix: the last word, nothing after it, also matches
+ * the words it begins, is marked where it matches so, and is never
+ * corrected; a space after it makes it a word again. */
+static void the_word_being_typed_is_a_prefix(void)
+{
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+    o.prefix = 1;
+    rubric_results *r = search_with("southern slo", &o);
+    const rubric_hit *h = r ? rubric_results_hit(r, 0) : NULL;
+    char k[512] = "";
+    if (h)
+        key_of(h, k, sizeof k);
+    check_keys("first hit of 'southern slo' typed", k, "orchard.txt#red-apples");
+    CHECK(r && rubric_results_suggestion(r) == NULL);
+    int marked = 0;
+    for (size_t i = 0; h && i < h->snippet.nspans; i++)
+        marked |= strncmp(h->snippet.text + h->snippet.spans[i].start, "slope", 5) == 0;
+    CHECK(marked);
+    rubric_results_free(r);
+
+    /* Not typed, or a space after it: "slo" is no word of the index. */
+    char got[4096];
+    rubric_search_opts whole = RUBRIC_SEARCH_OPTS_INIT, spaced = RUBRIC_SEARCH_OPTS_INIT;
+    spaced.prefix = 1;
+    keys_with("slo", &spaced, got, sizeof got);
+    CHECK(strstr(got, "orchard.txt#green-pears orchard.txt#red-apples") != NULL);
+    keys_with("slo", &whole, got, sizeof got);
+    check_keys("'slo', prefix off", got, "");
+    keys_with("slo ", &spaced, got, sizeof got);
+    check_keys("'slo ' typed", got, "");
+    /* Only the last word: "slo" before another is a word. */
+    keys_with("slo AND southern", &spaced, got, sizeof got);
+    check_keys("'slo AND southern' typed", got, "");
+    /* A phrase, an exact form or a filter last is left as it is. */
+    keys_with("\"southern slo\"", &spaced, got, sizeof got);
+    check_keys("a phrase typed", got, "");
+    keys_with("=slo", &spaced, got, sizeof got);
+    check_keys("an exact form typed", got, "");
+}
+
+/* The HTTP API's document: pages by their address under the root, never
+ * the path given to the indexer; matches in <mark>; the total's relation. */
+static void the_web_document_names_pages_by_their_address(void)
+{
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+    o.limit = 3;
+    rubric_results *r = search_with("southern slope", &o);
+    char *s = r ? rubric_results_json(r, RUBRIC_JSON_WEB | RUBRIC_JSON_COMPACT) : NULL;
+    CHECK(s != NULL);
+    if (!s) {
+        rubric_results_free(r);
+        return;
+    }
+    CHECK(strstr(s, g_tmp) == NULL);
+    CHECK(strchr(s, '\n') == NULL);
+    CHECK(strstr(s, "\"path\":\"fruit/orchard.txt\"") != NULL);
+    CHECK(strstr(s, "\"id\":\"fruit/orchard.txt#red-apples\"") != NULL);
+    CHECK(strstr(s, "<mark>southern</mark>") != NULL);
+    CHECK(strstr(s, "\"total\":{\"value\":") && strstr(s, ",\"relation\":\"eq\"}"));
+    CHECK(strstr(s, "\"took_ms\":") != NULL);
+    CHECK(strstr(s, "\"pages\":null") != NULL);
+    CHECK(strstr(s, ":~:text=") != NULL);
+    free(s);
+    rubric_results_free(r);
+    o.per_article = 2;
+    r = search_with("apples", &o);
+    s = r ? rubric_results_json(r, RUBRIC_JSON_WEB | RUBRIC_JSON_COMPACT) : NULL;
+    CHECK(s && strstr(s, "\"pages\":[{\"path\":") && strstr(s, "\"matches\":"));
+    CHECK(s && strstr(s, g_tmp) == NULL);
+    free(s);
     rubric_results_free(r);
 }
 
@@ -1606,6 +1742,9 @@ int main(void)
     RUN(a_camel_case_name_is_found_by_its_humps);
     RUN(a_name_nothing_holds_whole_is_found_by_its_parts);
     RUN(a_matching_wildcard_gets_no_suggestion);
+    RUN(structured_filters_select_as_the_query_syntax_does);
+    RUN(the_word_being_typed_is_a_prefix);
+    RUN(the_web_document_names_pages_by_their_address);
     RUN(grouping_keeps_n_passages_per_article_and_counts_them_all);
     RUN(grouping_pages_with_offset_and_limit);
     RUN(fragments_point_at_the_matched_words_in_the_source);

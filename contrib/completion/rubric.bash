@@ -51,14 +51,14 @@ _rubric_query()
             COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
             return
             ;;
-        --limit | -n | --offset | --per-article | --fragments | --base-url)
+        --limit | -n | --offset | --per-article | --fragments | --base-url | --path | --tag | --lang)
             return
             ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '--db --limit --offset --json --boilerplate --fragments
-            --explain --per-article --base-url --config --synonyms --color --help
-            --version -n -h -V' -- "$cur"))
+            --explain --per-article --path --tag --lang --prefix --base-url --config --synonyms
+            --color --help --version -n -h -V' -- "$cur"))
     fi
     # The query's words are the user's: nothing to offer.
 } &&
