@@ -2,6 +2,7 @@
  * browser to the words. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <unistr.h>
 
@@ -39,19 +40,36 @@ int url_encode(buf *b, const char *s, size_t n, int part)
     return 0;
 }
 
+/* Whether REL is a URL of the web, kept whole: http:// or https://. Any
+ * other scheme is never a link rubric makes (the JSON Lines reader refuses
+ * them); what looks like one is a path. */
+static int web_url(const char *rel)
+{
+    return strncasecmp(rel, "http://", 7) == 0 || strncasecmp(rel, "https://", 8) == 0;
+}
+
 char *link_url(const char *base, const char *rel, const char *anchor)
 {
     buf b = {0};
-    int ok = 1;
-    if (!strstr(rel, "://") && *base) {
+    int ok = 1, given = web_url(rel);
+    if (!given && *base) {
         ok = buf_adds(&b, base) == 0;
         int slash_end = b.len && b.data[b.len - 1] == '/';
         if (slash_end && *rel == '/')
             rel++;
         else if (ok && !slash_end && *rel != '/')
             ok = buf_addc(&b, '/') == 0;
+    } else if (!given) {
+        /* A relative link: a first segment holding ':' would read as a
+         * scheme ("javascript:x.txt"), and "//" as another host; "./" and
+         * one slash keep both a path (RFC 3986, 4.2). */
+        while (rel[0] == '/' && rel[1] == '/')
+            rel++;
+        size_t seg = strcspn(rel, "/");
+        if (memchr(rel, ':', seg))
+            ok = buf_adds(&b, "./") == 0;
     }
-    ok = ok && url_encode(&b, rel, strlen(rel), strstr(rel, "://") ? URL_GIVEN : URL_PATH) == 0;
+    ok = ok && url_encode(&b, rel, strlen(rel), given ? URL_GIVEN : URL_PATH) == 0;
     if (ok && *anchor)
         ok = buf_addc(&b, '#') == 0 && url_encode(&b, anchor, strlen(anchor), URL_FRAGMENT) == 0;
     if (!ok) {

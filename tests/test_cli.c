@@ -1713,11 +1713,16 @@ static void json_is_utf8_and_urls_encode_what_file_names_hold(void)
         "A question mark would start a query string, and the equals sign follows it.",
         "This byte is not UTF-8 at all, which only an escape can carry into a link.",
         "The percent sign itself begins every escape, so it needs one of its own.",
+        "A colon before any slash would read as a scheme, and this one runs script.",
     };
-    static const char *const names[] = {"a#b.txt", "c?d=1.txt", "inv\377name.txt", "e%f.txt"};
+    static const char *const names[] = {"a#b.txt", "c?d=1.txt", "inv\377name.txt", "e%f.txt",
+                                        "javascript:alert(1).txt"};
+    /* A relative link whose first segment holds ':' starts "./" (RFC 3986,
+     * 4.2): else a browser reads "javascript:" as the link's scheme. */
     static const char *const urls[] = {"a%23b.txt#odd-names", "c%3Fd=1.txt#odd-names",
                                        "inv%FFname.txt#odd-names",
-                                       "e%25f.txt#odd-names"};
+                                       "e%25f.txt#odd-names",
+                                       "./javascript:alert(1).txt#odd-names"};
     char dir[PATH_MAX], file[PATH_MAX];
     path_join(dir, g_tmp, "names");
     CHECK(mkdir(dir, 0755) == 0);
@@ -1732,7 +1737,7 @@ static void json_is_utf8_and_urls_encode_what_file_names_hold(void)
     CHECK(c.status == 0);
     cmd_free(&c);
     cJSON *j = query_json("names.db", "quuxnames");
-    CHECK(j && nresults(j) == 4 && all_utf8(j));
+    CHECK(j && nresults(j) == 5 && all_utf8(j));
     for (size_t i = 0; j && i < sizeof urls / sizeof *urls; i++) {
         int found = 0;
         for (int k = 0; k < nresults(j); k++)
