@@ -25,9 +25,10 @@ PKG_CONFIG ?= pkg-config
 
 # Debian packages rubric builds against, and the files that prove them present.
 DEB_PACKAGES = pkg-config g++ libxapian-dev libstemmer-dev libcjson-dev libunistring-dev \
-               libxml2-dev libmd4c-dev
+               libxml2-dev libmd4c-dev libmicrohttpd-dev
 DEB_PROBES = /usr/include/xapian.h /usr/include/libstemmer.h /usr/include/cjson/cJSON.h \
-             /usr/include/unistr.h /usr/include/libxml2/libxml/HTMLparser.h /usr/include/md4c.h
+             /usr/include/unistr.h /usr/include/libxml2/libxml/HTMLparser.h /usr/include/md4c.h \
+             /usr/include/microhttpd.h
 MISSING := $(strip $(foreach f,$(DEB_PROBES),$(if $(wildcard $(f)),,$(f))))
 # Data the tests read: Unicode's word-break tests, Snowball's vocabularies, and
 # the Python documentation (the large real corpus); and the tools the tests of
@@ -117,9 +118,10 @@ TOOLS_OBJ = $(TOOLS_C:tools/%.c=build/tools/%.o)
 TOOLS_HEADERS = tools/cli.h tools/config.h
 HEADERS = $(LIB_HEADERS) $(TOOLS_HEADERS)
 
-TESTS = build/test_embed build/test_analysis build/test_reader build/test_markdown build/test_html build/test_generators build/test_pydocs build/test_cli build/test_config build/test_sites build/test_reindex build/test_query build/test_search build/test_faults build/fuzz_reader build/fuzz_search build/fuzz_config
+TESTS = build/test_embed build/test_analysis build/test_reader build/test_markdown build/test_html build/test_generators build/test_pydocs build/test_cli build/test_config build/test_sites build/test_reindex build/test_query build/test_search build/test_serve build/test_faults build/fuzz_reader build/fuzz_search build/fuzz_config
 
-all: deps build/librubric.a build/librubric.so build/rubric-index build/rubric-query build/rubric.pc
+all: deps build/librubric.a build/librubric.so build/rubric-index build/rubric-query build/rubric-serve \
+     build/rubric.pc
 
 deps:
 ifneq ($(MISSING),)
@@ -197,6 +199,20 @@ build/rubric-index: indexer/main.c $(TOOLS_HEADERS) build/librubric-tools.a buil
 build/rubric-query: query/main.c $(TOOLS_HEADERS) build/librubric-tools.a build/librubric-internal.a
 	$(CC) $(RUBRIC_CFLAGS) -Itools $(RUBRIC_LDFLAGS) -o $@ query/main.c build/librubric-tools.a \
 	  build/librubric-internal.a $(TOOL_LIBS)
+
+# rubric-serve: the endpoints (serve/api.c), the transports (serve/main.c:
+# libmicrohttpd's daemon, CGI mode) and the assets it serves, embedded
+# (serve/embed.sh writes them as C).
+SERVE_ASSETS = $(sort $(wildcard serve/assets/*))
+build/serve/assets.c: serve/embed.sh $(SERVE_ASSETS)
+	@mkdir -p $(@D)
+	sh serve/embed.sh $@ $(SERVE_ASSETS)
+
+build/rubric-serve: serve/main.c serve/api.c serve/api.h build/serve/assets.c $(TOOLS_HEADERS) \
+                    build/librubric-tools.a build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) -Itools -Iserve $(RUBRIC_LDFLAGS) -o $@ serve/main.c serve/api.c \
+	  build/serve/assets.c build/librubric-tools.a build/librubric-internal.a \
+	  $$($(PKG_CONFIG) --libs libmicrohttpd) $(TOOL_LIBS)
 
 # An embedding program links the installed library, as users' programs do.
 build/test_embed: tests/test_embed.c tests/harness.h build/librubric.a

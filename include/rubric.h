@@ -463,6 +463,8 @@ RUBRIC_API int rubric_results_corrected(const rubric_results *r);
 /* Nonzero when the time budget stopped the search: the hits are the best of
  * the passages looked at by then, and the total counts only those. */
 RUBRIC_API int rubric_results_partial(const rubric_results *r);
+/* The seconds the search took, in all. */
+RUBRIC_API double rubric_results_seconds(const rubric_results *r);
 /* Hit I (0-based), or NULL past the end. */
 RUBRIC_API const rubric_hit *rubric_results_hit(const rubric_results *r, size_t i);
 

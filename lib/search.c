@@ -360,3 +360,8 @@ int rubric_results_partial(const rubric_results *r)
 {
     return r->partial;
 }
+
+double rubric_results_seconds(const rubric_results *r)
+{
+    return r->seconds;
+}
