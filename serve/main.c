@@ -33,6 +33,7 @@
 #define THREADS_MAX 64
 #define CONNECTION_MEMORY (32 * 1024) /* a request's line and headers */
 #define DRAIN_SECONDS 10        /* SIGTERM waits this long for requests in flight */
+#define DRAIN_QUIET_MS 200      /* ... and stops once none has been for this long */
 
 static const char usage_text[] =
     "usage: rubric-serve [OPTIONS]\n"
@@ -530,11 +531,16 @@ static void wait_for_signals(struct MHD_Daemon *d, const sigset_t *set)
         }
         break;
     }
-    /* No new connections; what was asked is answered, then the rest closed. */
+    /* No new connections; what was asked is answered, then the rest closed.
+     * A request may still be on its way in on an open connection: the
+     * server is done once none has been in flight for DRAIN_QUIET_MS. */
     MHD_socket lfd = MHD_quiesce_daemon(d);
-    struct timespec tick = {0, 20 * 1000 * 1000};
-    for (int i = 0; i < DRAIN_SECONDS * 50 && atomic_load(&g_in_flight) > 0; i++)
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    int quiet = 0;
+    for (int i = 0; i < DRAIN_SECONDS * 100 && quiet < DRAIN_QUIET_MS / 10; i++) {
         nanosleep(&tick, NULL);
+        quiet = atomic_load(&g_in_flight) > 0 ? 0 : quiet + 1;
+    }
     MHD_stop_daemon(d);
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);

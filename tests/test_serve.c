@@ -779,12 +779,19 @@ static void sigterm_drains_what_was_asked_and_exits_0(void)
         harness_current_failed = 1;
         return;
     }
+    /* A connection the server has taken (one answer on it already), then a
+     * request on it and the signal at once. */
     int fd = connect_port(s.port);
+    static const char first[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
     static const char req[] =
         "GET /api/v1/search?q=mediation HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    reply r;
+    CHECK(fd >= 0 && send_all(fd, first, sizeof first - 1) == 0);
+    read_reply(fd, 0, &r);
+    CHECK(r.status == 200);
+    reply_free(&r);
     CHECK(fd >= 0 && send_all(fd, req, sizeof req - 1) == 0);
     kill(s.pid, SIGTERM);
-    reply r;
     read_reply(fd, 0, &r);
     CHECK(r.status == 200 && r.body_len > 0);
     reply_free(&r);
