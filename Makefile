@@ -462,12 +462,15 @@ bench: all build/bench-floor build/bench-inproc bench-deps
 # What `make install` puts where, every path under $(DESTDIR); `make
 # uninstall` removes exactly these. The shared library is librubric.so.VERSION,
 # with the soname link librubric.so.0 and the link to build against.
-INSTALLED = $(BINDIR)/rubric-index $(BINDIR)/rubric-query $(LIBDIR)/librubric.a \
+INSTALLED = $(BINDIR)/rubric-index $(BINDIR)/rubric-query $(BINDIR)/rubric-serve $(LIBDIR)/librubric.a \
             $(LIBDIR)/librubric.so.$(VERSION) $(LIBDIR)/librubric.so.0 $(LIBDIR)/librubric.so \
             $(INCLUDEDIR)/rubric.h $(PKGCONFIGDIR)/rubric.pc \
             $(foreach m,$(MAN_PAGES),$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
-            $(BASHCOMPDIR)/rubric-index $(BASHCOMPDIR)/rubric-query $(ZSHCOMPDIR)/_rubric \
+            $(BASHCOMPDIR)/rubric-index $(BASHCOMPDIR)/rubric-query $(BASHCOMPDIR)/rubric-serve \
+            $(ZSHCOMPDIR)/_rubric \
             $(SYSTEMDUNITDIR)/rubric-index.service $(SYSTEMDUNITDIR)/rubric-index.timer \
+            $(SYSTEMDUNITDIR)/rubric-serve.service $(SYSTEMDUNITDIR)/rubric-serve.socket \
+            $(DOCDIR)/examples/nginx-rubric.conf \
             $(DOCDIR)/README.md $(DOCDIR)/examples/rubric.json
 
 install: all
@@ -475,7 +478,8 @@ install: all
 	  $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 	  $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples \
 	  $(sort $(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))))
-	install -m 755 $(INSTALL_STRIP) build/rubric-index build/rubric-query $(DESTDIR)$(BINDIR)/
+	install -m 755 $(INSTALL_STRIP) build/rubric-index build/rubric-query build/rubric-serve \
+	  $(DESTDIR)$(BINDIR)/
 	install -m 644 build/librubric.a $(DESTDIR)$(LIBDIR)/
 	install -m 755 build/librubric.so $(DESTDIR)$(LIBDIR)/librubric.so.$(VERSION)
 	$(if $(INSTALL_STRIP),strip --strip-unneeded $(DESTDIR)$(LIBDIR)/librubric.so.$(VERSION))
@@ -488,13 +492,17 @@ install: all
 	done
 	install -m 644 contrib/completion/rubric.bash $(DESTDIR)$(BASHCOMPDIR)/rubric-index
 	ln -sf rubric-index $(DESTDIR)$(BASHCOMPDIR)/rubric-query
+	ln -sf rubric-index $(DESTDIR)$(BASHCOMPDIR)/rubric-serve
 	install -m 644 contrib/completion/_rubric $(DESTDIR)$(ZSHCOMPDIR)/_rubric
-	sed 's|/usr/local/bin/|$(BINDIR)/|' contrib/systemd/rubric-index.service \
-	  > $(DESTDIR)$(SYSTEMDUNITDIR)/rubric-index.service
-	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/rubric-index.service
-	install -m 644 contrib/systemd/rubric-index.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
+	for u in rubric-index.service rubric-serve.service; do \
+	  sed 's|/usr/local/bin/|$(BINDIR)/|' contrib/systemd/$$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+	  chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
+	install -m 644 contrib/systemd/rubric-index.timer contrib/systemd/rubric-serve.socket \
+	  $(DESTDIR)$(SYSTEMDUNITDIR)/
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
 	install -m 644 contrib/rubric.json $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 contrib/nginx/rubric.conf $(DESTDIR)$(DOCDIR)/examples/nginx-rubric.conf
 
 install-strip:
 	$(MAKE) install INSTALL_STRIP=-s

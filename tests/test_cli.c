@@ -671,12 +671,13 @@ static void help_options(const char *tool, char *out, size_t size)
 static void completion_knows_the_options_and_their_values(void)
 {
     cmd c;
-    static const char *const tools[][2] = {{"I", "rubric-index"}, {"Q", "rubric-query"}};
+    static const char *const tools[][2] = {
+        {"I", "rubric-index"}, {"Q", "rubric-query"}, {"S", "rubric-serve"}};
     char opts[2048], zsh_file[PATH_MAX + 32];
     snprintf(zsh_file, sizeof zsh_file, "%s/contrib/completion/_rubric", g_src);
     char *zsh = slurp_file(zsh_file);
     CHECK(zsh != NULL);
-    for (size_t t = 0; t < 2; t++) {
+    for (size_t t = 0; t < sizeof tools / sizeof *tools; t++) {
         help_options(tools[t][0], opts, sizeof opts);
         CHECK(strstr(opts, "--db") != NULL);
         char words[64];
@@ -742,19 +743,25 @@ static void make_install_puts_everything_in_place_and_uninstall_removes_it(void)
        sq(g_src), sq(stage), vars, sq(stage));
     CHECK(c.status == 0);
     static const char *const want[] = {
-        "./usr/bin/rubric-index", "./usr/bin/rubric-query", "./usr/include/rubric.h",
+        "./usr/bin/rubric-index", "./usr/bin/rubric-query", "./usr/bin/rubric-serve",
+        "./usr/include/rubric.h",
         "./usr/lib/x86_64-linux-gnu/librubric.a", "./usr/lib/x86_64-linux-gnu/librubric.so",
         "./usr/lib/x86_64-linux-gnu/librubric.so.0",
         "./usr/lib/x86_64-linux-gnu/librubric.so." RUBRIC_VERSION,
         "./usr/lib/x86_64-linux-gnu/pkgconfig/rubric.pc",
         "./usr/lib/systemd/system/rubric-index.service",
         "./usr/lib/systemd/system/rubric-index.timer",
+        "./usr/lib/systemd/system/rubric-serve.service",
+        "./usr/lib/systemd/system/rubric-serve.socket",
         "./usr/share/bash-completion/completions/rubric-index",
         "./usr/share/bash-completion/completions/rubric-query",
+        "./usr/share/bash-completion/completions/rubric-serve",
         "./usr/share/zsh/vendor-completions/_rubric", "./usr/share/doc/rubric/README.md",
         "./usr/share/man/man1/rubric-index.1", "./usr/share/man/man1/rubric-query.1",
+        "./usr/share/man/man1/rubric-serve.1",
         "./usr/share/man/man3/rubric.3", "./usr/share/man/man5/rubric.json.5",
-        "./usr/share/doc/rubric/examples/rubric.json"};
+        "./usr/share/doc/rubric/examples/rubric.json",
+        "./usr/share/doc/rubric/examples/nginx-rubric.conf"};
     for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
         char line[PATH_MAX];
         snprintf(line, sizeof line, "%s\n", want[k]);
@@ -767,11 +774,13 @@ static void make_install_puts_everything_in_place_and_uninstall_removes_it(void)
     sh(&c, NULL, "cd %s/usr/lib/x86_64-linux-gnu && readlink librubric.so librubric.so.0 && "
                  "readelf -d librubric.so." RUBRIC_VERSION " | grep SONAME && "
                  "grep ExecStart= %s/usr/lib/systemd/system/rubric-index.service && "
+                 "grep ExecStart= %s/usr/lib/systemd/system/rubric-serve.service && "
                  "grep ^libdir= pkgconfig/rubric.pc",
-       sq(stage), sq(stage));
+       sq(stage), sq(stage), sq(stage));
     CHECK(c.status == 0 && strstr(c.out, "librubric.so.0\nlibrubric.so." RUBRIC_VERSION "\n") &&
           strstr(c.out, "[librubric.so.0]") &&
           strstr(c.out, "ExecStart=/usr/bin/rubric-index ") &&
+          strstr(c.out, "ExecStart=/usr/bin/rubric-serve ") &&
           strstr(c.out, "libdir=/usr/lib/x86_64-linux-gnu\n"));
     if (c.status != 0)
         fprintf(stderr, "  %s%s", c.out, c.err);
@@ -794,8 +803,8 @@ static void make_install_puts_everything_in_place_and_uninstall_removes_it(void)
  * page describes every option its --help lists. */
 static void the_manual_pages_render_cleanly_and_name_every_option(void)
 {
-    static const char *const pages[] = {"rubric-index.1", "rubric-query.1", "rubric.json.5",
-                                        "rubric.3"};
+    static const char *const pages[] = {"rubric-index.1", "rubric-query.1", "rubric-serve.1",
+                                        "rubric.json.5", "rubric.3"};
     cmd c;
     for (size_t k = 0; k < sizeof pages / sizeof *pages; k++) {
         sh(&c, NULL,
@@ -812,8 +821,9 @@ static void the_manual_pages_render_cleanly_and_name_every_option(void)
         CHECK(c.status == 0 && c.out[0] == '\0');
         cmd_free(&c);
     }
-    static const char *const tools[][2] = {{"I", "rubric-index.1"}, {"Q", "rubric-query.1"}};
-    for (size_t t = 0; t < 2; t++) {
+    static const char *const tools[][2] = {
+        {"I", "rubric-index.1"}, {"Q", "rubric-query.1"}, {"S", "rubric-serve.1"}};
+    for (size_t t = 0; t < sizeof tools / sizeof *tools; t++) {
         char opts[2048], path[PATH_MAX + 64];
         help_options(tools[t][0], opts, sizeof opts);
         snprintf(path, sizeof path, "%s/man/%s", g_src, tools[t][1]);
@@ -1812,6 +1822,13 @@ int main(void)
     src = src && *src ? src : ".";
     if (shell_setup("cli", g_index, g_query, g_tmp) < 0)
         return 1;
+    /* $S in the shell commands: rubric-serve, beside the other two. */
+    char serve[PATH_MAX];
+    snprintf(p, sizeof p, "%s/rubric-serve", getenv("RUBRIC_BUILD") && *getenv("RUBRIC_BUILD")
+                                                 ? getenv("RUBRIC_BUILD") : "build");
+    if (absolute(p, serve) < 0)
+        return 1;
+    setenv("S", serve, 1);
     snprintf(p, sizeof p, "%s/corpus", src);
     if (absolute(p, g_corpus) < 0 || absolute(src, g_src) < 0)
         return 1;

@@ -1002,6 +1002,37 @@ static void usage_errors_exit_2_naming_the_option(void)
     cmd_free(&c);
 }
 
+/* Every service in contrib/systemd is hardened: systemd-analyze rates its
+ * exposure at most 2.0 (of 10). */
+static void the_systemd_units_are_hardened(void)
+{
+    const char *src = getenv("RUBRIC_SRCDIR");
+    static const char *const units[] = {"rubric-serve.service", "rubric-index.service"};
+    if (access("/usr/bin/systemd-analyze", X_OK) != 0) {
+        printf("SKIP the units' exposure: systemd-analyze missing (Debian systemd)\n");
+        return;
+    }
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+        cmd c;
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s/contrib/systemd", src && *src ? src : ".");
+        char abs[PATH_MAX];
+        if (absolute(dir, abs) < 0) {
+            harness_current_failed = 1;
+            return;
+        }
+        sh(&c, "cd %s && systemd-analyze security --offline=true %s 2>&1 | "
+               "sed -n 's/.*Overall exposure level for [^:]*: \\([0-9.]*\\).*/\\1/p'",
+           sq(abs), units[i]);
+        double exposure = c.out[0] ? atof(c.out) : 99;
+        if (!(exposure <= 2.0)) {
+            fprintf(stderr, "  %s: exposure %s\n", units[i], c.out[0] ? c.out : "(not rated)");
+            harness_current_failed = 1;
+        }
+        cmd_free(&c);
+    }
+}
+
 /* ------------------------------------------------------------------ main */
 
 /* $RUBRIC_ONLY (a substring of test names) runs only the tests it names. */
@@ -1089,6 +1120,7 @@ int main(void)
     TRY(metrics_and_the_query_log_when_asked_for);
     TRY(cgi_mode_answers_one_request_as_the_daemon_does);
     TRY(usage_errors_exit_2_naming_the_option);
+    TRY(the_systemd_units_are_hardened);
 
     RUN_NAMED("the server exits 0 on SIGTERM", CHECK(server_stop(&g_srv) == 0));
     sh(&c, "rm -rf %s", sq(g_tmp));

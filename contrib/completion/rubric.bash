@@ -1,8 +1,9 @@
-# bash completion for rubric-index and rubric-query.
-# Installed as completions/rubric-index, with completions/rubric-query a link
-# to it: bash-completion loads it when either command is completed.
+# bash completion for rubric-index, rubric-query and rubric-serve.
+# Installed as completions/rubric-index, with completions/rubric-query and
+# completions/rubric-serve links to it: bash-completion loads it when any of
+# the three is completed.
 
-# The values both tools take alike: a folder for --db, a JSON file for
+# The values the tools take alike: a folder for --db, a JSON file for
 # --config. Returns 0 when PREV was one of them.
 _rubric_shared()
 {
@@ -63,3 +64,26 @@ _rubric_query()
     # The query's words are the user's: nothing to offer.
 } &&
     complete -F _rubric_query rubric-query
+
+_rubric_serve()
+{
+    local cur prev words cword
+    _init_completion || return
+    _rubric_shared "$prev" && return
+    case $prev in
+        --synonyms | --query-log)
+            _filedir
+            return
+            ;;
+        --listen | --threads | --base-url | --allow-origin | --connections | --per-address | \
+            --timeout | --cache)
+            return
+            ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W '--db --listen --threads --base-url --allow-origin
+            --connections --per-address --timeout --cache --query-log --metrics --config
+            --synonyms --help --version -h -V' -- "$cur"))
+    fi
+} &&
+    complete -F _rubric_serve rubric-serve
