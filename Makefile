@@ -265,6 +265,13 @@ build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c build/librubric-tools.a bu
 	$(CC) $(RUBRIC_CFLAGS) -Itools $(RUBRIC_LDFLAGS) -o $@ $< tests/fuzz/driver.c \
 	  build/librubric-tools.a build/librubric-internal.a $(LIBS)
 
+# The search target goes through rubric-serve's endpoints too.
+build/fuzz_search: tests/fuzz/fuzz_search.c tests/fuzz/driver.c serve/api.c serve/api.h \
+                   build/serve/assets.c build/librubric-tools.a build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) -Itools -Iserve $(RUBRIC_LDFLAGS) -o $@ tests/fuzz/fuzz_search.c \
+	  tests/fuzz/driver.c serve/api.c build/serve/assets.c build/librubric-tools.a \
+	  build/librubric-internal.a $(LIBS)
+
 # ...and under libFuzzer by `make fuzz` (clang), FUZZ_SECONDS each: the whole
 # search path (search), each reader alone with inputs up to 1 MB (text,
 # html, markdown, jsonl), and rubric.json with synonyms files (config). Seeds
@@ -275,7 +282,7 @@ FUZZ_TARGETS = search text html markdown jsonl config
 FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
 fuzz: | build
 	$(MAKE) clean-lib
-	$(MAKE) build/librubric-internal.a build/librubric-tools.a CC=clang CXX=clang++ \
+	$(MAKE) build/librubric-internal.a build/librubric-tools.a build/serve/assets.c CC=clang CXX=clang++ \
 	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined"
 	sh tests/fuzz/seeds.sh build/fuzz/seeds
 	for t in $(FUZZ_TARGETS); do \
@@ -287,9 +294,13 @@ fuzz: | build
 	    markdown) src=reader; def='-DFUZZ_FILE="fuzz.md"'; len=1048576 ;; \
 	    jsonl) src=reader; def='-DFUZZ_FILE="fuzz.jsonl"'; len=1048576 ;; \
 	  esac; \
-	  clang $(RUBRIC_CFLAGS) -Itools $(FUZZ_CFLAGS) $$def -c -o build/libfuzzer_$$t.o \
+	  extra=; [ $$t = search ] && extra="serve/api.c build/serve/assets.c"; \
+	  clang $(RUBRIC_CFLAGS) -Itools -Iserve $(FUZZ_CFLAGS) $$def -c -o build/libfuzzer_$$t.o \
 	    tests/fuzz/fuzz_$$src.c && \
+	  for x in $$extra; do clang $(RUBRIC_CFLAGS) -Itools -Iserve $(FUZZ_CFLAGS) -c \
+	    -o build/libfuzzer_$$t-$$(basename $$x .c).o $$x || exit 1; done && \
 	  clang++ -fsanitize=fuzzer,address,undefined -o build/libfuzzer_$$t build/libfuzzer_$$t.o \
+	    $$(for x in $$extra; do echo build/libfuzzer_$$t-$$(basename $$x .c).o; done) \
 	    build/librubric-tools.a build/librubric-internal.a $(LIBS) && \
 	  mkdir -p build/fuzz/corpus/$$t && \
 	  build/libfuzzer_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$$len -rss_limit_mb=2048 \

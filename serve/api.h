@@ -22,7 +22,8 @@
 #define SERVE_ORIGINS_MAX 16           /* --allow-origin */
 #define SERVE_TIME_BUDGET 0.05         /* seconds a search may spend matching */
 
-/* One decoded parameter of the query string; VALUE may hold any byte. */
+/* One decoded parameter of the query string: VALUE may hold any byte, a NUL
+ * too, and has one more after its VALUE_LEN bytes. */
 typedef struct serve_param {
     const char *name, *value;
     size_t value_len;

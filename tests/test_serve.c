@@ -556,21 +556,30 @@ static int page_is_ours(const char *page, char *why, size_t n)
         int known = 0;
         for (size_t i = 0; ours[i] && !known; i++)
             known = strlen(ours[i]) == len && strncmp(ours[i], name, len) == 0;
-        const char *gt = strchr(lt, '>');
-        size_t tag = gt ? (size_t)(gt - lt) : strlen(lt);
-        int event = 0, script_link = 0;
-        for (size_t i = 0; i + 3 < tag; i++) {
-            event |= lt[i] == ' ' && lt[i + 1] == 'o' && lt[i + 2] == 'n';
-            if (strncmp(lt + i, "href=\"", 6) == 0) {
-                const char *v = lt + i + 6;
-                size_t seg = strcspn(v, ":/?#\"");
-                script_link |= v[seg] == ':' && strncmp(v, "http:", 5) && strncmp(v, "https:", 6);
+        /* Outside the quoted values: no event attribute, no '<'; the tag
+         * ends at the first '>' there. */
+        const char *c = lt + 1;
+        int quoted = 0, event = 0, script_link = 0, stray = 0;
+        for (; *c && (quoted || *c != '>'); c++) {
+            if (*c == '"') {
+                quoted = !quoted;
+            } else if (!quoted) {
+                event |= c[0] == ' ' && c[1] == 'o' && c[2] == 'n';
+                stray |= *c == '<';
+                if (strncmp(c, "href=\"", 6) == 0) {
+                    const char *v = c + 6;
+                    size_t seg = strcspn(v, ":/?#\"");
+                    script_link |= v[seg] == ':' && strncmp(v, "http:", 5) &&
+                                   strncmp(v, "https:", 6);
+                }
             }
         }
-        if (!known || event || script_link || memchr(lt + 1, '<', tag - 1)) {
+        size_t tag = (size_t)(c - lt);
+        if (!known || event || script_link || stray || *c != '>') {
             snprintf(why, n, "%.*s", (int)(tag < 200 ? tag + 1 : 200), lt);
             return 0;
         }
+        lt = c;
     }
     return 1;
 }

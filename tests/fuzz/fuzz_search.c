@@ -6,8 +6,12 @@
  * The first two bytes choose the options (limit, offset, fragments, grouping
  * by article, explain, boilerplate, correction, snippet length); the rest is
  * the query. Every result is checked: spans sorted, disjoint and inside their
- * text; source offsets inside the source file; the JSON rendering valid UTF-8
- * and valid JSON; the snippet HTML holding no markup but its <b> marks.
+ * text; source offsets inside the source file; the JSON renderings valid UTF-8
+ * and valid JSON; the snippet HTML holding no markup but its <b> marks, and
+ * the web document's _html fields none but <mark>. Then the same query goes
+ * through rubric-serve's endpoints (serve/api.c), as the API and as the
+ * results page: a status of the API's, a JSON body that parses, a page whose
+ * only tags are the page's own.
  */
 #include <assert.h>
 #include <stdint.h>
@@ -16,8 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <unistr.h>
 
+#include "api.h"
 #include "internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -63,9 +69,13 @@ static char dir[] = "/tmp/rubric-fuzz-search-XXXXXX";
 static rubric_db *db;
 static size_t sizes[sizeof docs / sizeof *docs];
 
+static serve_reader *atexit_reader;  /* rubric-serve's reader, closed with the index */
+
 static void remove_index(void)
 {
     char cmd[96];
+    if (atexit_reader)
+        serve_reader_close(atexit_reader);
     rubric_db_close(db);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
@@ -159,6 +169,102 @@ static void check_hit(const rubric_hit *h)
         assert(h->explain[k].word && h->explain[k].field);
 }
 
+/* Every string under an "_html" key of J holds no tag but <mark>. */
+static void check_marks(const cJSON *j, int html)
+{
+    for (const cJSON *c = j; c; c = c->next) {
+        int in = html || (c->string && strlen(c->string) > 5 &&
+                          strcmp(c->string + strlen(c->string) - 5, "_html") == 0);
+        if (cJSON_IsString(c) && in)
+            for (const char *p = strchr(c->valuestring, '<'); p; p = strchr(p + 1, '<'))
+                assert(strncmp(p, "<mark>", 6) == 0 || strncmp(p, "</mark>", 7) == 0);
+        if (c->child)
+            check_marks(c->child, in && cJSON_IsArray(c));
+    }
+}
+
+/* The results page holds only the tags it writes itself, none with an
+ * event attribute. */
+static void check_page(const char *page)
+{
+    static const char *const ours[] = {"!DOCTYPE", "html", "head", "meta", "title", "link", "body",
+                                       "main", "form", "label", "input", "button", "p", "a",
+                                       "span", "ol", "li", "h2", "mark", "nav", NULL};
+    for (const char *lt = strchr(page, '<'); lt; lt = strchr(lt + 1, '<')) {
+        const char *name = lt + 1 + (lt[1] == '/');
+        size_t len = strspn(name, "!ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+        int known = 0;
+        for (size_t i = 0; ours[i] && !known; i++)
+            known = strlen(ours[i]) == len && strncmp(ours[i], name, len) == 0;
+        assert(known);
+        /* Outside the quoted values: no event attribute, no '<'; the tag
+         * ends at the first '>' there. */
+        const char *c = lt + 1;
+        int quoted = 0;
+        for (; *c && (quoted || *c != '>'); c++) {
+            if (*c == '"')
+                quoted = !quoted;
+            else if (!quoted)
+                assert(!(c[0] == ' ' && c[1] == 'o' && c[2] == 'n') && *c != '<');
+        }
+        assert(*c == '>');
+        lt = c;
+    }
+}
+
+/* Q (LEN bytes, any of them) through rubric-serve's endpoints, with the
+ * parameters A and B choose. */
+static void through_serve(const char *q, size_t len, unsigned a, unsigned b)
+{
+    static serve_config cfg;
+    static serve_reader reader;
+    static char index[96];
+    if (!cfg.db_dir) {
+        snprintf(index, sizeof index, "%s/db", dir);
+        cfg.db_dir = index;
+        snprintf(cfg.cache_control, sizeof cfg.cache_control, "no-cache");
+        pthread_mutex_init(&cfg.log_lock, NULL);
+        atexit_reader = &reader;
+    }
+    /* A transport hands over values NUL-terminated (api.h). */
+    char *qz = malloc(len + 1);
+    if (!qz)
+        return;
+    memcpy(qz, q, len);
+    qz[len] = '\0';
+    q = qz;
+    char limit[8], offset[8];
+    snprintf(limit, sizeof limit, "%u", a % 60);
+    snprintf(offset, sizeof offset, "%u", (a >> 4) * 70);
+    serve_param params[] = {{"q", q, len},
+                            {"limit", limit, strlen(limit)},
+                            {"offset", offset, strlen(offset)},
+                            {"group", b & 1 ? "page" : "none", 4},
+                            {"prefix", b & 2 ? "1" : "0", 1},
+                            {"fragments", b & 4 ? "2" : "0", 1},
+                            {"path", "kb/", 3}};
+    static const char *const paths[] = {"/api/v1/search", "/search"};
+    for (int k = 0; k < 2; k++) {
+        serve_request rq = {"GET", paths[k], params, b & 8 ? 7 : 6, NULL, NULL};
+        serve_response rs;
+        serve_handle(&cfg, &reader, &rq, &rs);
+        assert(rs.status == 200 || rs.status == 400 || rs.status == 414);
+        assert(rs.body && rs.body_len == strlen(rs.body));
+        assert(!u8_check((const uint8_t *)rs.body, rs.body_len));
+        if (k == 0 || rs.status != 200) {
+            cJSON *j = cJSON_Parse(rs.body);
+            assert(j || (k == 1 && strstr(rs.content_type, "text/html")));
+            if (j)
+                check_marks(j, 0);
+            cJSON_Delete(j);
+        }
+        if (strstr(rs.content_type, "text/html"))
+            check_page(rs.body);
+        serve_response_free(&rs);
+    }
+    free(qz);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     rubric_db *index = open_index();
@@ -188,14 +294,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t k = 0; k < art->nhits; k++)
             assert(art->hits[k] < rubric_results_count(r));
     }
-    char *json = r ? rubric_results_json(r, RUBRIC_JSON_COMPACT) : NULL;
-    if (r) {
+    for (int flags = RUBRIC_JSON_COMPACT; r && flags <= (RUBRIC_JSON_COMPACT | RUBRIC_JSON_WEB);
+         flags += RUBRIC_JSON_WEB) {
+        char *json = rubric_results_json(r, flags);
         assert(json);
         assert(!u8_check((const uint8_t *)json, strlen(json)));
         assert(json_valid(json, strlen(json)));
+        cJSON *j = flags & RUBRIC_JSON_WEB ? cJSON_Parse(json) : NULL;
+        if (j)
+            check_marks(j, 0);
+        cJSON_Delete(j);
+        free(json);
     }
-    free(json);
     free(err);
     rubric_results_free(r);
+    through_serve(q, qlen, a, b);
     return 0;
 }
