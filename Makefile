@@ -208,11 +208,16 @@ build/serve/assets.c: serve/embed.sh $(SERVE_ASSETS)
 	@mkdir -p $(@D)
 	sh serve/embed.sh $@ $(SERVE_ASSETS)
 
+# libmicrohttpd is loaded by name when the daemon starts (dlopen: CGI mode
+# never loads it), the name read from the library pkg-config finds.
+MHD_SONAME = $(shell objdump -p $$($(PKG_CONFIG) --variable=libdir libmicrohttpd 2>/dev/null)/libmicrohttpd.so \
+               2>/dev/null | sed -n 's/^ *SONAME *//p')
 build/rubric-serve: serve/main.c serve/api.c serve/api.h build/serve/assets.c $(TOOLS_HEADERS) \
                     build/librubric-tools.a build/librubric-internal.a
-	$(CC) $(RUBRIC_CFLAGS) -Itools -Iserve $(RUBRIC_LDFLAGS) -o $@ serve/main.c serve/api.c \
-	  build/serve/assets.c build/librubric-tools.a build/librubric-internal.a \
-	  $$($(PKG_CONFIG) --libs libmicrohttpd) $(TOOL_LIBS)
+	$(CC) $(RUBRIC_CFLAGS) -Itools -Iserve $$($(PKG_CONFIG) --cflags libmicrohttpd) \
+	  $(if $(MHD_SONAME),-DMHD_SONAME='"$(MHD_SONAME)"') $(RUBRIC_LDFLAGS) -o $@ \
+	  serve/main.c serve/api.c build/serve/assets.c build/librubric-tools.a \
+	  build/librubric-internal.a $(TOOL_LIBS) -ldl
 
 # An embedding program links the installed library, as users' programs do.
 build/test_embed: tests/test_embed.c tests/harness.h build/librubric.a
@@ -470,6 +475,17 @@ bench: all build/bench-floor build/bench-inproc bench-deps
 	@if [ -f $(SQLITE_PROBE) ]; then $(MAKE) --no-print-directory build/fts5-eval || true; fi
 	sh bench/run.sh $(PYDOCS)
 
+# rubric-serve under load (bench/serve.sh): wrk on loopback at 1, 8 and 64
+# connections, memory over 100,000 requests, CGI mode beside Omega's CGI.
+SERVE_BENCH_PACKAGES = wrk xapian-omega
+bench-serve: all
+	@if ! command -v wrk >/dev/null || ! command -v omindex >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SERVE_BENCH_PACKAGES); \
+	  else echo "run: sudo apt-get install $(SERVE_BENCH_PACKAGES)"; exit 1; fi; \
+	fi
+	sh bench/serve.sh $(PYDOCS)
+
 # What `make install` puts where, every path under $(DESTDIR); `make
 # uninstall` removes exactly these. The shared library is librubric.so.VERSION,
 # with the soname link librubric.so.0 and the link to build against.
@@ -527,4 +543,4 @@ clean:
 
 test-tsan test-sanitize test-valgrind: test-deps
 
-.PHONY: all deps test-deps sqlite-deps demo test test-sanitize test-tsan test-valgrind eval eval-deps bench bench-deps fuzz clean-lib install install-strip uninstall clean
+.PHONY: all deps test-deps sqlite-deps demo test test-sanitize test-tsan test-valgrind eval eval-deps bench bench-deps bench-serve fuzz clean-lib install install-strip uninstall clean

@@ -3,6 +3,7 @@
  * CGI program answering one request. The endpoints are api.c's. */
 #define _GNU_SOURCE /* accept4-free, but getsockname's types and struct ucred */
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
@@ -293,6 +294,41 @@ static int cgi_main(void)
 
 /* ------------------------------------------------------------ the daemon */
 
+/* libmicrohttpd, loaded when the daemon starts: CGI mode answers one request
+ * a process, and would otherwise pay at every start for loading the library
+ * and the TLS stack it links (about 2 ms, more than the search). */
+#ifndef MHD_SONAME
+#define MHD_SONAME "libmicrohttpd.so.12"
+#endif
+static struct {
+    __typeof__(MHD_start_daemon) *start_daemon;
+    __typeof__(MHD_stop_daemon) *stop_daemon;
+    __typeof__(MHD_quiesce_daemon) *quiesce_daemon;
+    __typeof__(MHD_get_connection_values_n) *get_connection_values_n;
+    __typeof__(MHD_lookup_connection_value) *lookup_connection_value;
+    __typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
+    __typeof__(MHD_add_response_header) *add_response_header;
+    __typeof__(MHD_queue_response) *queue_response;
+    __typeof__(MHD_destroy_response) *destroy_response;
+} mhd;
+
+/* Load it; NULL, or why not. */
+static const char *mhd_load(void)
+{
+    void *lib = dlopen(MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!lib)
+        return dlerror();
+    /* POSIX's way to a function from dlsym(): through a void * lvalue. */
+#define MHD_LOAD(f) ((*(void **)&mhd.f = dlsym(lib, "MHD_" #f)) != NULL)
+    if (!(MHD_LOAD(start_daemon) && MHD_LOAD(stop_daemon) && MHD_LOAD(quiesce_daemon) &&
+          MHD_LOAD(get_connection_values_n) && MHD_LOAD(lookup_connection_value) &&
+          MHD_LOAD(create_response_from_buffer) && MHD_LOAD(add_response_header) &&
+          MHD_LOAD(queue_response) && MHD_LOAD(destroy_response)))
+        return dlerror();
+#undef MHD_LOAD
+    return NULL;
+}
+
 /* Each pool thread's reader, closed when the thread ends. */
 static pthread_key_t g_reader_key;
 static atomic_long g_in_flight;  /* requests begun and not yet completed */
@@ -334,7 +370,7 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 static void add_header(struct MHD_Response *r, const char *name, const char *value)
 {
     if (value && *value)
-        MHD_add_response_header(r, name, value);
+        mhd.add_response_header(r, name, value);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -361,10 +397,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 answer:;
     serve_param params[SERVE_PARAMS_MAX];
     collect c = {params, 0};
-    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &c);
+    mhd.get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &c);
     serve_request rq = {method, url, params, c.n,
-                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match"),
-                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin")};
+                        mhd.lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match"),
+                        mhd.lookup_connection_value(conn, MHD_HEADER_KIND, "Origin")};
     serve_response rs;
     serve_reader *reader = thread_reader();
     serve_reader fallback = {0};
@@ -372,10 +408,10 @@ answer:;
     serve_reader_close(&fallback);
     struct MHD_Response *resp =
         rs.status == 304 || !rs.body
-            ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
+            ? mhd.create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
         : rs.body_static
-            ? MHD_create_response_from_buffer(rs.body_len, rs.body, MHD_RESPMEM_PERSISTENT)
-            : MHD_create_response_from_buffer(rs.body_len, rs.body, MHD_RESPMEM_MUST_COPY);
+            ? mhd.create_response_from_buffer(rs.body_len, rs.body, MHD_RESPMEM_PERSISTENT)
+            : mhd.create_response_from_buffer(rs.body_len, rs.body, MHD_RESPMEM_MUST_COPY);
     enum MHD_Result ret = MHD_NO;
     if (resp) {
         if (rs.status != 304)
@@ -392,8 +428,8 @@ answer:;
         }
         if (rs.status == 405)
             add_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-        ret = MHD_queue_response(conn, (unsigned)rs.status, resp);
-        MHD_destroy_response(resp);
+        ret = mhd.queue_response(conn, (unsigned)rs.status, resp);
+        mhd.destroy_response(resp);
     }
     serve_response_free(&rs);
     return ret;
@@ -534,14 +570,14 @@ static void wait_for_signals(struct MHD_Daemon *d, const sigset_t *set)
     /* No new connections; what was asked is answered, then the rest closed.
      * A request may still be on its way in on an open connection: the
      * server is done once none has been in flight for DRAIN_QUIET_MS. */
-    MHD_socket lfd = MHD_quiesce_daemon(d);
+    MHD_socket lfd = mhd.quiesce_daemon(d);
     struct timespec tick = {0, 10 * 1000 * 1000};
     int quiet = 0;
     for (int i = 0; i < DRAIN_SECONDS * 100 && quiet < DRAIN_QUIET_MS / 10; i++) {
         nanosleep(&tick, NULL);
         quiet = atomic_load(&g_in_flight) > 0 ? 0 : quiet + 1;
     }
-    MHD_stop_daemon(d);
+    mhd.stop_daemon(d);
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);
 }
@@ -549,6 +585,11 @@ static void wait_for_signals(struct MHD_Daemon *d, const sigset_t *set)
 static int daemon_main(const options *o)
 {
     char where[512] = "";
+    const char *why_not = mhd_load();
+    if (why_not) {
+        cli_error("rubric-serve", "usage", "cannot load %s: %s", MHD_SONAME, why_not);
+        return EXIT_USAGE;
+    }
     int fd = listen_socket(o->listen, where, sizeof where);
     if (fd < 0)
         return EXIT_USAGE;
@@ -580,7 +621,7 @@ static int daemon_main(const options *o)
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)o->timeout, NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL},
         {MHD_OPTION_END, 0, NULL}};
-    struct MHD_Daemon *d = MHD_start_daemon(
+    struct MHD_Daemon *d = mhd.start_daemon(
         flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_ARRAY, opts, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     if (!d) {
