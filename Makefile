@@ -475,6 +475,23 @@ bench: all build/bench-floor build/bench-inproc bench-deps
 	@if [ -f $(SQLITE_PROBE) ]; then $(MAKE) --no-print-directory build/fts5-eval || true; fi
 	sh bench/run.sh $(PYDOCS)
 
+# The widget and the results page in a real browser (tests/browser): Debian's
+# chromium driven by npm's playwright-core, axe-core's rules; screenshots in
+# build/browser. Installs what it lacks when run as root.
+BROWSER_PACKAGES = chromium nodejs npm
+test-browser: all
+	@if [ ! -x /usr/bin/chromium ] || ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      $(BROWSER_PACKAGES); \
+	  else echo "run: sudo apt-get install $(BROWSER_PACKAGES)"; exit 1; fi; \
+	fi
+	@mkdir -p build/browser
+	@cp tests/browser/package.json build/browser/package.json
+	@[ -d build/browser/node_modules/playwright-core ] && [ -d build/browser/node_modules/axe-core ] || \
+	  (cd build/browser && npm install --no-audit --no-fund --silent)
+	NODE_PATH=$(CURDIR)/build/browser/node_modules node tests/browser/widget.test.js
+
 # rubric-serve under load (bench/serve.sh): wrk on loopback at 1, 8 and 64
 # connections, memory over 100,000 requests, CGI mode beside Omega's CGI.
 SERVE_BENCH_PACKAGES = wrk xapian-omega
@@ -543,4 +560,4 @@ clean:
 
 test-tsan test-sanitize test-valgrind: test-deps
 
-.PHONY: all deps test-deps sqlite-deps demo test test-sanitize test-tsan test-valgrind eval eval-deps bench bench-deps bench-serve fuzz clean-lib install install-strip uninstall clean
+.PHONY: all deps test-deps sqlite-deps demo test test-sanitize test-tsan test-valgrind eval eval-deps bench bench-deps bench-serve test-browser fuzz clean-lib install install-strip uninstall clean

@@ -62,7 +62,7 @@ static const char usage_text[] =
     "  -V, --version       print the version\n"
     "\n"
     "Endpoints: /api/v1/search?q=, /api/v1/index, /search?q= (HTML), /,\n"
-    "/rubric.css, /healthz, /readyz, /metrics. Run by a web server with\n"
+    "/rubric.js, /rubric.css, /healthz, /readyz, /metrics. Run by a web server with\n"
     "GATEWAY_INTERFACE set, it answers that one request as a CGI program.\n"
     "Exit codes: 0 done (SIGTERM drains, then exits 0), 2 usage error,\n"
     "4 index missing, unreadable or damaged (CGI mode answers 503 instead).\n";
