@@ -224,6 +224,7 @@ void serve_reader_close(serve_reader *r)
 {
     rubric_db_close(r->db);
     r->db = NULL;
+    r->have_stats = 0;
 }
 
 static void unavailable(serve_response *rs)
@@ -475,11 +476,14 @@ static void api_index(serve_config *cfg, serve_reader *r, const serve_request *r
                       serve_response *rs)
 {
     rubric_db *db = reader_db(cfg, r);
-    rubric_db_stats st;
-    if (!db || rubric_db_stats_get(db, &st) != RUBRIC_OK) {
+    /* The figures walk the manifest: counted once a revision. */
+    if (db && !(r->have_stats && r->stats.revision == rubric_db_revision(db)))
+        r->have_stats = rubric_db_stats_get(db, &r->stats) == RUBRIC_OK;
+    if (!db || !r->have_stats) {
         unavailable(rs);
         return;
     }
+    rubric_db_stats st = r->stats;
     make_etag(rs, rq, st.revision);
     if (not_modified(rq, rs)) {
         rs->status = 304;

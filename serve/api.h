@@ -88,6 +88,8 @@ typedef struct serve_response {
  * opened on first use, brought to the newest revision before each answer. */
 typedef struct serve_reader {
     rubric_db *db;
+    rubric_db_stats stats;       /* /api/v1/index's figures, of stats.revision */
+    int have_stats;
 } serve_reader;
 
 /* Answer RQ into RS with the reader R (the calling thread's). Never fails:
