@@ -223,7 +223,7 @@ build/rubric-serve: serve/main.c serve/api.c serve/api.h build/serve/assets.c $(
 build/test_embed: tests/test_embed.c tests/harness.h build/librubric.a
 	$(CC) $(RUBRIC_CFLAGS) $(RUBRIC_LDFLAGS) -o $@ $< build/librubric.a $(LIBS)
 
-build/test_%: tests/test_%.c tests/harness.h tests/shell.h tests/bytes.h build/librubric-tools.a \
+build/test_%: tests/test_%.c tests/harness.h tests/shell.h tests/bytes.h tests/html_check.h build/librubric-tools.a \
               build/librubric-internal.a
 	$(CC) $(RUBRIC_CFLAGS) -Itools -Ilib/store $(RUBRIC_LDFLAGS) -o $@ $< build/librubric-tools.a \
 	  build/librubric-internal.a $(LIBS)
@@ -271,7 +271,7 @@ build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c build/librubric-tools.a bu
 	  build/librubric-tools.a build/librubric-internal.a $(LIBS)
 
 # The search target goes through rubric-serve's endpoints too.
-build/fuzz_search: tests/fuzz/fuzz_search.c tests/fuzz/driver.c serve/api.c serve/api.h \
+build/fuzz_search: tests/fuzz/fuzz_search.c tests/fuzz/driver.c tests/html_check.h serve/api.c serve/api.h \
                    build/serve/assets.c build/librubric-tools.a build/librubric-internal.a
 	$(CC) $(RUBRIC_CFLAGS) -Itools -Iserve $(RUBRIC_LDFLAGS) -o $@ tests/fuzz/fuzz_search.c \
 	  tests/fuzz/driver.c serve/api.c build/serve/assets.c build/librubric-tools.a \

@@ -1859,19 +1859,6 @@ static void a_dry_run_lists_a_page_turned_binary_as_skipped_not_changed(void)
 
 /* ------------------------------------------------------------------- main */
 
-/* $RUBRIC_ONLY (a substring of test names) runs only the tests it names. */
-static int selected(const char *name)
-{
-    const char *only = getenv("RUBRIC_ONLY");
-    return !only || !*only || strstr(name, only) != NULL;
-}
-
-#define TRY(test)                                                                \
-    do {                                                                         \
-        if (selected(#test))                                                     \
-            RUN(test);                                                           \
-    } while (0)
-
 /* Does the page at PATH suit the tests: one h1, in a marked main content? */
 static int suitable_page(const char *path)
 {

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "html_check.h"
 #include "shell.h"
 
 static char g_index[PATH_MAX], g_query[PATH_MAX], g_serve[PATH_MAX], g_tmp[PATH_MAX];
@@ -523,67 +524,6 @@ static void probes_index_figures_and_the_page_without_script(void)
     reply_free(&r);
 }
 
-/* Whether every string under an "_html" key of J (the whole tree) holds no
- * tag but <mark> and </mark>; the first that does into *BAD. */
-static int marks_only(const cJSON *j, int html, const char **bad)
-{
-    for (const cJSON *c = j; c; c = c->next) {
-        int in_html = html || (c->string && strlen(c->string) > 5 &&
-                               strcmp(c->string + strlen(c->string) - 5, "_html") == 0);
-        if (cJSON_IsString(c) && in_html)
-            for (const char *lt = strchr(c->valuestring, '<'); lt; lt = strchr(lt + 1, '<'))
-                if (strncmp(lt, "<mark>", 6) && strncmp(lt, "</mark>", 7)) {
-                    *bad = c->valuestring;
-                    return 0;
-                }
-        if (c->child && !marks_only(c->child, in_html && cJSON_IsArray(c), bad))
-            return 0;
-    }
-    return 1;
-}
-
-/* Whether the page PAGE holds only the tags the results page writes, none
- * with an event attribute, and no link of a scheme but http(s); what is
- * wrong into WHY. */
-static int page_is_ours(const char *page, char *why, size_t n)
-{
-    static const char *const ours[] = {"!DOCTYPE", "html", "head", "meta", "title", "link", "body",
-                                       "main", "form", "label", "input", "button", "p", "a",
-                                       "span", "ol", "li", "h1", "h2", "mark", "nav", NULL};
-    for (const char *lt = strchr(page, '<'); lt; lt = strchr(lt + 1, '<')) {
-        const char *name = lt + 1 + (lt[1] == '/');
-        size_t len = strspn(name, "!ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
-        int known = 0;
-        for (size_t i = 0; ours[i] && !known; i++)
-            known = strlen(ours[i]) == len && strncmp(ours[i], name, len) == 0;
-        /* Outside the quoted values: no event attribute, no '<'; the tag
-         * ends at the first '>' there. */
-        const char *c = lt + 1;
-        int quoted = 0, event = 0, script_link = 0, stray = 0;
-        for (; *c && (quoted || *c != '>'); c++) {
-            if (*c == '"') {
-                quoted = !quoted;
-            } else if (!quoted) {
-                event |= c[0] == ' ' && c[1] == 'o' && c[2] == 'n';
-                stray |= *c == '<';
-                if (strncmp(c, "href=\"", 6) == 0) {
-                    const char *v = c + 6;
-                    size_t seg = strcspn(v, ":/?#\"");
-                    script_link |= v[seg] == ':' && strncmp(v, "http:", 5) &&
-                                   strncmp(v, "https:", 6);
-                }
-            }
-        }
-        size_t tag = (size_t)(c - lt);
-        if (!known || event || script_link || stray || *c != '>') {
-            snprintf(why, n, "%.*s", (int)(tag < 200 ? tag + 1 : 200), lt);
-            return 0;
-        }
-        lt = c;
-    }
-    return 1;
-}
-
 /* Markup in titles, paths, anchors and text reaches neither the page nor
  * the JSON unescaped: the only tags in an _html field are <mark>s, and the
  * page holds only the tags it writes itself. (A field that is not _html is
@@ -607,7 +547,7 @@ static void hostile_documents_never_reach_a_page_unescaped(void)
         const char *bad = NULL;
         CHECK(r.status == 200 && j && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "hits")) +
                                               cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "pages")) > 0);
-        if (j && !marks_only(j, 0, &bad)) {
+        if (j && !html_marks_only(j, 0, &bad)) {
             fprintf(stderr, "  %s: a tag in an _html field: %s\n", api[i], bad);
             harness_current_failed = 1;
         }
@@ -622,7 +562,7 @@ static void hostile_documents_never_reach_a_page_unescaped(void)
         char why[256];
         get(s.port, pages[i], &r);
         CHECK(r.status == 200 || r.status == 400);
-        if (!r.body || !page_is_ours(r.body, why, sizeof why)) {
+        if (!r.body || !html_page_is_ours(r.body, why, sizeof why)) {
             fprintf(stderr, "  %s: not the page's own markup: %s\n", pages[i], r.body ? why : "");
             harness_current_failed = 1;
         }
@@ -1043,19 +983,6 @@ static void the_systemd_units_are_hardened(void)
 }
 
 /* ------------------------------------------------------------------ main */
-
-/* $RUBRIC_ONLY (a substring of test names) runs only the tests it names. */
-static int selected(const char *name)
-{
-    const char *only = getenv("RUBRIC_ONLY");
-    return !only || !*only || strstr(name, only) != NULL;
-}
-
-#define TRY(test)                                                                \
-    do {                                                                         \
-        if (selected(#test))                                                     \
-            RUN(test);                                                           \
-    } while (0)
 
 /* Pages whose titles, anchors, file names and text hold markup. */
 static int write_hostile(const char *dir)
