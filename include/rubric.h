@@ -355,7 +355,17 @@ typedef struct rubric_search_opts {
     const char *const *paths;
     const char *const *tags;
     const char *const *langs;
+    unsigned facets;    /* RUBRIC_FACET_* or'ed: count the matches by the top
+                           folder of their page, their language, their tags
+                           (rubric_results_facet) */
 } rubric_search_opts;
+
+/* What rubric_search_opts.facets may count matches by. */
+enum {
+    RUBRIC_FACET_SECTION = 1, /* the first folder of the page's address */
+    RUBRIC_FACET_LANG = 2,    /* the language the source gave */
+    RUBRIC_FACET_TAG = 4      /* each tag the source gave */
+};
 
 /* An initialiser for C (C++ calls rubric_search_opts_init()). */
 #define RUBRIC_SEARCH_OPTS_INIT {.size = sizeof(rubric_search_opts)}
@@ -463,6 +473,25 @@ RUBRIC_API int rubric_results_corrected(const rubric_results *r);
 /* Nonzero when the time budget stopped the search: the hits are the best of
  * the passages looked at by then, and the total counts only those. */
 RUBRIC_API int rubric_results_partial(const rubric_results *r);
+/* One value of a facet and the matching passages that have it. */
+typedef struct rubric_facet_value {
+    const char *value;
+    size_t count;
+} rubric_facet_value;
+
+/* With rubric_search_opts.facets: the values of facet WHICH (one
+ * RUBRIC_FACET_*) among the matches, the commonest first (at most
+ * RUBRIC_FACET_VALUES_MAX), their number in *N; NULL when that facet was
+ * not asked for or the index cannot count it (built before facets existed:
+ * rubric-index --rebuild writes what they need). Owned by the results. */
+#define RUBRIC_FACET_VALUES_MAX 20
+RUBRIC_API const rubric_facet_value *rubric_results_facet(const rubric_results *r, unsigned which,
+                                                          size_t *n);
+/* Nonzero when the counts are of every match (else of the first
+ * RUBRIC_FACET_MATCHES_MAX looked at, or of those the time budget allowed). */
+#define RUBRIC_FACET_MATCHES_MAX 10000
+RUBRIC_API int rubric_results_facets_exact(const rubric_results *r);
+
 /* The seconds the search took, in all. */
 RUBRIC_API double rubric_results_seconds(const rubric_results *r);
 /* Hit I (0-based), or NULL past the end. */

@@ -42,7 +42,7 @@ const char *rubric_db_lang(const rubric_db *db)
 
 int rubric_db_reopen(rubric_db *db)
 {
-    return xs_status(xs_db_reopen_path(db->db));
+    return xs_status(xs_db_refresh(db->db));
 }
 
 static int count_file(void *ctx, const char *key, const char *val, size_t len)

@@ -301,6 +301,7 @@ struct xs_doc;
 #define META_LANG "rubric:lang"
 #define META_FILE "rubric:file:"
 #define META_ROOTS "rubric:roots"
+#define META_FACETS "rubric:facets"
 #define LAYOUT_ROOTS_MAX 64
 
 /* The roots recorded (rubric:roots): *N pairs (path as given, real path) in
@@ -832,6 +833,11 @@ struct rubric_results {
                               points to is its own, freed with it */
     size_t offset, limit;  /* what was asked: hits, or pages when grouped */
     char *base_url;        /* what the links start with */
+    rubric_facet_value *facets[3]; /* by RUBRIC_FACET_* bit: NULL when not counted */
+    char *facet_strings[3];        /* the values of each, back to back */
+    size_t nfacets[3];
+    int facets_exact;
+    unsigned facets_asked;         /* rubric_search_opts.facets */
     double seconds;        /* what the search took */
 };
 

@@ -276,6 +276,35 @@ static int web_pages(cJSON *pages, const rubric_results *res)
     return ok;
 }
 
+/* The facets asked for, as {"section": [{"value", "count"}], ...}, under
+ * "facets" of O (null when the index cannot count them), with
+ * "facets_exact"; nothing when none was asked for. 0 when out of memory. */
+static int web_facets(cJSON *o, const rubric_results *res)
+{
+    static const struct { unsigned which; const char *name; } kinds[] = {
+        {RUBRIC_FACET_SECTION, "section"}, {RUBRIC_FACET_LANG, "lang"}, {RUBRIC_FACET_TAG, "tag"}};
+    if (!res->facets_asked)
+        return 1;
+    size_t n = 0;
+    int counted = 0;
+    for (size_t k = 0; k < 3; k++)
+        counted |= rubric_results_facet(res, kinds[k].which, &n) != NULL;
+    if (!counted)
+        return add_child(o, "facets", cJSON_CreateNull()) != NULL;
+    cJSON *f = add_child(o, "facets", cJSON_CreateObject());
+    int ok = f && add_child(o, "facets_exact", cJSON_CreateBool(rubric_results_facets_exact(res)));
+    for (size_t k = 0; ok && k < 3; k++) {
+        const rubric_facet_value *v = rubric_results_facet(res, kinds[k].which, &n);
+        cJSON *list = v ? add_child(f, kinds[k].name, cJSON_CreateArray()) : NULL;
+        ok = !v || list;
+        for (size_t i = 0; ok && v && i < n; i++) {
+            cJSON *e = add_child(list, NULL, cJSON_CreateObject());
+            ok = e && add_text(e, "value", v[i].value) && add_number(e, "count", (double)v[i].count);
+        }
+    }
+    return ok;
+}
+
 static cJSON *web_document(const rubric_results *res)
 {
     cJSON *o = cJSON_CreateObject(), *total = NULL, *hits = NULL, *index = NULL;
@@ -301,7 +330,7 @@ static cJSON *web_document(const rubric_results *res)
         for (size_t i = 0; ok && i < rubric_results_count(res); i++)
             ok = add_child(hits, NULL, web_hit(rubric_results_hit(res, i))) != NULL;
     }
-    ok = ok && (index = add_child(o, "index", cJSON_CreateObject())) &&
+    ok = ok && web_facets(o, res) && (index = add_child(o, "index", cJSON_CreateObject())) &&
          add_number(index, "revision", (double)res->revision) &&
          add_text(index, "updated", res->updated) &&
          add_number(o, "took_ms", round(res->seconds * 1e5) / 100.0);
@@ -345,6 +374,7 @@ char *rubric_results_json(const rubric_results *res, int flags)
             ok = add_hit(results, rubric_results_hit(res, i));
     else if (ok)
         ok = add_articles(o, res, results);
+    ok = ok && web_facets(o, res);
     char *s = !ok ? NULL : flags & RUBRIC_JSON_COMPACT ? cJSON_PrintUnformatted(o) : cJSON_Print(o);
     cJSON_Delete(o);
     return s;

@@ -53,6 +53,11 @@
  * Value slot XS_SLOT_SECTION (1): "<source>#<page>#<anchor>" for a passage
  * with an anchor (none without): the parts of one section, which share its
  * link, collapse into the best of them.
+ * Value slots XS_SLOT_TOP (3), XS_SLOT_LANG (4), XS_SLOT_TAGS (5), which
+ * searches count their matches by (facets): the first folder of the page's
+ * address (for a URL, of its path; none for a page at the top), the language
+ * the source gave, and its tags joined by XS_LIST_SEP; each absent when
+ * empty.
  * Value slot XS_SLOT_FOLD (2), not on boilerplate passages: the fold key, which
  * sorts the copies of a text best first: the reader's DOC_STRUCTURE_* as one
  * digit, the parts of the passage's section and the passages of its source
@@ -92,6 +97,10 @@
  *                          seconds and the nanoseconds beyond, 16 lowercase hex
  *                          digits of the 64-bit FNV-1a hash of its content, and
  *                          its number of passages. An empty value is no entry.
+ *   rubric:facets          "1" in an index built whole by a version that writes
+ *                          the facet slots (set by a first build or a rebuild,
+ *                          kept by reindexing): an older index has passages
+ *                          without them, whose counts would be short
  *   rubric:roots           the roots the runs that changed the index were given,
  *                          most recent first, at most LAYOUT_ROOTS_MAX: a JSON
  *                          array of [path as given, its real path], so that
@@ -371,6 +380,31 @@ static int add_words(rubric_analyzer *an, const rubric_passage *p, doc_ctx *c)
     return rc;
 }
 
+/* The facet values of passage P of the page at address REL. */
+static int add_facet_values(xs_doc *doc, const char *rel, const rubric_passage *p, buf *tmp)
+{
+    const char *at = strstr(rel, "://");
+    if (at) {  /* a URL: its path, after the host */
+        at = strchr(at + 3, '/');
+        rel = at ? at + 1 : "";
+    }
+    while (*rel == '/')
+        rel++;
+    size_t top = strcspn(rel, "/?#");
+    if (rel[top] == '/' && top &&
+        xs_doc_add_value(doc, XS_SLOT_TOP, rel, top < TERM_MAX ? top : TERM_MAX) != XS_OK)
+        return -1;
+    if (p->lang && *p->lang &&
+        xs_doc_add_value(doc, XS_SLOT_LANG, p->lang, strnlen(p->lang, TERM_MAX)) != XS_OK)
+        return -1;
+    tmp->len = 0;
+    for (size_t i = 0; i < p->ntags; i++)
+        if ((i && buf_addc(tmp, XS_LIST_SEP) < 0) ||
+            buf_add(tmp, p->tags[i], strnlen(p->tags[i], TERM_MAX)) < 0)
+            return -1;
+    return tmp->len && xs_doc_add_value(doc, XS_SLOT_TAGS, tmp->data, tmp->len) != XS_OK ? -1 : 0;
+}
+
 /* The booleans and the value of P, and its id term into ID. */
 static int add_filters(xs_doc *doc, const layout_source *src, const rubric_passage *p, buf *id)
 {
@@ -405,6 +439,8 @@ static int add_filters(xs_doc *doc, const layout_source *src, const rubric_passa
     key.len = 0;
     if (*p->anchor && (buf_printf(&key, "%s#%s#%s", source, page, p->anchor) < 0 ||
                        xs_doc_add_value(doc, XS_SLOT_SECTION, key.data, key.len) != XS_OK))
+        goto done;
+    if (add_facet_values(doc, p->path ? p->path : rel, p, &key) < 0)
         goto done;
     key.len = 0;
     if (buf_printf(&key, "%s#%s%s%s/%u", source, page, p->path ? "#" : "", p->anchor,

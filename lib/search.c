@@ -1,6 +1,7 @@
 /* search.c: run a query and fill its results: the ranked passages, each with
  * its snippet, link, fragments and explanation, grouped by page if asked. */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -75,6 +76,10 @@ void rubric_results_free(rubric_results *r)
     free(r->query);
     free(r->updated);
     free(r->base_url);
+    for (int k = 0; k < 3; k++) {
+        free(r->facets[k]);
+        free(r->facet_strings[k]);
+    }
     free(r);
 }
 
@@ -135,6 +140,113 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
     return ok ? RUBRIC_OK : RUBRIC_ENOMEM;
 }
 
+/* Whether DB was built whole by a version that writes the facet values. */
+static int facets_counted(rubric_db *db)
+{
+    char *v = NULL;
+    size_t len = 0;
+    int yes = xs_db_get_metadata(db->db, META_FACETS, &v, &len) == XS_OK && v && strcmp(v, "1") == 0;
+    free(v);
+    return yes;
+}
+
+/* A facet's values as they are counted: each value's string at OFF[i] in
+ * STRINGS, its count in COUNT[i]. */
+typedef struct facet_acc {
+    size_t *off, *count;
+    size_t n, cap, cap2;
+    buf strings;
+} facet_acc;
+
+/* Add COUNT to value S (LEN bytes) of A. 0, or -1 when out of memory. */
+static int facet_add(facet_acc *a, const char *s, size_t len, size_t count)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        const char *have = a->strings.data + a->off[i];
+        if (strlen(have) == len && memcmp(have, s, len) == 0) {
+            a->count[i] += count;
+            return 0;
+        }
+    }
+    if (GROW(a->off, a->n, a->cap) < 0 || GROW(a->count, a->n, a->cap2) < 0)
+        return -1;
+    a->off[a->n] = a->strings.len;
+    a->count[a->n] = count;
+    if (buf_add(&a->strings, s, len) < 0 || buf_addc(&a->strings, '\0') < 0)
+        return -1;
+    a->n++;
+    return 0;
+}
+
+static int by_count(const void *x, const void *y)
+{
+    const rubric_facet_value *a = x, *b = y;
+    return a->count != b->count ? (a->count < b->count ? 1 : -1)
+                                : strcmp(a->value, b->value);
+}
+
+/* The counts of slot SLOT in M as facet K of R (each member of a list
+ * counted). 0, or -1 when out of memory. */
+static int take_facet(rubric_results *r, int k, const xs_mset *m, unsigned slot)
+{
+    facet_acc a = {0};
+    int ok = 1;
+    for (size_t i = 0; ok && i < xs_mset_facet_values(m, slot); i++) {
+        size_t len = 0, count = 0;
+        const char *v = xs_mset_facet_value(m, slot, i, &len, &count);
+        for (size_t at = 0; ok && at < len;) {
+            const char *sep = slot == XS_SLOT_TAGS ? memchr(v + at, XS_LIST_SEP, len - at) : NULL;
+            size_t end = sep ? (size_t)(sep - v) : len;
+            if (end > at)
+                ok = facet_add(&a, v + at, end - at, count) == 0;
+            at = end + 1;
+        }
+    }
+    rubric_facet_value *out = ok ? calloc(a.n + 1, sizeof *out) : NULL;
+    for (size_t i = 0; out && i < a.n; i++)
+        out[i] = (rubric_facet_value){a.strings.data + a.off[i], a.count[i]};
+    free(a.off);
+    free(a.count);
+    if (!out) {
+        buf_free(&a.strings);
+        return -1;
+    }
+    qsort(out, a.n, sizeof *out, by_count);
+    r->facets[k] = out;
+    r->facet_strings[k] = a.strings.data;  /* the values point into it */
+    r->nfacets[k] = a.n < RUBRIC_FACET_VALUES_MAX ? a.n : RUBRIC_FACET_VALUES_MAX;
+    return 0;
+}
+
+/* R's facets from M, as O asks (none when the index cannot count them). */
+static int take_facets(rubric_db *db, const rubric_search_opts *o, rubric_results *r,
+                       const xs_mset *m)
+{
+    static const unsigned slots[3] = {XS_SLOT_TOP, XS_SLOT_LANG, XS_SLOT_TAGS};
+    r->facets_asked = o->facets;
+    if (!o->facets || !facets_counted(db))
+        return 0;
+    for (int k = 0; k < 3; k++)
+        if ((o->facets & (1u << k)) && take_facet(r, k, m, slots[k]) < 0)
+            return -1;
+    r->facets_exact = xs_mset_exact(m) && !xs_mset_stopped(m) &&
+                      xs_mset_facet_seen(m) >= xs_mset_estimate(m);
+    return 0;
+}
+
+const rubric_facet_value *rubric_results_facet(const rubric_results *r, unsigned which, size_t *n)
+{
+    int k = which == RUBRIC_FACET_SECTION ? 0 : which == RUBRIC_FACET_LANG ? 1
+            : which == RUBRIC_FACET_TAG    ? 2 : -1;
+    *n = k >= 0 ? r->nfacets[k] : 0;
+    return k >= 0 ? r->facets[k] : NULL;
+}
+
+int rubric_results_facets_exact(const rubric_results *r)
+{
+    return r->facets_exact;
+}
+
 /* Run Q, matching for what is *LEFT of the budget (less what it spends).
  * Words side by side are a ranked OR carried by the rarer words (every word
  * held adds a share of its IDF: query_build.c), so that a passage holding a
@@ -154,8 +266,16 @@ static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_
                     o->per_article ? XS_SLOT_PAGE : XS_SLOT_SECTION,
                     o->per_article ? (unsigned)o->per_article : 1, 0,
                     /* spent: as good as stopped at the first candidate */
-                    *left > 0 ? *left : 1e-9};
+                    *left > 0 ? *left : 1e-9, 0};
     so.check_at_least = o->per_article ? GROUP_CHECK_AT_LEAST : TOTAL_EXACT_UP_TO;
+    if (o->facets && facets_counted(db)) {
+        /* Every match the counts cover is looked at. */
+        so.facet_slots = (o->facets & RUBRIC_FACET_SECTION ? 1u << XS_SLOT_TOP : 0) |
+                         (o->facets & RUBRIC_FACET_LANG ? 1u << XS_SLOT_LANG : 0) |
+                         (o->facets & RUBRIC_FACET_TAG ? 1u << XS_SLOT_TAGS : 0);
+        if (so.check_at_least < RUBRIC_FACET_MATCHES_MAX)
+            so.check_at_least = RUBRIC_FACET_MATCHES_MAX;
+    }
     int xr = xs_db_search(db->db, xq, &so, out);
     xs_query_free(xq);
     if (xr == XS_OK) {
@@ -325,6 +445,10 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     r->partial |= xs_mset_stopped(m);
     if ((rc = note_context(db, query, len, &o, r)) != RUBRIC_OK)
         goto done;
+    if (take_facets(db, &o, r, m) < 0) {
+        rc = RUBRIC_ENOMEM;
+        goto done;
+    }
     if ((rc = fill_hits(db, words, &o, r, m, o.offset + 1, errmsg)) != RUBRIC_OK)
         goto done;
     r->grouped = o.per_article > 0;

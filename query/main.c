@@ -31,6 +31,8 @@ static const char usage_text[] =
     "                    repeat for any of several (all of --path, --tag, --lang)\n"
     "  --prefix          the last word also matches the words it begins (as typed\n"
     "                    into a search box), and is never corrected\n"
+    "  --facets LIST     count the matches by section (the page's top folder),\n"
+    "                    lang, tag: a list of them, commas between\n"
     "  --base-url URL    links start with URL (default: the one the index records)\n"
     "  --config FILE     read settings from FILE (default: the first that exists\n"
     "                    of ./" CONFIG_DEFAULT ", $XDG_CONFIG_HOME/rubric/" CONFIG_DEFAULT ",\n"
@@ -230,6 +232,48 @@ typedef struct options {
     size_t npaths, ntags, nlangs;
 } options;
 
+/* "section,lang,tag" (any of them, commas between) into *OUT's
+ * RUBRIC_FACET_* bits; -1 when S names something else. */
+static int parse_facets(const char *s, unsigned *out)
+{
+    static const struct { const char *name; unsigned bit; } kinds[] = {
+        {"section", RUBRIC_FACET_SECTION}, {"lang", RUBRIC_FACET_LANG}, {"tag", RUBRIC_FACET_TAG}};
+    *out = 0;
+    while (*s) {
+        size_t n = strcspn(s, ","), k = 0;
+        while (k < 3 && !(strlen(kinds[k].name) == n && strncmp(kinds[k].name, s, n) == 0))
+            k++;
+        if (k == 3)
+            return -1;
+        *out |= kinds[k].bit;
+        s += n + (s[n] == ',');
+    }
+    return *out ? 0 : -1;
+}
+
+/* The facets of RES, one line each: "by tag: cooking (2), autumn (1)". */
+static void print_facets(const rubric_results *res, unsigned asked)
+{
+    static const struct { unsigned which; const char *name; } kinds[] = {
+        {RUBRIC_FACET_SECTION, "section"}, {RUBRIC_FACET_LANG, "lang"}, {RUBRIC_FACET_TAG, "tag"}};
+    for (size_t k = 0; k < 3; k++) {
+        size_t n = 0;
+        const rubric_facet_value *v = rubric_results_facet(res, kinds[k].which, &n);
+        if (!(asked & kinds[k].which))
+            continue;
+        if (!v) {
+            printf("by %s: not counted (the index predates facets: rubric-index --rebuild)\n",
+                   kinds[k].name);
+            continue;
+        }
+        printf("by %s:%s", kinds[k].name, n ? " " : " none\n");
+        for (size_t i = 0; i < n; i++) {
+            put(v[i].value);
+            printf(" (%zu)%s", v[i].count, i + 1 < n ? ", " : "\n");
+        }
+    }
+}
+
 /* Add --FLAG's VALUE to LIST (of *N); -1 (said) when it is full. */
 static int add_filter(const char *flag, const char *value, const char **list, size_t *n)
 {
@@ -248,7 +292,7 @@ static int parse_options(int argc, char **argv, options *o)
 {
     enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_BOILER, OPT_COLOR, OPT_VERSION, OPT_BASE,
            OPT_CONFIG, OPT_PER_ARTICLE, OPT_FRAGMENTS, OPT_EXPLAIN, OPT_SYNONYMS, OPT_PATH,
-           OPT_TAG, OPT_LANG, OPT_PREFIX };
+           OPT_TAG, OPT_LANG, OPT_PREFIX, OPT_FACETS };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"limit", required_argument, NULL, 'n'},
@@ -269,6 +313,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"tag", required_argument, NULL, OPT_TAG},
         {"lang", required_argument, NULL, OPT_LANG},
         {"prefix", no_argument, NULL, OPT_PREFIX},
+        {"facets", required_argument, NULL, OPT_FACETS},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->color_when = "auto";
@@ -300,6 +345,13 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_EXPLAIN: o->search.explain = 1; break;
         case OPT_SYNONYMS: o->synonyms = optarg; break;
         case OPT_PREFIX: o->search.prefix = 1; break;
+        case OPT_FACETS:
+            if (parse_facets(optarg, &o->search.facets) < 0) {
+                cli_error("rubric-query", "usage",
+                          "--facets wants a list of section, lang and tag, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case OPT_PATH:
             if (add_filter("path", optarg, o->paths, &o->npaths) < 0)
                 return EXIT_USAGE;
@@ -431,6 +483,7 @@ static int search_and_print(rubric_db *db, const char *query, const options *o)
     } else {
         print_text(query, res, use_color(o->color_when), o->search.per_article > 0,
                    o->search.offset);
+        print_facets(res, o->search.facets);
     }
     free(err);
     rubric_results_free(res);

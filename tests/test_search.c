@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 
 #include "rubric.h"
+#include "shim.h"
 #include "harness.h"
 #include "shell.h"
 
@@ -1219,6 +1220,77 @@ static void the_web_document_names_pages_by_their_address(void)
     rubric_results_free(r);
 }
 
+/* FACET's values of R as "value:count value:count", in their order. */
+static void facet_text(const rubric_results *r, unsigned facet, char *out, size_t n)
+{
+    size_t count = 0, at = 0;
+    const rubric_facet_value *v = r ? rubric_results_facet(r, facet, &count) : NULL;
+    out[0] = '\0';
+    for (size_t i = 0; v && i < count && at < n; i++)
+        at += (size_t)snprintf(out + at, n - at, "%s%s:%zu", i ? " " : "", v[i].value, v[i].count);
+}
+
+/* rubric_search_opts.facets: the matches counted by tag (each of a record's
+ * tags), by language and by the top folder of their page, the commonest
+ * first; counts of a facet not asked for are NULL. */
+static void facets_count_the_matches_by_tag_language_and_folder(void)
+{
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+    o.facets = RUBRIC_FACET_TAG | RUBRIC_FACET_LANG | RUBRIC_FACET_SECTION;
+    o.limit = 1;
+    rubric_results *r = search_with("harvest", &o);
+    char got[1024];
+    facet_text(r, RUBRIC_FACET_TAG, got, sizeof got);
+    check_keys("tags of 'harvest'", got, "cooking:2 autumn:1 equipment:1");
+    facet_text(r, RUBRIC_FACET_LANG, got, sizeof got);
+    check_keys("languages of 'harvest'", got, "en:2 fr:1");
+    facet_text(r, RUBRIC_FACET_SECTION, got, sizeof got);
+    CHECK(strstr(got, "notes:3") != NULL && strstr(got, "fruit:") != NULL);
+    CHECK(r && rubric_results_facets_exact(r));
+    rubric_results_free(r);
+    /* Only what is asked for; filters count what they leave. */
+    const char *fr[] = {"fr", NULL};
+    rubric_search_opts t = RUBRIC_SEARCH_OPTS_INIT;
+    t.facets = RUBRIC_FACET_TAG;
+    t.langs = fr;
+    r = search_with("harvest", &t);
+    size_t n = 9;
+    CHECK(r && rubric_results_facet(r, RUBRIC_FACET_LANG, &n) == NULL && n == 0);
+    facet_text(r, RUBRIC_FACET_TAG, got, sizeof got);
+    check_keys("tags of 'harvest' in French", got, "cooking:1");
+    rubric_results_free(r);
+}
+
+/* An index built before facets existed has passages without their values:
+ * its counts would be short, so none are given (rubric-index --rebuild
+ * writes them). */
+static void an_index_without_facet_values_counts_none(void)
+{
+    char dbdir[PATH_MAX + 8];
+    snprintf(dbdir, sizeof dbdir, "%s/db", g_tmp);
+    rubric_db_close(g_db);
+    g_db = NULL;
+    xs_db *w = NULL;
+    CHECK(xs_db_open_write(dbdir, &w, NULL) == XS_OK);
+    CHECK(w && xs_db_set_metadata(w, "rubric:facets", "", 0) == XS_OK && xs_db_commit(w) == XS_OK);
+    xs_db_close(w);
+    CHECK(rubric_db_open(dbdir, &g_db, NULL) == RUBRIC_OK);
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+    o.facets = RUBRIC_FACET_TAG;
+    rubric_results *r = search_with("harvest", &o);
+    size_t n = 9;
+    CHECK(r && rubric_results_count(r) > 0 && rubric_results_facet(r, RUBRIC_FACET_TAG, &n) == NULL);
+    char *json = r ? rubric_results_json(r, RUBRIC_JSON_WEB | RUBRIC_JSON_COMPACT) : NULL;
+    CHECK(json && strstr(json, "\"facets\":null"));
+    free(json);
+    rubric_results_free(r);
+    w = NULL;
+    CHECK(xs_db_open_write(dbdir, &w, NULL) == XS_OK);
+    CHECK(w && xs_db_set_metadata(w, "rubric:facets", "1", 1) == XS_OK && xs_db_commit(w) == XS_OK);
+    xs_db_close(w);
+    CHECK(rubric_db_reopen(g_db) == RUBRIC_OK);
+}
+
 static void a_heading_match_ranks_above_a_body_match(void)
 {
     check_before("beacon", "harbour.txt#beacon-tower", "harbour.txt#harbour-wall");
@@ -1745,6 +1817,8 @@ int main(void)
     RUN(structured_filters_select_as_the_query_syntax_does);
     RUN(the_word_being_typed_is_a_prefix);
     RUN(the_web_document_names_pages_by_their_address);
+    RUN(facets_count_the_matches_by_tag_language_and_folder);
+    RUN(an_index_without_facet_values_counts_none);
     RUN(grouping_keeps_n_passages_per_article_and_counts_them_all);
     RUN(grouping_pages_with_offset_and_limit);
     RUN(fragments_point_at_the_matched_words_in_the_source);

@@ -55,10 +55,14 @@ _rubric_query()
         --limit | -n | --offset | --per-article | --fragments | --base-url | --path | --tag | --lang)
             return
             ;;
+        --facets)
+            COMPREPLY=($(compgen -W 'section lang tag section,lang,tag' -- "$cur"))
+            return
+            ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '--db --limit --offset --json --boilerplate --fragments
-            --explain --per-article --path --tag --lang --prefix --base-url --config --synonyms
+            --explain --per-article --path --tag --lang --prefix --facets --base-url --config --synonyms
             --color --help --version -n -h -V' -- "$cur"))
     fi
     # The query's words are the user's: nothing to offer.

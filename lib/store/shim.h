@@ -50,6 +50,9 @@ int xs_db_reopen(xs_db *db);
 /* Open the database at the handle's path anew: after a rebuild replaced it,
  * reopen() alone would keep reading the old one. Readers only. */
 int xs_db_reopen_path(xs_db *db);
+/* xs_db_reopen_path() when the database changed since the handle opened it
+ * (a commit, a rebuild), else nothing: one stat() of its version file. */
+int xs_db_refresh(xs_db *db);
 /* The revision of the database as this handle sees it. */
 unsigned long xs_db_revision(xs_db *db);
 int xs_db_commit(xs_db *db);
@@ -140,6 +143,12 @@ void xs_query_free(xs_query *q);
 #define XS_SLOT_PAGE 0
 #define XS_SLOT_SECTION 1
 #define XS_SLOT_FOLD 2
+/* The slots matches are counted by (facets): the page's top folder, its
+ * language, its tags (joined by XS_LIST_SEP, in order). */
+#define XS_SLOT_TOP 3
+#define XS_SLOT_LANG 4
+#define XS_SLOT_TAGS 5
+#define XS_LIST_SEP '\x1f'
 
 typedef struct xs_search {
     size_t offset, limit;
@@ -152,6 +161,9 @@ typedef struct xs_search {
                                  candidate (the tables open by then); past
                                  them it stops, keeping the best found so far
                                  (0: no limit) */
+    unsigned facet_slots;     /* bit S set: count the matches looked at by
+                                 their value in slot S (Xapian's
+                                 ValueCountMatchSpy) */
 } xs_search;
 
 /* A monotonic clock, in seconds. */
@@ -179,6 +191,13 @@ size_t xs_mset_estimate(const xs_mset *m);
  * search looked at check_at_least matches at least, and there were no more,
  * and the budget did not stop it). */
 int xs_mset_exact(const xs_mset *m);
+/* With xs_search.facet_slots: the distinct values of SLOT among the matches
+ * looked at, and value I with its count (NULL past the end); and how many
+ * matches were looked at. */
+size_t xs_mset_facet_values(const xs_mset *m, unsigned slot);
+const char *xs_mset_facet_value(const xs_mset *m, unsigned slot, size_t i, size_t *len,
+                                size_t *count);
+size_t xs_mset_facet_seen(const xs_mset *m);
 /* Nonzero when the budget stopped the match: the hits are the best of the
  * documents looked at before then, the estimate counts only those. */
 int xs_mset_stopped(const xs_mset *m);

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <new>
 #include <string>
@@ -29,8 +30,42 @@ struct table_size {
     off_t size;
 };
 
+// What identifies a glass database's state on disk: its version file,
+// which every commit replaces (a new inode), in the directory a rebuild
+// puts in place of the old one.
+struct version_id {
+    bool ok = false;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    off_t size = 0;
+    struct timespec mtime = {0, 0}, ctime = {0, 0};
+};
+
+static version_id version_of(const std::string &dir)
+{
+    version_id v;
+    struct stat st;
+    if (stat((dir + "/iamglass").c_str(), &st) == 0) {
+        v.ok = true;
+        v.dev = st.st_dev;
+        v.ino = st.st_ino;
+        v.size = st.st_size;
+        v.mtime = st.st_mtim;
+        v.ctime = st.st_ctim;
+    }
+    return v;
+}
+
+static bool same_version(const version_id &a, const version_id &b)
+{
+    return a.ok && b.ok && a.dev == b.dev && a.ino == b.ino && a.size == b.size &&
+           a.mtime.tv_sec == b.mtime.tv_sec && a.mtime.tv_nsec == b.mtime.tv_nsec &&
+           a.ctime.tv_sec == b.ctime.tv_sec && a.ctime.tv_nsec == b.ctime.tv_nsec;
+}
+
 struct xs_db {
     Xapian::Database *rd = nullptr;          // the reader, or the writer seen as one
+    version_id seen;  // a reader: the version file as it was before rd opened
     Xapian::WritableDatabase *wr = nullptr;  // set for writers only
     std::string path;
     std::string err;
@@ -64,6 +99,9 @@ struct xs_mset {
     bool exact = false;  // the matches were all counted
     bool stopped = false;
     double spent = 0;  // seconds from the first candidate to the end
+    // With facet_slots: each slot's values and their counts.
+    std::map<unsigned, std::vector<std::pair<std::string, size_t>>> facets;
+    size_t facet_seen = 0;
 };
 
 static char *dup_msg(const std::string &s)
@@ -192,6 +230,7 @@ int xs_db_open_read(const char *dir, xs_db **out, char **errmsg)
         return XS_ENOMEM;
     try {
         db->path = dir;
+        db->seen = version_of(db->path);
         db->rd = open_reader(db->path);
     } catch (...) {
         int rc = map_error(&db->err);
@@ -390,11 +429,22 @@ int xs_db_reopen_path(xs_db *db)
 {
     db->terms_of = 0;
     GUARD_DB(db, {
+        // Taken first: a commit landing while the tables open is seen as a
+        // change next time.
+        version_id v = version_of(db->path);
         Xapian::Database *fresh = open_reader(db->path);
         delete db->rd;
         db->rd = fresh;
+        db->seen = v;
         return XS_OK;
     })
+}
+
+int xs_db_refresh(xs_db *db)
+{
+    if (same_version(version_of(db->path), db->seen))
+        return XS_OK;
+    return xs_db_reopen_path(db);
 }
 
 unsigned long xs_db_revision(xs_db *db)
@@ -993,7 +1043,23 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
     enq.set_weighting_scheme(Xapian::BM25Weight(o->k1, 0, 1, o->b, 0.5));
     if (o->collapse_max)
         enq.set_collapse_key(o->collapse_slot, o->collapse_max);
+    std::vector<std::pair<unsigned, std::unique_ptr<Xapian::ValueCountMatchSpy>>> spies;
+    for (unsigned slot = 0; slot < 32; slot++)
+        if (o->facet_slots & (1u << slot)) {
+            spies.emplace_back(slot, new Xapian::ValueCountMatchSpy(slot));
+            enq.add_matchspy(spies.back().second.get());
+        }
     Xapian::MSet ms = enq.get_mset(o->offset, o->limit, o->check_at_least);
+    m->facets.clear();
+    m->facet_seen = 0;
+    for (const auto &spy : spies) {
+        auto &list = m->facets[spy.first];
+        for (Xapian::TermIterator v = spy.second->values_begin(); v != spy.second->values_end(); ++v)
+            list.emplace_back(*v, v.get_termfreq());
+        m->facet_seen = spy.second->get_total();
+    }
+    // The spies have counted; a second match must not count again.
+    enq.clear_matchspies();
     m->estimate = ms.get_matches_estimated();
     m->stopped = clock->stopped;
     m->exact = !m->stopped && ms.get_matches_lower_bound() == ms.get_matches_upper_bound();
@@ -1087,6 +1153,28 @@ int xs_db_term_stats(xs_db *db, unsigned docid, const char *term, xs_term_stats 
 void xs_mset_free(xs_mset *m)
 {
     delete m;
+}
+
+size_t xs_mset_facet_values(const xs_mset *m, unsigned slot)
+{
+    auto it = m->facets.find(slot);
+    return it == m->facets.end() ? 0 : it->second.size();
+}
+
+const char *xs_mset_facet_value(const xs_mset *m, unsigned slot, size_t i, size_t *len,
+                                size_t *count)
+{
+    auto it = m->facets.find(slot);
+    if (it == m->facets.end() || i >= it->second.size())
+        return nullptr;
+    *len = it->second[i].first.size();
+    *count = it->second[i].second;
+    return it->second[i].first.data();
+}
+
+size_t xs_mset_facet_seen(const xs_mset *m)
+{
+    return m->facet_seen;
 }
 
 unsigned xs_mset_docid(const xs_mset *m, size_t i)

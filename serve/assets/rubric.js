@@ -20,7 +20,7 @@
       none: function (q) { return "No results for \u201c" + q + "\u201d"; },
       showing: "Showing results for", instead: "Search instead for",
       error: "Search is not available right now.", page: "Try the results page",
-      search: "Search", close: "Close", more: "more in this page",
+      search: "Search", close: "Close", more: "more in this page", sections: "Sections",
       hint: "\u2191\u2193 to move, Enter to open, Esc to close"
     },
     fr: {
@@ -28,7 +28,7 @@
       none: function (q) { return "Aucun r\u00e9sultat pour \u00ab\u00a0" + q + "\u00a0\u00bb"; },
       showing: "R\u00e9sultats pour", instead: "Rechercher plut\u00f4t",
       error: "La recherche est indisponible.", page: "Voir la page de r\u00e9sultats",
-      search: "Rechercher", close: "Fermer", more: "autres dans cette page",
+      search: "Rechercher", close: "Fermer", more: "autres dans cette page", sections: "Rubriques",
       hint: "\u2191\u2193 pour choisir, Entr\u00e9e pour ouvrir, \u00c9chap pour fermer"
     },
     de: {
@@ -36,7 +36,7 @@
       none: function (q) { return "Keine Treffer f\u00fcr \u201e" + q + "\u201c"; },
       showing: "Ergebnisse f\u00fcr", instead: "Stattdessen suchen nach",
       error: "Die Suche ist gerade nicht verf\u00fcgbar.", page: "Zur Ergebnisseite",
-      search: "Suchen", close: "Schlie\u00dfen", more: "weitere auf dieser Seite",
+      search: "Suchen", close: "Schlie\u00dfen", more: "weitere auf dieser Seite", sections: "Bereiche",
       hint: "\u2191\u2193 ausw\u00e4hlen, Enter \u00f6ffnen, Esc schlie\u00dfen"
     }
   };
@@ -96,9 +96,13 @@
     this.status.setAttribute("role", "status");
     this.status.setAttribute("aria-live", "polite");
     this.note = el("div", "rubric-note");
+    this.chips = el("div", "rubric-chips");
+    this.chips.setAttribute("role", "group");
+    this.chips.setAttribute("aria-label", T.sections);
+    this.sections = [];  /* the folders chosen: path filters */
     this.panel = el("div", "rubric-panel");
     this.panel.hidden = true;
-    this.panel.append(this.note, this.list);
+    this.panel.append(this.note, this.chips, this.list);
     if (this.mode !== "modal") {
       var hint = el("div", "rubric-hint", T.hint);
       hint.setAttribute("aria-hidden", "true");
@@ -193,7 +197,10 @@
     if (!q.trim()) { this.render(null, q); return; }
     this.abort = window.AbortController ? new AbortController() : null;
     var url = this.api + "?q=" + encodeURIComponent(q) + "&group=page&per_page=3&limit=8&prefix=1" +
-      (noCorrect ? "&correct=0" : "");
+      "&facets=section" + (noCorrect ? "&correct=0" : "") +
+      this.sections.map(function (v) { return "&path=" + encodeURIComponent(v + "/"); }).join("");
+    this.lastQuery = q;
+    this.lastNoCorrect = noCorrect;
     fetch(url, { signal: this.abort && this.abort.signal, headers: { Accept: "application/json" } })
       .then(function (r) {
         return r.json().then(function (j) { return { ok: r.ok, j: j }; });
@@ -232,6 +239,27 @@
     this.done(q);
   };
 
+  /* Filter chips: the folders of the matching pages, with their counts;
+   * pressing one keeps its pages (any of those pressed). */
+  Widget.prototype.renderChips = function (doc) {
+    var self = this;
+    this.chips.textContent = "";
+    var values = (doc.facets && doc.facets.section) || [];
+    if (values.length < 2 && !this.sections.length) return;
+    values.slice(0, 8).forEach(function (f) {
+      var on = self.sections.indexOf(f.value) >= 0;
+      var b = el("button", "rubric-chip", f.value + " (" + f.count + ")");
+      b.type = "button";
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+      b.addEventListener("click", function () {
+        var k = self.sections.indexOf(f.value);
+        if (k >= 0) self.sections.splice(k, 1); else self.sections.push(f.value);
+        self.search(self.lastQuery, self.lastNoCorrect);
+      });
+      self.chips.appendChild(b);
+    });
+  };
+
   Widget.prototype.render = function (doc, q) {
     var self = this;
     this.options = [];
@@ -239,7 +267,9 @@
     this.input.removeAttribute("aria-activedescendant");
     this.list.textContent = "";
     this.note.textContent = "";
+    this.chips.textContent = "";
     if (!doc) { this.status.textContent = ""; this.show(false); this.done(q); return; }
+    this.renderChips(doc);
     if (doc.corrected) {
       this.note.append(T.showing + " ");
       this.note.appendChild(el("strong", null, doc.effective_query));

@@ -30,12 +30,15 @@ function writeSite(dir) {
   const filler = Array.from({ length: 60 }, (_, i) =>
     `<p>Paragraph ${i + 1} of the long page talks about hives, frames and smokers in general terms.</p>`).join("\n");
   const pages = {
+    "care/feeding.html": `<!DOCTYPE html><html lang="en"><head><title>Feeding bees</title></head><body><main>
+<h1 id="feeding">Feeding bees</h1><p>In a cold winter the colony may need sugar fondant above the cluster.</p>
+</main></body></html>`,
     "index.html": `<!DOCTYPE html><html lang="en"><head><title>Beekeeping guide</title></head><body><main>
 <h1 id="guide">Beekeeping guide</h1><p>An introduction to keeping bees in a city garden.</p>
 <h2 id="hives">Choosing hives</h2><p>A Langstroth hive has removable frames; a top-bar hive is cheaper to build.</p>
 <h2 id="swarms">Swarm season</h2><p>In spring a colony may swarm: the old queen leaves with half the workers.</p>
 </main></body></html>`,
-    "long.html": `<!DOCTYPE html><html lang="en"><head><title>Seasons of the apiary</title></head><body><main>
+    "apiary/long.html": `<!DOCTYPE html><html lang="en"><head><title>Seasons of the apiary</title></head><body><main>
 <h1 id="seasons">Seasons of the apiary</h1>${filler}
 <h2 id="winter-cluster">The winter cluster</h2><p>In winter the bees form a tight cluster and shiver to keep the queen warm; the quinquefoliate heather is gone.</p>
 ${filler}</main></body></html>`,
@@ -45,7 +48,10 @@ ${filler}</main></body></html>`,
 </main></body></html>`,
   };
   fs.mkdirSync(dir, { recursive: true });
-  for (const [name, html] of Object.entries(pages)) fs.writeFileSync(path.join(dir, name), html);
+  for (const [name, html] of Object.entries(pages)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), html);
+  }
 }
 
 function staticServer(dir) {
@@ -140,10 +146,28 @@ async function axe(page, name) {
       id2 && id2 !== id1 && (await input.getAttribute("aria-activedescendant")) === id1);
     await axe(page, "the inline widget with results");
 
+    // Filter chips: the folders of the matching pages with their counts;
+    // pressing one keeps its pages.
+    await typeQuery(page, "form[data-rubric=inline]", "winter");
+    const chips = page.locator("form[data-rubric=inline] .rubric-chip");
+    const chipText = (await chips.allInnerTexts()).join(" | ");
+    check("chips name the folders of the matches, with counts",
+      /apiary \(\d+\)/.test(chipText) && /care \(\d+\)/.test(chipText), chipText);
+    await page.locator("form[data-rubric=inline] .rubric-chip", { hasText: "care" }).click();
+    await page.waitForFunction(() => {
+      const o = document.querySelectorAll("form[data-rubric=inline] .rubric-option");
+      return o.length > 0 && Array.prototype.every.call(o, (a) => a.href.includes("/care/"));
+    }, null, { timeout: 10000 });
+    check("pressing a chip keeps its pages",
+      (await page.locator("form[data-rubric=inline] .rubric-chip[aria-pressed=true]").count()) === 1);
+    await page.locator("form[data-rubric=inline] .rubric-chip", { hasText: "care" }).click();
+    await typeQuery(page, "form[data-rubric=inline]", "winter clus");
+    await input.press("ArrowDown");
+
     // Following the first result lands on its section of the long page.
     const href = await page.locator("#" + id1).getAttribute("href");
     check("the result links to its anchor with a text fragment",
-      /long\.html#winter-cluster:~:text=/.test(href), href);
+      /apiary\/long\.html#winter-cluster:~:text=/.test(href), href);
     await Promise.all([page.waitForNavigation(), input.press("Enter")]);
     await page.waitForTimeout(500);
     const landed = await page.evaluate(() => {
