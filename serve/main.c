@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@
 #define CONNECTION_MEMORY (32 * 1024) /* a request's line and headers */
 #define DRAIN_SECONDS 10        /* SIGTERM waits this long for requests in flight */
 #define DRAIN_QUIET_MS 200      /* ... and stops once none has been for this long */
+#define ACCEPT_TICK_MS 100      /* the acceptor looks this often whether to stop */
 
 static const char usage_text[] =
     "usage: rubric-serve [OPTIONS]\n"
@@ -303,13 +305,13 @@ static int cgi_main(void)
 static struct {
     __typeof__(MHD_start_daemon) *start_daemon;
     __typeof__(MHD_stop_daemon) *stop_daemon;
-    __typeof__(MHD_quiesce_daemon) *quiesce_daemon;
     __typeof__(MHD_get_connection_values_n) *get_connection_values_n;
     __typeof__(MHD_lookup_connection_value) *lookup_connection_value;
     __typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
     __typeof__(MHD_add_response_header) *add_response_header;
     __typeof__(MHD_queue_response) *queue_response;
     __typeof__(MHD_destroy_response) *destroy_response;
+    __typeof__(MHD_add_connection) *add_connection;
 } mhd;
 
 /* Load it; NULL, or why not. */
@@ -320,10 +322,9 @@ static const char *mhd_load(void)
         return dlerror();
     /* POSIX's way to a function from dlsym(): through a void * lvalue. */
 #define MHD_LOAD(f) ((*(void **)&mhd.f = dlsym(lib, "MHD_" #f)) != NULL)
-    if (!(MHD_LOAD(start_daemon) && MHD_LOAD(stop_daemon) && MHD_LOAD(quiesce_daemon) &&
-          MHD_LOAD(get_connection_values_n) && MHD_LOAD(lookup_connection_value) &&
+    if (!(MHD_LOAD(start_daemon) && MHD_LOAD(stop_daemon) && MHD_LOAD(get_connection_values_n) && MHD_LOAD(lookup_connection_value) &&
           MHD_LOAD(create_response_from_buffer) && MHD_LOAD(add_response_header) &&
-          MHD_LOAD(queue_response) && MHD_LOAD(destroy_response)))
+          MHD_LOAD(queue_response) && MHD_LOAD(destroy_response) && MHD_LOAD(add_connection)))
         return dlerror();
 #undef MHD_LOAD
     return NULL;
@@ -542,9 +543,51 @@ static int listen_socket(const char *addr, char *where, size_t wsize)
     return fd;
 }
 
+/* The daemons: each one thread with its own reader, fed the connections the
+ * acceptor takes, in turn. libmicrohttpd's own pool lets whichever worker
+ * wakes first accept every connection waiting (wrk's eight went to one
+ * thread of two, the other idle); taking them here spreads them whatever
+ * the socket (TCP, Unix, or systemd's). */
+typedef struct pool {
+    struct MHD_Daemon *d[THREADS_MAX];
+    size_t n;
+    int listen_fd;
+    atomic_int stopping;
+    pthread_t acceptor;
+} pool;
+
+static void *accept_loop(void *arg)
+{
+    pool *p = arg;
+    size_t next = 0;
+    while (!atomic_load(&p->stopping)) {
+        /* Woken every ACCEPT_TICK_MS to see whether to stop: the socket
+         * systemd passed is never shut down (that would end it for systemd
+         * too), so nothing else would wake a blocked accept(). */
+        struct pollfd pfd = {.fd = p->listen_fd, .events = POLLIN};
+        if (poll(&pfd, 1, ACCEPT_TICK_MS) <= 0)
+            continue;
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        int c = accept4(p->listen_fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+        if (c < 0) {
+            if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN || errno == EWOULDBLOCK)
+                continue;
+            /* Out of descriptors and the like: wait, do not spin. */
+            struct timespec pause = {0, 50 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+            continue;
+        }
+        /* A daemon at its limit refuses the connection (and closes it). */
+        mhd.add_connection(p->d[next], c, (struct sockaddr *)&ss, sl);
+        next = (next + 1) % p->n;
+    }
+    return NULL;
+}
+
 /* Wait for SIGTERM or SIGINT (draining what is in flight) and serve SIGHUP
  * (reopening the query log) meanwhile. */
-static void wait_for_signals(struct MHD_Daemon *d, const sigset_t *set)
+static void wait_for_signals(pool *p, const sigset_t *set)
 {
     for (;;) {
         int sig = 0;
@@ -567,19 +610,21 @@ static void wait_for_signals(struct MHD_Daemon *d, const sigset_t *set)
         }
         break;
     }
-    /* No new connections; what was asked is answered, then the rest closed.
-     * A request may still be on its way in on an open connection: the
-     * server is done once none has been in flight for DRAIN_QUIET_MS. */
-    MHD_socket lfd = mhd.quiesce_daemon(d);
+    /* No new connections (the acceptor ends); what was asked is answered,
+     * then the rest closed. A request may still be on its way in on an open
+     * connection: the server is done once none has been in flight for
+     * DRAIN_QUIET_MS. */
+    atomic_store(&p->stopping, 1);
+    pthread_join(p->acceptor, NULL);
+    close(p->listen_fd);
     struct timespec tick = {0, 10 * 1000 * 1000};
     int quiet = 0;
     for (int i = 0; i < DRAIN_SECONDS * 100 && quiet < DRAIN_QUIET_MS / 10; i++) {
         nanosleep(&tick, NULL);
         quiet = atomic_load(&g_in_flight) > 0 ? 0 : quiet + 1;
     }
-    mhd.stop_daemon(d);
-    if (lfd != MHD_INVALID_SOCKET)
-        close(lfd);
+    for (size_t k = 0; k < p->n; k++)
+        mhd.stop_daemon(p->d[k]);
 }
 
 static int daemon_main(const options *o)
@@ -612,26 +657,35 @@ static int daemon_main(const options *o)
     signal(SIGPIPE, SIG_IGN);
     pthread_key_create(&g_reader_key, reader_free);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+                     MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG;
+    /* The limits are each daemon's: its share of them, rounded up. */
+    size_t n = o->threads;
     struct MHD_OptionItem opts[] = {
-        {MHD_OPTION_LISTEN_SOCKET, fd, NULL},
-        {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)o->threads, NULL},
-        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)o->connections, NULL},
-        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)o->per_address, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)((o->connections + n - 1) / n), NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)((o->per_address + n - 1) / n), NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)o->timeout, NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL},
         {MHD_OPTION_END, 0, NULL}};
-    struct MHD_Daemon *d = mhd.start_daemon(
-        flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_ARRAY, opts, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
-    if (!d) {
+    static pool p;
+    p.listen_fd = fd;
+    for (p.n = 0; p.n < n; p.n++) {
+        p.d[p.n] = mhd.start_daemon(flags, 0, NULL, NULL, on_request, NULL,
+                                    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY,
+                                    opts, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                                    MHD_OPTION_END);
+        if (!p.d[p.n])
+            break;
+    }
+    if (p.n < n || pthread_create(&p.acceptor, NULL, accept_loop, &p) != 0) {
         cli_error("rubric-serve", "usage", "cannot start the server on %s", where);
+        for (size_t k = 0; k < p.n; k++)
+            mhd.stop_daemon(p.d[k]);
         close(fd);
         return EXIT_USAGE;
     }
     fprintf(stderr, "rubric-serve: listening on %s (%lu threads)\n", where, o->threads);
     fflush(stderr);
-    wait_for_signals(d, &set);
+    wait_for_signals(&p, &set);
     /* The main thread's own reader, if any, and the key. */
     reader_free(pthread_getspecific(g_reader_key));
     pthread_key_delete(g_reader_key);
