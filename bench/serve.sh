@@ -171,7 +171,7 @@ fi
             row("p50 at 1 connection <= 1 ms", p50_1 " ms", p50_1 <= 1)
             row("8 connections >= 1.6x one connection", sprintf("%.2fx", r1 ? r8 / r1 : 0), r1 && r8 / r1 >= 1.6)
             row("p99 at 64 connections <= 10 ms", p99_64 " ms", p99_64 <= 10)
-            # wrk keeps every connection busy: by Little's law the mean wait is
+            # wrk keeps every connection busy: by the law of Little the mean wait is
             # the connections over the throughput, whatever the server does.
             if (r64) printf "  %-44s %s\n", "(64 / the throughput at 64 connections:", sprintf("%.1f ms)", 64000 / r64)
             row("0 errors", e + lerr, e + lerr == 0)
