@@ -473,6 +473,14 @@ RUBRIC_API int rubric_results_corrected(const rubric_results *r);
 /* Nonzero when the time budget stopped the search: the hits are the best of
  * the passages looked at by then, and the total counts only those. */
 RUBRIC_API int rubric_results_partial(const rubric_results *r);
+/* "section,lang,tag" (any of them, commas between) into *OUT's
+ * RUBRIC_FACET_* bits: RUBRIC_EINVAL when LIST names anything else or
+ * nothing. */
+RUBRIC_API int rubric_facets_parse(const char *list, unsigned *out);
+/* The name of facet WHICH (one RUBRIC_FACET_*), as the list names it; NULL
+ * for another value. */
+RUBRIC_API const char *rubric_facet_name(unsigned which);
+
 /* One value of a facet and the matching passages that have it. */
 typedef struct rubric_facet_value {
     const char *value;

@@ -281,21 +281,19 @@ static int web_pages(cJSON *pages, const rubric_results *res)
  * "facets_exact"; nothing when none was asked for. 0 when out of memory. */
 static int web_facets(cJSON *o, const rubric_results *res)
 {
-    static const struct { unsigned which; const char *name; } kinds[] = {
-        {RUBRIC_FACET_SECTION, "section"}, {RUBRIC_FACET_LANG, "lang"}, {RUBRIC_FACET_TAG, "tag"}};
     if (!res->facets_asked)
         return 1;
     size_t n = 0;
     int counted = 0;
-    for (size_t k = 0; k < 3; k++)
-        counted |= rubric_results_facet(res, kinds[k].which, &n) != NULL;
+    for (unsigned which = 1; rubric_facet_name(which); which <<= 1)
+        counted |= rubric_results_facet(res, which, &n) != NULL;
     if (!counted)
         return add_child(o, "facets", cJSON_CreateNull()) != NULL;
     cJSON *f = add_child(o, "facets", cJSON_CreateObject());
     int ok = f && add_child(o, "facets_exact", cJSON_CreateBool(rubric_results_facets_exact(res)));
-    for (size_t k = 0; ok && k < 3; k++) {
-        const rubric_facet_value *v = rubric_results_facet(res, kinds[k].which, &n);
-        cJSON *list = v ? add_child(f, kinds[k].name, cJSON_CreateArray()) : NULL;
+    for (unsigned which = 1; ok && rubric_facet_name(which); which <<= 1) {
+        const rubric_facet_value *v = rubric_results_facet(res, which, &n);
+        cJSON *list = v ? add_child(f, rubric_facet_name(which), cJSON_CreateArray()) : NULL;
         ok = !v || list;
         for (size_t i = 0; ok && v && i < n; i++) {
             cJSON *e = add_child(list, NULL, cJSON_CreateObject());

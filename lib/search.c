@@ -234,6 +234,34 @@ static int take_facets(rubric_db *db, const rubric_search_opts *o, rubric_result
     return 0;
 }
 
+static const struct { const char *name; unsigned bit; } facet_kinds[] = {
+    {"section", RUBRIC_FACET_SECTION}, {"lang", RUBRIC_FACET_LANG}, {"tag", RUBRIC_FACET_TAG}};
+
+int rubric_facets_parse(const char *s, unsigned *out)
+{
+    *out = 0;
+    while (*s) {
+        size_t n = strcspn(s, ","), k = 0;
+        while (k < 3 && !(strlen(facet_kinds[k].name) == n && strncmp(facet_kinds[k].name, s, n) == 0))
+            k++;
+        if (k == 3) {
+            *out = 0;
+            return RUBRIC_EINVAL;
+        }
+        *out |= facet_kinds[k].bit;
+        s += n + (s[n] == ',');
+    }
+    return *out ? RUBRIC_OK : RUBRIC_EINVAL;
+}
+
+const char *rubric_facet_name(unsigned which)
+{
+    for (size_t k = 0; k < 3; k++)
+        if (facet_kinds[k].bit == which)
+            return facet_kinds[k].name;
+    return NULL;
+}
+
 const rubric_facet_value *rubric_results_facet(const rubric_results *r, unsigned which, size_t *n)
 {
     int k = which == RUBRIC_FACET_SECTION ? 0 : which == RUBRIC_FACET_LANG ? 1

@@ -232,41 +232,21 @@ typedef struct options {
     size_t npaths, ntags, nlangs;
 } options;
 
-/* "section,lang,tag" (any of them, commas between) into *OUT's
- * RUBRIC_FACET_* bits; -1 when S names something else. */
-static int parse_facets(const char *s, unsigned *out)
-{
-    static const struct { const char *name; unsigned bit; } kinds[] = {
-        {"section", RUBRIC_FACET_SECTION}, {"lang", RUBRIC_FACET_LANG}, {"tag", RUBRIC_FACET_TAG}};
-    *out = 0;
-    while (*s) {
-        size_t n = strcspn(s, ","), k = 0;
-        while (k < 3 && !(strlen(kinds[k].name) == n && strncmp(kinds[k].name, s, n) == 0))
-            k++;
-        if (k == 3)
-            return -1;
-        *out |= kinds[k].bit;
-        s += n + (s[n] == ',');
-    }
-    return *out ? 0 : -1;
-}
-
 /* The facets of RES, one line each: "by tag: cooking (2), autumn (1)". */
 static void print_facets(const rubric_results *res, unsigned asked)
 {
-    static const struct { unsigned which; const char *name; } kinds[] = {
-        {RUBRIC_FACET_SECTION, "section"}, {RUBRIC_FACET_LANG, "lang"}, {RUBRIC_FACET_TAG, "tag"}};
-    for (size_t k = 0; k < 3; k++) {
+    for (unsigned which = 1; rubric_facet_name(which); which <<= 1) {
         size_t n = 0;
-        const rubric_facet_value *v = rubric_results_facet(res, kinds[k].which, &n);
-        if (!(asked & kinds[k].which))
+        const rubric_facet_value *v = rubric_results_facet(res, which, &n);
+        const char *name = rubric_facet_name(which);
+        if (!(asked & which))
             continue;
         if (!v) {
             printf("by %s: not counted (the index predates facets: rubric-index --rebuild)\n",
-                   kinds[k].name);
+                   name);
             continue;
         }
-        printf("by %s:%s", kinds[k].name, n ? " " : " none\n");
+        printf("by %s:%s", name, n ? " " : " none\n");
         for (size_t i = 0; i < n; i++) {
             put(v[i].value);
             printf(" (%zu)%s", v[i].count, i + 1 < n ? ", " : "\n");
@@ -346,7 +326,7 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_SYNONYMS: o->synonyms = optarg; break;
         case OPT_PREFIX: o->search.prefix = 1; break;
         case OPT_FACETS:
-            if (parse_facets(optarg, &o->search.facets) < 0) {
+            if (rubric_facets_parse(optarg, &o->search.facets) != RUBRIC_OK) {
                 cli_error("rubric-query", "usage",
                           "--facets wants a list of section, lang and tag, not '%s'", optarg);
                 return EXIT_USAGE;

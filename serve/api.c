@@ -336,25 +336,6 @@ typedef struct search_lists {
     const char *langs[SERVE_FILTER_VALUES_MAX + 1];
 } search_lists;
 
-/* "section,lang,tag" (any of them, any order, commas between) into *OUT's
- * RUBRIC_FACET_* bits; -1 when S names something else. */
-static int parse_facets(const char *s, unsigned *out)
-{
-    static const struct { const char *name; unsigned bit; } kinds[] = {
-        {"section", RUBRIC_FACET_SECTION}, {"lang", RUBRIC_FACET_LANG}, {"tag", RUBRIC_FACET_TAG}};
-    *out = 0;
-    while (*s) {
-        size_t n = strcspn(s, ","), k = 0;
-        while (k < 3 && !(strlen(kinds[k].name) == n && strncmp(kinds[k].name, s, n) == 0))
-            k++;
-        if (k == 3)
-            return -1;
-        *out |= kinds[k].bit;
-        s += n + (s[n] == ',');
-    }
-    return *out ? 0 : -1;
-}
-
 static int search_options(const serve_config *cfg, const serve_request *rq, serve_response *rs,
                           int html, rubric_search_opts *o, search_lists *lists)
 {
@@ -381,7 +362,7 @@ static int search_options(const serve_config *cfg, const serve_request *rq, serv
         return -1;
     o->langs = any ? lists->langs : NULL;
     const serve_param *facets = param(rq, "facets");
-    if (facets && parse_facets(facets->value, &o->facets) < 0) {
+    if (facets && rubric_facets_parse(facets->value, &o->facets) != RUBRIC_OK) {
         answer_error(rs, 400, "bad_param", "facets is a list of section, lang and tag", "facets");
         return -1;
     }
