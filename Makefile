@@ -483,7 +483,8 @@ test-browser: all
 	@if [ ! -x /usr/bin/chromium ] || ! command -v npm >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	      $(BROWSER_PACKAGES); \
+	      $(if $(wildcard /usr/bin/chromium),,chromium) \
+	      $$(command -v npm >/dev/null || echo nodejs npm); \
 	  else echo "run: sudo apt-get install $(BROWSER_PACKAGES)"; exit 1; fi; \
 	fi
 	@mkdir -p build/browser
