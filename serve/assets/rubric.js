@@ -99,7 +99,8 @@
     this.chips = el("div", "rubric-chips");
     this.chips.setAttribute("role", "group");
     this.chips.setAttribute("aria-label", T.sections);
-    this.sections = [];  /* the folders chosen: path filters */
+    /* The values chosen of each facet: filters of the next searches. */
+    this.chosen = { section: [], lang: [], tag: [] };
     this.panel = el("div", "rubric-panel");
     this.panel.hidden = true;
     this.panel.append(this.note, this.chips, this.list);
@@ -197,8 +198,7 @@
     if (!q.trim()) { this.render(null, q); return; }
     this.abort = window.AbortController ? new AbortController() : null;
     var url = this.api + "?q=" + encodeURIComponent(q) + "&group=page&per_page=3&limit=8&prefix=1" +
-      "&facets=section" + (noCorrect ? "&correct=0" : "") +
-      this.sections.map(function (v) { return "&path=" + encodeURIComponent(v + "/"); }).join("");
+      "&facets=section,lang,tag" + (noCorrect ? "&correct=0" : "") + this.filterParams();
     this.lastQuery = q;
     this.lastNoCorrect = noCorrect;
     fetch(url, { signal: this.abort && this.abort.signal, headers: { Accept: "application/json" } })
@@ -239,24 +239,34 @@
     this.done(q);
   };
 
-  /* Filter chips: the folders of the matching pages, with their counts;
-   * pressing one keeps its pages (any of those pressed). */
+  /* The chosen values as the API's filters: a folder is a path. */
+  Widget.prototype.filterParams = function () {
+    var c = this.chosen;
+    return c.section.map(function (v) { return "&path=" + encodeURIComponent(v + "/"); })
+      .concat(c.lang.map(function (v) { return "&lang=" + encodeURIComponent(v); }),
+              c.tag.map(function (v) { return "&tag=" + encodeURIComponent(v); })).join("");
+  };
+
+  /* Filter chips: the folders, languages and tags of the matches, with
+   * their counts; pressing one keeps its matches (any of those pressed of
+   * one kind, all kinds). A kind shows when it tells matches apart. */
   Widget.prototype.renderChips = function (doc) {
     var self = this;
     this.chips.textContent = "";
-    var values = (doc.facets && doc.facets.section) || [];
-    if (values.length < 2 && !this.sections.length) return;
-    values.slice(0, 8).forEach(function (f) {
-      var on = self.sections.indexOf(f.value) >= 0;
-      var b = el("button", "rubric-chip", f.value + " (" + f.count + ")");
-      b.type = "button";
-      b.setAttribute("aria-pressed", on ? "true" : "false");
-      b.addEventListener("click", function () {
-        var k = self.sections.indexOf(f.value);
-        if (k >= 0) self.sections.splice(k, 1); else self.sections.push(f.value);
-        self.search(self.lastQuery, self.lastNoCorrect);
+    ["section", "lang", "tag"].forEach(function (kind) {
+      var values = (doc.facets && doc.facets[kind]) || [], chosen = self.chosen[kind];
+      if (values.length < 2 && !chosen.length) return;
+      values.slice(0, 8).forEach(function (f) {
+        var b = el("button", "rubric-chip rubric-chip-" + kind, f.value + " (" + f.count + ")");
+        b.type = "button";
+        b.setAttribute("aria-pressed", chosen.indexOf(f.value) >= 0 ? "true" : "false");
+        b.addEventListener("click", function () {
+          var k = chosen.indexOf(f.value);
+          if (k >= 0) chosen.splice(k, 1); else chosen.push(f.value);
+          self.search(self.lastQuery, self.lastNoCorrect);
+        });
+        self.chips.appendChild(b);
       });
-      self.chips.appendChild(b);
     });
   };
 

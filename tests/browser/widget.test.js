@@ -48,6 +48,14 @@ ${filler}</main></body></html>`,
 </main></body></html>`,
   };
   fs.mkdirSync(dir, { recursive: true });
+  // Records with languages and tags, for the chips of those kinds.
+  fs.mkdirSync(path.join(dir, "kb"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "kb", "notes.jsonl"), [
+    { path: "kb/propolis.html", title: "Propolis", lang: "en", tags: ["hive-care"],
+      text: "Bees seal the hive with propolis, a resin gathered from buds." },
+    { path: "kb/propolis-fr.html", title: "La propolis", lang: "fr", tags: ["hive-care", "recettes"],
+      text: "Les abeilles scellent la ruche avec la propolis." },
+  ].map((r) => JSON.stringify(r)).join("\n") + "\n");
   for (const [name, html] of Object.entries(pages)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), html);
@@ -161,6 +169,18 @@ async function axe(page, name) {
     check("pressing a chip keeps its pages",
       (await page.locator("form[data-rubric=inline] .rubric-chip[aria-pressed=true]").count()) === 1);
     await page.locator("form[data-rubric=inline] .rubric-chip", { hasText: "care" }).click();
+    await typeQuery(page, "form[data-rubric=inline]", "propolis");
+    const langChips = page.locator("form[data-rubric=inline] .rubric-chip-lang");
+    check("chips of languages and tags, with counts",
+      (await langChips.count()) === 2 &&
+      (await page.locator("form[data-rubric=inline] .rubric-chip-tag", { hasText: "recettes (1)" }).count()) === 1);
+    await page.locator("form[data-rubric=inline] .rubric-chip-lang", { hasText: "fr" }).click();
+    const kept = await page.waitForFunction(() => {
+      const o = document.querySelectorAll("form[data-rubric=inline] .rubric-option");
+      return o.length === 1 && o[0].href.includes("propolis-fr");
+    }, null, { timeout: 10000 }).then(() => true, () => false);
+    check("pressing a language keeps its records", kept);
+    await page.locator("form[data-rubric=inline] .rubric-chip-lang", { hasText: "fr" }).click();
     await typeQuery(page, "form[data-rubric=inline]", "winter clus");
     await input.press("ArrowDown");
 
