@@ -91,10 +91,10 @@ DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags xapian-core libcjson libxml-2.0 md4c
 DEP_LIBS = $(shell $(PKG_CONFIG) --libs xapian-core libcjson libxml-2.0 md4c 2>/dev/null) -lstemmer -lunistring
 
 RUBRIC_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -DRUBRIC_BUILDING -Iinclude -Ilib \
-                -fPIC -fvisibility=hidden $(WARN) $(OPT) $(DEP_CFLAGS) $(CFLAGS)
+                -fPIC -fvisibility=hidden $(WARN) $(OPT) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 RUBRIC_CXXFLAGS = -std=c++17 -DRUBRIC_BUILDING -Iinclude -Ilib -fPIC -fvisibility=hidden \
                   -fvisibility-inlines-hidden \
-                  $(WARNXX) $(OPT) $(DEP_CFLAGS) $(CXXFLAGS)
+                  $(WARNXX) $(OPT) $(DEP_CFLAGS) $(CPPFLAGS) $(CXXFLAGS)
 RUBRIC_LDFLAGS = -Wl,--as-needed $(LDSAN) $(LDFLAGS)
 LIBS = $(DEP_LIBS) -lstdc++ -lm -lpthread
 # The tools link libstemmer and libunistring statically: a query is a process
@@ -493,6 +493,21 @@ test-browser: all
 	  (cd build/browser && npm install --no-audit --no-fund --silent)
 	NODE_PATH=$(CURDIR)/build/browser/node_modules node tests/browser/widget.test.js
 
+# The Debian packages (debian/): rubric, librubric0, librubric-dev, built
+# from a copy of the tracked files in build/deb, then checked by lintian.
+DEB_TOOLS = debhelper dpkg-dev lintian
+deb:
+	@if ! command -v dh >/dev/null || ! command -v lintian >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      $(DEB_TOOLS) $(DEB_PACKAGES); \
+	  else echo "run: sudo apt-get install $(DEB_TOOLS) $(DEB_PACKAGES)"; exit 1; fi; \
+	fi
+	rm -rf build/deb && mkdir -p build/deb/rubric-$(VERSION)
+	git ls-files -z | xargs -0 tar -cf - | tar -xf - -C build/deb/rubric-$(VERSION)
+	cd build/deb/rubric-$(VERSION) && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error build/deb/rubric_$(VERSION)_*.changes
+
 # rubric-serve under load (bench/serve.sh): wrk on loopback at 1, 8 and 64
 # connections, memory over 100,000 requests, CGI mode beside Omega's CGI.
 SERVE_BENCH_PACKAGES = wrk xapian-omega
@@ -561,4 +576,4 @@ clean:
 
 test-tsan test-sanitize test-valgrind: test-deps
 
-.PHONY: all deps test-deps sqlite-deps demo test test-sanitize test-tsan test-valgrind eval eval-deps bench bench-deps bench-serve test-browser fuzz clean-lib install install-strip uninstall clean
+.PHONY: all deps test-deps sqlite-deps demo test test-sanitize test-tsan test-valgrind eval eval-deps bench bench-deps bench-serve test-browser deb fuzz clean-lib install install-strip uninstall clean
