@@ -218,13 +218,12 @@ static int take_facet(rubric_results *r, int k, const xs_mset *m, unsigned slot)
     return 0;
 }
 
-/* R's facets from M, as O asks (none when the index cannot count them). */
-static int take_facets(rubric_db *db, const rubric_search_opts *o, rubric_results *r,
-                       const xs_mset *m)
+/* R's facets from M, as O asks (rubric_search() clears O->facets when the
+ * index cannot count them). */
+static int take_facets(const rubric_search_opts *o, rubric_results *r, const xs_mset *m)
 {
     static const unsigned slots[3] = {XS_SLOT_TOP, XS_SLOT_LANG, XS_SLOT_TAGS};
-    r->facets_asked = o->facets;
-    if (!o->facets || !facets_counted(db))
+    if (!o->facets)
         return 0;
     for (int k = 0; k < 3; k++)
         if ((o->facets & (1u << k)) && take_facet(r, k, m, slots[k]) < 0)
@@ -296,7 +295,7 @@ static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_
                     /* spent: as good as stopped at the first candidate */
                     *left > 0 ? *left : 1e-9, 0};
     so.check_at_least = o->per_article ? GROUP_CHECK_AT_LEAST : TOTAL_EXACT_UP_TO;
-    if (o->facets && facets_counted(db)) {
+    if (o->facets) {
         /* Every match the counts cover is looked at. */
         so.facet_slots = (o->facets & RUBRIC_FACET_SECTION ? 1u << XS_SLOT_TOP : 0) |
                          (o->facets & RUBRIC_FACET_LANG ? 1u << XS_SLOT_LANG : 0) |
@@ -455,6 +454,10 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
         goto done;
     if (o.prefix)
         qtree_mark_prefix(q, len);
+    /* An index without the facet values counts none: asked once here. */
+    r->facets_asked = o.facets;
+    if (o.facets && !facets_counted(db))
+        o.facets = 0;
     if (!q->has_positive) {
         rc = RUBRIC_EINVAL;
         if (errmsg)
@@ -473,7 +476,7 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     r->partial |= xs_mset_stopped(m);
     if ((rc = note_context(db, query, len, &o, r)) != RUBRIC_OK)
         goto done;
-    if (take_facets(db, &o, r, m) < 0) {
+    if (take_facets(&o, r, m) < 0) {
         rc = RUBRIC_ENOMEM;
         goto done;
     }

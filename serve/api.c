@@ -3,6 +3,7 @@
  * metrics, the results page for browsers without JavaScript (/search) and
  * the embedded assets. The transports (main.c: the daemon, CGI mode) only
  * carry requests here and answers back. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -242,25 +243,15 @@ static void unavailable(serve_response *rs)
 static void make_etag(serve_response *rs, const serve_request *rq, unsigned long revision)
 {
     uint64_t h = 14695981039346656037ULL;
-    const char *parts[2] = {rq->path, NULL};
-    for (size_t i = 0; i <= rq->nparams; i++) {
-        size_t lens[2];
-        if (i < rq->nparams) {
-            parts[0] = rq->params[i].name;
-            parts[1] = rq->params[i].value;
-            lens[0] = strlen(parts[0]);
-            lens[1] = rq->params[i].value_len;
-        } else {
-            parts[0] = rq->path;
-            parts[1] = "";
-            lens[0] = strlen(parts[0]);
-            lens[1] = 0;
-        }
-        for (int k = 0; k < 2; k++) {
-            for (size_t j = 0; j < lens[k]; j++)
-                h = (h ^ (unsigned char)parts[k][j]) * 1099511628211ULL;
-            h = (h ^ 0xFF) * 1099511628211ULL;  /* a separator no byte of UTF-8 text is */
-        }
+    /* The path, then each parameter's name and value, each followed by a
+     * byte no UTF-8 text holds. */
+    for (size_t i = 0; i <= 2 * rq->nparams; i++) {
+        const serve_param *p = i ? &rq->params[(i - 1) / 2] : NULL;
+        const char *part = !p ? rq->path : i % 2 ? p->name : p->value;
+        size_t len = p && i % 2 == 0 ? p->value_len : strlen(part);
+        for (size_t k = 0; k < len; k++)
+            h = (h ^ (unsigned char)part[k]) * 1099511628211ULL;
+        h = (h ^ 0xFF) * 1099511628211ULL;
     }
     snprintf(rs->etag, sizeof rs->etag, "\"r%lu-%016llx\"", revision, (unsigned long long)h);
 }
@@ -285,27 +276,29 @@ static int not_modified(const serve_request *rq, const serve_response *rs)
 
 /* -------------------------------------------------------------- search */
 
-static void log_query(serve_config *cfg, const rubric_results *res, const char *json)
+/* One line a search in the query log: what was asked (Q, valid UTF-8, and
+ * the OFFSET) and what it found; no address, no agent. */
+static void log_query(serve_config *cfg, const char *q, size_t offset, const rubric_results *res)
 {
     if (!cfg->query_log)
         return;
-    /* One line a search: what was asked and what it found, from the
-     * answer itself; no address, no agent. */
-    cJSON *doc = cJSON_Parse(json), *line = cJSON_CreateObject();
     char when[32];
     time_t now = time(NULL);
     struct tm tm;
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-    static const char *const keep[] = {"query", "effective_query", "corrected", "total",
-                                       "offset", "took_ms"};
-    cJSON_AddStringToObject(line, "time", when);
-    for (size_t i = 0; doc && line && i < sizeof keep / sizeof *keep; i++) {
-        cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, keep[i]);
-        if (v)
-            cJSON_AddItemToObject(line, keep[i], cJSON_Duplicate(v, 1));
-    }
-    cJSON_AddNumberToObject(line, "hits", (double)rubric_results_count(res));
-    char *s = line ? cJSON_PrintUnformatted(line) : NULL;
+    int corrected = rubric_results_corrected(res);
+    cJSON *line = cJSON_CreateObject(), *total = NULL;
+    int ok = cJSON_AddStringToObject(line, "time", when) && cJSON_AddStringToObject(line, "query", q) &&
+             cJSON_AddStringToObject(line, "effective_query",
+                                     corrected ? rubric_results_suggestion(res) : q) &&
+             cJSON_AddBoolToObject(line, "corrected", corrected) &&
+             (total = cJSON_AddObjectToObject(line, "total")) &&
+             cJSON_AddNumberToObject(total, "value", (double)rubric_results_total(res)) &&
+             cJSON_AddStringToObject(total, "relation", rubric_results_total_exact(res) ? "eq" : "gte") &&
+             cJSON_AddNumberToObject(line, "offset", (double)offset) &&
+             cJSON_AddNumberToObject(line, "took_ms", round(rubric_results_seconds(res) * 1e5) / 100.0) &&
+             cJSON_AddNumberToObject(line, "hits", (double)rubric_results_count(res));
+    char *s = ok ? cJSON_PrintUnformatted(line) : NULL;
     if (s) {
         pthread_mutex_lock(&cfg->log_lock);
         if (cfg->query_log) {
@@ -317,7 +310,6 @@ static void log_query(serve_config *cfg, const rubric_results *res, const char *
     }
     free(s);
     cJSON_Delete(line);
-    cJSON_Delete(doc);
 }
 
 static void count_search(serve_config *cfg, const rubric_results *res)
@@ -441,7 +433,7 @@ static rubric_results *run_search(serve_config *cfg, serve_reader *r, const serv
     } else {
         free(err);
         count_search(cfg, res);
-        log_query(cfg, res, *json);
+        log_query(cfg, q, o.offset, res);
         return res;
     }
     rs->etag[0] = '\0';
