@@ -9,7 +9,9 @@
  * share of its text that page holds, whatever the markup around it: the
  * Sphinx source beside its HTML page, a text copy of a manual page, the
  * single-page print version of a manual split into pages. A sample held by
- * more than FOLD_COMMON passages (a notice on every page) is no evidence.
+ * more than FOLD_COMMON pages (a notice on every page) is no evidence; one
+ * held by many passages of a few pages (a field described alike in each
+ * section of a page, and in each section of its copy) still is.
  *
  * P is folded when some page Q other than P's holds at least FOLD_SHARE of
  * P's informative samples (FOLD_SHARE_ALIKE when both were read by the same
@@ -48,14 +50,18 @@
 /* A passage with fewer informative samples (about 30 words) is never folded:
  * too little text to tell a copy from a common phrase. */
 #define FOLD_MIN_SAMPLES 4
-/* A sample held by more passages than this is a stock phrase, not evidence. */
+/* A sample held by more pages than this is a stock phrase, not evidence. */
 #define FOLD_COMMON 5
+/* A sample held by more passages than this is taken as stock without
+ * counting its pages: the count stays cheap. */
+#define FOLD_COMMON_PASSAGES 64
 
 /* The passages one sample term indexes. */
 typedef struct postings {
     unsigned *ids;
     size_t n;
     int level;       /* the coarsest rate it is sampled at (layout.c) */
+    int stock;       /* held by more than FOLD_COMMON pages; -1: not yet told */
 } postings;
 
 /* A list of sample terms, as indexes into fold_pass.terms. */
@@ -142,6 +148,7 @@ static size_t term_index(fold_pass *f, const char *t, size_t len)
     if (xs_db_postings(f->db, t, len, &p->ids, &p->n) != XS_OK)
         return SIZE_MAX;
     p->level = layout_sample_level(t, len);
+    p->stock = -1;
     *at = ++f->nterms;
     return f->nterms - 1;
 }
@@ -184,6 +191,39 @@ static const char *page_of(const char *key)
     return n > 1 + 2 * LAYOUT_FOLD_COUNT_DIGITS ? key + 1 + 2 * LAYOUT_FOLD_COUNT_DIGITS : "";
 }
 
+/* Is sample T a stock phrase, held by more than FOLD_COMMON pages? Into
+ * *STOCK; a passage with no fold key (boilerplate) counts as a page of its
+ * own. */
+static int stock_sample(fold_pass *f, size_t t, int *stock)
+{
+    postings *p = &f->terms[t];
+    if (p->stock < 0 && p->n <= FOLD_COMMON)
+        p->stock = 0;
+    if (p->stock < 0 && p->n > FOLD_COMMON_PASSAGES)
+        p->stock = 1;
+    const char *pages[FOLD_COMMON + 1];
+    size_t np = 0;
+    for (size_t i = 0; p->stock < 0 && i < p->n; i++) {
+        const char *key = key_of(f, p->ids[i]);
+        if (!key)
+            return RUBRIC_ENOMEM;
+        const char *page = *key ? page_of(key) : NULL;
+        size_t g = 0;
+        while (page && g < np && (!pages[g] || strcmp(pages[g], page) != 0))
+            g++;
+        if (page && g < np)
+            continue;
+        if (np == FOLD_COMMON)
+            p->stock = 1;
+        else
+            pages[np++] = page;
+    }
+    if (p->stock < 0)
+        p->stock = 0;
+    *stock = p->stock;
+    return RUBRIC_OK;
+}
+
 /* The informative samples of passage DOCID: in a whole pass, gathered
  * already; else read from its terms into f->one. NULL on error. */
 static const samples *samples_of(fold_pass *f, unsigned docid)
@@ -195,9 +235,12 @@ static const samples *samples_of(fold_pass *f, unsigned docid)
     int rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_SAMPLE, keep_term, &f->names));
     for (size_t s = 0; s < f->names.n; s++) {
         size_t t = rc == RUBRIC_OK ? term_index(f, f->names.v[s], strlen(f->names.v[s])) : 0;
+        int stock = 1;
         if (rc == RUBRIC_OK && t == SIZE_MAX)
             rc = RUBRIC_ENOMEM;
-        if (rc == RUBRIC_OK && f->terms[t].n <= FOLD_COMMON && add_index(&f->one, t) < 0)
+        if (rc == RUBRIC_OK)
+            rc = stock_sample(f, t, &stock);
+        if (rc == RUBRIC_OK && !stock && add_index(&f->one, t) < 0)
             rc = RUBRIC_ENOMEM;
         free(f->names.v[s]);
     }
@@ -469,16 +512,24 @@ static int cmp_id(const void *a, const void *b)
 }
 
 /* Add to *IDS the passages holding a term of TOUCHED: those whose verdict
- * this run's changes may move. A term held by more than FOLD_COMMON passages
+ * this run's changes may move. A term held by more than FOLD_COMMON pages
  * before the run and after it is evidence for none of them, and is passed
- * over (before it, at least as many as now less those the run added). */
+ * over: one the run added nothing to held as many pages before it or more,
+ * and one held by more than FOLD_COMMON_PASSAGES passages besides those the
+ * run added was stock before too. */
 static int gather(fold_pass *f, const fold_set *touched, unsigned **ids, size_t *n, size_t *cap)
 {
     for (size_t t = 0; t < touched->n; t++) {
         size_t k = term_index(f, touched->terms[t], strlen(touched->terms[t]));
         if (k == SIZE_MAX)
             return RUBRIC_ENOMEM;
-        if (f->terms[k].n > FOLD_COMMON + touched->added[t])
+        int stock = f->terms[k].n > FOLD_COMMON_PASSAGES + touched->added[t];
+        if (!stock && !touched->added[t]) {
+            int rc = stock_sample(f, k, &stock);
+            if (rc != RUBRIC_OK)
+                return rc;
+        }
+        if (stock)
             continue;
         for (size_t i = 0; i < f->terms[k].n; i++) {
             if (GROW(*ids, *n, *cap) < 0)
@@ -494,11 +545,15 @@ static int gather(fold_pass *f, const fold_set *touched, unsigned **ids, size_t 
 static int each_whole_term(void *ctx, const char *term, size_t len, size_t freq)
 {
     fold_pass *f = ctx;
-    if (freq > FOLD_COMMON)
+    if (freq > FOLD_COMMON_PASSAGES)
         return 0;  /* no evidence: not even read */
     size_t k = term_index(f, term, len);
+    int stock = 0;
     if (k == SIZE_MAX)
         return RUBRIC_ENOMEM;
+    int rc = stock_sample(f, k, &stock);
+    if (rc != RUBRIC_OK || stock)
+        return rc;
     for (size_t i = 0; i < f->terms[k].n; i++) {
         size_t *at = hashmap_at(&f->doc_at, f->terms[k].ids[i]);
         if (!at)
@@ -608,9 +663,9 @@ int fold_run(xs_db *db, const fold_set *touched)
             rc = RUBRIC_ENOMEM;
     if (rc == RUBRIC_OK && !touched) {
         /* Every passage with evidence, and every one folded before. */
-        rc = xs_status(xs_db_terms(db, PREFIX_SAMPLE, each_whole_term, &f));
+        rc = xs_status(xs_db_values(db, XS_SLOT_FOLD, each_key, &f));
         if (rc == RUBRIC_OK)
-            rc = xs_status(xs_db_values(db, XS_SLOT_FOLD, each_key, &f));
+            rc = xs_status(xs_db_terms(db, PREFIX_SAMPLE, each_whole_term, &f));
         for (size_t k = 0; k < f.nterms && rc == RUBRIC_OK; k++)
             for (size_t i = 0; i < f.terms[k].n && rc == RUBRIC_OK; i++) {
                 if (GROW(ids, n, cap) < 0)

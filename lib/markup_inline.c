@@ -16,7 +16,10 @@
  *     of a cross-reference (`~a.b.c` shows as "c"), and the `_` or `__` of a
  *     hyperlink reference after the closing backquote;
  *   - at the start of a line, a directive's marker goes and its arguments stay
- *     (`.. function:: new(key)` reads "new(key)"), a hyperlink target
+ *     (`.. function:: new(key)` reads "new(key)"), except where the
+ *     language says its argument names a file or a syntax, which a page
+ *     does not show (`.. include:: ENV_VAR.txt`, `.. image::`,
+ *     `.. code-block:: cmake`): that line goes whole; a hyperlink target
  *     (`.. _label:`) goes with its line, a substitution definition's marker
  *     (`.. |name| replace::`) goes, and so does a field's name (`:synopsis:`).
  * Anything else, a comment included, is left as written. The text keeps a map
@@ -72,8 +75,22 @@ static size_t role_at(const char *s, size_t n)
     return 0;
 }
 
+/* The directives of reStructuredText (docutils' and Sphinx's) whose
+ * argument is a file to read or show, or the syntax of the text below:
+ * never words of the page. */
+static int hidden_argument(const char *name, size_t len)
+{
+    static const char *const names[] = {"include", "literalinclude", "image", "figure",
+                                        "code-block", "sourcecode", "code", "highlight", "raw"};
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++)
+        if (strlen(names[k]) == len && memcmp(names[k], name, len) == 0)
+            return 1;
+    return 0;
+}
+
 /* What a line's opening markup at S[0..N) (after its indentation) costs: the
- * bytes to drop, or N for the whole line (a hyperlink target). */
+ * bytes to drop, or N for the whole line (a hyperlink target, a directive
+ * whose argument is not shown). */
 static size_t line_marker(const char *s, size_t n)
 {
     if (n >= 3 && s[0] == '.' && s[1] == '.' && s[2] == ' ') {
@@ -93,6 +110,8 @@ static size_t line_marker(const char *s, size_t n)
             i++;
         if (i == name || i + 1 >= n || s[i] != ':' || s[i + 1] != ':')
             return 0;  /* a comment, or a footnote */
+        if (hidden_argument(s + name, i - name))
+            return n;
         i += 2;
         while (i < n && s[i] == ' ')
             i++;

@@ -102,6 +102,7 @@ typedef struct event {
     size_t list;         /* 1-based number of the outermost list holding it */
     size_t table;        /* 1-based number of the outermost table holding it */
     int pre;             /* preformatted */
+    int term;            /* blocks: inside a <dt>, a term a list defines */
     int label;           /* a heading that titles a box, not a section */
     int in_main;         /* inside <main> or role="main" */
     int boilerplate;
@@ -163,6 +164,7 @@ typedef struct html {
     int defining;         /* the heading being read is a <dt id> */
     int last_level;       /* level of the last h1-h6 */
     size_t dl_depth;      /* open <dl> elements */
+    size_t dt_depth;      /* open <dt> elements */
     char *heading_id;     /* the heading's own id, or one inside it */
     char *heading_fallback; /* an enclosing element's id, else one right before it */
     size_t link_mark;     /* text length where an in-page link inside a heading began */
@@ -430,6 +432,7 @@ static void end_block(html *h)
         e.list = h->list_depth ? h->list_no : 0;
         e.table = h->table_depth ? h->table_no : 0;
         e.pre = h->pre;
+        e.term = h->dt_depth > 0;
         e.link_bytes = h->link_bytes;
         e.links = h->links;
         e.local_links = h->local_links;
@@ -615,6 +618,8 @@ static elem *push_element(html *h, unsigned kind, const xmlChar **atts, const ch
         h->tentative_keep = 1;
     if (kind & K_DL)
         h->dl_depth++;
+    if (kind & K_DT)
+        h->dt_depth++;
     if (kind & K_PRE)
         h->pre++;
     const char *href = kind & K_A ? attr(atts, "href") : NULL;
@@ -804,6 +809,8 @@ static void on_end(void *ctx, const xmlChar *tag)
         drop_events(h, e->aside_from);
     if ((e->kind & K_DL) && h->dl_depth)
         h->dl_depth--;
+    if ((e->kind & K_DT) && h->dt_depth)
+        h->dt_depth--;
     if ((e->kind & K_PRE) && h->pre)
         h->pre--;
     if (e->link && --h->in_link == 0 && !h->heading_level && buf_addc(&h->link_text, ' ') < 0)
@@ -950,6 +957,7 @@ static int unrelated(rubric_analyzer *an, vocab_ctx *v, const char *text, size_t
 typedef struct group {
     size_t from, to;  /* events [from, to) */
     size_t items, dense, links, local, bytes, link_bytes, words, link_words;
+    size_t terms, linked_terms; /* its <dt> blocks, and those holding a link */
     size_t longest;   /* words of its longest item */
     buf text, link_text;
 } group;
@@ -959,7 +967,10 @@ typedef struct group {
  *     of its text theirs;
  *   - an index: a long list or table of short entries, most with a link (a
  *     module index, a back-of-book index, a list of commands, each with a
- *     line of gloss); its entries point at the prose, which ranks instead;
+ *     line of gloss); its entries point at the prose, which ranks instead.
+ *     A definition list whose terms are mostly not links is no index but
+ *     the definitions themselves (a reference's settings, each a name and
+ *     a line or two that link elsewhere);
  *   - link-dense text (a list of mostly links, a block mostly link text),
  *     unless its words are mostly the page's own prose (related links);
  *   - a bar of links with only labels between them ("Next: A, Up: B",
@@ -971,7 +982,8 @@ static int navigation(rubric_analyzer *an, vocab_ctx *v, const group *g, int lis
 {
     if (g->links >= LINK_LIST_MIN && g->local * 2 > g->links && g->link_bytes * 2 >= g->bytes)
         return 1;
-    if (list && g->items >= INDEX_ENTRIES_MIN && g->links * 3 >= g->items &&
+    int defines = g->terms && g->linked_terms * 2 < g->terms;
+    if (list && !defines && g->items >= INDEX_ENTRIES_MIN && g->links * 3 >= g->items &&
         g->link_bytes * 100 >= g->bytes * INDEX_LINK_PERCENT &&
         g->words <= g->items * INDEX_ENTRY_WORDS && g->longest <= INDEX_ENTRY_WORDS_MAX)
         return 1;
@@ -1019,6 +1031,7 @@ static int judge(html *h)
                 j++;
         g.text.len = g.link_text.len = 0;
         g.items = g.dense = g.links = g.local = g.bytes = g.link_bytes = g.longest = 0;
+        g.terms = g.linked_terms = 0;
         for (size_t k = i; k < j && !failed; k++) {
             const event *x = &h->ev[k];
             g.items++;
@@ -1026,6 +1039,8 @@ static int judge(html *h)
             if (w > g.longest)
                 g.longest = w;
             g.dense += link_dense(x);
+            g.terms += x->term;
+            g.linked_terms += x->term && x->links;
             g.links += x->links;
             g.local += x->local_links;
             g.bytes += x->len;

@@ -506,6 +506,32 @@ static void module_index(sbuf *b)
     sb_puts(b, "</table></body></html>");
 }
 
+/* A reference's settings: a definition list of twelve names, none a link,
+ * each with a short gloss and a list of where it is set, linked. */
+static void settings_list(sbuf *b)
+{
+    sb_puts(b, "<html><body><h1>Submit Step</h1><p>Settings of the submit step:</p><dl>");
+    for (int i = 0; i < 12; i++)
+        sb_printf(b, "<dt><code>Flangeport%d</code></dt><dd><p>Legacy option %d. Not used.</p>"
+                     "<ul><li><a href=\"#script\">Script</a> variable: "
+                     "<a href=\"var/FLANGE_%d.html\">FLANGE_%d</a></li>"
+                     "<li><a href=\"mod.html\">Module</a> variable: <code>FLANGE_%d</code></li>"
+                     "</ul></dd>",
+                  i, i, i, i, i);
+    sb_puts(b, "</dl></body></html>");
+}
+
+/* A symbol index as a definition list: twelve linked names, each a gloss. */
+static void linked_terms_index(sbuf *b)
+{
+    sb_puts(b, "<html><body><h1>Symbol Index</h1><p>Every symbol of the library.</p><dl>");
+    for (int i = 0; i < 12; i++)
+        sb_printf(b, "<dt><a href=\"spool%d.html#spool-open-%d\">spool_open_%d</a></dt>"
+                     "<dd>function in <a href=\"spool%d.html\">Spools %d</a></dd>",
+                  i, i, i, i, i);
+    sb_puts(b, "</dl></body></html>");
+}
+
 /* A table of facts: 30 rows of short cells, one link among them. */
 static void facts_table(sbuf *b)
 {
@@ -965,6 +991,17 @@ static const row rows[] = {
         .make = module_index,
         .boilerplate = "zorbmod7",
         .content = {"Every module here"},
+    },
+    {
+        .name = "html_keeps_a_definition_list_of_unlinked_names_with_linked_glosses_as_content",
+        .make = settings_list,
+        .content = {"Flangeport7", "Legacy option 3"},
+    },
+    {
+        .name = "html_marks_a_definition_list_of_linked_names_as_an_index",
+        .make = linked_terms_index,
+        .boilerplate = "spool_open_7",
+        .content = {"Every symbol"},
     },
     {
         .name = "html_keeps_a_table_of_short_facts_with_a_few_links_as_content",

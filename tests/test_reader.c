@@ -980,6 +980,12 @@ static void reader_reads_restructuredtext_inline_markup_as_its_rendering_shows_i
         ".. versionchanged:: 2.1\n"
         "   Takes a file descriptor.\n"
         "\n"
+        ".. include:: ../common/SPOOL-NOTE.txt\n"
+        "\n"
+        ".. code-block:: pycon\n"
+        "\n"
+        "   >>> spool.open(path)\n"
+        "\n"
         ".. Comments stay as written, and so does a lone ` backquote.\n";
     rubric_doc *d = read_fixture("spool.rst", text, sizeof text - 1);
     if (!d)
@@ -992,7 +998,8 @@ static void reader_reads_restructuredtext_inline_markup_as_its_rendering_shows_i
             open = p;
         static const char *const markup[] = {":func:", ":c:func:", "``", ":ref:", "<spool-flags>",
                                              "https://", "`_", "~", "!rewind", ".. _opening",
-                                             ".. versionchanged", ":synopsis:", ".. module"};
+                                             ".. versionchanged", ":synopsis:", ".. module",
+                                             "SPOOL-NOTE", "pycon"};
         for (size_t k = 0; k < sizeof markup / sizeof *markup; k++)
             if (find_bytes(p->text, p->text_len, markup[k], strlen(markup[k]))) {
                 fprintf(stderr, "  passage '%s' holds the markup '%s'\n", p->title, markup[k]);
@@ -1004,7 +1011,7 @@ static void reader_reads_restructuredtext_inline_markup_as_its_rendering_shows_i
         static const char *const shown[] = {
             "Call spool.open or spool_open_fd with flags; see\nthe flags and Spool home.",
             "The close method ends it, and rewind starts over.",
-            "2.1\n   Takes a file descriptor.",
+            "2.1\n   Takes a file descriptor.", ">>> spool.open(path)",
             ".. Comments stay as written, and so does a lone ` backquote."};
         for (size_t k = 0; k < sizeof shown / sizeof *shown; k++)
             if (!find_bytes(open->text, open->text_len, shown[k], strlen(shown[k]))) {

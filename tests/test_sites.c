@@ -1205,6 +1205,52 @@ static void short_entries_of_one_template_fold_into_their_pages(void)
     cJSON_Delete(j);
 }
 
+
+/* A page whose long sections describe their fields in the same words (the
+ * presets of a configuration format, each taking the same sixty fields),
+ * beside its reStructuredText source: each sentence is held by a dozen
+ * passages, as is each heading, but by two pages only, so it still tells
+ * the copy. */
+static void sections_written_alike_still_tell_their_copy(void)
+{
+    static const char *const kinds[] = {"Kindling", "Glazing", "Firing", "Cooling"};
+    static const char *const things[] = {"shelf", "cone", "damper", "burner", "flue",
+                                         "thermocouple", "chamber", "bag wall", "spy hole",
+                                         "saggar"};
+    static const char *const states[] = {"cold", "climbing", "soaking", "reducing", "venting",
+                                         "cooling"};
+    static char fields[6000], html[30000], rst[30000];
+    size_t nf = 0;
+    for (size_t i = 0; i < 60; i++)
+        nf += (size_t)snprintf(fields + nf, sizeof fields - nf,
+                               "The %s %s setting says what the preset does when the kiln is %s. ",
+                               things[i % 10], i / 10 ? "spare" : "main", states[i / 10]);
+    size_t nh = (size_t)snprintf(html, sizeof html,
+                                 "<!DOCTYPE html><html><head><title>Kiln presets</title></head>"
+                                 "<body>\n<h1 id=\"kiln-presets\">Kiln presets</h1>\n");
+    size_t nr = (size_t)snprintf(rst, sizeof rst, "Kiln presets\n============\n\n");
+    for (size_t k = 0; k < 4; k++) {
+        char slug[32];
+        snprintf(slug, sizeof slug, "%s", kinds[k]);
+        slug[0] = (char)(slug[0] - 'A' + 'a');
+        nh += (size_t)snprintf(html + nh, sizeof html - nh,
+                               "<h2 id=\"%s-preset\">%s Preset</h2>\n<p>%s</p>\n", slug,
+                               kinds[k], fields);
+        nr += (size_t)snprintf(rst + nr, sizeof rst - nr, "%s Preset\n-------------\n\n%s\n\n",
+                               kinds[k], fields);
+    }
+    snprintf(html + nh, sizeof html - nh, "</body></html>\n");
+    char dir[PATH_MAX];
+    path_join(dir, g_tmp, "presets");
+    CHECK(mkdir(dir, 0755) == 0);
+    CHECK(put(dir, "site/presets.html", html) == 0);
+    CHECK(put(dir, "site/_sources/presets.rst.txt", rst) == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    results_are_from(dir, "presets", "thermocouple", "html");
+    results_are_from(dir, "presets", "glazing", "html");
+    CHECK(folded_count(dir) >= 8);
+}
+
 /* Markup in a heading and a trail reaches title_html and trail_html
  * escaped, the query's words alone marked. */
 static void markup_in_headings_is_escaped_where_matches_are_marked(void)
@@ -1264,6 +1310,7 @@ int main(void)
     RUN(pages_that_are_only_alike_are_both_kept);
     RUN(pages_that_include_the_same_options_each_keep_them);
     RUN(short_entries_of_one_template_fold_into_their_pages);
+    RUN(sections_written_alike_still_tell_their_copy);
     RUN(markup_in_headings_is_escaped_where_matches_are_marked);
 
     snprintf(p, sizeof p, "rm -rf %s", sq(g_tmp));
