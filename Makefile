@@ -212,11 +212,13 @@ build/serve/assets.c: serve/embed.sh $(SERVE_ASSETS)
 # never loads it), the name read from the library pkg-config finds.
 MHD_SONAME = $(shell objdump -p $$($(PKG_CONFIG) --variable=libdir libmicrohttpd 2>/dev/null)/libmicrohttpd.so \
                2>/dev/null | sed -n 's/^ *SONAME *//p')
-build/rubric-serve: serve/main.c serve/api.c serve/api.h build/serve/assets.c $(TOOLS_HEADERS) \
+SERVE_SOURCES = serve/api.c serve/cache.c
+SERVE_HEADERS = serve/api.h serve/cache.h
+build/rubric-serve: serve/main.c $(SERVE_SOURCES) $(SERVE_HEADERS) build/serve/assets.c $(TOOLS_HEADERS) \
                     build/librubric-tools.a build/librubric-internal.a
 	$(CC) $(RUBRIC_CFLAGS) -Itools -Iserve $$($(PKG_CONFIG) --cflags libmicrohttpd) \
 	  $(if $(MHD_SONAME),-DMHD_SONAME='"$(MHD_SONAME)"') $(RUBRIC_LDFLAGS) -o $@ \
-	  serve/main.c serve/api.c build/serve/assets.c build/librubric-tools.a \
+	  serve/main.c $(SERVE_SOURCES) build/serve/assets.c build/librubric-tools.a \
 	  build/librubric-internal.a $(TOOL_LIBS) -ldl
 
 # An embedding program links the installed library, as users' programs do.
@@ -271,10 +273,10 @@ build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c build/librubric-tools.a bu
 	  build/librubric-tools.a build/librubric-internal.a $(LIBS)
 
 # The search target goes through rubric-serve's endpoints too.
-build/fuzz_search: tests/fuzz/fuzz_search.c tests/fuzz/driver.c tests/html_check.h serve/api.c serve/api.h \
+build/fuzz_search: tests/fuzz/fuzz_search.c tests/fuzz/driver.c tests/html_check.h $(SERVE_SOURCES) $(SERVE_HEADERS) \
                    build/serve/assets.c build/librubric-tools.a build/librubric-internal.a
 	$(CC) $(RUBRIC_CFLAGS) -Itools -Iserve $(RUBRIC_LDFLAGS) -o $@ tests/fuzz/fuzz_search.c \
-	  tests/fuzz/driver.c serve/api.c build/serve/assets.c build/librubric-tools.a \
+	  tests/fuzz/driver.c $(SERVE_SOURCES) build/serve/assets.c build/librubric-tools.a \
 	  build/librubric-internal.a $(LIBS)
 
 # ...and under libFuzzer by `make fuzz` (clang), FUZZ_SECONDS each: the whole
@@ -299,7 +301,7 @@ fuzz: | build
 	    markdown) src=reader; def='-DFUZZ_FILE="fuzz.md"'; len=1048576 ;; \
 	    jsonl) src=reader; def='-DFUZZ_FILE="fuzz.jsonl"'; len=1048576 ;; \
 	  esac; \
-	  extra=; [ $$t = search ] && extra="serve/api.c build/serve/assets.c"; \
+	  extra=; [ $$t = search ] && extra="$(SERVE_SOURCES) build/serve/assets.c"; \
 	  clang $(RUBRIC_CFLAGS) -Itools -Iserve $(FUZZ_CFLAGS) $$def -c -o build/libfuzzer_$$t.o \
 	    tests/fuzz/fuzz_$$src.c && \
 	  for x in $$extra; do clang $(RUBRIC_CFLAGS) -Itools -Iserve $(FUZZ_CFLAGS) -c \

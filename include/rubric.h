@@ -296,6 +296,11 @@ RUBRIC_API unsigned long rubric_db_revision(rubric_db *db);
 /* When the index last changed, as ISO-8601 UTC ("" when unknown); owned by
  * the db, valid until its next call. */
 RUBRIC_API const char *rubric_db_updated(rubric_db *db);
+/* An id of the index this handle reads, new each time the index is made or
+ * rebuilt ("" when unknown); owned by the db, valid until its next call.
+ * With the revision it names what a search reads: an index made anew in
+ * the same folder counts its revisions from 1 again. */
+RUBRIC_API const char *rubric_db_id(rubric_db *db);
 /* Read the newest revision of the index (a reindex, even a rebuild, is then
  * seen). A handle keeps reading the revision it opened until this is called
  * (rubric_search() reopens by itself only when that revision has vanished

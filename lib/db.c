@@ -26,6 +26,14 @@ unsigned long rubric_db_revision(rubric_db *db)
     return layout_revision(db->db);
 }
 
+_Static_assert(sizeof ((rubric_db *)0)->id == XS_UUID_SIZE, "rubric_db's id holds a UUID");
+
+const char *rubric_db_id(rubric_db *db)
+{
+    xs_db_uuid(db->db, db->id);
+    return db->id;
+}
+
 const char *rubric_db_updated(rubric_db *db)
 {
     free(db->updated);

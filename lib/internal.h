@@ -751,6 +751,7 @@ struct rubric_db {
     char *dir;
     char *base_url;
     char *updated;        /* what rubric_db_updated() last returned */
+    char id[40];          /* what rubric_db_id() last returned (XS_UUID_SIZE) */
     synonyms *syn;
 };
 

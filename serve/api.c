@@ -276,9 +276,22 @@ static int not_modified(const serve_request *rq, const serve_response *rs)
 
 /* -------------------------------------------------------------- search */
 
+/* What RES found, as the log and the metrics tell it. */
+static void summarize(const rubric_results *res, serve_summary *out)
+{
+    memset(out, 0, sizeof *out);
+    out->corrected = rubric_results_corrected(res);
+    if (out->corrected)
+        snprintf(out->suggestion, sizeof out->suggestion, "%s", rubric_results_suggestion(res));
+    out->total = rubric_results_total(res);
+    out->total_exact = rubric_results_total_exact(res);
+    out->hits = rubric_results_count(res);
+    out->seconds = rubric_results_seconds(res);
+}
+
 /* One line a search in the query log: what was asked (Q, valid UTF-8, and
- * the OFFSET) and what it found; no address, no agent. */
-static void log_query(serve_config *cfg, const char *q, size_t offset, const rubric_results *res)
+ * the OFFSET) and what it found (S); no address, no agent. */
+static void log_query(serve_config *cfg, const char *q, size_t offset, const serve_summary *s)
 {
     if (!cfg->query_log)
         return;
@@ -286,38 +299,126 @@ static void log_query(serve_config *cfg, const char *q, size_t offset, const rub
     time_t now = time(NULL);
     struct tm tm;
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-    int corrected = rubric_results_corrected(res);
     cJSON *line = cJSON_CreateObject(), *total = NULL;
     int ok = cJSON_AddStringToObject(line, "time", when) && cJSON_AddStringToObject(line, "query", q) &&
-             cJSON_AddStringToObject(line, "effective_query",
-                                     corrected ? rubric_results_suggestion(res) : q) &&
-             cJSON_AddBoolToObject(line, "corrected", corrected) &&
+             cJSON_AddStringToObject(line, "effective_query", s->corrected ? s->suggestion : q) &&
+             cJSON_AddBoolToObject(line, "corrected", s->corrected) &&
              (total = cJSON_AddObjectToObject(line, "total")) &&
-             cJSON_AddNumberToObject(total, "value", (double)rubric_results_total(res)) &&
-             cJSON_AddStringToObject(total, "relation", rubric_results_total_exact(res) ? "eq" : "gte") &&
+             cJSON_AddNumberToObject(total, "value", (double)s->total) &&
+             cJSON_AddStringToObject(total, "relation", s->total_exact ? "eq" : "gte") &&
              cJSON_AddNumberToObject(line, "offset", (double)offset) &&
-             cJSON_AddNumberToObject(line, "took_ms", round(rubric_results_seconds(res) * 1e5) / 100.0) &&
-             cJSON_AddNumberToObject(line, "hits", (double)rubric_results_count(res));
-    char *s = ok ? cJSON_PrintUnformatted(line) : NULL;
-    if (s) {
+             cJSON_AddNumberToObject(line, "took_ms", round(s->seconds * 1e5) / 100.0) &&
+             cJSON_AddNumberToObject(line, "hits", (double)s->hits);
+    char *text = ok ? cJSON_PrintUnformatted(line) : NULL;
+    if (text) {
         pthread_mutex_lock(&cfg->log_lock);
         if (cfg->query_log) {
-            fputs(s, cfg->query_log);
+            fputs(text, cfg->query_log);
             fputc('\n', cfg->query_log);
             fflush(cfg->query_log);
         }
         pthread_mutex_unlock(&cfg->log_lock);
     }
-    free(s);
+    free(text);
     cJSON_Delete(line);
 }
 
-static void count_search(serve_config *cfg, const rubric_results *res)
+static void count_search(serve_config *cfg, const serve_summary *s)
 {
-    if (rubric_results_count(res) == 0)
+    if (s->hits == 0)
         atomic_fetch_add(&cfg->metrics.zero_results, 1);
-    if (rubric_results_corrected(res))
+    if (s->corrected)
         atomic_fetch_add(&cfg->metrics.corrected, 1);
+}
+
+/* The key of RQ's answer in the cache: the path, then each parameter's
+ * name and value, each followed by a byte no UTF-8 text holds (as the
+ * entity tag hashes them). Malloc'd, its length in *LEN; NULL when out of
+ * memory. */
+static char *request_key(const serve_request *rq, size_t *len)
+{
+    size_t n = strlen(rq->path) + 1;
+    for (size_t i = 0; i < rq->nparams; i++)
+        n += strlen(rq->params[i].name) + rq->params[i].value_len + 2;
+    char *key = malloc(n), *at = key;
+    if (!key)
+        return NULL;
+    memcpy(at, rq->path, strlen(rq->path));
+    at += strlen(rq->path);
+    *at++ = (char)0xFF;
+    for (size_t i = 0; i < rq->nparams; i++) {
+        const serve_param *p = &rq->params[i];
+        memcpy(at, p->name, strlen(p->name));
+        at += strlen(p->name);
+        *at++ = (char)0xFF;
+        memcpy(at, p->value, p->value_len);
+        at += p->value_len;
+        *at++ = (char)0xFF;
+    }
+    *len = n;
+    return key;
+}
+
+/* The version of the index DB reads, for the cache: its revision, and its
+ * id (a new index at the same place counts from 1 again). */
+static uint64_t index_version(rubric_db *db)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (const char *s = rubric_db_id(db); *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h * 31 + rubric_db_revision(db);
+}
+
+/* Answer RQ (a search) from the cache, when it holds the answer for the
+ * index's version: 1 when answered (counted and logged as a search). */
+static int answer_cached(serve_config *cfg, serve_reader *r, const serve_request *rq,
+                         serve_response *rs)
+{
+    const serve_param *q = param(rq, "q");
+    if (!cfg->cache || !q || !q->value_len)
+        return 0;
+    rubric_db *db = reader_db(cfg, r);
+    size_t len = 0;
+    char *key = db ? request_key(rq, &len) : NULL;
+    unsigned long revision = db ? rubric_db_revision(db) : 0;
+    serve_cached hit;
+    int found = key && serve_cache_get(cfg->cache, key, len, index_version(db), &hit);
+    free(key);
+    if (!found)
+        return 0;
+    atomic_store(&cfg->metrics.revision, revision);
+    atomic_fetch_add(&cfg->metrics.cache_hits, 1);
+    rs->status = 200;
+    rs->body = hit.body;
+    rs->body_len = hit.body_len;
+    rs->content_type = hit.content_type;
+    make_etag(rs, rq, revision);
+    snprintf(rs->server_timing, sizeof rs->server_timing, "cache;desc=hit");
+    if (not_modified(rq, rs)) {
+        serve_response_free(rs);
+        rs->status = 304;
+        rs->body_len = 0;
+        return 1;
+    }
+    const serve_param *offset = param(rq, "offset");
+    count_search(cfg, &hit.summary);
+    log_query(cfg, q->value, offset ? strtoul(offset->value, NULL, 10) : 0, &hit.summary);
+    return 1;
+}
+
+/* Keep RS, the answer to the search RQ that found RES, for a repeat. */
+static void remember(serve_config *cfg, serve_reader *r, const serve_request *rq,
+                     const serve_response *rs, const rubric_results *res)
+{
+    size_t len = 0;
+    char *key = cfg->cache && rs->status == 200 && rs->body ? request_key(rq, &len) : NULL;
+    if (!key)
+        return;
+    serve_cached answer = {.body = rs->body, .body_len = rs->body_len,
+                           .content_type = rs->content_type};
+    summarize(res, &answer.summary);
+    serve_cache_put(cfg->cache, key, len, index_version(r->db), &answer);
+    free(key);
 }
 
 /* The search options RQ asks for into O (lists in LISTS); 0, or -1 with the
@@ -432,8 +533,10 @@ static rubric_results *run_search(serve_config *cfg, serve_reader *r, const serv
         answer_error(rs, 500, "internal", "out of memory", NULL);
     } else {
         free(err);
-        count_search(cfg, res);
-        log_query(cfg, q, o.offset, res);
+        serve_summary sum;
+        summarize(res, &sum);
+        count_search(cfg, &sum);
+        log_query(cfg, q, o.offset, &sum);
         return res;
     }
     rs->etag[0] = '\0';
@@ -464,6 +567,7 @@ static void api_search(serve_config *cfg, serve_reader *r, const serve_request *
     }
     snprintf(rs->server_timing, sizeof rs->server_timing, "search;dur=%.3f",
              rubric_results_seconds(res) * 1000.0);
+    remember(cfg, r, rq, rs, res);
     rubric_results_free(res);
 }
 
@@ -662,6 +766,11 @@ static void api_metrics(serve_config *cfg, serve_response *rs)
                 "# TYPE rubric_corrected_queries_total counter\n"
                 "rubric_corrected_queries_total %lu\n",
                 atomic_load(&m->corrected));
+    text_printf(&t,
+                "# HELP rubric_cached_answers_total Searches answered from the answer cache.\n"
+                "# TYPE rubric_cached_answers_total counter\n"
+                "rubric_cached_answers_total %lu\n",
+                atomic_load(&m->cache_hits));
     text_printf(&t,
                 "# HELP rubric_index_revision The index revision searched last.\n"
                 "# TYPE rubric_index_revision gauge\n"
@@ -871,8 +980,9 @@ static void html_search(serve_config *cfg, serve_reader *r, const serve_request 
     free(json);
     snprintf(rs->server_timing, sizeof rs->server_timing, "search;dur=%.3f",
              rubric_results_seconds(res) * 1000.0);
-    rubric_results_free(res);
     answer_text(rs, &t, "text/html; charset=utf-8");
+    remember(cfg, r, rq, rs, res);
+    rubric_results_free(res);
 }
 
 /* ------------------------------------------------------------ dispatch */
@@ -918,6 +1028,8 @@ void serve_handle(serve_config *cfg, serve_reader *r, const serve_request *rq,
     if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD")) {
         answer_error(rs, 405, "method_not_allowed", "only GET and HEAD are answered", NULL);
         rs->allow = "GET, HEAD";
+    } else if ((ep == EP_SEARCH || ep == EP_HTML) && answer_cached(cfg, r, rq, rs)) {
+        /* a repeat, answered as it was */
     } else if (ep == EP_SEARCH) {
         api_search(cfg, r, rq, rs);
     } else if (ep == EP_HTML) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <pthread.h>
 
+#include "cache.h"
 #include "rubric.h"
 
 /* Limits of a request, each named in the README ("HTTP API"). */
@@ -49,6 +50,7 @@ typedef struct serve_metrics {
     atomic_ulong latency[SERVE_BUCKETS + 1];  /* searches by duration, the last +Inf */
     atomic_ulong latency_us_sum;
     atomic_ulong zero_results, corrected;
+    atomic_ulong cache_hits;                  /* searches answered from the cache */
     atomic_ulong revision;
 } serve_metrics;
 
@@ -63,6 +65,7 @@ typedef struct serve_config {
     size_t norigins;
     int metrics_on;                /* --metrics */
     char cache_control[40];        /* of answers that hold until the revision moves */
+    serve_cache *cache;            /* answers kept for repeats (--answer-cache), or NULL */
     serve_metrics metrics;
     atomic_int unavailable_said;   /* why the index cannot be opened is on stderr */
     pthread_mutex_t log_lock;

@@ -32,6 +32,8 @@
 #define DEFAULT_PER_ADDRESS 64
 #define DEFAULT_TIMEOUT 10      /* seconds a connection may stay silent */
 #define DEFAULT_CACHE 30        /* seconds of Cache-Control max-age */
+#define DEFAULT_ANSWER_CACHE 32 /* MiB of answers kept for repeated searches */
+#define ANSWER_CACHE_MAX 4096
 #define THREADS_MAX 64
 #define CONNECTION_MEMORY (32 * 1024) /* a request's line and headers */
 #define DRAIN_SECONDS 10        /* SIGTERM waits this long for requests in flight */
@@ -55,6 +57,9 @@ static const char usage_text[] =
     "                      0: no limit, as behind a proxy)\n"
     "  --timeout S         close a connection silent for S seconds (default 10)\n"
     "  --cache S           Cache-Control max-age of search answers (default 30)\n"
+    "  --answer-cache MB   keep up to MB MiB of answers to serve a repeated search\n"
+    "                      without searching again, until the index changes\n"
+    "                      (default 32; 0: none)\n"
     "  --query-log FILE    append one JSON line per search to FILE (SIGHUP\n"
     "                      reopens it)\n"
     "  --metrics           answer /metrics (Prometheus text)\n"
@@ -71,7 +76,7 @@ static const char usage_text[] =
 
 typedef struct options {
     const char *db, *listen, *config, *synonyms, *query_log, *base_url;
-    unsigned long threads, connections, per_address, timeout, cache;
+    unsigned long threads, connections, per_address, timeout, cache, answer_cache;
     int metrics;
     const char *origins[SERVE_ORIGINS_MAX];
     size_t norigins;
@@ -81,8 +86,8 @@ typedef struct options {
 static int parse_options(int argc, char **argv, options *o)
 {
     enum { OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_BASE, OPT_ORIGIN, OPT_CONNECTIONS,
-           OPT_PER_ADDRESS, OPT_TIMEOUT, OPT_CACHE, OPT_LOG, OPT_METRICS, OPT_CONFIG,
-           OPT_SYNONYMS };
+           OPT_PER_ADDRESS, OPT_TIMEOUT, OPT_CACHE, OPT_ANSWER_CACHE, OPT_LOG, OPT_METRICS,
+           OPT_CONFIG, OPT_SYNONYMS };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"listen", required_argument, NULL, OPT_LISTEN},
@@ -93,6 +98,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"per-address", required_argument, NULL, OPT_PER_ADDRESS},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"cache", required_argument, NULL, OPT_CACHE},
+        {"answer-cache", required_argument, NULL, OPT_ANSWER_CACHE},
         {"query-log", required_argument, NULL, OPT_LOG},
         {"metrics", no_argument, NULL, OPT_METRICS},
         {"config", required_argument, NULL, OPT_CONFIG},
@@ -106,6 +112,7 @@ static int parse_options(int argc, char **argv, options *o)
     o->per_address = DEFAULT_PER_ADDRESS;
     o->timeout = DEFAULT_TIMEOUT;
     o->cache = DEFAULT_CACHE;
+    o->answer_cache = DEFAULT_ANSWER_CACHE;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     o->threads = cpus < 1 ? 1 : cpus > THREADS_MAX ? THREADS_MAX : (unsigned long)cpus;
     opterr = 0;
@@ -145,6 +152,11 @@ static int parse_options(int argc, char **argv, options *o)
             break;
         case OPT_CACHE:
             if (cli_count("rubric-serve", "--cache", optarg, 0, 86400, &o->cache) < 0)
+                return EXIT_USAGE;
+            break;
+        case OPT_ANSWER_CACHE:
+            if (cli_count("rubric-serve", "--answer-cache", optarg, 0, ANSWER_CACHE_MAX,
+                          &o->answer_cache) < 0)
                 return EXIT_USAGE;
             break;
         case 'h': fputs(usage_text, stdout); return EXIT_DONE;
@@ -235,6 +247,7 @@ static void teardown(void)
 {
     if (g_cfg.query_log)
         fclose(g_cfg.query_log);
+    serve_cache_free(g_cfg.cache);
     free(g_synonyms);
     free(g_db_dir);
     free((char *)g_cfg.base_url);
@@ -683,6 +696,10 @@ static int daemon_main(const options *o)
         close(fd);
         return EXIT_USAGE;
     }
+    /* A repeated search is answered from memory (a CGI program answers
+     * once, and keeps none). */
+    if (o->answer_cache)
+        g_cfg.cache = serve_cache_new((size_t)o->answer_cache << 20);
     fprintf(stderr, "rubric-serve: listening on %s (%lu threads)\n", where, o->threads);
     fflush(stderr);
     wait_for_signals(&p, &set);

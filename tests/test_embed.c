@@ -85,6 +85,34 @@ static void the_library_indexes_and_searches_beside_them(void)
     if (h)
         CHECK_STR(h->title, "Nuclear Cooperation");
     rubric_results_free(r);
+    /* The index's id: the same through another handle, new for an index
+     * made anew in the same folder. */
+    char id[64];
+    snprintf(id, sizeof id, "%s", rubric_db_id(db));
+    CHECK(strlen(id) >= 32);
+    rubric_db *again = NULL;
+    CHECK(rubric_db_open(g_db, &again, &err) == RUBRIC_OK);
+    free(err);
+    if (again)
+        CHECK_STR(rubric_db_id(again), id);
+    rubric_db_close(again);
+    rubric_db_close(db);
+    char cmdline[4200];
+    snprintf(cmdline, sizeof cmdline, "rm -rf '%s'", g_db);
+    CHECK(system(cmdline) == 0);
+    CHECK(rubric_index_open(g_db, "english", &ix, &err) == RUBRIC_OK);
+    free(err);
+    if (ix) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", corpus, files[0]);
+        CHECK(rubric_index_add_file(ix, path, NULL, NULL) == RUBRIC_OK);
+        CHECK(rubric_index_commit(ix) == RUBRIC_OK);
+        rubric_index_close(ix);
+    }
+    CHECK(rubric_db_open(g_db, &db, &err) == RUBRIC_OK);
+    free(err);
+    if (db)
+        CHECK(strcmp(rubric_db_id(db), id) != 0 && strlen(rubric_db_id(db)) >= 32);
     rubric_db_close(db);
 }
 

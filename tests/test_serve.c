@@ -886,6 +886,104 @@ static void metrics_and_the_query_log_when_asked_for(void)
     CHECK(server_stop(&s) == 0);
 }
 
+/* The body of GET TARGET from PORT (malloc'd, "" for none), and whether
+ * its Server-Timing says it came from the answer cache, into *CACHED. */
+static char *get_body(int port, const char *target, int *cached)
+{
+    reply r;
+    get(port, target, &r);
+    const char *timing = r.status == 200 ? header(&r, "Server-Timing") : NULL;
+    *cached = timing && strncmp(timing, "cache;", 6) == 0;
+    char *body = strdup(r.status == 200 && r.body ? r.body : "");
+    reply_free(&r);
+    return body;
+}
+
+/* A repeated search is answered from the answer cache (Server-Timing says
+ * so) with the same document, logged and counted like the first; after a
+ * reindex, and with an index made anew in the same folder (its revisions
+ * counted from 1 again), the answer is searched afresh; --answer-cache 0
+ * keeps none. */
+static void a_repeated_search_is_answered_again_until_the_index_changes(void)
+{
+    char dir[PATH_MAX], file[PATH_MAX], db[PATH_MAX], log[PATH_MAX], args[3 * PATH_MAX];
+    path_join(dir, g_tmp, "repeat");
+    path_join(file, dir, "finch.txt");
+    path_join(db, g_tmp, "repeat.db");
+    path_join(log, g_tmp, "repeat.jsonl");
+    static const char one[] = "Finches\n\nThe zebrafinchery holds the first flock.\n",
+                      two[] = "Finches\n\nThe zebrafinchery holds the second flock.\n",
+                      three[] = "Finches\n\nThe zebrafinchery holds the third flock.\n";
+    cmd c;
+    CHECK(mkdir(dir, 0755) == 0 && write_file(file, one, sizeof one - 1) == 0);
+    sh(&c, "\"$I\" -q --db %s %s", sq(db), sq(dir));
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    server s;
+    snprintf(args, sizeof args, "--db %s --listen 127.0.0.1:0 --metrics --query-log %s", sq(db),
+             sq(log));
+    if (server_start(&s, args) < 0) {
+        harness_current_failed = 1;
+        return;
+    }
+    static const char *const targets[] = {"/api/v1/search?q=zebrafinchery",
+                                          "/search?q=zebrafinchery"};
+    for (size_t t = 0; t < 2; t++) {
+        int hit1 = 1, hit2 = 0;
+        char *a = get_body(s.port, targets[t], &hit1), *b = get_body(s.port, targets[t], &hit2);
+        CHECK(!hit1 && hit2);
+        CHECK(strstr(a, "first") && strcmp(a, b) == 0);
+        free(a);
+        free(b);
+    }
+    reply r;
+    get(s.port, "/metrics", &r);
+    CHECK(r.body && strstr(r.body, "rubric_cached_answers_total 2"));
+    reply_free(&r);
+    char *text = slurp(log, NULL);
+    size_t lines = 0;
+    for (const char *at = text; at && (at = strstr(at, "\"query\":\"zebrafinchery\"")); at++)
+        lines++;
+    CHECK(lines == 4);
+    free(text);
+    /* Reindexed: searched again, the new text found. */
+    int hit = 1;
+    CHECK(write_file(file, two, sizeof two - 1) == 0);
+    sh(&c, "\"$I\" -q --db %s %s", sq(db), sq(dir));
+    cmd_free(&c);
+    char *body = get_body(s.port, targets[0], &hit);
+    CHECK(!hit && strstr(body, "second"));
+    free(body);
+    /* Made anew in the same folder, and changed once: at the same revision
+     * as the answer kept. */
+    body = get_body(s.port, targets[0], &hit);
+    CHECK(hit);
+    free(body);
+    sh(&c, "rm -rf %s && \"$I\" -q --db %s %s", sq(db), sq(db), sq(dir));
+    cmd_free(&c);
+    CHECK(write_file(file, three, sizeof three - 1) == 0);
+    sh(&c, "\"$I\" -q --db %s %s", sq(db), sq(dir));
+    cmd_free(&c);
+    body = get_body(s.port, targets[0], &hit);
+    CHECK(!hit && strstr(body, "third"));
+    free(body);
+    CHECK(server_stop(&s) == 0);
+    /* None kept when asked for none. */
+    snprintf(args, sizeof args, "--db %s --listen 127.0.0.1:0 --answer-cache 0", sq(db));
+    if (server_start(&s, args) < 0) {
+        harness_current_failed = 1;
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        body = get_body(s.port, targets[0], &hit);
+        CHECK(!hit && strstr(body, "third"));
+        free(body);
+    }
+    CHECK(server_stop(&s) == 0);
+    sh(&c, "rm -rf %s %s %s", sq(db), sq(dir), sq(log));
+    cmd_free(&c);
+}
+
 /* CGI mode: the environment in, Status and headers and the same document
  * out; HEAD without a body; errors as the daemon gives them. */
 static void cgi_mode_answers_one_request_as_the_daemon_does(void)
@@ -1059,6 +1157,7 @@ int main(void)
     TRY(a_unix_socket_and_a_socket_passed_by_systemd_serve_too);
     TRY(readyz_is_503_until_an_index_can_be_opened);
     TRY(metrics_and_the_query_log_when_asked_for);
+    TRY(a_repeated_search_is_answered_again_until_the_index_changes);
     TRY(cgi_mode_answers_one_request_as_the_daemon_does);
     TRY(usage_errors_exit_2_naming_the_option);
     TRY(the_systemd_units_are_hardened);

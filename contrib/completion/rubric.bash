@@ -80,13 +80,13 @@ _rubric_serve()
             return
             ;;
         --listen | --threads | --base-url | --allow-origin | --connections | --per-address | \
-            --timeout | --cache)
+            --timeout | --cache | --answer-cache)
             return
             ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '--db --listen --threads --base-url --allow-origin
-            --connections --per-address --timeout --cache --query-log --metrics --config
+            --connections --per-address --timeout --cache --answer-cache --query-log --metrics --config
             --synonyms --help --version -h -V' -- "$cur"))
     fi
 } &&

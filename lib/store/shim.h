@@ -55,6 +55,10 @@ int xs_db_reopen_path(xs_db *db);
 int xs_db_refresh(xs_db *db);
 /* The revision of the database as this handle sees it. */
 unsigned long xs_db_revision(xs_db *db);
+/* The database's UUID as text into OUT (XS_UUID_SIZE bytes, "" when it has
+ * none): new each time a database is made. */
+#define XS_UUID_SIZE 40
+void xs_db_uuid(xs_db *db, char *out);
 int xs_db_commit(xs_db *db);
 size_t xs_db_doccount(xs_db *db);
 /* Read a little of every table (the first and the last document's data,

@@ -457,6 +457,18 @@ unsigned long xs_db_revision(xs_db *db)
     }
 }
 
+void xs_db_uuid(xs_db *db, char *out)
+{
+    out[0] = '\0';
+    try {
+        std::string u = db->rd->get_uuid();
+        if (u.size() < XS_UUID_SIZE)
+            memcpy(out, u.c_str(), u.size() + 1);
+    } catch (...) {
+        map_error(&db->err);
+    }
+}
+
 int xs_db_commit(xs_db *db)
 {
     GUARD_DB(db, {
