@@ -679,7 +679,9 @@ static void requests_during_reindexing_and_rebuilds_never_fail(void)
     int failed = 0, total = 0, backwards = 0, fd = -1;
     double last = 0;
     static const char *const queries[] = {"Bushehr", "hive", "mediation", "qwertyzap", "nuclear"};
-    for (int i = 0; i < 2000; i++) {
+    /* 2,000 requests at least, and on until the revision has moved twice
+     * (repeats answered from the answer cache go faster than a rebuild). */
+    for (int i = 0; i < 200000 && (i < 2000 || last <= 2); i++) {
         char req[256];
         snprintf(req, sizeof req, "GET /api/v1/search?q=%s HTTP/1.1\r\nHost: x\r\n\r\n",
                  queries[i % 5]);
@@ -714,7 +716,7 @@ static void requests_during_reindexing_and_rebuilds_never_fail(void)
         close(fd);
     kill(writer, SIGKILL);
     waitpid(writer, NULL, 0);
-    CHECK(total == 2000 && failed == 0 && backwards == 0);
+    CHECK(total >= 2000 && failed == 0 && backwards == 0);
     CHECK(last > 2);  /* the revisions moved while it ran */
     if (failed || backwards)
         fprintf(stderr, "  %d of %d failed, %d went back\n", failed, total, backwards);
