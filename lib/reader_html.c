@@ -10,7 +10,9 @@
  * Events are first collected (headings, and blocks of text with their links),
  * then judged and replayed into the outline:
  *   - sections follow h1-h6, nested by <section>/<article> depth too;
- *   - a <dt> with an id (an API entry) heads a section below the heading;
+ *   - a <dt> with an id (an API entry), or whose term opens with a named
+ *     anchor (a glossary's <dt><a id="def_x"></a>x), heads a section below
+ *     the heading;
  *   - a heading's anchor is its id, else that of an id-bearing element inside
  *     it, else its enclosing element's id (when it is that element's first
  *     heading), else an id right before it with no text between (or only
@@ -704,8 +706,32 @@ static void heading_opens(html *h, elem *e, int level, const char *id)
         h->heading_level = 6;
 }
 
-/* A term with an id (an API entry: <dt id="json.dumps">) starts: it heads a
- * section of its own, below the heading and the lists around it. */
+/* The open <dt> whose term an element opening now begins (only inline
+ * elements between them, and no letter or digit read since the term
+ * opened): AsciiDoc's and DocBook's glossaries say <dt><a id="def_x"></a>x,
+ * a named anchor right before the term (not a span marking where an index
+ * entry points, as Sphinx puts before a "see also" link). NULL when there is
+ * none. */
+static elem *term_begun(html *h)
+{
+    for (size_t i = h->depth - 1; i-- > 0;) {
+        elem *e = &h->stack[i];
+        if (e->kind & K_DT) {
+            for (size_t k = 0; k < h->text.len; k++)
+                if (isalnum((unsigned char)h->text.data[k]) ||
+                    (unsigned char)h->text.data[k] >= 0x80)
+                    return NULL;
+            return e;
+        }
+        if (e->kind & K_BLOCK)
+            return NULL;
+    }
+    return NULL;
+}
+
+/* A term with an id (an API entry: <dt id="json.dumps">, or <dt><a
+ * id="def_x"></a>) starts: it heads a section of its own, below the heading
+ * and the lists around it. */
 static void definition_opens(html *h, elem *e, const char *id)
 {
     end_block(h);
@@ -752,6 +778,9 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
         heading_opens(h, e, heading_number(name), id);
     else if ((kind & K_DT) && id && *id && !h->heading_level)
         definition_opens(h, e, id);
+    else if ((kind & K_A) && !attr(atts, "href") && id && *id && !h->heading_level &&
+             term_begun(h))
+        definition_opens(h, term_begun(h), id);
 }
 
 static void on_end(void *ctx, const xmlChar *tag)
