@@ -772,6 +772,11 @@ static void api_metrics(serve_config *cfg, serve_response *rs)
                 "rubric_cached_answers_total %lu\n",
                 atomic_load(&m->cache_hits));
     text_printf(&t,
+                "# HELP rubric_answer_cache_bytes Bytes the answer cache holds.\n"
+                "# TYPE rubric_answer_cache_bytes gauge\n"
+                "rubric_answer_cache_bytes %zu\n",
+                serve_cache_bytes(cfg->cache));
+    text_printf(&t,
                 "# HELP rubric_index_revision The index revision searched last.\n"
                 "# TYPE rubric_index_revision gauge\n"
                 "rubric_index_revision %lu\n",

@@ -136,6 +136,16 @@ int serve_cache_get(serve_cache *c, const char *key, size_t key_len, uint64_t ve
     return found;
 }
 
+size_t serve_cache_bytes(serve_cache *c)
+{
+    if (!c)
+        return 0;
+    pthread_mutex_lock(&c->lock);
+    size_t n = c->bytes;
+    pthread_mutex_unlock(&c->lock);
+    return n;
+}
+
 void serve_cache_put(serve_cache *c, const char *key, size_t key_len, uint64_t version,
                      const serve_cached *answer)
 {

@@ -47,4 +47,8 @@ int serve_cache_get(serve_cache *c, const char *key, size_t key_len, uint64_t ve
 void serve_cache_put(serve_cache *c, const char *key, size_t key_len, uint64_t version,
                      const serve_cached *answer);
 
+/* The bytes the answers kept hold now, their keys and entries counted:
+ * never more than the cache's size. */
+size_t serve_cache_bytes(serve_cache *c);
+
 #endif

@@ -986,6 +986,59 @@ static void a_repeated_search_is_answered_again_until_the_index_changes(void)
     cmd_free(&c);
 }
 
+/* The bytes /metrics says the answer cache holds, or -1. */
+static long cache_bytes(int port)
+{
+    reply r;
+    get(port, "/metrics", &r);
+    const char *at = r.body ? strstr(r.body, "\nrubric_answer_cache_bytes ") : NULL;
+    long n = at ? strtol(at + strlen("\nrubric_answer_cache_bytes "), NULL, 10) : -1;
+    reply_free(&r);
+    return n;
+}
+
+/* The answer cache holds no more than its size: with 1 MiB, answers of
+ * some 50 kB each (the same search under other keys: a parameter the API
+ * ignores still names another request) go from the least recently used,
+ * and one asked every other time stays. */
+static void the_answer_cache_keeps_within_its_size(void)
+{
+    server s;
+    char args[PATH_MAX + 64], target[128];
+    snprintf(args, sizeof args, "--db %s --listen 127.0.0.1:0 --metrics --answer-cache 1",
+             sq(g_db));
+    if (server_start(&s, args) < 0) {
+        harness_current_failed = 1;
+        return;
+    }
+    int hit = 0, over = 0;
+    long most = 0;
+    size_t answer = 0;
+    for (int i = 0; i < 80; i++) {
+        snprintf(target, sizeof target, "/api/v1/search?q=the&limit=50&fragments=5&v=%d",
+                 i % 2 ? 0 : i);
+        char *body = get_body(s.port, target, &hit);
+        if (i == 2)
+            answer = strlen(body);
+        free(body);
+        long held = cache_bytes(s.port);
+        most = held > most ? held : most;
+        over += held > 1L << 20;
+    }
+    CHECK(answer > 20000);  /* 40 answers that big fill 1 MiB */
+    CHECK(over == 0 && most > (1L << 20) / 2);
+    if (over || most <= (1L << 20) / 2)
+        fprintf(stderr, "  %d times over 1 MiB; at most %ld bytes held\n", over, most);
+    /* v=0, asked every other time, is still kept; v=2 long gone. */
+    char *body = get_body(s.port, "/api/v1/search?q=the&limit=50&fragments=5&v=0", &hit);
+    CHECK(hit);
+    free(body);
+    body = get_body(s.port, "/api/v1/search?q=the&limit=50&fragments=5&v=2", &hit);
+    CHECK(!hit);
+    free(body);
+    CHECK(server_stop(&s) == 0);
+}
+
 /* CGI mode: the environment in, Status and headers and the same document
  * out; HEAD without a body; errors as the daemon gives them. */
 static void cgi_mode_answers_one_request_as_the_daemon_does(void)
@@ -1160,6 +1213,7 @@ int main(void)
     TRY(readyz_is_503_until_an_index_can_be_opened);
     TRY(metrics_and_the_query_log_when_asked_for);
     TRY(a_repeated_search_is_answered_again_until_the_index_changes);
+    TRY(the_answer_cache_keeps_within_its_size);
     TRY(cgi_mode_answers_one_request_as_the_daemon_does);
     TRY(usage_errors_exit_2_naming_the_option);
     TRY(the_systemd_units_are_hardened);
