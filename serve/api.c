@@ -293,7 +293,7 @@ static void summarize(const rubric_results *res, serve_summary *out)
  * the OFFSET) and what it found (S); no address, no agent. */
 static void log_query(serve_config *cfg, const char *q, size_t offset, const serve_summary *s)
 {
-    if (!cfg->query_log)
+    if (!cfg->logging)
         return;
     char when[32];
     time_t now = time(NULL);

@@ -68,8 +68,10 @@ typedef struct serve_config {
     serve_cache *cache;            /* answers kept for repeats (--answer-cache), or NULL */
     serve_metrics metrics;
     atomic_int unavailable_said;   /* why the index cannot be opened is on stderr */
+    int logging;                   /* --query-log was given (read only) */
     pthread_mutex_t log_lock;
-    FILE *query_log;               /* --query-log, or NULL */
+    FILE *query_log;               /* --query-log, or NULL; under LOG_LOCK (SIGHUP
+                                      swaps it) */
 } serve_config;
 
 /* The answer. Headers are static strings or live in HEADERS. */

@@ -223,6 +223,7 @@ static int setup(const options *o, int *status)
                       strerror(errno));
             return -1;
         }
+        g_cfg.logging = 1;
     }
     /* The synonyms are checked once here, so that a reader's copy never fails. */
     if (g_synonyms) {
@@ -669,6 +670,10 @@ static int daemon_main(const options *o)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     pthread_key_create(&g_reader_key, reader_free);
+    /* A repeated search is answered from memory (a CGI program answers
+     * once, and keeps none): made before any thread that reads it. */
+    if (o->answer_cache)
+        g_cfg.cache = serve_cache_new((size_t)o->answer_cache << 20);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG;
     /* The limits are each daemon's: its share of them, rounded up. */
@@ -696,10 +701,6 @@ static int daemon_main(const options *o)
         close(fd);
         return EXIT_USAGE;
     }
-    /* A repeated search is answered from memory (a CGI program answers
-     * once, and keeps none). */
-    if (o->answer_cache)
-        g_cfg.cache = serve_cache_new((size_t)o->answer_cache << 20);
     fprintf(stderr, "rubric-serve: listening on %s (%lu threads)\n", where, o->threads);
     fflush(stderr);
     wait_for_signals(&p, &set);
