@@ -1032,14 +1032,25 @@ static const char ash_txt[] =
     "near the top of the firing is enough, and a long one can leave the glaze\n"
     "dull and blistered.\n";
 
+/* A folder NAME under the tests' (its path into DIR) holding the page
+ * site/PAGE (HTML) and its copy site/_sources/COPY (TEXT), indexed. */
+static void index_page_and_copy(const char *name, char *dir, const char *page, const char *html,
+                                const char *copy, const char *text)
+{
+    char rel[256];
+    path_join(dir, g_tmp, name);
+    CHECK(mkdir(dir, 0755) == 0);
+    snprintf(rel, sizeof rel, "site/%s", page);
+    CHECK(put(dir, rel, html) == 0);
+    snprintf(rel, sizeof rel, "site/_sources/%s", copy);
+    CHECK(put(dir, rel, text) == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+}
+
 static void a_short_part_of_a_copy_folds_into_the_long_section_holding_it(void)
 {
     char dir[PATH_MAX];
-    path_join(dir, g_tmp, "copies-split");
-    CHECK(mkdir(dir, 0755) == 0);
-    CHECK(put(dir, "site/ash.html", ash_html) == 0);
-    CHECK(put(dir, "site/_sources/ash.txt", ash_txt) == 0);
-    CHECK(index_run(dir, 0, "--db db site") == 0);
+    index_page_and_copy("copies-split", dir, "ash.html", ash_html, "ash.txt", ash_txt);
     results_are_from(dir, "ash", "celadon", "html"); /* the copy's second part */
     results_are_from(dir, "ash", "feldspar", "html");
     CHECK(folded_count(dir) == 2);
@@ -1241,11 +1252,7 @@ static void sections_written_alike_still_tell_their_copy(void)
     }
     snprintf(html + nh, sizeof html - nh, "</body></html>\n");
     char dir[PATH_MAX];
-    path_join(dir, g_tmp, "presets");
-    CHECK(mkdir(dir, 0755) == 0);
-    CHECK(put(dir, "site/presets.html", html) == 0);
-    CHECK(put(dir, "site/_sources/presets.rst.txt", rst) == 0);
-    CHECK(index_run(dir, 0, "--db db site") == 0);
+    index_page_and_copy("presets", dir, "presets.html", html, "presets.rst.txt", rst);
     results_are_from(dir, "presets", "thermocouple", "html");
     results_are_from(dir, "presets", "glazing", "html");
     CHECK(folded_count(dir) >= 8);
