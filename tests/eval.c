@@ -57,10 +57,16 @@
  * where its page ranked, the targets and the first result), then the
  * figures; at the end one line per file:
  *   FILE: n=N s@1=0.xx s@10=0.xx mrr@10=0.xx page-s@1=0.xx page-s@10=0.xx page-mrr@10=0.xx
+ * and last, how many anchors of results on HTML pages it checked, and how
+ * many of them no element of the page has as its id or name (a link that
+ * would land at the top of the page instead; the first few are named on
+ * stderr):
+ *   anchors: N of the results' anchors on HTML pages, M no id of the page
  * The judging (and this output) lives in tests/judge.c, shared with the
  * baselines, bench/fts5.c (SQLite FTS5) and bench/omega.c (Omega).
- * Exit status: 0 when every file was evaluated, 1 when a file could not be
- * read, 2 on a usage error, 4 when the index cannot be opened.
+ * Exit status: 0 when every file was evaluated and every anchor found, 1
+ * when a file could not be read or an anchor is missing, 2 on a usage
+ * error, 4 when the index cannot be opened.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -78,6 +84,15 @@ static const char usage_text[] =
 
 /* BM25 parameters given with --bm25 (0: rubric's defaults). */
 static double bm25_k1, bm25_b;
+/* The results' anchors on HTML pages, and those that are no place of it. */
+static size_t anchors_seen, anchors_missing;
+
+static int html_path(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot && (strcmp(dot, ".html") == 0 || strcmp(dot, ".htm") == 0 ||
+                   strcmp(dot, ".xhtml") == 0);
+}
 
 /* The ranks of the first results acceptable for TARGETS (space separated),
  * at section and at page level; *first describes result 1. */
@@ -109,6 +124,14 @@ static judge_rank run_query(void *ctx, const char *query, const char *targets, c
     for (; n < rubric_results_count(res) && n < JUDGE_LIMIT; n++) {
         const rubric_hit *h = rubric_results_hit(res, n);
         hits[n] = (judge_hit){h->path, h->anchor};
+        if (h->anchor && *h->anchor && html_path(h->path)) {
+            anchors_seen++;
+            if (!judge_anchor_on_page(h->path, h->anchor)) {
+                if (anchors_missing++ < 5)
+                    fprintf(stderr, "eval: %s#%s: no element of the page has that id\n",
+                            h->path, h->anchor);
+            }
+        }
     }
     judge_rank rank = judge_hits(hits, n, targets);
     rubric_results_free(res);
@@ -170,6 +193,11 @@ int main(int argc, char **argv)
     for (int i = 0; i < nfiles; i++)
         if (ok[i])
             judge_summary(argv[optind + i], &figs[i]);
+    /* Every anchor a result links to is a place of its page. */
+    printf("anchors: %zu of the results' anchors on HTML pages, %zu no id of the page\n",
+           anchors_seen, anchors_missing);
+    if (anchors_missing)
+        status = 1;
     free(figs);
     free(ok);
     judge_cleanup();

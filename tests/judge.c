@@ -100,20 +100,24 @@ static size_t find(const char *data, size_t len, const char *needle)
 }
 
 /* The offset of the tag ('<') of the element whose id (or name) is ANCHOR
- * in the HTML DATA, or SIZE_MAX. */
+ * in the HTML DATA (the value quoted either way, or not at all), or
+ * SIZE_MAX. */
 static size_t element_at(const char *data, size_t len, const char *anchor)
 {
     static const char *const attrs[] = {" id=", " name=", " ID=", " NAME="};
-    static const char quotes[] = {'"', '\''};
+    static const char quotes[] = {'"', '\'', ' ', '>'};
     size_t best = SIZE_MAX, alen = strlen(anchor);
     char needle[512];
     if (alen + 16 > sizeof needle)
         return SIZE_MAX;
     for (size_t a = 0; a < sizeof attrs / sizeof *attrs; a++)
         for (size_t q = 0; q < sizeof quotes; q++) {
+            /* Unquoted, the value ends at a space or at the tag's end. */
+            int bare = quotes[q] == ' ' || quotes[q] == '>';
             size_t k = strlen(attrs[a]);
             memcpy(needle, attrs[a], k);
-            needle[k++] = quotes[q];
+            if (!bare)
+                needle[k++] = quotes[q];
             memcpy(needle + k, anchor, alen);
             k += alen;
             needle[k++] = quotes[q];
@@ -245,8 +249,46 @@ static section *section_of(const char *path, const char *anchor)
     return s;
 }
 
+int judge_anchor_on_page(const char *path, const char *anchor)
+{
+    static char *last_path, *data;
+    static size_t len;
+    if (!path) {  /* judge_cleanup() */
+        free(last_path);
+        free(data);
+        last_path = data = NULL;
+        return 0;
+    }
+    if (!last_path || strcmp(last_path, path) != 0) {
+        free(last_path);
+        free(data);
+        data = NULL;
+        last_path = dup_or_die(path);
+        if (read_file(path, SIZE_MAX, &data, &len) != 0)
+            data = NULL;
+    }
+    if (!data || element_at(data, len, anchor) != SIZE_MAX)
+        return 1;
+    /* The page may write the id with character references ("&lt;n&gt;"). */
+    char escaped[512];
+    size_t k = 0;
+    for (const char *s = anchor; *s && k + 7 < sizeof escaped; s++) {
+        const char *ref = *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;"
+                          : *s == '"' ? "&quot;" : NULL;
+        if (ref) {
+            memcpy(escaped + k, ref, strlen(ref));
+            k += strlen(ref);
+        } else {
+            escaped[k++] = *s;
+        }
+    }
+    escaped[k] = '\0';
+    return strcmp(escaped, anchor) != 0 && element_at(data, len, escaped) != SIZE_MAX;
+}
+
 void judge_cleanup(void)
 {
+    judge_anchor_on_page(NULL, NULL);
     while (sections) {
         section *s = sections;
         sections = s->next;

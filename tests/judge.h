@@ -50,6 +50,11 @@ void judge_init(const char *prog, const char *prefix, int pages_only);
  * (space separated). May read the result's source file (once per target). */
 int judge_matches(const char *path, const char *anchor, const char *targets);
 
+/* Nonzero when ANCHOR is an id (or a name) of an element of the HTML page
+ * at PATH, where a link to PATH#ANCHOR lands; nonzero too when the page
+ * cannot be read (nothing to tell). */
+int judge_anchor_on_page(const char *path, const char *anchor);
+
 /* Nonzero when the result at PATH is on the page of one of TARGETS. */
 int judge_page_matches(const char *path, const char *targets);
 
