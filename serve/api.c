@@ -281,8 +281,15 @@ static void summarize(const rubric_results *res, serve_summary *out)
 {
     memset(out, 0, sizeof *out);
     out->corrected = rubric_results_corrected(res);
-    if (out->corrected)
-        snprintf(out->suggestion, sizeof out->suggestion, "%s", rubric_results_suggestion(res));
+    const char *sug = out->corrected ? rubric_results_suggestion(res) : "";
+    size_t n = strlen(sug);
+    if (n >= sizeof out->suggestion) {  /* cut before a character, never inside one */
+        n = sizeof out->suggestion - 1;
+        while (n > 0 && ((unsigned char)sug[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(out->suggestion, sug, n);
+    out->suggestion[n] = '\0';
     out->total = rubric_results_total(res);
     out->total_exact = rubric_results_total_exact(res);
     out->hits = rubric_results_count(res);

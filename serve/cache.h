@@ -13,7 +13,8 @@
  * the answer so that a repeat is logged and counted like the first. */
 typedef struct serve_summary {
     int corrected;
-    char suggestion[128];  /* the query searched when corrected, cut to fit */
+    char suggestion[1024]; /* the query searched when corrected (a query is at
+                              most 512 bytes), cut at a character to fit */
     size_t total, hits;
     int total_exact;
     double seconds;        /* the search's own time */
