@@ -17,9 +17,10 @@
  *     hyperlink reference after the closing backquote;
  *   - at the start of a line, a directive's marker goes and its arguments stay
  *     (`.. function:: new(key)` reads "new(key)"), except where the
- *     language says its argument names a file or a syntax, which a page
- *     does not show (`.. include:: ENV_VAR.txt`, `.. image::`,
- *     `.. code-block:: cmake`): that line goes whole; a hyperlink target
+ *     language says its argument names a file, a syntax or an author, which
+ *     a page does not show (`.. include:: ENV_VAR.txt`, `.. image::`,
+ *     `.. code-block:: cmake`, `.. moduleauthor::`): that line goes whole; a
+ *     hyperlink target
  *     (`.. _label:`) goes with its line, a substitution definition's marker
  *     (`.. |name| replace::`) goes, and so does a field's name (`:synopsis:`).
  * Anything else, a comment included, is left as written. The text keeps a map
@@ -76,12 +77,14 @@ static size_t role_at(const char *s, size_t n)
 }
 
 /* The directives of reStructuredText (docutils' and Sphinx's) whose
- * argument is a file to read or show, or the syntax of the text below:
- * never words of the page. */
+ * argument is a file to read or show, the syntax of the text below, or an
+ * author (which Sphinx shows only when told to): never words of the page. */
 static int hidden_argument(const char *name, size_t len)
 {
-    static const char *const names[] = {"include", "literalinclude", "image", "figure",
-                                        "code-block", "sourcecode", "code", "highlight", "raw"};
+    static const char *const names[] = {"include",      "literalinclude", "image",
+                                        "figure",       "code-block",     "sourcecode",
+                                        "code",         "highlight",      "raw",
+                                        "moduleauthor", "sectionauthor",  "codeauthor"};
     for (size_t k = 0; k < sizeof names / sizeof *names; k++)
         if (strlen(names[k]) == len && memcmp(names[k], name, len) == 0)
             return 1;

@@ -20,8 +20,9 @@
  * first title adorned the same way (as reStructuredText ranks them); or a
  * line opening with 1 to 6 "#" or "=" and a space (Markdown, AsciiDoc), its
  * level their count. Adornment lines are not text. A table-of-contents
- * directive (reStructuredText's toctree and contents) is boilerplate, with
- * what is indented below it.
+ * directive (reStructuredText's toctree and contents), and one whose content
+ * no page shows (index, testsetup, testcleanup, meta, tabularcolumns), is
+ * boilerplate, with what is indented below it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -588,13 +589,16 @@ static size_t line_start(const reader *r, size_t at)
     return at;
 }
 
-/* Is block B a reStructuredText directive that makes a table of contents
- * (".. toctree::", Sphinx's list of the documents below; ".. contents::",
- * the section list docutils generates)? Its content is navigation, as a
- * page's <nav> is. */
+/* Is block B a reStructuredText directive whose content a page does not
+ * show as text: one that makes a table of contents (".. toctree::",
+ * Sphinx's list of the documents below; ".. contents::", the section list
+ * docutils generates), whose content is navigation, as a page's <nav> is;
+ * or one whose content is for the tools (".. index::" entries, the set-up
+ * and clean-up code of doctests, <meta> fields, a table's column spec)? */
 static int contents_directive(const reader *r, const block *b)
 {
-    static const char *const names[] = {"toctree", "contents"};
+    static const char *const names[] = {"toctree", "contents", "index", "testsetup",
+                                        "testcleanup", "meta", "tabularcolumns"};
     const char *p = r->data + b->start;
     size_t n = b->end - b->start;
     if (b->kind != B_LINE || n < 3 || memcmp(p, ".. ", 3) != 0)
@@ -608,9 +612,11 @@ static int contents_directive(const reader *r, const block *b)
     return 0;
 }
 
-/* Mark as boilerplate each table-of-contents directive of a markup source
- * and what is indented below it: the documents it lists ("/variable/CMAKE_AR",
- * one a line) are links, not text about them. */
+/* Mark as boilerplate each such directive of a markup source and what is
+ * indented below it: the documents a table of contents lists
+ * ("/variable/CMAKE_AR", one a line) are links, not text about them, and
+ * an index entry ("pair: .ini; file") or a doctest's set-up is no text a
+ * reader of the page sees. */
 static void mark_contents_directives(reader *r, size_t first)
 {
     for (size_t i = first; i < r->nblocks; i++) {

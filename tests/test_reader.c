@@ -1040,6 +1040,52 @@ static void reader_reads_restructuredtext_inline_markup_as_its_rendering_shows_i
     rubric_doc_free(d);
 }
 
+/* What a reStructuredText page's HTML never shows stays out of its text:
+ * authors, index entries, a doctest's set-up; the prose and the code shown
+ * stay. */
+static void reader_leaves_out_what_a_restructuredtext_page_does_not_show(void)
+{
+    static const char text[] =
+        ":mod:`spool` --- Record Spools\n"
+        "==============================\n"
+        "\n"
+        ".. moduleauthor:: Ada Quillfeather <ada@example.org>\n"
+        ".. sectionauthor:: Bram Ostwick <bram@example.org>\n"
+        "\n"
+        ".. index::\n"
+        "   pair: record; spool\n"
+        "   single: zanderfile\n"
+        "\n"
+        ".. testsetup::\n"
+        "\n"
+        "   import grimbleton\n"
+        "\n"
+        "Spools keep records in the order they were written.\n"
+        "\n"
+        ".. code-block:: python\n"
+        "\n"
+        "   spool.open(path)\n";
+    rubric_doc *d = read_fixture("spool.rst", text, sizeof text - 1);
+    if (!d)
+        return;
+    int prose = 0, code = 0;
+    static const char *const hidden[] = {"Quillfeather", "Ostwick", "example.org", "zanderfile",
+                                         "pair", "grimbleton", "python"};
+    for (size_t i = 0; i < rubric_doc_count(d); i++) {
+        const rubric_passage *p = rubric_doc_passage(d, i);
+        prose += find_bytes(p->text, p->text_len, "in the order", 12) != NULL && !p->boilerplate;
+        code += find_bytes(p->text, p->text_len, "spool.open(path)", 16) != NULL && !p->boilerplate;
+        for (size_t k = 0; k < sizeof hidden / sizeof *hidden && !p->boilerplate; k++)
+            if (find_bytes(p->text, p->text_len, hidden[k], strlen(hidden[k]))) {
+                fprintf(stderr, "  passage '%s' holds '%s'\n", p->title, hidden[k]);
+                harness_current_failed = 1;
+            }
+    }
+    CHECK(prose == 1 && code == 1);
+    check_ranges("spool.rst", d, sizeof text - 1);
+    rubric_doc_free(d);
+}
+
 /* A table-of-contents directive of a reStructuredText source lists
  * documents, one a line: navigation, as its HTML page's list of links is;
  * the text around it stays content. */
@@ -1339,6 +1385,7 @@ int main(void)
     RUN(reader_takes_asciidoc_and_hash_titles_as_the_headings_at_their_levels);
     RUN(reader_reads_restructuredtext_inline_markup_as_its_rendering_shows_it);
     RUN(reader_reads_a_contents_directive_as_navigation);
+    RUN(reader_leaves_out_what_a_restructuredtext_page_does_not_show);
     RUN(reader_takes_no_wrapped_or_indented_line_for_a_heading);
     RUN(reader_takes_no_line_of_a_delimited_listing_for_a_title);
     RUN(reader_makes_repeated_anchors_unique);
