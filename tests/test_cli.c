@@ -11,6 +11,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -845,6 +846,33 @@ static void the_manual_pages_render_cleanly_and_name_every_option(void)
         }
         free(page);
     }
+    /* rubric(3) gives every function rubric.h declares: its synopsis names
+     * each as "name(". */
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/include/rubric.h", g_src);
+    char *header = slurp_file(path);
+    snprintf(path, sizeof path, "%s/man/rubric.3", g_src);
+    char *manual = slurp_file(path);
+    CHECK(header && manual);
+    size_t functions = 0;
+    for (const char *at = header; header && manual && (at = strstr(at, "RUBRIC_API ")); at++) {
+        const char *paren = strchr(at, '(');
+        const char *name = paren;
+        while (name && name > at && (isalnum((unsigned char)name[-1]) || name[-1] == '_'))
+            name--;
+        if (!paren || paren - name < 7 || strncmp(name, "rubric_", 7) != 0)
+            continue;
+        char want[128];
+        snprintf(want, sizeof want, "%.*s(", (int)(paren - name), name);
+        functions++;
+        if (!strstr(manual, want)) {
+            fprintf(stderr, "  rubric.3 does not give %s)\n", want);
+            harness_current_failed = 1;
+        }
+    }
+    CHECK(functions > 40);
+    free(header);
+    free(manual);
 }
 
 /* The text output's link is the JSON's url, with and without a base URL. */
