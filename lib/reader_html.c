@@ -774,13 +774,14 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
     elem *e = push_element(h, kind, atts, id);
     if (!e || !reading(h))
         return;
+    elem *term = NULL;
     if (heading_number(name) && !h->heading_level)
         heading_opens(h, e, heading_number(name), id);
     else if ((kind & K_DT) && id && *id && !h->heading_level)
         definition_opens(h, e, id);
     else if ((kind & K_A) && !attr(atts, "href") && id && *id && !h->heading_level &&
-             term_begun(h))
-        definition_opens(h, term_begun(h), id);
+             (term = term_begun(h)))
+        definition_opens(h, term, id);
 }
 
 static void on_end(void *ctx, const xmlChar *tag)

@@ -238,22 +238,40 @@ static void unavailable(serve_response *rs)
 
 /* ------------------------------------------------------------- caching */
 
-/* The entity tag of an answer that depends only on the request's
- * parameters and the index's revision. */
-static void make_etag(serve_response *rs, const serve_request *rq, unsigned long revision)
+/* What names RQ's answer: the path, then each parameter's name and value,
+ * each followed by a byte no UTF-8 text holds; the answer cache's key, and
+ * what the entity tag hashes. Malloc'd, its length in *LEN; NULL when out
+ * of memory. */
+static char *request_key(const serve_request *rq, size_t *len)
 {
-    uint64_t h = 14695981039346656037ULL;
-    /* The path, then each parameter's name and value, each followed by a
-     * byte no UTF-8 text holds. */
-    for (size_t i = 0; i <= 2 * rq->nparams; i++) {
-        const serve_param *p = i ? &rq->params[(i - 1) / 2] : NULL;
-        const char *part = !p ? rq->path : i % 2 ? p->name : p->value;
-        size_t len = p && i % 2 == 0 ? p->value_len : strlen(part);
-        for (size_t k = 0; k < len; k++)
-            h = (h ^ (unsigned char)part[k]) * 1099511628211ULL;
-        h = (h ^ 0xFF) * 1099511628211ULL;
+    size_t n = strlen(rq->path) + 1;
+    for (size_t i = 0; i < rq->nparams; i++)
+        n += strlen(rq->params[i].name) + rq->params[i].value_len + 2;
+    char *key = malloc(n), *at = key;
+    if (!key)
+        return NULL;
+    memcpy(at, rq->path, strlen(rq->path));
+    at += strlen(rq->path);
+    *at++ = (char)0xFF;
+    for (size_t i = 0; i < rq->nparams; i++) {
+        const serve_param *p = &rq->params[i];
+        memcpy(at, p->name, strlen(p->name));
+        at += strlen(p->name);
+        *at++ = (char)0xFF;
+        memcpy(at, p->value, p->value_len);
+        at += p->value_len;
+        *at++ = (char)0xFF;
     }
-    snprintf(rs->etag, sizeof rs->etag, "\"r%lu-%016llx\"", revision, (unsigned long long)h);
+    *len = n;
+    return key;
+}
+
+/* The entity tag of an answer that depends only on the request (KEY, LEN
+ * bytes: request_key()) and the index's revision. */
+static void make_etag(serve_response *rs, const char *key, size_t len, unsigned long revision)
+{
+    snprintf(rs->etag, sizeof rs->etag, "\"r%lu-%016llx\"", revision,
+             (unsigned long long)serve_hash(SERVE_HASH_START, key, len));
 }
 
 /* Whether If-None-Match names RS's tag (or is "*"). */
@@ -338,42 +356,12 @@ static void count_search(serve_config *cfg, const serve_summary *s)
         atomic_fetch_add(&cfg->metrics.corrected, 1);
 }
 
-/* The key of RQ's answer in the cache: the path, then each parameter's
- * name and value, each followed by a byte no UTF-8 text holds (as the
- * entity tag hashes them). Malloc'd, its length in *LEN; NULL when out of
- * memory. */
-static char *request_key(const serve_request *rq, size_t *len)
-{
-    size_t n = strlen(rq->path) + 1;
-    for (size_t i = 0; i < rq->nparams; i++)
-        n += strlen(rq->params[i].name) + rq->params[i].value_len + 2;
-    char *key = malloc(n), *at = key;
-    if (!key)
-        return NULL;
-    memcpy(at, rq->path, strlen(rq->path));
-    at += strlen(rq->path);
-    *at++ = (char)0xFF;
-    for (size_t i = 0; i < rq->nparams; i++) {
-        const serve_param *p = &rq->params[i];
-        memcpy(at, p->name, strlen(p->name));
-        at += strlen(p->name);
-        *at++ = (char)0xFF;
-        memcpy(at, p->value, p->value_len);
-        at += p->value_len;
-        *at++ = (char)0xFF;
-    }
-    *len = n;
-    return key;
-}
-
 /* The version of the index DB reads, for the cache: its revision, and its
  * id (a new index at the same place counts from 1 again). */
 static uint64_t index_version(rubric_db *db)
 {
-    uint64_t h = 14695981039346656037ULL;
-    for (const char *s = rubric_db_id(db); *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h * 31 + rubric_db_revision(db);
+    const char *id = rubric_db_id(db);
+    return serve_hash(SERVE_HASH_START, id, strlen(id)) * 31 + rubric_db_revision(db);
 }
 
 /* Answer RQ (a search) from the cache, when it holds the answer for the
@@ -389,17 +377,18 @@ static int answer_cached(serve_config *cfg, serve_reader *r, const serve_request
     char *key = db ? request_key(rq, &len) : NULL;
     unsigned long revision = db ? rubric_db_revision(db) : 0;
     serve_cached hit;
-    int found = key && serve_cache_get(cfg->cache, key, len, index_version(db), &hit);
-    free(key);
-    if (!found)
+    if (!key || !serve_cache_get(cfg->cache, key, len, index_version(db), &hit)) {
+        free(key);
         return 0;
+    }
+    make_etag(rs, key, len, revision);
+    free(key);
     atomic_store(&cfg->metrics.revision, revision);
     atomic_fetch_add(&cfg->metrics.cache_hits, 1);
     rs->status = 200;
     rs->body = hit.body;
     rs->body_len = hit.body_len;
     rs->content_type = hit.content_type;
-    make_etag(rs, rq, revision);
     snprintf(rs->server_timing, sizeof rs->server_timing, "cache;desc=hit");
     if (not_modified(rq, rs)) {
         serve_response_free(rs);
@@ -413,19 +402,17 @@ static int answer_cached(serve_config *cfg, serve_reader *r, const serve_request
     return 1;
 }
 
-/* Keep RS, the answer to the search RQ that found RES, for a repeat. */
-static void remember(serve_config *cfg, serve_reader *r, const serve_request *rq,
+/* Keep RS, the answer to the search named KEY (LEN bytes) that found RES,
+ * for a repeat. */
+static void remember(serve_config *cfg, serve_reader *r, const char *key, size_t len,
                      const serve_response *rs, const rubric_results *res)
 {
-    size_t len = 0;
-    char *key = cfg->cache && rs->status == 200 && rs->body ? request_key(rq, &len) : NULL;
-    if (!key)
+    if (!cfg->cache || rs->status != 200 || !rs->body)
         return;
     serve_cached answer = {.body = rs->body, .body_len = rs->body_len,
                            .content_type = rs->content_type};
     summarize(res, &answer.summary);
     serve_cache_put(cfg->cache, key, len, index_version(r->db), &answer);
-    free(key);
 }
 
 /* The search options RQ asks for into O (lists in LISTS); 0, or -1 with the
@@ -501,9 +488,11 @@ static const char *query_param(const serve_request *rq, serve_response *rs, size
 }
 
 /* Run the search RQ asks for; the results (caller frees), or NULL with the
- * error answered. The web document in *JSON (caller frees). */
+ * error answered. The web document in *JSON, and the request's key in *KEY
+ * (request_key(), its length in *KEY_LEN), both for the caller to free. */
 static rubric_results *run_search(serve_config *cfg, serve_reader *r, const serve_request *rq,
-                                  serve_response *rs, int html, char **json)
+                                  serve_response *rs, int html, char **json, char **key,
+                                  size_t *key_len)
 {
     rubric_search_opts o;
     search_lists lists;
@@ -519,7 +508,11 @@ static rubric_results *run_search(serve_config *cfg, serve_reader *r, const serv
     }
     unsigned long revision = rubric_db_revision(db);
     atomic_store(&cfg->metrics.revision, revision);
-    make_etag(rs, rq, revision);
+    if (!(*key = request_key(rq, key_len))) {
+        answer_error(rs, 500, "internal", "out of memory", NULL);
+        return NULL;
+    }
+    make_etag(rs, *key, *key_len, revision);
     if (not_modified(rq, rs)) {
         rs->status = 304;
         return NULL;
@@ -555,10 +548,13 @@ static rubric_results *run_search(serve_config *cfg, serve_reader *r, const serv
 static void api_search(serve_config *cfg, serve_reader *r, const serve_request *rq,
                        serve_response *rs)
 {
-    char *json = NULL;
-    rubric_results *res = run_search(cfg, r, rq, rs, 0, &json);
-    if (!res)
+    char *json = NULL, *key = NULL;
+    size_t key_len = 0;
+    rubric_results *res = run_search(cfg, r, rq, rs, 0, &json, &key, &key_len);
+    if (!res) {
+        free(key);
         return;
+    }
     size_t n = strlen(json);
     char *body = realloc(json, n + 2);
     if (!body) {
@@ -574,7 +570,8 @@ static void api_search(serve_config *cfg, serve_reader *r, const serve_request *
     }
     snprintf(rs->server_timing, sizeof rs->server_timing, "search;dur=%.3f",
              rubric_results_seconds(res) * 1000.0);
-    remember(cfg, r, rq, rs, res);
+    remember(cfg, r, key, key_len, rs, res);
+    free(key);
     rubric_results_free(res);
 }
 
@@ -592,7 +589,14 @@ static void api_index(serve_config *cfg, serve_reader *r, const serve_request *r
         return;
     }
     rubric_db_stats st = r->stats;
-    make_etag(rs, rq, st.revision);
+    size_t key_len = 0;
+    char *key = request_key(rq, &key_len);
+    if (!key) {
+        answer_error(rs, 500, "internal", "out of memory", NULL);
+        return;
+    }
+    make_etag(rs, key, key_len, st.revision);
+    free(key);
     if (not_modified(rq, rs)) {
         rs->status = 304;
         return;
@@ -958,9 +962,11 @@ static void html_search(serve_config *cfg, serve_reader *r, const serve_request 
         answer_text(rs, &t, "text/html; charset=utf-8");
         return;
     }
-    char *json = NULL;
-    rubric_results *res = run_search(cfg, r, rq, rs, 1, &json);
+    char *json = NULL, *key = NULL;
+    size_t key_len = 0;
+    rubric_results *res = run_search(cfg, r, rq, rs, 1, &json, &key, &key_len);
     if (!res) {
+        free(key);
         if (rs->status == 304 || !rs->body)
             return;
         /* An error: the same page, saying what was wrong. */
@@ -993,7 +999,8 @@ static void html_search(serve_config *cfg, serve_reader *r, const serve_request 
     snprintf(rs->server_timing, sizeof rs->server_timing, "search;dur=%.3f",
              rubric_results_seconds(res) * 1000.0);
     answer_text(rs, &t, "text/html; charset=utf-8");
-    remember(cfg, r, rq, rs, res);
+    remember(cfg, r, key, key_len, rs, res);
+    free(key);
     rubric_results_free(res);
 }
 

@@ -36,11 +36,11 @@ struct serve_cache {
     size_t bytes, max_bytes;
 };
 
-static uint64_t key_hash(const char *key, size_t len)
+uint64_t serve_hash(uint64_t h, const void *s, size_t n)
 {
-    uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
+    const unsigned char *p = s;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ULL;
     return h;
 }
 
@@ -115,7 +115,7 @@ int serve_cache_get(serve_cache *c, const char *key, size_t key_len, uint64_t ve
 {
     if (!c)
         return 0;
-    uint64_t h = key_hash(key, key_len);
+    uint64_t h = serve_hash(SERVE_HASH_START, key, key_len);
     int found = 0;
     pthread_mutex_lock(&c->lock);
     entry *e = find(c, h, key, key_len);
@@ -163,7 +163,7 @@ void serve_cache_put(serve_cache *c, const char *key, size_t key_len, uint64_t v
     memcpy(k, key, key_len);
     memcpy(body, answer->body, answer->body_len);
     body[answer->body_len] = '\0';
-    e->hash = key_hash(key, key_len);
+    e->hash = serve_hash(SERVE_HASH_START, key, key_len);
     e->version = version;
     e->key = k;
     e->key_len = key_len;

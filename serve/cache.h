@@ -31,6 +31,11 @@ typedef struct serve_cached {
 
 typedef struct serve_cache serve_cache;
 
+/* FNV-1a over S[0..N), continuing from H (SERVE_HASH_START to begin): the
+ * cache's, the entity tags' and the index versions' one hash. */
+#define SERVE_HASH_START 14695981039346656037ULL
+uint64_t serve_hash(uint64_t h, const void *s, size_t n);
+
 /* A cache of at most MAX_BYTES of answers and keys; NULL when out of memory
  * (the server then answers every search afresh). */
 serve_cache *serve_cache_new(size_t max_bytes);

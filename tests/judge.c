@@ -249,24 +249,22 @@ static section *section_of(const char *path, const char *anchor)
     return s;
 }
 
+/* The page judge_anchor_on_page() read last (NULL when unreadable). */
+static char *page_path, *page_data;
+static size_t page_len;
+
 int judge_anchor_on_page(const char *path, const char *anchor)
 {
-    static char *last_path, *data;
-    static size_t len;
-    if (!path) {  /* judge_cleanup() */
-        free(last_path);
-        free(data);
-        last_path = data = NULL;
-        return 0;
+    if (!page_path || strcmp(page_path, path) != 0) {
+        free(page_path);
+        free(page_data);
+        page_data = NULL;
+        page_path = dup_or_die(path);
+        if (read_file(path, SIZE_MAX, &page_data, &page_len) != 0)
+            page_data = NULL;
     }
-    if (!last_path || strcmp(last_path, path) != 0) {
-        free(last_path);
-        free(data);
-        data = NULL;
-        last_path = dup_or_die(path);
-        if (read_file(path, SIZE_MAX, &data, &len) != 0)
-            data = NULL;
-    }
+    const char *data = page_data;
+    size_t len = page_len;
     if (!data || element_at(data, len, anchor) != SIZE_MAX)
         return 1;
     /* The page may write the id with character references ("&lt;n&gt;"). */
@@ -288,7 +286,9 @@ int judge_anchor_on_page(const char *path, const char *anchor)
 
 void judge_cleanup(void)
 {
-    judge_anchor_on_page(NULL, NULL);
+    free(page_path);
+    free(page_data);
+    page_path = page_data = NULL;
     while (sections) {
         section *s = sections;
         sections = s->next;
