@@ -106,7 +106,7 @@ TOOL_LIBS = $(shell $(PKG_CONFIG) --libs xapian-core libcjson libxml-2.0 md4c 2>
 # (lib/store/xapian.cc, the only code that includes <xapian.h>).
 LIB_C = lib/analysis.c lib/util.c lib/reader.c lib/reader_text.c lib/markup_inline.c lib/reader_html.c lib/html_guard.c lib/reader_md.c \
         lib/reader_jsonl.c lib/outline.c lib/layout.c lib/fold.c lib/index.c lib/index_file.c \
-        lib/index_pool.c lib/query.c lib/function_words.c lib/query_build.c lib/synonyms.c lib/db.c lib/spell.c lib/snippet.c lib/link.c \
+        lib/index_pool.c lib/shard.c lib/query.c lib/function_words.c lib/query_build.c lib/synonyms.c lib/db.c lib/spell.c lib/snippet.c lib/link.c \
         lib/explain.c lib/group.c lib/search.c lib/json.c
 LIB_CC = lib/store/xapian.cc
 LIB_OBJ = $(LIB_C:lib/%.c=build/lib/%.o) $(LIB_CC:lib/%.cc=build/lib/%.o)
@@ -118,7 +118,7 @@ TOOLS_OBJ = $(TOOLS_C:tools/%.c=build/tools/%.o)
 TOOLS_HEADERS = tools/cli.h tools/config.h
 HEADERS = $(LIB_HEADERS) $(TOOLS_HEADERS)
 
-TESTS = build/test_embed build/test_analysis build/test_reader build/test_markdown build/test_html build/test_generators build/test_pydocs build/test_cli build/test_config build/test_sites build/test_reindex build/test_query build/test_search build/test_serve build/test_faults build/fuzz_reader build/fuzz_search build/fuzz_config
+TESTS = build/test_embed build/test_analysis build/test_reader build/test_markdown build/test_html build/test_generators build/test_pydocs build/test_cli build/test_config build/test_sites build/test_reindex build/test_shards build/test_query build/test_search build/test_serve build/test_faults build/fuzz_reader build/fuzz_search build/fuzz_config
 
 all: deps build/librubric.a build/librubric.so build/rubric-index build/rubric-query build/rubric-serve \
      build/rubric.pc

@@ -235,6 +235,41 @@ RUBRIC_API void rubric_index_set_max_file_size(rubric_index *ix, size_t bytes);
 /* With ON zero, passages the readers take for boilerplate are indexed as
  * content (default: on). */
 RUBRIC_API void rubric_index_set_boilerplate_detection(rubric_index *ix, int on);
+/* Sets of shards: indexes each holding some of the files, searched as one
+ * (rubric_db_open() on the set, or rubric_db_open_many()). A file belongs to
+ * shard rubric_shard_of(PATH, N) of N, PATH as given to rubric_index_add():
+ * a stable hash of it, so every passage of a file and its manifest entry are
+ * in one shard. */
+#define RUBRIC_SHARDS_MAX 64
+RUBRIC_API unsigned rubric_shard_of(const char *path, unsigned n);
+/* Make IX shard K of N (K from 0) of the set named SET (NULL or "": none
+ * given; a shard keeps the one it has). Recorded at commit; an index with
+ * passages that was built as one index, or as another shard or of another
+ * set, is refused (RUBRIC_EINVAL, with a message) unless it is being
+ * rebuilt. Call it before adding files: a file of another shard is then
+ * refused (RUBRIC_EINVAL). */
+RUBRIC_API int rubric_index_set_shard(rubric_index *ix, unsigned k, unsigned n, const char *set);
+/* A set written as one (rubric-index --shards): a folder holding shard-0 ...
+ * shard-(N-1) and the stub XAPIANDB naming them. rubric_set_open() takes the
+ * set's lock (RUBRIC_ELOCKED when another writer holds it) and checks N (0:
+ * the set's own) against the set's; with RUBRIC_OPEN_REBUILD the new set is
+ * written beside it. Each shard is then an index the caller opens at
+ * rubric_set_shard_path(), makes shard K (rubric_index_set_shard() with
+ * rubric_set_id()), fills and commits. rubric_set_commit() then folds the
+ * copies that lie in different shards, writes the stub, and puts a rebuilt
+ * set in place of the old at one instant; CHANGED says whether any shard's
+ * commit changed something (else a live set is left as it is). */
+typedef struct rubric_set rubric_set;
+RUBRIC_API int rubric_set_open(const char *dir, unsigned n, int flags, rubric_set **out,
+                               char **errmsg);
+RUBRIC_API unsigned rubric_set_shards(const rubric_set *s);
+RUBRIC_API const char *rubric_set_id(const rubric_set *s);
+/* Where shard K is written (malloc'd; NULL when out of memory). */
+RUBRIC_API char *rubric_set_shard_path(const rubric_set *s, unsigned k);
+RUBRIC_API int rubric_set_commit(rubric_set *s, int changed);
+/* Close, releasing the lock; a rebuild not committed is removed. */
+RUBRIC_API void rubric_set_close(rubric_set *s);
+RUBRIC_API const char *rubric_set_errmsg(const rubric_set *s);
 /* Remove every passage of PATH. */
 RUBRIC_API int rubric_index_remove_file(rubric_index *ix, const char *path);
 /* Remove the files indexed under any of ROOTS (a root, or paths beneath it)
@@ -285,6 +320,12 @@ typedef struct rubric_db rubric_db;
 /* Open the index in DIR for reading. RUBRIC_ENODB when missing or damaged;
  * *errmsg (caller frees with free()) says why. */
 RUBRIC_API int rubric_db_open(const char *dir, rubric_db **out, char **errmsg);
+/* Open the N indexes DIRS for reading, searched as one index of all their
+ * passages. Each may be an index folder or a set of shards: a sharded
+ * folder (rubric-index --shards), or a stub file of "auto PATH" lines (paths
+ * relative to the file). They must agree on their language and base URL. */
+RUBRIC_API int rubric_db_open_many(const char *const *dirs, size_t n, rubric_db **out,
+                                   char **errmsg);
 RUBRIC_API void rubric_db_close(rubric_db *db);
 /* Number of passages in the index. */
 RUBRIC_API size_t rubric_db_passages(rubric_db *db);
@@ -323,8 +364,15 @@ typedef struct rubric_db_stats {
     size_t folded;            /* passages left out of results as copies of others */
 } rubric_db_stats;
 
-/* Count files, passages and bytes (walks the manifest: not for every query). */
+/* Count files, passages and bytes (walks the manifest: not for every query);
+ * for a set, the totals of its shards, its revision their revisions' sum. */
 RUBRIC_API int rubric_db_stats_get(rubric_db *db, rubric_db_stats *out);
+/* The indexes DB searches as one: 1 for one index, else its shards. */
+RUBRIC_API size_t rubric_db_shards(const rubric_db *db);
+/* The figures of shard K of DB (0 for one index), and its path into *PATH
+ * (may be NULL; owned by the db). RUBRIC_EINVAL past the last. */
+RUBRIC_API int rubric_db_shard_stats(rubric_db *db, size_t k, rubric_db_stats *out,
+                                     const char **path);
 /* The index's analysis language; owned by the db. */
 RUBRIC_API const char *rubric_db_lang(const rubric_db *db);
 
@@ -439,7 +487,8 @@ typedef struct rubric_hit {
                                   and the average */
     size_t more_parts;         /* other parts of its section that matched too,
                                   represented by this one (0 with per_article,
-                                  whose articles count them in matches) */
+                                  whose articles count them in matches): exact
+                                  when the total is, else at least this many */
     rubric_fragment title_marked;        /* the title whole, its spans the
                                             query's words in it */
     const rubric_fragment *trail_marked; /* each entry of the trail likewise

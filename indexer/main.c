@@ -47,7 +47,14 @@ static const char usage_text[] =
     "  --max-file-size SIZE  skip files larger than SIZE bytes (K, M, G suffixes;\n"
     "                    default 32M)\n"
     "  --status          print the index's revision, update time, files, passages,\n"
-    "                    language and size, and exit\n"
+    "                    language and size (a set: each shard's and the totals),\n"
+    "                    and exit\n"
+    "  --shards N        write DIR as a set of N shards (at most 64), each file in\n"
+    "                    the shard a hash of its path names, searched as one; a\n"
+    "                    set is then written as one without it (a new N needs\n"
+    "                    --rebuild)\n"
+    "  --shard K/N       write DIR as shard K (from 0) of a set of N built apart,\n"
+    "                    with only the files that belong to it\n"
     "  -j, --jobs N      work on N threads (at most " JOBS_MAX_TEXT "; default: one per\n"
     "                    processor): a first build or --rebuild writes N shards\n"
     "                    side by side and merges them; other runs read and\n"
@@ -62,6 +69,8 @@ static const char usage_text[] =
     "\n"
     "Files read: .txt articles, .html/.htm pages, .md/.markdown, .jsonl records.\n"
     "Unchanged files are not indexed again; files gone from a PATH are removed.\n"
+    "A set's copies of one text in different shards are folded (--shards); shards\n"
+    "built apart fold only their own.\n"
     "Exit codes: 0 done, 1 some inputs skipped (named on stderr), 2 usage error,\n"
     "3 index locked by another indexer, 4 index missing, unreadable or damaged.\n";
 
@@ -95,6 +104,10 @@ typedef struct run {
     int fatal;  /* a status that ends the run without committing */
     char **paths, **rels;  /* the files found, in order, and their addresses */
     size_t nfiles, cappaths, caprels;
+    char **kept;           /* without an index yet (a set's walk): what to keep */
+    size_t nkept, capkept;
+    unsigned shard_k, shard_n;  /* --shard: this index's place (n 0: none) */
+    int no_bar;            /* a shard of a set: no progress line of its own */
 } run;
 
 static double now_seconds(void)
@@ -181,7 +194,7 @@ static void *progress_run(void *arg)
 static void progress_start(run *r, size_t nfiles, double bytes)
 {
     progress *p = &r->bar;
-    if (r->quiet || r->verbose || !isatty(STDERR_FILENO))
+    if (r->quiet || r->verbose || r->no_bar || !isatty(STDERR_FILENO))
         return;
     *p = (progress){.ix = r->ix, .nfiles = nfiles, .bytes = bytes, .t0 = now_seconds()};
     if (pthread_mutex_init(&p->lock, NULL) != 0)
@@ -270,6 +283,18 @@ oom:
 static void keep_failed(void *ctx, const char *path)
 {
     run *r = ctx;
+    if (!r->fatal && !r->ix) {
+        /* Kept by each shard of the set, once they are open. */
+        char *p = strdup(path);
+        if (p && CLI_GROW(r->kept, r->nkept, r->capkept) == 0) {
+            r->kept[r->nkept++] = p;
+            return;
+        }
+        free(p);
+        cli_error("rubric-index", "memory", "out of memory");
+        r->fatal = RUBRIC_ENOMEM;
+        return;
+    }
     if (!r->fatal && rubric_index_keep(r->ix, path) != RUBRIC_OK) {
         cli_error("rubric-index", "memory", "out of memory");
         r->fatal = RUBRIC_ENOMEM;
@@ -324,12 +349,18 @@ static void note_skipped(void *ctx, const char *path, const char *why)
  * status that ends the run is returned, which stops rubric_index_add_many(). */
 static int file_outcome(run *r, size_t i, int rc, int what, size_t n);
 
+/* The shards of a set say what became of their files on threads of their
+ * own: one at a time. */
+static pthread_mutex_t say_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int file_done(void *ctx, size_t i, int rc, int what, size_t n)
 {
     run *r = ctx;
+    pthread_mutex_lock(&say_lock);
     progress_hold(r);
     int stop = file_outcome(r, i, rc, what, n);
     progress_release(r);
+    pthread_mutex_unlock(&say_lock);
     return stop;
 }
 
@@ -416,6 +447,32 @@ static int add_string(cJSON *o, const char *key, const char *s)
     return ok;
 }
 
+static int is_set(const char *db);
+
+/* A set's shards for --status --json: an array of their figures; 0 when out
+ * of memory. */
+static int add_shards_json(cJSON *o, rubric_db *d)
+{
+    cJSON *list = cJSON_AddArrayToObject(o, "shards");
+    for (size_t k = 0; list && k < rubric_db_shards(d); k++) {
+        rubric_db_stats st;
+        const char *path = NULL;
+        cJSON *s = cJSON_CreateObject();
+        if (!s || !cJSON_AddItemToArray(list, s))
+            return 0;
+        if (rubric_db_shard_stats(d, k, &st, &path) != RUBRIC_OK)
+            return 0;
+        if (!(add_string(s, "index", path) &&
+              cJSON_AddNumberToObject(s, "revision", (double)st.revision) &&
+              cJSON_AddNumberToObject(s, "files", (double)st.files) &&
+              cJSON_AddNumberToObject(s, "passages", (double)st.passages) &&
+              cJSON_AddNumberToObject(s, "folded", (double)st.folded) &&
+              cJSON_AddNumberToObject(s, "bytes", (double)st.bytes)))
+            return 0;
+    }
+    return list != NULL;
+}
+
 /* rubric-index --status --json: the same figures as an object. */
 static int print_status_json(rubric_db *d, const rubric_db_stats *st, const char *db,
                              const char *config_path)
@@ -430,7 +487,8 @@ static int print_status_json(rubric_db *d, const rubric_db_stats *st, const char
                add_string(o, "language", rubric_db_lang(d)) &&
                add_string(o, "base_url", *base ? base : NULL) &&
                cJSON_AddNumberToObject(o, "bytes", (double)st->bytes) &&
-               add_string(o, "config", config_path))) {
+               add_string(o, "config", config_path) &&
+               (!is_set(db) || add_shards_json(o, d)))) {
         cJSON_Delete(o);
         o = NULL;
     }
@@ -471,7 +529,21 @@ static int print_status(const char *db, const char *config_path, int json)
         cli_puts_safe(stdout, config_path ? config_path : "(none)");
         putchar('\n');
         printf("size:     %.1f MB\n", (double)st.bytes / 1e6);
-    } else {
+        if (is_set(db))
+            printf("shards:   %zu\n", rubric_db_shards(d));
+        for (size_t k = 0; is_set(db) && k < rubric_db_shards(d); k++) {
+            rubric_db_stats one;
+            const char *path = NULL;
+            if (rubric_db_shard_stats(d, k, &one, &path) != RUBRIC_OK) {
+                rc = RUBRIC_ENODB;
+                break;
+            }
+            SAY(stdout, "  ", path, ": ");
+            printf("revision %lu, %zu files, %zu passages, %zu folded, %.1f MB\n", one.revision,
+                   one.files, one.passages, one.folded, (double)one.bytes / 1e6);
+        }
+    }
+    if (rc != RUBRIC_OK) {
         cli_error("rubric-index", "index", "cannot read the manifest of '%s'", db);
     }
     rubric_db_close(d);
@@ -486,6 +558,8 @@ typedef struct opts {
     int flags;                  /* RUBRIC_OPEN_* */
     int show_status, quiet, verbose, json;
     unsigned long wait, jobs;   /* jobs 0: one per processor */
+    unsigned long shards;       /* --shards N (0: not given) */
+    unsigned shard_k, shard_n;  /* --shard K/N (n 0: not given) */
     size_t max_file_size;       /* 0: the configuration's, else the library's */
     char **paths;               /* the PATHs given */
     size_t npaths;
@@ -505,7 +579,8 @@ static int add_glob(char ***list, size_t *n, size_t *cap, char *glob)
 static int parse_options(int argc, char **argv, opts *o)
 {
     enum { OPT_DB = 256, OPT_LANG, OPT_INCLUDE, OPT_EXCLUDE, OPT_BASE, OPT_CONFIG, OPT_VERSION,
-           OPT_REBUILD, OPT_DRY, OPT_WAIT, OPT_STATUS, OPT_MAX_FILE, OPT_JSON };
+           OPT_REBUILD, OPT_DRY, OPT_WAIT, OPT_STATUS, OPT_MAX_FILE, OPT_JSON, OPT_SHARDS,
+           OPT_SHARD };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"lang", required_argument, NULL, OPT_LANG},
@@ -519,6 +594,8 @@ static int parse_options(int argc, char **argv, opts *o)
         {"max-file-size", required_argument, NULL, OPT_MAX_FILE},
         {"status", no_argument, NULL, OPT_STATUS},
         {"json", no_argument, NULL, OPT_JSON},
+        {"shards", required_argument, NULL, OPT_SHARDS},
+        {"shard", required_argument, NULL, OPT_SHARD},
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
@@ -555,6 +632,24 @@ static int parse_options(int argc, char **argv, opts *o)
             break;
         case OPT_STATUS: o->show_status = 1; break;
         case OPT_JSON: o->json = 1; break;
+        case OPT_SHARDS:
+            if (cli_count("rubric-index", "--shards", optarg, 1, RUBRIC_SHARDS_MAX, &o->shards) < 0)
+                return EXIT_USAGE;
+            break;
+        case OPT_SHARD: {
+            unsigned k, n;
+            int end = 0;
+            if (sscanf(optarg, "%u/%u%n", &k, &n, &end) != 2 || optarg[end] || !n ||
+                n > RUBRIC_SHARDS_MAX || k >= n || !strchr("0123456789", optarg[0])) {
+                cli_error("rubric-index", "usage",
+                          "--shard wants K/N, shard K (from 0) of N (at most %d), not '%s'",
+                          RUBRIC_SHARDS_MAX, optarg);
+                return EXIT_USAGE;
+            }
+            o->shard_k = k;
+            o->shard_n = n;
+            break;
+        }
         case OPT_MAX_FILE:
             if (cli_size(optarg, &o->max_file_size) < 0) {
                 cli_error("rubric-index", "usage",
@@ -577,6 +672,11 @@ static int parse_options(int argc, char **argv, opts *o)
     }
     o->paths = argv + optind;
     o->npaths = (size_t)(argc - optind);
+    if (o->shards && o->shard_n) {
+        cli_error("rubric-index", "usage", "--shards writes a whole set and --shard one shard "
+                  "of it: give one of them");
+        return EXIT_USAGE;
+    }
     return -1;
 }
 
@@ -640,7 +740,7 @@ static void walk_roots(const opts *o, const config *cfg, run *r, const char **ro
         cli_walk w = {"rubric-index", NULL, NULL, NULL, r->have_db_stat ? &r->db_stat : NULL,
                       queue_file, keep_failed, r, 0, 0, note_skipped};
         w.root = roots[i] = root_of(o, cfg, i, &w);
-        int rc = rubric_index_root(r->ix, w.root);
+        int rc = r->ix ? rubric_index_root(r->ix, w.root) : RUBRIC_OK;
         if (rc != RUBRIC_OK) {
             cli_error("rubric-index", "index", "%s", rubric_index_errmsg(r->ix));
             r->fatal = rc;
@@ -657,6 +757,19 @@ static void walk_roots(const opts *o, const config *cfg, run *r, const char **ro
  * the queue. */
 static void index_files(run *r, unsigned long jobs)
 {
+    /* A shard indexes only the files that belong to it. */
+    if (r->shard_n) {
+        size_t kept = 0;
+        for (size_t i = 0; i < r->nfiles; i++)
+            if (rubric_shard_of(r->paths[i], r->shard_n) == r->shard_k) {
+                r->paths[kept] = r->paths[i];
+                r->rels[kept++] = r->rels[i];
+            } else {
+                free(r->paths[i]);
+                free(r->rels[i]);
+            }
+        r->nfiles = kept;
+    }
     if (!r->fatal) {
         /* One thread per processor by default: a first build or a rebuild
          * writes a shard on each (README, "Performance"). */
@@ -798,6 +911,14 @@ static int index_run(const opts *o, const config *cfg)
         return status;
     }
     r.have_db_stat = stat(db, &r.db_stat) == 0;
+    if (o->shard_n && rubric_index_set_shard(r.ix, o->shard_k, o->shard_n, NULL) != RUBRIC_OK) {
+        cli_error("rubric-index", "usage", "%s", rubric_index_errmsg(r.ix));
+        rubric_index_close(r.ix);
+        cJSON_Delete(r.json);
+        return EXIT_USAGE;
+    }
+    r.shard_k = o->shard_k;
+    r.shard_n = o->shard_n;
     rubric_index_set_boilerplate_detection(r.ix, cfg->detect_boilerplate);
     rubric_index_set_max_file_size(r.ix, o->max_file_size ? o->max_file_size : cfg->max_file_size);
     const char *base_url = o->base_url ? o->base_url : cfg->base_url;
@@ -818,6 +939,269 @@ static int index_run(const opts *o, const config *cfg)
     remove_missing(&r, roots, nroots);
     free(roots);
     return finish(&r, t0);
+}
+
+/* Is DB a set of shards (a folder holding the stub that names them)? */
+static int is_set(const char *db)
+{
+    size_t n = strlen(db) + sizeof "/XAPIANDB";
+    char *stub = malloc(n);
+    struct stat st;
+    int yes = stub && snprintf(stub, n, "%s/XAPIANDB", db) > 0 && stat(stub, &st) == 0;
+    free(stub);
+    return yes;
+}
+
+/* One shard of a set's run, on a thread of its own. */
+typedef struct shard_run {
+    run r;
+    const opts *o;
+    const config *cfg;
+    const char *const *roots;
+    size_t nroots;
+    char *path;
+    const char *set_id;
+    unsigned long jobs;
+    char **kept;
+    size_t nkept;
+    unsigned long before;  /* its revision before the run */
+    int committed;         /* changed something, and committed */
+    size_t total;          /* passages in the shard after the run */
+    unsigned long revision;
+} shard_run;
+
+static void *shard_thread(void *arg)
+{
+    shard_run *sr = arg;
+    run *r = &sr->r;
+    char *err = NULL;
+    /* The set's rebuild is the set's: each shard of a new set is new. */
+    int flags = sr->o->flags & ~RUBRIC_OPEN_REBUILD;
+    int rc = rubric_index_open_with(sr->path, sr->o->lang, flags, &r->ix, &err);
+    if (rc != RUBRIC_OK) {
+        pthread_mutex_lock(&say_lock);
+        cli_error("rubric-index", rc == RUBRIC_EINVAL ? "usage" : "index", "%s",
+                  err ? err : rubric_strerror(rc));
+        pthread_mutex_unlock(&say_lock);
+        free(err);
+        r->fatal = rc;
+    }
+    if (!r->fatal && rubric_index_set_shard(r->ix, r->shard_k, r->shard_n, sr->set_id) != RUBRIC_OK) {
+        cli_error("rubric-index", "usage", "%s", rubric_index_errmsg(r->ix));
+        r->fatal = RUBRIC_EINVAL;
+    }
+    if (!r->fatal) {
+        sr->before = rubric_index_revision(r->ix);
+        rubric_index_set_boilerplate_detection(r->ix, sr->cfg->detect_boilerplate);
+        rubric_index_set_max_file_size(r->ix, sr->o->max_file_size ? sr->o->max_file_size
+                                                                     : sr->cfg->max_file_size);
+        const char *base_url = sr->o->base_url ? sr->o->base_url : sr->cfg->base_url;
+        if (base_url && rubric_index_set_base_url(r->ix, base_url) != RUBRIC_OK)
+            r->fatal = RUBRIC_ENODB;
+        for (size_t i = 0; i < sr->nroots && !r->fatal; i++)
+            if ((rc = rubric_index_root(r->ix, sr->roots[i])) != RUBRIC_OK)
+                r->fatal = rc;
+        for (size_t i = 0; i < sr->nkept && !r->fatal; i++)
+            if ((rc = rubric_index_keep(r->ix, sr->kept[i])) != RUBRIC_OK)
+                r->fatal = rc;
+        if (r->fatal) {
+            pthread_mutex_lock(&say_lock);
+            cli_error("rubric-index", "index", "%s", rubric_index_errmsg(r->ix));
+            pthread_mutex_unlock(&say_lock);
+        }
+    }
+    index_files(r, sr->jobs);
+    remove_missing(r, sr->roots, sr->nroots);
+    if (!r->fatal && !r->dry_run) {
+        if (rubric_index_commit(r->ix) != RUBRIC_OK) {
+            pthread_mutex_lock(&say_lock);
+            cli_error("rubric-index", "index", "%s", rubric_index_errmsg(r->ix));
+            pthread_mutex_unlock(&say_lock);
+            r->fatal = RUBRIC_ENODB;
+        }
+    }
+    if (r->ix && !r->fatal) {
+        sr->total = rubric_index_passages(r->ix);
+        sr->revision = rubric_index_revision(r->ix);
+        sr->committed = sr->revision != sr->before;
+    }
+    rubric_index_close(r->ix);
+    r->ix = NULL;
+    return NULL;
+}
+
+/* Move what the shard's --json summary noted into the set's. */
+static void merge_notes(cJSON *into, cJSON *from)
+{
+    static const char *const lists[] = {"skipped", "partial", "add", "change", "remove"};
+    for (size_t k = 0; into && from && k < sizeof lists / sizeof *lists; k++) {
+        cJSON *src = cJSON_DetachItemFromObjectCaseSensitive(from, lists[k]);
+        if (!src)
+            continue;
+        cJSON *dst = cJSON_GetObjectItemCaseSensitive(into, lists[k]);
+        if (!dst) {
+            cJSON_AddItemToObject(into, lists[k], src);
+            continue;
+        }
+        cJSON *item;
+        while ((item = cJSON_DetachItemFromArray(src, 0)))
+            cJSON_AddItemToArray(dst, item);
+        cJSON_Delete(src);
+    }
+}
+
+/* rubric-index on a set of shards (--shards, or DB is one): the roots walked
+ * once, each shard written on a thread of its own with the files that
+ * belong to it, then the set committed as one. Returns the exit status. */
+static int set_run(const opts *o, const config *cfg, const char *db)
+{
+    double t0 = now_seconds();
+    rubric_set *set = NULL;
+    char *err = NULL;
+    int rc = rubric_set_open(db, (unsigned)o->shards, o->flags, &set, &err);
+    for (double waited = 0; rc == RUBRIC_ELOCKED && waited < (double)o->wait; waited += 0.2) {
+        free(err);
+        err = NULL;
+        nanosleep(&(struct timespec){0, 200 * 1000 * 1000}, NULL);
+        rc = rubric_set_open(db, (unsigned)o->shards, o->flags, &set, &err);
+    }
+    if (rc != RUBRIC_OK) {
+        cli_error("rubric-index", rc == RUBRIC_EINVAL ? "usage" : "index", "%s",
+                  err ? err : rubric_strerror(rc));
+        free(err);
+        return rc == RUBRIC_ELOCKED ? EXIT_LOCKED : rc == RUBRIC_EINVAL ? EXIT_USAGE : EXIT_NODB;
+    }
+    run all = {0};
+    all.quiet = o->quiet;
+    all.verbose = o->verbose && !o->quiet;
+    all.dry_run = (o->flags & RUBRIC_OPEN_DRY_RUN) != 0;
+    all.have_db_stat = stat(db, &all.db_stat) == 0;
+    if (o->json && !(all.json = cli_json_object()))
+        all.fatal = RUBRIC_ENOMEM;
+    size_t nroots = o->npaths ? o->npaths : cfg->nsources;
+    const char **roots = calloc(nroots + 1, sizeof *roots);
+    if (!roots)
+        all.fatal = RUBRIC_ENOMEM;
+    else
+        walk_roots(o, cfg, &all, roots, nroots);
+    unsigned n = rubric_set_shards(set);
+    shard_run *sr = calloc(n, sizeof *sr);
+    pthread_t *threads = calloc(n, sizeof *threads);
+    if (!sr || !threads)
+        all.fatal = RUBRIC_ENOMEM;
+    /* The threads --jobs gives (one per processor by default), shared. */
+    unsigned long jobs = o->jobs;
+    if (!jobs) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = cpus < 1 ? 1 : cpus > JOBS_MAX ? JOBS_MAX : (unsigned long)cpus;
+    }
+    for (unsigned k = 0; k < n && !all.fatal; k++) {
+        shard_run *s = &sr[k];
+        s->o = o;
+        s->cfg = cfg;
+        s->roots = roots;
+        s->nroots = nroots;
+        s->set_id = rubric_set_id(set);
+        s->kept = all.kept;
+        s->nkept = all.nkept;
+        s->jobs = jobs / n > 0 ? jobs / n : 1;
+        s->r.quiet = all.quiet;
+        s->r.verbose = all.verbose;
+        s->r.dry_run = all.dry_run;
+        s->r.no_bar = 1;
+        s->r.shard_k = k;
+        s->r.shard_n = n;
+        if (o->json && !(s->r.json = cli_json_object()))
+            all.fatal = RUBRIC_ENOMEM;
+        /* Its files, in the walk's order. */
+        for (size_t i = 0; i < all.nfiles && !all.fatal; i++)
+            if (rubric_shard_of(all.paths[i], n) == k &&
+                queue_file(&s->r, all.paths[i], all.rels[i]) != 0)
+                all.fatal = RUBRIC_ENOMEM;
+        if (!(s->path = rubric_set_shard_path(set, k)))
+            all.fatal = RUBRIC_ENOMEM;
+    }
+    if (all.fatal == RUBRIC_ENOMEM)
+        cli_error("rubric-index", "memory", "out of memory");
+    unsigned started = 0;
+    for (; started < n && !all.fatal; started++)
+        if (pthread_create(&threads[started], NULL, shard_thread, &sr[started]) != 0) {
+            cli_error("rubric-index", "index", "cannot start a thread for shard %u", started);
+            all.fatal = RUBRIC_EINTERNAL;
+            break;
+        }
+    int changed = 0;
+    size_t total = 0;
+    unsigned long revision = 0;
+    for (unsigned k = 0; k < started; k++) {
+        pthread_join(threads[k], NULL);
+        run *r = &sr[k].r;
+        if (r->fatal && !all.fatal)
+            all.fatal = r->fatal;
+        all.files += r->files;
+        all.added += r->added;
+        all.changed += r->changed;
+        all.unchanged += r->unchanged;
+        all.excluded += r->excluded;
+        all.skipped += r->skipped;
+        all.partial += r->partial;
+        all.removed += r->removed;
+        all.passages += r->passages;
+        changed |= sr[k].committed;
+        total += sr[k].total;
+        merge_notes(all.json, r->json);
+    }
+    if (!all.fatal && rubric_set_commit(set, changed) != RUBRIC_OK) {
+        cli_error("rubric-index", "index", "%s", rubric_set_errmsg(set));
+        all.fatal = RUBRIC_ENODB;
+    }
+    int status;
+    if (all.fatal) {
+        fputs("rubric-index: stopped; the set's shards that committed stand, the others are "
+              "unchanged\n", stderr);
+        status = cli_exit_code(all.fatal);
+        if (status == EXIT_SKIPPED)
+            status = EXIT_NODB;
+        cJSON_Delete(all.json);
+        all.json = NULL;
+    } else {
+        rubric_db *d = NULL;
+        if (!all.dry_run && rubric_db_open(db, &d, NULL) == RUBRIC_OK)
+            revision = rubric_db_revision(d);
+        rubric_db_close(d);
+        report(&all, total, revision, t0);
+        status = all.json && !report_json(&all, total, revision, t0) ? EXIT_NODB
+                 : all.skipped || all.partial                         ? EXIT_SKIPPED
+                                                                      : EXIT_DONE;
+    }
+    for (unsigned k = 0; sr && k < n; k++) {
+        cJSON_Delete(sr[k].r.json);
+        free(sr[k].path);
+        /* A shard's thread frees its files (index_files()); one never
+         * started leaves them. */
+        for (size_t i = 0; k >= started && i < sr[k].r.nfiles; i++) {
+            free(sr[k].r.paths[i]);
+            free(sr[k].r.rels[i]);
+        }
+        if (k >= started) {
+            free(sr[k].r.paths);
+            free(sr[k].r.rels);
+        }
+    }
+    for (size_t i = 0; i < all.nfiles; i++) {
+        free(all.paths[i]);
+        free(all.rels[i]);
+    }
+    free(all.paths);
+    free(all.rels);
+    for (size_t i = 0; i < all.nkept; i++)
+        free(all.kept[i]);
+    free(all.kept);
+    free(sr);
+    free(threads);
+    free(roots);
+    rubric_set_close(set);
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -841,8 +1225,11 @@ int main(int argc, char **argv)
             o.lang = cfg.lang;
         if (o.show_status)
             status = print_status(cli_db_path(o.dbflag, cfg.db), cfg.path, o.json);
-        else if ((status = check_run(&o, &cfg)) < 0)
-            status = index_run(&o, &cfg);
+        else if ((status = check_run(&o, &cfg)) < 0) {
+            const char *db = cli_db_path(o.dbflag, cfg.db);
+            status = o.shards || (!o.shard_n && is_set(db)) ? set_run(&o, &cfg, db)
+                                                             : index_run(&o, &cfg);
+        }
         config_free(&cfg);
     }
     free(o.include);

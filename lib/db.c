@@ -1,6 +1,7 @@
 /* db.c: the read handle: open an index, follow its rebuilds and reindexes
  * (reopen), and what it records (revision, language, base URL, statistics). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
@@ -34,12 +35,36 @@ const char *rubric_db_id(rubric_db *db)
     return db->id;
 }
 
+/* The time DB (a part of a set, or a whole index) was last updated, malloc'd,
+ * or NULL when it records none. */
+static char *updated_of(xs_db *db)
+{
+    char *v = NULL;
+    size_t len = 0;
+    if (xs_db_get_metadata(db, META_UPDATED, &v, &len) != XS_OK) {
+        free(v);
+        v = NULL;
+    }
+    return v;
+}
+
 const char *rubric_db_updated(rubric_db *db)
 {
     free(db->updated);
-    size_t len = 0;
-    if (xs_db_get_metadata(db->db, META_UPDATED, &db->updated, &len) != XS_OK)
-        db->updated = NULL;
+    db->updated = NULL;
+    if (!xs_db_parts(db->db))
+        db->updated = updated_of(db->db);
+    /* A set was updated when its newest part was (the times are ISO-8601
+     * UTC: they sort as text). */
+    for (size_t k = 0; k < xs_db_parts(db->db); k++) {
+        char *t = updated_of(xs_db_part(db->db, k));
+        if (t && (!db->updated || strcmp(t, db->updated) > 0)) {
+            free(db->updated);
+            db->updated = t;
+        } else {
+            free(t);
+        }
+    }
     return db->updated ? db->updated : "";
 }
 
@@ -79,16 +104,53 @@ static unsigned long long dir_bytes(const char *dir)
     return n;
 }
 
-int rubric_db_stats_get(rubric_db *db, rubric_db_stats *out)
+/* The figures of DB, one index. */
+static int stats_of(xs_db *db, rubric_db_stats *out)
 {
     memset(out, 0, sizeof *out);
-    out->revision = layout_revision(db->db);
-    out->passages = xs_db_doccount(db->db);
-    out->folded = xs_db_termfreq(db->db, TERM_FOLDED, strlen(TERM_FOLDED));
-    if (xs_db_metadata(db->db, META_FILE, count_file, &out->files) != XS_OK)
+    out->revision = layout_revision(db);
+    out->passages = xs_db_doccount(db);
+    out->folded = xs_db_termfreq(db, TERM_FOLDED, strlen(TERM_FOLDED));
+    if (xs_db_metadata(db, META_FILE, count_file, &out->files) != XS_OK)
         return RUBRIC_ENODB;
-    out->bytes = dir_bytes(db->dir);
+    out->bytes = dir_bytes(xs_db_path(db));
     return RUBRIC_OK;
+}
+
+int rubric_db_stats_get(rubric_db *db, rubric_db_stats *out)
+{
+    size_t n = xs_db_parts(db->db);
+    if (!n)
+        return stats_of(db->db, out);
+    memset(out, 0, sizeof *out);
+    for (size_t k = 0; k < n; k++) {
+        rubric_db_stats one;
+        int rc = stats_of(xs_db_part(db->db, k), &one);
+        if (rc != RUBRIC_OK)
+            return rc;
+        out->revision += one.revision;
+        out->files += one.files;
+        out->passages += one.passages;
+        out->bytes += one.bytes;
+        out->folded += one.folded;
+    }
+    return RUBRIC_OK;
+}
+
+size_t rubric_db_shards(const rubric_db *db)
+{
+    size_t n = xs_db_parts(db->db);
+    return n ? n : 1;
+}
+
+int rubric_db_shard_stats(rubric_db *db, size_t k, rubric_db_stats *out, const char **path)
+{
+    if (k >= rubric_db_shards(db))
+        return RUBRIC_EINVAL;
+    xs_db *part = xs_db_parts(db->db) ? xs_db_part(db->db, k) : db->db;
+    if (path)
+        *path = xs_db_path(part);
+    return stats_of(part, out);
 }
 
 const char *rubric_db_base_url(const rubric_db *db)
@@ -96,34 +158,128 @@ const char *rubric_db_base_url(const rubric_db *db)
     return db->base_url ? db->base_url : "";
 }
 
+/* Metadata KEY of DB into *OUT (malloc'd, NULL when absent): for a set, the
+ * value every part holds, or RUBRIC_ENODB with a message (in *ERRMSG) naming
+ * two parts that disagree on WHAT. */
+static int agreed_metadata(xs_db *db, const char *key, const char *what, char **out, char **errmsg)
+{
+    size_t len = 0, n = xs_db_parts(db);
+    *out = NULL;
+    if (!n)
+        return xs_status(xs_db_get_metadata(db, key, out, &len));
+    for (size_t k = 0; k < n; k++) {
+        char *v = NULL;
+        int rc = xs_status(xs_db_get_metadata(xs_db_part(db, k), key, &v, &len));
+        if (rc == RUBRIC_OK && k > 0 && (v ? !*out || strcmp(v, *out) : *out != NULL)) {
+            if (errmsg)
+                *errmsg = xasprintf("the shards disagree on their %s: '%s' has '%s', '%s' has '%s'",
+                                    what, xs_db_path(xs_db_part(db, 0)), *out ? *out : "",
+                                    xs_db_path(xs_db_part(db, k)), v ? v : "");
+            rc = RUBRIC_ENODB;
+        }
+        if (rc != RUBRIC_OK) {
+            free(v);
+            free(*out);
+            *out = NULL;
+            return rc;
+        }
+        if (k == 0)
+            *out = v;
+        else
+            free(v);
+    }
+    return RUBRIC_OK;
+}
+
+/* A set whose indexes are all shards of one set (one id) must hold each of
+ * its shards once: a stub that lost a line, or names a shard twice, would
+ * search some files twice or not at all. RUBRIC_ENODB with a message when it
+ * does not. Indexes of different sets, or not shards, may be searched
+ * together. */
+static int check_shards(xs_db *db, char **errmsg)
+{
+    size_t n = xs_db_parts(db);
+    unsigned char seen[RUBRIC_SHARDS_MAX] = {0};
+    char *set = NULL, *msg = NULL;
+    unsigned count = 0;
+    int one_set = n > 0;
+    for (size_t k = 0; k < n && one_set && !msg; k++) {
+        xs_db *part = xs_db_part(db, k);
+        char *place = NULL, *id = NULL;
+        size_t len = 0;
+        unsigned sk = 0, sn = 0;
+        xs_db_get_metadata(part, META_SHARD, &place, &len);
+        xs_db_get_metadata(part, META_SET, &id, &len);
+        one_set = place && id && sscanf(place, "%u/%u", &sk, &sn) == 2 && sk < sn &&
+                  sn <= RUBRIC_SHARDS_MAX && (k == 0 || (strcmp(id, set) == 0 && sn == count));
+        if (one_set && k == 0) {
+            set = id;
+            id = NULL;
+            count = sn;
+        }
+        if (one_set && seen[sk]++)
+            msg = xasprintf("'%s' is shard %s of its set, as another of the set's indexes is",
+                            xs_db_path(part), place);
+        free(place);
+        free(id);
+    }
+    if (one_set && !msg && n != count)
+        for (unsigned k = 0; k < count && !msg; k++)
+            if (!seen[k])
+                msg = xasprintf("shard %u/%u of the set is missing (%zu of its %u shards named)",
+                                k, count, n, count);
+    free(set);
+    if (!msg)
+        return RUBRIC_OK;
+    if (errmsg)
+        *errmsg = msg;
+    else
+        free(msg);
+    return RUBRIC_ENODB;
+}
+
 int rubric_db_open(const char *dir, rubric_db **out, char **errmsg)
+{
+    return rubric_db_open_many(&dir, 1, out, errmsg);
+}
+
+int rubric_db_open_many(const char *const *dirs, size_t n, rubric_db **out, char **errmsg)
 {
     *out = NULL;
     if (errmsg)
         *errmsg = NULL;
-    struct stat st;
-    /* Without an atomic exchange, a rebuild leaves DIR missing for an
-     * instant while its scratch copy takes its place: wait that out. */
-    char *scratch = xasprintf("%s.rebuild", dir);
-    for (int i = 0; i < 100 && scratch && stat(dir, &st) < 0 && errno == ENOENT &&
-                    stat(scratch, &st) == 0;
-         i++)
-        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-    free(scratch);
-    if (stat(dir, &st) < 0) {
+    if (n == 0) {
         if (errmsg)
-            *errmsg = errno == ENOENT
-                          ? xasprintf("index '%s' does not exist (build it with rubric-index)", dir)
-                          : xasprintf("cannot open index '%s': %s", dir, strerror(errno));
-        return RUBRIC_ENODB;
+            *errmsg = xstrdup("no index named");
+        return RUBRIC_EINVAL;
     }
+    struct stat st;
+    for (size_t i = 0; i < n; i++) {
+        const char *dir = dirs[i];
+        /* Without an atomic exchange, a rebuild leaves DIR missing for an
+         * instant while its scratch copy takes its place: wait that out. */
+        char *scratch = xasprintf("%s.rebuild", dir);
+        for (int t = 0; t < 100 && scratch && stat(dir, &st) < 0 && errno == ENOENT &&
+                        stat(scratch, &st) == 0;
+             t++)
+            nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+        free(scratch);
+        if (stat(dir, &st) < 0) {
+            if (errmsg)
+                *errmsg = errno == ENOENT
+                              ? xasprintf("index '%s' does not exist (build it with rubric-index)", dir)
+                              : xasprintf("cannot open index '%s': %s", dir, strerror(errno));
+            return RUBRIC_ENODB;
+        }
+    }
+    const char *dir = dirs[0];
     rubric_db *db = calloc(1, sizeof *db);
     if (!db || !(db->dir = xstrdup(dir))) {
         free(db);
         return RUBRIC_ENOMEM;
     }
     char *msg = NULL;
-    int rc = xs_db_open_read(dir, &db->db, &msg);
+    int rc = xs_db_open_read_many(dirs, n, &db->db, &msg);
     if (rc != XS_OK) {
         if (errmsg)
             *errmsg = xasprintf("cannot open index '%s': %s", dir, msg ? msg : "out of memory");
@@ -133,12 +289,16 @@ int rubric_db_open(const char *dir, rubric_db **out, char **errmsg)
         return rc == XS_ENOMEM ? RUBRIC_ENOMEM : RUBRIC_ENODB; /* any failure to open */
     }
     char *lang = NULL;
-    size_t len = 0;
-    xs_db_get_metadata(db->db, META_LANG, &lang, &len);
-    xs_db_get_metadata(db->db, META_BASE_URL, &db->base_url, &len);
-    rc = rubric_analyzer_new(lang ? lang : "english", &db->an);
-    if (rc != RUBRIC_OK && errmsg)
-        *errmsg = xasprintf("index '%s' names an unknown language '%s'", dir, lang);
+    rc = check_shards(db->db, errmsg);
+    if (rc == RUBRIC_OK)
+        rc = agreed_metadata(db->db, META_LANG, "language", &lang, errmsg);
+    if (rc == RUBRIC_OK)
+        rc = agreed_metadata(db->db, META_BASE_URL, "base URL", &db->base_url, errmsg);
+    if (rc == RUBRIC_OK) {
+        rc = rubric_analyzer_new(lang ? lang : "english", &db->an);
+        if (rc != RUBRIC_OK && errmsg)
+            *errmsg = xasprintf("index '%s' names an unknown language '%s'", dir, lang);
+    }
     free(lang);
     if (rc != RUBRIC_OK) {
         rubric_db_close(db);

@@ -7,7 +7,6 @@
  * swapped in (publish()).
  */
 #define _XOPEN_SOURCE 700 /* realpath */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -120,20 +119,7 @@ static int ours(const char *name, int scratch)
  * whether it holds anything at all. */
 static char *foreign_entry(const char *path, int scratch, int *empty)
 {
-    DIR *d = opendir(path);
-    struct dirent *e;
-    char *found = NULL;
-    *empty = 1;
-    while (d && !found && (e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        *empty = 0;
-        if (!ours(e->d_name, scratch) && !(found = xstrdup(e->d_name)))
-            found = xstrdup("?");
-    }
-    if (d)
-        closedir(d);
-    return found;
+    return dir_foreign_entry(path, ours, scratch, empty);
 }
 
 /* Holding the lock, no rebuild is running: a scratch copy left by one that
@@ -311,10 +297,13 @@ int rubric_index_open_with(const char *dir, const char *lang, int flags, rubric_
     char *have = NULL;
     size_t len = 0;
     rc = open_db(ix, missing, errmsg);
-    /* An index with no passages (a first build killed before it was
-     * published left it so) is built as a first build is, not in one
-     * transaction holding every file. */
-    if (rc == RUBRIC_OK && !ix->dry_run && xs_db_doccount(ix->db) == 0)
+    /* An index with no passages that never committed (a first build killed
+     * before it was published left it so) is built as a first build is,
+     * not in one transaction holding every file. One that committed holding
+     * nothing (a shard no file belongs to) is an index like any other: a
+     * run that changes nothing leaves it as it is. */
+    if (rc == RUBRIC_OK && !ix->dry_run && xs_db_doccount(ix->db) == 0 &&
+        !layout_committed(ix->db))
         rebuild = 1;
     if (rc == RUBRIC_OK)
         rc = xs_status(xs_db_get_metadata(ix->db, META_LANG, &have, &len));
@@ -553,6 +542,62 @@ int rubric_index_set_base_url(rubric_index *ix, const char *url)
     return RUBRIC_OK;
 }
 
+unsigned rubric_shard_of(const char *path, unsigned n)
+{
+    return n > 1 ? (unsigned)(hash64(path, strlen(path)) % n) : 0;
+}
+
+/* Is the index IX writes in place (no rebuild) free to be shard PLACE
+ * ("K/N") of SET ("": any)? An index with passages keeps its place: files
+ * routed by another count would be in the wrong shards. */
+static int check_shard(rubric_index *ix, const char *place, const char *set)
+{
+    if (xs_db_doccount(ix->db) == 0)
+        return RUBRIC_OK;
+    char *have = NULL, *have_set = NULL;
+    size_t len = 0;
+    int rc = xs_status(xs_db_get_metadata(ix->db, META_SHARD, &have, &len));
+    if (rc == RUBRIC_OK)
+        rc = xs_status(xs_db_get_metadata(ix->db, META_SET, &have_set, &len));
+    if (rc != RUBRIC_OK)
+        rc = index_error(ix, rc, "cannot read the index's place: %s", xs_db_errmsg(ix->db));
+    else if (!have)
+        rc = index_error(ix, RUBRIC_EINVAL, "index '%s' was built as one index, not as shard "
+                         "%s: --rebuild makes it one", ix->dir, place);
+    else if (strcmp(have, place) != 0)
+        rc = index_error(ix, RUBRIC_EINVAL, "index '%s' was built as shard %s, not %s: a new "
+                         "count of shards needs a --rebuild of every shard", ix->dir, have, place);
+    else if (*set && have_set && strcmp(have_set, set) != 0)
+        rc = index_error(ix, RUBRIC_EINVAL, "index '%s' is shard %s of set '%s', not of '%s'",
+                         ix->dir, have, have_set, set);
+    free(have);
+    free(have_set);
+    return rc;
+}
+
+int rubric_index_set_shard(rubric_index *ix, unsigned k, unsigned n, const char *set)
+{
+    INDEX_NEED_DB(ix);
+    ix->err.len = 0;
+    if (n < 1 || n > RUBRIC_SHARDS_MAX || k >= n)
+        return index_error(ix, RUBRIC_EINVAL, "shard %u of %u: there is no such shard (at most "
+                           "%d shards, counted from 0)", k, n, RUBRIC_SHARDS_MAX);
+    char place[32];
+    snprintf(place, sizeof place, "%u/%u", k, n);
+    set = set ? set : "";
+    int rc = ix->fresh ? RUBRIC_OK : check_shard(ix, place, set);
+    if (rc != RUBRIC_OK)
+        return rc;
+    ix->shard_k = k;
+    ix->shard_n = n;
+    if (ix->dry_run)
+        return RUBRIC_OK;
+    rc = put_metadata(ix, META_SHARD, place);
+    if (rc == RUBRIC_OK && *set)
+        rc = put_metadata(ix, META_SET, set);
+    return rc == RUBRIC_OK ? RUBRIC_OK
+                           : index_error(ix, rc, "cannot record the shard: %s", xs_db_errmsg(ix->db));
+}
 
 void rubric_index_set_max_file_size(rubric_index *ix, size_t bytes)
 {

@@ -79,6 +79,12 @@ void job_lookup(rubric_index *ix, job *j, const char *path, const char *rel)
         job_fail(j, RUBRIC_ENOMEM, xasprintf("out of memory indexing '%s'", path));
         return;
     }
+    if (ix->shard_n && rubric_shard_of(path, ix->shard_n) != ix->shard_k) {
+        job_fail(j, RUBRIC_EINVAL, xasprintf("'%s' belongs to shard %u of %u, not to this "
+                                             "one (%u)", path, rubric_shard_of(path, ix->shard_n),
+                                             ix->shard_n, ix->shard_k));
+        return;
+    }
     struct stat st;
     if (stat(path, &st) < 0) {
         job_fail(j, RUBRIC_EIO, xasprintf("cannot read '%s': %s", path, strerror(errno)));

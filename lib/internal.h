@@ -55,6 +55,11 @@ char *utf8_valid_copy(const char *s, size_t n, size_t *outlen);
 /* Remove PATH and everything under it (no error when it does not exist).
  * Returns 0, or -1 with errno set. */
 int remove_tree(const char *path);
+/* The first entry of the folder PATH for which OURS(name, ARG) is 0,
+ * malloc'd, or NULL when there is none; *EMPTY says whether PATH holds
+ * anything at all. */
+char *dir_foreign_entry(const char *path, int (*ours)(const char *name, int arg), int arg,
+                        int *empty);
 /* fsync every file under PATH, and PATH itself. Returns 0, or -1 with errno. */
 int sync_tree(const char *path);
 /* Put the directory FROM at TO, at one instant for anyone opening TO: an
@@ -302,6 +307,8 @@ struct xs_doc;
 #define META_FILE "rubric:file:"
 #define META_ROOTS "rubric:roots"
 #define META_FACETS "rubric:facets"
+#define META_SHARD "rubric:shard"
+#define META_SET "rubric:set"
 #define LAYOUT_ROOTS_MAX 64
 
 /* The roots recorded (rubric:roots): *N pairs (path as given, real path) in
@@ -318,6 +325,8 @@ int layout_file_term(const char *prefix, const char *path, buf *out);
  * structure (one digit), its section's parts, its source's passages, then
  * its page. */
 #define LAYOUT_FOLD_COUNT_DIGITS 10
+/* The digits of a passage's start in its order key (XS_SLOT_ORDER). */
+#define LAYOUT_ORDER_DIGITS 12
 /* The levels of sampling: a passage is sampled more densely the shorter it
  * is (layout.c). A sample at level L is one that every passage sampled at
  * level L or finer holds wherever its shingle occurs. */
@@ -391,6 +400,8 @@ int layout_manifest_each(struct xs_db *db, int (*fn)(void *ctx, const char *path
 /* The revision of the index DB: the commits that changed it, counted across
  * rebuilds. */
 unsigned long layout_revision(struct xs_db *db);
+/* Has DB recorded a revision (committed by rubric at least once)? */
+int layout_committed(struct xs_db *db);
 /* Record in DB that it now stands at REVISION, updated now. */
 int layout_stamp(struct xs_db *db, unsigned long revision);
 
@@ -447,6 +458,7 @@ struct rubric_index {
     int broken;            /* a shard could not be made or written, or a run
                               got no thread: the build is not published */
     fold_set touched;      /* the sample terms this run's changes touched */
+    unsigned shard_k, shard_n; /* a shard: its place in its set (n 0: none) */
     /* rubric_index_progress(): files built by the threads of add_many */
     atomic_size_t built_files, built_bytes, built_passages;
 };

@@ -58,6 +58,9 @@
  * address (for a URL, of its path; none for a page at the top), the language
  * the source gave, and its tags joined by XS_LIST_SEP; each absent when
  * empty.
+ * Value slot XS_SLOT_ORDER (6): "<source>" XS_LIST_SEP and the passage's start
+ * in the source as LAYOUT_ORDER_DIGITS digits, which orders passages of equal
+ * weight alike in one index and in a set of them.
  * Value slot XS_SLOT_FOLD (2), not on boilerplate passages: the fold key, which
  * sorts the copies of a text best first: the reader's DOC_STRUCTURE_* as one
  * digit, the parts of the passage's section and the passages of its source
@@ -437,6 +440,10 @@ static int add_filters(xs_doc *doc, const layout_source *src, const rubric_passa
             goto done;
     }
     key.len = 0;
+    if (buf_printf(&key, "%s%c%0*zu", source, XS_LIST_SEP, LAYOUT_ORDER_DIGITS, p->start) < 0 ||
+        xs_doc_add_value(doc, XS_SLOT_ORDER, key.data, key.len) != XS_OK)
+        goto done;
+    key.len = 0;
     if (*p->anchor && (buf_printf(&key, "%s#%s#%s", source, page, p->anchor) < 0 ||
                        xs_doc_add_value(doc, XS_SLOT_SECTION, key.data, key.len) != XS_OK))
         goto done;
@@ -727,6 +734,13 @@ int layout_manifest_each(xs_db *db, int (*fn)(void *ctx, const char *path), void
 
 unsigned long layout_revision(xs_db *db)
 {
+    /* A set's: the sum of its databases', which only grows. */
+    if (xs_db_parts(db)) {
+        unsigned long sum = 0;
+        for (size_t k = 0; k < xs_db_parts(db); k++)
+            sum += layout_revision(xs_db_part(db, k));
+        return sum;
+    }
     char *v = NULL;
     size_t len = 0;
     unsigned long rev = 0;
@@ -736,6 +750,15 @@ unsigned long layout_revision(xs_db *db)
         rev = xs_db_revision(db);  /* an index from before the count was kept */
     free(v);
     return rev;
+}
+
+int layout_committed(xs_db *db)
+{
+    char *v = NULL;
+    size_t len = 0;
+    int yes = xs_db_get_metadata(db, META_REVISION, &v, &len) == XS_OK && v;
+    free(v);
+    return yes;
 }
 
 int layout_stamp(xs_db *db, unsigned long revision)

@@ -186,7 +186,7 @@ static xs_query *leaf_query(builder *b, const qnode *n)
                 if (!folder)
                     sub[k++] = xs_query_term(t.data, t.len, 1, 0);
                 if (folder || buf_addc(&t, '/') == 0)
-                    sub[k++] = xs_query_wildcard(t.data, t.len, PATH_FILTER_MAX, 0);
+                    sub[k++] = xs_query_wildcard(b->db, t.data, t.len, PATH_FILTER_MAX, 0);
             }
             buf_free(&t);
         }
@@ -197,7 +197,7 @@ static xs_query *leaf_query(builder *b, const qnode *n)
     if (n->wild) {
         /* The words of the index beginning with the folded prefix. */
         const char *w = n->word[n->nwords - 1];
-        return xs_query_wildcard(w, strlen(w), WILDCARD_MAX, b->wildcard_limit);
+        return xs_query_wildcard(b->db, w, strlen(w), WILDCARD_MAX, b->wildcard_limit);
     }
     if (n->phrase && n->field == F_TITLE) {
         xs_query *sub[QNODE_WORDS];
@@ -217,7 +217,7 @@ static xs_query *leaf_query(builder *b, const qnode *n)
         /* Being typed: the word, or the commonest words it begins. */
         const char *w = n->word[0];
         xs_query *alt[2] = {word_query(b, n, 0),
-                            xs_query_wildcard(w, strlen(w), PREFIX_EXPANSION_MAX, 0)};
+                            xs_query_wildcard(b->db, w, strlen(w), PREFIX_EXPANSION_MAX, 0)};
         return combine(b, XS_OP_OR, alt, 2, 0);
     }
     return word_query(b, n, 0);

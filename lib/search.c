@@ -140,13 +140,24 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
     return ok ? RUBRIC_OK : RUBRIC_ENOMEM;
 }
 
-/* Whether DB was built whole by a version that writes the facet values. */
-static int facets_counted(rubric_db *db)
+/* Whether DB (one index) was built whole by a version that writes the facet
+ * values. */
+static int facets_written(struct xs_db *db)
 {
     char *v = NULL;
     size_t len = 0;
-    int yes = xs_db_get_metadata(db->db, META_FACETS, &v, &len) == XS_OK && v && strcmp(v, "1") == 0;
+    int yes = xs_db_get_metadata(db, META_FACETS, &v, &len) == XS_OK && v && strcmp(v, "1") == 0;
     free(v);
+    return yes;
+}
+
+/* ... and a set, when each of its indexes was. */
+static int facets_counted(rubric_db *db)
+{
+    size_t n = xs_db_parts(db->db);
+    int yes = n ? 1 : facets_written(db->db);
+    for (size_t k = 0; k < n && yes; k++)
+        yes = facets_written(xs_db_part(db->db, k));
     return yes;
 }
 

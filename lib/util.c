@@ -1,5 +1,6 @@
 /* util.c: buffers, growable arrays, hash tables, string, UTF-8, file and tree helpers. */
 #define _GNU_SOURCE /* renameat2 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -489,6 +490,25 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
     (void)st;
     (void)ftw;
     return (type == FTW_DP ? rmdir(path) : unlink(path)) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+char *dir_foreign_entry(const char *path, int (*ours)(const char *name, int arg), int arg,
+                        int *empty)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    char *found = NULL;
+    *empty = 1;
+    while (d && !found && (e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        *empty = 0;
+        if (!ours(e->d_name, arg) && !(found = xstrdup(e->d_name)))
+            found = xstrdup("?");
+    }
+    if (d)
+        closedir(d);
+    return found;
 }
 
 int remove_tree(const char *path)

@@ -15,7 +15,9 @@ static const char usage_text[] =
     "Rank the passages of an index for QUERY.\n"
     "\n"
     "  --db DIR          index directory (default: $RUBRIC_DB, else the\n"
-    "                    configuration's, else ./" CLI_DEFAULT_DB ")\n"
+    "                    configuration's, else ./" CLI_DEFAULT_DB "): an index, a\n"
+    "                    sharded index, or a stub file of 'auto PATH' lines;\n"
+    "                    repeated, the indexes are searched as one\n"
     "  -n, --limit N     show at most N results (default 10)\n"
     "  --offset K        skip the first K results\n"
     "  --json            print JSON (schema in the README)\n"
@@ -222,8 +224,13 @@ static int load_synonyms(rubric_db *db, const char *path)
 #define FILTER_MAX 32
 
 /* What the command line asks for. */
+/* The most indexes --db may name. */
+#define DBS_MAX 64
+
 typedef struct options {
     const char *db, *color_when, *config, *synonyms;
+    const char *dbs[DBS_MAX];  /* every --db, in order */
+    size_t ndbs;
     int boilerplate, json;
     rubric_search_opts search;
     int first_word;  /* argv index of the query's first word */
@@ -307,7 +314,13 @@ static int parse_options(int argc, char **argv, options *o)
     opterr = 0;  /* its messages name the path run; ours name the tool */
     while ((c = getopt_long(argc, argv, ":n:hV", longopts, NULL)) != -1) {
         switch (c) {
-        case OPT_DB: o->db = optarg; break;
+        case OPT_DB:
+            if (o->ndbs == DBS_MAX) {
+                cli_error("rubric-query", "usage", "--db names at most %d indexes", DBS_MAX);
+                return EXIT_USAGE;
+            }
+            o->db = o->dbs[o->ndbs++] = optarg;
+            break;
         case 'n':
             if (cli_count("rubric-query", "-n", optarg, 1, 10000, &n) < 0)
                 return EXIT_USAGE;
@@ -421,7 +434,9 @@ static rubric_db *open_db(const options *o, const config *cfg, int *status)
 {
     char *err = NULL;
     rubric_db *db = NULL;
-    int rc = rubric_db_open(cli_db_path(o->db, cfg->db), &db, &err);
+    const char *one = cli_db_path(o->db, cfg->db);
+    int rc = o->ndbs > 1 ? rubric_db_open_many(o->dbs, o->ndbs, &db, &err)
+                         : rubric_db_open(one, &db, &err);
     if (rc != RUBRIC_OK) {
         cli_error("rubric-query", "index", "%s", err ? err : rubric_strerror(rc));
         free(err);

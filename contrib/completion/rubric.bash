@@ -24,13 +24,13 @@ _rubric_index()
             COMPREPLY=($(compgen -W "$("${words[0]}" --lang list 2>/dev/null) list" -- "$cur"))
             return
             ;;
-        --include | --exclude | --base-url | --wait | --max-file-size | --jobs | -j)
+        --include | --exclude | --base-url | --wait | --max-file-size | --jobs | -j | --shards | --shard)
             return
             ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '--db --lang --include --exclude --base-url --config
-            --rebuild --dry-run --wait --max-file-size --status --json --jobs --quiet
+            --rebuild --dry-run --wait --max-file-size --status --json --shards --shard --jobs --quiet
             --verbose --help --version -j -q -v -h -V' -- "$cur"))
         return
     fi

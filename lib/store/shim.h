@@ -33,9 +33,25 @@ typedef struct xs_doc xs_doc;
 typedef struct xs_query xs_query;
 typedef struct xs_mset xs_mset;
 
-/* Databases. */
+/* Databases. A reader opens an index folder, or a set of them searched as
+ * one: a stub file ("auto PATH" lines, paths relative to it), or a folder
+ * holding one as XAPIANDB. */
 int xs_db_open_read(const char *dir, xs_db **out, char **errmsg);
+/* A reader on the N SOURCES (each an index or a set) searched as one. */
+int xs_db_open_read_many(const char *const *sources, size_t n, xs_db **out, char **errmsg);
+/* A set's databases: how many (0 for a reader on one index, which is its
+ * own only part), and a handle on part K alone, owned by DB and valid
+ * until it is reopened or closed, for what is read from each (metadata, the
+ * revision). */
+size_t xs_db_parts(const xs_db *db);
+xs_db *xs_db_part(xs_db *db, size_t k);
+/* The path DB was opened at (a set: its first source). */
+const char *xs_db_path(const xs_db *db);
 int xs_db_open_write(const char *dir, xs_db **out, char **errmsg);
+/* A writer on the N committed databases DIRS as one, without a transaction
+ * (for what a set's shards are changed by together: folding), each also a
+ * part (xs_db_part()) for its own metadata. Adding a document is not for it. */
+int xs_db_open_write_many(const char *const *dirs, size_t n, xs_db **out, char **errmsg);
 /* A writer on an empty database in memory (for a dry run on no index). */
 int xs_db_open_memory(xs_db **out, char **errmsg);
 /* A writer on a new, empty database at DIR (anything there is replaced). */
@@ -56,7 +72,8 @@ int xs_db_refresh(xs_db *db);
 /* The revision of the database as this handle sees it. */
 unsigned long xs_db_revision(xs_db *db);
 /* The database's UUID as text into OUT (XS_UUID_SIZE bytes, "" when it has
- * none): new each time a database is made. */
+ * none): new each time a database is made; for a set, a digest of its
+ * databases' UUIDs. */
 #define XS_UUID_SIZE 40
 void xs_db_uuid(xs_db *db, char *out);
 int xs_db_commit(xs_db *db);
@@ -134,10 +151,12 @@ xs_query *xs_query_match_all(void);
  * often the terms occur in it. */
 xs_query *xs_query_presence(const char *const *terms, const size_t *lens, size_t n, double weight);
 xs_query *xs_query_match_nothing(void);
-/* Terms beginning with PREFIX, as one synonym. At most MAX of them: more is
- * an XS_EWILDCARD error when searching (LIMIT_ERROR nonzero), else the most
- * frequent MAX are used. */
-xs_query *xs_query_wildcard(const char *prefix, size_t len, unsigned max, int limit_error);
+/* Terms of DB beginning with PREFIX, as one synonym. At most MAX of them:
+ * more is an XS_EWILDCARD error when searching (LIMIT_ERROR nonzero), else
+ * the most frequent MAX are used (the first in order among equals). The
+ * terms are those of the whole of a set, weighed by its frequencies. */
+xs_query *xs_query_wildcard(xs_db *db, const char *prefix, size_t len, unsigned max,
+                            int limit_error);
 void xs_query_free(xs_query *q);
 
 /* The value slot holding a passage's page (source and page path), for
@@ -152,6 +171,9 @@ void xs_query_free(xs_query *q);
 #define XS_SLOT_TOP 3
 #define XS_SLOT_LANG 4
 #define XS_SLOT_TAGS 5
+/* The slot that orders passages of equal weight (source, then offset), the
+ * same whichever database of a set holds them. */
+#define XS_SLOT_ORDER 6
 #define XS_LIST_SEP '\x1f'
 
 typedef struct xs_search {

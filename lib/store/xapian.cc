@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <cstring>
@@ -63,6 +65,33 @@ static bool same_version(const version_id &a, const version_id &b)
            a.ctime.tv_sec == b.ctime.tv_sec && a.ctime.tv_nsec == b.ctime.tv_nsec;
 }
 
+// A stub file as it was when read: replaced or rewritten, it is read anew.
+struct file_id {
+    bool ok = false;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    struct timespec mtime = {0, 0};
+};
+
+static file_id file_of(const std::string &path)
+{
+    file_id f;
+    struct stat st;
+    if (stat(path.c_str(), &st) == 0) {
+        f.ok = true;
+        f.dev = st.st_dev;
+        f.ino = st.st_ino;
+        f.mtime = st.st_mtim;
+    }
+    return f;
+}
+
+static bool same_file(const file_id &a, const file_id &b)
+{
+    return a.ok == b.ok && a.dev == b.dev && a.ino == b.ino && a.mtime.tv_sec == b.mtime.tv_sec &&
+           a.mtime.tv_nsec == b.mtime.tv_nsec;
+}
+
 struct xs_db {
     Xapian::Database *rd = nullptr;          // the reader, or the writer seen as one
     version_id seen;  // a reader: the version file as it was before rd opened
@@ -80,6 +109,15 @@ struct xs_db {
     // their wdf: explaining a hit asks for dozens of its terms in turn.
     unsigned terms_of = 0;
     std::unordered_map<std::string, unsigned> wdfs;
+    // A set (several databases searched as one): what it was opened from
+    // (index folders, stub files), the databases they name in order, each
+    // one's version as it was opened, and a handle on each alone (parts,
+    // owned, sharing rd's tables) for what is read per database.
+    std::vector<std::string> sources;
+    std::vector<file_id> stubs_seen;  // of each source that is a stub
+    std::vector<std::string> part_paths;
+    std::vector<version_id> parts_seen;
+    std::vector<xs_db *> parts;
 };
 
 struct xs_doc {
@@ -88,6 +126,7 @@ struct xs_doc {
 
 struct xs_query {
     Xapian::Query q;
+    bool too_wild = false;  // a wildcard over a set matched past its limit
 };
 
 struct xs_mset {
@@ -222,25 +261,173 @@ static Xapian::Database *open_reader(const std::string &path)
     }
 }
 
-int xs_db_open_read(const char *dir, xs_db **out, char **errmsg)
+// The stub file a source names: the source itself when it is a file, or
+// the XAPIANDB file of a folder holding one; "" when it is a database.
+static std::string stub_of(const std::string &source)
+{
+    struct stat st;
+    if (stat(source.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+        return source;
+    std::string in = source + "/XAPIANDB";
+    return stat(in.c_str(), &st) == 0 ? in : "";
+}
+
+// The databases the stub file STUB lists, appended to PARTS: "auto" and
+// "glass" lines, with paths relative to the stub's folder; blank lines
+// and lines starting with '#' say nothing. Any other line is refused with
+// its number, as is a line naming a stub (sets do not nest).
+static void read_stub(const std::string &stub, std::vector<std::string> *parts)
+{
+    FILE *f = fopen(stub.c_str(), "re");
+    if (!f)
+        throw Xapian::DatabaseOpeningError("cannot read the stub file '" + stub +
+                                           "': " + strerror(errno));
+    std::string dir = stub.substr(0, stub.rfind('/') == std::string::npos ? 0 : stub.rfind('/') + 1);
+    std::string line, bad;
+    unsigned lineno = 0;
+    int c = 0;
+    size_t before = parts->size();
+    while (bad.empty() && c != EOF) {
+        line.clear();
+        while ((c = fgetc(f)) != EOF && c != '\n')
+            line += (char)c;
+        lineno++;
+        size_t b = line.find_first_not_of(" \t\r");
+        if (b == std::string::npos || line[b] == '#')
+            continue;
+        size_t e = line.find_last_not_of(" \t\r");
+        std::string text = line.substr(b, e + 1 - b);
+        size_t sp = text.find_first_of(" \t");
+        std::string kind = text.substr(0, sp);
+        std::string path = sp == std::string::npos ? "" : text.substr(text.find_first_not_of(" \t", sp));
+        if ((kind != "auto" && kind != "glass") || path.empty()) {
+            bad = kind == "remote" ? "remote databases are not supported yet"
+                                   : "not an 'auto PATH' or 'glass PATH' line";
+            break;
+        }
+        if (path[0] != '/')
+            path = dir + path;
+        if (!stub_of(path).empty()) {
+            bad = "'" + path + "' is a set itself (sets do not nest)";
+            break;
+        }
+        parts->push_back(path);
+    }
+    fclose(f);
+    if (!bad.empty())
+        throw Xapian::DatabaseOpeningError("stub file '" + stub + "', line " +
+                                           std::to_string(lineno) + ": " + bad);
+    if (parts->size() == before)
+        throw Xapian::DatabaseOpeningError("stub file '" + stub + "' names no database");
+}
+
+static void drop_parts(xs_db *db)
+{
+    for (xs_db *p : db->parts)
+        delete p->rd, delete p;
+    db->parts.clear();
+}
+
+// Open DB's sources as they are now: each database alone, then all of them
+// as one. A single plain index is opened as before, with no parts.
+static void open_sources(xs_db *db)
+{
+    std::vector<std::string> paths;
+    std::vector<file_id> stubs;
+    bool set = db->sources.size() > 1;
+    for (const std::string &src : db->sources) {
+        std::string stub = stub_of(src);
+        stubs.push_back(stub.empty() ? file_id() : file_of(stub));
+        if (stub.empty()) {
+            paths.push_back(src);
+        } else {
+            read_stub(stub, &paths);
+            set = true;
+        }
+    }
+    if (!set) {
+        version_id v = version_of(paths[0]);
+        Xapian::Database *fresh = open_reader(paths[0]);
+        delete db->rd;
+        db->rd = fresh;
+        db->path = paths[0];
+        db->seen = v;
+        db->stubs_seen = stubs;
+        return;
+    }
+    std::vector<version_id> seen;
+    std::vector<xs_db *> parts;
+    std::unique_ptr<Xapian::Database> all(new Xapian::Database());
+    try {
+        for (const std::string &path : paths) {
+            seen.push_back(version_of(path));
+            std::unique_ptr<xs_db> part(new xs_db);
+            part->path = path;
+            part->seen = seen.back();
+            try {
+                part->rd = open_reader(path);
+            } catch (const Xapian::Error &e) {
+                throw Xapian::DatabaseOpeningError("'" + path + "': " + xapian_msg(e));
+            }
+            all->add_database(*part->rd);
+            parts.push_back(part.release());
+        }
+    } catch (...) {
+        for (xs_db *p : parts)
+            delete p->rd, delete p;
+        throw;
+    }
+    drop_parts(db);
+    delete db->rd;
+    db->rd = all.release();
+    db->parts = parts;
+    db->part_paths = paths;
+    db->parts_seen = seen;
+    db->stubs_seen = stubs;
+}
+
+int xs_db_open_read_many(const char *const *sources, size_t n, xs_db **out, char **errmsg)
 {
     *out = nullptr;
     xs_db *db = new (std::nothrow) xs_db;
     if (!db)
         return XS_ENOMEM;
     try {
-        db->path = dir;
-        db->seen = version_of(db->path);
-        db->rd = open_reader(db->path);
+        for (size_t i = 0; i < n; i++)
+            db->sources.push_back(sources[i]);
+        db->path = sources[0];
+        open_sources(db);
     } catch (...) {
         int rc = map_error(&db->err);
         if (errmsg)
             *errmsg = dup_msg(db->err);
+        drop_parts(db);
+        delete db->rd;
         delete db;
         return rc;
     }
     *out = db;
     return XS_OK;
+}
+
+int xs_db_open_read(const char *dir, xs_db **out, char **errmsg)
+{
+    return xs_db_open_read_many(&dir, 1, out, errmsg);
+}
+
+size_t xs_db_parts(const xs_db *db)
+{
+    return db->parts.size();
+}
+
+xs_db *xs_db_part(xs_db *db, size_t k)
+{
+    return db->parts[k];
+}
+
+const char *xs_db_path(const xs_db *db)
+{
+    return db->path.c_str();
 }
 
 // The table files of a glass database.
@@ -358,6 +545,42 @@ int xs_db_open_write(const char *dir, xs_db **out, char **errmsg)
     return open_writer(dir, Xapian::DB_CREATE_OR_OPEN, true, out, errmsg);
 }
 
+int xs_db_open_write_many(const char *const *dirs, size_t n, xs_db **out, char **errmsg)
+{
+    *out = nullptr;
+    xs_db *db = new (std::nothrow) xs_db;
+    if (!db)
+        return XS_ENOMEM;
+    try {
+        db->path = dirs[0];
+        db->wr = new Xapian::WritableDatabase();
+        db->rd = db->wr;
+        for (size_t i = 0; i < n; i++) {
+            std::unique_ptr<xs_db> part(new xs_db);
+            part->path = dirs[i];
+            try {
+                part->wr = new Xapian::WritableDatabase(dirs[i], Xapian::DB_OPEN);
+            } catch (const Xapian::Error &e) {
+                throw Xapian::DatabaseOpeningError("'" + part->path + "': " + xapian_msg(e));
+            }
+            part->rd = part->wr;
+            db->wr->add_database(*part->wr);
+            db->parts.push_back(part.release());
+            db->part_paths.push_back(dirs[i]);
+        }
+    } catch (...) {
+        int rc = map_error(&db->err);
+        if (errmsg)
+            *errmsg = dup_msg(db->err);
+        drop_parts(db);
+        delete db->wr;
+        delete db;
+        return rc;
+    }
+    *out = db;
+    return XS_OK;
+}
+
 int xs_db_open_memory(xs_db **out, char **errmsg)
 {
     // The in-memory backend (dry runs only) has no transactions.
@@ -408,6 +631,7 @@ void xs_db_close(xs_db *db)
     } catch (...) {
         // Closing never fails visibly: uncommitted work is simply dropped.
     }
+    drop_parts(db);
     delete db->rd;
     if (db->txn)
         give_back(db->path, db->committed, db->revision);
@@ -428,23 +652,23 @@ int xs_db_reopen(xs_db *db)
 int xs_db_reopen_path(xs_db *db)
 {
     db->terms_of = 0;
-    GUARD_DB(db, {
-        // Taken first: a commit landing while the tables open is seen as a
-        // change next time.
-        version_id v = version_of(db->path);
-        Xapian::Database *fresh = open_reader(db->path);
-        delete db->rd;
-        db->rd = fresh;
-        db->seen = v;
-        return XS_OK;
-    })
+    // Versions are taken before the tables open: a commit landing meanwhile
+    // is seen as a change next time.
+    GUARD_DB(db, open_sources(db); return XS_OK;)
 }
 
 int xs_db_refresh(xs_db *db)
 {
-    if (same_version(version_of(db->path), db->seen))
-        return XS_OK;
-    return xs_db_reopen_path(db);
+    bool same = true;
+    for (size_t i = 0; i < db->sources.size() && same; i++) {
+        std::string stub = stub_of(db->sources[i]);
+        same = stub.empty() ? !db->stubs_seen[i].ok : same_file(file_of(stub), db->stubs_seen[i]);
+    }
+    if (db->parts.empty())
+        same = same && same_version(version_of(db->path), db->seen);
+    for (size_t k = 0; k < db->parts.size() && same; k++)
+        same = same_version(version_of(db->part_paths[k]), db->parts_seen[k]);
+    return same ? XS_OK : xs_db_reopen_path(db);
 }
 
 unsigned long xs_db_revision(xs_db *db)
@@ -462,8 +686,15 @@ void xs_db_uuid(xs_db *db, char *out)
     out[0] = '\0';
     try {
         std::string u = db->rd->get_uuid();
-        if (u.size() < XS_UUID_SIZE)
+        if (u.size() < XS_UUID_SIZE) {
             memcpy(out, u.c_str(), u.size() + 1);
+        } else {
+            // A set's UUIDs joined: one FNV-1a digest of them.
+            unsigned long long h = 14695981039346656037ull;
+            for (unsigned char ch : u)
+                h = (h ^ ch) * 1099511628211ull;
+            snprintf(out, XS_UUID_SIZE, "set-%016llx", h);
+        }
     } catch (...) {
         map_error(&db->err);
     }
@@ -889,10 +1120,13 @@ xs_query *xs_query_combine(int op, xs_query **subs, size_t n, unsigned window)
     try {
         std::vector<Xapian::Query> v;
         v.reserve(n);
+        bool too_wild = false;
         for (size_t i = 0; i < n; i++)
-            if (subs[i])
+            if (subs[i]) {
                 v.push_back(subs[i]->q);
-        res = new xs_query{Xapian::Query(map_op(op), v.begin(), v.end(), window)};
+                too_wild = too_wild || subs[i]->too_wild;
+            }
+        res = new xs_query{Xapian::Query(map_op(op), v.begin(), v.end(), window), too_wild};
     } catch (...) {
         res = nullptr;
     }
@@ -914,13 +1148,41 @@ xs_query *xs_query_scale(xs_query *q, double factor)
     }
 }
 
-xs_query *xs_query_wildcard(const char *prefix, size_t len, unsigned max, int limit_error)
+xs_query *xs_query_wildcard(xs_db *db, const char *prefix, size_t len, unsigned max,
+                            int limit_error)
 {
     try {
-        return new xs_query{Xapian::Query(Xapian::Query::OP_WILDCARD, std::string(prefix, len), max,
-                                          limit_error ? Xapian::Query::WILDCARD_LIMIT_ERROR
-                                                      : Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT)};
+        // Expanded here rather than by Xapian's OP_WILDCARD: the shards of
+        // a set would each expand it and weigh its words by their own
+        // frequencies; here the words and their weights are those of one
+        // index of every passage, whichever way the passages are split.
+        std::string pre(prefix, len);
+        std::vector<std::pair<Xapian::doccount, std::string>> words;
+        for (Xapian::TermIterator t = db->rd->allterms_begin(pre); t != db->rd->allterms_end(pre);
+             ++t)
+            words.emplace_back(t.get_termfreq(), *t);
+        bool too_many = max && words.size() > max;
+        if (too_many && !limit_error) {
+            // The most frequent MAX, the earlier word first among equals.
+            std::stable_sort(words.begin(), words.end(),
+                             [](const std::pair<Xapian::doccount, std::string> &a,
+                                const std::pair<Xapian::doccount, std::string> &b) {
+                                 return a.first > b.first;
+                             });
+            words.resize(max);
+            too_many = false;
+        }
+        std::vector<Xapian::Query> subs;
+        for (const auto &w : words)
+            subs.emplace_back(w.second);
+        // One synonym, as Xapian's own wildcard is. Over a set, Xapian
+        // estimates its frequency shard by shard from the words each holds,
+        // so its weight may differ from one index's by a fraction of a
+        // percent.
+        return new xs_query{Xapian::Query(Xapian::Query::OP_SYNONYM, subs.begin(), subs.end()),
+                            too_many};
     } catch (...) {
+        map_error(&db->err);
         return nullptr;
     }
 }
@@ -1053,6 +1315,9 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
         enq.set_query(query->q);
     }
     enq.set_weighting_scheme(Xapian::BM25Weight(o->k1, 0, 1, o->b, 0.5));
+    // Equal weights in the order of their passages, not of their docids,
+    // which interleave differently when a set holds them.
+    enq.set_sort_by_relevance_then_value(XS_SLOT_ORDER, false);
     if (o->collapse_max)
         enq.set_collapse_key(o->collapse_slot, o->collapse_max);
     std::vector<std::pair<unsigned, std::unique_ptr<Xapian::ValueCountMatchSpy>>> spies;
@@ -1061,7 +1326,15 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
             spies.emplace_back(slot, new Xapian::ValueCountMatchSpy(slot));
             enq.add_matchspy(spies.back().second.get());
         }
-    Xapian::MSet ms = enq.get_mset(o->offset, o->limit, o->check_at_least);
+    // Over several databases, Xapian 1.4.22 prunes wrongly: a query with a
+    // posting source of constant weight (the ranked OR's presence parts)
+    // beside an exclusion (folded passages) loses passages that belong in
+    // the top, passages one index of the same files returns. A set's match
+    // therefore looks at every candidate, within the budget.
+    Xapian::doccount check = o->check_at_least;
+    if (!db->parts.empty() && db->rd->get_doccount() > check)
+        check = db->rd->get_doccount();
+    Xapian::MSet ms = enq.get_mset(o->offset, o->limit, check);
     m->facets.clear();
     m->facet_seen = 0;
     for (const auto &spy : spies) {
@@ -1078,12 +1351,20 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
     // Past a full page the matcher prunes by weight even below check_at_least,
     // and the bounds stay apart; when few can match, count them: every match
     // fits in a page of the upper bound's size.
+    // That page's size is the count only when each value of the collapse
+    // key keeps one match (a section's parts counted once); and then each
+    // hit's count of the matches collapsed into it is exact too (the first
+    // match may have pruned some), whichever way a set interleaves them.
     Xapian::doccount upper = ms.get_matches_upper_bound();
-    if (!m->exact && !m->stopped && upper <= o->check_at_least && upper > o->offset + o->limit) {
+    std::unordered_map<Xapian::docid, Xapian::doccount> collapsed;
+    if (!m->exact && !m->stopped && upper <= o->check_at_least && upper > o->offset + o->limit &&
+        o->collapse_max <= 1) {
         Xapian::MSet all = enq.get_mset(0, upper, o->check_at_least);
         if (!clock->stopped) {
             m->estimate = all.size();
             m->exact = true;
+            for (Xapian::MSetIterator it = all.begin(); o->collapse_max && it != all.end(); ++it)
+                collapsed[*it] = it.get_collapse_count();
         }
         m->stopped = clock->stopped;
     }
@@ -1096,7 +1377,8 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
         m->weights.push_back(it.get_weight());
         m->data.push_back(it.get_document().get_data());
         m->docids.push_back(*it);
-        m->collapsed.push_back(it.get_collapse_count());
+        auto c = collapsed.find(*it);
+        m->collapsed.push_back(c != collapsed.end() ? c->second : it.get_collapse_count());
     }
 }
 
@@ -1106,6 +1388,10 @@ static const int search_attempts = 5;
 int xs_db_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset **out)
 {
     *out = nullptr;
+    if (query->too_wild) {
+        db->err = "a wildcard matches too many words";
+        return XS_EWILDCARD;
+    }
     xs_mset *m = new (std::nothrow) xs_mset;
     if (!m)
         return XS_ENOMEM;

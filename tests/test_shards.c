@@ -1,0 +1,585 @@
+/* test_shards.c: sets of shards searched as one answer as one index of the
+ * same files does.
+ *
+ * One tree (corpus/, tests/fixtures/ and, when Debian's python3.11-doc is
+ * installed, the library pages beginning with "s" with their reStructuredText
+ * sources) is indexed by build/rubric-index as one index and as sets of 1, 2
+ * and 3 shards. Every query of bench/queries.txt and a table of every
+ * operator is then run on each through the library, plainly, with explain,
+ * grouped by article, with fragments and as typed: the same hits in the same
+ * order, scores within 1e-9, the same explanations, counts and suggestions.
+ * Then what a set's writer and readers refuse, and what keeps a set whole
+ * across runs. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "rubric.h"
+#include "shell.h"
+
+#define PYDOCS "/usr/share/doc/python3.11/html"
+
+static char g_index[PATH_MAX], g_query[PATH_MAX], g_tmp[PATH_MAX], g_err[PATH_MAX];
+static char g_src[PATH_MAX];  /* the source tree of the repository */
+static char g_tree[PATH_MAX]; /* the tree indexed */
+static int g_pydocs;          /* the tree holds Python pages and their sources */
+
+static void sh(cmd *c, const char *body)
+{
+    shell_run(c, g_tmp, g_index, g_query, g_err, body);
+}
+
+/* Run BODY; 0 when it exits WANT, else -1 with what it said. */
+static int sh_expect(const char *body, int want)
+{
+    cmd c;
+    sh(&c, body);
+    int ok = c.status == want;
+    if (!ok)
+        fprintf(stderr, "  %s: exit %d (want %d): %s%s\n", body, c.status, want, c.out, c.err);
+    cmd_free(&c);
+    return ok ? 0 : -1;
+}
+
+/* What one search gave, in a form two indexes' answers compare in. */
+typedef struct answer {
+    int rc;
+    size_t n, total;
+    int exact, corrected;
+    char *suggestion;
+    char **ids;      /* path#anchor/part */
+    double *scores;
+    size_t *more_parts;
+    char **explain;  /* each hit's contributions: field word wdf df, weights apart */
+    double **weights;
+    size_t *nweights;
+} answer;
+
+static void answer_free(answer *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        free(a->ids[i]);
+        free(a->explain[i]);
+        free(a->weights[i]);
+    }
+    free(a->ids);
+    free(a->scores);
+    free(a->more_parts);
+    free(a->explain);
+    free(a->weights);
+    free(a->nweights);
+    free(a->suggestion);
+    memset(a, 0, sizeof *a);
+}
+
+enum { MODE_PLAIN, MODE_EXPLAIN, MODE_ARTICLES, MODE_FRAGMENTS, MODE_PREFIX, MODES };
+static const char *const mode_names[MODES] = {"plain", "explain", "per-article 2", "fragments 2",
+                                              "prefix"};
+
+static void ask(rubric_db *db, const char *q, int mode, answer *a)
+{
+    memset(a, 0, sizeof *a);
+    rubric_search_opts o;
+    rubric_search_opts_init(&o);
+    o.limit = 10;
+    /* No deadline: a slow moment must not cut one search short and not
+     * the other. */
+    o.time_budget = 60;
+    o.explain = mode == MODE_EXPLAIN;
+    o.per_article = mode == MODE_ARTICLES ? 2 : 0;
+    o.fragments = mode == MODE_FRAGMENTS ? 2 : 0;
+    o.prefix = mode == MODE_PREFIX;
+    rubric_results *r = NULL;
+    char *err = NULL;
+    a->rc = rubric_search(db, q, strlen(q), &o, &r, &err);
+    free(err);
+    if (a->rc != RUBRIC_OK)
+        return;
+    a->n = rubric_results_count(r);
+    a->total = rubric_results_total(r);
+    a->exact = rubric_results_total_exact(r);
+    a->corrected = rubric_results_corrected(r);
+    const char *s = rubric_results_suggestion(r);
+    a->suggestion = s ? strdup(s) : NULL;
+    a->ids = calloc(a->n + 1, sizeof *a->ids);
+    a->scores = calloc(a->n + 1, sizeof *a->scores);
+    a->more_parts = calloc(a->n + 1, sizeof *a->more_parts);
+    a->explain = calloc(a->n + 1, sizeof *a->explain);
+    a->weights = calloc(a->n + 1, sizeof *a->weights);
+    a->nweights = calloc(a->n + 1, sizeof *a->nweights);
+    for (size_t i = 0; i < a->n; i++) {
+        const rubric_hit *h = rubric_results_hit(r, i);
+        if (asprintf(&a->ids[i], "%s#%s/%u", h->path, h->anchor, h->part) < 0)
+            a->ids[i] = NULL;
+        a->scores[i] = h->score;
+        a->more_parts[i] = h->more_parts;
+        size_t cap = 64, len = 0;
+        char *e = calloc(1, cap);
+        a->weights[i] = calloc(h->nexplain + 1, sizeof **a->weights);
+        a->nweights[i] = h->nexplain;
+        for (size_t k = 0; e && k < h->nexplain; k++) {
+            const rubric_contribution *c = &h->explain[k];
+            char one[512];
+            int m = snprintf(one, sizeof one, "%s %s %u %zu %.9g; ", c->field, c->word, c->wdf,
+                             c->df, c->scale);
+            if (m > 0 && len + (size_t)m + 1 > cap) {
+                cap = 2 * (len + (size_t)m + 1);
+                char *p = realloc(e, cap);
+                if (!p)
+                    break;
+                e = p;
+            }
+            if (m > 0) {
+                memcpy(e + len, one, (size_t)m + 1);
+                len += (size_t)m;
+            }
+            a->weights[i][k] = c->weight;
+        }
+        a->explain[i] = e;
+    }
+    rubric_results_free(r);
+}
+
+/* Scores agree to this share. A wildcard (and a word being typed, which
+ * also matches the words it begins) is one synonym of its words, whose
+ * frequency Xapian estimates shard by shard: its weight may differ by a
+ * fraction of a percent, and is compared to that. */
+static double g_tolerance = 1e-9;
+#define WILD_TOLERANCE 1e-2
+
+static int close_enough(double x, double y)
+{
+    return fabs(x - y) <= g_tolerance * (fabs(x) > 1 ? fabs(x) : 1);
+}
+
+/* Compare B (from the set named WHAT) with A (one index); the first
+ * difference is said. */
+static int same_answer(const answer *a, const answer *b, const char *q, int mode, const char *what)
+{
+    const char *why = NULL;
+    size_t at = 0;
+    if (a->rc != b->rc)
+        why = "status";
+    else if (a->n != b->n)
+        why = "number of hits";
+    else if (a->exact != b->exact || (a->exact && a->total != b->total))
+        why = "count of matches";
+    else if (a->corrected != b->corrected ||
+             (a->suggestion ? !b->suggestion || strcmp(a->suggestion, b->suggestion)
+                            : b->suggestion != NULL))
+        why = "suggestion";
+    /* The top ten: past them, passages of equal weight may be cut at
+     * another one (a page's parts kept by article). */
+    for (; !why && at < a->n && at < 10; at++) {
+        if (!a->ids[at] || !b->ids[at] || strcmp(a->ids[at], b->ids[at])) {
+            /* Weights equal to rounding (sums made in another order) are a
+             * tie, which may fall either way: the passage must then be one
+             * of the one index's of that weight. */
+            int tie = close_enough(a->scores[at], b->scores[at]) &&
+                      close_enough(a->scores[a->n - 1], b->scores[at]);  /* past the list */
+            for (size_t k = 0; b->ids[at] && k < a->n && !tie; k++)
+                tie = a->ids[k] && strcmp(a->ids[k], b->ids[at]) == 0 &&
+                      close_enough(a->scores[k], b->scores[at]) &&
+                      close_enough(a->scores[at], b->scores[at]);
+            if (!tie) {
+                why = "passage";
+                break;
+            }
+            continue;
+        }
+        if (!close_enough(a->scores[at], b->scores[at]))
+            why = "score";
+        else if (a->exact && a->more_parts[at] != b->more_parts[at])
+            why = "other parts matched";
+        else if (strcmp(a->explain[at], b->explain[at]) || a->nweights[at] != b->nweights[at])
+            why = "explanation";
+        for (size_t k = 0; !why && k < a->nweights[at]; k++)
+            if (!close_enough(a->weights[at][k], b->weights[at][k]))
+                why = "explained weight";
+        if (why)
+            break;
+    }
+    if (!why)
+        return 1;
+    fprintf(stderr, "  %s, %s: '%s': %s differs", what, mode_names[mode], q, why);
+    if (at < a->n && at < b->n)
+        fprintf(stderr, " at rank %zu: %s %.17g against %s %.17g", at + 1,
+                a->ids[at] ? a->ids[at] : "?", a->scores[at], b->ids[at] ? b->ids[at] : "?",
+                b->scores[at]);
+    fprintf(stderr, " (one index: %zu hits, total %zu; set: %zu, total %zu)\n", a->n, a->total,
+            b->n, b->total);
+    return 0;
+}
+
+/* The queries: bench/queries.txt, and one of each operator and form. */
+static char **g_queries;
+static size_t g_nqueries;
+
+static const char *const operator_queries[] = {
+    "honey", "queen bee", "\"queen bee\"", "queen OR drone", "bees -honey", "(bees OR wax) hive",
+    "hive NEAR queen", "hive NEAR/3 queen", "\"hive queen\"~4", "swarm*", "s*", "str*",
+    "title:hive", "path:library/", "=Hive", "beez", "pyhton strng", "regular expression",
+    "socket timeout", "how do I split a string", "the of and", "sys.getrecursionlimit",
+    "getrecursionlimit configuration setting", "lang:en", "bees tag:nothing", "zzzzqqq",
+};
+
+/* Append a copy of Q to the queries; -1 when out of memory. */
+static int add_query(const char *q, size_t *cap)
+{
+    if (g_nqueries == *cap) {
+        *cap = *cap ? 2 * *cap : 256;
+        char **p = realloc(g_queries, *cap * sizeof *p);
+        if (!p)
+            return -1;
+        g_queries = p;
+    }
+    return (g_queries[g_nqueries++] = strdup(q)) ? 0 : -1;
+}
+
+static int load_queries(void)
+{
+    char path[PATH_MAX];
+    path_join(path, g_src, "bench/queries.txt");
+    char *text = slurp(path, NULL);
+    if (!text)
+        return -1;
+    size_t cap = 0;
+    int rc = 0;
+    for (char *line = strtok(text, "\n"); line && rc == 0; line = strtok(NULL, "\n"))
+        if (*line && *line != '#')
+            rc = add_query(line, &cap);
+    free(text);
+    for (size_t i = 0; rc == 0 && i < sizeof operator_queries / sizeof *operator_queries; i++)
+        rc = add_query(operator_queries[i], &cap);
+    return rc;
+}
+
+static rubric_db *open_db(const char *name)
+{
+    char path[PATH_MAX];
+    path_join(path, g_tmp, name);
+    rubric_db *db = NULL;
+    char *err = NULL;
+    if (rubric_db_open(path, &db, &err) != RUBRIC_OK)
+        fprintf(stderr, "  cannot open %s: %s\n", path, err ? err : "?");
+    free(err);
+    return db;
+}
+
+/* The tree is indexed as one index and as sets of 1, 2 and 3 shards. */
+static int build_all(void)
+{
+    char body[PATH_MAX * 3];
+    snprintf(body, sizeof body,
+             "$I -q --db one %s && $I -q --shards 1 --db set1 %s && $I -q --shards 2 --db set2 %s && "
+             "$I -q --shards 3 -j 1 --db set3 %s",
+             sq(g_tree), sq(g_tree), sq(g_tree), sq(g_tree));
+    return sh_expect(body, 0);
+}
+
+static void a_set_of_shards_answers_as_one_index_does(void)
+{
+    static const char *const sets[] = {"set1", "set2", "set3"};
+    rubric_db *one = open_db("one");
+    CHECK(one != NULL);
+    size_t compared = 0, hits = 0;
+    for (size_t s = 0; one && s < 3; s++) {
+        rubric_db *set = open_db(sets[s]);
+        CHECK(set != NULL);
+        if (!set)
+            continue;
+        CHECK(rubric_db_shards(set) == s + 1);
+        CHECK(rubric_db_passages(set) == rubric_db_passages(one));
+        size_t differ = 0;
+        for (size_t i = 0; i < g_nqueries; i++)
+            for (int mode = 0; mode < MODES; mode++) {
+                answer a, b;
+                g_tolerance = mode == MODE_PREFIX || strchr(g_queries[i], '*') ? WILD_TOLERANCE
+                                                                                : 1e-9;
+                ask(one, g_queries[i], mode, &a);
+                ask(set, g_queries[i], mode, &b);
+                /* At most a few said in full: the first shows what is wrong. */
+                if (!same_answer(&a, &b, g_queries[i], mode, sets[s]) && ++differ > 5) {
+                    answer_free(&a);
+                    answer_free(&b);
+                    goto next;
+                }
+                compared++;
+                hits += a.n;
+                answer_free(&a);
+                answer_free(&b);
+            }
+    next:
+        CHECK(differ == 0);
+        rubric_db_close(set);
+    }
+    rubric_db_close(one);
+    printf("     %zu queries, %d modes, 3 sets: %zu answers alike, %zu hits\n", g_nqueries, MODES,
+           compared, hits);
+    CHECK(hits > 1000);
+}
+
+static void each_file_lies_whole_in_the_shard_its_path_names(void)
+{
+    CHECK(rubric_shard_of("library/sys.html", 1) == 0);
+    unsigned seen[3] = {0, 0, 0};
+    char name[64];
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof name, "docs/page-%d.html", i);
+        unsigned k = rubric_shard_of(name, 3);
+        CHECK(k < 3 && k == rubric_shard_of(name, 3));
+        if (k < 3)
+            seen[k]++;
+    }
+    CHECK(seen[0] > 50 && seen[1] > 50 && seen[2] > 50);
+    /* The shards' files add up to the index's, and each shard holds only
+     * the files routed to it. */
+    rubric_db *one = open_db("one"), *set = open_db("set3");
+    CHECK(one && set);
+    if (!one || !set) {
+        rubric_db_close(one);
+        rubric_db_close(set);
+        return;
+    }
+    rubric_db_stats all, part, sum = {0};
+    CHECK(rubric_db_stats_get(one, &all) == RUBRIC_OK);
+    for (size_t k = 0; k < 3; k++) {
+        const char *path = NULL;
+        CHECK(rubric_db_shard_stats(set, k, &part, &path) == RUBRIC_OK);
+        CHECK(part.files > 0);
+        sum.files += part.files;
+        sum.passages += part.passages;
+        sum.folded += part.folded;
+        /* Every passage in shard K is of a file routed to K. */
+        rubric_db *shard = NULL;
+        char *err = NULL;
+        CHECK(rubric_db_open(path, &shard, &err) == RUBRIC_OK);
+        free(err);
+        rubric_search_opts o;
+        rubric_search_opts_init(&o);
+        o.limit = 500;
+        o.boilerplate = 1;
+        rubric_results *r = NULL;
+        if (shard && rubric_search(shard, "the", 3, &o, &r, NULL) == RUBRIC_OK) {
+            CHECK(rubric_results_count(r) > 0);
+            for (size_t i = 0; i < rubric_results_count(r); i++)
+                CHECK(rubric_shard_of(rubric_results_hit(r, i)->path, 3) == k);
+        }
+        rubric_results_free(r);
+        rubric_db_close(shard);
+    }
+    CHECK(sum.files == all.files);
+    CHECK(sum.passages == all.passages);
+    rubric_db_stats whole;
+    CHECK(rubric_db_stats_get(set, &whole) == RUBRIC_OK);
+    CHECK(whole.files == all.files && whole.passages == all.passages);
+    /* Copies are folded across shards as in one index. */
+    CHECK(whole.folded == all.folded);
+    if (g_pydocs)
+        CHECK(all.folded > 0);
+    rubric_db_close(one);
+    rubric_db_close(set);
+}
+
+static void status_shows_each_shard_and_the_totals(void)
+{
+    cmd c;
+    sh(&c, "$I --status --db set2 && $I --status --json --db set2");
+    CHECK(c.status == 0);
+    CHECK(strstr(c.out, "shards:   2") != NULL);
+    CHECK(strstr(c.out, "shard-0") != NULL && strstr(c.out, "shard-1") != NULL);
+    const char *json = strchr(c.out, '{');
+    cJSON *o = json ? cJSON_Parse(json) : NULL;
+    const cJSON *shards = cJSON_GetObjectItemCaseSensitive(o, "shards");
+    CHECK(cJSON_IsArray(shards) && cJSON_GetArraySize(shards) == 2);
+    double files = 0;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, shards) files += cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(s, "files"));
+    CHECK(files > 0 && files == cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "files")));
+    cJSON_Delete(o);
+    cmd_free(&c);
+}
+
+static void a_shards_place_is_kept_and_another_is_refused(void)
+{
+    char body[PATH_MAX * 2];
+    /* A shard built apart holds only its files; another place, count or a
+     * plain index as a shard is refused, and a rebuild may change it. */
+    snprintf(body, sizeof body, "$I -q --shard 1/2 --db apart %s", sq(g_tree));
+    CHECK(sh_expect(body, 0) == 0);
+    snprintf(body, sizeof body, "$I -q --shard 0/2 --db apart %s", sq(g_tree));
+    CHECK(sh_expect(body, 2) == 0);
+    snprintf(body, sizeof body, "$I -q --shard 1/3 --db apart %s", sq(g_tree));
+    CHECK(sh_expect(body, 2) == 0);
+    snprintf(body, sizeof body, "$I -q --shard 0/2 --db one %s", sq(g_tree));
+    CHECK(sh_expect(body, 2) == 0);
+    snprintf(body, sizeof body, "$I -q --rebuild --shard 0/3 --db apart %s", sq(g_tree));
+    CHECK(sh_expect(body, 0) == 0);
+    CHECK(sh_expect("$I -q --shard 2/2 --db x corpus", 2) == 0);
+    CHECK(sh_expect("$I -q --shard 1 --db x corpus", 2) == 0);
+    CHECK(sh_expect("$I -q --shards 2 --shard 0/2 --db x corpus", 2) == 0);
+    /* A set's count changes only by a rebuild. */
+    snprintf(body, sizeof body, "cp -r set2 reshard && $I -q --shards 3 --db reshard %s", sq(g_tree));
+    CHECK(sh_expect(body, 2) == 0);
+    snprintf(body, sizeof body, "$I -q --rebuild --shards 3 --db reshard %s", sq(g_tree));
+    CHECK(sh_expect(body, 0) == 0);
+    rubric_db *db = open_db("reshard");
+    CHECK(db && rubric_db_shards(db) == 3);
+    rubric_db_close(db);
+    CHECK(sh_expect("test ! -e reshard.rebuild && grep -c auto reshard/XAPIANDB | grep -qx 3", 0) == 0);
+}
+
+static void a_set_missing_a_shard_or_disagreeing_is_refused(void)
+{
+    cmd c;
+    /* A stub that lost a line. */
+    sh(&c, "cp -r set3 lost && grep -v shard-2 set3/XAPIANDB > lost/XAPIANDB && $Q --db lost bees");
+    CHECK(c.status == 4);
+    CHECK(strstr(c.err, "shard 2/3") != NULL);
+    cmd_free(&c);
+    /* Indexes of other languages are not searched as one. */
+    sh(&c, "$I -q --lang french --db fr corpus >/dev/null 2>&1; "
+           "printf 'auto one\\nauto fr\\n' > mixed.stub && $Q --db mixed.stub bees");
+    CHECK(c.status == 4);
+    CHECK(strstr(c.err, "language") != NULL);
+    cmd_free(&c);
+    /* A stub's other lines are refused, naming the line. */
+    sh(&c, "printf 'auto one\\nremote tcp 127.0.0.1:1\\n' > remote.stub && $Q --db remote.stub bees");
+    CHECK(c.status == 4);
+    CHECK(strstr(c.err, "line 2") != NULL);
+    cmd_free(&c);
+    /* Repeated --db searches several indexes as one. */
+    sh(&c, "$Q --json --db set2/shard-0 --db set2/shard-1 bees");
+    CHECK(c.status == 0);
+    cmd_free(&c);
+}
+
+static void a_set_is_written_as_one_and_never_through_its_stub(void)
+{
+    /* The stub file and a shard's set folder are not indexes to write. */
+    CHECK(sh_expect("$I -q --db set2/XAPIANDB corpus", 2) == 0);
+    /* A second writer on the set is refused (exit 3) while one holds it. */
+    char lock[PATH_MAX];
+    path_join(lock, g_tmp, "set2/rubric.lock");
+    int fd = open(lock, O_RDWR);
+    CHECK(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0);
+    char body[PATH_MAX * 2];
+    snprintf(body, sizeof body, "$I -q --db set2 %s", sq(g_tree));
+    CHECK(sh_expect(body, 3) == 0);
+    if (fd >= 0)
+        close(fd);
+    /* Run again without --shards: the set's own count; nothing changed. */
+    cmd c;
+    snprintf(body, sizeof body, "$I --db set2 %s", sq(g_tree));
+    sh(&c, body);
+    CHECK(c.status == 0);
+    CHECK(strstr(c.err, "(0 added, 0 changed") != NULL);
+    cmd_free(&c);
+}
+
+static void an_incremental_run_on_a_set_keeps_it_answering_as_one_index(void)
+{
+    if (!g_pydocs) {
+        printf("SKIP " PYDOCS " is missing (Debian python3.11-doc): no copies to fold\n");
+        return;
+    }
+    /* The HTML page of sys gone: its source copy comes back, in whichever
+     * shard it lies, as in one index; and a page changed is indexed anew. */
+    char body[PATH_MAX * 4];
+    snprintf(body, sizeof body,
+             "rm -rf t2 && cp -r %s t2 && $I -q --db one2 t2 && $I -q --shards 2 --db set2b t2 && "
+             "rm t2/py/library/sys.html && echo '<h1>New</h1><p>bees and getrecursionlimit</p>' > "
+             "t2/py/library/new.html && $I -q --db one2 t2 && $I -q --db set2b t2",
+             sq(g_tree));
+    CHECK(sh_expect(body, 0) == 0);
+    rubric_db *one = open_db("one2"), *set = open_db("set2b");
+    CHECK(one && set);
+    static const char *const qs[] = {"getrecursionlimit", "sys.setrecursionlimit", "bees",
+                                     "stdin stdout"};
+    for (size_t i = 0; one && set && i < sizeof qs / sizeof *qs; i++) {
+        answer a, b;
+        ask(one, qs[i], MODE_PLAIN, &a);
+        ask(set, qs[i], MODE_PLAIN, &b);
+        CHECK(same_answer(&a, &b, qs[i], MODE_PLAIN, "set2b"));
+        CHECK(a.n > 0);
+        answer_free(&a);
+        answer_free(&b);
+    }
+    rubric_db_stats sa, sb;
+    if (one && set) {
+        CHECK(rubric_db_stats_get(one, &sa) == RUBRIC_OK && rubric_db_stats_get(set, &sb) == RUBRIC_OK);
+        CHECK(sa.folded == sb.folded && sa.files == sb.files);
+        /* Each shard's revision moved: the set's too. */
+        CHECK(sb.revision >= 4);
+    }
+    rubric_db_close(one);
+    rubric_db_close(set);
+}
+
+/* The tree: corpus/ and tests/fixtures/ copied, and the Python library
+ * pages beginning with "s" with their sources when installed. */
+static int make_tree(void)
+{
+    path_join(g_tree, g_tmp, "tree");
+    char body[PATH_MAX * 4];
+    snprintf(body, sizeof body,
+             "mkdir -p tree && cp -r %s/corpus tree/corpus && cp -r %s/tests/fixtures tree/fixtures",
+             sq(g_src), sq(g_src));
+    if (sh_expect(body, 0) < 0)
+        return -1;
+    struct stat st;
+    g_pydocs = stat(PYDOCS "/library/sys.html", &st) == 0 &&
+               stat(PYDOCS "/_sources/library/sys.rst.txt", &st) == 0;
+    if (!g_pydocs)
+        return 0;
+    snprintf(body, sizeof body,
+             "mkdir -p tree/py/library tree/py/_sources/library && "
+             "cp " PYDOCS "/library/s*.html tree/py/library/ && "
+             "cp " PYDOCS "/_sources/library/s*.rst.txt tree/py/_sources/library/");
+    return sh_expect(body, 0);
+}
+
+int main(void)
+{
+    const char *src = getenv("RUBRIC_SRCDIR");
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s", src && *src ? src : ".");
+    if (shell_setup("shards", g_index, g_query, g_tmp) < 0 || absolute(p, g_src) < 0)
+        return 1;
+    path_join(g_err, g_tmp, "stderr");
+    if (make_tree() < 0 || load_queries() < 0 || build_all() < 0) {
+        fprintf(stderr, "test_shards: cannot build the indexes in %s\n", g_tmp);
+        return 1;
+    }
+    printf("     %s\n", g_pydocs ? "corpus, fixtures and 64 files of " PYDOCS
+                                 : "corpus and fixtures (no " PYDOCS ")");
+    TRY(a_set_of_shards_answers_as_one_index_does);
+    TRY(each_file_lies_whole_in_the_shard_its_path_names);
+    TRY(status_shows_each_shard_and_the_totals);
+    TRY(a_shards_place_is_kept_and_another_is_refused);
+    TRY(a_set_missing_a_shard_or_disagreeing_is_refused);
+    TRY(a_set_is_written_as_one_and_never_through_its_stub);
+    TRY(an_incremental_run_on_a_set_keeps_it_answering_as_one_index);
+    for (size_t i = 0; i < g_nqueries; i++)
+        free(g_queries[i]);
+    free(g_queries);
+    int rc = HARNESS_END();
+    if (rc == 0) {
+        cmd c;
+        sh(&c, "true");
+        cmd_free(&c);
+        char body[PATH_MAX + 16];
+        snprintf(body, sizeof body, "rm -rf %s", sq(g_tmp));
+        if (system(body) != 0)
+            fprintf(stderr, "test_shards: could not remove %s\n", g_tmp);
+    }
+    return rc;
+}
