@@ -196,6 +196,12 @@ static int list_param(const serve_request *rq, serve_response *rs, const char *n
 
 /* --------------------------------------------------------------- index */
 
+int serve_open_db(const serve_config *cfg, rubric_db **out, char **why)
+{
+    return cfg->ndbs > 1 ? rubric_db_open_many(cfg->db_dirs, cfg->ndbs, out, why)
+                         : rubric_db_open(cfg->db_dir, out, why);
+}
+
 /* The calling thread's handle on the newest revision of the index; NULL
  * when none can be opened. Why is said on stderr once, until one opens
  * again: the answer itself names no folder of this machine. */
@@ -205,7 +211,7 @@ static rubric_db *reader_db(serve_config *cfg, serve_reader *r)
     if (r->db && rubric_db_reopen(r->db) == RUBRIC_OK)
         return r->db;
     serve_reader_close(r);
-    if (rubric_db_open(cfg->db_dir, &r->db, &why) != RUBRIC_OK) {
+    if (serve_open_db(cfg, &r->db, &why) != RUBRIC_OK) {
         if (!atomic_exchange(&cfg->unavailable_said, 1))
             fprintf(stderr, "rubric-serve: answering 503: %s\n", why ? why : "out of memory");
         free(why);

@@ -21,6 +21,7 @@
 #define SERVE_FILTER_VALUES_MAX 16     /* each of path, tag, lang */
 #define SERVE_PARAMS_MAX 64            /* parameters read from one request */
 #define SERVE_ORIGINS_MAX 16           /* --allow-origin */
+#define SERVE_DBS_MAX 64               /* --db repeated */
 #define SERVE_TIME_BUDGET 0.05         /* seconds a search may spend matching */
 
 /* One decoded parameter of the query string: VALUE may hold any byte, a NUL
@@ -57,7 +58,9 @@ typedef struct serve_metrics {
 /* What every request shares: set up before the first, then read only (but
  * the metrics, atomic, and the query log, under its lock). */
 typedef struct serve_config {
-    const char *db_dir;
+    const char *db_dir;            /* the index, or the first of db_dirs */
+    const char *db_dirs[SERVE_DBS_MAX];  /* --db repeated: searched as one */
+    size_t ndbs;
     const char *base_url;          /* NULL: the index's own */
     const char *synonyms_text;     /* the synonyms file's text, or NULL */
     size_t synonyms_len;
@@ -103,6 +106,9 @@ void serve_handle(serve_config *cfg, serve_reader *r, const serve_request *rq,
                   serve_response *rs);
 void serve_response_free(serve_response *rs);
 void serve_reader_close(serve_reader *r);
+/* Open the index CFG names (several searched as one with --db repeated):
+ * rubric_db_open()'s status, *WHY (malloc'd) saying why it failed. */
+int serve_open_db(const serve_config *cfg, rubric_db **out, char **why);
 
 /* Decode the query string QS (x-www-form-urlencoded: '+' is a space, %XX a
  * byte) into at most MAX parameters, their strings written into STORE (at

@@ -45,7 +45,9 @@ static const char usage_text[] =
     "Answer searches of an index over HTTP: a JSON API, a results page, the probes.\n"
     "\n"
     "  --db DIR            index directory (default: $RUBRIC_DB, else the\n"
-    "                      configuration's, else ./" CLI_DEFAULT_DB ")\n"
+    "                      configuration's, else ./" CLI_DEFAULT_DB "): an index, a\n"
+    "                      sharded index or a stub file; repeated, the indexes\n"
+    "                      are searched as one\n"
     "  --listen ADDR       HOST:PORT (default " DEFAULT_LISTEN "; port 0 picks one)\n"
     "                      or unix:PATH; ignored under socket activation\n"
     "  --threads N         threads answering (default: one per processor)\n"
@@ -76,6 +78,8 @@ static const char usage_text[] =
 
 typedef struct options {
     const char *db, *listen, *config, *synonyms, *query_log, *base_url;
+    const char *dbs[SERVE_DBS_MAX];  /* every --db, in order */
+    size_t ndbs;
     unsigned long threads, connections, per_address, timeout, cache, answer_cache;
     int metrics;
     const char *origins[SERVE_ORIGINS_MAX];
@@ -119,7 +123,13 @@ static int parse_options(int argc, char **argv, options *o)
     int c;
     while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
         switch (c) {
-        case OPT_DB: o->db = optarg; break;
+        case OPT_DB:
+            if (o->ndbs == SERVE_DBS_MAX) {
+                cli_error("rubric-serve", "usage", "--db names at most %d indexes", SERVE_DBS_MAX);
+                return EXIT_USAGE;
+            }
+            o->db = o->dbs[o->ndbs++] = optarg;
+            break;
         case OPT_LISTEN: o->listen = optarg; break;
         case OPT_BASE: o->base_url = optarg; break;
         case OPT_LOG: o->query_log = optarg; break;
@@ -207,6 +217,8 @@ static int setup(const options *o, int *status)
     if (!ok)
         return -1;
     g_cfg.db_dir = g_db_dir;
+    for (size_t i = 0; o->ndbs > 1 && i < o->ndbs; i++)
+        g_cfg.db_dirs[g_cfg.ndbs++] = o->dbs[i];
     g_cfg.synonyms_text = g_synonyms;
     for (size_t i = 0; i < o->norigins; i++)
         g_cfg.origins[g_cfg.norigins++] = o->origins[i];
@@ -229,7 +241,7 @@ static int setup(const options *o, int *status)
     if (g_synonyms) {
         rubric_db *db = NULL;
         char *why = NULL;
-        if (rubric_db_open(g_db_dir, &db, &why) == RUBRIC_OK &&
+        if (serve_open_db(&g_cfg, &db, &why) == RUBRIC_OK &&
             rubric_db_set_synonyms(db, g_synonyms, g_cfg.synonyms_len, &err) != RUBRIC_OK) {
             cli_error("rubric-serve", "config", "synonyms '%s': %s", syn, err ? err : "bad");
             free(err);
@@ -655,7 +667,7 @@ static int daemon_main(const options *o)
     /* The index may appear later (/readyz says 503 until then); say so now. */
     rubric_db *probe = NULL;
     char *why = NULL;
-    if (rubric_db_open(g_cfg.db_dir, &probe, &why) != RUBRIC_OK)
+    if (serve_open_db(&g_cfg, &probe, &why) != RUBRIC_OK)
         fprintf(stderr, "rubric-serve: no index yet (%s): answering 503 until there is one\n",
                 why ? why : "cannot open");
     rubric_db_close(probe);

@@ -1041,6 +1041,60 @@ static void the_answer_cache_keeps_within_its_size(void)
 
 /* CGI mode: the environment in, Status and headers and the same document
  * out; HEAD without a body; errors as the daemon gives them. */
+/* The body of the search TARGET on a server started with ARGS, or NULL. */
+static char *answer_of(const char *args, const char *target)
+{
+    server s;
+    if (server_start(&s, args) < 0)
+        return NULL;
+    reply r;
+    get(s.port, target, &r);
+    char *body = r.status == 200 && r.body ? strdup(r.body) : NULL;
+    reply_free(&r);
+    CHECK(server_stop(&s) == 0);
+    return body;
+}
+
+static void a_set_of_shards_or_several_indexes_answer_as_one_index(void)
+{
+    cmd c;
+    char set[PATH_MAX];
+    path_join(set, g_tmp, "set.db");
+    sh(&c, "\"$I\" -q --shards 2 --db %s %s", sq(set), sq(g_corpus));
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    static const char target[] = "/api/v1/search?q=queen+bee&limit=20&fragments=2";
+    char args[3 * PATH_MAX];
+    snprintf(args, sizeof args, "--db %s --listen 127.0.0.1:0 --answer-cache 0", sq(g_db));
+    char *one = answer_of(args, target);
+    snprintf(args, sizeof args, "--db %s --listen 127.0.0.1:0 --answer-cache 0", sq(set));
+    char *whole = answer_of(args, target);
+    char a[PATH_MAX], b[PATH_MAX];
+    path_join(a, set, "shard-0");
+    path_join(b, set, "shard-1");
+    snprintf(args, sizeof args, "--db %s --db %s --listen 127.0.0.1:0 --answer-cache 0", sq(a),
+             sq(b));
+    char *both = answer_of(args, target);
+    /* The same document, but for the time each search took and the
+     * index's revision (a set's is the sum of its shards'). */
+    cJSON *j[3] = {one ? cJSON_Parse(one) : NULL, whole ? cJSON_Parse(whole) : NULL,
+                   both ? cJSON_Parse(both) : NULL};
+    for (int k = 0; k < 3; k++) {
+        cJSON_DeleteItemFromObject(j[k], "took_ms");
+        cJSON_DeleteItemFromObject(j[k], "index");
+    }
+    cJSON *j1 = j[0], *j2 = j[1], *j3 = j[2];
+    CHECK(j1 && cJSON_GetArraySize(cJSON_GetObjectItem(j1, "hits")) > 0);
+    CHECK(j1 && j2 && cJSON_Compare(j1, j2, 1));
+    CHECK(j1 && j3 && cJSON_Compare(j1, j3, 1));
+    cJSON_Delete(j1);
+    cJSON_Delete(j2);
+    cJSON_Delete(j3);
+    free(one);
+    free(whole);
+    free(both);
+}
+
 static void cgi_mode_answers_one_request_as_the_daemon_does(void)
 {
     cmd c;
@@ -1214,6 +1268,7 @@ int main(void)
     TRY(metrics_and_the_query_log_when_asked_for);
     TRY(a_repeated_search_is_answered_again_until_the_index_changes);
     TRY(the_answer_cache_keeps_within_its_size);
+    TRY(a_set_of_shards_or_several_indexes_answer_as_one_index);
     TRY(cgi_mode_answers_one_request_as_the_daemon_does);
     TRY(usage_errors_exit_2_naming_the_option);
     TRY(the_systemd_units_are_hardened);
