@@ -289,7 +289,8 @@ static xs_query *word_coordination(builder *b, const char *word, const char *ste
         lens[f] = t[f].len;
     }
     double idf = log((double)total / (double)df);
-    xs_query *q = ok ? xs_query_presence(terms, lens, FIELD_COUNT, COORDINATION_WEIGHT * idf) : NULL;
+    xs_query *q = ok ? xs_query_presence(terms, lens, FIELD_COUNT, COORDINATION_WEIGHT * idf,
+                                        xs_db_remote(b->db)) : NULL;
     for (size_t f = 0; f < FIELD_COUNT; f++)
         buf_free(&t[f]);
     if (!q)

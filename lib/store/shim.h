@@ -44,6 +44,9 @@ int xs_db_open_read_many(const char *const *sources, size_t n, xs_db **out, char
  * until it is reopened or closed, for what is read from each (metadata, the
  * revision). */
 size_t xs_db_parts(const xs_db *db);
+/* Nonzero when a part of DB is a remote shard ("remote HOST:PORT"): it
+ * knows only Xapian's own posting sources. */
+int xs_db_remote(const xs_db *db);
 xs_db *xs_db_part(xs_db *db, size_t k);
 /* The path DB was opened at (a set: its first source). */
 const char *xs_db_path(const xs_db *db);
@@ -148,8 +151,10 @@ xs_query *xs_query_scale(xs_query *q, double factor);
 xs_query *xs_query_match_all(void);
 /* The documents holding any of the N TERMS (of LENS bytes), each weighing
  * WEIGHT: how much of the query a document holds, whatever its length or how
- * often the terms occur in it. */
-xs_query *xs_query_presence(const char *const *terms, const size_t *lens, size_t n, double weight);
+ * often the terms occur in it. STOCK nonzero: built of what Xapian's own
+ * server knows (for remote shards), at some cost. */
+xs_query *xs_query_presence(const char *const *terms, const size_t *lens, size_t n, double weight,
+                            int stock);
 xs_query *xs_query_match_nothing(void);
 /* Terms of DB beginning with PREFIX, as one synonym. At most MAX of them:
  * more is an XS_EWILDCARD error when searching (LIMIT_ERROR nonzero), else

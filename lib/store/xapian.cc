@@ -118,7 +118,19 @@ struct xs_db {
     std::vector<std::string> part_paths;
     std::vector<version_id> parts_seen;
     std::vector<xs_db *> parts;
+    bool remote = false;  // a part is served by xapian-tcpsrv
 };
+
+// A stub's "remote HOST:PORT" line names its part "tcp://HOST:PORT".
+static const char remote_scheme[] = "tcp://";
+
+static bool is_remote(const std::string &part)
+{
+    return part.compare(0, sizeof remote_scheme - 1, remote_scheme) == 0;
+}
+
+// How long a remote shard may take to connect, and to answer each message.
+static const unsigned remote_timeout_ms = 10000;
 
 struct xs_doc {
     Xapian::Document doc;
@@ -172,6 +184,12 @@ static int map_error(std::string *msg)
     } catch (const Xapian::DatabaseLockError &e) {
         *msg = xapian_msg(e);
         return XS_ELOCKED;
+    } catch (const Xapian::NetworkError &e) {
+        // A remote shard that stopped answering: the index cannot be read.
+        std::string where = e.get_context();
+        *msg = "remote shard" + (where.empty() ? std::string() : " " + where) + ": " +
+               xapian_msg(e);
+        return XS_ENODB;
     } catch (const Xapian::WildcardError &e) {
         *msg = xapian_msg(e);
         return XS_EWILDCARD;
@@ -300,9 +318,22 @@ static void read_stub(const std::string &stub, std::vector<std::string> *parts)
         size_t sp = text.find_first_of(" \t");
         std::string kind = text.substr(0, sp);
         std::string path = sp == std::string::npos ? "" : text.substr(text.find_first_not_of(" \t", sp));
+        if (kind == "remote") {
+            // "remote HOST:PORT", as Xapian's stubs say it ("remote tcp
+            // HOST:PORT" too); a program to run (":PROGRAM") is not taken.
+            if (path.compare(0, 4, "tcp ") == 0)
+                path = path.substr(path.find_first_not_of(" \t", 4));
+            size_t colon = path.rfind(':');
+            if (colon == std::string::npos || colon == 0 || colon + 1 == path.size() ||
+                path.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
+                bad = "a remote database is named 'remote HOST:PORT'";
+                break;
+            }
+            parts->push_back(remote_scheme + path);
+            continue;
+        }
         if ((kind != "auto" && kind != "glass") || path.empty()) {
-            bad = kind == "remote" ? "remote databases are not supported yet"
-                                   : "not an 'auto PATH' or 'glass PATH' line";
+            bad = "not an 'auto PATH', 'glass PATH' or 'remote HOST:PORT' line";
             break;
         }
         if (path[0] != '/')
@@ -357,6 +388,7 @@ static void open_sources(xs_db *db)
     }
     std::vector<version_id> seen;
     std::vector<xs_db *> parts;
+    bool remote = false;
     std::unique_ptr<Xapian::Database> all(new Xapian::Database());
     try {
         for (const std::string &path : paths) {
@@ -365,9 +397,21 @@ static void open_sources(xs_db *db)
             part->path = path;
             part->seen = seen.back();
             try {
-                part->rd = open_reader(path);
+                if (is_remote(path)) {
+                    std::string where = path.substr(sizeof remote_scheme - 1);
+                    size_t colon = where.rfind(':');
+                    unsigned port = (unsigned)std::strtoul(where.c_str() + colon + 1, nullptr, 10);
+                    part->rd = new Xapian::Database(Xapian::Remote::open(
+                        where.substr(0, colon), port, remote_timeout_ms, remote_timeout_ms));
+                    remote = true;
+                } else {
+                    part->rd = open_reader(path);
+                }
             } catch (const Xapian::Error &e) {
-                throw Xapian::DatabaseOpeningError("'" + path + "': " + xapian_msg(e));
+                throw Xapian::DatabaseOpeningError(
+                    (is_remote(path) ? "remote shard " + path.substr(sizeof remote_scheme - 1)
+                                     : "'" + path + "'") +
+                    ": " + xapian_msg(e));
             }
             all->add_database(*part->rd);
             parts.push_back(part.release());
@@ -383,6 +427,7 @@ static void open_sources(xs_db *db)
     db->parts = parts;
     db->part_paths = paths;
     db->parts_seen = seen;
+    db->remote = remote;
     db->stubs_seen = stubs;
 }
 
@@ -413,6 +458,11 @@ int xs_db_open_read_many(const char *const *sources, size_t n, xs_db **out, char
 int xs_db_open_read(const char *dir, xs_db **out, char **errmsg)
 {
     return xs_db_open_read_many(&dir, 1, out, errmsg);
+}
+
+int xs_db_remote(const xs_db *db)
+{
+    return db->remote;
 }
 
 size_t xs_db_parts(const xs_db *db)
@@ -667,7 +717,10 @@ int xs_db_refresh(xs_db *db)
     if (db->parts.empty())
         same = same && same_version(version_of(db->path), db->seen);
     for (size_t k = 0; k < db->parts.size() && same; k++)
-        same = same_version(version_of(db->part_paths[k]), db->parts_seen[k]);
+        same = is_remote(db->part_paths[k]) ||
+               same_version(version_of(db->part_paths[k]), db->parts_seen[k]);
+    if (same && db->remote)
+        return xs_db_reopen(db);  // a remote shard is asked whether it moved
     return same ? XS_OK : xs_db_reopen_path(db);
 }
 
@@ -1089,12 +1142,23 @@ class PresenceSource : public Xapian::PostingSource {
     std::string get_description() const override { return "PresenceSource()"; }
 };
 
-xs_query *xs_query_presence(const char *const *terms, const size_t *lens, size_t n, double weight)
+xs_query *xs_query_presence(const char *const *terms, const size_t *lens, size_t n, double weight,
+                            int stock)
 {
     try {
         std::vector<std::string> t;
         for (size_t i = 0; i < n; i++)
             t.emplace_back(terms[i], lens[i]);
+        if (stock) {
+            // The same weight from what xapian-tcpsrv knows: a constant
+            // source filtered by the terms (one that matches every document,
+            // which the terms' postings drive).
+            std::vector<Xapian::Query> any(t.begin(), t.end());
+            return new xs_query{Xapian::Query(
+                Xapian::Query::OP_FILTER,
+                Xapian::Query((new Xapian::FixedWeightPostingSource(weight))->release()),
+                Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end()))};
+        }
         return new xs_query{Xapian::Query((new PresenceSource(std::move(t), weight))->release())};
     } catch (...) {
         return nullptr;
@@ -1304,7 +1368,9 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
     Xapian::Enquire enq(*db->rd);
     auto clock = std::make_shared<match_clock>();
     clock->budget = o->budget;
-    if (o->budget > 0) {
+    // A remote shard matches on its server, which knows no source of
+    // rubric's: its time is bounded by the remote timeout instead.
+    if (o->budget > 0 && !db->remote) {
         Xapian::Query until((new DeadlineSource(clock))->release());
         // The budget also ends the counting that check_at_least asks for.
         // Enquire::set_time_limit is not used: its timer thread can fire
@@ -1334,7 +1400,22 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
     Xapian::doccount check = o->check_at_least;
     if (!db->parts.empty() && db->rd->get_doccount() > check)
         check = db->rd->get_doccount();
+    // A remote shard collapses on its server and reports no count of what
+    // it collapsed: the matches of each value are counted here instead,
+    // every one of them being looked at.
+    std::unique_ptr<Xapian::ValueCountMatchSpy> keys;
+    if (db->remote && o->collapse_max) {
+        keys.reset(new Xapian::ValueCountMatchSpy(o->collapse_slot));
+        enq.add_matchspy(keys.get());
+    }
     Xapian::MSet ms = enq.get_mset(o->offset, o->limit, check);
+    std::unordered_map<std::string, Xapian::doccount> key_count, key_kept;
+    if (keys) {
+        for (Xapian::TermIterator v = keys->values_begin(); v != keys->values_end(); ++v)
+            key_count[*v] = v.get_termfreq();
+        for (Xapian::MSetIterator it = ms.begin(); it != ms.end(); ++it)
+            key_kept[it.get_document().get_value(o->collapse_slot)]++;
+    }
     m->facets.clear();
     m->facet_seen = 0;
     for (const auto &spy : spies) {
@@ -1348,6 +1429,17 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
     m->estimate = ms.get_matches_estimated();
     m->stopped = clock->stopped;
     m->exact = !m->stopped && ms.get_matches_lower_bound() == ms.get_matches_upper_bound();
+    if (keys) {
+        // Every match was looked at and counted by its value: those kept
+        // of each value (at most collapse_max) and those with none.
+        Xapian::doccount kept = 0, valued = 0;
+        for (const auto &k : key_count) {
+            kept += std::min<Xapian::doccount>(k.second, o->collapse_max);
+            valued += k.second;
+        }
+        m->estimate = kept + (keys->get_total() - valued);
+        m->exact = true;
+    }
     // Past a full page the matcher prunes by weight even below check_at_least,
     // and the bounds stay apart; when few can match, count them: every match
     // fits in a page of the upper bound's size.
@@ -1378,7 +1470,13 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
         m->data.push_back(it.get_document().get_data());
         m->docids.push_back(*it);
         auto c = collapsed.find(*it);
-        m->collapsed.push_back(c != collapsed.end() ? c->second : it.get_collapse_count());
+        Xapian::doccount left_out = c != collapsed.end() ? c->second : it.get_collapse_count();
+        if (keys) {
+            std::string key = it.get_document().get_value(o->collapse_slot);
+            Xapian::doccount n = key.empty() ? 0 : key_count[key], kept = key_kept[key];
+            left_out = n > kept ? n - kept : 0;
+        }
+        m->collapsed.push_back(left_out);
     }
 }
 
