@@ -326,6 +326,21 @@ RUBRIC_API int rubric_db_open(const char *dir, rubric_db **out, char **errmsg);
  * relative to the file). They must agree on their language and base URL. */
 RUBRIC_API int rubric_db_open_many(const char *const *dirs, size_t n, rubric_db **out,
                                    char **errmsg);
+/* How indexes are opened: initialise with rubric_open_opts_init(), then set
+ * what you need (the size field lets later versions add options). */
+typedef struct rubric_open_opts {
+    size_t size;          /* sizeof(rubric_open_opts), set by the initialiser */
+    unsigned timeout_ms;  /* a remote shard ("remote HOST:PORT" in a stub) may
+                             take this long to connect and to answer each
+                             message, then fails naming it (0: 10000; at most
+                             RUBRIC_TIMEOUT_MAX_MS) */
+} rubric_open_opts;
+#define RUBRIC_TIMEOUT_MAX_MS 600000
+RUBRIC_API void rubric_open_opts_init(rubric_open_opts *o);
+/* rubric_db_open_many() with OPTS (NULL: the defaults). RUBRIC_EINVAL when
+ * they were not initialised or are out of range. */
+RUBRIC_API int rubric_db_open_with(const char *const *dirs, size_t n,
+                                   const rubric_open_opts *opts, rubric_db **out, char **errmsg);
 RUBRIC_API void rubric_db_close(rubric_db *db);
 /* Number of passages in the index. */
 RUBRIC_API size_t rubric_db_passages(rubric_db *db);

@@ -240,14 +240,37 @@ static int check_shards(xs_db *db, char **errmsg)
 
 int rubric_db_open(const char *dir, rubric_db **out, char **errmsg)
 {
-    return rubric_db_open_many(&dir, 1, out, errmsg);
+    return rubric_db_open_with(&dir, 1, NULL, out, errmsg);
 }
 
 int rubric_db_open_many(const char *const *dirs, size_t n, rubric_db **out, char **errmsg)
 {
+    return rubric_db_open_with(dirs, n, NULL, out, errmsg);
+}
+
+void rubric_open_opts_init(rubric_open_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+}
+
+int rubric_db_open_with(const char *const *dirs, size_t n, const rubric_open_opts *opts,
+                        rubric_db **out, char **errmsg)
+{
     *out = NULL;
     if (errmsg)
         *errmsg = NULL;
+    if (opts && opts->size != sizeof *opts) {
+        if (errmsg)
+            *errmsg = xstrdup("the open options were not initialised (rubric_open_opts_init)");
+        return RUBRIC_EINVAL;
+    }
+    if (opts && opts->timeout_ms > RUBRIC_TIMEOUT_MAX_MS) {
+        if (errmsg)
+            *errmsg = xasprintf("a remote shard's timeout is at most %d ms, not %u",
+                                RUBRIC_TIMEOUT_MAX_MS, opts->timeout_ms);
+        return RUBRIC_EINVAL;
+    }
     if (n == 0) {
         if (errmsg)
             *errmsg = xstrdup("no index named");
@@ -279,7 +302,7 @@ int rubric_db_open_many(const char *const *dirs, size_t n, rubric_db **out, char
         return RUBRIC_ENOMEM;
     }
     char *msg = NULL;
-    int rc = xs_db_open_read_many(dirs, n, &db->db, &msg);
+    int rc = xs_db_open_read_many(dirs, n, opts ? opts->timeout_ms : 0, &db->db, &msg);
     if (rc != XS_OK) {
         if (errmsg)
             *errmsg = xasprintf("cannot open index '%s': %s", dir, msg ? msg : "out of memory");

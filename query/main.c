@@ -18,6 +18,8 @@ static const char usage_text[] =
     "                    configuration's, else ./" CLI_DEFAULT_DB "): an index, a\n"
     "                    sharded index, or a stub file of 'auto PATH' lines;\n"
     "                    repeated, the indexes are searched as one\n"
+    "  --timeout MS      a remote shard may take MS milliseconds to connect and to\n"
+    "                    answer each message (default 10000)\n"
     "  -n, --limit N     show at most N results (default 10)\n"
     "  --offset K        skip the first K results\n"
     "  --json            print JSON (schema in the README)\n"
@@ -231,6 +233,7 @@ typedef struct options {
     const char *db, *color_when, *config, *synonyms;
     const char *dbs[DBS_MAX];  /* every --db, in order */
     size_t ndbs;
+    unsigned timeout_ms;       /* --timeout: a remote shard's (0: the library's) */
     int boilerplate, json;
     rubric_search_opts search;
     int first_word;  /* argv index of the query's first word */
@@ -279,7 +282,7 @@ static int parse_options(int argc, char **argv, options *o)
 {
     enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_BOILER, OPT_COLOR, OPT_VERSION, OPT_BASE,
            OPT_CONFIG, OPT_PER_ARTICLE, OPT_FRAGMENTS, OPT_EXPLAIN, OPT_SYNONYMS, OPT_PATH,
-           OPT_TAG, OPT_LANG, OPT_PREFIX, OPT_FACETS };
+           OPT_TAG, OPT_LANG, OPT_PREFIX, OPT_FACETS, OPT_TIMEOUT };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"limit", required_argument, NULL, 'n'},
@@ -301,6 +304,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"lang", required_argument, NULL, OPT_LANG},
         {"prefix", no_argument, NULL, OPT_PREFIX},
         {"facets", required_argument, NULL, OPT_FACETS},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->color_when = "auto";
@@ -330,6 +334,11 @@ static int parse_options(int argc, char **argv, options *o)
             if (cli_count("rubric-query", "--offset", optarg, 0, 1000000, &n) < 0)
                 return EXIT_USAGE;
             o->search.offset = n;
+            break;
+        case OPT_TIMEOUT:
+            if (cli_count("rubric-query", "--timeout", optarg, 1, RUBRIC_TIMEOUT_MAX_MS, &n) < 0)
+                return EXIT_USAGE;
+            o->timeout_ms = (unsigned)n;
             break;
         case OPT_JSON: o->json = 1; break;
         case OPT_BOILER: o->boilerplate = 1; break;
@@ -435,8 +444,11 @@ static rubric_db *open_db(const options *o, const config *cfg, int *status)
     char *err = NULL;
     rubric_db *db = NULL;
     const char *one = cli_db_path(o->db, cfg->db);
-    int rc = o->ndbs > 1 ? rubric_db_open_many(o->dbs, o->ndbs, &db, &err)
-                         : rubric_db_open(one, &db, &err);
+    rubric_open_opts oo;
+    rubric_open_opts_init(&oo);
+    oo.timeout_ms = o->timeout_ms;
+    int rc = o->ndbs > 1 ? rubric_db_open_with(o->dbs, o->ndbs, &oo, &db, &err)
+                         : rubric_db_open_with(&one, 1, &oo, &db, &err);
     if (rc != RUBRIC_OK) {
         cli_error("rubric-query", "index", "%s", err ? err : rubric_strerror(rc));
         free(err);

@@ -198,8 +198,11 @@ static int list_param(const serve_request *rq, serve_response *rs, const char *n
 
 int serve_open_db(const serve_config *cfg, rubric_db **out, char **why)
 {
-    return cfg->ndbs > 1 ? rubric_db_open_many(cfg->db_dirs, cfg->ndbs, out, why)
-                         : rubric_db_open(cfg->db_dir, out, why);
+    rubric_open_opts o;
+    rubric_open_opts_init(&o);
+    o.timeout_ms = cfg->shard_timeout_ms;
+    return cfg->ndbs > 1 ? rubric_db_open_with(cfg->db_dirs, cfg->ndbs, &o, out, why)
+                         : rubric_db_open_with(&cfg->db_dir, 1, &o, out, why);
 }
 
 /* The calling thread's handle on the newest revision of the index; NULL

@@ -453,6 +453,42 @@ static void remote_shards_answer_as_one_index_does(void)
     compare_sets(3, g_nsets);
 }
 
+/* A listener on loopback that never accepts: the kernel completes the
+ * connection and nothing ever answers. Its port, or -1. */
+static int black_hole(int *fd)
+{
+    *fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    if (*fd < 0 || bind(*fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(*fd, 8) != 0 ||
+        getsockname(*fd, (struct sockaddr *)&a, &len) != 0)
+        return -1;
+    return ntohs(a.sin_port);
+}
+
+static void a_shard_that_hangs_fails_within_the_timeout(void)
+{
+    int fd = -1, port = black_hole(&fd);
+    CHECK(port > 0);
+    char text[128], stub[PATH_MAX], body[256];
+    snprintf(text, sizeof text, "auto set2/shard-0\nremote 127.0.0.1:%d\n", port);
+    path_join(stub, g_tmp, "hung.stub");
+    CHECK(write_file(stub, text, strlen(text)) == 0);
+    /* Xapian's own stubs wait 10 s; --timeout 300 gives up long before the
+     * 5 s after which the run is killed (status 124). */
+    cmd c;
+    snprintf(body, sizeof body, "timeout 5 $Q --timeout 300 --db hung.stub bees");
+    sh(&c, body);
+    CHECK(c.status == 4);
+    char where[64];
+    snprintf(where, sizeof where, "127.0.0.1:%d", port);
+    CHECK(strstr(c.err, where) != NULL);
+    cmd_free(&c);
+    CHECK(sh_expect("$Q --timeout 0 --db one bees", 2) == 0);
+    if (fd >= 0)
+        close(fd);
+}
+
 static void a_shard_that_does_not_answer_is_named(void)
 {
     if (g_nsets == 3) {
@@ -713,6 +749,7 @@ int main(void)
         fprintf(stderr, "test_shards: xapian-tcpsrv did not start\n");
     TRY(remote_shards_answer_as_one_index_does);
     TRY(a_shard_that_does_not_answer_is_named);
+    TRY(a_shard_that_hangs_fails_within_the_timeout);
     stop_servers();
     TRY(each_file_lies_whole_in_the_shard_its_path_names);
     TRY(status_shows_each_shard_and_the_totals);

@@ -52,7 +52,7 @@ _rubric_query()
             COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
             return
             ;;
-        --limit | -n | --offset | --per-article | --fragments | --base-url | --path | --tag | --lang)
+        --limit | -n | --offset | --per-article | --fragments | --base-url | --path | --tag | --lang | --timeout)
             return
             ;;
         --facets)
@@ -63,7 +63,7 @@ _rubric_query()
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '--db --limit --offset --json --boilerplate --fragments
             --explain --per-article --path --tag --lang --prefix --facets --base-url --config --synonyms
-            --color --help --version -n -h -V' -- "$cur"))
+            --color --timeout --help --version -n -h -V' -- "$cur"))
     fi
     # The query's words are the user's: nothing to offer.
 } &&
@@ -80,13 +80,13 @@ _rubric_serve()
             return
             ;;
         --listen | --threads | --base-url | --allow-origin | --connections | --per-address | \
-            --timeout | --cache | --answer-cache)
+            --timeout | --cache | --answer-cache | --shard-timeout)
             return
             ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '--db --listen --threads --base-url --allow-origin
-            --connections --per-address --timeout --cache --answer-cache --query-log --metrics --config
+            --connections --per-address --timeout --cache --answer-cache --shard-timeout --query-log --metrics --config
             --synonyms --help --version -h -V' -- "$cur"))
     fi
 } &&

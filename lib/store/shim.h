@@ -37,8 +37,11 @@ typedef struct xs_mset xs_mset;
  * one: a stub file ("auto PATH" lines, paths relative to it), or a folder
  * holding one as XAPIANDB. */
 int xs_db_open_read(const char *dir, xs_db **out, char **errmsg);
-/* A reader on the N SOURCES (each an index or a set) searched as one. */
-int xs_db_open_read_many(const char *const *sources, size_t n, xs_db **out, char **errmsg);
+/* A reader on the N SOURCES (each an index or a set) searched as one; a
+ * remote shard may take TIMEOUT_MS to connect and to answer each message
+ * (0: 10 s). */
+int xs_db_open_read_many(const char *const *sources, size_t n, unsigned timeout_ms, xs_db **out,
+                         char **errmsg);
 /* A set's databases: how many (0 for a reader on one index, which is its
  * own only part), and a handle on part K alone, owned by DB and valid
  * until it is reopened or closed, for what is read from each (metadata, the

@@ -92,6 +92,10 @@ static bool same_file(const file_id &a, const file_id &b)
            a.mtime.tv_nsec == b.mtime.tv_nsec;
 }
 
+// How long a remote shard may take to connect, and to answer each message,
+// unless the caller says (Xapian's own stubs fix both at 10 s).
+static const unsigned remote_timeout_ms = 10000;
+
 struct xs_db {
     Xapian::Database *rd = nullptr;          // the reader, or the writer seen as one
     version_id seen;  // a reader: the version file as it was before rd opened
@@ -119,6 +123,7 @@ struct xs_db {
     std::vector<version_id> parts_seen;
     std::vector<xs_db *> parts;
     bool remote = false;  // a part is served by xapian-tcpsrv
+    unsigned timeout_ms = remote_timeout_ms;  // of a remote part
 };
 
 // A stub's "remote HOST:PORT" line names its part "tcp://HOST:PORT".
@@ -129,8 +134,6 @@ static bool is_remote(const std::string &part)
     return part.compare(0, sizeof remote_scheme - 1, remote_scheme) == 0;
 }
 
-// How long a remote shard may take to connect, and to answer each message.
-static const unsigned remote_timeout_ms = 10000;
 
 struct xs_doc {
     Xapian::Document doc;
@@ -402,7 +405,7 @@ static void open_sources(xs_db *db)
                     size_t colon = where.rfind(':');
                     unsigned port = (unsigned)std::strtoul(where.c_str() + colon + 1, nullptr, 10);
                     part->rd = new Xapian::Database(Xapian::Remote::open(
-                        where.substr(0, colon), port, remote_timeout_ms, remote_timeout_ms));
+                        where.substr(0, colon), port, db->timeout_ms, db->timeout_ms));
                     remote = true;
                 } else {
                     part->rd = open_reader(path);
@@ -431,12 +434,15 @@ static void open_sources(xs_db *db)
     db->stubs_seen = stubs;
 }
 
-int xs_db_open_read_many(const char *const *sources, size_t n, xs_db **out, char **errmsg)
+int xs_db_open_read_many(const char *const *sources, size_t n, unsigned timeout_ms, xs_db **out,
+                         char **errmsg)
 {
     *out = nullptr;
     xs_db *db = new (std::nothrow) xs_db;
     if (!db)
         return XS_ENOMEM;
+    if (timeout_ms)
+        db->timeout_ms = timeout_ms;
     try {
         for (size_t i = 0; i < n; i++)
             db->sources.push_back(sources[i]);
@@ -457,7 +463,7 @@ int xs_db_open_read_many(const char *const *sources, size_t n, xs_db **out, char
 
 int xs_db_open_read(const char *dir, xs_db **out, char **errmsg)
 {
-    return xs_db_open_read_many(&dir, 1, out, errmsg);
+    return xs_db_open_read_many(&dir, 1, 0, out, errmsg);
 }
 
 int xs_db_remote(const xs_db *db)
