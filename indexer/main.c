@@ -74,6 +74,9 @@ static const char usage_text[] =
     "Exit codes: 0 done, 1 some inputs skipped (named on stderr), 2 usage error,\n"
     "3 index locked by another indexer, 4 index missing, unreadable or damaged.\n";
 
+/* The changesets each index keeps for replicas (XAPIAN_MAX_CHANGESETS). */
+#define CHANGESETS_KEPT "10"
+
 /* The progress line on a terminal: redrawn this often while files are
  * indexed, on stderr, then cleared for the summary. */
 #define PROGRESS_MS 200
@@ -1209,6 +1212,11 @@ int main(int argc, char **argv)
     /* Past a file size limit (ulimit -f), a write then fails with EFBIG and
      * the run says so, instead of the signal killing it without a word. */
     signal(SIGXFSZ, SIG_IGN);
+    /* Each commit also writes the changes it made as a changeset, the last
+     * ten kept, so that xapian-replicate copies an incremental run as its
+     * changes rather than whole (README, "Replicas"); the user's own
+     * setting wins, 0 keeping none. */
+    setenv("XAPIAN_MAX_CHANGESETS", CHANGESETS_KEPT, 0);
     opts o;
     config cfg;
     char *err = NULL;

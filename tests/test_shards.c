@@ -374,16 +374,16 @@ static int accepts(int port)
     return ok;
 }
 
-/* Serve the shard NAME (under the test's folder) with xapian-tcpsrv on a
- * free port of loopback: the port, or -1. */
-static int serve_shard(const char *name)
+/* Run SERVER (xapian-tcpsrv or xapian-replicate-server) on loopback with
+ * ARG last: the port it listens on, or -1 when it does not within 5 s. */
+static int start_server(const char *server, const char *arg)
 {
-    char path[PATH_MAX], portstr[16];
-    path_join(path, g_tmp, name);
+    char portstr[16];
     int port = free_port();
     if (port < 0 || g_nservers == sizeof g_servers / sizeof *g_servers)
         return -1;
     snprintf(portstr, sizeof portstr, "%d", port);
+    int tcpsrv = strcmp(server, "xapian-tcpsrv") == 0;
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
@@ -395,8 +395,11 @@ static int serve_shard(const char *name)
             dup2(null, STDOUT_FILENO);
             dup2(null, STDERR_FILENO);
         }
-        execlp("xapian-tcpsrv", "xapian-tcpsrv", "--quiet", "--interface", "127.0.0.1", "--port",
-               portstr, path, (char *)NULL);
+        if (tcpsrv)
+            execlp(server, server, "--quiet", "--interface", "127.0.0.1", "--port", portstr, arg,
+                   (char *)NULL);
+        else
+            execlp(server, server, "-I", "127.0.0.1", "-p", portstr, arg, (char *)NULL);
         _exit(127);
     }
     if (pid < 0)
@@ -405,6 +408,14 @@ static int serve_shard(const char *name)
     for (int i = 0; i < 500 && !accepts(port); i++)
         usleep(10000);
     return accepts(port) ? port : -1;
+}
+
+/* Serve the shard NAME (under the test's folder) with xapian-tcpsrv. */
+static int serve_shard(const char *name)
+{
+    char path[PATH_MAX];
+    path_join(path, g_tmp, name);
+    return start_server("xapian-tcpsrv", path);
 }
 
 static void stop_servers(void)
@@ -487,6 +498,57 @@ static void a_shard_that_hangs_fails_within_the_timeout(void)
     CHECK(sh_expect("$Q --timeout 0 --db one bees", 2) == 0);
     if (fd >= 0)
         close(fd);
+}
+
+/* xapian-replicate once from the master on PORT into the replica of the
+ * test's folder: what it said ("N copies, M changesets"). */
+static char *replicate(int port)
+{
+    char body[256];
+    snprintf(body, sizeof body,
+             "xapian-replicate -o -v -r 0 -h 127.0.0.1 -p %d -m docs replica 2>&1 | grep complete",
+             port);
+    cmd c;
+    sh(&c, body);
+    char *said = strdup(c.out);
+    cmd_free(&c);
+    return said;
+}
+
+static void a_replica_follows_by_changesets_and_a_rebuild_by_a_copy(void)
+{
+    if (system("command -v xapian-replicate-server >/dev/null 2>&1") != 0) {
+        printf("SKIP xapian-replicate-server is missing (Debian xapian-tools)\n");
+        return;
+    }
+    CHECK(sh_expect("rm -rf master replica site && mkdir master && cp -r tree/corpus site && "
+                    "$I -q --db master/docs site", 0) == 0);
+    char master[PATH_MAX];
+    path_join(master, g_tmp, "master");
+    int port = start_server("xapian-replicate-server", master);
+    CHECK(port > 0);
+    if (port <= 0)
+        return;
+    /* The first pull is a copy, and the replica answers. */
+    char *said = replicate(port);
+    CHECK(said && strstr(said, "1 copies"));
+    free(said);
+    CHECK(sh_expect("$Q --db replica -n 1 queen | grep -q Apiary", 0) == 0);
+    /* An incremental run travels as its changes, and the replica sees the
+     * new revision whole. */
+    CHECK(sh_expect("printf '<h1>Propolis</h1><p>Bees seal the hive with propolis.</p>' > "
+                    "site/propolis.html && $I -q --db master/docs site", 0) == 0);
+    said = replicate(port);
+    CHECK(said && strstr(said, "0 copies, 1 changesets"));
+    free(said);
+    CHECK(sh_expect("$Q --db replica -n 1 propolis | grep -q Propolis", 0) == 0);
+    CHECK(sh_expect("$I --status --db replica | grep -qx 'revision: 2'", 0) == 0);
+    /* A rebuild is a new database: a copy again. */
+    CHECK(sh_expect("$I -q --rebuild --db master/docs site", 0) == 0);
+    said = replicate(port);
+    CHECK(said && strstr(said, "1 copies"));
+    free(said);
+    CHECK(sh_expect("$Q --db replica -n 1 propolis | grep -q Propolis", 0) == 0);
 }
 
 static void a_shard_that_does_not_answer_is_named(void)
@@ -750,6 +812,7 @@ int main(void)
     TRY(remote_shards_answer_as_one_index_does);
     TRY(a_shard_that_does_not_answer_is_named);
     TRY(a_shard_that_hangs_fails_within_the_timeout);
+    TRY(a_replica_follows_by_changesets_and_a_rebuild_by_a_copy);
     stop_servers();
     TRY(each_file_lies_whole_in_the_shard_its_path_names);
     TRY(status_shows_each_shard_and_the_totals);
