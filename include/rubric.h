@@ -49,7 +49,9 @@ enum {
     RUBRIC_EINPUT = -4,   /* a source file is not something rubric can index */
     RUBRIC_ELOCKED = -5,  /* the index is locked by another writer */
     RUBRIC_ENODB = -6,    /* the index is missing, unreadable or damaged */
-    RUBRIC_EINTERNAL = -7 /* an unexpected error inside a dependency */
+    RUBRIC_EINTERNAL = -7, /* an unexpected error inside a dependency */
+    RUBRIC_ESHARD = -8    /* a remote shard of the index cannot be reached or
+                             did not answer in time */
 };
 
 /* A static English description of a status code. */

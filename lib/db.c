@@ -309,7 +309,8 @@ int rubric_db_open_with(const char *const *dirs, size_t n, const rubric_open_opt
         free(msg);
         free(db->dir);
         free(db);
-        return rc == XS_ENOMEM ? RUBRIC_ENOMEM : RUBRIC_ENODB; /* any failure to open */
+        /* any failure to open is the index's, but a shard out of reach */
+        return rc == XS_ENOMEM ? RUBRIC_ENOMEM : rc == XS_ENET ? RUBRIC_ESHARD : RUBRIC_ENODB;
     }
     char *lang = NULL;
     rc = check_shards(db->db, errmsg);

@@ -328,7 +328,9 @@ static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_
     }
     int rc = xs_status(xr);
     if (errmsg)
-        *errmsg = rc == RUBRIC_ENODB
+        *errmsg = rc == RUBRIC_ESHARD ? xasprintf("cannot search index '%s': %s", db->dir,
+                                                  xs_db_errmsg(db->db))
+                  : rc == RUBRIC_ENODB
                       ? xasprintf("cannot read index '%s' (damaged? rubric-index --rebuild "
                                   "writes it anew): %s", db->dir, xs_db_errmsg(db->db))
                       : xasprintf("search failed: %s", xs_db_errmsg(db->db));
@@ -447,6 +449,18 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
         if (errmsg)
             *errmsg = xasprintf("query is longer than %d bytes", RUBRIC_QUERY_MAX_BYTES);
         return RUBRIC_EINVAL;
+    }
+    /* A remote shard may have dropped its connection since the last search
+     * (xapian-tcpsrv closes idle ones): connected again first, or the query
+     * would be weighed by the frequencies a dead connection gives (none). */
+    if (xs_db_remote(db->db)) {
+        int xr = xs_db_refresh(db->db);
+        if (xr != XS_OK) {
+            if (errmsg)
+                *errmsg = xasprintf("cannot search index '%s': %s", db->dir,
+                                    xs_db_errmsg(db->db));
+            return xs_status(xr);
+        }
     }
     size_t limit = o.limit, article_offset = o.offset, article_limit = o.limit;
     if (o.per_article) {

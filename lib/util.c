@@ -476,6 +476,7 @@ const char *rubric_strerror(int code)
     case RUBRIC_ELOCKED: return "index is locked by another indexer";
     case RUBRIC_ENODB: return "index is missing, unreadable or damaged";
     case RUBRIC_EINTERNAL: return "internal error";
+    case RUBRIC_ESHARD: return "a remote shard of the index did not answer";
     default: return "unknown error";
     }
 }

@@ -63,7 +63,8 @@ static const char usage_text[] =
     "  path:dir/           passages of a file, or of the files under a folder\n"
     "  lang:en, tag:setup  passages whose source gave this language or tag\n"
     "  --prune, -x         a command-line option is searched for, not left out\n"
-    "Exit codes: 0 done, 2 usage error, 4 index missing, unreadable or damaged.\n";
+    "Exit codes: 0 done, 2 usage error, 4 index missing, unreadable or damaged,\n"
+    "5 a remote shard of the index cannot be reached or did not answer in time.\n";
 
 /* Text from the index or the query goes through cli_puts_safe(): it never
  * drives the terminal. */
@@ -450,9 +451,10 @@ static rubric_db *open_db(const options *o, const config *cfg, int *status)
     int rc = o->ndbs > 1 ? rubric_db_open_with(o->dbs, o->ndbs, &oo, &db, &err)
                          : rubric_db_open_with(&one, 1, &oo, &db, &err);
     if (rc != RUBRIC_OK) {
-        cli_error("rubric-query", "index", "%s", err ? err : rubric_strerror(rc));
+        cli_error("rubric-query", rc == RUBRIC_ESHARD ? "shard" : "index", "%s",
+                  err ? err : rubric_strerror(rc));
         free(err);
-        *status = EXIT_NODB;
+        *status = rc == RUBRIC_ESHARD ? EXIT_SHARD : EXIT_NODB;
         return NULL;
     }
     const char *syn = o->synonyms ? o->synonyms : cfg->synonyms;
@@ -475,10 +477,11 @@ static int search_and_print(rubric_db *db, const char *query, const options *o)
                  "not necessarily the best of all", query);
     if (rc != RUBRIC_OK) {
         size_t n = strlen(query);
-        cli_error("rubric-query", rc == RUBRIC_EINVAL ? "query" : "index", "%s: '%.*s%s'",
-                  err ? err : rubric_strerror(rc), n > 200 ? 200 : (int)n, query,
+        cli_error("rubric-query",
+                  rc == RUBRIC_EINVAL ? "query" : rc == RUBRIC_ESHARD ? "shard" : "index",
+                  "%s: '%.*s%s'", err ? err : rubric_strerror(rc), n > 200 ? 200 : (int)n, query,
                   n > 200 ? "..." : "");
-        status = rc == RUBRIC_EINVAL ? EXIT_USAGE : EXIT_NODB;
+        status = rc == RUBRIC_EINVAL ? EXIT_USAGE : rc == RUBRIC_ESHARD ? EXIT_SHARD : EXIT_NODB;
     } else if (o->json) {
         char *s = rubric_results_json(res, 0);
         if (s)

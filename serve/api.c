@@ -530,7 +530,7 @@ static rubric_results *run_search(serve_config *cfg, serve_reader *r, const serv
     int rc = rubric_search(db, q, len, &o, &res, &err);
     if (rc == RUBRIC_EINVAL) {
         answer_error(rs, 400, "bad_query", err ? err : "nothing to search for", "q");
-    } else if (rc == RUBRIC_ENODB) {
+    } else if (rc == RUBRIC_ENODB || rc == RUBRIC_ESHARD) {
         fprintf(stderr, "rubric-serve: answering 503: %s\n", err ? err : rubric_strerror(rc));
         serve_reader_close(r);
         unavailable(rs);

@@ -67,6 +67,8 @@ typedef struct answer {
     char **explain;  /* each hit's contributions: field word wdf df, weights apart */
     double **weights;
     size_t *nweights;
+    size_t narticles;
+    size_t articles[64];  /* by article: each one's matching passages */
 } answer;
 
 static void answer_free(answer *a)
@@ -115,6 +117,9 @@ static void ask(rubric_db *db, const char *q, int mode, answer *a)
     a->corrected = rubric_results_corrected(r);
     const char *s = rubric_results_suggestion(r);
     a->suggestion = s ? strdup(s) : NULL;
+    a->narticles = rubric_results_article_count(r);
+    for (size_t i = 0; i < a->narticles && i < 64; i++)
+        a->articles[i] = rubric_results_article(r, i)->matches;
     a->ids = calloc(a->n + 1, sizeof *a->ids);
     a->scores = calloc(a->n + 1, sizeof *a->scores);
     a->more_parts = calloc(a->n + 1, sizeof *a->more_parts);
@@ -178,6 +183,11 @@ static int same_answer(const answer *a, const answer *b, const char *q, int mode
         why = "number of hits";
     else if (a->exact && (!b->exact || a->total != b->total))
         why = "count of matches";  /* a set, looking at every match, may know more */
+    else if (a->narticles != b->narticles)
+        why = "number of articles";
+    for (size_t k = 0; !why && a->exact && k < a->narticles && k < 10; k++)
+        if (a->articles[k] != b->articles[k])
+            why = "an article's matches";
     else if (a->corrected != b->corrected ||
              (a->suggestion ? !b->suggestion || strcmp(a->suggestion, b->suggestion)
                             : b->suggestion != NULL))
@@ -376,7 +386,15 @@ static int accepts(int port)
 
 /* Run SERVER (xapian-tcpsrv or xapian-replicate-server) on loopback with
  * ARG last: the port it listens on, or -1 when it does not within 5 s. */
+static int start_server_idle(const char *server, const char *arg, const char *idle_ms);
+
 static int start_server(const char *server, const char *arg)
+{
+    return start_server_idle(server, arg, NULL);
+}
+
+/* ... and, given IDLE_MS, xapian-tcpsrv closes a connection idle that long. */
+static int start_server_idle(const char *server, const char *arg, const char *idle_ms)
 {
     char portstr[16];
     int port = free_port();
@@ -395,7 +413,10 @@ static int start_server(const char *server, const char *arg)
             dup2(null, STDOUT_FILENO);
             dup2(null, STDERR_FILENO);
         }
-        if (tcpsrv)
+        if (tcpsrv && idle_ms)
+            execlp(server, server, "--quiet", "--interface", "127.0.0.1", "--port", portstr,
+                   "--idle-timeout", idle_ms, arg, (char *)NULL);
+        else if (tcpsrv)
             execlp(server, server, "--quiet", "--interface", "127.0.0.1", "--port", portstr, arg,
                    (char *)NULL);
         else
@@ -490,7 +511,7 @@ static void a_shard_that_hangs_fails_within_the_timeout(void)
     cmd c;
     snprintf(body, sizeof body, "timeout 5 $Q --timeout 300 --db hung.stub bees");
     sh(&c, body);
-    CHECK(c.status == 4);
+    CHECK(c.status == 5);
     char where[64];
     snprintf(where, sizeof where, "127.0.0.1:%d", port);
     CHECK(strstr(c.err, where) != NULL);
@@ -498,6 +519,38 @@ static void a_shard_that_hangs_fails_within_the_timeout(void)
     CHECK(sh_expect("$Q --timeout 0 --db one bees", 2) == 0);
     if (fd >= 0)
         close(fd);
+}
+
+static void a_connection_the_shard_closed_when_idle_is_opened_again(void)
+{
+    if (g_nsets == 3) {
+        printf("SKIP xapian-tcpsrv is missing (Debian xapian-tools)\n");
+        return;
+    }
+    char path[PATH_MAX], text[128], stub[PATH_MAX];
+    path_join(path, g_tmp, "set2/shard-1");
+    int port = start_server_idle("xapian-tcpsrv", path, "300");
+    CHECK(port > 0);
+    snprintf(text, sizeof text, "auto set2/shard-0\nremote 127.0.0.1:%d\n", port);
+    path_join(stub, g_tmp, "idle.stub");
+    CHECK(write_file(stub, text, strlen(text)) == 0);
+    rubric_db *db = open_db("idle.stub"), *one = open_db("one");
+    CHECK(db && one);
+    for (int round = 0; db && one && round < 2; round++) {
+        /* The second search comes after the server dropped the connection. */
+        if (round)
+            usleep(1000 * 1000);
+        answer a, b;
+        g_tolerance = 1e-9;
+        ask(one, "socket timeout", MODE_PLAIN, &a);
+        ask(db, "socket timeout", MODE_PLAIN, &b);
+        CHECK(b.rc == RUBRIC_OK && a.n > 0);
+        CHECK(same_answer(&a, &b, "socket timeout", MODE_PLAIN, "idle.stub"));
+        answer_free(&a);
+        answer_free(&b);
+    }
+    rubric_db_close(db);
+    rubric_db_close(one);
 }
 
 /* xapian-replicate once from the master on PORT into the replica of the
@@ -564,7 +617,7 @@ static void a_shard_that_does_not_answer_is_named(void)
     CHECK(write_file(stub, text, strlen(text)) == 0);
     cmd c;
     sh(&c, "$Q --db dead.stub bees");
-    CHECK(c.status == 4);
+    CHECK(c.status == 5);
     char where[64];
     snprintf(where, sizeof where, "127.0.0.1:%d", port);
     CHECK(strstr(c.err, where) != NULL);
@@ -812,6 +865,7 @@ int main(void)
     TRY(remote_shards_answer_as_one_index_does);
     TRY(a_shard_that_does_not_answer_is_named);
     TRY(a_shard_that_hangs_fails_within_the_timeout);
+    TRY(a_connection_the_shard_closed_when_idle_is_opened_again);
     TRY(a_replica_follows_by_changesets_and_a_rebuild_by_a_copy);
     stop_servers();
     TRY(each_file_lies_whole_in_the_shard_its_path_names);

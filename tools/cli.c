@@ -32,6 +32,7 @@ int cli_exit_code(int status)
     case RUBRIC_ELOCKED: return EXIT_LOCKED;
     case RUBRIC_EIO:
     case RUBRIC_EINPUT: return EXIT_SKIPPED;
+    case RUBRIC_ESHARD: return EXIT_SHARD;
     default: return EXIT_NODB;
     }
 }

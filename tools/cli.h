@@ -12,7 +12,8 @@ enum {
     EXIT_SKIPPED = 1,  /* finished, but some inputs were skipped */
     EXIT_USAGE = 2,    /* usage error */
     EXIT_LOCKED = 3,   /* index locked by another writer */
-    EXIT_NODB = 4      /* index missing, unreadable or damaged */
+    EXIT_NODB = 4,     /* index missing, unreadable or damaged */
+    EXIT_SHARD = 5     /* a remote shard of the index cannot be reached */
 };
 
 /* A synonyms file holds groups of a few words a line: one over this is not

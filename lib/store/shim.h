@@ -20,7 +20,8 @@ enum {
     XS_ENODB = -3,     /* DatabaseOpeningError, DatabaseCorruptError, ... */
     XS_EMODIFIED = -4, /* DatabaseModifiedError: reopen and retry */
     XS_EOTHER = -5,
-    XS_EWILDCARD = -6  /* WildcardError: a wildcard matched too many terms */
+    XS_EWILDCARD = -6, /* WildcardError: a wildcard matched too many terms */
+    XS_ENET = -7       /* NetworkError: a remote shard did not answer */
 };
 
 /* The library's status for an XS_* one: the only such mapping. An index that

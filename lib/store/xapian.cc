@@ -190,9 +190,8 @@ static int map_error(std::string *msg)
     } catch (const Xapian::NetworkError &e) {
         // A remote shard that stopped answering: the index cannot be read.
         std::string where = e.get_context();
-        *msg = "remote shard" + (where.empty() ? std::string() : " " + where) + ": " +
-               xapian_msg(e);
-        return XS_ENODB;
+        *msg = (where.empty() ? std::string() : where + ": ") + xapian_msg(e);
+        return XS_ENET;
     } catch (const Xapian::WildcardError &e) {
         *msg = xapian_msg(e);
         return XS_EWILDCARD;
@@ -241,6 +240,7 @@ int xs_status(int xs)
     case XS_ENODB:
     case XS_EMODIFIED: return RUBRIC_ENODB;
     case XS_EWILDCARD: return RUBRIC_EINVAL;
+    case XS_ENET: return RUBRIC_ESHARD;
     default: return RUBRIC_EINTERNAL;
     }
 }
@@ -410,6 +410,9 @@ static void open_sources(xs_db *db)
                 } else {
                     part->rd = open_reader(path);
                 }
+            } catch (const Xapian::NetworkError &e) {
+                throw Xapian::NetworkError(xapian_msg(e), "remote shard " +
+                                                              path.substr(sizeof remote_scheme - 1));
             } catch (const Xapian::Error &e) {
                 throw Xapian::DatabaseOpeningError(
                     (is_remote(path) ? "remote shard " + path.substr(sizeof remote_scheme - 1)
@@ -725,8 +728,12 @@ int xs_db_refresh(xs_db *db)
     for (size_t k = 0; k < db->parts.size() && same; k++)
         same = is_remote(db->part_paths[k]) ||
                same_version(version_of(db->part_paths[k]), db->parts_seen[k]);
-    if (same && db->remote)
-        return xs_db_reopen(db);  // a remote shard is asked whether it moved
+    if (same && db->remote) {
+        // A remote shard is asked whether it moved; one that dropped the
+        // connection (idle too long) is connected to again.
+        int rc = xs_db_reopen(db);
+        return rc == XS_ENET ? xs_db_reopen_path(db) : rc;
+    }
     return same ? XS_OK : xs_db_reopen_path(db);
 }
 
@@ -1514,7 +1521,10 @@ int xs_db_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset *
         // swapped the directory while it opened its tables (some open only
         // when first used): that too passes on opening it again. A damaged
         // index fails every time: after the last attempt, its error stands.
-        if (attempt == search_attempts || (rc != XS_EMODIFIED && (rc != XS_ENODB || db->wr)))
+        // A remote shard that dropped an idle connection answers again once
+        // reopened.
+        if (attempt == search_attempts ||
+            (rc != XS_EMODIFIED && ((rc != XS_ENODB && rc != XS_ENET) || db->wr)))
             break;
         // A writer reopens in place; a reader by path, where a rebuild may
         // have put a new index.
