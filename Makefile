@@ -516,6 +516,11 @@ deb:
 # rubric-serve under load (bench/serve.sh): wrk on loopback at 1, 8 and 64
 # connections, memory over 100,000 requests, CGI mode beside Omega's CGI.
 SERVE_BENCH_PACKAGES = wrk xapian-omega
+# Sets of shards beside one index: builds, and searches local and over
+# xapian-tcpsrv on loopback (bench/shards.sh); kept out of `make test`.
+bench-shards: all build/bench-inproc
+	sh bench/shards.sh $(PYDOCS)
+
 bench-serve: all
 	@if ! command -v wrk >/dev/null || ! command -v omindex >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -581,4 +586,4 @@ clean:
 
 test-tsan test-sanitize test-valgrind: test-deps
 
-.PHONY: all deps test-deps sqlite-deps demo test test-sanitize test-tsan test-valgrind eval eval-deps bench bench-deps bench-serve test-browser deb fuzz clean-lib install install-strip uninstall clean
+.PHONY: all deps test-deps sqlite-deps demo test test-sanitize test-tsan test-valgrind eval eval-deps bench bench-deps bench-serve bench-shards test-browser deb fuzz clean-lib install install-strip uninstall clean

@@ -336,6 +336,11 @@ typedef struct rubric_open_opts {
                              take this long to connect and to answer each
                              message, then fails naming it (0: 10000; at most
                              RUBRIC_TIMEOUT_MAX_MS) */
+    int partial;          /* nonzero: a remote shard that cannot be reached is
+                             left out, and the others answer (not all of the
+                             index: rubric_db_missing() names what is left out,
+                             and results say so); a search that loses one
+                             opens the set again without it */
 } rubric_open_opts;
 #define RUBRIC_TIMEOUT_MAX_MS 600000
 RUBRIC_API void rubric_open_opts_init(rubric_open_opts *o);
@@ -384,6 +389,11 @@ typedef struct rubric_db_stats {
 /* Count files, passages and bytes (walks the manifest: not for every query);
  * for a set, the totals of its shards, its revision their revisions' sum. */
 RUBRIC_API int rubric_db_stats_get(rubric_db *db, rubric_db_stats *out);
+/* With rubric_open_opts.partial: how many remote shards are left out, and
+ * shard K's name ("HOST:PORT"; NULL past the last), owned by the db and
+ * valid until it is reopened. */
+RUBRIC_API size_t rubric_db_missing(const rubric_db *db);
+RUBRIC_API const char *rubric_db_missing_shard(const rubric_db *db, size_t k);
 /* The indexes DB searches as one: 1 for one index, else its shards. */
 RUBRIC_API size_t rubric_db_shards(const rubric_db *db);
 /* The figures of shard K of DB (0 for one index), and its path into *PATH
@@ -541,9 +551,14 @@ RUBRIC_API const char *rubric_results_suggestion(const rubric_results *r);
 RUBRIC_API size_t rubric_results_count(const rubric_results *r);
 /* Nonzero when the query found nothing and the hits answer the suggestion. */
 RUBRIC_API int rubric_results_corrected(const rubric_results *r);
-/* Nonzero when the time budget stopped the search: the hits are the best of
- * the passages looked at by then, and the total counts only those. */
+/* Nonzero when the time budget stopped the search (the hits are the best of
+ * the passages looked at by then, and the total counts only those), or when
+ * remote shards were left out (rubric_open_opts.partial): the hits are the
+ * best of the shards that answered. */
 RUBRIC_API int rubric_results_partial(const rubric_results *r);
+/* The name ("HOST:PORT") of remote shard K left out of the search, NULL
+ * past the last; owned by the results. */
+RUBRIC_API const char *rubric_results_missing_shard(const rubric_results *r, size_t k);
 /* "section,lang,tag" (any of them, commas between) into *OUT's
  * RUBRIC_FACET_* bits: RUBRIC_EINVAL when LIST names anything else or
  * nothing. */

@@ -137,6 +137,16 @@ int rubric_db_stats_get(rubric_db *db, rubric_db_stats *out)
     return RUBRIC_OK;
 }
 
+size_t rubric_db_missing(const rubric_db *db)
+{
+    return xs_db_missing(db->db);
+}
+
+const char *rubric_db_missing_shard(const rubric_db *db, size_t k)
+{
+    return k < xs_db_missing(db->db) ? xs_db_missing_name(db->db, k) : NULL;
+}
+
 size_t rubric_db_shards(const rubric_db *db)
 {
     size_t n = xs_db_parts(db->db);
@@ -223,7 +233,8 @@ static int check_shards(xs_db *db, char **errmsg)
         free(place);
         free(id);
     }
-    if (one_set && !msg && n != count)
+    /* Left out on purpose (rubric_open_opts.partial), shards are missing. */
+    if (one_set && !msg && n != count && !xs_db_missing(db))
         for (unsigned k = 0; k < count && !msg; k++)
             if (!seen[k])
                 msg = xasprintf("shard %u/%u of the set is missing (%zu of its %u shards named)",
@@ -302,7 +313,8 @@ int rubric_db_open_with(const char *const *dirs, size_t n, const rubric_open_opt
         return RUBRIC_ENOMEM;
     }
     char *msg = NULL;
-    int rc = xs_db_open_read_many(dirs, n, opts ? opts->timeout_ms : 0, &db->db, &msg);
+    int rc = xs_db_open_read_many(dirs, n, opts ? opts->timeout_ms : 0, opts ? opts->partial : 0,
+                                  &db->db, &msg);
     if (rc != XS_OK) {
         if (errmsg)
             *errmsg = xasprintf("cannot open index '%s': %s", dir, msg ? msg : "out of memory");

@@ -832,7 +832,10 @@ struct rubric_results {
     char *updated;         /* when that index last changed */
     int corrected;         /* the hits answer the suggestion, not the query */
     int grouped;           /* searched with per_article */
-    int partial;           /* the time budget stopped the search */
+    int partial;           /* the time budget stopped the search, or shards
+                              were left out */
+    char **missing;        /* the remote shards left out (HOST:PORT) */
+    size_t nmissing;
     rubric_article *articles;
     size_t narticles;
     size_t *article_hits;  /* the hits of every article, back to back */

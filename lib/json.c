@@ -65,6 +65,15 @@ static cJSON *add_child(cJSON *parent, const char *key, cJSON *child)
     return NULL;
 }
 
+/* "missing_shards": the remote shards the search was made without, only
+ * when there are some; 0 when out of memory. */
+static int add_missing(cJSON *o, const rubric_results *res)
+{
+    return !res->nmissing ||
+           add_child(o, "missing_shards",
+                     text_array((const char *const *)res->missing, res->nmissing)) != NULL;
+}
+
 static int add_number(cJSON *o, const char *key, double v)
 {
     return add_child(o, key, cJSON_CreateNumber(v)) != NULL;
@@ -317,6 +326,7 @@ static cJSON *web_document(const rubric_results *res)
              add_number(total, "value", (double)rubric_results_total(res)) &&
              add_text(total, "relation", rubric_results_total_exact(res) ? "eq" : "gte") &&
              add_child(o, "partial", cJSON_CreateBool(rubric_results_partial(res))) &&
+             add_missing(o, res) &&
              add_number(o, "offset", (double)res->offset) &&
              add_number(o, "limit", (double)res->limit) &&
              (hits = add_child(o, "hits", cJSON_CreateArray()));
@@ -362,6 +372,7 @@ char *rubric_results_json(const rubric_results *res, int flags)
              add_child(o, "corrected", cJSON_CreateBool(rubric_results_corrected(res))) &&
              /* true when the time budget stopped the search: the best found by then */
              add_child(o, "partial", cJSON_CreateBool(rubric_results_partial(res))) &&
+             add_missing(o, res) &&
              (results = add_child(o, "results", cJSON_CreateArray())) &&
              /* Which state of the index answered: caches key on it. */
              (index = add_child(o, "index", cJSON_CreateObject())) &&

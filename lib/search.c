@@ -76,6 +76,9 @@ void rubric_results_free(rubric_results *r)
     free(r->query);
     free(r->updated);
     free(r->base_url);
+    for (size_t k = 0; k < r->nmissing; k++)
+        free(r->missing[k]);
+    free(r->missing);
     for (int k = 0; k < 3; k++) {
         free(r->facets[k]);
         free(r->facet_strings[k]);
@@ -501,6 +504,18 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     r->partial |= xs_mset_stopped(m);
     if ((rc = note_context(db, query, len, &o, r)) != RUBRIC_OK)
         goto done;
+    /* The shards that answered are not all of the index. */
+    if (xs_db_missing(db->db) &&
+        !(r->missing = calloc(xs_db_missing(db->db), sizeof *r->missing))) {
+        rc = RUBRIC_ENOMEM;
+        goto done;
+    }
+    for (size_t k = 0; k < xs_db_missing(db->db); k++, r->nmissing++)
+        if (!(r->missing[k] = xstrdup(xs_db_missing_name(db->db, k)))) {
+            rc = RUBRIC_ENOMEM;
+            goto done;
+        }
+    r->partial |= r->nmissing > 0;
     if (take_facets(&o, r, m) < 0) {
         rc = RUBRIC_ENOMEM;
         goto done;
@@ -534,6 +549,11 @@ done:
 int rubric_results_corrected(const rubric_results *r)
 {
     return r->corrected;
+}
+
+const char *rubric_results_missing_shard(const rubric_results *r, size_t k)
+{
+    return k < r->nmissing ? r->missing[k] : NULL;
 }
 
 int rubric_results_partial(const rubric_results *r)

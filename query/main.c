@@ -20,6 +20,8 @@ static const char usage_text[] =
     "                    repeated, the indexes are searched as one\n"
     "  --timeout MS      a remote shard may take MS milliseconds to connect and to\n"
     "                    answer each message (default 10000)\n"
+    "  --partial         leave out remote shards that do not answer, and search the\n"
+    "                    others (said on stderr, and \"missing_shards\" in JSON)\n"
     "  -n, --limit N     show at most N results (default 10)\n"
     "  --offset K        skip the first K results\n"
     "  --json            print JSON (schema in the README)\n"
@@ -235,6 +237,7 @@ typedef struct options {
     const char *dbs[DBS_MAX];  /* every --db, in order */
     size_t ndbs;
     unsigned timeout_ms;       /* --timeout: a remote shard's (0: the library's) */
+    int partial;               /* --partial: shards out of reach are left out */
     int boilerplate, json;
     rubric_search_opts search;
     int first_word;  /* argv index of the query's first word */
@@ -283,7 +286,7 @@ static int parse_options(int argc, char **argv, options *o)
 {
     enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_BOILER, OPT_COLOR, OPT_VERSION, OPT_BASE,
            OPT_CONFIG, OPT_PER_ARTICLE, OPT_FRAGMENTS, OPT_EXPLAIN, OPT_SYNONYMS, OPT_PATH,
-           OPT_TAG, OPT_LANG, OPT_PREFIX, OPT_FACETS, OPT_TIMEOUT };
+           OPT_TAG, OPT_LANG, OPT_PREFIX, OPT_FACETS, OPT_TIMEOUT, OPT_PARTIAL };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"limit", required_argument, NULL, 'n'},
@@ -306,6 +309,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"prefix", no_argument, NULL, OPT_PREFIX},
         {"facets", required_argument, NULL, OPT_FACETS},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"partial", no_argument, NULL, OPT_PARTIAL},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->color_when = "auto";
@@ -341,6 +345,7 @@ static int parse_options(int argc, char **argv, options *o)
                 return EXIT_USAGE;
             o->timeout_ms = (unsigned)n;
             break;
+        case OPT_PARTIAL: o->partial = 1; break;
         case OPT_JSON: o->json = 1; break;
         case OPT_BOILER: o->boilerplate = 1; break;
         case OPT_BASE: o->search.base_url = optarg; break;
@@ -448,6 +453,7 @@ static rubric_db *open_db(const options *o, const config *cfg, int *status)
     rubric_open_opts oo;
     rubric_open_opts_init(&oo);
     oo.timeout_ms = o->timeout_ms;
+    oo.partial = o->partial;
     int rc = o->ndbs > 1 ? rubric_db_open_with(o->dbs, o->ndbs, &oo, &db, &err)
                          : rubric_db_open_with(&one, 1, &oo, &db, &err);
     if (rc != RUBRIC_OK) {
@@ -472,7 +478,13 @@ static int search_and_print(rubric_db *db, const char *query, const options *o)
     char *err = NULL;
     rubric_results *res = NULL;
     int rc = rubric_search(db, query, strlen(query), &o->search, &res, &err), status = EXIT_DONE;
-    if (rc == RUBRIC_OK && rubric_results_partial(res))
+    for (size_t k = 0; rc == RUBRIC_OK && rubric_results_missing_shard(res, k); k++) {
+        char what[320];
+        snprintf(what, sizeof what, "remote shard %s did not answer: left out",
+                 rubric_results_missing_shard(res, k));
+        complain(what, query);
+    }
+    if (rc == RUBRIC_OK && rubric_results_partial(res) && !rubric_results_missing_shard(res, 0))
         complain("the search ran out of time: these are the best passages found by then, "
                  "not necessarily the best of all", query);
     if (rc != RUBRIC_OK) {

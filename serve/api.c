@@ -201,6 +201,7 @@ int serve_open_db(const serve_config *cfg, rubric_db **out, char **why)
     rubric_open_opts o;
     rubric_open_opts_init(&o);
     o.timeout_ms = cfg->shard_timeout_ms;
+    o.partial = cfg->partial;
     return cfg->ndbs > 1 ? rubric_db_open_with(cfg->db_dirs, cfg->ndbs, &o, out, why)
                          : rubric_db_open_with(&cfg->db_dir, 1, &o, out, why);
 }

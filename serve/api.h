@@ -62,6 +62,7 @@ typedef struct serve_config {
     const char *db_dirs[SERVE_DBS_MAX];  /* --db repeated: searched as one */
     size_t ndbs;
     unsigned shard_timeout_ms;     /* --shard-timeout (0: the library's) */
+    int partial;                   /* --partial: shards out of reach left out */
     const char *base_url;          /* NULL: the index's own */
     const char *synonyms_text;     /* the synonyms file's text, or NULL */
     size_t synonyms_len;

@@ -67,6 +67,8 @@ static const char usage_text[] =
     "  --metrics           answer /metrics (Prometheus text)\n"
     "  --shard-timeout MS  a remote shard may take MS milliseconds to connect and to\n"
     "                      answer each message (default 10000)\n"
+    "  --partial           leave out remote shards that do not answer, and answer\n"
+    "                      from the others (\"partial\": true, \"missing_shards\")\n"
     "  --config FILE       read db, base_url and synonyms from FILE\n"
     "  --synonyms FILE     expand queries with the synonym groups in FILE\n"
     "  -h, --help          print this help\n"
@@ -84,6 +86,7 @@ typedef struct options {
     size_t ndbs;
     unsigned long threads, connections, per_address, timeout, cache, answer_cache;
     unsigned long shard_timeout;  /* ms; 0: the library's */
+    int partial;
     int metrics;
     const char *origins[SERVE_ORIGINS_MAX];
     size_t norigins;
@@ -94,7 +97,7 @@ static int parse_options(int argc, char **argv, options *o)
 {
     enum { OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_BASE, OPT_ORIGIN, OPT_CONNECTIONS,
            OPT_PER_ADDRESS, OPT_TIMEOUT, OPT_CACHE, OPT_ANSWER_CACHE, OPT_LOG, OPT_METRICS,
-           OPT_CONFIG, OPT_SYNONYMS, OPT_SHARD_TIMEOUT };
+           OPT_CONFIG, OPT_SYNONYMS, OPT_SHARD_TIMEOUT, OPT_PARTIAL };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"listen", required_argument, NULL, OPT_LISTEN},
@@ -111,6 +114,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"config", required_argument, NULL, OPT_CONFIG},
         {"synonyms", required_argument, NULL, OPT_SYNONYMS},
         {"shard-timeout", required_argument, NULL, OPT_SHARD_TIMEOUT},
+        {"partial", no_argument, NULL, OPT_PARTIAL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -140,6 +144,7 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_METRICS: o->metrics = 1; break;
         case OPT_CONFIG: o->config = optarg; break;
         case OPT_SYNONYMS: o->synonyms = optarg; break;
+        case OPT_PARTIAL: o->partial = 1; break;
         case OPT_SHARD_TIMEOUT:
             if (cli_count("rubric-serve", "--shard-timeout", optarg, 1, RUBRIC_TIMEOUT_MAX_MS,
                           &o->shard_timeout) < 0)
@@ -229,6 +234,7 @@ static int setup(const options *o, int *status)
     for (size_t i = 0; o->ndbs > 1 && i < o->ndbs; i++)
         g_cfg.db_dirs[g_cfg.ndbs++] = o->dbs[i];
     g_cfg.shard_timeout_ms = (unsigned)o->shard_timeout;
+    g_cfg.partial = o->partial;
     g_cfg.synonyms_text = g_synonyms;
     for (size_t i = 0; i < o->norigins; i++)
         g_cfg.origins[g_cfg.norigins++] = o->origins[i];

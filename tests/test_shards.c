@@ -622,6 +622,25 @@ static void a_shard_that_does_not_answer_is_named(void)
     snprintf(where, sizeof where, "127.0.0.1:%d", port);
     CHECK(strstr(c.err, where) != NULL);
     cmd_free(&c);
+    /* With --partial the shard that answers does, and the answer says what
+     * is left out: the hits are those of that shard alone. */
+    sh(&c, "$Q --partial --json --db dead.stub queen bee");
+    cJSON *j = c.status == 0 ? cJSON_Parse(c.out) : NULL;
+    CHECK(j != NULL);
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(j, "partial")));
+    const cJSON *missing = cJSON_GetObjectItem(j, "missing_shards");
+    CHECK(cJSON_GetArraySize(missing) == 1 && cJSON_GetStringValue(cJSON_GetArrayItem(missing, 0)) &&
+          strcmp(cJSON_GetStringValue(cJSON_GetArrayItem(missing, 0)), where) == 0);
+    CHECK(strstr(c.err, where) != NULL);
+    cmd_free(&c);
+    sh(&c, "$Q --json --db set2/shard-0 queen bee");
+    cJSON *alone = c.status == 0 ? cJSON_Parse(c.out) : NULL;
+    cmd_free(&c);
+    CHECK(j && alone && cJSON_GetArraySize(cJSON_GetObjectItem(alone, "results")) > 0 &&
+          cJSON_Compare(cJSON_GetObjectItem(j, "results"), cJSON_GetObjectItem(alone, "results"),
+                        1));
+    cJSON_Delete(j);
+    cJSON_Delete(alone);
 }
 
 static void each_file_lies_whole_in_the_shard_its_path_names(void)

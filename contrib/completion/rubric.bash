@@ -63,7 +63,7 @@ _rubric_query()
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '--db --limit --offset --json --boilerplate --fragments
             --explain --per-article --path --tag --lang --prefix --facets --base-url --config --synonyms
-            --color --timeout --help --version -n -h -V' -- "$cur"))
+            --color --timeout --partial --help --version -n -h -V' -- "$cur"))
     fi
     # The query's words are the user's: nothing to offer.
 } &&
@@ -86,7 +86,7 @@ _rubric_serve()
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '--db --listen --threads --base-url --allow-origin
-            --connections --per-address --timeout --cache --answer-cache --shard-timeout --query-log --metrics --config
+            --connections --per-address --timeout --cache --answer-cache --shard-timeout --partial --query-log --metrics --config
             --synonyms --help --version -h -V' -- "$cur"))
     fi
 } &&

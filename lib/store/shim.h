@@ -41,8 +41,13 @@ int xs_db_open_read(const char *dir, xs_db **out, char **errmsg);
 /* A reader on the N SOURCES (each an index or a set) searched as one; a
  * remote shard may take TIMEOUT_MS to connect and to answer each message
  * (0: 10 s). */
-int xs_db_open_read_many(const char *const *sources, size_t n, unsigned timeout_ms, xs_db **out,
-                         char **errmsg);
+int xs_db_open_read_many(const char *const *sources, size_t n, unsigned timeout_ms, int partial,
+                         xs_db **out, char **errmsg);
+/* With PARTIAL, a remote shard that cannot be reached is left out (a search
+ * that loses one opens the set again without it): how many are, and their
+ * names ("HOST:PORT"). */
+size_t xs_db_missing(const xs_db *db);
+const char *xs_db_missing_name(const xs_db *db, size_t k);
 /* A set's databases: how many (0 for a reader on one index, which is its
  * own only part), and a handle on part K alone, owned by DB and valid
  * until it is reopened or closed, for what is read from each (metadata, the

@@ -124,6 +124,8 @@ struct xs_db {
     std::vector<xs_db *> parts;
     bool remote = false;  // a part is served by xapian-tcpsrv
     unsigned timeout_ms = remote_timeout_ms;  // of a remote part
+    bool partial = false;  // a remote part out of reach is left out
+    std::vector<std::string> missing;  // ... those left out ("HOST:PORT")
 };
 
 // A stub's "remote HOST:PORT" line names its part "tcp://HOST:PORT".
@@ -391,6 +393,7 @@ static void open_sources(xs_db *db)
     }
     std::vector<version_id> seen;
     std::vector<xs_db *> parts;
+    std::vector<std::string> missing, kept;
     bool remote = false;
     std::unique_ptr<Xapian::Database> all(new Xapian::Database());
     try {
@@ -411,6 +414,13 @@ static void open_sources(xs_db *db)
                     part->rd = open_reader(path);
                 }
             } catch (const Xapian::NetworkError &e) {
+                // Left out when the caller would rather have the others'
+                // answers (unless none is left, below).
+                if (db->partial) {
+                    missing.push_back(path.substr(sizeof remote_scheme - 1));
+                    seen.pop_back();
+                    continue;
+                }
                 throw Xapian::NetworkError(xapian_msg(e), "remote shard " +
                                                               path.substr(sizeof remote_scheme - 1));
             } catch (const Xapian::Error &e) {
@@ -421,7 +431,10 @@ static void open_sources(xs_db *db)
             }
             all->add_database(*part->rd);
             parts.push_back(part.release());
+            kept.push_back(path);
         }
+        if (parts.empty())
+            throw Xapian::NetworkError("no shard answered", "remote shard " + missing[0]);
     } catch (...) {
         for (xs_db *p : parts)
             delete p->rd, delete p;
@@ -431,14 +444,15 @@ static void open_sources(xs_db *db)
     delete db->rd;
     db->rd = all.release();
     db->parts = parts;
-    db->part_paths = paths;
+    db->part_paths = kept;
     db->parts_seen = seen;
-    db->remote = remote;
+    db->remote = remote || !missing.empty();
+    db->missing = missing;
     db->stubs_seen = stubs;
 }
 
-int xs_db_open_read_many(const char *const *sources, size_t n, unsigned timeout_ms, xs_db **out,
-                         char **errmsg)
+int xs_db_open_read_many(const char *const *sources, size_t n, unsigned timeout_ms, int partial,
+                         xs_db **out, char **errmsg)
 {
     *out = nullptr;
     xs_db *db = new (std::nothrow) xs_db;
@@ -446,6 +460,7 @@ int xs_db_open_read_many(const char *const *sources, size_t n, unsigned timeout_
         return XS_ENOMEM;
     if (timeout_ms)
         db->timeout_ms = timeout_ms;
+    db->partial = partial != 0;
     try {
         for (size_t i = 0; i < n; i++)
             db->sources.push_back(sources[i]);
@@ -466,12 +481,22 @@ int xs_db_open_read_many(const char *const *sources, size_t n, unsigned timeout_
 
 int xs_db_open_read(const char *dir, xs_db **out, char **errmsg)
 {
-    return xs_db_open_read_many(&dir, 1, 0, out, errmsg);
+    return xs_db_open_read_many(&dir, 1, 0, 0, out, errmsg);
 }
 
 int xs_db_remote(const xs_db *db)
 {
     return db->remote;
+}
+
+size_t xs_db_missing(const xs_db *db)
+{
+    return db->missing.size();
+}
+
+const char *xs_db_missing_name(const xs_db *db, size_t k)
+{
+    return db->missing[k].c_str();
 }
 
 size_t xs_db_parts(const xs_db *db)
@@ -728,6 +753,9 @@ int xs_db_refresh(xs_db *db)
     for (size_t k = 0; k < db->parts.size() && same; k++)
         same = is_remote(db->part_paths[k]) ||
                same_version(version_of(db->part_paths[k]), db->parts_seen[k]);
+    // Shards left out are tried again.
+    if (!db->missing.empty())
+        return xs_db_reopen_path(db);
     if (same && db->remote) {
         // A remote shard is asked whether it moved; one that dropped the
         // connection (idle too long) is connected to again.
