@@ -1437,9 +1437,11 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
     // posting source of constant weight (the ranked OR's presence parts)
     // beside an exclusion (folded passages) loses passages that belong in
     // the top, passages one index of the same files returns. A set's match
-    // therefore looks at every candidate, within the budget.
+    // therefore looks at every candidate, within the budget (one database
+    // alone, a replica's stub, prunes as one index does), and so does one
+    // with a remote shard, whose matches are counted here (below).
     Xapian::doccount check = o->check_at_least;
-    if (!db->parts.empty() && db->rd->get_doccount() > check)
+    if ((db->parts.size() > 1 || db->remote) && db->rd->get_doccount() > check)
         check = db->rd->get_doccount();
     // A remote shard collapses on its server and reports no count of what
     // it collapsed: the matches of each value are counted here instead,
