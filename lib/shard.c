@@ -35,6 +35,7 @@ struct rubric_set {
     int lock_fd;      /* DIR's lock */
     int build_fd;     /* a rebuild: the new set's lock */
     int made;         /* the stub is to be written (a new set, a rebuild) */
+    unsigned long replaced; /* a rebuild: the revision of what it replaces */
     int dry_run;
     buf err;
 };
@@ -223,8 +224,15 @@ int rubric_set_open(const char *dir, unsigned n, int flags, rubric_set **out, ch
     } else if (rc == RUBRIC_OK) {
         s->made = 1;
         rc = new_id(s);
-        if (rc == RUBRIC_OK && (rebuild && (have || !empty)))
+        if (rc == RUBRIC_OK && (rebuild && (have || !empty))) {
             rc = start_rebuild(s);
+            xs_db *old = NULL;
+            char *msg = NULL;
+            if (rc == RUBRIC_OK && xs_db_open_read(s->dir, &old, &msg) == XS_OK)
+                s->replaced = layout_revision(old);
+            xs_db_close(old);
+            free(msg);
+        }
         else if (rc == RUBRIC_OK && !(s->build = xstrdup(s->dir)))
             rc = set_fail(s, RUBRIC_ENOMEM, NULL);
     }
@@ -281,6 +289,12 @@ static int fold_across(rubric_set *s)
     for (unsigned k = 0; k < s->n && rc == RUBRIC_OK && !s->made; k++) {
         xs_db *part = xs_db_part(db, k);
         rc = layout_stamp(part, layout_revision(part) + 1);
+    }
+    /* A rebuilt set carries on from the revision of what it replaces, as a
+     * rebuilt index does: its first shard starts past it. */
+    if (rc == RUBRIC_OK && s->made && s->replaced) {
+        xs_db *first = xs_db_part(db, 0);
+        rc = layout_stamp(first, layout_revision(first) + s->replaced);
     }
     if (rc == RUBRIC_OK && (rc = xs_status(xs_db_commit(db))) != RUBRIC_OK)
         set_error(s, rc, "cannot write the shards of '%s': %s", s->dir, xs_db_errmsg(db));
