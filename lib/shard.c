@@ -36,6 +36,8 @@ struct rubric_set {
     int build_fd;     /* a rebuild: the new set's lock */
     int made;         /* the stub is to be written (a new set, a rebuild) */
     unsigned long replaced; /* a rebuild: the revision of what it replaces */
+    xs_db *held;      /* one index a rebuild replaces by a set: its writer,
+                         for its lock */
     int dry_run;
     buf err;
 };
@@ -215,8 +217,19 @@ int rubric_set_open(const char *dir, unsigned n, int flags, rubric_set **out, ch
                        "nothing to compare with", dir);
     if (rc == RUBRIC_OK && !exists && mkdir(s->dir, 0755) != 0)
         rc = set_error(s, RUBRIC_ENODB, "cannot create '%s': %s", dir, strerror(errno));
-    if (rc == RUBRIC_OK && !s->dry_run)
+    /* One index that a set is to replace is held by its own lock: a lock
+     * file of the set's left in it would make it no index of rubric's. */
+    if (rc == RUBRIC_OK && !s->dry_run && !have && is_index(s->dir)) {
+        char *msg = NULL;
+        rc = xs_status(xs_db_open_write(s->dir, &s->held, &msg));
+        if (rc == RUBRIC_ELOCKED)
+            set_error(s, rc, "index is locked by another indexer");
+        else if (rc != RUBRIC_OK)
+            set_error(s, rc, "cannot open '%s': %s", dir, msg ? msg : "out of memory");
+        free(msg);
+    } else if (rc == RUBRIC_OK && !s->dry_run) {
         rc = lock_set(s, s->dir, &s->lock_fd);
+    }
     s->n = n ? n : have;
     if (rc == RUBRIC_OK && have && !rebuild) {
         read_id(s, s->dir);
@@ -224,7 +237,7 @@ int rubric_set_open(const char *dir, unsigned n, int flags, rubric_set **out, ch
     } else if (rc == RUBRIC_OK) {
         s->made = 1;
         rc = new_id(s);
-        if (rc == RUBRIC_OK && (rebuild && (have || !empty))) {
+        if (rc == RUBRIC_OK && rebuild && (have || !empty)) {
             rc = start_rebuild(s);
             xs_db *old = NULL;
             char *msg = NULL;
@@ -232,9 +245,9 @@ int rubric_set_open(const char *dir, unsigned n, int flags, rubric_set **out, ch
                 s->replaced = layout_revision(old);
             xs_db_close(old);
             free(msg);
-        }
-        else if (rc == RUBRIC_OK && !(s->build = xstrdup(s->dir)))
+        } else if (rc == RUBRIC_OK && !(s->build = xstrdup(s->dir))) {
             rc = set_fail(s, RUBRIC_ENOMEM, NULL);
+        }
     }
     if (rc != RUBRIC_OK) {
         if (errmsg)
@@ -346,6 +359,8 @@ int rubric_set_commit(rubric_set *s, int changed)
     if (exchange_paths(s->build, s->dir) != 0)
         return set_error(s, RUBRIC_ENODB, "cannot put '%s' in place of '%s': %s", s->build,
                          s->dir, strerror(errno));
+    xs_db_close(s->held);  /* the index replaced, now under the scratch name */
+    s->held = NULL;
     remove_tree(s->build);
     free(s->build);
     s->build = xstrdup(s->dir);
@@ -369,6 +384,7 @@ void rubric_set_close(rubric_set *s)
         close(s->build_fd);
     if (s->lock_fd >= 0)
         close(s->lock_fd);
+    xs_db_close(s->held);
     free(s->build);
     free(s->dir);
     buf_free(&s->err);
