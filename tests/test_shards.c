@@ -742,6 +742,16 @@ static void a_shards_place_is_kept_and_another_is_refused(void)
     CHECK(sh_expect("$I -q --shard 2/2 --db x corpus", 2) == 0);
     CHECK(sh_expect("$I -q --shard 1 --db x corpus", 2) == 0);
     CHECK(sh_expect("$I -q --shards 2 --shard 0/2 --db x corpus", 2) == 0);
+    /* One index becomes a set only by a rebuild, which leaves it as it was
+     * until then, and carries its revision on. */
+    snprintf(body, sizeof body,
+             "$I -q --db plain %s && ! $I -q --shards 2 --db plain %s && test ! -e plain/rubric.lock "
+             "&& $I -q --rebuild --shards 2 --db plain %s && test -f plain/XAPIANDB",
+             sq(g_tree), sq(g_tree), sq(g_tree));
+    CHECK(sh_expect(body, 0) == 0);
+    rubric_db *plain = open_db("plain");
+    CHECK(plain && rubric_db_shards(plain) == 2 && rubric_db_revision(plain) > 2);
+    rubric_db_close(plain);
     /* A set's count changes only by a rebuild. */
     snprintf(body, sizeof body, "cp -r set2 reshard && $I -q --shards 3 --db reshard %s", sq(g_tree));
     CHECK(sh_expect(body, 2) == 0);
