@@ -894,6 +894,17 @@ static int finish(run *r, double t0)
     return r->skipped || r->partial ? EXIT_SKIPPED : EXIT_DONE;
 }
 
+/* The settings of the command line, else the configuration, given to IX:
+ * RUBRIC_OK, or the status of the one that could not be recorded
+ * (rubric_index_errmsg() says why). */
+static int apply_settings(rubric_index *ix, const opts *o, const config *cfg)
+{
+    rubric_index_set_boilerplate_detection(ix, cfg->detect_boilerplate);
+    rubric_index_set_max_file_size(ix, o->max_file_size ? o->max_file_size : cfg->max_file_size);
+    const char *base_url = o->base_url ? o->base_url : cfg->base_url;
+    return base_url ? rubric_index_set_base_url(ix, base_url) : RUBRIC_OK;
+}
+
 /* Open the index, walk the roots, index their files, remove the files gone,
  * commit. Returns the exit status. */
 static int index_run(const opts *o, const config *cfg)
@@ -922,10 +933,7 @@ static int index_run(const opts *o, const config *cfg)
     }
     r.shard_k = o->shard_k;
     r.shard_n = o->shard_n;
-    rubric_index_set_boilerplate_detection(r.ix, cfg->detect_boilerplate);
-    rubric_index_set_max_file_size(r.ix, o->max_file_size ? o->max_file_size : cfg->max_file_size);
-    const char *base_url = o->base_url ? o->base_url : cfg->base_url;
-    if (base_url && rubric_index_set_base_url(r.ix, base_url) != RUBRIC_OK) {
+    if (apply_settings(r.ix, o, cfg) != RUBRIC_OK) {
         cli_error("rubric-index", "index", "%s", rubric_index_errmsg(r.ix));
         r.fatal = RUBRIC_ENODB;
     }
@@ -989,27 +997,22 @@ static void *shard_thread(void *arg)
         free(err);
         r->fatal = rc;
     }
-    if (!r->fatal && rubric_index_set_shard(r->ix, r->shard_k, r->shard_n, sr->set_id) != RUBRIC_OK) {
-        cli_error("rubric-index", "usage", "%s", rubric_index_errmsg(r->ix));
-        r->fatal = RUBRIC_EINVAL;
-    }
     if (!r->fatal) {
+        /* Its place in the set (refused: a usage error), then the settings,
+         * the roots and what the walk could not look at. */
+        int placed = rubric_index_set_shard(r->ix, r->shard_k, r->shard_n, sr->set_id);
+        r->fatal = placed;
         sr->before = rubric_index_revision(r->ix);
-        rubric_index_set_boilerplate_detection(r->ix, sr->cfg->detect_boilerplate);
-        rubric_index_set_max_file_size(r->ix, sr->o->max_file_size ? sr->o->max_file_size
-                                                                     : sr->cfg->max_file_size);
-        const char *base_url = sr->o->base_url ? sr->o->base_url : sr->cfg->base_url;
-        if (base_url && rubric_index_set_base_url(r->ix, base_url) != RUBRIC_OK)
+        if (!r->fatal && apply_settings(r->ix, sr->o, sr->cfg) != RUBRIC_OK)
             r->fatal = RUBRIC_ENODB;
         for (size_t i = 0; i < sr->nroots && !r->fatal; i++)
-            if ((rc = rubric_index_root(r->ix, sr->roots[i])) != RUBRIC_OK)
-                r->fatal = rc;
+            r->fatal = rubric_index_root(r->ix, sr->roots[i]);
         for (size_t i = 0; i < sr->nkept && !r->fatal; i++)
-            if ((rc = rubric_index_keep(r->ix, sr->kept[i])) != RUBRIC_OK)
-                r->fatal = rc;
+            r->fatal = rubric_index_keep(r->ix, sr->kept[i]);
         if (r->fatal) {
             pthread_mutex_lock(&say_lock);
-            cli_error("rubric-index", "index", "%s", rubric_index_errmsg(r->ix));
+            cli_error("rubric-index", placed != RUBRIC_OK ? "usage" : "index", "%s",
+                      rubric_index_errmsg(r->ix));
             pthread_mutex_unlock(&say_lock);
         }
     }

@@ -32,6 +32,17 @@ _Static_assert(sizeof ((rubric_db *)0)->id == XS_UUID_SIZE, "rubric_db's id hold
 const char *rubric_db_id(rubric_db *db)
 {
     xs_db_uuid(db->db, db->id);
+    if (!xs_db_is_set(db->db))
+        return db->id;
+    /* A set's: a digest of its databases' ids, in order. */
+    uint64_t h = 0;
+    char one[XS_UUID_SIZE];
+    for (size_t k = 0; k < xs_db_parts(db->db); k++) {
+        xs_db_uuid(xs_db_part(db->db, k), one);
+        uint64_t both[2] = {h, hash64(one, strlen(one))};
+        h = hash64(both, sizeof both);
+    }
+    snprintf(db->id, sizeof db->id, "set-%016llx", (unsigned long long)h);
     return db->id;
 }
 
@@ -52,8 +63,6 @@ const char *rubric_db_updated(rubric_db *db)
 {
     free(db->updated);
     db->updated = NULL;
-    if (!xs_db_parts(db->db))
-        db->updated = updated_of(db->db);
     /* A set was updated when its newest part was (the times are ISO-8601
      * UTC: they sort as text). */
     for (size_t k = 0; k < xs_db_parts(db->db); k++) {
@@ -119,11 +128,8 @@ static int stats_of(xs_db *db, rubric_db_stats *out)
 
 int rubric_db_stats_get(rubric_db *db, rubric_db_stats *out)
 {
-    size_t n = xs_db_parts(db->db);
-    if (!n)
-        return stats_of(db->db, out);
     memset(out, 0, sizeof *out);
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < xs_db_parts(db->db); k++) {
         rubric_db_stats one;
         int rc = stats_of(xs_db_part(db->db, k), &one);
         if (rc != RUBRIC_OK)
@@ -149,15 +155,14 @@ const char *rubric_db_missing_shard(const rubric_db *db, size_t k)
 
 size_t rubric_db_shards(const rubric_db *db)
 {
-    size_t n = xs_db_parts(db->db);
-    return n ? n : 1;
+    return xs_db_parts(db->db);
 }
 
 int rubric_db_shard_stats(rubric_db *db, size_t k, rubric_db_stats *out, const char **path)
 {
     if (k >= rubric_db_shards(db))
         return RUBRIC_EINVAL;
-    xs_db *part = xs_db_parts(db->db) ? xs_db_part(db->db, k) : db->db;
+    xs_db *part = xs_db_part(db->db, k);
     if (path)
         *path = xs_db_path(part);
     return stats_of(part, out);
@@ -173,11 +178,9 @@ const char *rubric_db_base_url(const rubric_db *db)
  * two parts that disagree on WHAT. */
 static int agreed_metadata(xs_db *db, const char *key, const char *what, char **out, char **errmsg)
 {
-    size_t len = 0, n = xs_db_parts(db);
+    size_t len = 0;
     *out = NULL;
-    if (!n)
-        return xs_status(xs_db_get_metadata(db, key, out, &len));
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < xs_db_parts(db); k++) {
         char *v = NULL;
         int rc = xs_status(xs_db_get_metadata(xs_db_part(db, k), key, &v, &len));
         if (rc == RUBRIC_OK && k > 0 && (v ? !*out || strcmp(v, *out) : *out != NULL)) {
@@ -212,7 +215,7 @@ static int check_shards(xs_db *db, char **errmsg)
     unsigned char seen[RUBRIC_SHARDS_MAX] = {0};
     char *set = NULL, *msg = NULL;
     unsigned count = 0;
-    int one_set = n > 0;
+    int one_set = xs_db_is_set(db);
     for (size_t k = 0; k < n && one_set && !msg; k++) {
         xs_db *part = xs_db_part(db, k);
         char *place = NULL, *id = NULL;

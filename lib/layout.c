@@ -732,15 +732,9 @@ int layout_manifest_each(xs_db *db, int (*fn)(void *ctx, const char *path), void
 
 /* ------------------------------------------------------------- revision */
 
-unsigned long layout_revision(xs_db *db)
+/* The revision of one database. */
+static unsigned long one_revision(xs_db *db)
 {
-    /* A set's: the sum of its databases', which only grows. */
-    if (xs_db_parts(db)) {
-        unsigned long sum = 0;
-        for (size_t k = 0; k < xs_db_parts(db); k++)
-            sum += layout_revision(xs_db_part(db, k));
-        return sum;
-    }
     char *v = NULL;
     size_t len = 0;
     unsigned long rev = 0;
@@ -750,6 +744,15 @@ unsigned long layout_revision(xs_db *db)
         rev = xs_db_revision(db);  /* an index from before the count was kept */
     free(v);
     return rev;
+}
+
+unsigned long layout_revision(xs_db *db)
+{
+    /* A set's: the sum of its databases', which only grows. */
+    unsigned long sum = 0;
+    for (size_t k = 0; k < xs_db_parts(db); k++)
+        sum += one_revision(xs_db_part(db, k));
+    return sum;
 }
 
 int layout_committed(xs_db *db)

@@ -157,9 +157,8 @@ static int facets_written(struct xs_db *db)
 /* ... and a set, when each of its indexes was. */
 static int facets_counted(rubric_db *db)
 {
-    size_t n = xs_db_parts(db->db);
-    int yes = n ? 1 : facets_written(db->db);
-    for (size_t k = 0; k < n && yes; k++)
+    int yes = 1;
+    for (size_t k = 0; k < xs_db_parts(db->db) && yes; k++)
         yes = facets_written(xs_db_part(db->db, k));
     return yes;
 }

@@ -324,11 +324,9 @@ static int parse_options(int argc, char **argv, options *o)
     while ((c = getopt_long(argc, argv, ":n:hV", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_DB:
-            if (o->ndbs == DBS_MAX) {
-                cli_error("rubric-query", "usage", "--db names at most %d indexes", DBS_MAX);
+            if (cli_add_db("rubric-query", o->dbs, &o->ndbs, DBS_MAX, optarg) < 0)
                 return EXIT_USAGE;
-            }
-            o->db = o->dbs[o->ndbs++] = optarg;
+            o->db = optarg;
             break;
         case 'n':
             if (cli_count("rubric-query", "-n", optarg, 1, 10000, &n) < 0)

@@ -132,11 +132,9 @@ static int parse_options(int argc, char **argv, options *o)
     while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_DB:
-            if (o->ndbs == SERVE_DBS_MAX) {
-                cli_error("rubric-serve", "usage", "--db names at most %d indexes", SERVE_DBS_MAX);
+            if (cli_add_db("rubric-serve", o->dbs, &o->ndbs, SERVE_DBS_MAX, optarg) < 0)
                 return EXIT_USAGE;
-            }
-            o->db = o->dbs[o->ndbs++] = optarg;
+            o->db = optarg;
             break;
         case OPT_LISTEN: o->listen = optarg; break;
         case OPT_BASE: o->base_url = optarg; break;

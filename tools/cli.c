@@ -24,6 +24,16 @@ const char *cli_db_path(const char *flag, const char *configured)
     return configured && *configured ? configured : CLI_DEFAULT_DB;
 }
 
+int cli_add_db(const char *tool, const char **dbs, size_t *n, size_t max, const char *dir)
+{
+    if (*n == max) {
+        cli_error(tool, "usage", "--db names at most %zu indexes", max);
+        return -1;
+    }
+    dbs[(*n)++] = dir;
+    return 0;
+}
+
 int cli_exit_code(int status)
 {
     switch (status) {

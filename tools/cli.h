@@ -26,6 +26,9 @@ enum {
 /* The index directory: FLAG when set, else $RUBRIC_DB, else CONFIGURED (the
  * configuration's), else the default. */
 const char *cli_db_path(const char *flag, const char *configured);
+/* Add DIR, given to --db of TOOL, to the N of DBS (at most MAX): 0, or -1
+ * after saying on stderr that there are too many. */
+int cli_add_db(const char *tool, const char **dbs, size_t *n, size_t max, const char *dir);
 /* The exit code for a library status. */
 int cli_exit_code(int status);
 /* Parse the count ARG given to option FLAG of TOOL, from MIN to MAX. Returns

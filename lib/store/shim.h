@@ -48,14 +48,16 @@ int xs_db_open_read_many(const char *const *sources, size_t n, unsigned timeout_
  * names ("HOST:PORT"). */
 size_t xs_db_missing(const xs_db *db);
 const char *xs_db_missing_name(const xs_db *db, size_t k);
-/* A set's databases: how many (0 for a reader on one index, which is its
- * own only part), and a handle on part K alone, owned by DB and valid
- * until it is reopened or closed, for what is read from each (metadata, the
- * revision). */
-size_t xs_db_parts(const xs_db *db);
 /* Nonzero when a part of DB is a remote shard ("remote HOST:PORT"): it
  * knows only Xapian's own posting sources. */
 int xs_db_remote(const xs_db *db);
+/* Is DB a set (opened from a stub, or several databases as one)? */
+int xs_db_is_set(const xs_db *db);
+/* The databases DB reads: how many (1 for one index), and a handle on
+ * database K alone (DB itself for one index), owned by DB and valid until
+ * it is reopened or closed, for what is read from each (metadata, the
+ * revision). */
+size_t xs_db_parts(const xs_db *db);
 xs_db *xs_db_part(xs_db *db, size_t k);
 /* The path DB was opened at (a set: its first source). */
 const char *xs_db_path(const xs_db *db);
@@ -84,8 +86,8 @@ int xs_db_refresh(xs_db *db);
 /* The revision of the database as this handle sees it. */
 unsigned long xs_db_revision(xs_db *db);
 /* The database's UUID as text into OUT (XS_UUID_SIZE bytes, "" when it has
- * none): new each time a database is made; for a set, a digest of its
- * databases' UUIDs. */
+ * none, or is a set's, which joins its databases'): new each time a
+ * database is made. */
 #define XS_UUID_SIZE 40
 void xs_db_uuid(xs_db *db, char *out);
 int xs_db_commit(xs_db *db);

@@ -114,13 +114,11 @@ struct xs_db {
     unsigned terms_of = 0;
     std::unordered_map<std::string, unsigned> wdfs;
     // A set (several databases searched as one): what it was opened from
-    // (index folders, stub files), the databases they name in order, each
-    // one's version as it was opened, and a handle on each alone (parts,
-    // owned, sharing rd's tables) for what is read per database.
+    // (index folders, stub files), and a handle on each database they name,
+    // in order (parts, owned, sharing rd's tables, each with its path and
+    // its version as it was opened), for what is read per database.
     std::vector<std::string> sources;
     std::vector<file_id> stubs_seen;  // of each source that is a stub
-    std::vector<std::string> part_paths;
-    std::vector<version_id> parts_seen;
     std::vector<xs_db *> parts;
     bool remote = false;  // a part is served by xapian-tcpsrv
     unsigned timeout_ms = remote_timeout_ms;  // of a remote part
@@ -136,6 +134,11 @@ static bool is_remote(const std::string &part)
     return part.compare(0, sizeof remote_scheme - 1, remote_scheme) == 0;
 }
 
+// A remote part's "HOST:PORT".
+static std::string remote_name(const std::string &part)
+{
+    return part.substr(sizeof remote_scheme - 1);
+}
 
 struct xs_doc {
     Xapian::Document doc;
@@ -357,11 +360,28 @@ static void read_stub(const std::string &stub, std::vector<std::string> *parts)
         throw Xapian::DatabaseOpeningError("stub file '" + stub + "' names no database");
 }
 
+static void free_parts(std::vector<xs_db *> *parts)
+{
+    for (xs_db *p : *parts)
+        delete p->rd, delete p;
+    parts->clear();
+}
+
 static void drop_parts(xs_db *db)
 {
-    for (xs_db *p : db->parts)
-        delete p->rd, delete p;
-    db->parts.clear();
+    free_parts(&db->parts);
+}
+
+// An open that failed: its status, the message into *ERRMSG, DB freed.
+static int open_failed(xs_db *db, char **errmsg)
+{
+    int rc = map_error(&db->err);
+    if (errmsg)
+        *errmsg = dup_msg(db->err);
+    drop_parts(db);
+    delete db->rd;
+    delete db;
+    return rc;
 }
 
 // Open DB's sources as they are now: each database alone, then all of them
@@ -391,20 +411,18 @@ static void open_sources(xs_db *db)
         db->stubs_seen = stubs;
         return;
     }
-    std::vector<version_id> seen;
     std::vector<xs_db *> parts;
-    std::vector<std::string> missing, kept;
+    std::vector<std::string> missing;
     bool remote = false;
     std::unique_ptr<Xapian::Database> all(new Xapian::Database());
     try {
         for (const std::string &path : paths) {
-            seen.push_back(version_of(path));
             std::unique_ptr<xs_db> part(new xs_db);
             part->path = path;
-            part->seen = seen.back();
+            part->seen = version_of(path);
             try {
                 if (is_remote(path)) {
-                    std::string where = path.substr(sizeof remote_scheme - 1);
+                    std::string where = remote_name(path);
                     size_t colon = where.rfind(':');
                     unsigned port = (unsigned)std::strtoul(where.c_str() + colon + 1, nullptr, 10);
                     part->rd = new Xapian::Database(Xapian::Remote::open(
@@ -417,35 +435,28 @@ static void open_sources(xs_db *db)
                 // Left out when the caller would rather have the others'
                 // answers (unless none is left, below).
                 if (db->partial) {
-                    missing.push_back(path.substr(sizeof remote_scheme - 1));
-                    seen.pop_back();
+                    missing.push_back(remote_name(path));
                     continue;
                 }
-                throw Xapian::NetworkError(xapian_msg(e), "remote shard " +
-                                                              path.substr(sizeof remote_scheme - 1));
+                throw Xapian::NetworkError(xapian_msg(e), "remote shard " + remote_name(path));
             } catch (const Xapian::Error &e) {
                 throw Xapian::DatabaseOpeningError(
-                    (is_remote(path) ? "remote shard " + path.substr(sizeof remote_scheme - 1)
-                                     : "'" + path + "'") +
+                    (is_remote(path) ? "remote shard " + remote_name(path) : "'" + path + "'") +
                     ": " + xapian_msg(e));
             }
             all->add_database(*part->rd);
             parts.push_back(part.release());
-            kept.push_back(path);
         }
         if (parts.empty())
             throw Xapian::NetworkError("no shard answered", "remote shard " + missing[0]);
     } catch (...) {
-        for (xs_db *p : parts)
-            delete p->rd, delete p;
+        free_parts(&parts);
         throw;
     }
     drop_parts(db);
     delete db->rd;
     db->rd = all.release();
     db->parts = parts;
-    db->part_paths = kept;
-    db->parts_seen = seen;
     db->remote = remote || !missing.empty();
     db->missing = missing;
     db->stubs_seen = stubs;
@@ -467,13 +478,7 @@ int xs_db_open_read_many(const char *const *sources, size_t n, unsigned timeout_
         db->path = sources[0];
         open_sources(db);
     } catch (...) {
-        int rc = map_error(&db->err);
-        if (errmsg)
-            *errmsg = dup_msg(db->err);
-        drop_parts(db);
-        delete db->rd;
-        delete db;
-        return rc;
+        return open_failed(db, errmsg);
     }
     *out = db;
     return XS_OK;
@@ -499,14 +504,19 @@ const char *xs_db_missing_name(const xs_db *db, size_t k)
     return db->missing[k].c_str();
 }
 
+int xs_db_is_set(const xs_db *db)
+{
+    return !db->parts.empty();
+}
+
 size_t xs_db_parts(const xs_db *db)
 {
-    return db->parts.size();
+    return db->parts.empty() ? 1 : db->parts.size();
 }
 
 xs_db *xs_db_part(xs_db *db, size_t k)
 {
-    return db->parts[k];
+    return db->parts.empty() ? db : db->parts[k];
 }
 
 const char *xs_db_path(const xs_db *db)
@@ -650,16 +660,9 @@ int xs_db_open_write_many(const char *const *dirs, size_t n, xs_db **out, char *
             part->rd = part->wr;
             db->wr->add_database(*part->wr);
             db->parts.push_back(part.release());
-            db->part_paths.push_back(dirs[i]);
         }
     } catch (...) {
-        int rc = map_error(&db->err);
-        if (errmsg)
-            *errmsg = dup_msg(db->err);
-        drop_parts(db);
-        delete db->wr;
-        delete db;
-        return rc;
+        return open_failed(db, errmsg);  // its rd is its wr
     }
     *out = db;
     return XS_OK;
@@ -750,9 +753,8 @@ int xs_db_refresh(xs_db *db)
     }
     if (db->parts.empty())
         same = same && same_version(version_of(db->path), db->seen);
-    for (size_t k = 0; k < db->parts.size() && same; k++)
-        same = is_remote(db->part_paths[k]) ||
-               same_version(version_of(db->part_paths[k]), db->parts_seen[k]);
+    for (const xs_db *p : db->parts)
+        same = same && (is_remote(p->path) || same_version(version_of(p->path), p->seen));
     // Shards left out are tried again.
     if (!db->missing.empty())
         return xs_db_reopen_path(db);
@@ -780,15 +782,8 @@ void xs_db_uuid(xs_db *db, char *out)
     out[0] = '\0';
     try {
         std::string u = db->rd->get_uuid();
-        if (u.size() < XS_UUID_SIZE) {
+        if (u.size() < XS_UUID_SIZE)
             memcpy(out, u.c_str(), u.size() + 1);
-        } else {
-            // A set's UUIDs joined: one FNV-1a digest of them.
-            unsigned long long h = 14695981039346656037ull;
-            for (unsigned char ch : u)
-                h = (h ^ ch) * 1099511628211ull;
-            snprintf(out, XS_UUID_SIZE, "set-%016llx", h);
-        }
     } catch (...) {
         map_error(&db->err);
     }
@@ -1452,13 +1447,10 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
         enq.add_matchspy(keys.get());
     }
     Xapian::MSet ms = enq.get_mset(o->offset, o->limit, check);
-    std::unordered_map<std::string, Xapian::doccount> key_count, key_kept;
-    if (keys) {
+    std::unordered_map<std::string, Xapian::doccount> key_count;
+    if (keys)
         for (Xapian::TermIterator v = keys->values_begin(); v != keys->values_end(); ++v)
             key_count[*v] = v.get_termfreq();
-        for (Xapian::MSetIterator it = ms.begin(); it != ms.end(); ++it)
-            key_kept[it.get_document().get_value(o->collapse_slot)]++;
-    }
     m->facets.clear();
     m->facet_seen = 0;
     for (const auto &spy : spies) {
@@ -1508,18 +1500,26 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
     m->data.clear();
     m->docids.clear();
     m->collapsed.clear();
+    std::vector<std::string> hit_keys;  // with keys: each hit's value
+    std::unordered_map<std::string, Xapian::doccount> key_kept;
     for (Xapian::MSetIterator it = ms.begin(); it != ms.end(); ++it) {
+        // One document a hit: from a remote shard, each is a round trip.
+        Xapian::Document doc = it.get_document();
         m->weights.push_back(it.get_weight());
-        m->data.push_back(it.get_document().get_data());
+        m->data.push_back(doc.get_data());
         m->docids.push_back(*it);
         auto c = collapsed.find(*it);
-        Xapian::doccount left_out = c != collapsed.end() ? c->second : it.get_collapse_count();
+        m->collapsed.push_back(c != collapsed.end() ? c->second : it.get_collapse_count());
         if (keys) {
-            std::string key = it.get_document().get_value(o->collapse_slot);
-            Xapian::doccount n = key.empty() ? 0 : key_count[key], kept = key_kept[key];
-            left_out = n > kept ? n - kept : 0;
+            hit_keys.push_back(doc.get_value(o->collapse_slot));
+            key_kept[hit_keys.back()]++;
         }
-        m->collapsed.push_back(left_out);
+    }
+    // Of each value, the matches that no hit shown here stands for.
+    for (size_t i = 0; i < hit_keys.size(); i++) {
+        const std::string &key = hit_keys[i];
+        Xapian::doccount n = key.empty() ? 0 : key_count[key], kept = key_kept[key];
+        m->collapsed[i] = n > kept ? n - kept : 0;
     }
 }
 
