@@ -267,6 +267,12 @@ build/bench-%: bench/%.c bench/common.h bench/xapian_ref.h build/bench/xapian_re
 	$(CC) $(RUBRIC_CFLAGS) -Itools $(RUBRIC_LDFLAGS) -o $@ $< build/bench/xapian_ref.o \
 	  build/librubric-tools.a build/librubric-internal.a $(LIBS)
 
+# The messages a search sends to remote shards, counted by the relay the
+# tests use (tests/wire.c), for make bench-shards.
+build/bench-wire: bench/wire.c tests/wire.c tests/wire.h build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) -Itests $(RUBRIC_LDFLAGS) -o $@ bench/wire.c tests/wire.c \
+	  build/librubric-internal.a $(LIBS)
+
 # The fuzz targets, run by a deterministic driver in `make test`...
 build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c build/librubric-tools.a build/librubric-internal.a
 	$(CC) $(RUBRIC_CFLAGS) -Itools $(RUBRIC_LDFLAGS) -o $@ $< tests/fuzz/driver.c \
@@ -518,7 +524,7 @@ deb:
 SERVE_BENCH_PACKAGES = wrk xapian-omega
 # Sets of shards beside one index: builds, and searches local and over
 # xapian-tcpsrv on loopback (bench/shards.sh); kept out of `make test`.
-bench-shards: all build/bench-inproc
+bench-shards: all build/bench-inproc build/bench-wire
 	sh bench/shards.sh $(PYDOCS)
 
 bench-serve: all

@@ -113,6 +113,11 @@ struct xs_db {
     // their wdf: explaining a hit asks for dozens of its terms in turn.
     unsigned terms_of = 0;
     std::unordered_map<std::string, unsigned> wdfs;
+    Xapian::termcount doclen_of = 0;  // that document's length
+    // A set with a remote part: the term frequencies asked for since it was
+    // last reopened (before each search), each of which costs a round trip
+    // to every remote part. See termfreq().
+    std::unordered_map<std::string, Xapian::doccount> termfreqs;
     // A set (several databases searched as one): what it was opened from
     // (index folders, stub files), and a handle on each database they name,
     // in order (parts, owned, sharing rd's tables, each with its path and
@@ -733,12 +738,14 @@ const char *xs_db_errmsg(const xs_db *db)
 int xs_db_reopen(xs_db *db)
 {
     db->terms_of = 0;
+    db->termfreqs.clear();
     GUARD_DB(db, db->rd->reopen(); return XS_OK;)
 }
 
 int xs_db_reopen_path(xs_db *db)
 {
     db->terms_of = 0;
+    db->termfreqs.clear();
     // Versions are taken before the tables open: a commit landing meanwhile
     // is seen as a change next time.
     GUARD_DB(db, open_sources(db); return XS_OK;)
@@ -848,10 +855,31 @@ int xs_db_probe(xs_db *db)
     }
 }
 
+// The number of documents holding T. A remote part answers each with a
+// synchronous round trip, and one search asks for a word's frequency several
+// times (is it common? how rare? its coordination share; explain asks per
+// hit): with a remote part, each answer is kept until the database is
+// reopened, when it may have changed. At most TERMFREQS_KEPT are kept.
+enum { TERMFREQS_KEPT = 4096 };
+
+static Xapian::doccount termfreq(xs_db *db, const std::string &t)
+{
+    if (!db->remote)
+        return db->rd->get_termfreq(t);
+    auto found = db->termfreqs.find(t);
+    if (found != db->termfreqs.end())
+        return found->second;
+    Xapian::doccount f = db->rd->get_termfreq(t);
+    if (db->termfreqs.size() >= TERMFREQS_KEPT)
+        db->termfreqs.clear();
+    db->termfreqs.emplace(t, f);
+    return f;
+}
+
 size_t xs_db_termfreq(xs_db *db, const char *term, size_t len)
 {
     try {
-        return db->rd->get_termfreq(std::string(term, len));
+        return termfreq(db, std::string(term, len));
     } catch (...) {
         map_error(&db->err);
         return 0;
@@ -1573,8 +1601,7 @@ int xs_db_term_stats(xs_db *db, unsigned docid, const char *term, xs_term_stats 
     GUARD_DB(db, {
         std::string t(term);
         out->wdf = 0;
-        out->termfreq = db->rd->get_termfreq(t);
-        out->doclen = db->rd->get_doclength(docid);
+        out->termfreq = termfreq(db, t);
         out->avlength = db->rd->get_avlength();
         out->doccount = db->rd->get_doccount();
         if (db->terms_of != docid) {
@@ -1583,8 +1610,10 @@ int xs_db_term_stats(xs_db *db, unsigned docid, const char *term, xs_term_stats 
             for (Xapian::TermIterator it = db->rd->termlist_begin(docid);
                  it != db->rd->termlist_end(docid); ++it)
                 db->wdfs.emplace(*it, it.get_wdf());
+            db->doclen_of = db->rd->get_doclength(docid);
             db->terms_of = docid;
         }
+        out->doclen = db->doclen_of;
         auto found = db->wdfs.find(t);
         if (found != db->wdfs.end())
             out->wdf = found->second;
