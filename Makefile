@@ -230,6 +230,12 @@ build/test_%: tests/test_%.c tests/harness.h tests/shell.h tests/bytes.h tests/h
 	$(CC) $(RUBRIC_CFLAGS) -Itools -Ilib/store $(RUBRIC_LDFLAGS) -o $@ $< build/librubric-tools.a \
 	  build/librubric-internal.a $(LIBS)
 
+# test_shards counts the messages sent to remote shards (tests/wire.c).
+build/test_shards: tests/test_shards.c tests/wire.c tests/wire.h tests/harness.h tests/shell.h \
+                   build/librubric-tools.a build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) -Itools -Ilib/store $(RUBRIC_LDFLAGS) -o $@ $< tests/wire.c \
+	  build/librubric-tools.a build/librubric-internal.a $(LIBS)
+
 # Out of memory at each allocation: the library's malloc, calloc and realloc
 # calls are routed through the test's own (--wrap), which fails the Nth.
 build/test_faults: tests/test_faults.c tests/harness.h tests/shell.h build/librubric-internal.a

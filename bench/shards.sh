@@ -3,7 +3,8 @@
 # indexed as one index and as sets of 2 and 3 shards (wall and CPU time, peak
 # memory, size), then bench/queries.txt searched in process on each (p50 and
 # p99 of the median of three passes), on the sets read locally and with
-# their shards served by xapian-tcpsrv on loopback. Prints one table and
+# their shards served by xapian-tcpsrv on loopback, and the messages a
+# search sends to remote shards, by type. Prints one table and
 # writes it to build/bench-shards/table.txt.
 set -u
 pydocs=${1:-/usr/share/doc/python3.11/html}
@@ -52,6 +53,19 @@ for db in one set2 set3 remote2.stub remote3.stub; do
     out=$(build/bench-inproc query $runs $B/$db bench/queries.txt 2>$B/log/query-$db.log)
     set -- $out
     printf '| %s | %s | %s | %s |\n' "$db" "$3" "$4" "$5" >> $B/table.txt
+done
+# The messages each search sends to the remote shards (build/bench-wire:
+# a counting relay in front of each server), per query over all shards.
+echo >> $B/table.txt
+echo "| shards | mode | msgs | TERMFREQ | DOCUMENT | QUERY | GETMSET | REOPEN | TERMLIST | DOCLENGTH | ALLTERMS | other |" >> $B/table.txt
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|" >> $B/table.txt
+for n in 2 3; do
+    echo "bench-shards: counting messages on $n remote shards" >&2
+    ports=$(sed 's/.*://' $B/remote$n.stub)
+    build/bench-wire bench/queries.txt $ports 2>$B/log/wire-$n.log |
+        while read -r _ mode _ msgs _ rest; do
+            echo "| $n | $mode | $msgs | $(echo $rest | sed 's/ / | /g') |" >> $B/table.txt
+        done
 done
 kill $pids 2>/dev/null
 cat $B/table.txt

@@ -30,6 +30,7 @@
 #include "harness.h"
 #include "rubric.h"
 #include "shell.h"
+#include "wire.h"
 
 #define PYDOCS "/usr/share/doc/python3.11/html"
 
@@ -604,6 +605,60 @@ static void a_replica_follows_by_changesets_and_a_rebuild_by_a_copy(void)
     CHECK(sh_expect("$Q --db replica -n 1 propolis | grep -q Propolis", 0) == 0);
 }
 
+/* Explaining more hits asks for no more term frequencies: each is asked of
+ * a remote shard once per search, not once per hit, and a hit's length once
+ * per hit. Counted by a relay in front of each of set2's shards. */
+static void explaining_hits_asks_each_frequency_once(void)
+{
+    if (g_nsets == 3) {
+        printf("SKIP xapian-tcpsrv is missing (Debian xapian-tools)\n");
+        return;
+    }
+    int port[2], via[2];
+    wire *w[2] = {NULL, NULL};
+    CHECK((port[0] = serve_shard("set2/shard-0")) > 0 && (port[1] = serve_shard("set2/shard-1")) > 0);
+    for (int k = 0; k < 2; k++)
+        CHECK((w[k] = wire_start(port[k], &via[k])) != NULL);
+    if (!w[0] || !w[1]) {
+        wire_stop(w[0]);
+        wire_stop(w[1]);
+        return;
+    }
+    char text[128], stub[PATH_MAX];
+    snprintf(text, sizeof text, "remote 127.0.0.1:%d\nremote 127.0.0.1:%d\n", via[0], via[1]);
+    path_join(stub, g_tmp, "counted.stub");
+    CHECK(write_file(stub, text, strlen(text)) == 0);
+    rubric_db *db = open_db("counted.stub");
+    unsigned long freqs[2] = {0, 0}, lengths[2] = {0, 0};
+    size_t hits[2] = {0, 0};
+    static const size_t limits[2] = {1, 10};
+    for (int i = 0; db && i < 2; i++) {
+        rubric_search_opts o;
+        rubric_search_opts_init(&o);
+        o.limit = limits[i];
+        o.explain = 1;
+        rubric_results *r = NULL;
+        wire_reset(w[0]);
+        wire_reset(w[1]);
+        CHECK(rubric_search(db, "queen bee hive", 14, &o, &r, NULL) == RUBRIC_OK);
+        hits[i] = r ? rubric_results_count(r) : 0;
+        rubric_results_free(r);
+        for (int k = 0; k < 2; k++) {
+            wire_counts c;
+            wire_read(w[k], &c);
+            freqs[i] += c.msgs[4];   /* MSG_TERMFREQ */
+            lengths[i] += c.msgs[7]; /* MSG_DOCLENGTH */
+        }
+    }
+    CHECK(hits[0] == 1 && hits[1] > 1);
+    CHECK(freqs[0] > 0 && freqs[1] == freqs[0]);
+    CHECK(lengths[0] == 1 && lengths[1] == hits[1]);
+    if (db)
+        rubric_db_close(db);
+    wire_stop(w[0]);
+    wire_stop(w[1]);
+}
+
 static void a_shard_that_does_not_answer_is_named(void)
 {
     if (g_nsets == 3) {
@@ -901,6 +956,7 @@ int main(void)
         fprintf(stderr, "test_shards: xapian-tcpsrv did not start\n");
     TRY(remote_shards_answer_as_one_index_does);
     TRY(a_shard_that_does_not_answer_is_named);
+    TRY(explaining_hits_asks_each_frequency_once);
     TRY(a_shard_that_hangs_fails_within_the_timeout);
     TRY(a_connection_the_shard_closed_when_idle_is_opened_again);
     TRY(a_replica_follows_by_changesets_and_a_rebuild_by_a_copy);
