@@ -357,7 +357,7 @@ static void a_set_of_shards_answers_as_one_index_does(void)
 
 /* ---------------------------------------------------------- remote shards */
 
-static pid_t g_servers[8];
+static pid_t g_servers[16];
 static size_t g_nservers;
 
 /* A port on loopback that nothing listens on now. */
