@@ -275,9 +275,10 @@ build/bench-%: bench/%.c bench/common.h bench/xapian_ref.h build/bench/xapian_re
 
 # The messages a search sends to remote shards, counted by the relay the
 # tests use (tests/wire.c), for make bench-shards.
-build/bench-wire: bench/wire.c tests/wire.c tests/wire.h build/librubric-internal.a
-	$(CC) $(RUBRIC_CFLAGS) -Itests $(RUBRIC_LDFLAGS) -o $@ bench/wire.c tests/wire.c \
-	  build/librubric-internal.a $(LIBS)
+build/bench-wire: bench/wire.c bench/common.h tests/wire.c tests/wire.h build/librubric-tools.a \
+                  build/librubric-internal.a
+	$(CC) $(RUBRIC_CFLAGS) -Itools -Itests $(RUBRIC_LDFLAGS) -o $@ bench/wire.c tests/wire.c \
+	  build/librubric-tools.a build/librubric-internal.a $(LIBS)
 
 # The fuzz targets, run by a deterministic driver in `make test`...
 build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c build/librubric-tools.a build/librubric-internal.a

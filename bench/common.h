@@ -1,5 +1,5 @@
 /* common.h: what the benchmark's C programs (bench/floor.c, bench/inproc.c,
- * bench/fts5.c) share: a clock, and rubric-index's walk over a site (files or
+ * bench/fts5.c, bench/wire.c) share: a clock, a file of queries, and rubric-index's walk over a site (files or
  * directories recursively, in name order, hidden entries skipped, files no
  * reader handles left out) with each file read into rubric's passages by
  * rubric_doc_read(). Files are read by the library's own read_file().
@@ -104,6 +104,48 @@ static inline double bench_quantile(double *v, size_t n, double q)
     if (i >= n)
         i = n - 1;
     return v[i];
+}
+
+/* A file of queries, one a line; empty lines and lines beginning with "#"
+ * are skipped. -1, said on stderr, when it cannot be read or holds none. */
+typedef struct bench_queries {
+    char **q;
+    size_t n;
+} bench_queries;
+
+static inline int bench_load_queries(const char *file, bench_queries *qs)
+{
+    size_t len = 0;
+    char *data = NULL;
+    int e = read_file(file, SIZE_MAX, &data, &len);
+    if (e) {
+        fprintf(stderr, "bench: %s: %s\n", file, read_file_error(e));
+        return -1;
+    }
+    memset(qs, 0, sizeof *qs);
+    for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+        size_t n = strlen(line);
+        while (n && (line[n - 1] == '\r' || line[n - 1] == ' '))
+            line[--n] = '\0';
+        if (!n || line[0] == '#')
+            continue;
+        qs->q = bench_xrealloc(qs->q, (qs->n + 1) * sizeof *qs->q);
+        qs->q[qs->n] = bench_xrealloc(NULL, n + 1);
+        memcpy(qs->q[qs->n++], line, n + 1);
+    }
+    free(data);
+    if (!qs->n) {
+        fprintf(stderr, "bench: %s: no queries\n", file);
+        return -1;
+    }
+    return 0;
+}
+
+static inline void bench_free_queries(bench_queries *qs)
+{
+    for (size_t i = 0; i < qs->n; i++)
+        free(qs->q[i]);
+    free(qs->q);
 }
 
 #endif

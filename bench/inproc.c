@@ -129,48 +129,6 @@ static int analysis(int runs, char **paths, int npaths)
     return 0;
 }
 
-/* --------------------------------------------------------------- queries */
-
-typedef struct queries {
-    char **q;
-    size_t n;
-} queries;
-
-static int load_queries(const char *file, queries *qs)
-{
-    size_t len = 0;
-    char *data = NULL;
-    int e = read_file(file, SIZE_MAX, &data, &len);
-    if (e) {
-        fprintf(stderr, "bench-inproc: %s: %s\n", file, read_file_error(e));
-        return -1;
-    }
-    memset(qs, 0, sizeof *qs);
-    for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
-        size_t n = strlen(line);
-        while (n && (line[n - 1] == '\r' || line[n - 1] == ' '))
-            line[--n] = '\0';
-        if (!n || line[0] == '#')
-            continue;
-        qs->q = bench_xrealloc(qs->q, (qs->n + 1) * sizeof *qs->q);
-        qs->q[qs->n] = bench_xrealloc(NULL, n + 1);
-        memcpy(qs->q[qs->n++], line, n + 1);
-    }
-    free(data);
-    if (!qs->n) {
-        fprintf(stderr, "bench-inproc: %s: no queries\n", file);
-        return -1;
-    }
-    return 0;
-}
-
-static void free_queries(queries *qs)
-{
-    for (size_t i = 0; i < qs->n; i++)
-        free(qs->q[i]);
-    free(qs->q);
-}
-
 /* Medians over the passes of each pass's p50 and p99 (times in seconds). */
 static void pass_quantiles(double *times, size_t n, int runs, double *p50, double *p99)
 {
@@ -188,8 +146,8 @@ static void pass_quantiles(double *times, size_t n, int runs, double *p50, doubl
 
 static int query(int runs, const char *dbpath, const char *file)
 {
-    queries qs;
-    if (load_queries(file, &qs) < 0)
+    bench_queries qs;
+    if (bench_load_queries(file, &qs) < 0)
         return 1;
     rubric_db *db = NULL;
     char *err = NULL;
@@ -197,7 +155,7 @@ static int query(int runs, const char *dbpath, const char *file)
     if (rc != RUBRIC_OK) {
         fprintf(stderr, "bench-inproc: %s: %s\n", dbpath, err ? err : rubric_strerror(rc));
         free(err);
-        free_queries(&qs);
+        bench_free_queries(&qs);
         return 1;
     }
     rubric_search_opts opts;
@@ -249,7 +207,7 @@ static int query(int runs, const char *dbpath, const char *file)
     fprintf(stderr, "bench-inproc: %zu queries, %zu hits shown, %zu errors\n", qs.n, hits, errors);
     free(times);
     rubric_db_close(db);
-    free_queries(&qs);
+    bench_free_queries(&qs);
     return 0;
 }
 
@@ -285,8 +243,8 @@ static int run_once(char **argv, int argc, const char *q)
 
 static int spawn(int runs, const char *name, const char *file, char **argv, int argc)
 {
-    queries qs;
-    if (load_queries(file, &qs) < 0)
+    bench_queries qs;
+    if (bench_load_queries(file, &qs) < 0)
         return 1;
     double *times = bench_xrealloc(NULL, (size_t)runs * qs.n * sizeof *times);
     size_t failures = 0;
@@ -308,7 +266,7 @@ static int spawn(int runs, const char *name, const char *file, char **argv, int 
     pass_quantiles(times, qs.n, runs, &p50, &p99);
     printf("spawn %s %zu %.3f %.3f %zu\n", name, qs.n, p50 * 1e3, p99 * 1e3, failures);
     free(times);
-    free_queries(&qs);
+    bench_free_queries(&qs);
     return 0;
 }
 

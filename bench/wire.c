@@ -22,42 +22,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rubric.h"
+#include "common.h"
 #include "wire.h"
 
 #define MAX_SHARDS 16
 
 enum { MODE_PLAIN, MODE_EXPLAIN, MODE_PER_ARTICLE, MODE_PREFIX, MODES };
 static const char *const mode_names[MODES] = {"plain", "explain", "per-article-2", "prefix"};
-
-static char **load(const char *file, size_t *n)
-{
-    FILE *f = fopen(file, "r");
-    if (!f) {
-        perror(file);
-        return NULL;
-    }
-    char **q = NULL, *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    *n = 0;
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' '))
-            line[--len] = '\0';
-        if (!len || line[0] == '#')
-            continue;
-        char **grown = realloc(q, (*n + 1) * sizeof *q);
-        if (!grown || !(grown[*n] = strdup(line))) {
-            perror("bench-wire");
-            exit(1);
-        }
-        q = grown;
-        (*n)++;
-    }
-    free(line);
-    fclose(f);
-    return q;
-}
 
 static void run(rubric_db *db, char **q, size_t n, int mode)
 {
@@ -84,12 +55,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench-wire QUERIES PORT... (1 to %d ports)\n", MAX_SHARDS);
         return 2;
     }
-    size_t nq = 0;
-    char **q = load(argv[1], &nq);
-    if (!q || !nq) {
-        fprintf(stderr, "bench-wire: %s: no queries\n", argv[1]);
+    bench_queries qs;
+    if (bench_load_queries(argv[1], &qs) < 0)
         return 1;
-    }
+    char **q = qs.q;
+    size_t nq = qs.n;
     int nw = argc - 2;
     wire *w[MAX_SHARDS];
     char stub[] = "/tmp/bench-wire-XXXXXX";
@@ -116,7 +86,8 @@ int main(int argc, char **argv)
         unlink(stub);
         return 1;
     }
-    static const int shown[] = {4, 2, 8, 26, 12, 9, 7, 0}; /* by type, as printed */
+    static const int shown[] = {WIRE_TERMFREQ, WIRE_DOCUMENT, WIRE_QUERY,     WIRE_GETMSET,
+                                WIRE_REOPEN,   WIRE_TERMLIST, WIRE_DOCLENGTH, WIRE_ALLTERMS};
     for (int m = 0; m < MODES; m++) {
         run(db, q, nq, m);
         for (int k = 0; k < nw; k++)
@@ -146,8 +117,6 @@ int main(int argc, char **argv)
     unlink(stub); /* read again before each search, to see whether it changed */
     for (int k = 0; k < nw; k++)
         wire_stop(w[k]);
-    for (size_t i = 0; i < nq; i++)
-        free(q[i]);
-    free(q);
+    bench_free_queries(&qs);
     return 0;
 }

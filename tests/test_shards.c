@@ -646,8 +646,8 @@ static void explaining_hits_asks_each_frequency_once(void)
         for (int k = 0; k < 2; k++) {
             wire_counts c;
             wire_read(w[k], &c);
-            freqs[i] += c.msgs[4];   /* MSG_TERMFREQ */
-            lengths[i] += c.msgs[7]; /* MSG_DOCLENGTH */
+            freqs[i] += c.msgs[WIRE_TERMFREQ];
+            lengths[i] += c.msgs[WIRE_DOCLENGTH];
         }
     }
     CHECK(hits[0] == 1 && hits[1] > 1);

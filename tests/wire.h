@@ -15,10 +15,16 @@
 /* Xapian 1.4's remote protocol (version 39) has 36 message types. */
 #define WIRE_TYPES 36
 
+/* The types counted by name (the protocol's MSG_ values). */
+enum {
+    WIRE_ALLTERMS = 0, WIRE_DOCUMENT = 2, WIRE_TERMFREQ = 4, WIRE_DOCLENGTH = 7, WIRE_QUERY = 8,
+    WIRE_TERMLIST = 9, WIRE_REOPEN = 12, WIRE_GETMSET = 26
+};
+
 typedef struct wire wire;
 
 typedef struct wire_counts {
-    unsigned long msgs[WIRE_TYPES]; /* by type: MSG_TERMFREQ is 4, MSG_DOCUMENT 2 */
+    unsigned long msgs[WIRE_TYPES]; /* by type */
     unsigned long other;            /* of a type past the table */
     unsigned long total;            /* every message */
     unsigned long trips;            /* the first after each reply: waits for the server */
