@@ -64,6 +64,7 @@ typedef struct block {
     int boilerplate;
     int adornment;        /* a markup title's under- or overline: not text */
     size_t title_start;   /* a markup title: where its text begins */
+    size_t title_end;     /* and ends (before a closing run of its marks) */
 } block;
 
 typedef struct item {
@@ -379,6 +380,7 @@ static size_t find_markup_titles(reader *r)
         }
         t->heading = (int)k + 1;
         t->title_start = t->start;
+        t->title_end = t->end;
         under->adornment = 1;
         if (overlined)
             over->adornment = 1;
@@ -403,8 +405,20 @@ static size_t find_markup_titles(reader *r)
             size_t at = b->start + (size_t)level;
             while (at < b->end && is_line_space(r->data[at]))
                 at++;
+            /* A title may close with a run of its marks after a space, as
+             * both Markdown and AsciiDoc allow ("=== Usage ==="). */
+            size_t end = b->end;
+            while (end > at && is_line_space(r->data[end - 1]))
+                end--;
+            size_t close = end;
+            while (close > at && r->data[close - 1] == c)
+                close--;
+            if (close < end && close > at && is_line_space(r->data[close - 1]))
+                for (end = close; end > at && is_line_space(r->data[end - 1]);)
+                    end--;
             b->heading = level;
             b->title_start = at;
+            b->title_end = end;
             found++;
         }
     }
@@ -830,7 +844,7 @@ static int build_markup_passages(reader *r, rubric_doc *d, size_t first, int top
             return -1;
         if (!b)
             break;
-        char *t = doc_keep(d, markup_title(r, b->title_start, b->end));
+        char *t = doc_keep(d, markup_title(r, b->title_start, b->title_end));
         const char *anchor = t ? doc_unique_anchor(d, NULL, t, strlen(t)) : NULL;
         if (!anchor)
             return -1;
@@ -872,7 +886,7 @@ static int read_markup_text(reader *r, rubric_doc *d, const char *name)
     const block *b = i < r->nblocks ? &r->blocks[i] : NULL;
     r->markup = 1;
     if (b && b->heading) {
-        if (!(d->title = markup_title(r, b->title_start, b->end)))
+        if (!(d->title = markup_title(r, b->title_start, b->title_end)))
             return -1;
         top = b->heading;
         first = i + 1;

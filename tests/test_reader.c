@@ -938,6 +938,27 @@ static void reader_takes_asciidoc_and_hash_titles_as_the_headings_at_their_level
         check_outline("notes.txt", d, "Spool Notes", h, sizeof h / sizeof h[0]);
         rubric_doc_free(d);
     }
+    /* A title may close with a run of its marks, which is not part of it;
+     * marks inside the title, or not after a space, are. */
+    static const char closed[] =
+        "Spool design notes\n"
+        "\n"
+        "=== Purpose of the spool ===\n"
+        "\n"
+        "It keeps jobs until a worker takes them.\n"
+        "\n"
+        "=== C# = bindings==\n"
+        "\n"
+        "Bindings for other languages come later.\n";
+    const struct outline_want c[] = {
+        {"Purpose of the spool", "Spool design notes"},
+        {"C# = bindings==", "Spool design notes"},
+    };
+    d = read_fixture("design.txt", closed, sizeof closed - 1);
+    if (d) {
+        check_outline("design.txt", d, "Spool design notes", c, sizeof c / sizeof c[0]);
+        rubric_doc_free(d);
+    }
 }
 
 /* Where byte X of passage P's text came from in the source. */
