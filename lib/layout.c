@@ -36,6 +36,10 @@
  *                              "timezone.tzname(dt)"; nothing for an anchor
  *                              made from the heading)
  *   Z<stem>                    stems of the body text
+ *   Y<stem>                    each stem of the S, Z, T and A terms once, with
+ *                              a wdf of PRESENCE_WDF: the word is in the
+ *                              passage, in any field (the ranked OR's
+ *                              coordination share)
  *   C<word>                    the folded exact form of a word written in
  *                              capitals (two ASCII capitals or more, no
  *                              lowercase letter: an acronym), heading or body;
@@ -104,6 +108,11 @@
  *                          the facet slots (set by a first build or a rebuild,
  *                          kept by reindexing): an older index has passages
  *                          without them, whose counts would be short
+ *   rubric:presence        "1" in an index built whole by a version that
+ *                          writes the Y terms (set by a first build or a
+ *                          rebuild, kept by reindexing): an older index has
+ *                          passages without them, whose words' presence is
+ *                          matched from their field terms instead
  *   rubric:roots           the roots the runs that changed the index were given,
  *                          most recent first, at most LAYOUT_ROOTS_MAX: a JSON
  *                          array of [path as given, its real path], so that
@@ -147,6 +156,7 @@ typedef struct doc_ctx {
     uint64_t prev[2];    /* hashes of the two stems before this one */
     int heading;         /* the heading is being analysed */
     hashset heading_stems; /* hashes of the heading's stems */
+    hashset present;     /* hashes of the stems given a presence term */
     uint64_t heading_print; /* of the heading's stems in order; 0: none */
     unsigned seen;       /* stems so far */
     buf term;
@@ -224,6 +234,23 @@ static int add_term(doc_ctx *c, const char *prefix, const char *s, size_t n)
     return RUBRIC_OK;
 }
 
+/* STEM (N bytes) as a term of a field (PREFIX: S, Z, T or A), and its
+ * presence term once: the word is in the passage, whatever field holds it. */
+static int add_field_term(doc_ctx *c, const char *prefix, const char *stem, size_t n)
+{
+    int rc = add_term(c, prefix, stem, n);
+    uint64_t h = hash64(stem, n);
+    if (rc != RUBRIC_OK || hashset_has(&c->present, h))
+        return rc;
+    if (hashset_add(&c->present, h) < 0)
+        return RUBRIC_ENOMEM;
+    c->term.len = 0;
+    if (buf_adds(&c->term, PREFIX_PRESENT) < 0 || buf_add(&c->term, stem, n) < 0 ||
+        xs_doc_add_term(c->doc, c->term.data, c->term.len, PRESENCE_WDF) != XS_OK)
+        return RUBRIC_ENOMEM;
+    return RUBRIC_OK;
+}
+
 /* Is token T written in capitals (an acronym: "US")? Then a synonym can tell
  * it from the pronoun "us". */
 static int written_in_capitals(const doc_ctx *c, const rubric_token *t)
@@ -246,7 +273,7 @@ static int add_token(void *ctx, const rubric_token *t)
     c->last = pos;
     if (xs_doc_add_posting(c->doc, t->word, t->word_len, pos) != XS_OK)
         return RUBRIC_ENOMEM;
-    int rc = add_term(c, c->prefix, t->stem, t->stem_len);
+    int rc = add_field_term(c, c->prefix, t->stem, t->stem_len);
     if (rc == RUBRIC_OK && c->heading &&
         hashset_add(&c->heading_stems, hash64(t->stem, t->stem_len)) < 0)
         rc = RUBRIC_ENOMEM;
@@ -262,7 +289,7 @@ static int add_token(void *ctx, const rubric_token *t)
 /* A trail word: its stem under the trail prefix, no position. */
 static int add_trail_token(void *ctx, const rubric_token *t)
 {
-    return add_term(ctx, PREFIX_TRAIL, t->stem, t->stem_len);
+    return add_field_term(ctx, PREFIX_TRAIL, t->stem, t->stem_len);
 }
 
 static int add_strings(cJSON *o, const char *key, const char *const *v, size_t n)
@@ -351,7 +378,7 @@ static int add_anchor_token(void *ctx, const rubric_token *t)
     }
     if (!letter || hashset_has(&c->heading_stems, hash64(t->stem, t->stem_len)))
         return RUBRIC_OK;
-    return add_term(c, PREFIX_ANCHOR, t->stem, t->stem_len);
+    return add_field_term(c, PREFIX_ANCHOR, t->stem, t->stem_len);
 }
 
 /* The words of P: heading, body, trail. */
@@ -485,6 +512,7 @@ done:
     xs_doc_free(c.doc);
     buf_free(&c.term);
     hashset_free(&c.heading_stems);
+    hashset_free(&c.present);
     free(data);
     return rc;
 }

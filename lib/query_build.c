@@ -16,13 +16,20 @@
  * rarest RELAXED_WORDS_MAX words. */
 #define RELAXED_WORDS_MAX 12
 /* In the ranked OR, a passage holding a word gains COORDINATION_WEIGHT times
- * the word's IDF once, whatever field holds it and how often: the passages
- * holding the rarer part of the query come first, and BM25 orders passages
- * holding the same words. Without it a common word found in a heading, a
- * trail and a body outweighed a rare word found once. 2.5 rather than 2: a
- * passage holding both of two words then outranks one holding the rarer
- * in its heading only (2 measured a little better on bash's and gtk3's
- * judged queries, and broke that). */
+ * the word's IDF once, whatever field holds it and how often: the weight of
+ * its presence term (layout.c), scaled to that. The passages holding the
+ * rarer part of the query come first, and BM25 orders passages holding the
+ * same words. Without it a common word found in a heading, a trail and a
+ * body outweighed a rare word found once. 2.5 rather than 2: a passage
+ * holding both of two words then outranks one holding the rarer in its
+ * heading only (2 measured a little better on bash's and gtk3's judged
+ * queries, and broke that). A term, not a posting source of constant
+ * weight: Xapian prunes by a term's weight bound, where beside the source
+ * it read a common word's whole posting list (Iterator::collect on the
+ * Rust documentation went from 31 ms to 11 ms). An index written before
+ * the presence terms (no rubric:presence) has the share matched from the
+ * word's field terms, at 2.5 times log(passages / passages holding it in
+ * bodies). */
 #define COORDINATION_WEIGHT 2.5
 /* The parts of a dotted name (os.path.join: os, path, join) weigh this much
  * of a word in the ranked OR (add_parts). */
@@ -35,6 +42,8 @@ typedef struct builder {
     const synonyms *syn;
     size_t synonym_budget; /* synonym members the query may still expand into */
     const char *text;  /* the query as typed */
+    int presence;      /* the passages have presence terms (PREFIX_PRESENT) */
+    double k1;         /* BM25's, which weighs the presence terms */
     int wildcard_limit;
     int failed;
 } builder;
@@ -269,11 +278,24 @@ static size_t word_df(builder *b, const qnode *n)
     return n->function ? SIZE_MAX : stem_df(b->db, n->stem[0]);
 }
 
-/* Leaf N's share of the ranked OR's coordination score: its word's terms in
- * every field of query_fields, present or not. NULL (nothing to add) for
- * anything but a plain word, and for a function word. */
+/* Leaf N's share of the ranked OR's coordination score: its word's presence
+ * term, or in an older index its terms in every field of query_fields,
+ * present or not. NULL (nothing to add) for anything but a plain word, and
+ * for a function word. */
 static xs_query *word_coordination(builder *b, const char *word, const char *stem)
 {
+    if (b->presence) {
+        /* Weighed so that at a passage's average length its weight is
+         * COORDINATION_WEIGHT times its IDF: BM25 gives a term of wdf W
+         * (k1 + 1) W / (k1 + W) times the IDF there. */
+        double w = PRESENCE_WDF;
+        xs_query *q = prefixed(PREFIX_PRESENT, stem);
+        if (q)
+            q = xs_query_scale(q, COORDINATION_WEIGHT * (b->k1 + w) / ((b->k1 + 1) * w));
+        if (!q)
+            b->failed = 1;
+        return q;
+    }
     size_t total = xs_db_doccount(b->db), df = stem_df(b->db, stem);
     if (!total || !df)
         return NULL;
@@ -544,11 +566,11 @@ static xs_query *apply_filters(builder *b, xs_query *top, const rubric_search_op
     return combine(b, XS_OP_FILTER, pair, 2, 0);
 }
 
-xs_query *qtree_build(xs_db *db, const qtree *q, int ranked_or, const rubric_search_opts *o,
-                      const synonyms *syn)
+xs_query *qtree_build(xs_db *db, const qtree *q, int ranked_or, int presence,
+                      const rubric_search_opts *o, const synonyms *syn)
 {
     builder b = {.db = db, .syn = syn, .synonym_budget = SYNONYM_EXPANSIONS_MAX, .text = q->text,
-                 .wildcard_limit = 1};
+                 .presence = presence, .wildcard_limit = 1, .k1 = o->k1};
     /* A word with parts, alone, is a ranked OR of itself and its parts. */
     qnode alone = {.op = QN_AND, .implicit = 1, .nkids = 1, .kid = {q->root}};
     const qnode *root = ranked_or && has_parts(q->root) ? &alone : q->root;

@@ -143,24 +143,23 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
     return ok ? RUBRIC_OK : RUBRIC_ENOMEM;
 }
 
-/* Whether DB (one index) was built whole by a version that writes the facet
- * values. */
-static int facets_written(struct xs_db *db)
+/* *YES: whether DB was built whole by a version that writes what KEY
+ * (META_FACETS, META_PRESENCE) says every passage has; for a set, whether
+ * each of its indexes was. Returns a rubric status: what cannot be read is
+ * an error, never a "no" (that would weigh the query otherwise). */
+static int written_whole(rubric_db *db, const char *key, int *yes)
 {
-    char *v = NULL;
-    size_t len = 0;
-    int yes = xs_db_get_metadata(db, META_FACETS, &v, &len) == XS_OK && v && strcmp(v, "1") == 0;
-    free(v);
-    return yes;
-}
-
-/* ... and a set, when each of its indexes was. */
-static int facets_counted(rubric_db *db)
-{
-    int yes = 1;
-    for (size_t k = 0; k < xs_db_parts(db->db) && yes; k++)
-        yes = facets_written(xs_db_part(db->db, k));
-    return yes;
+    *yes = 1;
+    for (size_t k = 0; k < xs_db_parts(db->db) && *yes; k++) {
+        char *v = NULL;
+        size_t len = 0;
+        int xr = xs_db_get_metadata(xs_db_part(db->db, k), key, &v, &len);
+        *yes = xr == XS_OK && v && strcmp(v, "1") == 0;
+        free(v);
+        if (xr != XS_OK)
+            return xs_status(xr);
+    }
+    return RUBRIC_OK;
 }
 
 /* A facet's values as they are counted: each value's string at OFF[i] in
@@ -297,7 +296,17 @@ static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_
                double *left, xs_mset **out, char **errmsg)
 {
     *out = NULL;
-    xs_query *xq = qtree_build(db->db, q, qtree_words_side_by_side(q), o, db->syn);
+    int ranked_or = qtree_words_side_by_side(q), presence = 0;
+    if (ranked_or) {
+        int rc = written_whole(db, META_PRESENCE, &presence);
+        if (rc != RUBRIC_OK) {
+            if (errmsg && rc != RUBRIC_ENOMEM)
+                *errmsg = xasprintf("cannot search index '%s': %s", db->dir,
+                                    xs_db_errmsg(db->db));
+            return rc;
+        }
+    }
+    xs_query *xq = qtree_build(db->db, q, ranked_or, presence, o, db->syn);
     if (!xq)
         return RUBRIC_ENOMEM;
     /* By article, at most per_article passages of a page; else one passage
@@ -483,8 +492,15 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
         qtree_mark_prefix(q, len);
     /* An index without the facet values counts none: asked once here. */
     r->facets_asked = o.facets;
-    if (o.facets && !facets_counted(db))
-        o.facets = 0;
+    if (o.facets) {
+        int yes;
+        if ((rc = written_whole(db, META_FACETS, &yes)) != RUBRIC_OK) {
+            if (errmsg && rc != RUBRIC_ENOMEM)
+                *errmsg = xasprintf("cannot search index '%s': %s", db->dir, xs_db_errmsg(db->db));
+            goto done;
+        }
+        o.facets = yes ? o.facets : 0;
+    }
     if (!q->has_positive) {
         rc = RUBRIC_EINVAL;
         if (errmsg)

@@ -1291,6 +1291,54 @@ static void an_index_without_facet_values_counts_none(void)
     CHECK(rubric_db_reopen(g_db) == RUBRIC_OK);
 }
 
+/* Every word of a passage has a presence term (Y), whatever field holds it:
+ * the ranked OR's coordination share. An index built before them (no
+ * rubric:presence) gets the share from the word's field terms instead, and
+ * the rare word still carries the query. */
+static void the_ranked_or_counts_a_word_held_in_any_field_old_index_or_new(void)
+{
+    char dbdir[PATH_MAX + 8], stem[64] = "", term[80];
+    snprintf(dbdir, sizeof dbdir, "%s/db", g_tmp);
+    rubric_analyzer *an = NULL;
+    CHECK(rubric_analyzer_new("english", &an) == RUBRIC_OK);
+    rubric_analyzer_run(an, "harvest", 7, stem_of, stem);
+    rubric_analyzer_free(an);
+    rubric_db_close(g_db);
+    g_db = NULL;
+    xs_db *w = NULL;
+    CHECK(xs_db_open_write(dbdir, &w, NULL) == XS_OK);
+    size_t any = 0;
+    if (w) {
+        snprintf(term, sizeof term, "Y%s", stem);
+        any = xs_db_termfreq(w, term, strlen(term));
+        /* "harvest" is in bodies and in headings: its presence term is in
+         * at least as many passages as either field's. */
+        const char *fields[] = {"Z", "S", "T", "A"};
+        for (size_t f = 0; f < 4; f++) {
+            snprintf(term, sizeof term, "%s%s", fields[f], stem);
+            size_t df = xs_db_termfreq(w, term, strlen(term));
+            CHECK(any >= df && (f > 1 || df > 0));
+        }
+        CHECK(xs_db_termfreq(w, "Ygetdepthlimit", 14) == 1);
+    }
+    for (int old = 1; old >= 0; old--) {
+        CHECK(w && xs_db_set_metadata(w, "rubric:presence", old ? "" : "1", old ? 0 : 1) == XS_OK &&
+              xs_db_commit(w) == XS_OK);
+        CHECK(rubric_db_open(dbdir, &g_db, NULL) == RUBRIC_OK);
+        rubric_results *r = search_all("getdepthlimit harvest");
+        CHECK(r && rubric_results_count(r) > 2 && rank_of(r, "depth.txt#interpreter-depth") == 0);
+        rubric_results_free(r);
+        r = search_all("how do I raise my getdepthlimit");
+        CHECK(r && rank_of(r, "depth.txt#interpreter-depth") == 0);
+        rubric_results_free(r);
+        if (old) {
+            rubric_db_close(g_db);
+            g_db = NULL;
+        }
+    }
+    xs_db_close(w);
+}
+
 static void a_heading_match_ranks_above_a_body_match(void)
 {
     check_before("beacon", "harbour.txt#beacon-tower", "harbour.txt#harbour-wall");
@@ -1819,6 +1867,7 @@ int main(void)
     RUN(the_web_document_names_pages_by_their_address);
     RUN(facets_count_the_matches_by_tag_language_and_folder);
     RUN(an_index_without_facet_values_counts_none);
+    RUN(the_ranked_or_counts_a_word_held_in_any_field_old_index_or_new);
     RUN(grouping_keeps_n_passages_per_article_and_counts_them_all);
     RUN(grouping_pages_with_offset_and_limit);
     RUN(fragments_point_at_the_matched_words_in_the_source);
