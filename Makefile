@@ -534,6 +534,21 @@ SERVE_BENCH_PACKAGES = wrk xapian-omega
 bench-shards: all build/bench-inproc build/bench-wire
 	sh bench/shards.sh $(PYDOCS)
 
+# How rubric grows with its corpus (bench/scale.sh): the Python docs copied
+# 1, 10 and 100 times (BENCH_SCALE) and the Rust documentation, built as one
+# index, as a set of shards and by omindex, and searched in process, over
+# local shards and over remote ones; kept out of `make test`.
+SCALE_BENCH_PACKAGES = python3.11-doc rust-doc xapian-omega xapian-tools
+RUSTDOCS = /usr/share/doc/rust-doc/html
+bench-scale: all build/bench-inproc build/bench-wire
+	@if [ ! -d $(PYDOCS) ] || [ ! -d $(RUSTDOCS) ] || ! command -v omindex >/dev/null || \
+	    ! command -v xapian-tcpsrv >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SCALE_BENCH_PACKAGES); \
+	  else echo "run: sudo apt-get install $(SCALE_BENCH_PACKAGES)"; exit 1; fi; \
+	fi
+	sh bench/scale.sh $(PYDOCS) $(RUSTDOCS)
+
 bench-serve: all
 	@if ! command -v wrk >/dev/null || ! command -v omindex >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -599,4 +614,4 @@ clean:
 
 test-tsan test-sanitize test-valgrind: test-deps
 
-.PHONY: all deps test-deps sqlite-deps demo test test-sanitize test-tsan test-valgrind eval eval-deps bench bench-deps bench-serve bench-shards test-browser deb fuzz clean-lib install install-strip uninstall clean
+.PHONY: all deps test-deps sqlite-deps demo test test-sanitize test-tsan test-valgrind eval eval-deps bench bench-deps bench-serve bench-shards bench-scale test-browser deb fuzz clean-lib install install-strip uninstall clean
