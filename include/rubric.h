@@ -258,7 +258,8 @@ RUBRIC_API int rubric_index_set_shard(rubric_index *ix, unsigned k, unsigned n, 
  * written beside it. Each shard is then an index the caller opens at
  * rubric_set_shard_path(), makes shard K (rubric_index_set_shard() with
  * rubric_set_id()), fills and commits. rubric_set_commit() then folds the
- * copies that lie in different shards, writes the stub, and puts a rebuilt
+ * copies of the set (a new shard leaves its own folding to it), those that
+ * lie in different shards among them, writes the stub, and puts a rebuilt
  * set in place of the old at one instant; CHANGED says whether any shard's
  * commit changed something (else a live set is left as it is). */
 typedef struct rubric_set rubric_set;

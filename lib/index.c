@@ -447,7 +447,10 @@ static int compact_fresh(rubric_index *ix, char **ready)
         rc = index_error(ix, RUBRIC_ENODB, "cannot compact the new index into '%s': %s", dest,
                      msg ? msg : "");
     free(msg);
-    if (rc == RUBRIC_OK)
+    /* A shard of a set written as one is folded with the set, every passage
+     * of it judged again there: folding it alone first is work thrown away
+     * (and each passage it folds, a document written twice). */
+    if (rc == RUBRIC_OK && !ix->in_set)
         rc = fold_fresh(ix, dest);
     for (size_t k = 1; src && k < n; k++)
         free((char *)src[k]);
@@ -593,6 +596,7 @@ int rubric_index_set_shard(rubric_index *ix, unsigned k, unsigned n, const char 
         return rc;
     ix->shard_k = k;
     ix->shard_n = n;
+    ix->in_set = *set != '\0';
     if (ix->dry_run)
         return RUBRIC_OK;
     rc = put_metadata(ix, META_SHARD, place);

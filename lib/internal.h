@@ -467,6 +467,8 @@ struct rubric_index {
                               got no thread: the build is not published */
     fold_set touched;      /* the sample terms this run's changes touched */
     unsigned shard_k, shard_n; /* a shard: its place in its set (n 0: none) */
+    int in_set;            /* a shard of a set written as one: its build leaves
+                              the folding to the set's (rubric_set_commit) */
     /* rubric_index_progress(): files built by the threads of add_many */
     atomic_size_t built_files, built_bytes, built_passages;
 };
