@@ -224,14 +224,21 @@ int layout_sample_level(const char *term, size_t len)
     return l;
 }
 
-/* Add PREFIX followed by S[0..N) to the document, without a position. */
-static int add_term(doc_ctx *c, const char *prefix, const char *s, size_t n)
+/* Add PREFIX followed by S[0..N) to the document, without a position, WDF
+ * times. */
+static int add_term_wdf(doc_ctx *c, const char *prefix, const char *s, size_t n, unsigned wdf)
 {
     c->term.len = 0;
     if (buf_adds(&c->term, prefix) < 0 || buf_add(&c->term, s, n) < 0 ||
-        xs_doc_add_term(c->doc, c->term.data, c->term.len, 1) != XS_OK)
+        xs_doc_add_term(c->doc, c->term.data, c->term.len, wdf) != XS_OK)
         return RUBRIC_ENOMEM;
     return RUBRIC_OK;
+}
+
+/* ... once. */
+static int add_term(doc_ctx *c, const char *prefix, const char *s, size_t n)
+{
+    return add_term_wdf(c, prefix, s, n, 1);
 }
 
 /* STEM (N bytes) as a term of a field (PREFIX: S, Z, T or A), and its
@@ -244,11 +251,7 @@ static int add_field_term(doc_ctx *c, const char *prefix, const char *stem, size
         return rc;
     if (hashset_add(&c->present, h) < 0)
         return RUBRIC_ENOMEM;
-    c->term.len = 0;
-    if (buf_adds(&c->term, PREFIX_PRESENT) < 0 || buf_add(&c->term, stem, n) < 0 ||
-        xs_doc_add_term(c->doc, c->term.data, c->term.len, PRESENCE_WDF) != XS_OK)
-        return RUBRIC_ENOMEM;
-    return RUBRIC_OK;
+    return add_term_wdf(c, PREFIX_PRESENT, stem, n, PRESENCE_WDF);
 }
 
 /* Is token T written in capitals (an acronym: "US")? Then a synonym can tell

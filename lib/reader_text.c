@@ -339,6 +339,14 @@ static int atx_level(const reader *r, const block *b, char c)
                : 0;
 }
 
+/* END moved back over the line spaces before it, not past AT. */
+static size_t trim_end(const reader *r, size_t at, size_t end)
+{
+    while (end > at && is_line_space(r->data[end - 1]))
+        end--;
+    return end;
+}
+
 /* Mark the markup titles, when the text has any: their blocks become
  * headings of their level, their adornments not text. Returns how many. */
 static size_t find_markup_titles(reader *r)
@@ -407,15 +415,11 @@ static size_t find_markup_titles(reader *r)
                 at++;
             /* A title may close with a run of its marks after a space, as
              * both Markdown and AsciiDoc allow ("=== Usage ==="). */
-            size_t end = b->end;
-            while (end > at && is_line_space(r->data[end - 1]))
-                end--;
-            size_t close = end;
+            size_t end = trim_end(r, at, b->end), close = end;
             while (close > at && r->data[close - 1] == c)
                 close--;
             if (close < end && close > at && is_line_space(r->data[close - 1]))
-                for (end = close; end > at && is_line_space(r->data[end - 1]);)
-                    end--;
+                end = trim_end(r, at, close);
             b->heading = level;
             b->title_start = at;
             b->title_end = end;

@@ -146,8 +146,9 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
 /* *YES: whether DB was built whole by a version that writes what KEY
  * (META_FACETS, META_PRESENCE) says every passage has; for a set, whether
  * each of its indexes was. Returns a rubric status: what cannot be read is
- * an error, never a "no" (that would weigh the query otherwise). */
-static int written_whole(rubric_db *db, const char *key, int *yes)
+ * an error (said in *ERRMSG), never a "no" (that would weigh the query
+ * otherwise). */
+static int written_whole(rubric_db *db, const char *key, int *yes, char **errmsg)
 {
     *yes = 1;
     for (size_t k = 0; k < xs_db_parts(db->db) && *yes; k++) {
@@ -156,8 +157,12 @@ static int written_whole(rubric_db *db, const char *key, int *yes)
         int xr = xs_db_get_metadata(xs_db_part(db->db, k), key, &v, &len);
         *yes = xr == XS_OK && v && strcmp(v, "1") == 0;
         free(v);
-        if (xr != XS_OK)
-            return xs_status(xr);
+        if (xr != XS_OK) {
+            int rc = xs_status(xr);
+            if (errmsg && rc != RUBRIC_ENOMEM)
+                *errmsg = xasprintf("cannot search index '%s': %s", db->dir, xs_db_errmsg(db->db));
+            return rc;
+        }
     }
     return RUBRIC_OK;
 }
@@ -293,20 +298,18 @@ int rubric_results_facets_exact(const rubric_results *r)
  * all outranks both; any other query (an explicit AND, a phrase, one word)
  * matches as written. */
 static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_t limit,
-               double *left, xs_mset **out, char **errmsg)
+               double *left, int *presence, xs_mset **out, char **errmsg)
 {
     *out = NULL;
-    int ranked_or = qtree_words_side_by_side(q), presence = 0;
-    if (ranked_or) {
-        int rc = written_whole(db, META_PRESENCE, &presence);
-        if (rc != RUBRIC_OK) {
-            if (errmsg && rc != RUBRIC_ENOMEM)
-                *errmsg = xasprintf("cannot search index '%s': %s", db->dir,
-                                    xs_db_errmsg(db->db));
-            return rc;
-        }
+    /* Whether the index has presence terms: read once a search (*PRESENCE
+     * -1 until then), and only for a ranked OR, which weighs by them. */
+    int ranked_or = qtree_words_side_by_side(q);
+    if (ranked_or && *presence < 0) {
+        int got = written_whole(db, META_PRESENCE, presence, errmsg);
+        if (got != RUBRIC_OK)
+            return got;
     }
-    xs_query *xq = qtree_build(db->db, q, ranked_or, presence, o, db->syn);
+    xs_query *xq = qtree_build(db->db, q, ranked_or, ranked_or && *presence > 0, o, db->syn);
     if (!xq)
         return RUBRIC_ENOMEM;
     /* By article, at most per_article passages of a page; else one passage
@@ -389,15 +392,15 @@ static const char *nothing_to_search(const qtree *q, size_t len)
  * instead: *M and WORDS then belong to the corrected query, parsed into
  * FIXED (which the caller frees once WORDS are no longer used). */
 static int try_correction(rubric_db *db, const rubric_search_opts *o, size_t limit,
-                          double *left, rubric_results *r, xs_mset **m, qtree *fixed,
-                          qwords *words, char **errmsg)
+                          double *left, int *presence, rubric_results *r, xs_mset **m,
+                          qtree *fixed, qwords *words, char **errmsg)
 {
     if (xs_mset_estimate(*m) > 0 || xs_mset_stopped(*m) || !r->suggestion || o->no_correction)
         return RUBRIC_OK;
     xs_mset *m2 = NULL;
     int rc = RUBRIC_ENOMEM;
     if (qtree_parse(db->an, r->suggestion, strlen(r->suggestion), fixed) == RUBRIC_OK)
-        rc = run(db, fixed, o, limit, left, &m2, errmsg);
+        rc = run(db, fixed, o, limit, left, presence, &m2, errmsg);
     /* Out of time, the suggestion may have found nothing only for want of it. */
     if (rc == RUBRIC_OK && xs_mset_stopped(m2))
         r->partial = 1;
@@ -494,11 +497,8 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     r->facets_asked = o.facets;
     if (o.facets) {
         int yes;
-        if ((rc = written_whole(db, META_FACETS, &yes)) != RUBRIC_OK) {
-            if (errmsg && rc != RUBRIC_ENOMEM)
-                *errmsg = xasprintf("cannot search index '%s': %s", db->dir, xs_db_errmsg(db->db));
+        if ((rc = written_whole(db, META_FACETS, &yes, errmsg)) != RUBRIC_OK)
             goto done;
-        }
         o.facets = yes ? o.facets : 0;
     }
     if (!q->has_positive) {
@@ -508,11 +508,13 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
         goto done;
     }
     double left = o.time_budget;
-    if ((rc = run(db, q, &o, limit, &left, &m, errmsg)) != RUBRIC_OK)
+    int presence = -1;
+    if ((rc = run(db, q, &o, limit, &left, &presence, &m, errmsg)) != RUBRIC_OK)
         goto done;
     qwords_collect(q, words);
     r->suggestion = spell_suggest(db, words, query, len, xs_mset_estimate(m) > 0);
-    if ((rc = try_correction(db, &o, limit, &left, r, &m, fixed, words, errmsg)) != RUBRIC_OK)
+    if ((rc = try_correction(db, &o, limit, &left, &presence, r, &m, fixed, words, errmsg)) !=
+        RUBRIC_OK)
         goto done;
     r->total = xs_mset_estimate(m);
     r->total_exact = xs_mset_exact(m);
