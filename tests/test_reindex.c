@@ -43,6 +43,7 @@
 #include <cjson/cJSON.h>
 
 #include "rubric.h"
+#include "internal.h" /* exchange_paths(), as a rebuild publishes */
 #include "shim.h"
 #include "harness.h"
 #include "shell.h"
@@ -834,6 +835,111 @@ static void readers_never_fail_nor_see_a_partial_index_during_reindex_and_rebuil
     /* The readers did see the index change under them. */
     CHECK(st[0].alpha > 0 && st[0].beta > 0);
     CHECK(st[1].alpha > 0 && st[1].beta > 0);
+}
+
+/* A rebuild publishes by exchanging the new index's directory with the live
+ * one. A reader opening the index reads several files: were they looked up
+ * by path while the exchange happens, it could get some from each index, and
+ * an open of that kind does not always fail (it read 63 passages of 62
+ * pages once). Here two indexes of different sizes are exchanged in a tight
+ * loop while a reader opens and searches: each open must see one of them
+ * whole. */
+static void a_reader_opening_as_a_rebuild_swaps_the_index_sees_one_index_whole(void)
+{
+    char t[PATH_MAX], db[PATH_MAX], other[PATH_MAX], file[PATH_MAX], line[1024];
+    CHECK(make_site(t, "swap") == 0);
+    path_join(db, t, "db");
+    path_join(other, t, "other");
+    cmd c;
+    index_site(&c, t, "-q", line, sizeof line);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    sh(&c, t, "cp -a db other");
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    /* The live index then loses a third of its pages. */
+    for (size_t i = 0; i < g_npages; i += 3) {
+        page_file(file, t, i);
+        CHECK(unlink(file) == 0);
+    }
+    index_site(&c, t, "-q --rebuild", line, sizeof line);
+    CHECK(c.status == 0);
+    cmd_free(&c);
+    rubric_db *d = NULL;
+    size_t pass[2] = {0, 0};
+    long hits[2] = {hits_for(db, "steadymarker", NULL, NULL), hits_for(other, "steadymarker",
+                                                                        NULL, NULL)};
+    CHECK(rubric_db_open(db, &d, NULL) == RUBRIC_OK);
+    pass[0] = d ? rubric_db_passages(d) : 0;
+    rubric_db_close(d);
+    CHECK(rubric_db_open(other, &d, NULL) == RUBRIC_OK);
+    pass[1] = d ? rubric_db_passages(d) : 0;
+    rubric_db_close(d);
+    CHECK(hits[0] > 0 && hits[1] > hits[0] && pass[1] > pass[0]);
+
+    fflush(NULL);
+    pid_t swapper = fork();
+    if (swapper == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_stop;
+        sigaction(SIGUSR1, &sa, NULL);
+        long swaps = 0;
+        while (!g_stop && exchange_paths(other, db) == 0)
+            swaps++;
+        _exit(g_stop && swaps > 0 ? 0 : 1);
+    }
+    CHECK(swapper > 0);
+    long opens = 0, failed = 0, wrong = 0, saw[2] = {0, 0};
+    char first[400] = "";
+    double t0 = now_s();
+    while (swapper > 0 && now_s() - t0 < 3.0) {
+        char *err = NULL;
+        d = NULL;
+        opens++;
+        int rc = rubric_db_open(db, &d, &err);
+        if (rc != RUBRIC_OK) {
+            if (!failed++)
+                snprintf(first, sizeof first, "open: %s", err ? err : rubric_strerror(rc));
+            free(err);
+            continue;
+        }
+        rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+        o.limit = 1000;
+        o.no_correction = 1;
+        rubric_results *r = NULL;
+        size_t n = rubric_db_passages(d);
+        rc = rubric_search(d, "steadymarker", strlen("steadymarker"), &o, &r, &err);
+        if (rc != RUBRIC_OK) {
+            if (!failed++)
+                snprintf(first, sizeof first, "search: %s", err ? err : rubric_strerror(rc));
+            free(err);
+        } else {
+            long got = (long)rubric_results_count(r);
+            int which = n == pass[0] ? 0 : n == pass[1] ? 1 : -1;
+            if (which < 0 || got != hits[which]) {
+                if (!wrong++)
+                    snprintf(first, sizeof first, "%zu passages, %ld found", n, got);
+            } else {
+                saw[which]++;
+            }
+        }
+        rubric_results_free(r);
+        rubric_db_close(d);
+    }
+    if (swapper > 0)
+        kill(swapper, SIGUSR1);
+    int ws = 0;
+    CHECK(swapper > 0 && waitpid(swapper, &ws, 0) == swapper);
+    CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    printf("     %ld opens while two indexes (%zu and %zu passages) were swapped: %ld failed, "
+           "%ld saw neither whole; %ld saw the one, %ld the other\n",
+           opens, pass[0], pass[1], failed, wrong, saw[0], saw[1]);
+    if (first[0])
+        fprintf(stderr, "  first: %s\n", first);
+    CHECK(failed == 0);
+    CHECK(wrong == 0);
+    CHECK(saw[0] > 0 && saw[1] > 0);
 }
 
 /* ---------------------------------------------------------------- rebuild */
@@ -2013,6 +2119,7 @@ int main(void)
 
     TRY(an_incremental_run_touches_only_what_changed_on_disk);
     TRY(readers_never_fail_nor_see_a_partial_index_during_reindex_and_rebuild);
+    TRY(a_reader_opening_as_a_rebuild_swaps_the_index_sees_one_index_whole);
     TRY(indexing_on_several_threads_gives_the_same_index);
     TRY(a_rebuild_replaces_the_index_whole_and_can_change_its_language);
     TRY(a_rebuild_whose_merge_fails_leaves_the_live_index_as_it_was);

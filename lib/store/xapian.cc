@@ -98,6 +98,7 @@ static const unsigned remote_timeout_ms = 10000;
 
 struct xs_db {
     Xapian::Database *rd = nullptr;          // the reader, or the writer seen as one
+    int pin = -1;     // a reader: its directory, held open while rd reads it
     version_id seen;  // a reader: the version file as it was before rd opened
     Xapian::WritableDatabase *wr = nullptr;  // set for writers only
     std::string path;
@@ -255,10 +256,15 @@ int xs_status(int xs)
     }
 }
 
-// Opening reads a database's files one by one; a rebuild that swaps the
-// directory meanwhile can hand an opener files of both. Such an open fails
-// (DatabaseCorruptError, DatabaseOpeningError) and succeeds when tried again;
-// a database that is really damaged fails every time, and is reported then.
+// Opening reads a database's files one by one (the version file, then each
+// table). Were they looked up by path, a rebuild that exchanges the
+// directory meanwhile would hand the opener files of both indexes, and such
+// an open does not always fail: it may read passages of the one through the
+// roots of the other. A reader therefore holds the directory open and opens
+// the files through that descriptor (pin_dir()), which names the same
+// directory whatever is renamed. What fails to open is tried again, the last
+// time by its path, so that a database really damaged is reported under the
+// name it was given.
 static const int open_attempts = 20;
 
 // Every passage rubric writes has words with positions, so an index holding
@@ -271,21 +277,46 @@ static void check_positions(const Xapian::Database &db)
             "the index has passages but no positions (position.glass missing or unreadable)");
 }
 
-static Xapian::Database *open_reader(const std::string &path)
+// The directory PATH held open for reading through: its descriptor, with
+// *AT the name that reaches the directory through it. -1 where it cannot be
+// (no /proc): the files are then looked up by path, as before.
+static int pin_dir(const std::string &path, std::string *at)
 {
+    int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    std::string name = "/proc/self/fd/" + std::to_string(fd);
+    struct stat st;
+    if (stat(name.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        close(fd);
+        return -1;
+    }
+    *at = name;
+    return fd;
+}
+
+// Open the database at PATH to read, its directory pinned: *PIN is the
+// descriptor to close once the database is deleted (-1: none).
+static Xapian::Database *open_reader(const std::string &path, int *pin)
+{
+    *pin = -1;
     for (int attempt = 1;; attempt++) {
+        std::string at = path;
+        int fd = attempt < open_attempts ? pin_dir(path, &at) : -1;
         try {
-            Xapian::Database *db = new Xapian::Database(path);
-            try {
-                check_positions(*db);
-            } catch (...) {
-                delete db;
-                throw;
-            }
-            return db;
+            std::unique_ptr<Xapian::Database> db(new Xapian::Database(at));
+            check_positions(*db);
+            *pin = fd;
+            return db.release();
         } catch (const Xapian::DatabaseError &) {
+            if (fd >= 0)
+                close(fd);
             if (attempt == open_attempts)
                 throw;
+        } catch (...) {
+            if (fd >= 0)
+                close(fd);
+            throw;
         }
         struct timespec pause = {0, 5 * 1000 * 1000};
         nanosleep(&pause, nullptr);
@@ -365,15 +396,27 @@ static void read_stub(const std::string &stub, std::vector<std::string> *parts)
         throw Xapian::DatabaseOpeningError("stub file '" + stub + "' names no database");
 }
 
+// Delete DB's reader, then let its directory go.
+static void close_reader(xs_db *db)
+{
+    delete db->rd;
+    db->rd = nullptr;
+    if (db->pin >= 0)
+        close(db->pin);
+    db->pin = -1;
+}
+
 static void free_parts(std::vector<xs_db *> *parts)
 {
     for (xs_db *p : *parts)
-        delete p->rd, delete p;
+        close_reader(p), delete p;
     parts->clear();
 }
 
-static void drop_parts(xs_db *db)
+// DB's reader and its parts' (which the reader reads through: it goes first).
+static void drop_readers(xs_db *db)
 {
+    close_reader(db);
     free_parts(&db->parts);
 }
 
@@ -383,8 +426,7 @@ static int open_failed(xs_db *db, char **errmsg)
     int rc = map_error(&db->err);
     if (errmsg)
         *errmsg = dup_msg(db->err);
-    drop_parts(db);
-    delete db->rd;
+    drop_readers(db);
     delete db;
     return rc;
 }
@@ -408,9 +450,11 @@ static void open_sources(xs_db *db)
     }
     if (!set) {
         version_id v = version_of(paths[0]);
-        Xapian::Database *fresh = open_reader(paths[0]);
-        delete db->rd;
+        int pin = -1;
+        Xapian::Database *fresh = open_reader(paths[0], &pin);
+        drop_readers(db);
         db->rd = fresh;
+        db->pin = pin;
         db->path = paths[0];
         db->seen = v;
         db->stubs_seen = stubs;
@@ -434,7 +478,7 @@ static void open_sources(xs_db *db)
                         where.substr(0, colon), port, db->timeout_ms, db->timeout_ms));
                     remote = true;
                 } else {
-                    part->rd = open_reader(path);
+                    part->rd = open_reader(path, &part->pin);
                 }
             } catch (const Xapian::NetworkError &e) {
                 // Left out when the caller would rather have the others'
@@ -458,8 +502,7 @@ static void open_sources(xs_db *db)
         free_parts(&parts);
         throw;
     }
-    drop_parts(db);
-    delete db->rd;
+    drop_readers(db);
     db->rd = all.release();
     db->parts = parts;
     db->remote = remote || !missing.empty();
@@ -723,8 +766,7 @@ void xs_db_close(xs_db *db)
     } catch (...) {
         // Closing never fails visibly: uncommitted work is simply dropped.
     }
-    drop_parts(db);
-    delete db->rd;
+    drop_readers(db);
     if (db->txn)
         give_back(db->path, db->committed, db->revision);
     delete db;
@@ -1575,9 +1617,9 @@ int xs_db_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset *
         } catch (...) {
             rc = map_error(&db->err);
         }
-        // A reader may also find files of two generations when a rebuild
-        // swapped the directory while it opened its tables (some open only
-        // when first used): that too passes on opening it again. A damaged
+        // A reader opened without its directory pinned (no /proc) may
+        // have files of two generations, when a rebuild swapped the directory
+        // while it opened them: that passes on opening it again. A damaged
         // index fails every time: after the last attempt, its error stands.
         // A remote shard that dropped an idle connection answers again once
         // reopened.
