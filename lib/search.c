@@ -436,6 +436,36 @@ static int fill_hits(rubric_db *db, const qwords *words, const rubric_search_opt
     return RUBRIC_OK;
 }
 
+/* With a remote shard: the frequencies a search asks of its WORDS (each
+ * stem, to weigh it; each form, to spell it), learnt at once rather than
+ * with a round trip each. */
+static int learn_frequencies(rubric_db *db, const qwords *words, char **errmsg)
+{
+    if (!xs_db_remote(db->db))
+        return RUBRIC_OK;
+    enum { MAX = 2 * sizeof words->w / sizeof *words->w };
+    size_t off[MAX], n = 0;
+    buf b = {0};
+    int bad = 0;
+    for (size_t i = 0; i < words->n; i++) {
+        const qword *w = &words->w[i];
+        if (w->mode == W_OTHER)
+            continue;  /* a wildcard: expanded, not weighed as a word */
+        off[n++] = b.len;
+        bad |= buf_adds(&b, PREFIX_STEM) | buf_adds(&b, w->stem) | buf_addc(&b, '\0');
+        off[n++] = b.len;
+        bad |= buf_adds(&b, w->word) | buf_addc(&b, '\0');
+    }
+    const char *terms[MAX];
+    for (size_t i = 0; i < n && !bad; i++)
+        terms[i] = b.data + off[i];
+    int rc = bad ? RUBRIC_ENOMEM : xs_status(xs_db_learn_termfreqs(db->db, terms, n));
+    buf_free(&b);
+    if (rc != RUBRIC_OK && rc != RUBRIC_ENOMEM && errmsg)
+        *errmsg = xasprintf("cannot search index '%s': %s", db->dir, xs_db_errmsg(db->db));
+    return rc;
+}
+
 /* What the results say about the query and the index that answered it. */
 static int note_context(rubric_db *db, const char *query, size_t len,
                         const rubric_search_opts *o, rubric_results *r)
@@ -507,11 +537,13 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
             *errmsg = xstrdup(nothing_to_search(q, len));
         goto done;
     }
+    qwords_collect(q, words);
+    if ((rc = learn_frequencies(db, words, errmsg)) != RUBRIC_OK)
+        goto done;
     double left = o.time_budget;
     int presence = -1;
     if ((rc = run(db, q, &o, limit, &left, &presence, &m, errmsg)) != RUBRIC_OK)
         goto done;
-    qwords_collect(q, words);
     r->suggestion = spell_suggest(db, words, query, len, xs_mset_estimate(m) > 0);
     if ((rc = try_correction(db, &o, limit, &left, &presence, r, &m, fixed, words, errmsg)) !=
         RUBRIC_OK)

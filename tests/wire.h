@@ -18,7 +18,7 @@
 /* The types counted by name (the protocol's MSG_ values). */
 enum {
     WIRE_ALLTERMS = 0, WIRE_DOCUMENT = 2, WIRE_TERMFREQ = 4, WIRE_DOCLENGTH = 7, WIRE_QUERY = 8,
-    WIRE_TERMLIST = 9, WIRE_REOPEN = 12, WIRE_GETMSET = 26
+    WIRE_TERMLIST = 9, WIRE_REOPEN = 12, WIRE_GETMETADATA = 22, WIRE_GETMSET = 26
 };
 
 typedef struct wire wire;

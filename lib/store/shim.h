@@ -98,6 +98,11 @@ size_t xs_db_doccount(xs_db *db);
 int xs_db_probe(xs_db *db);
 /* Number of documents indexed by TERM (0 when absent or on error). */
 size_t xs_db_termfreq(xs_db *db, const char *term, size_t len);
+/* With a remote part, the frequencies of the N TERMS (strings; empty ones
+ * are passed over) asked at once, so that xs_db_termfreq() answers them
+ * without a round trip each; nothing for local databases. A shard out of
+ * reach gives XS_ENET, unless the set leaves such shards out. */
+int xs_db_learn_termfreqs(xs_db *db, const char *const *terms, size_t n);
 /* Metadata: *out is malloc'd (caller frees), NULL with *len 0 when absent. */
 int xs_db_get_metadata(xs_db *db, const char *key, char **out, size_t *len);
 int xs_db_set_metadata(xs_db *db, const char *key, const char *val, size_t len);

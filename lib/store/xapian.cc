@@ -115,10 +115,13 @@ struct xs_db {
     unsigned terms_of = 0;
     std::unordered_map<std::string, unsigned> wdfs;
     Xapian::termcount doclen_of = 0;  // that document's length
-    // A set with a remote part: the term frequencies asked for since it was
-    // last reopened (before each search), each of which costs a round trip
-    // to every remote part. See termfreq().
+    // A set with a remote part: the term frequencies asked for, each of
+    // which costs a round trip to every remote part, kept while a reopen
+    // (before each search) finds nothing changed. See termfreq().
     std::unordered_map<std::string, Xapian::doccount> termfreqs;
+    // A remote part: the metadata read from it, kept the same way (a search
+    // reads a few keys of every part).
+    std::unordered_map<std::string, std::string> metadata;
     // A set (several databases searched as one): what it was opened from
     // (index folders, stub files), and a handle on each database they name,
     // in order (parts, owned, sharing rd's tables, each with its path and
@@ -777,17 +780,30 @@ const char *xs_db_errmsg(const xs_db *db)
     return db->err.c_str();
 }
 
-int xs_db_reopen(xs_db *db)
+// What DB keeps of what it read, which a change to the index may make wrong.
+static void forget(xs_db *db)
 {
     db->terms_of = 0;
     db->termfreqs.clear();
-    GUARD_DB(db, db->rd->reopen(); return XS_OK;)
+    db->metadata.clear();
+    for (xs_db *p : db->parts)
+        forget(p);
+}
+
+int xs_db_reopen(xs_db *db)
+{
+    // Reopening says whether any database moved on: a server answers that
+    // it is at the revision it was, and then answers as it did.
+    GUARD_DB(db, {
+        if (db->rd->reopen())
+            forget(db);
+        return XS_OK;
+    })
 }
 
 int xs_db_reopen_path(xs_db *db)
 {
-    db->terms_of = 0;
-    db->termfreqs.clear();
+    forget(db);
     // Versions are taken before the tables open: a commit landing meanwhile
     // is seen as a change next time.
     GUARD_DB(db, open_sources(db); return XS_OK;)
@@ -918,6 +934,37 @@ static Xapian::doccount termfreq(xs_db *db, const std::string &t)
     return f;
 }
 
+int xs_db_learn_termfreqs(xs_db *db, const char *const *terms, size_t n)
+{
+    if (!db->remote)
+        return XS_OK;
+    try {
+        std::vector<std::string> ask;
+        for (size_t i = 0; i < n; i++)
+            if (*terms[i] && !db->termfreqs.count(terms[i]))
+                ask.emplace_back(terms[i]);
+        if (ask.empty())
+            return XS_OK;
+        // A match that returns no hits still weighs its terms, with the
+        // frequencies summed over every part: two messages to each remote
+        // part, each sent to all before a reply is read, where asking the
+        // terms one by one costs a round trip per term and part.
+        Xapian::Enquire e(*db->rd);
+        e.set_query(Xapian::Query(Xapian::Query::OP_OR, ask.begin(), ask.end()));
+        Xapian::MSet m = e.get_mset(0, 0);
+        if (db->termfreqs.size() + ask.size() > TERMFREQS_KEPT)
+            db->termfreqs.clear();
+        for (const std::string &t : ask)
+            db->termfreqs.emplace(t, m.get_termfreq(t));
+        return XS_OK;
+    } catch (...) {
+        // A shard out of reach fails the search here, named; with partial,
+        // the search's own match leaves it out.
+        int rc = map_error(&db->err);
+        return rc == XS_ENET && db->partial ? XS_OK : rc;
+    }
+}
+
 size_t xs_db_termfreq(xs_db *db, const char *term, size_t len)
 {
     try {
@@ -928,12 +975,30 @@ size_t xs_db_termfreq(xs_db *db, const char *term, size_t len)
     }
 }
 
+// The value of KEY: for a remote part, asked once until it moves on (at
+// most METADATA_KEPT keys are kept).
+enum { METADATA_KEPT = 256 };
+
+static std::string metadata(xs_db *db, const char *key)
+{
+    if (!is_remote(db->path))
+        return db->rd->get_metadata(key);
+    auto found = db->metadata.find(key);
+    if (found != db->metadata.end())
+        return found->second;
+    std::string v = db->rd->get_metadata(key);
+    if (db->metadata.size() >= METADATA_KEPT)
+        db->metadata.clear();
+    db->metadata.emplace(key, v);
+    return v;
+}
+
 int xs_db_get_metadata(xs_db *db, const char *key, char **out, size_t *len)
 {
     *out = nullptr;
     *len = 0;
     GUARD_DB(db, {
-        std::string v = db->rd->get_metadata(key);
+        std::string v = metadata(db, key);
         if (v.empty())
             return XS_OK;
         char *p = static_cast<char *>(std::malloc(v.size() + 1));
@@ -1467,6 +1532,20 @@ class DeadlineSource : public Xapian::PostingSource {
     std::string get_description() const override { return "DeadlineSource()"; }
 };
 
+// A match weighs each term of its query Q with frequencies summed over
+// every part, and its MSet MS holds them: kept, so that explaining the hits
+// asks none of them again.
+static void keep_termfreqs(xs_db *db, const Xapian::Query &q, const Xapian::MSet &ms)
+{
+    for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
+        if (db->termfreqs.count(*t))
+            continue;
+        if (db->termfreqs.size() >= TERMFREQS_KEPT)
+            db->termfreqs.clear();
+        db->termfreqs.emplace(*t, ms.get_termfreq(*t));
+    }
+}
+
 // Runs the query and copies out what the caller needs, so that a writer
 // committing meanwhile cannot invalidate the results afterwards.
 static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset *m)
@@ -1517,6 +1596,8 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
         enq.add_matchspy(keys.get());
     }
     Xapian::MSet ms = enq.get_mset(o->offset, o->limit, check);
+    if (db->remote)
+        keep_termfreqs(db, query->q, ms);
     std::unordered_map<std::string, Xapian::doccount> key_count;
     if (keys)
         for (Xapian::TermIterator v = keys->values_begin(); v != keys->values_end(); ++v)
