@@ -554,19 +554,109 @@ static void a_connection_the_shard_closed_when_idle_is_opened_again(void)
     rubric_db_close(one);
 }
 
-/* xapian-replicate once from the master on PORT into the replica of the
- * test's folder: what it said ("N copies, M changesets"). */
-static char *replicate(int port)
+/* xapian-replicate once from the master on PORT, its database NAME, into
+ * the folder REPLICA of the test's folder: what it said ("N copies, M
+ * changesets"). */
+static char *replicate_into(int port, const char *name, const char *replica)
 {
-    char body[256];
+    char body[512];
     snprintf(body, sizeof body,
-             "xapian-replicate -o -v -r 0 -h 127.0.0.1 -p %d -m docs replica 2>&1 | grep complete",
-             port);
+             "xapian-replicate -o -v -r 0 -h 127.0.0.1 -p %d -m %s %s 2>&1 | grep complete", port,
+             name, replica);
     cmd c;
     sh(&c, body);
     char *said = strdup(c.out);
     cmd_free(&c);
     return said;
+}
+
+static char *replicate(int port)
+{
+    return replicate_into(port, "docs", "replica");
+}
+
+/* Pull each shard of the set "docs" from PORT into sreplica/docs: how many
+ * pulls were copies and how many changesets came, over all the shards;
+ * -1 and -1 when a pull said nothing. */
+static void replicate_set(int port, size_t nshards, long *copies, long *changesets)
+{
+    *copies = *changesets = 0;
+    for (size_t k = 0; k < nshards; k++) {
+        char name[32], replica[64];
+        snprintf(name, sizeof name, "docs/shard-%zu", k);
+        snprintf(replica, sizeof replica, "sreplica/docs/shard-%zu", k);
+        char *said = replicate_into(port, name, replica);
+        long c, m;
+        const char *at = said ? strstr(said, "complete: ") : NULL;
+        if (!at || sscanf(at, "complete: %ld copies, %ld changesets", &c, &m) != 2) {
+            fprintf(stderr, "  %s: %s\n", name, said ? said : "(nothing)");
+            *copies = *changesets = -1;
+            free(said);
+            return;
+        }
+        *copies += c;
+        *changesets += m;
+        free(said);
+    }
+}
+
+/* Each query of QS answered alike by the sets A and B. */
+static void sets_answer_alike(const char *a, const char *b, const char *const *qs, size_t n)
+{
+    rubric_db *x = open_db(a), *y = open_db(b);
+    CHECK(x && y);
+    g_tolerance = 1e-9;
+    for (size_t i = 0; x && y && i < n; i++) {
+        answer p, q;
+        ask(x, qs[i], MODE_PLAIN, &p);
+        ask(y, qs[i], MODE_PLAIN, &q);
+        CHECK(p.rc == RUBRIC_OK && p.n > 0);
+        CHECK(same_answer(&p, &q, qs[i], MODE_PLAIN, b));
+        answer_free(&p);
+        answer_free(&q);
+    }
+    rubric_db_close(x);
+    rubric_db_close(y);
+}
+
+/* A set's shards are replicated one by one, each a folder of its own beside
+ * a copy of the set's stub: the replica answers as the master does, an
+ * incremental run travels as changesets, a rebuild as copies. */
+static void each_shard_of_a_set_is_replicated(void)
+{
+    if (system("command -v xapian-replicate-server >/dev/null 2>&1") != 0) {
+        printf("SKIP xapian-replicate-server is missing (Debian xapian-tools)\n");
+        return;
+    }
+    CHECK(sh_expect("rm -rf smaster sreplica ssite && mkdir -p smaster sreplica/docs && "
+                    "cp -r tree/corpus ssite && cp -r tree/fixtures ssite/fixtures && "
+                    "$I -q --shards 2 --db smaster/docs ssite && "
+                    "cp smaster/docs/XAPIANDB sreplica/docs/",
+                    0) == 0);
+    char master[PATH_MAX];
+    path_join(master, g_tmp, "smaster");
+    int port = start_server("xapian-replicate-server", master);
+    CHECK(port > 0);
+    if (port <= 0)
+        return;
+    static const char *const qs[] = {"queen bee", "honey extraction", "propolis", "the"};
+    long copies, changesets;
+    replicate_set(port, 2, &copies, &changesets);
+    CHECK(copies == 2);
+    sets_answer_alike("smaster/docs", "sreplica/docs", qs, 2);
+    /* A page added lands in one shard; every shard's pull is changesets. */
+    CHECK(sh_expect("printf '<h1>Propolis</h1><p>Bees seal the hive with propolis.</p>' > "
+                    "ssite/propolis.html && $I -q --db smaster/docs ssite",
+                    0) == 0);
+    replicate_set(port, 2, &copies, &changesets);
+    CHECK(copies == 0 && changesets >= 1);
+    sets_answer_alike("smaster/docs", "sreplica/docs", qs, sizeof qs / sizeof *qs);
+    CHECK(sh_expect("$I --status --db sreplica/docs | grep -q '^passages: '", 0) == 0);
+    /* A rebuild makes new databases: copies again. */
+    CHECK(sh_expect("$I -q --rebuild --db smaster/docs ssite", 0) == 0);
+    replicate_set(port, 2, &copies, &changesets);
+    CHECK(copies == 2);
+    sets_answer_alike("smaster/docs", "sreplica/docs", qs, sizeof qs / sizeof *qs);
 }
 
 static void a_replica_follows_by_changesets_and_a_rebuild_by_a_copy(void)
@@ -899,6 +989,12 @@ static void a_set_missing_a_shard_or_disagreeing_is_refused(void)
     CHECK(c.status == 4);
     CHECK(strstr(c.err, "line 2") != NULL);
     cmd_free(&c);
+    /* A line naming a set: sets do not nest (a replica's folder, whose stub
+     * names one database, may be named). */
+    sh(&c, "printf 'auto set2\n' > nest.stub && $Q --db nest.stub bees");
+    CHECK(c.status == 4);
+    CHECK(strstr(c.err, "do not nest") != NULL);
+    cmd_free(&c);
     /* Repeated --db searches several indexes as one. */
     sh(&c, "$Q --json --db set2/shard-0 --db set2/shard-1 bees");
     CHECK(c.status == 0);
@@ -1014,6 +1110,7 @@ int main(void)
     TRY(a_shard_that_hangs_fails_within_the_timeout);
     TRY(a_connection_the_shard_closed_when_idle_is_opened_again);
     TRY(a_replica_follows_by_changesets_and_a_rebuild_by_a_copy);
+    TRY(each_shard_of_a_set_is_replicated);
     stop_servers();
     TRY(each_file_lies_whole_in_the_shard_its_path_names);
     TRY(status_shows_each_shard_and_the_totals);

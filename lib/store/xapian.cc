@@ -92,6 +92,9 @@ static bool same_file(const file_id &a, const file_id &b)
            a.mtime.tv_nsec == b.mtime.tv_nsec;
 }
 
+// Stub files, each as it was when read.
+typedef std::vector<std::pair<std::string, file_id>> stub_list;
+
 // How long a remote shard may take to connect, and to answer each message,
 // unless the caller says (Xapian's own stubs fix both at 10 s).
 static const unsigned remote_timeout_ms = 10000;
@@ -128,6 +131,7 @@ struct xs_db {
     // its version as it was opened), for what is read per database.
     std::vector<std::string> sources;
     std::vector<file_id> stubs_seen;  // of each source that is a stub
+    stub_list inner_seen;  // the stubs of replicas a stub names (read_stub)
     std::vector<xs_db *> parts;
     bool remote = false;  // a part is served by xapian-tcpsrv
     unsigned timeout_ms = remote_timeout_ms;  // of a remote part
@@ -340,8 +344,12 @@ static std::string stub_of(const std::string &source)
 // The databases the stub file STUB lists, appended to PARTS: "auto" and
 // "glass" lines, with paths relative to the stub's folder; blank lines
 // and lines starting with '#' say nothing. Any other line is refused with
-// its number, as is a line naming a stub (sets do not nest).
-static void read_stub(const std::string &stub, std::vector<std::string> *parts)
+// its number, as is a line naming a set (sets do not nest). Given INNER, a
+// line may name a folder whose own stub names one local database, as a
+// replica's does (xapian-replicate keeps the live copy so): that database
+// is the part, and the stub read, as it was before, is added to INNER.
+static void read_stub(const std::string &stub, std::vector<std::string> *parts,
+                      stub_list *inner = nullptr)
 {
     FILE *f = fopen(stub.c_str(), "re");
     if (!f)
@@ -385,9 +393,18 @@ static void read_stub(const std::string &stub, std::vector<std::string> *parts)
         }
         if (path[0] != '/')
             path = dir + path;
-        if (!stub_of(path).empty()) {
-            bad = "'" + path + "' is a set itself (sets do not nest)";
-            break;
+        std::string nested = stub_of(path);
+        if (!nested.empty()) {
+            std::vector<std::string> one;
+            file_id seen = file_of(nested);
+            if (inner)
+                read_stub(nested, &one);
+            if (one.size() != 1 || is_remote(one[0])) {
+                bad = "'" + path + "' is a set itself (sets do not nest)";
+                break;
+            }
+            inner->emplace_back(nested, seen);
+            path = one[0];
         }
         parts->push_back(path);
     }
@@ -440,6 +457,7 @@ static void open_sources(xs_db *db)
 {
     std::vector<std::string> paths;
     std::vector<file_id> stubs;
+    stub_list inner;
     bool set = db->sources.size() > 1;
     for (const std::string &src : db->sources) {
         std::string stub = stub_of(src);
@@ -447,7 +465,7 @@ static void open_sources(xs_db *db)
         if (stub.empty()) {
             paths.push_back(src);
         } else {
-            read_stub(stub, &paths);
+            read_stub(stub, &paths, &inner);
             set = true;
         }
     }
@@ -511,6 +529,7 @@ static void open_sources(xs_db *db)
     db->remote = remote || !missing.empty();
     db->missing = missing;
     db->stubs_seen = stubs;
+    db->inner_seen = inner;
 }
 
 int xs_db_open_read_many(const char *const *sources, size_t n, unsigned timeout_ms, int partial,
@@ -816,6 +835,8 @@ int xs_db_refresh(xs_db *db)
         std::string stub = stub_of(db->sources[i]);
         same = stub.empty() ? !db->stubs_seen[i].ok : same_file(file_of(stub), db->stubs_seen[i]);
     }
+    for (const auto &s : db->inner_seen)
+        same = same && same_file(file_of(s.first), s.second);
     if (db->parts.empty())
         same = same && same_version(version_of(db->path), db->seen);
     for (const xs_db *p : db->parts)
