@@ -1598,11 +1598,15 @@ static void run_search(xs_db *db, const xs_query *query, const xs_search *o, xs_
             spies.emplace_back(slot, new Xapian::ValueCountMatchSpy(slot));
             enq.add_matchspy(spies.back().second.get());
         }
-    // Over several databases, Xapian 1.4.22 prunes wrongly: a query with a
-    // posting source of constant weight (the ranked OR's presence parts)
-    // beside an exclusion (folded passages) loses passages that belong in
-    // the top, passages one index of the same files returns. A set's match
-    // therefore looks at every candidate, within the budget (one database
+    // Xapian 1.4.22 prunes wrongly now and then: when an AND_MAYBE that an
+    // OR has become turns into an AND (the match's minimum weight passing
+    // what its required side can give), the AND starts one past the larger
+    // of the two sides' positions, and so skips the document the optional
+    // side stands on when it is ahead and holds both (andmaybepostlist.cc,
+    // AndMaybePostList::next). Where that happens depends on the order of
+    // the documents, so a set and one index of the same files lose
+    // different passages. A set's match therefore looks at every candidate,
+    // within the budget, which never raises the minimum weight (one database
     // alone, a replica's stub, prunes as one index does), and so does one
     // with a remote shard, whose matches are counted here (below).
     Xapian::doccount check = o->check_at_least;
