@@ -56,10 +56,13 @@
  * counting its pages: the count stays cheap. */
 #define FOLD_COMMON_PASSAGES 64
 
-/* The passages one sample term indexes. */
+/* The passages one sample term indexes: how many, and which, read when
+ * first needed (ids_of()): a term too common to be evidence is never read. */
 typedef struct postings {
+    char *term;
     unsigned *ids;
     size_t n;
+    int read;        /* ids read (n then counts them) */
     int level;       /* the coarsest rate it is sampled at (layout.c) */
     int stock;       /* held by more than FOLD_COMMON pages; -1: not yet told */
 } postings;
@@ -99,9 +102,14 @@ typedef struct fold_pass {
     hashmap term_at;   /* hash of a sample term -> 1 + its index in terms */
     postings *terms;
     size_t nterms, capterms;
-    hashmap key_at;    /* docid -> 1 + its index in keys */
-    char **keys;       /* fold keys; "" for a passage without one */
+    /* Fold keys ("" for a passage without one), each kept once: a
+     * section's passages share theirs, and a whole pass reads every
+     * passage's. */
+    char **keys;
     size_t nkeys, capkeys;
+    hashmap key_at;    /* hash of a key -> 1 + its index in keys */
+    unsigned *key_of_doc; /* by docid: 1 + the index of its key, 0 unread */
+    size_t capdocids;
     hashset folded;    /* the passages folded when the pass began */
     hashmap doc_at;    /* every passage judged (a whole pass): docid -> 1 + */
     samples *docs;     /* its index here, its informative samples */
@@ -133,8 +141,8 @@ static int add_index(samples *s, size_t i)
     return 0;
 }
 
-/* The index of sample term T (LEN bytes) in f->terms, its postings read
- * once; SIZE_MAX on error. */
+/* The index of sample term T (LEN bytes) in f->terms, with how many
+ * passages it indexes; SIZE_MAX on error. */
 static size_t term_index(fold_pass *f, const char *t, size_t len)
 {
     size_t *at = hashmap_at(&f->term_at, hash64(t, len));
@@ -145,22 +153,52 @@ static size_t term_index(fold_pass *f, const char *t, size_t len)
     if (GROW(f->terms, f->nterms, f->capterms) < 0)
         return SIZE_MAX;
     postings *p = &f->terms[f->nterms];
-    if (xs_db_postings(f->db, t, len, &p->ids, &p->n) != XS_OK)
+    memset(p, 0, sizeof *p);
+    if (!(p->term = xstrndup(t, len)))
         return SIZE_MAX;
+    p->n = xs_db_termfreq(f->db, t, len);
     p->level = layout_sample_level(t, len);
     p->stock = -1;
     *at = ++f->nterms;
     return f->nterms - 1;
 }
 
+/* The passages sample term K indexes, read once; NULL on error. */
+static const unsigned *ids_of(fold_pass *f, size_t k)
+{
+    static const unsigned none[1];
+    postings *p = &f->terms[k];
+    if (!p->read) {
+        if (xs_db_postings(f->db, p->term, strlen(p->term), &p->ids, &p->n) != XS_OK)
+            return NULL;
+        p->read = 1;
+    }
+    return p->ids ? p->ids : none;
+}
+
 /* Keep KEY (LEN bytes) as the fold key of DOCID. */
 static int keep_key(fold_pass *f, unsigned docid, const char *key, size_t len)
 {
-    size_t *at = hashmap_at(&f->key_at, docid);
-    if (!at || GROW(f->keys, f->nkeys, f->capkeys) < 0 ||
-        !(f->keys[f->nkeys] = xstrndup(key, len)))
+    if (docid >= f->capdocids) {
+        size_t was = f->capdocids;
+        if (GROW(f->key_of_doc, docid, f->capdocids) < 0)
+            return RUBRIC_ENOMEM;
+        memset(f->key_of_doc + was, 0, (f->capdocids - was) * sizeof *f->key_of_doc);
+    }
+    size_t *at = hashmap_at(&f->key_at, hash64(key, len));
+    if (!at)
         return RUBRIC_ENOMEM;
-    *at = ++f->nkeys;
+    size_t k = *at;
+    if (!k || strlen(f->keys[k - 1]) != len || memcmp(f->keys[k - 1], key, len) != 0) {
+        /* A key not seen yet (or another of the same hash, kept apart). */
+        if (GROW(f->keys, f->nkeys, f->capkeys) < 0 ||
+            !(f->keys[f->nkeys] = xstrndup(key, len)))
+            return RUBRIC_ENOMEM;
+        if (!*at)
+            *at = f->nkeys + 1;
+        k = ++f->nkeys;
+    }
+    f->key_of_doc[docid] = (unsigned)k;
     return RUBRIC_OK;
 }
 
@@ -172,16 +210,15 @@ static int each_key(void *ctx, unsigned docid, const char *value, size_t len)
 /* The fold key of passage DOCID, read once; NULL on error. */
 static const char *key_of(fold_pass *f, unsigned docid)
 {
-    size_t *at = hashmap_get(&f->key_at, docid);
-    if (at && *at)
-        return f->keys[*at - 1];
+    if (docid < f->capdocids && f->key_of_doc[docid])
+        return f->keys[f->key_of_doc[docid] - 1];
     char *v = NULL;
     size_t len = 0;
     int rc = xs_db_doc_value(f->db, docid, XS_SLOT_FOLD, &v, &len) == XS_OK
                  ? keep_key(f, docid, v, len)
                  : RUBRIC_ENODB;
     free(v);
-    return rc == RUBRIC_OK ? f->keys[f->nkeys - 1] : NULL;
+    return rc == RUBRIC_OK ? f->keys[f->key_of_doc[docid] - 1] : NULL;
 }
 
 /* The page a fold key names (what follows its structure and counts). */
@@ -203,8 +240,11 @@ static int stock_sample(fold_pass *f, size_t t, int *stock)
         p->stock = 1;
     const char *pages[FOLD_COMMON + 1];
     size_t np = 0;
+    const unsigned *ids = p->stock < 0 ? ids_of(f, t) : NULL;
+    if (p->stock < 0 && !ids)
+        return RUBRIC_ENOMEM;
     for (size_t i = 0; p->stock < 0 && i < p->n; i++) {
-        const char *key = key_of(f, p->ids[i]);
+        const char *key = key_of(f, ids[i]);
         if (!key)
             return RUBRIC_ENOMEM;
         const char *page = *key ? page_of(key) : NULL;
@@ -289,11 +329,15 @@ static int same_heading(fold_pass *f, unsigned docid, const char *mine, int *bet
                                                : SIZE_MAX - 1;
     if (k == SIZE_MAX)
         rc = RUBRIC_ENOMEM;
+    const unsigned *ids = NULL;
     if (rc == RUBRIC_OK && k != SIZE_MAX - 1 && f->terms[k].n >= 2 &&
-        f->terms[k].n <= FOLD_COMMON)
-        rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_SAMPLE, keep_term, &all));
+        f->terms[k].n <= FOLD_COMMON) {
+        rc = (ids = ids_of(f, k)) ? RUBRIC_OK : RUBRIC_ENOMEM;
+        if (rc == RUBRIC_OK)
+            rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_SAMPLE, keep_term, &all));
+    }
     for (size_t i = 0; all.n >= 2 && !*better && rc == RUBRIC_OK && i < f->terms[k].n; i++) {
-        unsigned id = f->terms[k].ids[i];
+        unsigned id = ids[i];
         const char *other = id == docid ? "" : key_of(f, id);
         size_t n_held = 0;
         if (!other)
@@ -338,8 +382,13 @@ static int weigh(fold_pass *f, unsigned docid, verdict *v)
      * pages read alike no longer matter. */
     for (size_t s = 0; s < n && rc == RUBRIC_OK && !v->better; s++) {
         const postings *p = &f->terms[sm->v[s]];
+        const unsigned *ids = ids_of(f, sm->v[s]);
+        if (!ids) {
+            rc = RUBRIC_ENOMEM;
+            break;
+        }
         for (size_t i = 0; i < p->n && rc == RUBRIC_OK; i++) {
-            const char *other = p->ids[i] == docid ? "" : key_of(f, p->ids[i]);
+            const char *other = ids[i] == docid ? "" : key_of(f, ids[i]);
             if (!other) {
                 rc = RUBRIC_ENOMEM;
                 break;
@@ -531,10 +580,13 @@ static int gather(fold_pass *f, const fold_set *touched, unsigned **ids, size_t 
         }
         if (stock)
             continue;
+        const unsigned *of = ids_of(f, k);
+        if (!of)
+            return RUBRIC_ENOMEM;
         for (size_t i = 0; i < f->terms[k].n; i++) {
             if (GROW(*ids, *n, *cap) < 0)
                 return RUBRIC_ENOMEM;
-            (*ids)[(*n)++] = f->terms[k].ids[i];
+            (*ids)[(*n)++] = of[i];
         }
     }
     return RUBRIC_OK;
@@ -554,8 +606,11 @@ static int each_whole_term(void *ctx, const char *term, size_t len, size_t freq)
     int rc = stock_sample(f, k, &stock);
     if (rc != RUBRIC_OK || stock)
         return rc;
+    const unsigned *ids = ids_of(f, k);
+    if (!ids)
+        return RUBRIC_ENOMEM;
     for (size_t i = 0; i < f->terms[k].n; i++) {
-        size_t *at = hashmap_at(&f->doc_at, f->terms[k].ids[i]);
+        size_t *at = hashmap_at(&f->doc_at, ids[i]);
         if (!at)
             return RUBRIC_ENOMEM;
         if (!*at) {
@@ -584,12 +639,13 @@ static int each_heading_term(void *ctx, const char *term, size_t len, size_t fre
     if (freq < 2 || freq > FOLD_COMMON)
         return 0;
     size_t k = term_index(h->f, term, len);
-    if (k == SIZE_MAX)
+    const unsigned *ids = k == SIZE_MAX ? NULL : ids_of(h->f, k);
+    if (!ids)
         return RUBRIC_ENOMEM;
     for (size_t i = 0; i < h->f->terms[k].n; i++) {
         if (GROW(*h->ids, *h->n, *h->cap) < 0)
             return RUBRIC_ENOMEM;
-        (*h->ids)[(*h->n)++] = h->f->terms[k].ids[i];
+        (*h->ids)[(*h->n)++] = ids[i];
     }
     return 0;
 }
@@ -666,13 +722,17 @@ int fold_run(xs_db *db, const fold_set *touched)
         rc = xs_status(xs_db_values(db, XS_SLOT_FOLD, each_key, &f));
         if (rc == RUBRIC_OK)
             rc = xs_status(xs_db_terms(db, PREFIX_SAMPLE, each_whole_term, &f));
-        for (size_t k = 0; k < f.nterms && rc == RUBRIC_OK; k++)
-            for (size_t i = 0; i < f.terms[k].n && rc == RUBRIC_OK; i++) {
+        for (size_t k = 0; k < f.nterms && rc == RUBRIC_OK; k++) {
+            const unsigned *of = ids_of(&f, k);
+            if (!of)
+                rc = RUBRIC_ENOMEM;
+            for (size_t i = 0; of && i < f.terms[k].n && rc == RUBRIC_OK; i++) {
                 if (GROW(ids, n, cap) < 0)
                     rc = RUBRIC_ENOMEM;
                 else
-                    ids[n++] = f.terms[k].ids[i];
+                    ids[n++] = of[i];
             }
+        }
         for (size_t i = 0; i < nwas && rc == RUBRIC_OK; i++) {
             if (GROW(ids, n, cap) < 0)
                 rc = RUBRIC_ENOMEM;
@@ -714,12 +774,15 @@ int fold_run(xs_db *db, const fold_set *touched)
     }
     free(ids);
     free(was);
-    for (size_t i = 0; i < f.nterms; i++)
+    for (size_t i = 0; i < f.nterms; i++) {
+        free(f.terms[i].term);
         free(f.terms[i].ids);
+    }
     free(f.terms);
     for (size_t i = 0; i < f.nkeys; i++)
         free(f.keys[i]);
     free(f.keys);
+    free(f.key_of_doc);
     for (size_t i = 0; i < f.ndocs; i++)
         free(f.docs[i].v);
     free(f.docs);
