@@ -240,6 +240,17 @@ static int map_error(std::string *msg)
     }
 }
 
+// Keep VALUE for KEY in MEMO, which holds at most LIMIT: a full one is
+// emptied first (what is asked again is then asked anew).
+template <typename V>
+static void remember(std::unordered_map<std::string, V> &memo, const std::string &key,
+                     const V &value, size_t limit)
+{
+    if (memo.size() >= limit)
+        memo.clear();
+    memo.emplace(key, value);
+}
+
 #define GUARD_DB(db, body)                                                     \
     try {                                                                      \
         body                                                                   \
@@ -949,9 +960,7 @@ static Xapian::doccount termfreq(xs_db *db, const std::string &t)
     if (found != db->termfreqs.end())
         return found->second;
     Xapian::doccount f = db->rd->get_termfreq(t);
-    if (db->termfreqs.size() >= TERMFREQS_KEPT)
-        db->termfreqs.clear();
-    db->termfreqs.emplace(t, f);
+    remember(db->termfreqs, t, f, TERMFREQS_KEPT);
     return f;
 }
 
@@ -974,9 +983,9 @@ int xs_db_learn_termfreqs(xs_db *db, const char *const *terms, size_t n)
         e.set_query(Xapian::Query(Xapian::Query::OP_OR, ask.begin(), ask.end()));
         Xapian::MSet m = e.get_mset(0, 0);
         if (db->termfreqs.size() + ask.size() > TERMFREQS_KEPT)
-            db->termfreqs.clear();
+            db->termfreqs.clear();  // the whole answer kept
         for (const std::string &t : ask)
-            db->termfreqs.emplace(t, m.get_termfreq(t));
+            remember(db->termfreqs, t, m.get_termfreq(t), TERMFREQS_KEPT);
         return XS_OK;
     } catch (...) {
         // A shard out of reach fails the search here, named; with partial,
@@ -1008,9 +1017,7 @@ static std::string metadata(xs_db *db, const char *key)
     if (found != db->metadata.end())
         return found->second;
     std::string v = db->rd->get_metadata(key);
-    if (db->metadata.size() >= METADATA_KEPT)
-        db->metadata.clear();
-    db->metadata.emplace(key, v);
+    remember(db->metadata, key, v, METADATA_KEPT);
     return v;
 }
 
@@ -1559,11 +1566,8 @@ class DeadlineSource : public Xapian::PostingSource {
 static void keep_termfreqs(xs_db *db, const Xapian::Query &q, const Xapian::MSet &ms)
 {
     for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
-        if (db->termfreqs.count(*t))
-            continue;
-        if (db->termfreqs.size() >= TERMFREQS_KEPT)
-            db->termfreqs.clear();
-        db->termfreqs.emplace(*t, ms.get_termfreq(*t));
+        if (!db->termfreqs.count(*t))
+            remember(db->termfreqs, *t, ms.get_termfreq(*t), TERMFREQS_KEPT);
     }
 }
 
