@@ -433,7 +433,7 @@ static int compact_fresh(rubric_index *ix, char **ready)
         if (xs_db_commit(ix->shards[k]) != XS_OK)
             rc = index_error(ix, RUBRIC_ENODB, "cannot write the new index: %s",
                          xs_db_errmsg(ix->shards[k]));
-        else if (!(src[k + 1] = index_shard_path(ix, k)))
+        else if (!(src[k + 1] = xstrdup(xs_db_path(ix->shards[k]))))
             rc = index_error(ix, RUBRIC_ENOMEM, "out of memory");
     }
     close_shards(ix);

@@ -8,6 +8,12 @@
 
 /* Files in flight at most per worker: bounds memory whatever the corpus. */
 #define JOBS_PER_WORKER 8
+/* Passages a part of a fresh build holds before its worker starts another:
+ * writing into a database costs more the larger it grows (each commit
+ * rewrites more of its tables), so parts are kept to the size at which a
+ * build still grows linearly (the Python docs copied 10 times: 2 parts of
+ * 92,000 passages), and merged once at the end. */
+#define PART_PASSAGES 100000
 
 /* The files given to rubric_index_add_many(), and whom to tell. */
 typedef struct batch {
@@ -218,7 +224,11 @@ typedef struct shard_run {
     struct sharded *all;
     size_t from, to;        /* its files */
     rubric_analyzer *an;
-    xs_db *db;              /* its shard (owned by the index) */
+    xs_db *db;              /* the part it writes, the last of parts */
+    xs_db **parts;          /* its parts in order, handed to the index at
+                               the end (sharded_close) */
+    size_t nparts, capparts;
+    size_t in_part;         /* passages written into db */
     pthread_t thread;
     int finished;
 } shard_run;
@@ -229,11 +239,14 @@ typedef struct sharded {
     char *ready;            /* per file: built and written */
     shard_run *runs;
     unsigned nruns, started;
+    size_t named;           /* parts opened: each is named by its number */
     int stop;
     int locks;              /* lock and wake are initialised */
     pthread_mutex_t lock;   /* also guards ix->broken while the runs run */
     pthread_cond_t wake;
 } sharded;
+
+static int part_open(shard_run *s, char **why);
 
 /* Write J's documents into shard S, then free them. */
 static void shard_write(shard_run *s, job *j)
@@ -241,8 +254,30 @@ static void shard_write(shard_run *s, job *j)
     int rc = XS_OK;
     if (j->done || j->touch)
         return;
+    size_t full = s->all->ix->part_passages ? s->all->ix->part_passages : PART_PASSAGES;
+    if (s->in_part >= full) {
+        /* This part is full: its buffer written out, it waits for the merge. */
+        char *why = NULL;
+        int opened = RUBRIC_OK;
+        rc = xs_db_commit(s->db);
+        if (rc != XS_OK)
+            why = xasprintf("cannot write to the index (adding '%s'): %s", j->path,
+                            xs_db_errmsg(s->db));
+        pthread_mutex_lock(&s->all->lock);
+        if (rc == XS_OK)
+            opened = part_open(s, &why);
+        else
+            s->all->ix->broken = 1;
+        pthread_mutex_unlock(&s->all->lock);
+        if (rc != XS_OK || opened != RUBRIC_OK) {
+            job_free_docs(j);
+            j->written = 1;
+            job_fail(j, rc != XS_OK ? xs_status(rc) : opened, why);
+            return;
+        }
+    }
     for (int more = 1; more > 0 && rc == XS_OK;) {
-        for (size_t i = 0; i < j->n && rc == XS_OK; i++)
+        for (size_t i = 0; i < j->n && rc == XS_OK; i++, s->in_part++)
             rc = xs_db_add(s->db, j->docs[i]);
         if (rc == XS_OK && (more = job_next_batch(s->an, j)) < 0) {
             pthread_mutex_lock(&s->all->lock);
@@ -308,23 +343,41 @@ static void cut_runs(const job *jobs, size_t n, shard_run *runs, size_t nruns)
     }
 }
 
-/* Open run S's shard, the index's next, and its analyzer. A shard that cannot
- * be made leaves the fresh build broken. */
-static int shard_open(rubric_index *ix, shard_run *s)
+/* Open a new part for run S to write into, named by the next number of
+ * the build's parts: 0, or a status with the reason in *WHY (malloc'd), the
+ * fresh build then broken. Once the runs have started, under ALL's lock. */
+static int part_open(shard_run *s, char **why)
 {
-    char *path = index_shard_path(ix, ix->nshards), *msg = NULL;
-    int rc = path ? rubric_analyzer_new(rubric_analyzer_lang(ix->an), &s->an) : RUBRIC_ENOMEM;
-    if (rc == RUBRIC_OK && GROW(ix->shards, ix->nshards, ix->capshards) < 0)
+    rubric_index *ix = s->all->ix;
+    char *path = index_shard_path(ix, ix->nshards + s->all->named), *msg = NULL;
+    xs_db *db = NULL;
+    int rc = path ? RUBRIC_OK : RUBRIC_ENOMEM;
+    if (rc == RUBRIC_OK && GROW(s->parts, s->nparts, s->capparts) < 0)
         rc = RUBRIC_ENOMEM;
-    if (rc == RUBRIC_OK && (rc = xs_status(xs_db_open_fresh(path, &s->db, &msg))) == RUBRIC_OK)
-        ix->shards[ix->nshards++] = s->db;
-    if (rc != RUBRIC_OK) {
-        index_error(ix, rc, "cannot create '%s': %s", path ? path : ix->fresh,
-                    msg ? msg : rubric_strerror(rc));
+    if (rc == RUBRIC_OK && (rc = xs_status(xs_db_open_fresh(path, &db, &msg))) == RUBRIC_OK) {
+        s->all->named++;
+        s->parts[s->nparts++] = s->db = db;
+        s->in_part = 0;
+    } else {
+        *why = xasprintf("cannot create '%s': %s", path ? path : ix->fresh,
+                         msg ? msg : rubric_strerror(rc));
         ix->broken = 1;
     }
     free(path);
     free(msg);
+    return rc;
+}
+
+/* Open run S's first part and its analyzer. */
+static int shard_open(rubric_index *ix, shard_run *s)
+{
+    char *why = NULL;
+    int rc = rubric_analyzer_new(rubric_analyzer_lang(ix->an), &s->an);
+    if (rc != RUBRIC_OK)
+        return index_error(ix, rc, "out of memory");
+    if ((rc = part_open(s, &why)) != RUBRIC_OK)
+        index_error(ix, rc, "%s", why ? why : "out of memory");
+    free(why);
     return rc;
 }
 
@@ -402,6 +455,19 @@ static void sharded_close(sharded *all, size_t n)
     }
     for (unsigned k = 0; k < all->started; k++)
         pthread_join(all->runs[k].thread, NULL);
+    /* The parts, in the order of their files: the runs' in turn. */
+    for (unsigned k = 0; all->runs && k < all->nruns; k++) {
+        shard_run *s = &all->runs[k];
+        for (size_t i = 0; i < s->nparts; i++) {
+            if (GROW(all->ix->shards, all->ix->nshards, all->ix->capshards) < 0) {
+                xs_db_close(s->parts[i]);  /* its passages are lost: */
+                all->ix->broken = 1;       /* the build is not published */
+                continue;
+            }
+            all->ix->shards[all->ix->nshards++] = s->parts[i];
+        }
+        free(s->parts);
+    }
     if (all->locks) {
         pthread_cond_destroy(&all->wake);
         pthread_mutex_destroy(&all->lock);

@@ -463,6 +463,8 @@ struct rubric_index {
     size_t nkept, capkept;
     struct xs_db **shards; /* a fresh build on threads: its shards, in file order */
     size_t nshards, capshards;
+    size_t part_passages;  /* passages a shard holds before its thread starts
+                              another (0: PART_PASSAGES, index_pool.c) */
     int broken;            /* a shard could not be made or written, or a run
                               got no thread: the build is not published */
     fold_set touched;      /* the sample terms this run's changes touched */

@@ -984,6 +984,87 @@ static void indexing_on_several_threads_gives_the_same_index(void)
     cmd_free(&c);
 }
 
+/* Build the pages of T/site into T/NAME through the library, on WORKERS
+ * threads whose shards hold PART passages each (0: as built). */
+static int build_pages(const char *t, const char *name, unsigned workers, size_t part,
+                       size_t *shards)
+{
+    char db[PATH_MAX], files[64][PATH_MAX];
+    const char *paths[64];
+    size_t n = g_npages < 64 ? g_npages : 64;
+    path_join(db, t, name);
+    for (size_t i = 0; i < n; i++) {
+        page_file(files[i], t, i);
+        paths[i] = files[i];
+    }
+    rubric_index *ix = NULL;
+    char *err = NULL;
+    int rc = rubric_index_open(db, NULL, &ix, &err);
+    free(err);
+    if (rc != RUBRIC_OK)
+        return rc;
+    ix->part_passages = part;
+    rc = rubric_index_add_many(ix, paths, NULL, n, workers, NULL, NULL);
+    *shards = ix->nshards;
+    if (rc == RUBRIC_OK)
+        rc = rubric_index_commit(ix);
+    rubric_index_close(ix);
+    return rc;
+}
+
+/* Does every passage of the indexes at A and B (the same ids) have the same
+ * document number in both? */
+static int same_numbering(const char *a, const char *b)
+{
+    idset ids;
+    xs_db *x = NULL, *y = NULL;
+    char *err = NULL;
+    int ok = ids_of(a, &ids) == 0;
+    if (ok && (xs_db_open_read(a, &x, &err) != XS_OK || xs_db_open_read(b, &y, &err) != XS_OK)) {
+        fprintf(stderr, "  cannot read %s or %s: %s\n", a, b, err ? err : "?");
+        ok = 0;
+    }
+    free(err);
+    for (size_t i = 0; ok && i < ids.n; i++) {
+        unsigned *p = NULL, *q = NULL;
+        size_t np = 0, nq = 0;
+        const char *id = ids.v[i];
+        ok = xs_db_postings(x, id, strlen(id), &p, &np) == XS_OK &&
+             xs_db_postings(y, id, strlen(id), &q, &nq) == XS_OK && np == 1 && nq == 1 &&
+             p[0] == q[0];
+        if (!ok)
+            fprintf(stderr, "  %s: numbered %u in %s, %u in %s\n", id, np ? p[0] : 0, a,
+                    nq ? q[0] : 0, b);
+        free(p);
+        free(q);
+    }
+    xs_db_close(x);
+    xs_db_close(y);
+    idset_free(&ids);
+    return ok;
+}
+
+/* A first build on threads whose shards fill up (here at 5 passages, where
+ * a build starts another past PART_PASSAGES) writes each thread's files into
+ * one shard after another, and still makes the very index one thread makes. */
+static void a_build_whose_shards_fill_up_gives_the_same_index(void)
+{
+    char t[PATH_MAX], db[PATH_MAX], one[PATH_MAX];
+    CHECK(make_site(t, "parts") == 0);
+    path_join(db, t, "db");
+    path_join(one, t, "one");
+    size_t shards = 0, none = 0;
+    CHECK(build_pages(t, "db", 2, 5, &shards) == RUBRIC_OK);
+    CHECK(shards > 2);  /* more than one a thread */
+    CHECK(build_pages(t, "one", 1, 0, &none) == RUBRIC_OK);
+    CHECK(none == 0);
+    CHECK(same_ids(db, one));
+    CHECK(same_numbering(db, one));
+    long a = hits_for(db, "steadymarker", NULL, NULL), b = hits_for(one, "steadymarker", NULL, NULL);
+    CHECK(a > 0 && a == b);
+    CHECK(leftovers(t, ".rebuild") == 0);
+}
+
 /* Stops a run at its third file. */
 static int stop_at_third(void *ctx, size_t i, int st, int what, size_t npassages)
 {
@@ -2126,6 +2207,7 @@ int main(void)
     TRY(indexing_on_several_threads_gives_the_same_index);
     TRY(a_rebuild_replaces_the_index_whole_and_can_change_its_language);
     TRY(a_rebuild_whose_merge_fails_leaves_the_live_index_as_it_was);
+    TRY(a_build_whose_shards_fill_up_gives_the_same_index);
     TRY(a_sharded_build_told_to_stop_publishes_nothing);
     TRY(a_rebuild_moves_the_revision_forward_never_back);
     TRY(a_second_indexer_is_refused_at_once_or_waits_with_wait);
