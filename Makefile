@@ -366,7 +366,7 @@ test-sanitize:
 	$(MAKE) clean
 
 # Threads: the sharded and pipelined builds of test_reindex (rubric-index -j 2
-# and -j 3, a rebuild, readers during reindexes), and rubric-serve's tests
+# and -j 3, a rebuild, readers during reindexes, threads whose shards fill up), and rubric-serve's tests
 # (two threads answering, sharing the answer cache and the query log, during
 # reindexes and rebuilds), with every binary built for ThreadSanitizer: a
 # report makes the server exit 66, which its test sees.
@@ -376,6 +376,7 @@ test-tsan:
 	$(MAKE) SANITIZE=thread all build/test_reindex build/test_serve
 	TSAN_OPTIONS=halt_on_error=1:exitcode=66 RUBRIC_ONLY=$(TSAN_TESTS) sh tests/run.sh build/test_reindex
 	TSAN_OPTIONS=halt_on_error=1:exitcode=66 RUBRIC_ONLY=readers_never sh tests/run.sh build/test_reindex
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 RUBRIC_ONLY=shards_fill_up sh tests/run.sh build/test_reindex
 	TSAN_OPTIONS=halt_on_error=1:exitcode=66 sh tests/run.sh build/test_serve
 	$(MAKE) clean
 
