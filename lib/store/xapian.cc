@@ -251,6 +251,19 @@ static void remember(std::unordered_map<std::string, V> &memo, const std::string
     memo.emplace(key, value);
 }
 
+// The value MEMO keeps for KEY, else ASK()'s, then kept (remember()).
+template <typename V, typename F>
+static V recall(std::unordered_map<std::string, V> &memo, const std::string &key, size_t limit,
+                F ask)
+{
+    auto found = memo.find(key);
+    if (found != memo.end())
+        return found->second;
+    V v = ask();
+    remember(memo, key, v, limit);
+    return v;
+}
+
 #define GUARD_DB(db, body)                                                     \
     try {                                                                      \
         body                                                                   \
@@ -956,12 +969,7 @@ static Xapian::doccount termfreq(xs_db *db, const std::string &t)
 {
     if (!db->remote)
         return db->rd->get_termfreq(t);
-    auto found = db->termfreqs.find(t);
-    if (found != db->termfreqs.end())
-        return found->second;
-    Xapian::doccount f = db->rd->get_termfreq(t);
-    remember(db->termfreqs, t, f, TERMFREQS_KEPT);
-    return f;
+    return recall(db->termfreqs, t, TERMFREQS_KEPT, [&] { return db->rd->get_termfreq(t); });
 }
 
 int xs_db_learn_termfreqs(xs_db *db, const char *const *terms, size_t n)
@@ -1013,12 +1021,7 @@ static std::string metadata(xs_db *db, const char *key)
 {
     if (!is_remote(db->path))
         return db->rd->get_metadata(key);
-    auto found = db->metadata.find(key);
-    if (found != db->metadata.end())
-        return found->second;
-    std::string v = db->rd->get_metadata(key);
-    remember(db->metadata, key, v, METADATA_KEPT);
-    return v;
+    return recall(db->metadata, key, METADATA_KEPT, [&] { return db->rd->get_metadata(key); });
 }
 
 int xs_db_get_metadata(xs_db *db, const char *key, char **out, size_t *len)
