@@ -1,8 +1,12 @@
 /* judge.c: judging ranked results against judged queries (see judge.h and
  * the opening comment of tests/eval.c for the rules). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
 
 #include "internal.h"
 #include "judge.h"
@@ -249,46 +253,100 @@ static section *section_of(const char *path, const char *anchor)
     return s;
 }
 
-/* The page judge_anchor_on_page() read last (NULL when unreadable). */
+/* The page judge_anchor_on_page() read last (NULL when unreadable), and
+ * the ids and names of its elements as a browser reads them (character
+ * references decoded), sorted; read when a literal search of the page
+ * fails. */
 static char *page_path, *page_data;
 static size_t page_len;
+static char **page_ids;
+static size_t page_nids, page_capids;
+static int page_parsed;
 
-int judge_anchor_on_page(const char *path, const char *anchor)
-{
-    if (!page_path || strcmp(page_path, path) != 0) {
-        free(page_path);
-        free(page_data);
-        page_data = NULL;
-        page_path = dup_or_die(path);
-        if (read_file(path, SIZE_MAX, &page_data, &page_len) != 0)
-            page_data = NULL;
-    }
-    const char *data = page_data;
-    size_t len = page_len;
-    if (!data || element_at(data, len, anchor) != SIZE_MAX)
-        return 1;
-    /* The page may write the id with character references ("&lt;n&gt;"). */
-    char escaped[512];
-    size_t k = 0;
-    for (const char *s = anchor; *s && k + 7 < sizeof escaped; s++) {
-        const char *ref = *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;"
-                          : *s == '"' ? "&quot;" : NULL;
-        if (ref) {
-            memcpy(escaped + k, ref, strlen(ref));
-            k += strlen(ref);
-        } else {
-            escaped[k++] = *s;
-        }
-    }
-    escaped[k] = '\0';
-    return strcmp(escaped, anchor) != 0 && element_at(data, len, escaped) != SIZE_MAX;
-}
-
-void judge_cleanup(void)
+static void forget_page(void)
 {
     free(page_path);
     free(page_data);
     page_path = page_data = NULL;
+    for (size_t i = 0; i < page_nids; i++)
+        free(page_ids[i]);
+    free(page_ids);
+    page_ids = NULL;
+    page_nids = page_capids = 0;
+    page_parsed = 0;
+}
+
+static void keep_id(const xmlChar *v)
+{
+    if (!v)
+        return;
+    if (page_nids == page_capids) {
+        page_capids = page_capids ? 2 * page_capids : 256;
+        char **g = realloc(page_ids, page_capids * sizeof *g);
+        if (!g)
+            out_of_memory();
+        page_ids = g;
+    }
+    page_ids[page_nids++] = dup_or_die((const char *)v);
+}
+
+static void collect_ids(xmlNode *n)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        xmlChar *id = xmlGetProp(n, (const xmlChar *)"id");
+        keep_id(id);
+        xmlFree(id);
+        if (xmlStrcasecmp(n->name, (const xmlChar *)"a") == 0) {
+            xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
+            keep_id(name);
+            xmlFree(name);
+        }
+        collect_ids(n->children);
+    }
+}
+
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Parse the page read last for its ids, once. */
+static void parse_page(void)
+{
+    if (page_parsed)
+        return;
+    page_parsed = 1;
+    htmlDocPtr doc = htmlReadMemory(page_data, (int)page_len, page_path, NULL,
+                                    HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+                                        HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+    if (!doc)
+        return;
+    collect_ids(xmlDocGetRootElement(doc));
+    xmlFreeDoc(doc);
+    qsort(page_ids, page_nids, sizeof *page_ids, by_string);
+}
+
+int judge_anchor_on_page(const char *path, const char *anchor)
+{
+    if (!page_path || strcmp(page_path, path) != 0) {
+        forget_page();
+        page_path = dup_or_die(path);
+        if (read_file(path, SIZE_MAX, &page_data, &page_len) != 0 || page_len > INT32_MAX)
+            page_data = NULL;
+    }
+    if (!page_data || element_at(page_data, page_len, anchor) != SIZE_MAX)
+        return 1;
+    /* The page may write the id with character references ("&lt;n&gt;",
+     * "&#64;"): as the page's parser decodes them. */
+    parse_page();
+    return bsearch(&anchor, page_ids, page_nids, sizeof *page_ids, by_string) != NULL;
+}
+
+void judge_cleanup(void)
+{
+    forget_page();
     while (sections) {
         section *s = sections;
         sections = s->next;
