@@ -729,6 +729,22 @@ static elem *term_begun(html *h)
     return NULL;
 }
 
+/* The id of an empty element right before a <dt> opening now, with no text
+ * between (Texinfo's index entries, <span id="index-AUTO_005fPUSHD"></span>,
+ * written before the term they index, at the end of the entry above): the
+ * term's place, as an id inside it would be. NULL when there is none, or
+ * when the element bearing it is still open (a container around the list,
+ * the place of all of it). */
+static const char *marker_before(const html *h)
+{
+    if (!h->last_id || h->text_since_id || !h->fresh_id)
+        return NULL;
+    for (size_t i = 0; i < h->depth && i < HTML_DEPTH; i++)
+        if (h->stack[i].id && strcmp(h->stack[i].id, h->last_id) == 0)
+            return NULL;
+    return h->last_id;
+}
+
 /* A term with an id (an API entry: <dt id="json.dumps">, or <dt><a
  * id="def_x"></a>) starts: it heads a section of its own, below the heading
  * and the lists around it. */
@@ -775,10 +791,13 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
     if (!e || !reading(h))
         return;
     elem *term = NULL;
+    const char *marked = NULL;
     if (heading_number(name) && !h->heading_level)
         heading_opens(h, e, heading_number(name), id);
     else if ((kind & K_DT) && id && *id && !h->heading_level)
         definition_opens(h, e, id);
+    else if ((kind & K_DT) && !h->heading_level && (marked = marker_before(h)))
+        definition_opens(h, e, marked);
     else if ((kind & K_A) && !attr(atts, "href") && id && *id && !h->heading_level &&
              (term = term_begun(h)))
         definition_opens(h, term, id);

@@ -753,6 +753,27 @@ static const row rows[] = {
         .sections = {{"Hovering", "hovering-label", "Kestrels"}, {"Prey", "", "Kestrels"}},
     },
     {
+        /* An empty element's id right before a term, nothing read between
+         * (Texinfo writes its index entries' ids there, at the end of the
+         * entry above), is the term's place: the term heads a section
+         * there, as a term holding the id does. A list's container's id
+         * is no term's place: its terms stay text. */
+        .name = "html_heads_a_section_with_a_term_right_after_an_empty_elements_id",
+        .page = "<html><body><h1>Kiln</h1><h2 id=\"settings\">Settings</h2>"
+                "<p>Each line names a setting.</p>\n"
+                "<span id=\"index-ramp\"></span>\n<dl><dt><code>ramp</code></dt>"
+                "<dd><p>Degrees gained an hour.</p>\n<span id=\"index-hold\"></span>"
+                "<span id=\"index-soak\"></span>\n</dd>"
+                "<dt><code>hold</code></dt><dd><p>Minutes kept at the peak.</p></dd></dl>"
+                "<h2>Glazes</h2><div id=\"glaze-list\"><dl><dt>celadon</dt>"
+                "<dd><p>Grey-green.</p></dd><dt>tenmoku</dt><dd><p>Dark brown.</p></dd></dl>"
+                "</div></body></html>",
+        .sections = {{"Settings", "settings", "Kiln", "names"},
+                     {"ramp", "index-ramp", "Kiln > Settings", "gained", "kept"},
+                     {"hold", "index-soak", "Kiln > Settings", "peak"},
+                     {"Glazes", "", "Kiln", "celadon"}},
+    },
+    {
         /* A link can only land on an id of the page: without one, a
          * section has no anchor (its links are the page's, with a text
          * fragment), never a made-up slug. */
