@@ -40,7 +40,9 @@
  *     page), link-dense text unless its words are mostly found in the
  *     page's prose (related links), and a bar of links with only labels
  *     between them ("Next: A, Up: B") at the edge of the content.
- * <meta name="robots" content="noindex"> excludes the page.
+ * <meta name="robots" content="noindex"> excludes the page, and so does a
+ * redirect at once to another (<meta http-equiv="refresh" content="0;
+ * url=...">): the page it names holds the text.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -493,11 +495,49 @@ static int reading(const html *h)
     return !h->skipping;
 }
 
-/* <meta name="robots" content="noindex">: the page asks not to be indexed. */
-static void note_robots(html *h, const xmlChar **atts)
+/* Is CONTENT, a <meta http-equiv="refresh">'s, a move elsewhere at once:
+ * "0; url=OTHER" (OTHER not a place of this page)? A page that redirects
+ * before it is seen only names where its content is (Texinfo writes one
+ * for every node and anchor, "The node you are looking for is at ..."). */
+static int redirects_at_once(const char *content)
+{
+    const char *c = content;
+    while (*c == ' ')
+        c++;
+    if (*c != '0')
+        return 0;
+    while (*c == '0')
+        c++;
+    if (*c == '.')
+        while (*++c == '0')
+            ;
+    while (*c == ' ')
+        c++;
+    if (*c != ';' && *c != ',')
+        return 0;
+    c++;
+    while (*c == ' ')
+        c++;
+    if (strncasecmp(c, "url", 3) != 0)
+        return 0;
+    c += 3;
+    while (*c == ' ')
+        c++;
+    if (*c++ != '=')
+        return 0;
+    while (*c == ' ' || *c == '\'' || *c == '"')
+        c++;
+    return *c && *c != '#';
+}
+
+/* <meta name="robots" content="noindex">: the page asks not to be indexed;
+ * <meta http-equiv="refresh" content="0; url=..."> it is a redirect. */
+static void note_meta(html *h, const xmlChar **atts)
 {
     const char *n = attr(atts, "name"), *c = attr(atts, "content");
-    if (n && c && strcasecmp(n, "robots") == 0 && find_ci(c, strlen(c), "noindex")) {
+    const char *equiv = attr(atts, "http-equiv");
+    if ((n && c && strcasecmp(n, "robots") == 0 && find_ci(c, strlen(c), "noindex")) ||
+        (equiv && c && strcasecmp(equiv, "refresh") == 0 && redirects_at_once(c))) {
         h->d->excluded = 1;
         xmlStopParser(h->ctxt);
     }
@@ -768,7 +808,7 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
         return;
     unsigned kind = tag_kind(name);
     if (kind & K_META) {
-        note_robots(h, atts);
+        note_meta(h, atts);
         return;
     }
     if ((kind & K_TITLE) && !h->title.len) {

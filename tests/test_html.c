@@ -891,6 +891,25 @@ static const row rows[] = {
         .excluded = YES,
     },
     {
+        /* Texinfo writes such a page for every node and anchor: its text
+         * only says where the node is. */
+        .name = "html_excludes_a_page_that_redirects_at_once_to_another",
+        .page = "<html><head><meta http-equiv=\"Refresh\" content=\"0; url=Expansion.html"
+                "#Filename-Expansion\"><title>Filename Expansion</title></head><body>"
+                "<p>The node you are looking for is at <a href=\"Expansion.html"
+                "#Filename-Expansion\">Filename Expansion</a>.</p></body></html>",
+        .excluded = YES,
+    },
+    {
+        .name = "html_keeps_a_page_that_redirects_later_or_reloads_or_moves_within_itself",
+        .page = "<html><head><meta http-equiv=\"refresh\" content=\"5; url=new.html\">"
+                "<meta http-equiv=\"refresh\" content=\"30\">"
+                "<meta http-equiv=\"refresh\" content=\"0; url=#latest\"></head>"
+                "<body><p>Scores so far.</p></body></html>",
+        .excluded = NO,
+        .holding = {"Scores"},
+    },
+    {
         .name = "html_does_not_exclude_a_page_whose_description_says_noindex",
         .page = "<html><head><meta name=\"description\" content=\"noindex\"></head>"
                 "<body><p>Fine to index.</p></body></html>",
