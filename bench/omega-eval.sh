@@ -1,10 +1,11 @@
 #!/bin/sh
 # omega-eval.sh RELEVANCE NAME:PACKAGE:DIR...: the Omega half of `make eval`,
-# run from the top of the tree after rubric's half. For each tree DIR whose
-# judged queries RELEVANCE/NAME.tsv exist: an omindex database of the whole
-# tree (build/eval-omega-NAME.db), then the same judged queries through quest
-# (build/omega-eval), judged at page level as rubric's pages are. Each output
-# goes to build/eval-omega-NAME.out for the table (bench/eval-table.sh). -v in
+# run from the top of the tree after rubric's half. For each tree DIR with
+# judged queries (RELEVANCE/NAME.tsv, or those rubric's half drew from its
+# index): an omindex database of the whole tree (build/eval-omega-NAME.db),
+# then the same judged queries through quest (build/omega-eval), judged at
+# page level as rubric's pages are. Each output goes to
+# build/eval-omega-NAME.out for the table (bench/eval-table.sh). -v in
 # $EVALFLAGS lists the misses.
 #
 # omindex reads the files rubric-index reads and no others, so both engines
@@ -40,7 +41,10 @@ for tree in "$@"; do
     name=${tree%%:*}
     dir=${tree##*:}
     # rubric's half said why a tree is skipped.
-    if [ ! -d "$dir" ] || [ ! -f "$relevance/$name.tsv" ]; then continue; fi
+    index=build/eval-index/$name-index.tsv
+    if [ ! -d "$dir" ] || { [ ! -f "$relevance/$name.tsv" ] && [ ! -f "$index" ]; }; then
+        continue
+    fi
     db=build/eval-omega-$name.db
     # Its per-file messages (empty pages, say) go to a log. $types is a list
     # of options, split but not globbed.
@@ -64,10 +68,11 @@ for tree in "$@"; do
         [ -z "$files" ] || [ "$pages" = "$files" ] ||
             echo "omega-eval: omindex and rubric-index did not read the same files of $dir" >&2
     fi
-    evaluate "build/eval-omega-$name.out" build/omega-eval $flags --db "$db" --prefix "$dir" \
-        "$relevance/$name.tsv"
+    if [ -f "$relevance/$name.tsv" ]; then
+        evaluate "build/eval-omega-$name.out" build/omega-eval $flags --db "$db" \
+            --prefix "$dir" "$relevance/$name.tsv"
+    fi
     # The known-item queries drawn from its index, when rubric's half drew them.
-    index=build/eval-index/$name-index.tsv
     if [ -f "$index" ]; then
         evaluate "build/eval-omega-$name-index.out" build/omega-eval $flags --db "$db" \
             --prefix "$dir" "$index"
