@@ -1059,7 +1059,8 @@ typedef struct group {
  *     line of gloss); its entries point at the prose, which ranks instead.
  *     A definition list whose terms are mostly not links is no index but
  *     the definitions themselves (a reference's settings, each a name and
- *     a line or two that link elsewhere);
+ *     a line or two that link elsewhere), unless what follows its terms is
+ *     mostly link text (the places each term is found: link-dense text);
  *   - link-dense text (a list of mostly links, a block mostly link text),
  *     unless its words are mostly the page's own prose (related links);
  *   - a bar of links with only labels between them ("Next: A, Up: B",
@@ -1076,7 +1077,10 @@ static int navigation(rubric_analyzer *an, vocab_ctx *v, const group *g, int lis
         g->link_bytes * 100 >= g->bytes * INDEX_LINK_PERCENT &&
         g->words <= g->items * INDEX_ENTRY_WORDS && g->longest <= INDEX_ENTRY_WORDS_MAX)
         return 1;
-    int dense = list ? g->items >= LINK_LIST_MIN && g->dense * 100 >= g->items * LINK_LIST_PERCENT
+    /* Terms that are not links, each followed by links alone, are an index
+     * that lists a term's places after it (Exim's): judged by its glosses. */
+    size_t glosses = defines ? g->items - g->terms : g->items;
+    int dense = list ? glosses >= LINK_LIST_MIN && g->dense * 100 >= glosses * LINK_LIST_PERCENT
                      : g->dense && g->link_bytes >= 20;
     if (dense)
         return unrelated(an, v, g->text.data, g->text.len);

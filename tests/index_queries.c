@@ -12,7 +12,9 @@
  * nested in another entry's list is read as the index reads it, after the
  * name of the entry above ("flush()" and its sub-entry "(io.BufferedWriter
  * method)" give "flush() (io.BufferedWriter method)": the name less what
- * follows " ("). The target is the link's, as a path under PREFIX (the
+ * follows " ("). A term without a link whose <dd> lists the places it is
+ * found (<dt>term</dt><dd><a>place</a>, <a>place</a></dd>) is an entry with
+ * each of them as a target. The target is the link's, as a path under PREFIX (the
  * tree's folder) and an anchor. Links into the index itself (a letter bar)
  * and names without two letters or digits are no entries. Entries with the
  * same query are one query with all their targets.
@@ -167,15 +169,54 @@ static int is_index_id(const reader *r, const char *id)
     return 0;
 }
 
+static void add_link(reader *r, xmlNode *a, const char *name, const char *parent);
+
+/* The links of a <dd> (outside the lists nested in it), each a target of
+ * the term NAME: an index that lists a term's places after it (Exim's:
+ * <dt>term</dt><dd><a>place</a>, <a>place</a></dd>). */
+static void add_places(reader *r, xmlNode *dd, const char *name, const char *parent)
+{
+    for (xmlNode *c = dd->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (!xmlStrcmp(c->name, BAD_CAST "ul") || !xmlStrcmp(c->name, BAD_CAST "ol") ||
+            !xmlStrcmp(c->name, BAD_CAST "dl"))
+            continue;
+        if (!xmlStrcmp(c->name, BAD_CAST "a") && xmlHasProp(c, BAD_CAST "href"))
+            add_link(r, c, name, parent);
+        else
+            add_places(r, c, name, parent);
+    }
+}
+
 /* The entry at NODE (an li, dt or tr), under the entry named PARENT. */
 static void read_entry(reader *r, xmlNode *node, const char *parent)
 {
     xmlNode *a = first_link(node);
+    if (!a && !xmlStrcmp(node->name, BAD_CAST "dt")) {
+        xmlNode *dd = node->next;
+        while (dd && dd->type != XML_ELEMENT_NODE)
+            dd = dd->next;
+        if (dd && !xmlStrcmp(dd->name, BAD_CAST "dd")) {
+            char *name = text_of(node, 1);
+            if (named(name))
+                add_places(r, dd, name, parent);
+            free(name);
+        }
+        return;
+    }
     if (!a)
         return;
+    char *name = text_of(a, 0);
+    add_link(r, a, name, parent);
+    free(name);
+}
+
+/* Link A as a target of the entry NAME, under the entry named PARENT. */
+static void add_link(reader *r, xmlNode *a, const char *name, const char *parent)
+{
     char *href = (char *)xmlGetProp(a, BAD_CAST "href");
     const char *hash = href ? strchr(href, '#') : NULL;
-    char *name = text_of(a, 0);
     /* A target holds no blank: targets are separated by spaces. */
     if (hash && hash[1] && !strstr(href, "://") && !strpbrk(href, " \t\n\r\f") && named(name) &&
         !(hash == href && is_index_id(r, hash + 1))) {
@@ -186,7 +227,7 @@ static void read_entry(reader *r, xmlNode *node, const char *parent)
             sprintf(target, "%s%s", r->dir, hash);  /* completed by the caller */
         else
             sprintf(target, "%s%.*s%s", r->dir, (int)plen, href, hash);
-        char *query = name;
+        const char *query = name;
         char *joined = NULL;
         if (parent && *parent) {
             size_t keep = strlen(parent);
@@ -201,7 +242,6 @@ static void read_entry(reader *r, xmlNode *node, const char *parent)
         free(joined);
         free(target);
     }
-    free(name);
     xmlFree(href);
 }
 

@@ -532,6 +532,18 @@ static void linked_terms_index(sbuf *b)
     sb_puts(b, "</dl></body></html>");
 }
 
+/* A back-of-book index that lists each term's places after it: twelve
+ * terms, none a link, each followed by the links to where it is found. */
+static void places_index(sbuf *b)
+{
+    sb_puts(b, "<html><body><h1>Concept Index</h1><p>Where each idea is told.</p><dl>");
+    for (int i = 0; i < 12; i++)
+        sb_printf(b, "<dt>retry%d interval</dt><dd><p><a href=\"ch%d.html#s%d\">Queue runs "
+                     "<small>[Timing]</small></a>, <a href=\"ch%d.html#t%d\">Hosts</a></p></dd>",
+                  i, i, i, i + 1, i);
+    sb_puts(b, "</dl></body></html>");
+}
+
 /* A table of facts: 30 rows of short cells, one link among them. */
 static void facts_table(sbuf *b)
 {
@@ -1042,6 +1054,12 @@ static const row rows[] = {
         .make = linked_terms_index,
         .boilerplate = "spool_open_7",
         .content = {"Every symbol"},
+    },
+    {
+        .name = "html_marks_a_definition_list_of_names_followed_by_their_places_as_an_index",
+        .make = places_index,
+        .boilerplate = "retry7",
+        .content = {"Where each idea"},
     },
     {
         .name = "html_keeps_a_table_of_short_facts_with_a_few_links_as_content",
