@@ -5,7 +5,8 @@
  * Each line of a FILE is `query<TAB>target[ target...]`, each target
  * `path#anchor`: the sections a knowledgeable reader would want to land on
  * (blank lines and lines starting with '#' are skipped). Every query goes
- * through rubric_search() with limit 10 and otherwise default options; the
+ * through rubric_search() with limit 10, a time budget of EVAL_TIME_BUDGET
+ * seconds and otherwise default options; the
  * rank of the first acceptable result gives success@1, success@10 and MRR@10
  * (the reciprocal rank of that result, 0 past rank 10, averaged over queries),
  * at section level and at page level.
@@ -76,6 +77,9 @@
 #include "judge.h"
 #include "rubric.h"
 
+/* Seconds a search may spend matching: enough that none is cut short. */
+#define EVAL_TIME_BUDGET 5.0
+
 static const char usage_text[] =
     "usage: eval --db DIR [--prefix P] [--bm25 K1,B] [-v] FILE.tsv...\n"
     "Run judged queries (query<TAB>path#anchor ...) and print success@1,\n"
@@ -105,6 +109,9 @@ static judge_rank run_query(void *ctx, const char *query, const char *targets, c
     opts.limit = JUDGE_LIMIT;
     opts.k1 = bm25_k1;
     opts.b = bm25_b;
+    /* The ranking, not the machine's load: a search the default budget
+     * (30 ms) would cut short on a busy machine runs to its end. */
+    opts.time_budget = EVAL_TIME_BUDGET;
     rubric_results *res = NULL;
     char *err = NULL;
     int rc = rubric_search(db, query, strlen(query), &opts, &res, &err);
