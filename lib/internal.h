@@ -687,6 +687,9 @@ typedef struct qtree {
 /* Parse S (never a syntax error: invalid syntax reads as plain words).
  * RUBRIC_OK or RUBRIC_ENOMEM; free with qtree_free(). */
 int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q);
+/* The same, a '-' before a word being part of it (a command's option, as
+ * in "-bvs"), never an exclusion. */
+int qtree_parse_options(rubric_analyzer *an, const char *s, size_t len, qtree *q);
 void qtree_free(qtree *q);
 /* Q as text, for tests: WORDS(a b) for words side by side, AND(...), OR(...),
  * NEAR/n(...), "phrases"~n, -excluded, =exact, prefix*, field:value.

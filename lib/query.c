@@ -42,6 +42,7 @@ typedef struct lexer {
     const char *s;
     size_t len, pos;
     int plain;  /* no operators, brackets or fields: everything is words */
+    int dashes; /* a leading '-' is part of the word, never an exclusion */
 } lexer;
 
 static int ends_word(const lexer *l, size_t i)
@@ -89,7 +90,7 @@ static token next_token(lexer *l)
         }
         /* Prefixes: -word, +word, =word, field:word, and -( ... ). A
          * command-line option is a word: --name, and -x (one character). */
-        if (option_at(l)) {
+        if (option_at(l) || (l->dashes && l->s[l->pos] == '-')) {
             while (l->s[l->pos] == '-')
                 l->pos++;
         }
@@ -569,12 +570,12 @@ static void mark_function_words(qtree *q, const char *lang)
     }
 }
 
-int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q)
+/* Parse S into Q's root, as the query language says, else (not valid
+ * syntax) as plain words; with DASHES, a '-' before a word is no exclusion. */
+static int parse_words(rubric_analyzer *an, const char *s, size_t len, qtree *q, int dashes)
 {
-    memset(q, 0, sizeof *q);
-    q->text = s;
     for (int plain = 0; plain < 2; plain++) {
-        parser p = {{s, len, 0, plain}, {0}, an, q, 0};
+        parser p = {{s, len, 0, plain, dashes}, {0}, an, q, 0};
         advance(&p);
         q->root = parse_or(&p);
         if (p.tok.type != T_END)
@@ -595,9 +596,28 @@ int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q)
     if (empty(q->root))
         q->root = NULL;
     q->root = drop_repeats(q->root);
+    return RUBRIC_OK;
+}
+
+static int parse(rubric_analyzer *an, const char *s, size_t len, qtree *q, int dashes)
+{
+    memset(q, 0, sizeof *q);
+    q->text = s;
+    if (parse_words(an, s, len, q, dashes) != RUBRIC_OK)
+        return RUBRIC_ENOMEM;
     q->has_positive = positive(q->root);
     mark_function_words(q, rubric_analyzer_lang(an));
     return RUBRIC_OK;
+}
+
+int qtree_parse(rubric_analyzer *an, const char *s, size_t len, qtree *q)
+{
+    return parse(an, s, len, q, 0);
+}
+
+int qtree_parse_options(rubric_analyzer *an, const char *s, size_t len, qtree *q)
+{
+    return parse(an, s, len, q, 1);
 }
 
 void qtree_mark_prefix(qtree *q, size_t len)

@@ -521,6 +521,13 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     int rc = RUBRIC_ENOMEM;
     if (!q || !fixed || !r || !words || qtree_parse(db->an, query, len, q) != RUBRIC_OK)
         goto done;
+    /* Nothing but exclusions would match nothing: "-bvs" is rather a
+     * command's option, searched for. */
+    if (q->root && !q->has_positive) {
+        qtree_free(q);
+        if (qtree_parse_options(db->an, query, len, q) != RUBRIC_OK)
+            goto done;
+    }
     if (o.prefix)
         qtree_mark_prefix(q, len);
     /* An index without the facet values counts none: asked once here. */

@@ -499,6 +499,15 @@ static void not_and_minus_exclude(void)
     EXPECT_KEYS("apples -\"river along\"", APPLES);  /* that phrase is nowhere */
 }
 
+/* A query of nothing but dashed words would match nothing: it is a
+ * command's options ("-bvs", "-Wall"), searched for as words. */
+static void dashed_words_alone_are_searched_for(void)
+{
+    EXPECT_KEYS("-apples", APPLES);
+    EXPECT_FIRST("-apples -pears", "orchard.txt#mixed-baskets", "orchard.txt#green-pears");
+    EXPECT_KEYS("-(apples AND pears)", "orchard.txt#mixed-baskets");
+}
+
 static void plus_is_the_same_as_the_word(void)
 {
     EXPECT_KEYS("+apples", APPLES);
@@ -743,7 +752,7 @@ static void a_search_out_of_time_says_its_results_are_partial(void)
 
 static void queries_without_words_are_einval(void)
 {
-    static const char *const qs[] = {"", "   ", "(", "-", "\"\"", "*", "-apples", "NOT apples"};
+    static const char *const qs[] = {"", "   ", "(", "-", "\"\"", "*", "NOT apples", "NOT (apples OR pears)"};
     for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
         rubric_results *r = NULL;
         char *err = NULL;
@@ -777,7 +786,7 @@ static void a_query_without_words_is_not_said_to_hold_exclusions(void)
     }
     char *err = NULL;
     rubric_results *r = NULL;
-    rubric_search(g_db, "-apples", 7, NULL, &r, &err);
+    rubric_search(g_db, "NOT apples", 10, NULL, &r, &err);
     CHECK(err && strstr(err, "exclusion"));
     free(err);
     rubric_results_free(r);
@@ -1830,6 +1839,7 @@ int main(void)
     RUN(and_requires_both);
     RUN(or_accepts_either);
     RUN(not_and_minus_exclude);
+    RUN(dashed_words_alone_are_searched_for);
     RUN(plus_is_the_same_as_the_word);
     RUN(parentheses_group);
     RUN(a_phrase_matches_adjacent_words_in_order);
