@@ -50,16 +50,17 @@ BENCH_MISSING := $(strip $(foreach f,$(BENCH_PROBES),$(if $(wildcard $(f)),,$(f)
 # The trees `make eval` judges, NAME:PACKAGE:DIR each: a Debian package's
 # documentation indexed whole, as installed, with its judged queries in
 # tests/relevance/NAME.tsv, or only those drawn from its own index
-# (EVAL_INDEXES: zsh's and Octave's, Texinfo manuals kept as a check on
-# generators the written sets do not cover); beside rubric, SQLite FTS5 and
-# Omega (omindex, quest) as baselines.
+# (EVAL_INDEXES: zsh's and Octave's Texinfo manuals, Exim's specification,
+# kept as a check on generators the written sets do not cover); beside
+# rubric, SQLite FTS5 and Omega (omindex, quest) as baselines.
 EVAL_TREES = python-docs:python3.11-doc:/usr/share/doc/python3.11/html \
              git-docs:git-doc:/usr/share/doc/git-doc \
              gtk3-docs:libgtk-3-doc:/usr/share/gtk-doc/html/gtk3 \
              bash-docs:bash-doc:/usr/share/doc/bash \
              cmake-docs:cmake-doc:/usr/share/doc/cmake-doc/html \
              zsh-docs:zsh-doc:/usr/share/doc/zsh-common/html \
-             octave-docs:octave-doc:/usr/share/doc/octave/octave.html
+             octave-docs:octave-doc:/usr/share/doc/octave/octave.html \
+             exim-docs:exim4-doc-html:/usr/share/doc/exim4-doc-html/spec_html
 EVAL_PACKAGES = $(foreach t,$(EVAL_TREES),$(word 2,$(subst :, ,$(t)))) xapian-omega xapian-tools \
                 $(SQLITE_PACKAGES)
 EVAL_PROBES = $(foreach t,$(EVAL_TREES),$(word 3,$(subst :, ,$(t)))) /usr/bin/omindex /usr/bin/quest \
@@ -71,7 +72,8 @@ EVAL_MISSING := $(strip $(foreach f,$(EVAL_PROBES),$(if $(wildcard $(f)),,$(f)))
 # entries drawn with a fixed seed. git-doc ships no index.
 EVAL_INDEXES = python-docs:genindex-all.html gtk3-docs:api-index-full.html \
                bash-docs:bashref.html\#Indexes cmake-docs:genindex.html \
-               zsh-docs:Concept-Index.html octave-docs:Concept-Index.html
+               zsh-docs:Concept-Index.html octave-docs:Concept-Index.html \
+               exim-docs:ch-option_index.html
 EVAL_INDEX_NAMES = $(foreach i,$(EVAL_INDEXES),$(word 1,$(subst :, ,$(i)))-index)
 # Where the judged queries are read from (another folder of NAME.tsv files
 # may stand in: `make eval RELEVANCE=DIR`).
