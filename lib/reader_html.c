@@ -1082,8 +1082,13 @@ static int navigation(rubric_analyzer *an, vocab_ctx *v, const group *g, int lis
     size_t glosses = defines ? g->items - g->terms : g->items;
     int dense = list ? glosses >= LINK_LIST_MIN && g->dense * 100 >= glosses * LINK_LIST_PERCENT
                      : g->dense && g->link_bytes >= 20;
-    if (dense)
-        return unrelated(an, v, g->text.data, g->text.len);
+    /* A block of related links may still be a bar ("Previous: A, Up: B"
+     * names pages on this one's subject); a list of them is content. */
+    if (dense) {
+        int away = unrelated(an, v, g->text.data, g->text.len);
+        if (away || list)
+            return away;
+    }
     size_t labels = g->words > g->link_words ? g->words - g->link_words : 0;
     if (g->links >= 2 && labels <= g->links + LINK_BAR_LABELS && labels <= LINK_BAR_WORDS_MAX)
         return edge || unrelated(an, v, g->link_text.data, g->link_text.len);

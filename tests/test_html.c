@@ -991,6 +991,18 @@ static const row rows[] = {
         .content = {"needs a vent", "draws fumes"},
     },
     {
+        /* Its links name pages on the page's own subject, in the words of
+         * its prose, and are nearly all its text: still a bar, at the edge. */
+        .name = "html_marks_a_bar_of_links_to_pages_on_the_same_subject_as_boilerplate",
+        .page = "<html><body><h2 id=\"perm\">Permutation Matrices</h2><p>A permutation matrix permutes "
+                "rows; diagonal matrices scale them, and the algebra of both is cheap.</p>"
+                "<p>Previous: <a href=\"diag.html\">Diagonal Matrices</a>, "
+                "Up: <a href=\"algebra.html\">Algebra with Permutation Matrices</a> "
+                "[<a href=\"index.html#toc\">Contents</a>]</p></body></html>",
+        .boilerplate = "Previous",
+        .content = {"permutes rows"},
+    },
+    {
         .name = "html_keeps_a_sentence_naming_its_links_inside_a_section_as_content",
         .page = "<html><body><h1>Kilns</h1><p>Every kiln needs a vent and a sitter.</p>"
                 "<p>See <a href=\"#vent\">vent</a> and <a href=\"#sitter\">sitter</a>.</p>"
