@@ -1,9 +1,12 @@
 /* reader.c: rubric_doc, the passages read from one source; the reader for each kind of file. */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <uniconv.h>
 #include <unistr.h>
 
 #include "internal.h"
@@ -219,15 +222,99 @@ static const char *not_text(const char *data, size_t len, char *why, size_t whyl
     return NULL;
 }
 
-int rubric_doc_read(const char *path, const char *data, size_t len, rubric_doc **out,
-                    char **errmsg)
+/* The charset an HTML page declares in its first CHARSET_PRESCAN bytes
+ * (<meta charset="X">, <meta http-equiv="Content-Type" content="...;
+ * charset=X">, <?xml ... encoding="X"?>), into OUT; 0 when none. */
+#define CHARSET_PRESCAN 1024
+static int declared_charset(const char *data, size_t len, char *out, size_t outlen)
 {
-    *out = NULL;
-    if (errmsg)
-        *errmsg = NULL;
-    char why[128];
-    const struct reader *r = reader_for(path);
-    const char *bad = r ? not_text(data, len, why, sizeof why)
+    size_t n = len < CHARSET_PRESCAN ? len : CHARSET_PRESCAN;
+    static const char *const keys[] = {"charset=", "encoding="};
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+            size_t kl = strlen(keys[k]);
+            if (i + kl > n || strncasecmp(data + i, keys[k], kl) != 0)
+                continue;
+            size_t j = i + kl, o = 0;
+            while (j < n && (data[j] == '"' || data[j] == '\'' || data[j] == ' '))
+                j++;
+            while (j < n && o + 1 < outlen &&
+                   (isalnum((unsigned char)data[j]) || strchr("-_.:", data[j])))
+                out[o++] = data[j++];
+            out[o] = '\0';
+            if (o)
+                return 1;
+        }
+    return 0;
+}
+
+/* DATA (LEN bytes, in CHARSET) as UTF-8, in *TEXT and *TEXT_LEN, with
+ * OFFSETS[i] the offset in it of the character at source byte i ((size_t)-1
+ * inside a character): RUBRIC_OK, RUBRIC_ENOMEM, or RUBRIC_EINPUT with WHY
+ * said (a charset iconv does not know, or bytes that are not of it). */
+static int to_utf8(const char *charset, const char *data, size_t len, char **text,
+                   size_t *text_len, size_t **offsets, char *why, size_t whylen)
+{
+    *offsets = malloc((len + 1) * sizeof **offsets);  /* one more: to_source_offsets() */
+    if (!*offsets)
+        return RUBRIC_ENOMEM;
+    size_t n = 0;
+    uint8_t *u = u8_conv_from_encoding(charset, iconveh_error, data, len, *offsets, NULL, &n);
+    if (!u) {
+        free(*offsets);
+        *offsets = NULL;
+        if (errno == ENOMEM)
+            return RUBRIC_ENOMEM;
+        snprintf(why, whylen, "not UTF-8 text, nor %s as it declares (%s)", charset,
+                 errno == EINVAL ? "a charset this system cannot convert" : "bytes that are not");
+        return RUBRIC_EINPUT;
+    }
+    *text = (char *)u;
+    *text_len = n;
+    return RUBRIC_OK;
+}
+
+/* The passages of D were read from a conversion of the source to UTF-8:
+ * their byte ranges and maps, offsets in the conversion (LEN bytes of it),
+ * become offsets in the source again through OFFSETS (N source bytes). */
+static void to_source_offsets(rubric_doc *d, size_t *offsets, size_t n, size_t len)
+{
+    /* Compacted to the characters' starts: source byte SRC[k] begins the
+     * character at DST[k] of the conversion, both increasing. */
+    size_t *src = malloc((n + 1) * sizeof *src), k = 0;
+    if (!src)
+        return;  /* the ranges stay the conversion's */
+    for (size_t i = 0; i < n; i++)
+        if (offsets[i] != (size_t)-1) {
+            offsets[k] = offsets[i];
+            src[k++] = i;
+        }
+    offsets[k] = len;
+    src[k] = n;
+    for (size_t p = 0; p < d->count; p++) {
+        rubric_passage *q = &d->passages[p];
+        size_t *at[2] = {&q->start, &q->end};
+        for (size_t j = 0; j < 2 + q->nmap; j++) {
+            size_t *x = j < 2 ? at[j] : (size_t *)&q->map[2 * (j - 2) + 1];
+            size_t lo = 0, hi = k;  /* the last character starting at or before *x */
+            while (lo < hi) {
+                size_t mid = (lo + hi + 1) / 2;
+                if (offsets[mid] <= *x)
+                    lo = mid;
+                else
+                    hi = mid - 1;
+            }
+            *x = src[lo];
+        }
+    }
+    free(src);
+}
+
+/* rubric_doc_read() of DATA, in UTF-8 (or not text), with reader R. */
+static int read_as(const struct reader *r, const char *path, const char *data, size_t len,
+                   rubric_doc **out, char **errmsg, char *why, size_t whylen)
+{
+    const char *bad = r ? not_text(data, len, why, whylen)
                            : "no reader for this kind of file";
     if (bad) {
         if (errmsg)
@@ -258,6 +345,40 @@ int rubric_doc_read(const char *path, const char *data, size_t len, rubric_doc *
     }
     *out = d;
     return RUBRIC_OK;
+}
+
+int rubric_doc_read(const char *path, const char *data, size_t len, rubric_doc **out,
+                    char **errmsg)
+{
+    *out = NULL;
+    if (errmsg)
+        *errmsg = NULL;
+    char why[160];
+    const struct reader *r = reader_for(path);
+    /* A page not in UTF-8 that says which charset it is in is read in
+     * UTF-8 (Apache's Korean manual is in EUC-KR), its ranges still the
+     * source's. */
+    char charset[64], *converted = NULL;
+    size_t *offsets = NULL, source_len = len;
+    if (r && r->structure == DOC_STRUCTURE_HTML && len && !memchr(data, '\0', len) &&
+        u8_check((const uint8_t *)data, len) && declared_charset(data, len, charset, sizeof charset) &&
+        strcasecmp(charset, "utf-8") != 0 && strcasecmp(charset, "utf8") != 0) {
+        size_t clen = 0;
+        int rc = to_utf8(charset, data, len, &converted, &clen, &offsets, why, sizeof why);
+        if (rc != RUBRIC_OK) {
+            if (errmsg && rc == RUBRIC_EINPUT)
+                *errmsg = xstrdup(why);
+            return rc;
+        }
+        data = converted;
+        len = clen;
+    }
+    int rc = read_as(r, path, data, len, out, errmsg, why, sizeof why);
+    if (rc == RUBRIC_OK && offsets)
+        to_source_offsets(*out, offsets, source_len, len);
+    free(converted);
+    free(offsets);
+    return rc;
 }
 
 int rubric_doc_excluded(const rubric_doc *d)

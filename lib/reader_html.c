@@ -1286,8 +1286,11 @@ int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
     int rc = RUBRIC_ENOMEM;
     h->ctxt = htmlCreatePushParserCtxt(&sax, h, NULL, 0, NULL, XML_CHAR_ENCODING_UTF8);
     if (h->ctxt) {
+        /* The page is UTF-8 by now (reader.c converts one in another
+         * charset): a charset it declares is not read again. */
         htmlCtxtUseOptions(h->ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-                                        HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+                                        HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+                                        HTML_PARSE_IGNORE_ENC);
         htmlParseChunk(h->ctxt, data, (int)len, 1);
         if (!h->failed && !h->d->excluded) {
             end_block(h);

@@ -928,6 +928,37 @@ static const row rows[] = {
         .excluded = NO,
     },
     {
+        /* Read in UTF-8, its byte ranges still the page's own. */
+        .name = "html_reads_a_page_in_the_charset_it_declares",
+        .page = "<html><head><meta charset=\"iso-8859-1\"><title>Menu</title></head><body>"
+                "<h1>Caf\xE9s</h1><p>Open late; cr\xE8me br\xFBl\xE9" "e every night.</p>"
+                "<h2 id=\"soup\">Soup</h2><p>Leek and potato, with rye bread.</p></body></html>",
+        .title = "Caf\xC3\xA9s",
+        .sections = {{"Soup", "soup", "Caf\xC3\xA9s", "potato"}},
+        .holding = {"cr\xC3\xA8me br\xC3\xBBl\xC3\xA9" "e every"},
+        .valid_utf8 = 1,
+        .ranges = 1,
+    },
+    {
+        /* Apache's Korean manual: a page mostly of bytes that are not UTF-8. */
+        .name = "html_reads_a_page_in_euc_kr_as_it_declares",
+        .page = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; "
+                "charset=EUC-KR\"></head><body>"
+                "<h1>\xB4\xD9\xC1\xDF\xC3\xB3\xB8\xAE \xB8\xF0\xB5\xE2</h1>"
+                "<p>MPM \xB8\xF0\xB5\xE2\xC0\xBA \xBC\xAD\xB9\xF6\xC0\xC7 "
+                "\xB1\xE2\xB4\xC9\xC0\xBB \xC8\xAE\xC0\xE5\xC7\xD1\xB4\xD9</p></body></html>",
+        .title = "\xEB\x8B\xA4\xEC\xA4\x91\xEC\xB2\x98\xEB\xA6\xAC \xEB\xAA\xA8\xEB\x93\x88",
+        .holding = {"\xEB\xAA\xA8\xEB\x93\x88\xEC\x9D\x80 \xEC\x84\x9C\xEB\xB2\x84\xEC\x9D\x98"},
+        .ranges = 1,
+    },
+    {
+        /* Valid UTF-8 is UTF-8, whatever the page says (not "CafÃ©"). */
+        .name = "html_reads_a_utf8_page_as_utf8_though_it_declares_another_charset",
+        .page = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; "
+                "charset=iso-8859-1\"></head><body><p>Caf\xC3\xA9 au lait.</p></body></html>",
+        .holding = {"Caf\xC3\xA9 au"},
+    },
+    {
         .name = "html_decodes_character_references_in_titles_and_text",
         .page = "<html><body><h1>Fish &amp; Chips &eacute;t&eacute; &#x263A;</h1>"
                 "<p>Salt&nbsp;and vinegar &amp; more &#233;&lt;tags&gt;.</p>"
@@ -1301,6 +1332,27 @@ static void html_reads_a_20_mb_page_of_paragraphs(void)
     free(b.data);
 }
 
+/* A page in a charset the system cannot convert is skipped, and the message
+ * says which charset it declared; so is one whose bytes are not of it. */
+static void html_in_an_unknown_charset_is_skipped_naming_it(void)
+{
+    static const char *const pages[] = {
+        "<html><head><meta charset=\"x-unheard-of\"></head><body><p>caf\xE9</p></body></html>",
+        "<html><head><meta charset=\"euc-kr\"></head><body><p>caf\xE9\xFF</p></body></html>",
+    };
+    for (size_t i = 0; i < N(pages); i++) {
+        rubric_doc *d = NULL;
+        char *err = NULL;
+        int rc = rubric_doc_read("page.html", pages[i], strlen(pages[i]), &d, &err);
+        CHECK(rc == RUBRIC_EINPUT && !d);
+        CHECK(err && strstr(err, i ? "euc-kr" : "x-unheard-of"));
+        if (err && !strstr(err, i ? "euc-kr" : "x-unheard-of"))
+            fprintf(stderr, "  message: %s\n", err);
+        free(err);
+        rubric_doc_free(d);
+    }
+}
+
 int main(void)
 {
     for (size_t i = 0; i < N(rows); i++)
@@ -1310,5 +1362,6 @@ int main(void)
     RUN(html_reads_an_element_with_a_million_attributes_at_once);
     RUN(xhtml_internal_dtd_subset_is_not_text);
     RUN(html_reads_a_20_mb_page_of_paragraphs);
+    RUN(html_in_an_unknown_charset_is_skipped_naming_it);
     return HARNESS_END();
 }
