@@ -295,6 +295,7 @@ static void to_source_offsets(rubric_doc *d, size_t *offsets, size_t n, size_t l
         rubric_passage *q = &d->passages[p];
         size_t *at[2] = {&q->start, &q->end};
         for (size_t j = 0; j < 2 + q->nmap; j++) {
+            /* The map is the document's own copy (doc_add()). */
             size_t *x = j < 2 ? at[j] : (size_t *)&q->map[2 * (j - 2) + 1];
             size_t lo = 0, hi = k;  /* the last character starting at or before *x */
             while (lo < hi) {
