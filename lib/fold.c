@@ -67,7 +67,13 @@ typedef struct postings {
     int stock;       /* held by more than FOLD_COMMON pages; -1: not yet told */
 } postings;
 
-/* A list of sample terms, as indexes into fold_pass.terms. */
+/* A sample no other passage holds is evidence of nothing but its passage's
+ * length: it is kept as LONELY + its level, never as a term of its own
+ * (most samples of a corpus are such, and a term costs some hundred bytes). */
+#define LONELY (SIZE_MAX - LAYOUT_SAMPLE_LEVELS)
+
+/* A list of sample terms, as indexes into fold_pass.terms (or LONELY + a
+ * level). */
 typedef struct samples {
     size_t *v;
     size_t n, cap;
@@ -274,8 +280,17 @@ static const samples *samples_of(fold_pass *f, unsigned docid)
     f->one.n = 0;
     int rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_SAMPLE, keep_term, &f->names));
     for (size_t s = 0; s < f->names.n; s++) {
-        size_t t = rc == RUBRIC_OK ? term_index(f, f->names.v[s], strlen(f->names.v[s])) : 0;
+        const char *name = f->names.v[s];
+        size_t len = strlen(name), t = 0;
         int stock = 1;
+        if (rc == RUBRIC_OK && xs_db_termfreq(f->db, name, len) == 1) {
+            if (add_index(&f->one, LONELY + (size_t)layout_sample_level(name, len)) < 0)
+                rc = RUBRIC_ENOMEM;
+            free(f->names.v[s]);
+            continue;
+        }
+        if (rc == RUBRIC_OK)
+            t = term_index(f, name, len);
         if (rc == RUBRIC_OK && t == SIZE_MAX)
             rc = RUBRIC_ENOMEM;
         if (rc == RUBRIC_OK)
@@ -371,9 +386,12 @@ static int weigh(fold_pass *f, unsigned docid, verdict *v)
         return rc;
     }
     v->untold = 0;
-    for (size_t s = 0; s < n; s++)
-        for (int l = 0; l <= f->terms[sm->v[s]].level; l++)
+    for (size_t s = 0; s < n; s++) {
+        size_t t = sm->v[s];
+        int level = t >= LONELY ? (int)(t - LONELY) : f->terms[t].level;
+        for (int l = 0; l <= level; l++)
             at_level[l]++;
+    }
     /* Per better page, how many of the samples it holds, at each level. */
     held *pages = NULL;
     size_t np = 0, cap = 0;
@@ -381,6 +399,8 @@ static int weigh(fold_pass *f, unsigned docid, verdict *v)
     /* Once a page with more structure holds it, the passage is folded: the
      * pages read alike no longer matter. */
     for (size_t s = 0; s < n && rc == RUBRIC_OK && !v->better; s++) {
+        if (sm->v[s] >= LONELY)
+            continue;  /* no other page holds it */
         const postings *p = &f->terms[sm->v[s]];
         const unsigned *ids = ids_of(f, sm->v[s]);
         if (!ids) {
@@ -594,11 +614,37 @@ static int gather(fold_pass *f, const fold_set *touched, unsigned **ids, size_t 
 
 /* A whole pass: every sample term's postings, and from them every passage's
  * informative samples; every passage's fold key in one read. */
+/* Sample T (an index into f->terms, or LONELY + a level) is one of the
+ * informative samples of passage DOCID (a whole pass). */
+static int note_sample(fold_pass *f, unsigned docid, size_t t)
+{
+    size_t *at = hashmap_at(&f->doc_at, docid);
+    if (!at)
+        return RUBRIC_ENOMEM;
+    if (!*at) {
+        if (GROW(f->docs, f->ndocs, f->capdocs) < 0)
+            return RUBRIC_ENOMEM;
+        memset(&f->docs[f->ndocs], 0, sizeof *f->docs);
+        *at = ++f->ndocs;
+    }
+    return add_index(&f->docs[*at - 1], t) < 0 ? RUBRIC_ENOMEM : RUBRIC_OK;
+}
+
 static int each_whole_term(void *ctx, const char *term, size_t len, size_t freq)
 {
     fold_pass *f = ctx;
     if (freq > FOLD_COMMON_PASSAGES)
         return 0;  /* no evidence: not even read */
+    if (freq == 1) {
+        unsigned *one = NULL;
+        size_t n = 0;
+        if (xs_db_postings(f->db, term, len, &one, &n) != XS_OK)
+            return RUBRIC_ENOMEM;
+        int rc = n == 1 ? note_sample(f, one[0], LONELY + (size_t)layout_sample_level(term, len))
+                        : RUBRIC_OK;
+        free(one);
+        return rc;
+    }
     size_t k = term_index(f, term, len);
     int stock = 0;
     if (k == SIZE_MAX)
@@ -609,19 +655,9 @@ static int each_whole_term(void *ctx, const char *term, size_t len, size_t freq)
     const unsigned *ids = ids_of(f, k);
     if (!ids)
         return RUBRIC_ENOMEM;
-    for (size_t i = 0; i < f->terms[k].n; i++) {
-        size_t *at = hashmap_at(&f->doc_at, ids[i]);
-        if (!at)
+    for (size_t i = 0; i < f->terms[k].n; i++)
+        if (note_sample(f, ids[i], k) != RUBRIC_OK)
             return RUBRIC_ENOMEM;
-        if (!*at) {
-            if (GROW(f->docs, f->ndocs, f->capdocs) < 0)
-                return RUBRIC_ENOMEM;
-            memset(&f->docs[f->ndocs], 0, sizeof *f->docs);
-            *at = ++f->ndocs;
-        }
-        if (add_index(&f->docs[*at - 1], k) < 0)
-            return RUBRIC_ENOMEM;
-    }
     return 0;
 }
 
