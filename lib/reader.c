@@ -248,6 +248,10 @@ static int declared_charset(const char *data, size_t len, char *out, size_t outl
     return 0;
 }
 
+/* A page in another charset is converted when at most this large (its
+ * conversion keeps 8 bytes per source byte for a moment). */
+#define CONVERT_MAX (8 << 20)
+
 /* DATA (LEN bytes, in CHARSET) as UTF-8, in *TEXT and *TEXT_LEN, with
  * OFFSETS[i] the offset in it of the character at source byte i ((size_t)-1
  * inside a character): RUBRIC_OK, RUBRIC_ENOMEM, or RUBRIC_EINPUT with WHY
@@ -255,6 +259,12 @@ static int declared_charset(const char *data, size_t len, char *out, size_t outl
 static int to_utf8(const char *charset, const char *data, size_t len, char **text,
                    size_t *text_len, size_t **offsets, char *why, size_t whylen)
 {
+    /* An offset for each source byte: the memory is bounded. */
+    if (len > CONVERT_MAX) {
+        snprintf(why, whylen, "not UTF-8 text, and too large to convert from %s as it "
+                 "declares (over %d MiB)", charset, CONVERT_MAX >> 20);
+        return RUBRIC_EINPUT;
+    }
     *offsets = malloc((len + 1) * sizeof **offsets);  /* one more: to_source_offsets() */
     if (!*offsets)
         return RUBRIC_ENOMEM;
@@ -276,39 +286,34 @@ static int to_utf8(const char *charset, const char *data, size_t len, char **tex
 
 /* The passages of D were read from a conversion of the source to UTF-8:
  * their byte ranges and maps, offsets in the conversion (LEN bytes of it),
- * become offsets in the source again through OFFSETS (N source bytes). */
+ * become offsets in the source again through OFFSETS (N source bytes, and
+ * room for one more). */
 static void to_source_offsets(rubric_doc *d, size_t *offsets, size_t n, size_t len)
 {
-    /* Compacted to the characters' starts: source byte SRC[k] begins the
-     * character at DST[k] of the conversion, both increasing. */
-    size_t *src = malloc((n + 1) * sizeof *src), k = 0;
-    if (!src)
-        return;  /* the ranges stay the conversion's */
+    /* A byte inside a character takes the offset of the character, so
+     * that the offsets never decrease: the first source byte at an offset
+     * is where the character there begins. */
     for (size_t i = 0; i < n; i++)
-        if (offsets[i] != (size_t)-1) {
-            offsets[k] = offsets[i];
-            src[k++] = i;
-        }
-    offsets[k] = len;
-    src[k] = n;
+        if (offsets[i] == (size_t)-1)
+            offsets[i] = i ? offsets[i - 1] : 0;
+    offsets[n] = len;
     for (size_t p = 0; p < d->count; p++) {
         rubric_passage *q = &d->passages[p];
         size_t *at[2] = {&q->start, &q->end};
         for (size_t j = 0; j < 2 + q->nmap; j++) {
             /* The map is the document's own copy (doc_add()). */
             size_t *x = j < 2 ? at[j] : (size_t *)&q->map[2 * (j - 2) + 1];
-            size_t lo = 0, hi = k;  /* the last character starting at or before *x */
+            size_t lo = 0, hi = n;  /* the first source byte at or past *x */
             while (lo < hi) {
-                size_t mid = (lo + hi + 1) / 2;
-                if (offsets[mid] <= *x)
-                    lo = mid;
+                size_t mid = lo + (hi - lo) / 2;
+                if (offsets[mid] < *x)
+                    lo = mid + 1;
                 else
-                    hi = mid - 1;
+                    hi = mid;
             }
-            *x = src[lo];
+            *x = lo;
         }
     }
-    free(src);
 }
 
 /* rubric_doc_read() of DATA, in UTF-8 (or not text), with reader R. */

@@ -1353,6 +1353,25 @@ static void html_in_an_unknown_charset_is_skipped_naming_it(void)
     }
 }
 
+/* Converting keeps an offset per byte: a page in another charset over 8 MiB
+ * is skipped, saying so, rather than converted. */
+static void html_too_large_to_convert_is_skipped_saying_so(void)
+{
+    sbuf b = {0};
+    sb_puts(&b, "<html><head><meta charset=\"iso-8859-1\"></head><body>");
+    while (b.len < (9u << 20))
+        sb_puts(&b, "<p>Caf\xE9 cr\xE8me, br\xFBl\xE9\xE9 et na\xEF" "f.</p>\n");
+    sb_puts(&b, "</body></html>");
+    rubric_doc *d = NULL;
+    char *err = NULL;
+    int rc = rubric_doc_read("page.html", b.data, b.len, &d, &err);
+    CHECK(rc == RUBRIC_EINPUT && !d);
+    CHECK(err && strstr(err, "too large to convert from iso-8859-1"));
+    free(err);
+    rubric_doc_free(d);
+    free(b.data);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < N(rows); i++)
@@ -1363,5 +1382,6 @@ int main(void)
     RUN(xhtml_internal_dtd_subset_is_not_text);
     RUN(html_reads_a_20_mb_page_of_paragraphs);
     RUN(html_in_an_unknown_charset_is_skipped_naming_it);
+    RUN(html_too_large_to_convert_is_skipped_saying_so);
     return HARNESS_END();
 }
