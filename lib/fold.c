@@ -612,8 +612,6 @@ static int gather(fold_pass *f, const fold_set *touched, unsigned **ids, size_t 
     return RUBRIC_OK;
 }
 
-/* A whole pass: every sample term's postings, and from them every passage's
- * informative samples; every passage's fold key in one read. */
 /* Sample T (an index into f->terms, or LONELY + a level) is one of the
  * informative samples of passage DOCID (a whole pass). */
 static int note_sample(fold_pass *f, unsigned docid, size_t t)
@@ -630,6 +628,8 @@ static int note_sample(fold_pass *f, unsigned docid, size_t t)
     return add_index(&f->docs[*at - 1], t) < 0 ? RUBRIC_ENOMEM : RUBRIC_OK;
 }
 
+/* A whole pass: every sample term's postings, and from them every passage's
+ * informative samples; every passage's fold key in one read. */
 static int each_whole_term(void *ctx, const char *term, size_t len, size_t freq)
 {
     fold_pass *f = ctx;
