@@ -108,6 +108,7 @@ typedef struct event {
     int pre;             /* preformatted */
     int term;            /* blocks: inside a <dt>, a term a list defines */
     int label;           /* a heading that titles a box, not a section */
+    int away;            /* a heading that is a link to another page */
     int in_main;         /* inside <main> or role="main" */
     int boilerplate;
 } event;
@@ -173,6 +174,7 @@ typedef struct html {
     char *heading_fallback; /* an enclosing element's id, else one right before it */
     size_t link_mark;     /* text length where an in-page link inside a heading began */
     int in_self_link;     /* inside <a href="#..."> within a heading */
+    int heading_away;     /* the heading holds a link to another page */
     char *last_id;        /* the nearest id seen */
     size_t last_id_event; /* the events before it */
     char *heading_prior;  /* the heading's prior_id (see event) */
@@ -396,6 +398,8 @@ static void end_block(html *h)
     if (h->heading_level) {
         n = trim_heading(t, n);
         e.kind = EV_HEADING;
+        e.away = h->heading_away && h->link_bytes * 100 >= n * LINK_DENSE_PERCENT;
+        h->heading_away = 0;
         h->fresh_id = 0;
         e.level = h->heading_level;
         if (!h->defining)
@@ -672,6 +676,8 @@ static elem *push_element(html *h, unsigned kind, const xmlChar **atts, const ch
             h->links++;
             h->local_links += href[0] == '#';
         }
+        if (h->heading_level && href[0] != '#')
+            h->heading_away = 1;
         if (h->heading_level && href[0] == '#' && !h->in_self_link) {
             e->self_link = 1;
             h->in_self_link = 1;
@@ -1226,7 +1232,13 @@ static int replay(html *h, size_t size)
             e->end = size;
         if (e->end < e->start)
             e->end = e->start;
-        if (e->kind == EV_HEADING && !e->label)
+        /* A heading that is a link elsewhere, with nothing under it, is an
+         * entry of a table of contents (zsh's FAQ.html), not a section. */
+        int toc = e->kind == EV_HEADING && e->away &&
+                  (i + 1 == h->nev || h->ev[i + 1].kind == EV_HEADING);
+        if (toc)
+            rc = outline_block(o, e->text, e->len, e->start, e->end, 1, NULL);
+        else if (e->kind == EV_HEADING && !e->label)
             rc = outline_heading(o, e->level, e->text, e->len, e->id, e->start);
         else if (e->kind == EV_HEADING)
             rc = outline_block(o, e->text, e->len, e->start, e->end, 0, NULL);

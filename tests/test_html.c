@@ -1034,6 +1034,20 @@ static const row rows[] = {
         .content = {"permutes rows"},
     },
     {
+        /* Headings that are links to other pages, nothing under them: a
+         * table of contents, not sections. One with text under it stays. */
+        .name = "html_takes_headings_that_only_link_elsewhere_for_a_table_of_contents",
+        .page = "<html><body><h1>Kiln FAQ</h1><p>Questions potters ask.</p>"
+                "<h2>Contents</h2><dl><dt><h3><a href=\"faq1.html#q1\">1.1: Why does "
+                "glaze crawl?</a></h3></dt><dt><h3><a href=\"faq1.html#q2\">1.2: How hot "
+                "is cone 6?</a></h3></dt></dl>"
+                "<h2><a href=\"news.html\">Firing news</a></h2><p>A new kiln opened.</p>"
+                "</body></html>",
+        .sections = {{"Contents", "", "Kiln FAQ"}, {"Firing news", "", "Kiln FAQ", "opened"}},
+        .boilerplate = "crawl",
+        .content = {"Questions potters"},
+    },
+    {
         .name = "html_keeps_a_sentence_naming_its_links_inside_a_section_as_content",
         .page = "<html><body><h1>Kilns</h1><p>Every kiln needs a vent and a sitter.</p>"
                 "<p>See <a href=\"#vent\">vent</a> and <a href=\"#sitter\">sitter</a>.</p>"
