@@ -64,6 +64,21 @@ static char *xstrdup(const char *s)
     return memcpy(xrealloc(NULL, n), s, n);
 }
 
+/* Is C a list (ul, ol, dl): an index's nested entries? */
+static int is_list(const xmlNode *c)
+{
+    return c->type == XML_ELEMENT_NODE &&
+           (!xmlStrcmp(c->name, BAD_CAST "ul") || !xmlStrcmp(c->name, BAD_CAST "ol") ||
+            !xmlStrcmp(c->name, BAD_CAST "dl"));
+}
+
+/* Is C a link (an <a href>)? */
+static int is_link(const xmlNode *c)
+{
+    return c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, BAD_CAST "a") &&
+           xmlHasProp(c, BAD_CAST "href");
+}
+
 /* The text under NODE, blanks collapsed, without the lists nested in it
  * when OWN is set (an entry's own label). Caller frees. */
 static char *text_of(xmlNode *node, int own)
@@ -80,10 +95,7 @@ static char *text_of(xmlNode *node, int own)
         }
         if (c->type == XML_TEXT_NODE && c->content)
             xmlBufferCat(b, c->content);
-        int list = c->type == XML_ELEMENT_NODE &&
-                   (!xmlStrcmp(c->name, BAD_CAST "ul") || !xmlStrcmp(c->name, BAD_CAST "ol") ||
-                    !xmlStrcmp(c->name, BAD_CAST "dl"));
-        if (c->type == XML_ELEMENT_NODE && c->children && !(own && list) && depth < 256) {
+        if (c->type == XML_ELEMENT_NODE && c->children && !(own && is_list(c)) && depth < 256) {
             stack[depth++] = c;
             c = c->children;
             continue;
@@ -112,12 +124,9 @@ static char *text_of(xmlNode *node, int own)
 static xmlNode *first_link(xmlNode *node)
 {
     for (xmlNode *c = node->children; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
+        if (c->type != XML_ELEMENT_NODE || is_list(c))
             continue;
-        if (!xmlStrcmp(c->name, BAD_CAST "ul") || !xmlStrcmp(c->name, BAD_CAST "ol") ||
-            !xmlStrcmp(c->name, BAD_CAST "dl"))
-            continue;
-        if (!xmlStrcmp(c->name, BAD_CAST "a") && xmlHasProp(c, BAD_CAST "href"))
+        if (is_link(c))
             return c;
         xmlNode *a = first_link(c);
         if (a)
@@ -177,12 +186,9 @@ static void add_link(reader *r, xmlNode *a, const char *name, const char *parent
 static void add_places(reader *r, xmlNode *dd, const char *name, const char *parent)
 {
     for (xmlNode *c = dd->children; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
+        if (c->type != XML_ELEMENT_NODE || is_list(c))
             continue;
-        if (!xmlStrcmp(c->name, BAD_CAST "ul") || !xmlStrcmp(c->name, BAD_CAST "ol") ||
-            !xmlStrcmp(c->name, BAD_CAST "dl"))
-            continue;
-        if (!xmlStrcmp(c->name, BAD_CAST "a") && xmlHasProp(c, BAD_CAST "href"))
+        if (is_link(c))
             add_link(r, c, name, parent);
         else
             add_places(r, c, name, parent);
