@@ -128,6 +128,11 @@ typedef struct rubric_passage {
                                   source) where blocks of text begin; NULL when
                                   the text is the source's bytes start..end */
     size_t nmap;
+    const char *section;       /* the anchor of the section it is part of:
+                                  ANCHOR, or for a later part of a long section
+                                  that links to an id nearer its text, the
+                                  section's own; results show one part of a
+                                  section */
 } rubric_passage;
 
 typedef struct rubric_doc rubric_doc;

@@ -52,10 +52,11 @@ int group_by_page(rubric_results *r, const xs_mset *m, size_t offset, size_t lim
         if (left_out > r->articles[a].matches)
             r->articles[a].matches = left_out;
         of[i] = a;
-        /* A later part of a section already shown (the same link) is one
-         * more matching passage, not one more hit. */
-        for (size_t j = 0; j < i && *h->anchor; j++)
-            if (of[j] == a && strcmp(r->hits[j].anchor, h->anchor) == 0) {
+        /* A later part of a section already shown (whichever id it links
+         * to) is one more matching passage, not one more hit. */
+        const char *section = r->docs[i].section;
+        for (size_t j = 0; j < i && *section; j++)
+            if (of[j] == a && strcmp(r->docs[j].section, section) == 0) {
                 of[i] = NOT_SHOWN;
                 parts[a]++;
                 break;

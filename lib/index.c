@@ -257,12 +257,14 @@ static int start_fresh(rubric_index *ix, char **errmsg)
     if (xs_db_get_metadata(ix->live, META_BASE_URL, &base, &len) == XS_OK && base)
         rc = put_metadata(ix, META_BASE_URL, base);
     free(base);
-    /* Built whole: every passage has its facet values and presence terms
-     * (layout.c). */
+    /* Built whole: every passage has its facet values, presence terms and
+     * section slot (layout.c). */
     if (rc == RUBRIC_OK)
         rc = put_metadata(ix, META_FACETS, "1");
     if (rc == RUBRIC_OK)
         rc = put_metadata(ix, META_PRESENCE, "1");
+    if (rc == RUBRIC_OK)
+        rc = put_metadata(ix, META_HITS, "1");
     return rc;
 }
 

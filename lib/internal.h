@@ -173,6 +173,7 @@ typedef struct doc_record {
 /* A passage as a reader hands it to doc_add(); zero-fill what is not known. */
 typedef struct doc_passage {
     const char *anchor, *title;
+    const char *section;       /* rubric_passage.section; NULL: ANCHOR */
     const char *const *trail;  /* enclosing headings, outermost first */
     size_t ntrail;
     const char *text;          /* TEXT_LEN bytes, not necessarily valid UTF-8 */
@@ -306,6 +307,7 @@ struct xs_doc;
 #define TERM_FOLDED "XD"
 #define PREFIX_SAMPLE "XF"
 #define PREFIX_HEADING_PRINT "XH"
+#define PREFIX_HEADING_KEY "XE"
 /* Metadata keys; META_FILE is followed by the file's path. */
 #define META_BASE_URL "rubric:base_url"
 #define META_UPDATED "rubric:updated"
@@ -315,6 +317,7 @@ struct xs_doc;
 #define META_ROOTS "rubric:roots"
 #define META_FACETS "rubric:facets"
 #define META_PRESENCE "rubric:presence"
+#define META_HITS "rubric:hits"
 #define META_SHARD "rubric:shard"
 #define META_SET "rubric:set"
 #define LAYOUT_ROOTS_MAX 64
@@ -343,6 +346,23 @@ int layout_file_term(const char *prefix, const char *path, buf *out);
  * coarsest, 0 to LAYOUT_SAMPLE_LEVELS - 1, at which it is sampled. */
 int layout_sample_level(const char *term, size_t len);
 
+/* A heading's key (XE): the words it says, in any order and each once,
+ * without function words and without its outline number ("4.1"), so that a
+ * query of just those words can be told it names the section. At most
+ * LAYOUT_KEY_WORDS words: a longer heading has no key. Zero-filled is
+ * empty. */
+#define LAYOUT_KEY_WORDS 12
+typedef struct layout_key {
+    uint64_t word[LAYOUT_KEY_WORDS]; /* hashes of the stems, distinct */
+    size_t n;
+    int over;                        /* more words than LAYOUT_KEY_WORDS */
+} layout_key;
+/* Add the stem S (N bytes) to K. */
+void layout_key_add(layout_key *k, const char *s, size_t n);
+/* K's term (PREFIX_HEADING_KEY and 12 hex digits) into OUT (emptied first):
+ * 1, 0 when K has none (no words, or too many), -1 when out of memory. */
+int layout_key_term(const layout_key *k, buf *out);
+
 /* A source file as its passages' documents record it. */
 typedef struct layout_source {
     const char *path;      /* the file as given to the indexer */
@@ -365,6 +385,8 @@ int layout_passage_doc(rubric_analyzer *an, const layout_source *src, const rubr
 typedef struct layout_passage {
     const char *path, *rel, *source;  /* source: "" unless the page is not the file */
     const char *anchor, *title;
+    const char *section;              /* its section's anchor: ANCHOR unless a
+                                         later part links elsewhere */
     const char **trail;               /* NULL-terminated */
     size_t ntrail;
     const char *text;
@@ -680,6 +702,9 @@ typedef struct qtree {
     size_t n;
     qnode *root;
     int has_positive;  /* something to look for, not only exclusions */
+    layout_key key;    /* the heading key of the words looked for, when the
+                          query is words and phrases side by side (else
+                          empty) */
     int truncated;     /* the query was longer than the limits */
     int failed;
 } qtree;

@@ -24,6 +24,10 @@
  *   XH<12 hex digits>          boolean: the print of the heading (a hash of
  *                              its stems in order), for folding; not on
  *                              boilerplate passages
+ *   XE<12 hex digits>          the heading's key (layout_key): which words
+ *                              it says, in any order, with a wdf of
+ *                              PRESENCE_WDF; none for a heading of no
+ *                              words or of over LAYOUT_KEY_WORDS
  *   XF<12 hex digits>          boolean: a sampled shingle of the heading and
  *                              body (three stems in a row), the top 48 bits
  *                              of its hash, which are 0 modulo the passage's
@@ -55,8 +59,12 @@
  * Value slot XS_SLOT_PAGE (0): "<source>#<page>" ("<source>#" without a page),
  * which groups and collapses the passages of one page.
  * Value slot XS_SLOT_SECTION (1): "<source>#<page>#<anchor>" for a passage
- * with an anchor (none without): the parts of one section, which share its
- * link, collapse into the best of them.
+ * with an anchor (none without): the parts of one section that share a link
+ * (fold.c judges them together).
+ * Value slot XS_SLOT_HIT (7): "<source>#<page>#<section>" for a passage of a
+ * section with an anchor (none without), SECTION that anchor
+ * (rubric_passage.section): the parts of one section, whichever ids they
+ * link to, collapse into the best of them.
  * Value slots XS_SLOT_TOP (3), XS_SLOT_LANG (4), XS_SLOT_TAGS (5), which
  * searches count their matches by (facets): the first folder of the page's
  * address (for a URL, of its path; none for a page at the top), the language
@@ -82,6 +90,8 @@
  *   boilerplate  boolean
  *   text         string: the passage's text, without its heading
  *   source       string, only with a page: the source file
+ *   section      string, only when not the anchor: the anchor of the section
+ *                the passage is a later part of (rubric_passage.section)
  *   tags         array of strings, only when the source gives tags
  *   lang         string, only when the source gives a language
  *   map          array of numbers, only for extracted text: pairs (offset in
@@ -113,6 +123,10 @@
  *                          rebuild, kept by reindexing): an older index has
  *                          passages without them, whose words' presence is
  *                          matched from their field terms instead
+ *   rubric:hits            "1" in an index built whole by a version that
+ *                          writes XS_SLOT_HIT (set and kept as rubric:facets
+ *                          is): an older index's parts collapse by their
+ *                          links (XS_SLOT_SECTION) instead
  *   rubric:roots           the roots the runs that changed the index were given,
  *                          most recent first, at most LAYOUT_ROOTS_MAX: a JSON
  *                          array of [path as given, its real path], so that
@@ -158,6 +172,8 @@ typedef struct doc_ctx {
     hashset heading_stems; /* hashes of the heading's stems */
     hashset present;     /* hashes of the stems given a presence term */
     uint64_t heading_print; /* of the heading's stems in order; 0: none */
+    layout_key key;      /* of the heading (XE) */
+    const char *lang;    /* the analysis language, for its function words */
     unsigned seen;       /* stems so far */
     buf term;
 } doc_ctx;
@@ -224,6 +240,48 @@ int layout_sample_level(const char *term, size_t len)
     return l;
 }
 
+void layout_key_add(layout_key *k, const char *s, size_t n)
+{
+    uint64_t h = hash64(s, n);
+    for (size_t i = 0; i < k->n; i++)
+        if (k->word[i] == h)
+            return;
+    if (k->n == LAYOUT_KEY_WORDS)
+        k->over = 1;
+    else
+        k->word[k->n++] = h;
+}
+
+int layout_key_term(const layout_key *k, buf *out)
+{
+    if (!k->n || k->over)
+        return 0;
+    /* Order does not count: the hashes are added, then mixed with how
+     * many they are. */
+    uint64_t sum = 0;
+    for (size_t i = 0; i < k->n; i++)
+        sum += k->word[i];
+    out->len = 0;
+    return buf_printf(out, "%s%012" PRIx64, PREFIX_HEADING_KEY, mix(sum, k->n) >> 16) < 0 ? -1 : 1;
+}
+
+/* Is token T, the first of a heading, its outline number ("4.1", "A.2.1",
+ * "3.")? Digits and dots, at most one letter. */
+static int outline_number(const doc_ctx *c, const rubric_token *t)
+{
+    int digits = 0, letters = 0;
+    for (size_t i = t->start; i < t->end; i++) {
+        unsigned char ch = (unsigned char)c->text[i];
+        if (ch >= '0' && ch <= '9')
+            digits++;
+        else if (((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || ch >= 0x80)
+            letters++;
+        else if (ch != '.')
+            return 0;
+    }
+    return digits > 0 && letters <= 1;
+}
+
 /* Add PREFIX followed by S[0..N) to the document, without a position, WDF
  * times. */
 static int add_term_wdf(doc_ctx *c, const char *prefix, const char *s, size_t n, unsigned wdf)
@@ -280,8 +338,11 @@ static int add_token(void *ctx, const rubric_token *t)
     if (rc == RUBRIC_OK && c->heading &&
         hashset_add(&c->heading_stems, hash64(t->stem, t->stem_len)) < 0)
         rc = RUBRIC_ENOMEM;
-    if (c->heading && !t->sub)
+    if (c->heading && !t->sub) {
         c->heading_print = mix(c->heading_print, hash64(t->stem, t->stem_len)) | 1;
+        if (!(t->pos == 0 && outline_number(c, t)) && !function_word(c->lang, t->word))
+            layout_key_add(&c->key, t->stem, t->stem_len);
+    }
     if (rc == RUBRIC_OK && written_in_capitals(c, t))
         rc = add_term(c, PREFIX_CAPS, t->word, t->word_len);
     if (rc == RUBRIC_OK && c->rate && !t->sub)
@@ -343,6 +404,9 @@ static char *passage_data(const char *source, const char *rel, const rubric_pass
         goto fail;
     if (p->path && !cJSON_AddStringToObject(o, "source", source))
         goto fail;
+    if (p->section && strcmp(p->section, p->anchor) != 0 &&
+        !cJSON_AddStringToObject(o, "section", p->section))
+        goto fail;
     if (p->ntags && add_strings(o, "tags", p->tags, p->ntags) < 0)
         goto fail;
     if (p->lang && !cJSON_AddStringToObject(o, "lang", p->lang))
@@ -401,6 +465,12 @@ static int add_words(rubric_analyzer *an, const rubric_passage *p, doc_ctx *c)
             xs_doc_add_boolean(c->doc, c->term.data, c->term.len) != XS_OK)
             rc = RUBRIC_ENOMEM;
     }
+    /* The heading's key, near-saturated as the presence terms are, so that
+     * it weighs alike in a passage of any length. */
+    int key = rc == RUBRIC_OK ? layout_key_term(&c->key, &c->term) : 0;
+    if (key < 0 || (key > 0 && xs_doc_add_term(c->doc, c->term.data, c->term.len,
+                                               PRESENCE_WDF) != XS_OK))
+        rc = RUBRIC_ENOMEM;
     c->prefix = PREFIX_STEM;
     c->text = p->text;
     c->base = c->last + HEADING_GAP;
@@ -477,6 +547,12 @@ static int add_filters(xs_doc *doc, const layout_source *src, const rubric_passa
     if (*p->anchor && (buf_printf(&key, "%s#%s#%s", source, page, p->anchor) < 0 ||
                        xs_doc_add_value(doc, XS_SLOT_SECTION, key.data, key.len) != XS_OK))
         goto done;
+    /* A section's parts share one hit, whatever ids they link to. */
+    const char *section = p->section ? p->section : p->anchor;
+    key.len = 0;
+    if (*section && (buf_printf(&key, "%s#%s#%s", source, page, section) < 0 ||
+                     xs_doc_add_value(doc, XS_SLOT_HIT, key.data, key.len) != XS_OK))
+        goto done;
     if (add_facet_values(doc, p->path ? p->path : rel, p, &key) < 0)
         goto done;
     key.len = 0;
@@ -494,7 +570,8 @@ done:
 int layout_passage_doc(rubric_analyzer *an, const layout_source *src, const rubric_passage *p,
                        xs_doc **out, buf *id)
 {
-    doc_ctx c = {.rate = p->boilerplate ? 0 : sample_rate(p->text_len)};
+    doc_ctx c = {.rate = p->boilerplate ? 0 : sample_rate(p->text_len),
+                 .lang = rubric_analyzer_lang(an)};
     char *data = NULL;
     int rc = RUBRIC_ENOMEM;
     *out = NULL;
@@ -578,6 +655,8 @@ int layout_passage_decode(const char *data, size_t len, layout_passage *out)
     out->rel = str_of(o, "rel");
     out->source = str_of(o, "source");
     out->anchor = str_of(o, "anchor");
+    out->section = cJSON_GetObjectItemCaseSensitive(o, "section") ? str_of(o, "section")
+                                                                  : out->anchor;
     out->title = str_of(o, "title");
     out->text = str_of(o, "text");
     out->text_len = strlen(out->text);

@@ -88,6 +88,7 @@ static int flush(outline *o)
         o->end = o->start;
     doc_passage p = {0};
     p.anchor = o->part_anchor ? o->part_anchor : o->anchor;
+    p.section = o->anchor;
     p.title = o->depth ? o->title[o->depth - 1] : rubric_doc_title(o->d);
     /* The trail: the enclosing headings, none repeated, nor the passage's
      * own title (a page whose first heading is its title). */

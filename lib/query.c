@@ -570,6 +570,36 @@ static void mark_function_words(qtree *q, const char *lang)
     }
 }
 
+/* Can leaf N's words be those of a heading that the query names? A word
+ * typed plainly: a heading holding its stem matches it (not so a phrase,
+ * whose order counts, or an exact form). */
+static int key_leaf(const qnode *n)
+{
+    return n->op == QN_LEAF && !n->wild && !n->field && !n->prefix && !n->phrase && !n->exact &&
+           !n->slop;
+}
+
+/* Q's heading key (qtree.key): the words of a query of words and phrases
+ * side by side (exclusions and filters aside), without its function words,
+ * as layout.c keys a heading of those words. */
+static void key_of(qtree *q, const char *lang)
+{
+    const qnode *r = q->root;
+    int side = r && r->op == QN_AND && r->implicit;
+    for (size_t i = 0; r && i < (side ? r->nkids : 1); i++) {
+        const qnode *n = side ? r->kid[i] : r;
+        if (n->neg || qnode_is_filter(n))
+            continue;
+        if (!key_leaf(n)) {
+            memset(&q->key, 0, sizeof q->key);
+            return;
+        }
+        for (size_t k = 0; k < n->nwords; k++)
+            if (!function_word(lang, n->word[k]))
+                layout_key_add(&q->key, n->stem[k], strlen(n->stem[k]));
+    }
+}
+
 /* Parse S into Q's root, as the query language says, else (not valid
  * syntax) as plain words; with DASHES, a '-' before a word is no exclusion. */
 static int parse_words(rubric_analyzer *an, const char *s, size_t len, qtree *q, int dashes)
@@ -607,6 +637,7 @@ static int parse(rubric_analyzer *an, const char *s, size_t len, qtree *q, int d
         return RUBRIC_ENOMEM;
     q->has_positive = positive(q->root);
     mark_function_words(q, rubric_analyzer_lang(an));
+    key_of(q, rubric_analyzer_lang(an));
     return RUBRIC_OK;
 }
 

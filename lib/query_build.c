@@ -31,6 +31,11 @@
  * word's field terms, at 2.5 times log(passages / passages holding it in
  * bodies). */
 #define COORDINATION_WEIGHT 2.5
+/* A passage whose heading says just the query's words (its key, layout.c,
+ * is the query's) gains HEADING_KEY_WEIGHT times the key's IDF: "matrices"
+ * then finds the section headed "4.1 Matrices" above the longer sections
+ * headed "Creating Sparse Matrices" whose lengths BM25 favours. */
+#define HEADING_KEY_WEIGHT 1.0
 /* The parts of a dotted name (os.path.join: os, path, join) weigh this much
  * of a word in the ranked OR (add_parts). */
 #define PART_SCALE 0.5
@@ -45,6 +50,8 @@ typedef struct builder {
     int presence;      /* the passages have presence terms (PREFIX_PRESENT) */
     double k1;         /* BM25's, which weighs the presence terms */
     int wildcard_limit;
+    const qnode *keyed; /* the node the heading key weighs within */
+    const layout_key *key;
     int failed;
 } builder;
 
@@ -395,6 +402,30 @@ static void add_parts(builder *b, const qnode **kids, xs_query **req, size_t *n)
 
 static xs_query *node_query(builder *b, const qnode *n, int ranked_or);
 
+/* TOP, the query's words before its exclusions and filters, with the
+ * passages headed by just those words (qtree.key) weighed higher; TOP
+ * itself when the query names no heading. Those passages match TOP already
+ * (their headings hold a word it looks for, or its one word), so the OR
+ * adds none. */
+static xs_query *with_heading_key(builder *b, xs_query *top)
+{
+    buf t = {0};
+    int k = b->key ? layout_key_term(b->key, &t) : 0;
+    if (k <= 0 || !top) {
+        buf_free(&t);
+        if (k < 0)
+            b->failed = 1;
+        return top;
+    }
+    double w = PRESENCE_WDF;
+    xs_query *key = xs_query_term(t.data, t.len, 1, 0);
+    buf_free(&t);
+    if (key)
+        key = xs_query_scale(key, HEADING_KEY_WEIGHT * (b->k1 + w) / ((b->k1 + 1) * w));
+    xs_query *pair[2] = {top, key};
+    return combine(b, XS_OP_OR, pair, 2, 0);
+}
+
 static xs_query *and_query(builder *b, const qnode *n, int ranked_or)
 {
     xs_query *req[QNODE_KIDS], *opt[QNODE_KIDS], *neg[QNODE_KIDS], *filt[QNODE_KIDS];
@@ -464,6 +495,8 @@ static xs_query *and_query(builder *b, const qnode *n, int ranked_or)
         top = combine(b, ranked_or ? XS_OP_OR : XS_OP_AND, req, nreq, 0);
     else
         top = xs_query_match_all();
+    if (n == b->keyed && nreq)
+        top = with_heading_key(b, top);
     /* Each list is handed to combine() (which frees it if it fails) or,
      * when a step before failed, freed below. */
     if (nopt && top) {
@@ -570,11 +603,16 @@ xs_query *qtree_build(xs_db *db, const qtree *q, int ranked_or, int presence,
                       const rubric_search_opts *o, const synonyms *syn)
 {
     builder b = {.db = db, .syn = syn, .synonym_budget = SYNONYM_EXPANSIONS_MAX, .text = q->text,
-                 .presence = presence, .wildcard_limit = 1, .k1 = o->k1};
+                 .presence = presence, .wildcard_limit = 1, .k1 = o->k1, .key = &q->key};
     /* A word with parts, alone, is a ranked OR of itself and its parts. */
     qnode alone = {.op = QN_AND, .implicit = 1, .nkids = 1, .kid = {q->root}};
     const qnode *root = ranked_or && has_parts(q->root) ? &alone : q->root;
+    b.keyed = root;
     xs_query *top = root ? node_query(&b, root, ranked_or) : xs_query_match_all();
+    /* One word alone: the key weighs within it (an AND weighs it before
+     * its exclusions). */
+    if (root && root->op == QN_LEAF && !root->neg)
+        top = with_heading_key(&b, top);
     if (top && q->root && q->root->neg) {
         /* NOT a, alone: everything but a. */
         xs_query *pair[2] = {xs_query_match_all(), top};

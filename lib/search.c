@@ -144,7 +144,7 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
 }
 
 /* *YES: whether DB was built whole by a version that writes what KEY
- * (META_FACETS, META_PRESENCE) says every passage has; for a set, whether
+ * (META_FACETS, META_PRESENCE, META_HITS) says every passage has; for a set, whether
  * each of its indexes was. Returns a rubric status: what cannot be read is
  * an error (said in *ERRMSG), never a "no" (that would weigh the query
  * otherwise). */
@@ -297,25 +297,39 @@ int rubric_results_facets_exact(const rubric_results *r)
  * rare word outranks one holding only the common ones, and one holding them
  * all outranks both; any other query (an explicit AND, a phrase, one word)
  * matches as written. */
+/* What the index was built whole with (written_whole()): each -1 until a
+ * search that needs it reads it, once a search. */
+typedef struct built_with {
+    int presence; /* presence terms (META_PRESENCE) */
+    int hits;     /* the section of every passage's parts (META_HITS) */
+} built_with;
+
 static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_t limit,
-               double *left, int *presence, xs_mset **out, char **errmsg)
+               double *left, built_with *w, xs_mset **out, char **errmsg)
 {
     *out = NULL;
-    /* Whether the index has presence terms: read once a search (*PRESENCE
-     * -1 until then), and only for a ranked OR, which weighs by them. */
+    /* Whether the index has presence terms: read once a search
+     * (W->presence -1 until then), and only for a ranked OR, which weighs by them. */
     int ranked_or = qtree_words_side_by_side(q);
-    if (ranked_or && *presence < 0) {
-        int got = written_whole(db, META_PRESENCE, presence, errmsg);
+    if (ranked_or && w->presence < 0) {
+        int got = written_whole(db, META_PRESENCE, &w->presence, errmsg);
         if (got != RUBRIC_OK)
             return got;
     }
-    xs_query *xq = qtree_build(db->db, q, ranked_or, ranked_or && *presence > 0, o, db->syn);
+    /* An index written before XS_SLOT_HIT collapses the parts that share
+     * a link. */
+    if (!o->per_article && w->hits < 0) {
+        int got = written_whole(db, META_HITS, &w->hits, errmsg);
+        if (got != RUBRIC_OK)
+            return got;
+    }
+    xs_query *xq = qtree_build(db->db, q, ranked_or, ranked_or && w->presence > 0, o, db->syn);
     if (!xq)
         return RUBRIC_ENOMEM;
     /* By article, at most per_article passages of a page; else one passage
      * of a section, its best part. */
     xs_search so = {o->offset, limit, o->k1, o->b,
-                    o->per_article ? XS_SLOT_PAGE : XS_SLOT_SECTION,
+                    o->per_article ? XS_SLOT_PAGE : w->hits > 0 ? XS_SLOT_HIT : XS_SLOT_SECTION,
                     o->per_article ? (unsigned)o->per_article : 1, 0,
                     /* spent: as good as stopped at the first candidate */
                     *left > 0 ? *left : 1e-9, 0};
@@ -392,7 +406,7 @@ static const char *nothing_to_search(const qtree *q, size_t len)
  * instead: *M and WORDS then belong to the corrected query, parsed into
  * FIXED (which the caller frees once WORDS are no longer used). */
 static int try_correction(rubric_db *db, const rubric_search_opts *o, size_t limit,
-                          double *left, int *presence, rubric_results *r, xs_mset **m,
+                          double *left, built_with *w, rubric_results *r, xs_mset **m,
                           qtree *fixed, qwords *words, char **errmsg)
 {
     if (xs_mset_estimate(*m) > 0 || xs_mset_stopped(*m) || !r->suggestion || o->no_correction)
@@ -400,7 +414,7 @@ static int try_correction(rubric_db *db, const rubric_search_opts *o, size_t lim
     xs_mset *m2 = NULL;
     int rc = RUBRIC_ENOMEM;
     if (qtree_parse(db->an, r->suggestion, strlen(r->suggestion), fixed) == RUBRIC_OK)
-        rc = run(db, fixed, o, limit, left, presence, &m2, errmsg);
+        rc = run(db, fixed, o, limit, left, w, &m2, errmsg);
     /* Out of time, the suggestion may have found nothing only for want of it. */
     if (rc == RUBRIC_OK && xs_mset_stopped(m2))
         r->partial = 1;
@@ -548,11 +562,11 @@ int rubric_search(rubric_db *db, const char *query, size_t len, const rubric_sea
     if ((rc = learn_frequencies(db, words, errmsg)) != RUBRIC_OK)
         goto done;
     double left = o.time_budget;
-    int presence = -1;
-    if ((rc = run(db, q, &o, limit, &left, &presence, &m, errmsg)) != RUBRIC_OK)
+    built_with w = {-1, -1};
+    if ((rc = run(db, q, &o, limit, &left, &w, &m, errmsg)) != RUBRIC_OK)
         goto done;
     r->suggestion = spell_suggest(db, words, query, len, xs_mset_estimate(m) > 0);
-    if ((rc = try_correction(db, &o, limit, &left, &presence, r, &m, fixed, words, errmsg)) !=
+    if ((rc = try_correction(db, &o, limit, &left, &w, r, &m, fixed, words, errmsg)) !=
         RUBRIC_OK)
         goto done;
     r->total = xs_mset_estimate(m);

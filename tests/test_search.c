@@ -291,12 +291,12 @@ static char *zq_text(void)
     return s;
 }
 
-/* Build the index at g_tmp/db from g_docs, every file with its path relative
- * to g_docs as its address. */
-static int build_index(const char *const *rels, size_t n)
+/* Build the index at g_tmp/NAME from the files RELS[0..N) of g_docs, every
+ * file with its path relative to g_docs as its address, and open it in *DB. */
+static int build_index_at(const char *name, const char *const *rels, size_t n, rubric_db **db)
 {
     char dbdir[PATH_MAX], path[PATH_MAX + 1200];
-    snprintf(dbdir, sizeof dbdir, "%s/db", g_tmp);
+    snprintf(dbdir, sizeof dbdir, "%s/%s", g_tmp, name);
     rubric_index *ix = NULL;
     char *err = NULL;
     int rc = rubric_index_open(dbdir, "english", &ix, &err);
@@ -318,10 +318,34 @@ static int build_index(const char *const *rels, size_t n)
     rubric_index_close(ix);
     if (rc != RUBRIC_OK)
         return -1;
-    rc = rubric_db_open(dbdir, &g_db, &err);
+    rc = rubric_db_open(dbdir, db, &err);
     if (rc != RUBRIC_OK) {
         fprintf(stderr, "test_search: rubric_db_open: %s\n", err ? err : rubric_strerror(rc));
         free(err);
+        return -1;
+    }
+    return 0;
+}
+
+/* The fixture index, g_tmp/db, into g_db. */
+static int build_index(const char *const *rels, size_t n)
+{
+    return build_index_at("db", rels, n, &g_db);
+}
+
+/* An index of its own, g_tmp/NAME, of the N files RELS (written with TEXTS
+ * under g_docs) into *DB; a failed check when it cannot be built. */
+static int side_index(const char *name, const char *const *rels, const char *const *texts,
+                      size_t n, rubric_db **db)
+{
+    *db = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (spill(rels[i], texts[i], strlen(texts[i])) < 0) {
+            CHECK(!"the side index's files are written");
+            return -1;
+        }
+    if (build_index_at(name, rels, n, db) < 0) {
+        CHECK(!"the side index is built");
         return -1;
     }
     return 0;
@@ -1567,6 +1591,119 @@ static void the_parts_of_a_section_are_one_hit(void)
     rubric_results_free(r);
 }
 
+/* A long section whose later parts link to ids nearer their text (index
+ * markers, as Texinfo writes them through a section) is still one hit: its
+ * best part, linking to its own id; inside an article too. */
+static void parts_linking_to_their_own_ids_are_one_hit(void)
+{
+    char *page = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&page, &len);
+    if (!f) {
+        CHECK(!"open_memstream");
+        return;
+    }
+    fputs("<html><head><title>Shell Guide</title></head><body>\n"
+          "<h1>Shell Guide</h1>\n<h2 id=\"Jobs\">10.1 Jobs</h2>\n", f);
+    for (int i = 0; i < 8; i++) {
+        fprintf(f, "<p><span id=\"index-job-%d\"></span></p>\n<p>", i);
+        for (int k = 0; k < 12; k++)
+            fprintf(f, "Job %d waits in the spooler queue while step %d of the shell runs its "
+                       "commands. ", i, k);
+        fputs("</p>\n", f);
+    }
+    fputs("</body></html>\n", f);
+    int ok = fclose(f) == 0;
+    const char *rels[] = {"jobs/shell.html"}, *texts[] = {page};
+    rubric_db *db = NULL;
+    CHECK(ok);
+    if (!ok || side_index("parts.db", rels, texts, 1, &db) < 0) {
+        free(page);
+        return;
+    }
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+    o.limit = 20;
+    rubric_results *r = NULL;
+    CHECK(rubric_search(db, "spooler", 7, &o, &r, NULL) == RUBRIC_OK);
+    size_t jobs = 0, parts = 0;
+    for (size_t i = 0; r && i < rubric_results_count(r); i++) {
+        const rubric_hit *h = rubric_results_hit(r, i);
+        jobs += strcmp(h->title, "10.1 Jobs") == 0;
+        parts += h->more_parts;
+        CHECK(strcmp(h->anchor, "Jobs") == 0 || strncmp(h->anchor, "index-job-", 10) == 0);
+    }
+    if (jobs != 1)
+        fprintf(stderr, "  the section is %zu hits\n", jobs);
+    CHECK(jobs == 1 && parts > 0);
+    rubric_results_free(r);
+    r = NULL;
+    o.per_article = 5;
+    CHECK(rubric_search(db, "spooler", 7, &o, &r, NULL) == RUBRIC_OK);
+    const rubric_article *a = r && rubric_results_article_count(r) ? rubric_results_article(r, 0)
+                                                                    : NULL;
+    CHECK(a && a->nhits == 1 && a->matches > 1);
+    rubric_results_free(r);
+    rubric_db_close(db);
+    free(page);
+}
+
+/* A query of just the words of a heading finds that section first, though
+ * it is long and says them once, and shorter sections say them often under
+ * headings that hold them among others ("3.1 Matrices" beside "Storage of
+ * Sparse Matrices" and the like). The outline number and function words
+ * are no part of what a heading says. */
+static void the_section_a_query_names_comes_first(void)
+{
+    char *page = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&page, &len);
+    if (!f) {
+        CHECK(!"open_memstream");
+        return;
+    }
+    fputs("<html><head><title>Numeric Data</title></head><body>\n<h1>3 Numeric Data</h1>\n"
+          "<h2 id=\"Matrices\">3.1 Matrices</h2>\n<p>Matrices are defined by listing their "
+          "values. ", f);
+    for (int k = 0; k < 30; k++)
+        fprintf(f, "The size of table %d is found when it is made, row by row. ", k);
+    fputs("</p>\n", f);
+    static const char *const others[] = {"Storage of Sparse Matrices", "Creating Sparse Matrices",
+                                         "Permutation Matrices", "The Matrices of Rotations"};
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++)
+        fprintf(f, "<h2 id=\"other-%zu\">3.%zu %s</h2>\n<p>Sparse matrices keep few values; "
+                   "such matrices are stored by column, and matrices of this kind are "
+                   "common.</p>\n", i, i + 2, others[i]);
+    fputs("</body></html>\n", f);
+    int ok = fclose(f) == 0;
+    const char *rels[] = {"num/data.html"}, *texts[] = {page};
+    rubric_db *db = NULL;
+    CHECK(ok);
+    if (!ok || side_index("named.db", rels, texts, 1, &db) < 0) {
+        free(page);
+        return;
+    }
+    static const char *const queries[] = {"matrices", "the matrices", "Matrices"};
+    for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+        rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+        rubric_results *r = NULL;
+        CHECK(rubric_search(db, queries[q], strlen(queries[q]), &o, &r, NULL) == RUBRIC_OK);
+        const rubric_hit *h = r && rubric_results_count(r) ? rubric_results_hit(r, 0) : NULL;
+        if (!h || strcmp(h->anchor, "Matrices") != 0)
+            fprintf(stderr, "  [%s]: first %s\n", queries[q], h ? h->anchor : "(none)");
+        CHECK(h && strcmp(h->anchor, "Matrices") == 0);
+        rubric_results_free(r);
+    }
+    /* A query that says more than the heading does not name it. */
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+    rubric_results *r = NULL;
+    CHECK(rubric_search(db, "sparse matrices", 15, &o, &r, NULL) == RUBRIC_OK);
+    const rubric_hit *h = r && rubric_results_count(r) ? rubric_results_hit(r, 0) : NULL;
+    CHECK(h && strcmp(h->anchor, "Matrices") != 0);
+    rubric_results_free(r);
+    rubric_db_close(db);
+    free(page);
+}
+
 /* ----------------------------------------------------------------- explain */
 
 /* Each hit of Q: the terms' weights plus what remains (coordination, phrases)
@@ -1887,6 +2024,8 @@ int main(void)
     RUN(explain_of_phrases_exact_forms_and_fields_matches_the_query);
     RUN(a_one_word_body_match_is_explained_exactly);
     RUN(judged_queries_find_their_targets_in_the_top_10);
+    RUN(parts_linking_to_their_own_ids_are_one_hit);
+    RUN(the_section_a_query_names_comes_first);
 
     rubric_db_close(g_db);
     char rm[PATH_MAX + 16];

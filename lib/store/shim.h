@@ -195,6 +195,10 @@ void xs_query_free(xs_query *q);
 /* The slot that orders passages of equal weight (source, then offset), the
  * same whichever database of a set holds them. */
 #define XS_SLOT_ORDER 6
+/* The slot holding a passage's section (source, page and the section's
+ * anchor), so that the parts of a long section make one hit whichever ids
+ * they link to; XS_SLOT_SECTION keeps the parts that share a link. */
+#define XS_SLOT_HIT 7
 #define XS_LIST_SEP '\x1f'
 
 typedef struct xs_search {
