@@ -25,6 +25,10 @@
  *     headings in a row alone in one element after the first (a title
  *     block's author and date) are a byline: their words are the section's
  *     text, not sections;
+ *   - headings below the top level saying the same words at the same level
+ *     LABEL_REPEATS times or more on the page (outline numbers aside) are
+ *     labels of a template (gtk-doc's "Parameters" under every function):
+ *     their words are the section's text, not sections;
  *   - a link to the heading itself holding no letter or digit (a permalink
  *     mark: ¶ § ◆) is not part of its title;
  *   - script, style, template, noscript, nav, button, [hidden] and elements
@@ -62,6 +66,9 @@
  * HEADING_TITLE_MAX bytes) become the title and the rest reads as text. */
 #define HEADING_TEXT_MAX 1024
 #define HEADING_TITLE_MAX 200
+/* Headings saying the same at the same level this often on a page are
+ * labels of a template (mark_repeated_labels()). */
+#define LABEL_REPEATS 3
 /* Elements rubric tracks; deeper nesting is counted only. */
 #define HTML_DEPTH 512
 /* A block is link-dense when this share of its text (in percent) is links. */
@@ -1189,6 +1196,61 @@ static void resolve_prior_ids(html *h)
     }
 }
 
+/* The words of heading E that say what it titles: without its outline
+ * number ("22.9.2"), from *LEN bytes. */
+static const char *label_words(const event *e, size_t *len)
+{
+    const char *s = e->text, *end = e->text + e->len;
+    const char *w = s;
+    while (w < end && ((*w >= '0' && *w <= '9') || *w == '.'))
+        w++;
+    if (w > s && w < end && *w == ' ')
+        s = w + 1;
+    *len = (size_t)(end - s);
+    return s;
+}
+
+/* A hash of heading E's level and label_words(), case folded (ASCII). */
+static uint64_t label_key(const event *e)
+{
+    size_t len;
+    const char *w = label_words(e, &len);
+    uint64_t h = 1469598103934665603u ^ (uint64_t)e->level;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)tolower((unsigned char)w[i])) * 1099511628211u;
+    return h | 1;  /* never 0, a free slot */
+}
+
+/* Headings that title a field of a template, not a section: the same words
+ * at the same level under LABEL_REPEATS or more headings of the page
+ * (gtk-doc's "Parameters" and "Returns" below every function, Doxygen's
+ * alike). Their words are their section's text. 0, or -1 when out of
+ * memory. */
+static int mark_repeated_labels(html *h)
+{
+    hashmap seen = {0};
+    int rc = 0;
+    for (size_t i = 0; i < h->nev && rc == 0; i++) {
+        const event *e = &h->ev[i];
+        size_t *n = e->kind == EV_HEADING && e->level >= 2 ? hashmap_at(&seen, label_key(e))
+                                                           : &(size_t){0};
+        if (!n)
+            rc = -1;
+        else
+            (*n)++;
+    }
+    for (size_t i = 0; i < h->nev && rc == 0; i++) {
+        event *e = &h->ev[i];
+        const size_t *n = e->kind == EV_HEADING && e->level >= 2
+                              ? hashmap_get(&seen, label_key(e))
+                              : NULL;
+        if (n && *n >= LABEL_REPEATS)
+            e->label = 1;
+    }
+    hashmap_free(&seen);
+    return rc;
+}
+
 /* Replay the events into sections. */
 static int replay(html *h, size_t size)
 {
@@ -1308,7 +1370,8 @@ int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
             end_block(h);
             if (h->saw_main)
                 keep_main(h);
-            if (!h->failed && judge(h) == 0 && (resolve_prior_ids(h), replay(h, len) == 0))
+            if (!h->failed && judge(h) == 0 &&
+                (resolve_prior_ids(h), mark_repeated_labels(h) == 0) && replay(h, len) == 0)
                 rc = RUBRIC_OK;
         } else if (!h->failed) {
             rc = RUBRIC_OK;

@@ -563,6 +563,7 @@ static const page pages[] = {
     {"docbook", "docbook_xsl_chunks_give_their_sections_with_anchors_and_trails"},
     {"gtkdoc", "gtkdoc_pages_give_their_sections_with_anchors_and_trails"},
     {"gtkdoc-index", "a_gtkdoc_symbol_index_is_navigation_though_no_dl_holds_its_entries"},
+    {"gtkdoc-fields", "gtkdoc_field_headings_under_every_function_are_no_sections"},
     {"texinfo", "texinfo_pages_give_their_sections_with_anchors_and_trails"},
     {"texinfo-old", "old_texinfo_pages_give_their_sections_with_anchors_and_trails"},
     {"asciidoc", "asciidoc_pages_give_their_sections_with_anchors_and_trails"},
