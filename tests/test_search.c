@@ -333,22 +333,24 @@ static int build_index(const char *const *rels, size_t n)
     return build_index_at("db", rels, n, &g_db);
 }
 
-/* An index of its own, g_tmp/NAME, of the N files RELS (written with TEXTS
- * under g_docs) into *DB; a failed check when it cannot be built. */
-static int side_index(const char *name, const char *const *rels, const char *const *texts,
-                      size_t n, rubric_db **db)
+/* An index of its own, g_tmp/NAME, of the one page REL that WRITE writes
+ * (under g_docs); NULL, and a failed check, when it cannot be built. */
+static rubric_db *index_page(const char *name, const char *rel, void (*write)(FILE *))
 {
-    *db = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (spill(rels[i], texts[i], strlen(texts[i])) < 0) {
-            CHECK(!"the side index's files are written");
-            return -1;
-        }
-    if (build_index_at(name, rels, n, db) < 0) {
-        CHECK(!"the side index is built");
-        return -1;
+    char *page = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&page, &len);
+    if (f)
+        write(f);
+    int ok = f && fclose(f) == 0 && spill(rel, page, len) == 0;
+    free(page);
+    rubric_db *db = NULL;
+    const char *rels[] = {rel};
+    if (!ok || build_index_at(name, rels, 1, &db) < 0) {
+        CHECK(!"the page's own index is built");
+        return NULL;
     }
-    return 0;
+    return db;
 }
 
 static rubric_results *search_with(const char *q, const rubric_search_opts *o)
@@ -1591,18 +1593,10 @@ static void the_parts_of_a_section_are_one_hit(void)
     rubric_results_free(r);
 }
 
-/* A long section whose later parts link to ids nearer their text (index
- * markers, as Texinfo writes them through a section) is still one hit: its
- * best part, linking to its own id; inside an article too. */
-static void parts_linking_to_their_own_ids_are_one_hit(void)
+/* A page of one long section, "10.1 Jobs", with an index marker (an empty
+ * element's id, as Texinfo writes them) before each of its paragraphs. */
+static void write_jobs_page(FILE *f)
 {
-    char *page = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&page, &len);
-    if (!f) {
-        CHECK(!"open_memstream");
-        return;
-    }
     fputs("<html><head><title>Shell Guide</title></head><body>\n"
           "<h1>Shell Guide</h1>\n<h2 id=\"Jobs\">10.1 Jobs</h2>\n", f);
     for (int i = 0; i < 8; i++) {
@@ -1613,14 +1607,15 @@ static void parts_linking_to_their_own_ids_are_one_hit(void)
         fputs("</p>\n", f);
     }
     fputs("</body></html>\n", f);
-    int ok = fclose(f) == 0;
-    const char *rels[] = {"jobs/shell.html"}, *texts[] = {page};
-    rubric_db *db = NULL;
-    CHECK(ok);
-    if (!ok || side_index("parts.db", rels, texts, 1, &db) < 0) {
-        free(page);
+}
+
+/* A long section whose later parts link to ids nearer their text is still
+ * one hit: its best part, linking to its own id; inside an article too. */
+static void parts_linking_to_their_own_ids_are_one_hit(void)
+{
+    rubric_db *db = index_page("parts.db", "jobs/shell.html", write_jobs_page);
+    if (!db)
         return;
-    }
     rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
     o.limit = 20;
     rubric_results *r = NULL;
@@ -1644,23 +1639,13 @@ static void parts_linking_to_their_own_ids_are_one_hit(void)
     CHECK(a && a->nhits == 1 && a->matches > 1);
     rubric_results_free(r);
     rubric_db_close(db);
-    free(page);
 }
 
-/* A query of just the words of a heading finds that section first, though
- * it is long and says them once, and shorter sections say them often under
- * headings that hold them among others ("3.1 Matrices" beside "Storage of
- * Sparse Matrices" and the like). The outline number and function words
- * are no part of what a heading says. */
-static void the_section_a_query_names_comes_first(void)
+/* A page whose section "3.1 Matrices" is long and says the word once, and
+ * whose shorter sections say it often under headings holding it among
+ * other words ("Storage of Sparse Matrices" and the like). */
+static void write_matrices_page(FILE *f)
 {
-    char *page = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&page, &len);
-    if (!f) {
-        CHECK(!"open_memstream");
-        return;
-    }
     fputs("<html><head><title>Numeric Data</title></head><body>\n<h1>3 Numeric Data</h1>\n"
           "<h2 id=\"Matrices\">3.1 Matrices</h2>\n<p>Matrices are defined by listing their "
           "values. ", f);
@@ -1674,14 +1659,16 @@ static void the_section_a_query_names_comes_first(void)
                    "such matrices are stored by column, and matrices of this kind are "
                    "common.</p>\n", i, i + 2, others[i]);
     fputs("</body></html>\n", f);
-    int ok = fclose(f) == 0;
-    const char *rels[] = {"num/data.html"}, *texts[] = {page};
-    rubric_db *db = NULL;
-    CHECK(ok);
-    if (!ok || side_index("named.db", rels, texts, 1, &db) < 0) {
-        free(page);
+}
+
+/* A query of just the words of a heading finds that section first, whatever
+ * BM25 makes of its length. The outline number and function words are no
+ * part of what a heading says. */
+static void the_section_a_query_names_comes_first(void)
+{
+    rubric_db *db = index_page("named.db", "num/data.html", write_matrices_page);
+    if (!db)
         return;
-    }
     static const char *const queries[] = {"matrices", "the matrices", "Matrices"};
     for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
         rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
@@ -1701,7 +1688,6 @@ static void the_section_a_query_names_comes_first(void)
     CHECK(h && strcmp(h->anchor, "Matrices") != 0);
     rubric_results_free(r);
     rubric_db_close(db);
-    free(page);
 }
 
 /* ----------------------------------------------------------------- explain */
