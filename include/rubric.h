@@ -133,6 +133,9 @@ typedef struct rubric_passage {
                                   that links to an id nearer its text, the
                                   section's own; results show one part of a
                                   section */
+    const char *terms;         /* the terms its definition lists define (an
+                                  option's "--onto <newbase>"), one a line, also
+                                  in TEXT; "" for none */
 } rubric_passage;
 
 typedef struct rubric_doc rubric_doc;

@@ -35,7 +35,8 @@ int explain_hit(rubric_db *db, const qwords *q, double k1, double b, unsigned do
         const char *label;  /* when not the field's name */
     } rows[] = {{W_PLAIN, FIELD_BODY, 0, NULL},      {W_PLAIN, FIELD_HEADING, 0, NULL},
                 {W_PLAIN, FIELD_TRAIL, 0, NULL},     {W_PLAIN, FIELD_EXACT, 0, NULL},
-                {W_PLAIN, FIELD_ANCHOR, 0, NULL},    {W_EXACT, FIELD_EXACT, 1, NULL},
+                {W_PLAIN, FIELD_ANCHOR, 0, NULL},    {W_PLAIN, FIELD_TERM, 0, NULL},
+                {W_EXACT, FIELD_EXACT, 1, NULL},
                 {W_TITLE, FIELD_HEADING, 0, NULL},
                 {W_POSITIONAL, FIELD_EXACT, 1, "phrase"}};
     size_t nr = sizeof rows / sizeof *rows;

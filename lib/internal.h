@@ -174,6 +174,7 @@ typedef struct doc_record {
 typedef struct doc_passage {
     const char *anchor, *title;
     const char *section;       /* rubric_passage.section; NULL: ANCHOR */
+    const char *terms;         /* rubric_passage.terms; NULL: none */
     const char *const *trail;  /* enclosing headings, outermost first */
     size_t ntrail;
     const char *text;          /* TEXT_LEN bytes, not necessarily valid UTF-8 */
@@ -225,6 +226,9 @@ int outline_heading(outline *o, int level, const char *title, size_t len, const 
  * the anchor of a passage that starts a later part of a section. */
 int outline_block(outline *o, const char *text, size_t len, size_t start, size_t end,
                   int boilerplate, const char *id);
+/* Note TEXT (LEN bytes), the block just added, as a term that a definition
+ * list defines (rubric_passage.terms). */
+int outline_term(outline *o, const char *text, size_t len);
 /* Close the last section. */
 int outline_finish(outline *o, size_t offset);
 /* The passages come from RECORD (kept by the caller while the outline adds
@@ -289,6 +293,7 @@ struct xs_doc;
 #define PREFIX_HEAD "S"
 #define PREFIX_TRAIL "T"
 #define PREFIX_ANCHOR "A"
+#define PREFIX_TERM "D"
 #define PREFIX_PRESENT "Y"
 /* The wdf of a presence term: BM25 saturates a high wdf, so the term weighs
  * nearly the same in a passage of any length (8: within 2% from half the
@@ -771,7 +776,7 @@ typedef struct field {
                             short heading would make it look rare */
 } field;
 
-enum { FIELD_BODY, FIELD_HEADING, FIELD_TRAIL, FIELD_EXACT, FIELD_ANCHOR, FIELD_COUNT };
+enum { FIELD_BODY, FIELD_HEADING, FIELD_TRAIL, FIELD_EXACT, FIELD_ANCHOR, FIELD_TERM, FIELD_COUNT };
 extern const field query_fields[FIELD_COUNT];
 /* A word in more than this share of the passages (a "the", an "and") does not
  * have to match when the query has rarer words, and counts in bodies only. */

@@ -39,8 +39,10 @@
  *                              `datetime.timezone.tzname` headed
  *                              "timezone.tzname(dt)"; nothing for an anchor
  *                              made from the heading)
+ *   D<stem>                    stems of the terms the passage's definition
+ *                              lists define (rubric_passage.terms), each once
  *   Z<stem>                    stems of the body text
- *   Y<stem>                    each stem of the S, Z, T and A terms once, with
+ *   Y<stem>                    each stem of the S, Z, T, A and D terms once, with
  *                              a wdf of PRESENCE_WDF: the word is in the
  *                              passage, in any field (the ranked OR's
  *                              coordination share)
@@ -171,6 +173,7 @@ typedef struct doc_ctx {
     int heading;         /* the heading is being analysed */
     hashset heading_stems; /* hashes of the heading's stems */
     hashset present;     /* hashes of the stems given a presence term */
+    hashset defined;     /* hashes of the stems given a term-field term */
     uint64_t heading_print; /* of the heading's stems in order; 0: none */
     layout_key key;      /* of the heading (XE) */
     const char *lang;    /* the analysis language, for its function words */
@@ -356,6 +359,20 @@ static int add_trail_token(void *ctx, const rubric_token *t)
     return add_field_term(ctx, PREFIX_TRAIL, t->stem, t->stem_len);
 }
 
+/* A word of a term the passage defines: its stem under the term prefix
+ * once, however many of its terms hold it (a list of a hundred key bindings
+ * defines "M-" once), no position (the body holds it with one). */
+static int add_defined_token(void *ctx, const rubric_token *t)
+{
+    doc_ctx *c = ctx;
+    uint64_t h = hash64(t->stem, t->stem_len);
+    if (hashset_has(&c->defined, h))
+        return RUBRIC_OK;
+    if (hashset_add(&c->defined, h) < 0)
+        return RUBRIC_ENOMEM;
+    return add_field_term(c, PREFIX_TERM, t->stem, t->stem_len);
+}
+
 static int add_strings(cJSON *o, const char *key, const char *const *v, size_t n)
 {
     cJSON *a = cJSON_AddArrayToObject(o, key);
@@ -478,6 +495,8 @@ static int add_words(rubric_analyzer *an, const rubric_passage *p, doc_ctx *c)
         rc = rubric_analyzer_run(an, p->text, p->text_len, add_token, c);
     for (size_t i = 0; i < p->ntrail && rc == RUBRIC_OK; i++)
         rc = rubric_analyzer_run(an, p->trail[i], strlen(p->trail[i]), add_trail_token, c);
+    if (rc == RUBRIC_OK && p->terms && *p->terms)
+        rc = rubric_analyzer_run(an, p->terms, strlen(p->terms), add_defined_token, c);
     if (rc == RUBRIC_OK && p->anchor)
         rc = rubric_analyzer_run(an, p->anchor, strlen(p->anchor), add_anchor_token, c);
     return rc;
@@ -593,6 +612,7 @@ done:
     buf_free(&c.term);
     hashset_free(&c.heading_stems);
     hashset_free(&c.present);
+    hashset_free(&c.defined);
     free(data);
     return rc;
 }

@@ -31,6 +31,7 @@ struct outline {
     int in_section;      /* a heading (or the page start) opened a section */
     size_t emitted;      /* passages emitted for the current section */
     buf text;            /* the passage being built */
+    buf terms;           /* its defined terms, one a line */
     size_t *map;         /* pairs (offset in text, offset in source) per block */
     size_t nmap;         /* pairs in map */
     size_t capmap;       /* room in map, in numbers (two to a pair) */
@@ -74,6 +75,7 @@ void outline_free(outline *o)
     if (!o)
         return;
     buf_free(&o->text);
+    buf_free(&o->terms);
     free(o->map);
     free(o);
 }
@@ -108,8 +110,10 @@ static int flush(outline *o)
     p.map = o->map;
     p.nmap = o->nmap;
     p.record = o->record;
+    p.terms = o->terms.len ? o->terms.data : NULL;
     int rc = doc_add(o->d, &p);
     o->text.len = 0;
+    o->terms.len = 0;
     o->nmap = 0;
     o->emitted++;
     return rc;
@@ -274,6 +278,21 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
             return -1;
     }
     return 0;
+}
+
+int outline_term(outline *o, const char *text, size_t len)
+{
+    while (len && is_gap(text[len - 1]))
+        len--;
+    while (len && is_gap(*text)) {
+        text++;
+        len--;
+    }
+    if (!o->open || !len)
+        return 0;
+    if (o->terms.len && buf_addc(&o->terms, '\n') < 0)
+        return -1;
+    return buf_add(&o->terms, text, len);
 }
 
 int outline_finish(outline *o, size_t offset)

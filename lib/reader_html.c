@@ -29,6 +29,9 @@
  *     LABEL_REPEATS times or more on the page (outline numbers aside) are
  *     labels of a template (gtk-doc's "Parameters" under every function):
  *     their words are the section's text, not sections;
+ *   - the terms of a definition list that head no section (an option of a
+ *     manual page's OPTIONS) are the passage's terms (rubric_passage.terms),
+ *     unless they open with a link (a citation of a place elsewhere);
  *   - a link to the heading itself holding no letter or digit (a permalink
  *     mark: ¶ § ◆) is not part of its title;
  *   - script, style, template, noscript, nav, button, [hidden] and elements
@@ -1251,6 +1254,18 @@ static int mark_repeated_labels(html *h)
     return rc;
 }
 
+/* Does block E open with the text of its first link? */
+static int opens_with_link(const event *e)
+{
+    if (!e->links || !e->link_text)
+        return 0;
+    const char *t = e->text, *end = e->text + e->len;
+    while (t < end && is_ascii_space(*t))
+        t++;
+    size_t first = strcspn(e->link_text, " ");
+    return first && (size_t)(end - t) >= first && memcmp(t, e->link_text, first) == 0;
+}
+
 /* Replay the events into sections. */
 static int replay(html *h, size_t size)
 {
@@ -1306,6 +1321,12 @@ static int replay(html *h, size_t size)
             rc = outline_block(o, e->text, e->len, e->start, e->end, 0, NULL);
         else
             rc = outline_block(o, e->text, e->len, e->start, e->end, e->boilerplate, e->id);
+        /* A list's term (an option, a field) is one its section defines;
+         * not one that opens with a link (a citation: "PEP 479 - Change
+         * StopIteration handling"), to the place that defines it. */
+        if (rc == 0 && e->kind == EV_BLOCK && e->term && !e->boilerplate &&
+            !opens_with_link(e))
+            rc = outline_term(o, e->text, e->len);
     }
     if (rc == 0)
         rc = outline_finish(o, size);

@@ -1302,6 +1302,32 @@ static void html_reads_an_element_with_a_million_attributes_at_once(void)
     free(b.data);
 }
 
+/* The terms a definition list defines (an option of a manual page's
+ * OPTIONS) are the passage's terms, one a line, and stay in its text; a term
+ * that opens with a link cites a place elsewhere (Python's "PEP 479 - ..."
+ * lists) and is no term of this one, nor is navigation. */
+static void a_definition_lists_terms_are_its_passages_terms(void)
+{
+    static const char page[] =
+        "<html><body><h1>git-rebase</h1><h2 id=\"_options\">OPTIONS</h2><div class=\"dlist\"><dl>"
+        "<dt class=\"hdlist1\">--onto &lt;newbase&gt;</dt><dd><p>Starting point at which to "
+        "create the new commits.</p></dd>"
+        "<dt class=\"hdlist1\">--keep-base</dt><dd><p>Set the starting point to the merge "
+        "base.</p></dd></dl></div>"
+        "<h2 id=\"_see\">SEE ALSO</h2><dl><dt><a href=\"https://example.org/pep-0479\">PEP 479"
+        "</a> - Change iteration handling</dt><dd><p>Written by two people.</p></dd></dl>"
+        "</body></html>";
+    rubric_doc *d = read_page_len(page, sizeof page - 1);
+    const rubric_passage *opts = d ? holding(d, "Starting point") : NULL;
+    const rubric_passage *see = d ? holding(d, "Written by") : NULL;
+    CHECK(opts && strcmp(opts->terms, "--onto <newbase>\n--keep-base") == 0);
+    CHECK(opts && find_bytes(opts->text, opts->text_len, "--onto <newbase>", 16));
+    if (opts && strcmp(opts->terms, "--onto <newbase>\n--keep-base") != 0)
+        fprintf(stderr, "  terms: [%s]\n", opts->terms);
+    CHECK(see && strcmp(see->terms, "") == 0);
+    rubric_doc_free(d);
+}
+
 /* An XHTML page's internal DTD subset is declarations, not text: none of it
  * is indexed, and offsets after it stay true. */
 static void xhtml_internal_dtd_subset_is_not_text(void)
@@ -1396,6 +1422,7 @@ int main(void)
         RUN_NAMED(rows[i].name, check_row(&rows[i]));
     RUN(html_reads_100000_nested_divs_and_keeps_what_surrounds_them);
     RUN(html_gives_50000_sections_of_one_heading_and_id_that_id_and_distinct_parts);
+    RUN(a_definition_lists_terms_are_its_passages_terms);
     RUN(html_reads_an_element_with_a_million_attributes_at_once);
     RUN(xhtml_internal_dtd_subset_is_not_text);
     RUN(html_reads_a_20_mb_page_of_paragraphs);

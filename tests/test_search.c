@@ -1690,6 +1690,46 @@ static void the_section_a_query_names_comes_first(void)
     rubric_db_close(db);
 }
 
+/* A manual page: OPTIONS, a long list defining "--spool" among other
+ * options, a shorter section that says the word more often in passing, and
+ * sections of other words. */
+static void write_options_page(FILE *f)
+{
+    fputs("<html><head><title>keel-run(1)</title></head><body><h1>keel-run(1)</h1>\n"
+          "<h2 id=\"_options\">OPTIONS</h2>\n<div class=\"dlist\"><dl>\n", f);
+    for (int i = 0; i < 12; i++)
+        fprintf(f, "<dt class=\"hdlist1\">--mode-%d</dt><dd><p>Runs the jobs in mode %d, "
+                   "one after another, and reports each when it ends.</p></dd>\n", i, i);
+    fputs("<dt class=\"hdlist1\">--spool</dt><dd><p>Keeps finished jobs for later.</p></dd>\n"
+          "</dl></div>\n<h2 id=\"_notes\">NOTES</h2>\n<p>The spool fills as jobs end, and the "
+          "spool of a crashed run is kept.</p>\n", f);
+    static const char *const others[] = {"DESCRIPTION", "EXAMPLES", "FILES", "ENVIRONMENT",
+                                         "BUGS", "AUTHORS"};
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++)
+        fprintf(f, "<h2 id=\"_s%zu\">%s</h2>\n<p>This part of the manual tells of the runner, "
+                   "its queue and its workers, part %zu.</p>\n", i, others[i], i);
+    fputs("</body></html>\n", f);
+}
+
+/* A word a passage's definition list defines (an option) counts as a field
+ * of its own: the section defining it outranks a shorter one that says it
+ * more often in passing. */
+static void the_section_defining_an_option_comes_first(void)
+{
+    rubric_db *db = index_page("options.db", "man/keel-run.html", write_options_page);
+    if (!db)
+        return;
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+    rubric_results *r = NULL;
+    CHECK(rubric_search(db, "--spool", 7, &o, &r, NULL) == RUBRIC_OK);
+    const rubric_hit *h = r && rubric_results_count(r) ? rubric_results_hit(r, 0) : NULL;
+    if (!h || strcmp(h->anchor, "_options") != 0)
+        fprintf(stderr, "  first: %s\n", h ? h->anchor : "(none)");
+    CHECK(h && strcmp(h->anchor, "_options") == 0);
+    rubric_results_free(r);
+    rubric_db_close(db);
+}
+
 /* ----------------------------------------------------------------- explain */
 
 /* Each hit of Q: the terms' weights plus what remains (coordination, phrases)
@@ -2012,6 +2052,7 @@ int main(void)
     RUN(judged_queries_find_their_targets_in_the_top_10);
     RUN(parts_linking_to_their_own_ids_are_one_hit);
     RUN(the_section_a_query_names_comes_first);
+    RUN(the_section_defining_an_option_comes_first);
 
     rubric_db_close(g_db);
     char rm[PATH_MAX + 16];
