@@ -294,6 +294,9 @@ struct xs_doc;
 #define PREFIX_TRAIL "T"
 #define PREFIX_ANCHOR "A"
 #define PREFIX_TERM "D"
+#define PREFIX_OPTION "O"
+/* The longest option an O term holds, dashes included. */
+#define OPTION_MAX 64
 #define PREFIX_PRESENT "Y"
 /* The wdf of a presence term: BM25 saturates a high wdf, so the term weighs
  * nearly the same in a passage of any length (8: within 2% from half the
@@ -364,6 +367,9 @@ typedef struct layout_key {
 } layout_key;
 /* Add the stem S (N bytes) to K. */
 void layout_key_add(layout_key *k, const char *s, size_t n);
+/* The length of the option name that S[0..N) begins with: its letters,
+ * digits, '_' and '-' (ASCII), at most OPTION_MAX less its DASHES. */
+size_t layout_option_len(const char *s, size_t n, size_t dashes);
 /* K's term (PREFIX_HEADING_KEY and 12 hex digits) into OUT (emptied first):
  * 1, 0 when K has none (no words, or too many), -1 when out of memory. */
 int layout_key_term(const layout_key *k, buf *out);
@@ -687,6 +693,8 @@ typedef struct qnode {
     int in_near;      /* a word of a NEAR: searched by its exact form */
     unsigned slop;    /* "a b"~N */
     char *value;      /* filters: the value as written */
+    char *option;     /* a word typed as a command-line option ("--onto",
+                         "-W"): its dashes and name as typed, else NULL */
     size_t nwords;
     char *word[QNODE_WORDS];  /* exact forms */
     char *stem[QNODE_WORDS];

@@ -39,6 +39,11 @@
  *                              `datetime.timezone.tzname` headed
  *                              "timezone.tzname(dt)"; nothing for an anchor
  *                              made from the heading)
+ *   O<option>                  a word written as a command-line option
+ *                              ("--onto", "-W": one or two dashes, no letter
+ *                              or digit before them), as written, case kept,
+ *                              its name's letters, digits, '_' and '-' (at
+ *                              most OPTION_MAX bytes in all)
  *   D<stem>                    stems of the terms the passage's definition
  *                              lists define (rubric_passage.terms), each once
  *   Z<stem>                    stems of the body text
@@ -134,6 +139,7 @@
  *                          array of [path as given, its real path], so that
  *                          the same folder under another spelling is caught
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,6 +274,42 @@ int layout_key_term(const layout_key *k, buf *out)
     return buf_printf(out, "%s%012" PRIx64, PREFIX_HEADING_KEY, mix(sum, k->n) >> 16) < 0 ? -1 : 1;
 }
 
+size_t layout_option_len(const char *s, size_t n, size_t dashes)
+{
+    size_t k = 0;
+    while (k < n && k + dashes < OPTION_MAX &&
+           (isalnum((unsigned char)s[k]) || s[k] == '_' || s[k] == '-') &&
+           (unsigned char)s[k] < 0x80)
+        k++;
+    return k;
+}
+
+/* When token T is written as a command-line option ("--onto", "-W": one or
+ * two dashes before it, and no letter or digit before them), add its O term:
+ * the option as written, case kept ("-W" is not "-w"). */
+static int add_option(doc_ctx *c, const rubric_token *t)
+{
+    size_t d = 0;
+    while (d < 2 && d < t->start && c->text[t->start - d - 1] == '-')
+        d++;
+    if (!d)
+        return RUBRIC_OK;
+    size_t before = t->start - d;
+    if (before > 0) {
+        unsigned char ch = (unsigned char)c->text[before - 1];
+        if (isalnum(ch) || ch == '-' || ch == '_' || ch >= 0x80)
+            return RUBRIC_OK;  /* "re-run", "a--b": a word's hyphen */
+    }
+    size_t n = layout_option_len(c->text + t->start, strnlen(c->text + t->start, OPTION_MAX), d);
+    if (!n)
+        return RUBRIC_OK;
+    c->term.len = 0;
+    if (buf_adds(&c->term, PREFIX_OPTION) < 0 || buf_add(&c->term, c->text + before, d + n) < 0 ||
+        xs_doc_add_term(c->doc, c->term.data, c->term.len, 1) != XS_OK)
+        return RUBRIC_ENOMEM;
+    return RUBRIC_OK;
+}
+
 /* Is token T, the first of a heading, its outline number ("4.1", "A.2.1",
  * "3.")? Digits and dots, at most one letter. */
 static int outline_number(const doc_ctx *c, const rubric_token *t)
@@ -348,6 +390,8 @@ static int add_token(void *ctx, const rubric_token *t)
     }
     if (rc == RUBRIC_OK && written_in_capitals(c, t))
         rc = add_term(c, PREFIX_CAPS, t->word, t->word_len);
+    if (rc == RUBRIC_OK && !t->sub)
+        rc = add_option(c, t);
     if (rc == RUBRIC_OK && c->rate && !t->sub)
         rc = add_sample(c, t);
     return rc;

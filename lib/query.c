@@ -33,6 +33,7 @@ typedef struct token {
     int type;
     size_t start, end;  /* the word's or phrase's text (inside the quotes) */
     int neg, plus, exact, wild;
+    size_t dashes;      /* a command-line option's leading dashes */
     int field;
     unsigned slop;      /* phrase~N */
     unsigned window;    /* NEAR/N */
@@ -45,9 +46,27 @@ typedef struct lexer {
     int dashes; /* a leading '-' is part of the word, never an exclusion */
 } lexer;
 
+/* The bytes of the space at S[I] (of N): an ASCII one, or a no-break space
+ * (U+00A0, U+202F: a query copied from a page, whose index indents its
+ * entries so); 0 for anything else. */
+static size_t space_at(const char *s, size_t i, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s + i;
+    if (i >= n)
+        return 0;
+    if (is_ascii_space(s[i]))
+        return 1;
+    if (u[0] == 0xC2 && i + 1 < n && u[1] == 0xA0)
+        return 2;
+    if (u[0] == 0xE2 && i + 2 < n && u[1] == 0x80 && u[2] == 0xAF)
+        return 3;
+    return 0;
+}
+
 static int ends_word(const lexer *l, size_t i)
 {
-    return i >= l->len || is_ascii_space(l->s[i]) || (!l->plain && (l->s[i] == '(' || l->s[i] == ')'));
+    return i >= l->len || space_at(l->s, i, l->len) ||
+           (!l->plain && (l->s[i] == '(' || l->s[i] == ')'));
 }
 
 static int is_op(const lexer *l, size_t start, size_t end, const char *op)
@@ -71,15 +90,15 @@ static int option_at(const lexer *l)
     if (n >= 3 && s[0] == '-' && s[1] == '-')
         return isalnum((unsigned char)s[2]);
     return n >= 2 && s[0] == '-' && isalnum((unsigned char)s[1]) &&
-           (n == 2 || is_ascii_space(s[2]));
+           (n == 2 || space_at(s, 2, n));
 }
 
 static token next_token(lexer *l)
 {
     token t = {0};
     for (;;) {
-        while (l->pos < l->len && is_ascii_space(l->s[l->pos]))
-            l->pos++;
+        for (size_t sp; (sp = space_at(l->s, l->pos, l->len)) > 0;)
+            l->pos += sp;
         if (l->pos >= l->len)
             return t;  /* T_END */
         char c = l->s[l->pos];
@@ -91,8 +110,10 @@ static token next_token(lexer *l)
         /* Prefixes: -word, +word, =word, field:word, and -( ... ). A
          * command-line option is a word: --name, and -x (one character). */
         if (option_at(l) || (l->dashes && l->s[l->pos] == '-')) {
-            while (l->s[l->pos] == '-')
+            while (l->s[l->pos] == '-') {
                 l->pos++;
+                t.dashes++;
+            }
         }
         while (l->pos + 1 < l->len && !is_ascii_space(l->s[l->pos + 1]) &&
                (l->s[l->pos] == '-' || l->s[l->pos] == '+' || l->s[l->pos] == '=')) {
@@ -311,12 +332,21 @@ static qnode *leaf(parser *p, const token *t)
                 *c = (char)tolower((unsigned char)*c);
         return n;
     }
+    size_t opt = t->dashes && !n->phrase && !n->wild && !n->field && !n->exact
+                     ? layout_option_len(s, len, t->dashes)
+                     : 0;
+    if (opt && !(n->option = xstrndup(s - t->dashes, t->dashes + opt))) {
+        p->q->failed = 1;
+        return NULL;
+    }
     leaf_ctx c = {n, t->start, 0, 0};
     if (rubric_analyzer_run(p->an, s, len, collect_word, &c) != RUBRIC_OK) {
         p->q->failed = 1;
         return NULL;
     }
     if (n->nwords == 0) {
+        free(n->option);
+        n->option = NULL;
         p->q->n--;  /* nothing to search for: drop it */
         return NULL;
     }
@@ -474,6 +504,7 @@ static void free_words(qtree *q)
         }
         free_parts(n);
         free(n->value);
+        free(n->option);
     }
     q->n = 0;
     q->root = NULL;

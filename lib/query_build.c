@@ -36,6 +36,9 @@
  * then finds the section headed "4.1 Matrices" above the longer sections
  * headed "Creating Sparse Matrices" whose lengths BM25 favours. */
 #define HEADING_KEY_WEIGHT 1.0
+/* A word typed as a command-line option weighs this much more where it is
+ * written as one. */
+#define OPTION_SCALE 2.0
 /* The parts of a dotted name (os.path.join: os, path, join) weigh this much
  * of a word in the ranked OR (add_parts). */
 #define PART_SCALE 0.5
@@ -181,7 +184,22 @@ static size_t leaf_synonyms(builder *b, const qnode *n)
                                            n->wend[n->nwords - 1] - n->wstart[0]));
 }
 
+static xs_query *leaf_words(builder *b, const qnode *n);
+
+/* Leaf N; a word typed as an option also matches where it is written so
+ * (its O term, layout.c), at OPTION_SCALE: "-W" is that option, not any
+ * "w". */
 static xs_query *leaf_query(builder *b, const qnode *n)
+{
+    xs_query *q = leaf_words(b, n);
+    if (!q || !n->option)
+        return q;
+    xs_query *opt = prefixed(PREFIX_OPTION, n->option);
+    xs_query *pair[2] = {q, opt ? xs_query_scale(opt, OPTION_SCALE) : NULL};
+    return combine(b, XS_OP_OR, pair, 2, 0);
+}
+
+static xs_query *leaf_words(builder *b, const qnode *n)
 {
     size_t group = leaf_synonyms(b, n);
     if (group) {

@@ -1730,6 +1730,47 @@ static void the_section_defining_an_option_comes_first(void)
     rubric_db_close(db);
 }
 
+/* A tool's manual: options -W and -w, each a section, and shorter sections
+ * whose formulas say "w" often. */
+static void write_tool_page(FILE *f)
+{
+    fputs("<html><head><title>keel-plot(1)</title></head><body><h1>keel-plot(1)</h1>\n"
+          "<h2 id=\"opt-W\">--no-window, -W</h2>\n<p>Draws into a file, without a window; "
+          "the plot is written when the run ends, and no screen is needed.</p>\n"
+          "<h2 id=\"opt-w\">--wide, -w</h2>\n<p>Prints the table in wide columns, so that "
+          "long labels are never cut.</p>\n", f);
+    for (int i = 0; i < 4; i++)
+        fprintf(f, "<h2 id=\"calc-%d\">Formula %d</h2>\n<p>Let w be the width: w doubles, "
+                   "then w halves.</p>\n", i, i);
+    fputs("</body></html>\n", f);
+}
+
+/* A word typed as an option ("-W") finds where it is written as one, case
+ * kept, before the passages saying the bare letter; typed after no-break
+ * spaces (copied from a page) too. */
+static void an_option_finds_where_it_is_written_as_one(void)
+{
+    rubric_db *db = index_page("tool.db", "man/keel-plot.html", write_tool_page);
+    if (!db)
+        return;
+    static const struct {
+        const char *q, *first;
+    } cases[] = {{"-W", "opt-W"}, {"-w", "opt-w"}, {"\xc2\xa0\xc2\xa0-W", "opt-W"},
+                 {"plot -W", "opt-W"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+        rubric_results *r = NULL;
+        CHECK(rubric_search(db, cases[i].q, strlen(cases[i].q), &o, &r, NULL) == RUBRIC_OK);
+        const rubric_hit *h = r && rubric_results_count(r) ? rubric_results_hit(r, 0) : NULL;
+        if (!h || strcmp(h->anchor, cases[i].first) != 0)
+            fprintf(stderr, "  [%s]: first %s, want %s\n", cases[i].q, h ? h->anchor : "(none)",
+                    cases[i].first);
+        CHECK(h && strcmp(h->anchor, cases[i].first) == 0);
+        rubric_results_free(r);
+    }
+    rubric_db_close(db);
+}
+
 /* ----------------------------------------------------------------- explain */
 
 /* Each hit of Q: the terms' weights plus what remains (coordination, phrases)
@@ -2053,6 +2094,7 @@ int main(void)
     RUN(parts_linking_to_their_own_ids_are_one_hit);
     RUN(the_section_a_query_names_comes_first);
     RUN(the_section_defining_an_option_comes_first);
+    RUN(an_option_finds_where_it_is_written_as_one);
 
     rubric_db_close(g_db);
     char rm[PATH_MAX + 16];
