@@ -21,7 +21,8 @@
  * line opening with 1 to 6 "#" or "=" and a space (Markdown, AsciiDoc), its
  * level their count. Adornment lines are not text. A table-of-contents
  * directive (reStructuredText's toctree and contents), and one whose content
- * no page shows (index, testsetup, testcleanup, meta, tabularcolumns), is
+ * no page shows (index, testsetup, testcleanup, meta, tabularcolumns) or
+ * shows elsewhere (a substitution's definition), is
  * boilerplate, with what is indented below it.
  */
 #include <stdlib.h>
@@ -612,7 +613,9 @@ static size_t line_start(const reader *r, size_t at)
  * Sphinx's list of the documents below; ".. contents::", the section list
  * docutils generates), whose content is navigation, as a page's <nav> is;
  * or one whose content is for the tools (".. index::" entries, the set-up
- * and clean-up code of doctests, <meta> fields, a table's column spec)? */
+ * and clean-up code of doctests, <meta> fields, a table's column spec), or
+ * shown elsewhere (a substitution's definition, ".. |name| replace::
+ * text", shown where |name| is written)? */
 static int contents_directive(const reader *r, const block *b)
 {
     static const char *const names[] = {"toctree", "contents", "index", "testsetup",
@@ -621,6 +624,19 @@ static int contents_directive(const reader *r, const block *b)
     size_t n = b->end - b->start;
     if (b->kind != B_LINE || n < 3 || memcmp(p, ".. ", 3) != 0)
         return 0;
+    if (n > 4 && p[3] == '|') {
+        /* ".. |name| directive::" */
+        const char *close = memchr(p + 4, '|', n - 4);
+        const char *end = p + n;
+        const char *d = close ? close + 1 : end;
+        if (d < end && *d == ' ') {
+            const char *q = d + 1;
+            while (q < end && (((*q | 0x20) >= 'a' && (*q | 0x20) <= 'z') || *q == '-'))
+                q++;
+            return q > d + 1 && end - q >= 2 && q[0] == ':' && q[1] == ':';
+        }
+        return 0;
+    }
     for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
         size_t len = strlen(names[k]);
         if (n >= 3 + len + 2 && memcmp(p + 3, names[k], len) == 0 &&

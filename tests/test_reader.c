@@ -1062,8 +1062,9 @@ static void reader_reads_restructuredtext_inline_markup_as_its_rendering_shows_i
 }
 
 /* What a reStructuredText page's HTML never shows stays out of its text:
- * authors, index entries, a doctest's set-up; the prose and the code shown
- * stay. */
+ * authors, index entries, a doctest's set-up, the file an include names,
+ * substitutions' definitions (shown where they are used); the prose and
+ * the code shown stay. */
 static void reader_leaves_out_what_a_restructuredtext_page_does_not_show(void)
 {
     static const char text[] =
@@ -1081,6 +1082,10 @@ static void reader_leaves_out_what_a_restructuredtext_page_does_not_show(void)
         "\n"
         "   import grimbleton\n"
         "\n"
+        ".. |spool_kind| replace:: ``quernstone``\n"
+        ".. |logo| image:: tollhouse.png\n"
+        ".. include:: SPOOL_NOTES.txt\n"
+        "\n"
         "Spools keep records in the order they were written.\n"
         "\n"
         ".. code-block:: python\n"
@@ -1090,8 +1095,10 @@ static void reader_leaves_out_what_a_restructuredtext_page_does_not_show(void)
     if (!d)
         return;
     int prose = 0, code = 0;
-    static const char *const hidden[] = {"Quillfeather", "Ostwick", "example.org", "zanderfile",
-                                         "pair", "grimbleton", "python"};
+    static const char *const hidden[] = {"Quillfeather", "Ostwick",    "example.org",
+                                         "zanderfile",   "pair",       "grimbleton",
+                                         "python",       "quernstone", "tollhouse",
+                                         "SPOOL_NOTES"};
     for (size_t i = 0; i < rubric_doc_count(d); i++) {
         const rubric_passage *p = rubric_doc_passage(d, i);
         prose += find_bytes(p->text, p->text_len, "in the order", 12) != NULL && !p->boilerplate;
