@@ -62,6 +62,17 @@ static int is_gap(char c)
     return c == ' ' || c == '\n';
 }
 
+/* *TEXT (*LEN bytes) without the gaps at either end. */
+static void trim_gaps(const char **text, size_t *len)
+{
+    while (*len && is_gap((*text)[*len - 1]))
+        (*len)--;
+    while (*len && is_gap(**text)) {
+        (*text)++;
+        (*len)--;
+    }
+}
+
 outline *outline_new(rubric_doc *d)
 {
     outline *o = calloc(1, sizeof *o);
@@ -227,12 +238,7 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
         o->in_section = 1;
         o->emitted = 0;
     }
-    while (len && is_gap(text[len - 1]))
-        len--;
-    while (len && is_gap(*text)) {
-        text++;
-        len--;
-    }
+    trim_gaps(&text, &len);
     if (len == 0)
         return 0;
     if (o->open && (o->boilerplate != boilerplate || o->text.len >= RUBRIC_PASSAGE_TARGET ||
@@ -282,12 +288,7 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
 
 int outline_term(outline *o, const char *text, size_t len)
 {
-    while (len && is_gap(text[len - 1]))
-        len--;
-    while (len && is_gap(*text)) {
-        text++;
-        len--;
-    }
+    trim_gaps(&text, &len);
     if (!o->open || !len)
         return 0;
     if (o->terms.len && buf_addc(&o->terms, '\n') < 0)

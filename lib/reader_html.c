@@ -1213,15 +1213,19 @@ static const char *label_words(const event *e, size_t *len)
     return s;
 }
 
-/* A hash of heading E's level and label_words(), case folded (ASCII). */
+/* A hash of heading E's level and label_words(), case folded (ASCII); a
+ * heading's text is at most HEADING_TEXT_MAX bytes. */
 static uint64_t label_key(const event *e)
 {
     size_t len;
     const char *w = label_words(e, &len);
-    uint64_t h = 1469598103934665603u ^ (uint64_t)e->level;
+    char folded[HEADING_TEXT_MAX + 1];
+    folded[0] = (char)('0' + e->level);
+    if (len > HEADING_TEXT_MAX)
+        len = HEADING_TEXT_MAX;
     for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)tolower((unsigned char)w[i])) * 1099511628211u;
-    return h | 1;  /* never 0, a free slot */
+        folded[i + 1] = (char)tolower((unsigned char)w[i]);
+    return hash64(folded, len + 1) | 1;  /* never 0, a free slot */
 }
 
 /* Headings that title a field of a template, not a section: the same words

@@ -291,12 +291,6 @@ int rubric_results_facets_exact(const rubric_results *r)
     return r->facets_exact;
 }
 
-/* Run Q, matching for what is *LEFT of the budget (less what it spends).
- * Words side by side are a ranked OR carried by the rarer words (every word
- * held adds a share of its IDF: query_build.c), so that a passage holding a
- * rare word outranks one holding only the common ones, and one holding them
- * all outranks both; any other query (an explicit AND, a phrase, one word)
- * matches as written. */
 /* What the index was built whole with (written_whole()): each -1 until a
  * search that needs it reads it, once a search. */
 typedef struct built_with {
@@ -304,12 +298,18 @@ typedef struct built_with {
     int hits;     /* the section of every passage's parts (META_HITS) */
 } built_with;
 
+/* Run Q, matching for what is *LEFT of the budget (less what it spends).
+ * Words side by side are a ranked OR carried by the rarer words (every word
+ * held adds a share of its IDF: query_build.c), so that a passage holding a
+ * rare word outranks one holding only the common ones, and one holding them
+ * all outranks both; any other query (an explicit AND, a phrase, one word)
+ * matches as written. */
 static int run(rubric_db *db, const qtree *q, const rubric_search_opts *o, size_t limit,
                double *left, built_with *w, xs_mset **out, char **errmsg)
 {
     *out = NULL;
-    /* Whether the index has presence terms: read once a search
-     * (W->presence -1 until then), and only for a ranked OR, which weighs by them. */
+    /* Whether the index has presence terms: read once a search, and only
+     * for a ranked OR, which weighs by them. */
     int ranked_or = qtree_words_side_by_side(q);
     if (ranked_or && w->presence < 0) {
         int got = written_whole(db, META_PRESENCE, &w->presence, errmsg);
