@@ -9,9 +9,10 @@
  * share of its text that page holds, whatever the markup around it: the
  * Sphinx source beside its HTML page, a text copy of a manual page, the
  * single-page print version of a manual split into pages. A sample held by
- * more than FOLD_COMMON pages (a notice on every page) is no evidence; one
- * held by many passages of a few pages (a field described alike in each
- * section of a page, and in each section of its copy) still is.
+ * more than FOLD_COMMON pages of one kind (a notice on every page) is no
+ * evidence; one held by many passages of a few pages (a field described
+ * alike in each section of a page, and in each section of its copy) still
+ * is.
  *
  * P is folded when some page Q other than P's holds at least FOLD_SHARE of
  * P's informative samples (FOLD_SHARE_ALIKE when both were read by the same
@@ -34,6 +35,7 @@
  * deleted, and the other parts of their sections; a fresh build judges all
  * of them in one pass over every sample's postings. A passage's state
  * changes by replacing its document, the cost of folding on a first build. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -234,9 +236,12 @@ static const char *page_of(const char *key)
     return n > 1 + 2 * LAYOUT_FOLD_COUNT_DIGITS ? key + 1 + 2 * LAYOUT_FOLD_COUNT_DIGITS : "";
 }
 
-/* Is sample T a stock phrase, held by more than FOLD_COMMON pages? Into
- * *STOCK; a passage with no fold key (boilerplate) counts as a page of its
- * own. */
+/* Is sample T a stock phrase, held by more than FOLD_COMMON pages read by
+ * one kind of reader? Into *STOCK. Pages are counted by kind (the fold key's
+ * first character) because a copy in another form is not another use of the
+ * phrase: in a tree that ships each page's source beside it, a sentence that
+ * three HTML pages share is held by six pages. A passage with no fold key
+ * (boilerplate) counts as a page of its own. */
 static int stock_sample(fold_pass *f, size_t t, int *stock)
 {
     postings *p = &f->terms[t];
@@ -244,8 +249,8 @@ static int stock_sample(fold_pass *f, size_t t, int *stock)
         p->stock = 0;
     if (p->stock < 0 && p->n > FOLD_COMMON_PASSAGES)
         p->stock = 1;
-    const char *pages[FOLD_COMMON + 1];
-    size_t np = 0;
+    const char *keys[FOLD_COMMON_PASSAGES]; /* a key of each page counted */
+    size_t nkeys = 0, by_kind[UCHAR_MAX + 1] = {0}, most = 0, alone = 0;
     const unsigned *ids = p->stock < 0 ? ids_of(f, t) : NULL;
     if (p->stock < 0 && !ids)
         return RUBRIC_ENOMEM;
@@ -253,16 +258,20 @@ static int stock_sample(fold_pass *f, size_t t, int *stock)
         const char *key = key_of(f, ids[i]);
         if (!key)
             return RUBRIC_ENOMEM;
-        const char *page = *key ? page_of(key) : NULL;
-        size_t g = 0;
-        while (page && g < np && (!pages[g] || strcmp(pages[g], page) != 0))
-            g++;
-        if (page && g < np)
-            continue;
-        if (np == FOLD_COMMON)
+        if (!*key) {
+            alone++;
+        } else {
+            size_t g = 0;
+            while (g < nkeys && (keys[g][0] != key[0] || strcmp(page_of(keys[g]), page_of(key)) != 0))
+                g++;
+            if (g < nkeys)
+                continue;
+            keys[nkeys++] = key;
+            size_t n = ++by_kind[(unsigned char)key[0]];
+            most = n > most ? n : most;
+        }
+        if (most + alone > FOLD_COMMON)
             p->stock = 1;
-        else
-            pages[np++] = page;
     }
     if (p->stock < 0)
         p->stock = 0;

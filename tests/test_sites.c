@@ -1217,6 +1217,46 @@ static void short_entries_of_one_template_fold_into_their_pages(void)
 }
 
 
+/* Three pages share a paragraph, and each ships its source beside it, with
+ * a line the page leaves out. The paragraph is held by six pages, but by
+ * three of each kind, so it is not a stock phrase: without it, each copy's
+ * own words, fewer than the line its page lacks, could not tell it. */
+static void a_paragraph_three_pages_share_still_tells_their_copies(void)
+{
+    static const char *const names[] = {"ember", "cinder", "flint"};
+    static const char shared[] =
+        "The value is read once when the controller starts, and a change takes effect at "
+        "the next firing; a value outside the range the controller accepts is replaced by "
+        "the nearest one.";
+    char dir[PATH_MAX], rel[128], page[2048];
+    path_join(dir, g_tmp, "shared-paragraph");
+    CHECK(mkdir(dir, 0755) == 0);
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        const char *name = names[i];
+        snprintf(page, sizeof page,
+                 "<html><head><title>%s</title></head><body>\n<h1 id=\"%s\">%s</h1>\n"
+                 "<p>Hours the %s stage of a firing lasts.</p>\n<p>%s</p>\n</body></html>\n",
+                 name, name, name, name, shared);
+        snprintf(rel, sizeof rel, "site/%s.html", name);
+        CHECK(put(dir, rel, page) == 0);
+        snprintf(page, sizeof page,
+                 "%s\n-----\n\nHours the %s stage of a firing lasts.\n\n%s\n\n"
+                 "Written for the %s build of the manual, this line is left out of the page.\n",
+                 name, name, shared, name);
+        snprintf(rel, sizeof rel, "site/_sources/%s.rst.txt", name);
+        CHECK(put(dir, rel, page) == 0);
+    }
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    CHECK(folded_count(dir) == 3);
+    cJSON *j = query(dir, "--db db -n 20 controller starts");
+    CHECK(j && nresults(j) == 3);
+    for (int i = 0; j && i < nresults(j); i++) {
+        const char *path = str_of(result(j, i), "path");
+        CHECK(path && strstr(path, ".html") != NULL);
+    }
+    cJSON_Delete(j);
+}
+
 /* A page whose long sections describe their fields in the same words (the
  * presets of a configuration format, each taking the same sixty fields),
  * beside its reStructuredText source: each sentence is held by a dozen
@@ -1317,6 +1357,7 @@ int main(void)
     RUN(pages_that_are_only_alike_are_both_kept);
     RUN(pages_that_include_the_same_options_each_keep_them);
     RUN(short_entries_of_one_template_fold_into_their_pages);
+    RUN(a_paragraph_three_pages_share_still_tells_their_copies);
     RUN(sections_written_alike_still_tell_their_copy);
     RUN(markup_in_headings_is_escaped_where_matches_are_marked);
 
