@@ -134,8 +134,9 @@ typedef struct rubric_passage {
                                   section's own; results show one part of a
                                   section */
     const char *terms;         /* the terms its definition lists define (an
-                                  option's "--onto <newbase>"), one a line, also
-                                  in TEXT; "" for none */
+                                  option's "--onto <newbase>"; the name a table
+                                  of one row opens with), one a line, also in
+                                  TEXT; "" for none */
 } rubric_passage;
 
 typedef struct rubric_doc rubric_doc;

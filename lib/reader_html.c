@@ -31,7 +31,9 @@
  *     their words are the section's text, not sections;
  *   - the terms of a definition list that head no section (an option of a
  *     manual page's OPTIONS) are the passage's terms (rubric_passage.terms),
- *     unless they open with a link (a citation of a place elsewhere);
+ *     unless they open with a link (a citation of a place elsewhere), and
+ *     so is the single name that opens a table of one row above prose
+ *     (mark_name_rows());
  *   - a link to the heading itself holding no letter or digit (a permalink
  *     mark: ¶ § ◆) is not part of its title;
  *   - script, style, template, noscript, nav, button, [hidden] and elements
@@ -90,6 +92,9 @@
 #define INDEX_LINK_PERCENT 15
 #define INDEX_ENTRY_WORDS 12
 #define INDEX_ENTRY_WORDS_MAX 40
+/* The longest name a one-row table may define (mark_name_rows()), in bytes. */
+#define NAME_CELL_MAX 64
+
 /* A bar of links: at least two, with at most LINK_BAR_LABELS words more
  * than links between them, and never more than LINK_BAR_WORDS_MAX. */
 #define LINK_BAR_LABELS 3
@@ -115,6 +120,7 @@ typedef struct event {
     char *link_text;     /* and their text, each followed by a space */
     size_t list;         /* 1-based number of the outermost list holding it */
     size_t table;        /* 1-based number of the outermost table holding it */
+    size_t row;          /* and its 1-based row there (0: before any) */
     int pre;             /* preformatted */
     int term;            /* blocks: inside a <dt>, a term a list defines */
     int label;           /* a heading that titles a box, not a section */
@@ -157,7 +163,7 @@ typedef struct html {
     size_t sections;      /* open <section> and <article> elements */
     size_t list_depth, list_no;
     size_t implied_no;    /* the list_no of the last implied dl */
-    size_t table_depth, table_no;
+    size_t table_depth, table_no, table_row;
     /* The last heading, while the element holding it is open: the stack
      * size at that element (0: none), the heading's event (SIZE_MAX until
      * it is read), and whether text came after it. */
@@ -219,7 +225,8 @@ enum {
     K_HEADER = 1 << 18,    /* header: outside sectioning content, dropped
                               unless it holds the page's h1 */
     K_DD = 1 << 19,
-    K_DIV = 1 << 20
+    K_DIV = 1 << 20,
+    K_TR = 1 << 21
 };
 
 /* Sorted by name, for bsearch. */
@@ -280,7 +287,7 @@ static const struct tag {
     {"th", K_BLOCK},
     {"thead", K_BLOCK},
     {"title", K_TITLE},
-    {"tr", K_BLOCK},
+    {"tr", K_BLOCK | K_TR},
     {"ul", K_BLOCK | K_LIST},
 };
 
@@ -449,6 +456,7 @@ static void end_block(html *h)
         }
         e.list = h->list_depth ? h->list_no : 0;
         e.table = h->table_depth ? h->table_no : 0;
+        e.row = h->table_depth ? h->table_row : 0;
         e.pre = h->pre;
         e.term = h->dt_depth > 0;
         e.link_bytes = h->link_bytes;
@@ -663,8 +671,12 @@ static elem *push_element(html *h, unsigned kind, const xmlChar **atts, const ch
         h->list_depth++;
         e->implied_list = 1;
     }
-    if ((kind & K_TABLE) && h->table_depth++ == 0)
+    if ((kind & K_TABLE) && h->table_depth++ == 0) {
         h->table_no++;
+        h->table_row = 0;
+    }
+    if ((kind & K_TR) && h->table_depth == 1)
+        h->table_row++;
     e->tentative = maybe;
     if (maybe && h->tentative++ == 0) {
         e->aside_from = h->nev;
@@ -1270,6 +1282,39 @@ static int opens_with_link(const event *e)
     return first && (size_t)(end - t) >= first && memcmp(t, e->link_text, first) == 0;
 }
 
+/* A table of one row whose first cell is a single name, followed by text
+ * outside it, names what follows as a list's term does: Exim's options, each
+ * a row of its name, use, type and default above the prose describing it.
+ * A table of more rows (a summary of names and what each does) defines
+ * nothing. The first cell is marked a term. */
+static void mark_name_rows(html *h)
+{
+    for (size_t i = 0; i < h->nev; i++) {
+        event *e = &h->ev[i];
+        if (e->kind != EV_BLOCK || !e->table || e->boilerplate ||
+            (i && h->ev[i - 1].kind == EV_BLOCK && h->ev[i - 1].table == e->table))
+            continue;
+        size_t j = i + 1, rows = e->row;
+        while (j < h->nev && h->ev[j].kind == EV_BLOCK && h->ev[j].table == e->table) {
+            rows = h->ev[j].row > rows ? h->ev[j].row : rows;
+            j++;
+        }
+        const char *t = e->text, *end = e->text + e->len;
+        while (t < end && is_ascii_space(*t))
+            t++;
+        while (end > t && is_ascii_space(end[-1]))
+            end--;
+        size_t n = (size_t)(end - t), word = 0;
+        while (word < n && !is_ascii_space(t[word]))
+            word++;
+        int prose_after = j < h->nev && h->ev[j].kind == EV_BLOCK && !h->ev[j].table &&
+                          !h->ev[j].boilerplate;
+        if (rows == 1 && j > i + 1 && n && word == n && n <= NAME_CELL_MAX && prose_after)
+            e->term = 1;
+        i = j - 1;
+    }
+}
+
 /* Replay the events into sections. */
 static int replay(html *h, size_t size)
 {
@@ -1295,6 +1340,7 @@ static int replay(html *h, size_t size)
         free(d->title);
         d->title = title;
     }
+    mark_name_rows(h);
     outline *o = outline_new(d);
     if (!o)
         return -1;

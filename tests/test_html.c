@@ -1328,6 +1328,39 @@ static void a_definition_lists_terms_are_its_passages_terms(void)
     rubric_doc_free(d);
 }
 
+/* A table of one row whose first cell is a single name, above prose (an
+ * option's name, use, type and default, then what it does), defines that
+ * name as a list's term does; a summary table of many rows defines nothing,
+ * nor does a one-row table with a sentence in its first cell, or one that
+ * prose does not follow. */
+static void a_one_row_table_naming_a_name_defines_it(void)
+{
+    static const char page[] =
+        "<html><body><h1>Spool options</h1>"
+        "<h2 id=\"summary\">Summary</h2><table>"
+        "<tr><td>queue_depth</td><td>how many messages wait</td></tr>"
+        "<tr><td>queue_wait</td><td>how long a message waits</td></tr></table>"
+        "<p>The summary lists each option once.</p>"
+        "<h2 id=\"list\">List of options</h2>"
+        "<table><tr><td><span class=\"option\">queue_depth</span></td><td>Use: main</td>"
+        "<td>Type: integer</td><td>Default: 10</td></tr></table>"
+        "<p>How many messages may wait in the spool at once.</p>"
+        "<table><tr><td>queue wait time</td><td>Use: main</td></tr></table>"
+        "<p>How long a message waits before it is tried again.</p>"
+        "<table><tr><td>queue_flush</td><td>Use: main</td></tr></table>"
+        "<table><tr><td>queue_limit</td><td>Use: main</td></tr></table>"
+        "<p>The limit of the spool.</p>"
+        "</body></html>";
+    rubric_doc *d = read_page_len(page, sizeof page - 1);
+    const rubric_passage *summary = d ? holding(d, "lists each option") : NULL;
+    const rubric_passage *list = d ? holding(d, "may wait in the spool") : NULL;
+    CHECK(summary && strcmp(summary->terms, "") == 0);
+    CHECK(list && strcmp(list->terms, "queue_depth\nqueue_limit") == 0);
+    if (list && strcmp(list->terms, "queue_depth\nqueue_limit") != 0)
+        fprintf(stderr, "  terms: [%s]\n", list->terms);
+    rubric_doc_free(d);
+}
+
 /* An XHTML page's internal DTD subset is declarations, not text: none of it
  * is indexed, and offsets after it stay true. */
 static void xhtml_internal_dtd_subset_is_not_text(void)
@@ -1423,6 +1456,7 @@ int main(void)
     RUN(html_reads_100000_nested_divs_and_keeps_what_surrounds_them);
     RUN(html_gives_50000_sections_of_one_heading_and_id_that_id_and_distinct_parts);
     RUN(a_definition_lists_terms_are_its_passages_terms);
+    RUN(a_one_row_table_naming_a_name_defines_it);
     RUN(html_reads_an_element_with_a_million_attributes_at_once);
     RUN(xhtml_internal_dtd_subset_is_not_text);
     RUN(html_reads_a_20_mb_page_of_paragraphs);

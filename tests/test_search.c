@@ -1730,6 +1730,48 @@ static void the_section_defining_an_option_comes_first(void)
     rubric_db_close(db);
 }
 
+/* A mail server's configuration chapter: a summary naming each option in a
+ * table of many rows, beside a few words on each, and the alphabetical list,
+ * each option a one-row table (name, use, type, default) above the prose
+ * that describes it, long enough to come in parts. */
+static void write_option_tables_page(FILE *f)
+{
+    fputs("<html><head><title>Main configuration</title></head><body>"
+          "<h1>Main configuration</h1>\n<h2 id=\"summary\">Options for incoming mail</h2>\n"
+          "<table>\n", f);
+    for (int i = 0; i < 6; i++)
+        fprintf(f, "<tr><td>accept_limit_%d</td><td>limit %d of incoming mail</td></tr>\n", i, i);
+    fputs("<tr><td>hold_domains</td><td>hold mail for these domains</td></tr>\n</table>\n"
+          "<h2 id=\"list\">Alphabetical list of options</h2>\n", f);
+    for (int i = 0; i < 12; i++)
+        fprintf(f, "<table><tr><td>accept_limit_%d</td><td>Use: main</td><td>Type: integer"
+                   "</td><td>Default: %d</td></tr></table>\n<p>How many messages of kind %d the "
+                   "server takes at once before it defers the rest of them to a later "
+                   "connection, when the queue runner has caught up with the spool.</p>\n",
+                i, i, i);
+    fputs("<table><tr><td>hold_domains</td><td>Use: main</td><td>Type: domain list</td>"
+          "<td>Default: unset</td></tr></table>\n<p>Mail to these is kept on the queue and "
+          "not delivered until the list is changed.</p>\n</body></html>\n", f);
+}
+
+/* The part of an alphabetical list that defines an option in a one-row
+ * table outranks the shorter summary naming it in passing. */
+static void the_part_defining_an_option_in_a_table_comes_first(void)
+{
+    rubric_db *db = index_page("option-tables.db", "spec/main.html", write_option_tables_page);
+    if (!db)
+        return;
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+    rubric_results *r = NULL;
+    CHECK(rubric_search(db, "hold_domains", strlen("hold_domains"), &o, &r, NULL) == RUBRIC_OK);
+    const rubric_hit *h = r && rubric_results_count(r) ? rubric_results_hit(r, 0) : NULL;
+    if (!h || strcmp(h->anchor, "list") != 0)
+        fprintf(stderr, "  first: %s\n", h ? h->anchor : "(none)");
+    CHECK(h && strcmp(h->anchor, "list") == 0);
+    rubric_results_free(r);
+    rubric_db_close(db);
+}
+
 /* A tool's manual: options -W and -w, each a section, and shorter sections
  * whose formulas say "w" often. */
 static void write_tool_page(FILE *f)
@@ -2094,6 +2136,7 @@ int main(void)
     RUN(parts_linking_to_their_own_ids_are_one_hit);
     RUN(the_section_a_query_names_comes_first);
     RUN(the_section_defining_an_option_comes_first);
+    RUN(the_part_defining_an_option_in_a_table_comes_first);
     RUN(an_option_finds_where_it_is_written_as_one);
 
     rubric_db_close(g_db);
