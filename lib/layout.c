@@ -38,7 +38,8 @@
  *                              lacks (the "datetime" of a Sphinx entry
  *                              `datetime.timezone.tzname` headed
  *                              "timezone.tzname(dt)"; nothing for an anchor
- *                              made from the heading)
+ *                              made from the heading), Texinfo's escapes
+ *                              read back (id_text(): _002c a comma)
  *   O<option>                  a word written as a command-line option
  *                              ("--onto", "-W": one or two dashes, no letter
  *                              or digit before them), as written, case kept,
@@ -509,6 +510,38 @@ static int add_anchor_token(void *ctx, const rubric_token *t)
     return add_field_term(c, PREFIX_ANCHOR, t->stem, t->stem_len);
 }
 
+/* The text of anchor ID, malloc'd (NULL when out of memory): a character
+ * an id may not hold, Texinfo writes as "_00" and its two hex digits
+ * ("index-loops_002c-until" for the entry "loops, until"), read back as that
+ * character, so that the words part where the entry's did. */
+static char *id_text(const char *id)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(id);
+    char *out = malloc(n + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *hi = i + 4 < n && id[i] == '_' && id[i + 1] == '0' && id[i + 2] == '0'
+                             ? strchr(hex, tolower((unsigned char)id[i + 3])) : NULL;
+        const char *lo = hi && *hi ? strchr(hex, tolower((unsigned char)id[i + 4])) : NULL;
+        unsigned cp = lo && *lo ? (unsigned)(hi - hex) * 16 + (unsigned)(lo - hex) : 0;
+        if (!cp) {
+            *o++ = id[i];
+            continue;
+        }
+        if (cp < 0x80) {
+            *o++ = (char)cp;
+        } else {  /* two bytes of UTF-8 */
+            *o++ = (char)(0xc0 | (cp >> 6));
+            *o++ = (char)(0x80 | (cp & 0x3f));
+        }
+        i += 4;
+    }
+    *o = '\0';
+    return out;
+}
+
 /* The words of P: heading, body, trail. */
 static int add_words(rubric_analyzer *an, const rubric_passage *p, doc_ctx *c)
 {
@@ -541,8 +574,13 @@ static int add_words(rubric_analyzer *an, const rubric_passage *p, doc_ctx *c)
         rc = rubric_analyzer_run(an, p->trail[i], strlen(p->trail[i]), add_trail_token, c);
     if (rc == RUBRIC_OK && p->terms && *p->terms)
         rc = rubric_analyzer_run(an, p->terms, strlen(p->terms), add_defined_token, c);
-    if (rc == RUBRIC_OK && p->anchor)
-        rc = rubric_analyzer_run(an, p->anchor, strlen(p->anchor), add_anchor_token, c);
+    if (rc == RUBRIC_OK && p->anchor) {
+        char *a = id_text(p->anchor);
+        if (!a)
+            return RUBRIC_ENOMEM;
+        rc = rubric_analyzer_run(an, a, strlen(a), add_anchor_token, c);
+        free(a);
+    }
     return rc;
 }
 

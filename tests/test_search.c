@@ -1772,6 +1772,50 @@ static void the_part_defining_an_option_in_a_table_comes_first(void)
     rubric_db_close(db);
 }
 
+/* A Texinfo manual's grammar: entries of a definition list, each term
+ * placed by the index entries' ids written right before it, which spell a
+ * comma of an entry ("loops, until") as _002c. */
+static void write_grammar_page(FILE *f)
+{
+    fputs("<html><head><title>Shell Grammar</title></head><body><h1>Shell Grammar</h1>\n"
+          "<p>The loops of the shell.</p>\n<span id=\"index-while\"></span>"
+          "<span id=\"index-loops_002c-while\"></span>\n<dl>\n"
+          "<dt><code>while list do list done</code></dt>\n<dd><p>Runs the body as long as "
+          "the test succeeds.</p>\n<span id=\"index-until\"></span>"
+          "<span id=\"index-loops_002c-until\"></span>\n</dd>\n"
+          "<dt><code>until list do list done</code></dt>\n<dd><p>Runs the body as long as "
+          "the test fails.</p>\n<span id=\"index-repeat\"></span>\n</dd>\n"
+          "<dt><code>repeat word do list done</code></dt>\n<dd><p>Runs the body a number of "
+          "times; unlike the until and while loops, it tests nothing.</p></dd>\n</dl>\n"
+          "</body></html>\n", f);
+}
+
+/* An anchor's words are read as the id spells them, its escapes decoded:
+ * "until loops" finds the entry anchored on index-loops_002c-until first,
+ * through its anchor's "loops", before the entry that says both words. */
+static void an_anchors_escaped_words_are_its_words(void)
+{
+    rubric_db *db = index_page("grammar.db", "zsh/Shell-Grammar.html", write_grammar_page);
+    if (!db)
+        return;
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+    o.explain = 1;
+    rubric_results *r = NULL;
+    const char *q = "until loops";
+    CHECK(rubric_search(db, q, strlen(q), &o, &r, NULL) == RUBRIC_OK);
+    const rubric_hit *h = r && rubric_results_count(r) ? rubric_results_hit(r, 0) : NULL;
+    if (!h || strcmp(h->anchor, "index-loops_002c-until") != 0)
+        fprintf(stderr, "  first: %s\n", h ? h->anchor : "(none)");
+    CHECK(h && strcmp(h->anchor, "index-loops_002c-until") == 0);
+    int by_anchor = 0;
+    for (size_t k = 0; h && k < h->nexplain; k++)
+        by_anchor |= strcmp(h->explain[k].field, "anchor") == 0 &&
+                     strcmp(h->explain[k].word, "loop") == 0;
+    CHECK(by_anchor);
+    rubric_results_free(r);
+    rubric_db_close(db);
+}
+
 /* A tool's manual: options -W and -w, each a section, and shorter sections
  * whose formulas say "w" often. */
 static void write_tool_page(FILE *f)
@@ -2137,6 +2181,7 @@ int main(void)
     RUN(the_section_a_query_names_comes_first);
     RUN(the_section_defining_an_option_comes_first);
     RUN(the_part_defining_an_option_in_a_table_comes_first);
+    RUN(an_anchors_escaped_words_are_its_words);
     RUN(an_option_finds_where_it_is_written_as_one);
 
     rubric_db_close(g_db);
