@@ -137,6 +137,12 @@ typedef struct rubric_passage {
                                   option's "--onto <newbase>"; the name a table
                                   of one row opens with), one a line, also in
                                   TEXT; "" for none */
+    const char *places;        /* the ids that place it: those of HTML
+                                  elements between its blocks, or right
+                                  before its heading (index entries written
+                                  before the term they index), not one
+                                  inside a sentence; one a line, in page
+                                  order; "" for none */
 } rubric_passage;
 
 typedef struct rubric_doc rubric_doc;

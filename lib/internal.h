@@ -175,6 +175,7 @@ typedef struct doc_passage {
     const char *anchor, *title;
     const char *section;       /* rubric_passage.section; NULL: ANCHOR */
     const char *terms;         /* rubric_passage.terms; NULL: none */
+    const char *places;        /* rubric_passage.places; NULL: none */
     const char *const *trail;  /* enclosing headings, outermost first */
     size_t ntrail;
     const char *text;          /* TEXT_LEN bytes, not necessarily valid UTF-8 */
@@ -229,6 +230,9 @@ int outline_block(outline *o, const char *text, size_t len, size_t start, size_t
 /* Note TEXT (LEN bytes), the block just added, as a term that a definition
  * list defines (rubric_passage.terms). */
 int outline_term(outline *o, const char *text, size_t len);
+/* Note IDS (LEN bytes, one a line) as places of the passage being built, or
+ * of the next one when none is (rubric_passage.places). Returns 0 or -1. */
+int outline_places(outline *o, const char *ids, size_t len);
 /* Close the last section. */
 int outline_finish(outline *o, size_t offset);
 /* The passages come from RECORD (kept by the caller while the outline adds

@@ -39,7 +39,10 @@
  *                              `datetime.timezone.tzname` headed
  *                              "timezone.tzname(dt)"; nothing for an anchor
  *                              made from the heading), Texinfo's escapes
- *                              read back (id_text(): _002c a comma)
+ *                              read back (id_text(): _002c a comma); and
+ *                              the words of its other places
+ *                              (rubric_passage.places: index entries placed
+ *                              before it), each once
  *   O<option>                  a word written as a command-line option
  *                              ("--onto", "-W": one or two dashes, no letter
  *                              or digit before them), as written, case kept,
@@ -181,6 +184,8 @@ typedef struct doc_ctx {
     hashset heading_stems; /* hashes of the heading's stems */
     hashset present;     /* hashes of the stems given a presence term */
     hashset defined;     /* hashes of the stems given a term-field term */
+    hashset placed;      /* hashes of the stems given an anchor term */
+    int place;           /* reading the words of a place, not the anchor */
     uint64_t heading_print; /* of the heading's stems in order; 0: none */
     layout_key key;      /* of the heading (XE) */
     const char *lang;    /* the analysis language, for its function words */
@@ -494,7 +499,8 @@ static int add_prefixed(xs_doc *doc, const char *prefix, const char *value, buf 
 
 /* An anchor word: its stem under the anchor prefix, no position, unless the
  * heading holds it (an anchor made from the heading adds nothing) or it
- * has no letter. */
+ * has no letter. A word of the passage's other places (c->place) counts
+ * once, and not at all when the anchor says it. */
 static int add_anchor_token(void *ctx, const rubric_token *t)
 {
     doc_ctx *c = ctx;
@@ -505,8 +511,11 @@ static int add_anchor_token(void *ctx, const rubric_token *t)
         unsigned char ch = (unsigned char)t->stem[i];
         letter = ch >= 0x80 || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z');
     }
-    if (!letter || hashset_has(&c->heading_stems, hash64(t->stem, t->stem_len)))
+    uint64_t h = hash64(t->stem, t->stem_len);
+    if (!letter || hashset_has(&c->heading_stems, h) || (c->place && hashset_has(&c->placed, h)))
         return RUBRIC_OK;
+    if (hashset_add(&c->placed, h) < 0)
+        return RUBRIC_ENOMEM;
     return add_field_term(c, PREFIX_ANCHOR, t->stem, t->stem_len);
 }
 
@@ -576,11 +585,24 @@ static int add_words(rubric_analyzer *an, const rubric_passage *p, doc_ctx *c)
         rc = rubric_analyzer_run(an, p->terms, strlen(p->terms), add_defined_token, c);
     if (rc == RUBRIC_OK && p->anchor) {
         char *a = id_text(p->anchor);
-        if (!a)
-            return RUBRIC_ENOMEM;
-        rc = rubric_analyzer_run(an, a, strlen(a), add_anchor_token, c);
+        rc = a ? rubric_analyzer_run(an, a, strlen(a), add_anchor_token, c) : RUBRIC_ENOMEM;
         free(a);
     }
+    /* The other ids that place it: index entries written before its term
+     * ("index-until-loops" beside the anchor "index-loops_002c-until"). */
+    c->place = 1;
+    for (const char *id = p->places; rc == RUBRIC_OK && id && *id;) {
+        size_t n = strcspn(id, "\n");
+        char *one = xstrndup(id, n), *a = one ? id_text(one) : NULL;
+        if (!a)
+            rc = RUBRIC_ENOMEM;
+        else if (!p->anchor || strcmp(one, p->anchor) != 0)
+            rc = rubric_analyzer_run(an, a, strlen(a), add_anchor_token, c);
+        free(one);
+        free(a);
+        id += n + (id[n] == '\n');
+    }
+    c->place = 0;
     return rc;
 }
 
@@ -693,6 +715,7 @@ done:
     xs_doc_free(c.doc);
     buf_free(&c.term);
     hashset_free(&c.heading_stems);
+    hashset_free(&c.placed);
     hashset_free(&c.present);
     hashset_free(&c.defined);
     free(data);

@@ -32,6 +32,7 @@ struct outline {
     size_t emitted;      /* passages emitted for the current section */
     buf text;            /* the passage being built */
     buf terms;           /* its defined terms, one a line */
+    buf places;          /* the ids of its places, one a line */
     size_t *map;         /* pairs (offset in text, offset in source) per block */
     size_t nmap;         /* pairs in map */
     size_t capmap;       /* room in map, in numbers (two to a pair) */
@@ -87,6 +88,7 @@ void outline_free(outline *o)
         return;
     buf_free(&o->text);
     buf_free(&o->terms);
+    buf_free(&o->places);
     free(o->map);
     free(o);
 }
@@ -122,9 +124,11 @@ static int flush(outline *o)
     p.nmap = o->nmap;
     p.record = o->record;
     p.terms = o->terms.len ? o->terms.data : NULL;
+    p.places = o->places.len ? o->places.data : NULL;
     int rc = doc_add(o->d, &p);
     o->text.len = 0;
     o->terms.len = 0;
+    o->places.len = 0;
     o->nmap = 0;
     o->emitted++;
     return rc;
@@ -294,6 +298,15 @@ int outline_term(outline *o, const char *text, size_t len)
     if (o->terms.len && buf_addc(&o->terms, '\n') < 0)
         return -1;
     return buf_add(&o->terms, text, len);
+}
+
+int outline_places(outline *o, const char *ids, size_t len)
+{
+    if (!len)
+        return 0;
+    if (o->places.len && buf_addc(&o->places, '\n') < 0)
+        return -1;
+    return buf_add(&o->places, ids, len);
 }
 
 int outline_finish(outline *o, size_t offset)

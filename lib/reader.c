@@ -108,11 +108,13 @@ int doc_add(rubric_doc *d, const doc_passage *in)
     p->anchor = doc_keep(d, utf8_valid_copy(in->anchor, strlen(in->anchor), NULL));
     p->title = doc_keep(d, utf8_valid_copy(in->title, strlen(in->title), NULL));
     p->terms = in->terms ? doc_keep(d, utf8_valid_copy(in->terms, strlen(in->terms), NULL)) : "";
+    p->places = in->places ? doc_keep(d, utf8_valid_copy(in->places, strlen(in->places), NULL))
+                           : "";
     p->section = in->section && strcmp(in->section, in->anchor) != 0
                      ? doc_keep(d, utf8_valid_copy(in->section, strlen(in->section), NULL))
                      : p->anchor;
     p->text = doc_keep(d, utf8_valid_copy(in->text, text_len, &text_len));
-    if (!p->anchor || !p->title || !p->text || !p->section || !p->terms)
+    if (!p->anchor || !p->title || !p->text || !p->section || !p->terms || !p->places)
         return -1;
     p->trail = tr;
     p->ntrail = in->ntrail;

@@ -34,6 +34,12 @@
  *     unless they open with a link (a citation of a place elsewhere), and
  *     so is the single name that opens a table of one row above prose
  *     (mark_name_rows());
+ *   - the ids read between blocks (no text after them before the next
+ *     block begins) are places of the passage that follows, as its anchor
+ *     is (rubric_passage.places): Texinfo's index entries, written after a
+ *     section's heading or before a term; an id that text follows in the
+ *     same block names that text, and one inside a sentence marks a
+ *     mention (Sphinx's index targets), neither a place;
  *   - a link to the heading itself holding no letter or digit (a permalink
  *     mark: ¶ § ◆) is not part of its title;
  *   - script, style, template, noscript, nav, button, [hidden] and elements
@@ -118,6 +124,9 @@ typedef struct event {
     size_t links;        /* blocks: the links it holds, */
     size_t local_links;  /* those to a place of this page (href="#..."), */
     char *link_text;     /* and their text, each followed by a space */
+    char *ids;           /* the ids read since the event before, one a line,
+                          * or NULL: places of the page in it, or right
+                          * before it with no text between */
     size_t list;         /* 1-based number of the outermost list holding it */
     size_t table;        /* 1-based number of the outermost table holding it */
     size_t row;          /* and its 1-based row there (0: before any) */
@@ -136,6 +145,7 @@ static void event_free(event *e)
     free(e->id);
     free(e->prior_id);
     free(e->link_text);
+    free(e->ids);
 }
 
 typedef struct elem {
@@ -192,6 +202,11 @@ typedef struct html {
     int in_self_link;     /* inside <a href="#..."> within a heading */
     int heading_away;     /* the heading holds a link to another page */
     char *last_id;        /* the nearest id seen */
+    buf ids;              /* the ids between blocks since the last event,
+                           * one a line (places of what comes next) */
+    buf loose_ids;        /* those read since the last block boundary: an id
+                           * that text follows before the next boundary
+                           * marks that text (a name, a mention), no place */
     size_t last_id_event; /* the events before it */
     char *heading_prior;  /* the heading's prior_id (see event) */
     size_t heading_prior_from;
@@ -404,8 +419,29 @@ static size_t trim_heading(const char *s, size_t n)
     }
 }
 
-/* End the block (or heading) being read, recording it as an event. */
+/* At a block boundary: the ids read since the last one, with no text
+ * after them, lie between blocks. */
+static void settle_ids(html *h)
+{
+    if (!h->loose_ids.len)
+        return;
+    if ((h->ids.len && buf_addc(&h->ids, '\n') < 0) ||
+        buf_add(&h->ids, h->loose_ids.data, h->loose_ids.len) < 0)
+        fail(h);
+    h->loose_ids.len = 0;
+}
+
+static void record_block(html *h);
+
+/* End the block (or heading) being read, recording it as an event; what
+ * follows is a new block. */
 static void end_block(html *h)
+{
+    record_block(h);
+    settle_ids(h);
+}
+
+static void record_block(html *h)
 {
     size_t n = h->text.len;
     const char *t = h->text.data;
@@ -470,6 +506,12 @@ static void end_block(html *h)
     }
     e.text = xstrndup(t, n);
     e.len = n;
+    if (h->ids.len && !(e.ids = xstrndup(h->ids.data, h->ids.len))) {
+        event_free(&e);
+        fail(h);
+        return;
+    }
+    h->ids.len = 0;
     e.in_main = h->in_main;
     e.start = h->start;
     e.end = h->end > h->start ? h->end : offset(h);
@@ -587,6 +629,15 @@ static int note_id(html *h, const char *id)
     free(h->last_id);
     h->last_id = copy;
     h->last_id_event = h->nev;
+    /* An id read between blocks places what follows (settle_ids()); one
+     * inside a block's text marks a word there (Sphinx's target of an
+     * index entry at each mention of a command). */
+    if (!h->heading_level && h->text.len == 0 &&
+        ((h->loose_ids.len && buf_addc(&h->loose_ids, '\n') < 0) ||
+         buf_adds(&h->loose_ids, id) < 0)) {
+        fail(h);
+        return -1;
+    }
     h->fresh_id = !h->heading_level;
     h->text_since_id = 0;
     if (h->heading_level && !h->heading_id && !(h->heading_id = xstrdup(id)))
@@ -979,8 +1030,10 @@ static void on_text(void *ctx, const xmlChar *ch, int len)
         if (h->text.len == 0)
             h->start = offset(h) >= (size_t)(len - i) ? offset(h) - (size_t)(len - i) : 0;
         /* A no-break space (C2 A0) is not text between an id and a heading. */
-        if (c != (char)0xC2 && c != (char)0xA0)
+        if (c != (char)0xC2 && c != (char)0xA0) {
             h->text_since_id = 1;
+            h->loose_ids.len = 0;  /* the ids before it mark it */
+        }
         if (buf_addc(&h->text, c == '\r' ? '\n' : c) < 0)
             goto oom;
     }
@@ -1363,9 +1416,16 @@ static int replay(html *h, size_t size)
          * entry of a table of contents (zsh's FAQ.html), not a section. */
         int toc = e->kind == EV_HEADING && e->away &&
                   (i + 1 == h->nev || h->ev[i + 1].kind == EV_HEADING);
+        int heads = !toc && e->kind == EV_HEADING && !e->label;
+        /* The ids read between blocks before a block place its passage
+         * (Texinfo's index entries after a heading or before a term). */
+        if (!heads && e->ids)
+            rc = outline_places(o, e->ids, strlen(e->ids));
+        if (rc != 0)
+            break;
         if (toc)
             rc = outline_block(o, e->text, e->len, e->start, e->end, 1, NULL);
-        else if (e->kind == EV_HEADING && !e->label)
+        else if (heads)
             rc = outline_heading(o, e->level, e->text, e->len, e->id, e->start);
         else if (e->kind == EV_HEADING)
             rc = outline_block(o, e->text, e->len, e->start, e->end, 0, NULL);
@@ -1377,6 +1437,8 @@ static int replay(html *h, size_t size)
         if (rc == 0 && e->kind == EV_BLOCK && e->term && !e->boilerplate &&
             !opens_with_link(e))
             rc = outline_term(o, e->text, e->len);
+        if (rc == 0 && heads && e->ids)
+            rc = outline_places(o, e->ids, strlen(e->ids));
     }
     if (rc == 0)
         rc = outline_finish(o, size);
@@ -1458,6 +1520,8 @@ int read_html(rubric_doc *d, const char *data, size_t len, const char *name)
     free(h->heading_fallback);
     free(h->heading_prior);
     free(h->last_id);
+    buf_free(&h->ids);
+    buf_free(&h->loose_ids);
     buf_free(&h->text);
     buf_free(&h->title);
     buf_free(&h->link_text);

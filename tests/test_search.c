@@ -353,6 +353,24 @@ static rubric_db *index_page(const char *name, const char *rel, void (*write)(FI
     return db;
 }
 
+/* The first hit of query Q in DB is anchored at WANT (said where not). */
+static void expect_first_anchor_at(const char *file, int line, rubric_db *db, const char *q,
+                                   const char *want)
+{
+    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
+    rubric_results *r = NULL;
+    int rc = rubric_search(db, q, strlen(q), &o, &r, NULL);
+    const rubric_hit *h = r && rubric_results_count(r) ? rubric_results_hit(r, 0) : NULL;
+    if (rc != RUBRIC_OK || !h || strcmp(h->anchor, want) != 0) {
+        fprintf(stderr, "  %s:%d: query [%s]\n    first: %s\n    want:  %s\n", file, line, q,
+                h ? h->anchor : "(none)", want);
+        harness_current_failed = 1;
+    }
+    rubric_results_free(r);
+}
+
+#define EXPECT_FIRST_ANCHOR(db, q, want) expect_first_anchor_at(__FILE__, __LINE__, db, q, want)
+
 static rubric_results *search_with(const char *q, const rubric_search_opts *o)
 {
     rubric_results *r = NULL;
@@ -1719,14 +1737,7 @@ static void the_section_defining_an_option_comes_first(void)
     rubric_db *db = index_page("options.db", "man/keel-run.html", write_options_page);
     if (!db)
         return;
-    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
-    rubric_results *r = NULL;
-    CHECK(rubric_search(db, "--spool", 7, &o, &r, NULL) == RUBRIC_OK);
-    const rubric_hit *h = r && rubric_results_count(r) ? rubric_results_hit(r, 0) : NULL;
-    if (!h || strcmp(h->anchor, "_options") != 0)
-        fprintf(stderr, "  first: %s\n", h ? h->anchor : "(none)");
-    CHECK(h && strcmp(h->anchor, "_options") == 0);
-    rubric_results_free(r);
+    EXPECT_FIRST_ANCHOR(db, "--spool", "_options");
     rubric_db_close(db);
 }
 
@@ -1761,14 +1772,7 @@ static void the_part_defining_an_option_in_a_table_comes_first(void)
     rubric_db *db = index_page("option-tables.db", "spec/main.html", write_option_tables_page);
     if (!db)
         return;
-    rubric_search_opts o = RUBRIC_SEARCH_OPTS_INIT;
-    rubric_results *r = NULL;
-    CHECK(rubric_search(db, "hold_domains", strlen("hold_domains"), &o, &r, NULL) == RUBRIC_OK);
-    const rubric_hit *h = r && rubric_results_count(r) ? rubric_results_hit(r, 0) : NULL;
-    if (!h || strcmp(h->anchor, "list") != 0)
-        fprintf(stderr, "  first: %s\n", h ? h->anchor : "(none)");
-    CHECK(h && strcmp(h->anchor, "list") == 0);
-    rubric_results_free(r);
+    EXPECT_FIRST_ANCHOR(db, "hold_domains", "list");
     rubric_db_close(db);
 }
 
@@ -1813,6 +1817,29 @@ static void an_anchors_escaped_words_are_its_words(void)
                      strcmp(h->explain[k].word, "loop") == 0;
     CHECK(by_anchor);
     rubric_results_free(r);
+    rubric_db_close(db);
+}
+
+/* A Texinfo section whose index entries (spans between its heading and its
+ * text) name it in words its text does not use. */
+static void write_operators_page(FILE *f)
+{
+    fputs("<html><head><title>Operators</title></head><body>\n<div id=\"Arithmetic-Ops\">"
+          "<h3>8.3 Arithmetic Operators</h3>\n<span id=\"index-exponentiation\"></span>\n"
+          "<span id=\"index-operators_002c-arithmetic\"></span>\n<p>The operators below "
+          "work on scalars and matrices: x ^ y raises x to the power y.</p></div>\n"
+          "<div id=\"Precedence\"><h3>8.8 Operator Precedence</h3>\n<p>Assignment binds "
+          "least tightly, then the comparisons.</p></div>\n</body></html>\n", f);
+}
+
+/* An index entry written before a section's text is one of its places: its
+ * words find the section, whose text lacks them. */
+static void an_index_entrys_words_find_the_section_it_places(void)
+{
+    rubric_db *db = index_page("operators.db", "octave/Arithmetic-Ops.html", write_operators_page);
+    if (!db)
+        return;
+    EXPECT_FIRST_ANCHOR(db, "exponentiation", "Arithmetic-Ops");
     rubric_db_close(db);
 }
 
@@ -2182,6 +2209,7 @@ int main(void)
     RUN(the_section_defining_an_option_comes_first);
     RUN(the_part_defining_an_option_in_a_table_comes_first);
     RUN(an_anchors_escaped_words_are_its_words);
+    RUN(an_index_entrys_words_find_the_section_it_places);
     RUN(an_option_finds_where_it_is_written_as_one);
 
     rubric_db_close(g_db);
