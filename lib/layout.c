@@ -49,7 +49,9 @@
  *                              its name's letters, digits, '_' and '-' (at
  *                              most OPTION_MAX bytes in all)
  *   D<stem>                    stems of the terms the passage's definition
- *                              lists define (rubric_passage.terms), each once
+ *                              lists define (rubric_passage.terms), each once;
+ *   D<option>                  and each option they write, as an O term is,
+ *                              once
  *   Z<stem>                    stems of the body text
  *   Y<stem>                    each stem of the S, Z, T, A and D terms once, with
  *                              a wdf of PRESENCE_WDF: the word is in the
@@ -293,7 +295,7 @@ size_t layout_option_len(const char *s, size_t n, size_t dashes)
 /* When token T is written as a command-line option ("--onto", "-W": one or
  * two dashes before it, and no letter or digit before them), add its O term:
  * the option as written, case kept ("-W" is not "-w"). */
-static int add_option(doc_ctx *c, const rubric_token *t)
+static int add_option(doc_ctx *c, const rubric_token *t, int defined)
 {
     size_t d = 0;
     while (d < 2 && d < t->start && c->text[t->start - d - 1] == '-')
@@ -310,7 +312,14 @@ static int add_option(doc_ctx *c, const rubric_token *t)
     if (!n)
         return RUBRIC_OK;
     c->term.len = 0;
-    if (buf_adds(&c->term, PREFIX_OPTION) < 0 || buf_add(&c->term, c->text + before, d + n) < 0 ||
+    if (buf_adds(&c->term, defined ? PREFIX_TERM : PREFIX_OPTION) < 0 ||
+        buf_add(&c->term, c->text + before, d + n) < 0)
+        return RUBRIC_ENOMEM;
+    /* A defined option counts once, as a defined word does. */
+    uint64_t h = hash64(c->term.data, c->term.len);
+    if (defined && hashset_has(&c->defined, h))
+        return RUBRIC_OK;
+    if ((defined && hashset_add(&c->defined, h) < 0) ||
         xs_doc_add_term(c->doc, c->term.data, c->term.len, 1) != XS_OK)
         return RUBRIC_ENOMEM;
     return RUBRIC_OK;
@@ -397,7 +406,7 @@ static int add_token(void *ctx, const rubric_token *t)
     if (rc == RUBRIC_OK && written_in_capitals(c, t))
         rc = add_term(c, PREFIX_CAPS, t->word, t->word_len);
     if (rc == RUBRIC_OK && !t->sub)
-        rc = add_option(c, t);
+        rc = add_option(c, t, 0);
     if (rc == RUBRIC_OK && c->rate && !t->sub)
         rc = add_sample(c, t);
     return rc;
@@ -415,9 +424,10 @@ static int add_trail_token(void *ctx, const rubric_token *t)
 static int add_defined_token(void *ctx, const rubric_token *t)
 {
     doc_ctx *c = ctx;
+    int rc = t->sub ? RUBRIC_OK : add_option(c, t, 1);
     uint64_t h = hash64(t->stem, t->stem_len);
-    if (hashset_has(&c->defined, h))
-        return RUBRIC_OK;
+    if (rc != RUBRIC_OK || hashset_has(&c->defined, h))
+        return rc;
     if (hashset_add(&c->defined, h) < 0)
         return RUBRIC_ENOMEM;
     return add_field_term(c, PREFIX_TERM, t->stem, t->stem_len);
@@ -581,8 +591,10 @@ static int add_words(rubric_analyzer *an, const rubric_passage *p, doc_ctx *c)
         rc = rubric_analyzer_run(an, p->text, p->text_len, add_token, c);
     for (size_t i = 0; i < p->ntrail && rc == RUBRIC_OK; i++)
         rc = rubric_analyzer_run(an, p->trail[i], strlen(p->trail[i]), add_trail_token, c);
-    if (rc == RUBRIC_OK && p->terms && *p->terms)
+    if (rc == RUBRIC_OK && p->terms && *p->terms) {
+        c->text = p->terms;
         rc = rubric_analyzer_run(an, p->terms, strlen(p->terms), add_defined_token, c);
+    }
     if (rc == RUBRIC_OK && p->anchor) {
         char *a = id_text(p->anchor);
         rc = a ? rubric_analyzer_run(an, a, strlen(a), add_anchor_token, c) : RUBRIC_ENOMEM;

@@ -37,8 +37,11 @@
  * headed "Creating Sparse Matrices" whose lengths BM25 favours. */
 #define HEADING_KEY_WEIGHT 1.0
 /* A word typed as a command-line option weighs this much more where it is
- * written as one. */
+ * written as one, and DEFINED_OPTION_SCALE more again where a definition
+ * list defines it (a D term: git's OPTIONS, where "--ff-only" is a term,
+ * over the example that types it). */
 #define OPTION_SCALE 2.0
+#define DEFINED_OPTION_SCALE 1.0
 /* The parts of a dotted name (os.path.join: os, path, join) weigh this much
  * of a word in the ranked OR (add_parts). */
 #define PART_SCALE 0.5
@@ -188,15 +191,16 @@ static xs_query *leaf_words(builder *b, const qnode *n);
 
 /* Leaf N; a word typed as an option also matches where it is written so
  * (its O term, layout.c), at OPTION_SCALE: "-W" is that option, not any
- * "w". */
+ * "w"; and where it is defined (its D term), at DEFINED_OPTION_SCALE. */
 static xs_query *leaf_query(builder *b, const qnode *n)
 {
     xs_query *q = leaf_words(b, n);
     if (!q || !n->option)
         return q;
-    xs_query *opt = prefixed(PREFIX_OPTION, n->option);
-    xs_query *pair[2] = {q, opt ? xs_query_scale(opt, OPTION_SCALE) : NULL};
-    return combine(b, XS_OP_OR, pair, 2, 0);
+    xs_query *opt = prefixed(PREFIX_OPTION, n->option), *def = prefixed(PREFIX_TERM, n->option);
+    xs_query *alt[3] = {q, opt ? xs_query_scale(opt, OPTION_SCALE) : NULL,
+                        def ? xs_query_scale(def, DEFINED_OPTION_SCALE) : NULL};
+    return combine(b, XS_OP_OR, alt, 3, 0);
 }
 
 static xs_query *leaf_words(builder *b, const qnode *n)

@@ -1741,6 +1741,33 @@ static void the_section_defining_an_option_comes_first(void)
     rubric_db_close(db);
 }
 
+/* A manual page: OPTIONS, a long list defining "--fast-only" among other
+ * options, and a short EXAMPLES section that types it in a command. */
+static void write_defined_option_page(FILE *f)
+{
+    fputs("<html><head><title>keel-join(1)</title></head><body><h1>keel-join(1)</h1>\n"
+          "<h2 id=\"_options\">OPTIONS</h2>\n<div class=\"dlist\"><dl>\n", f);
+    for (int i = 0; i < 12; i++)
+        fprintf(f, "<dt class=\"hdlist1\">--step-%d</dt><dd><p>Joins the branches in step %d, "
+                   "one after another, and reports each when it ends.</p></dd>\n", i, i);
+    fputs("<dt class=\"hdlist1\">--fast-only</dt><dd><p>Refuses to join unless the branch "
+          "can simply move ahead.</p></dd>\n</dl></div>\n<h2 id=\"_examples\">EXAMPLES</h2>\n"
+          "<p>keel join --fast-only topic</p>\n</body></html>\n", f);
+}
+
+/* An option typed with a dash inside ("--fast-only", searched as one
+ * token) finds where its definition list defines it before the short
+ * example that types it. */
+static void the_section_defining_a_hyphenated_option_comes_first(void)
+{
+    rubric_db *db = index_page("defined-option.db", "man/keel-join.html",
+                               write_defined_option_page);
+    if (!db)
+        return;
+    EXPECT_FIRST_ANCHOR(db, "--fast-only", "_options");
+    rubric_db_close(db);
+}
+
 /* A mail server's configuration chapter: a summary naming each option in a
  * table of many rows, beside a few words on each, and the alphabetical list,
  * each option a one-row table (name, use, type, default) above the prose
@@ -2208,6 +2235,7 @@ int main(void)
     RUN(the_section_a_query_names_comes_first);
     RUN(the_section_defining_an_option_comes_first);
     RUN(the_part_defining_an_option_in_a_table_comes_first);
+    RUN(the_section_defining_a_hyphenated_option_comes_first);
     RUN(an_anchors_escaped_words_are_its_words);
     RUN(an_index_entrys_words_find_the_section_it_places);
     RUN(an_option_finds_where_it_is_written_as_one);
