@@ -592,8 +592,9 @@ static int add_words(rubric_analyzer *an, const rubric_passage *p, doc_ctx *c)
     for (size_t i = 0; i < p->ntrail && rc == RUBRIC_OK; i++)
         rc = rubric_analyzer_run(an, p->trail[i], strlen(p->trail[i]), add_trail_token, c);
     if (rc == RUBRIC_OK && p->terms && *p->terms) {
-        c->text = p->terms;
+        c->text = p->terms;  /* add_option() reads the dashes before a word */
         rc = rubric_analyzer_run(an, p->terms, strlen(p->terms), add_defined_token, c);
+        c->text = p->text;
     }
     if (rc == RUBRIC_OK && p->anchor) {
         char *a = id_text(p->anchor);
