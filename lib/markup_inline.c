@@ -20,10 +20,12 @@
  *     language says its argument names a file, a syntax or an author, which
  *     a page does not show (`.. include:: ENV_VAR.txt`, `.. image::`,
  *     `.. code-block:: cmake`, `.. moduleauthor::`): that line goes whole; a
- *     hyperlink target
- *     (`.. _label:`) goes with its line, a substitution definition's marker
- *     (`.. |name| replace::`) goes, and so does a field's name (`:synopsis:`).
- * Anything else, a comment included, is left as written. The text keeps a map
+ *     hyperlink target (`.. _label:`) goes with its line, and so does a
+ *     comment's first line (`.. cmake-manual-description: Reference`: explicit
+ *     markup that is no directive, target, substitution or footnote); a
+ *     substitution definition's marker (`.. |name| replace::`) goes, and so
+ *     does a field's name (`:synopsis:`).
+ * Anything else is left as written. The text keeps a map
  * of where each run of kept bytes came from, so that offsets in it still lead
  * to the source.
  */
@@ -112,7 +114,9 @@ static size_t line_marker(const char *s, size_t n)
         while (i < n && (name_char(s[i]) || (s[i] == ':' && i + 1 < n && s[i + 1] != ':')))
             i++;
         if (i == name || i + 1 >= n || s[i] != ':' || s[i + 1] != ':')
-            return 0;  /* a comment, or a footnote */
+            /* A footnote or citation (".. [1] text") shows; any other
+             * explicit markup is a comment, which no page shows. */
+            return s[3] == '[' ? 0 : n;
         if (hidden_argument(s + name, i - name))
             return n;
         i += 2;

@@ -1007,7 +1007,8 @@ static void reader_reads_restructuredtext_inline_markup_as_its_rendering_shows_i
         "\n"
         "   >>> spool.open(path)\n"
         "\n"
-        ".. Comments stay as written, and so does a lone ` backquote.\n";
+        "\n"
+        "A lone ` backquote stays as written.\n";
     rubric_doc *d = read_fixture("spool.rst", text, sizeof text - 1);
     if (!d)
         return;
@@ -1033,7 +1034,7 @@ static void reader_reads_restructuredtext_inline_markup_as_its_rendering_shows_i
             "Call spool.open or spool_open_fd with flags; see\nthe flags and Spool home.",
             "The close method ends it, and rewind starts over.",
             "2.1\n   Takes a file descriptor.", ">>> spool.open(path)",
-            ".. Comments stay as written, and so does a lone ` backquote."};
+            "A lone ` backquote stays as written."};
         for (size_t k = 0; k < sizeof shown / sizeof *shown; k++)
             if (!find_bytes(open->text, open->text_len, shown[k], strlen(shown[k]))) {
                 fprintf(stderr, "  the text lacks \"%s\":\n  %.*s\n", shown[k],
@@ -1042,7 +1043,7 @@ static void reader_reads_restructuredtext_inline_markup_as_its_rendering_shows_i
             }
         /* Every word leads back to itself in the source. */
         static const char *const words[] = {"Call", "spool_open_fd", "flags", "Spool home",
-                                            "close", "rewind", "Takes", "Comments"};
+                                            "close", "rewind", "Takes", "lone"};
         for (size_t k = 0; k < sizeof words / sizeof *words; k++) {
             const char *w = find_bytes(open->text, open->text_len, words[k], strlen(words[k]));
             CHECK(w != NULL);
@@ -1164,6 +1165,56 @@ static void reader_reads_a_contents_directive_as_navigation(void)
     }
     CHECK(listed >= 1 && prose == 1 && order == 1);
     check_ranges("reference.rst", d, sizeof text - 1);
+    rubric_doc_free(d);
+}
+
+/* A reStructuredText comment (explicit markup that is no directive, target,
+ * substitution or footnote) is shown by no page: before the title it is
+ * not the title, nor a trail's first entry, and inside a section it is no
+ * text of it. A footnote is text. */
+static void reader_reads_a_restructuredtext_comment_as_nothing(void)
+{
+    static const char text[] =
+        ".. kiln-manual-description: Kiln Properties Reference\n"
+        "\n"
+        "kiln-properties(7)\n"
+        "******************\n"
+        "\n"
+        "Each property of a kiln is listed here.\n"
+        "\n"
+        "Shelf Properties\n"
+        "================\n"
+        "\n"
+        ".. a note for the editors: keep this list sorted\n"
+        "\n"
+        "A shelf bears the ware [1]_.\n"
+        "\n"
+        ".. [1] Silicon carbide, as a rule.\n";
+    rubric_doc *d = read_fixture("properties.rst", text, sizeof text - 1);
+    if (!d)
+        return;
+    CHECK_STR(rubric_doc_title(d), "kiln-properties(7)");
+    int shelf = 0;
+    for (size_t i = 0; i < rubric_doc_count(d); i++) {
+        const rubric_passage *p = rubric_doc_passage(d, i);
+        for (size_t k = 0; k < p->ntrail; k++)
+            if (strstr(p->trail[k], "description")) {
+                fprintf(stderr, "  passage '%s' has the trail entry '%s'\n", p->title, p->trail[k]);
+                harness_current_failed = 1;
+            }
+        if (find_bytes(p->text, p->text_len, "editors", 7) ||
+            find_bytes(p->text, p->text_len, "kiln-manual", 11)) {
+            fprintf(stderr, "  passage '%s' holds a comment\n", p->title);
+            harness_current_failed = 1;
+        }
+        if (p->title && strcmp(p->title, "Shelf Properties") == 0) {
+            shelf++;
+            CHECK(find_bytes(p->text, p->text_len, "Silicon carbide", 15) != NULL);
+            CHECK(p->ntrail == 1 && strcmp(p->trail[0], "kiln-properties(7)") == 0);
+        }
+    }
+    CHECK(shelf == 1);
+    check_ranges("properties.rst", d, sizeof text - 1);
     rubric_doc_free(d);
 }
 
@@ -1413,6 +1464,7 @@ int main(void)
     RUN(reader_takes_asciidoc_and_hash_titles_as_the_headings_at_their_levels);
     RUN(reader_reads_restructuredtext_inline_markup_as_its_rendering_shows_it);
     RUN(reader_reads_a_contents_directive_as_navigation);
+    RUN(reader_reads_a_restructuredtext_comment_as_nothing);
     RUN(reader_leaves_out_what_a_restructuredtext_page_does_not_show);
     RUN(reader_takes_no_wrapped_or_indented_line_for_a_heading);
     RUN(reader_takes_no_line_of_a_delimited_listing_for_a_title);
