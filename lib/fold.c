@@ -31,6 +31,13 @@
  * the same list of options each keep theirs; the print version of a manual
  * beside its split pages folds.
  *
+ * What a copy cuts differently folds with it. The part of a section that no
+ * page holds folds when every other part that can be told folds into one
+ * page Q (a source split into parts where its page is not); a passage too
+ * short to tell folds when FOLD_SHARE of its page's told passages fold into
+ * one page Q and Q has a section of the same heading (a source's section
+ * made of include directives, which hold none of the text Q shows there).
+ *
  * A run rechecks only the passages that share a sample with one it added or
  * deleted, and the other parts of their sections; a fresh build judges all
  * of them in one pass over every sample's postings. A passage's state
@@ -136,7 +143,8 @@ typedef struct fold_pass {
  * holds enough of them, and which pages read alike do. */
 typedef struct verdict {
     int untold;        /* too few samples, or no fold key: says nothing */
-    int better;        /* a page with more structure holds the passage */
+    const char *better; /* the page with more structure that holds the
+                           passage (into keys), NULL for none */
     const char **alike; /* the pages read alike that hold it (into keys) */
     size_t nalike, capalike;
 } verdict;
@@ -344,8 +352,9 @@ static int samples_held(fold_pass *f, unsigned other, const term_list *mine, siz
  * the same heading (its print held by no more than FOLD_COMMON passages)
  * holds FOLD_SHARE of its samples, stock phrases counted: a generated
  * reference of hundreds of short entries, each a name and a sentence of the
- * same template, beside its source. Into *BETTER. */
-static int same_heading(fold_pass *f, unsigned docid, const char *mine, int *better)
+ * same template, beside its source. Into *BETTER: that passage's page, or
+ * NULL. */
+static int same_heading(fold_pass *f, unsigned docid, const char *mine, const char **better)
 {
     term_list print = {0}, all = {0};
     int rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_HEADING_PRINT, keep_term, &print));
@@ -369,7 +378,7 @@ static int same_heading(fold_pass *f, unsigned docid, const char *mine, int *bet
         else if (*other && other[0] != mine[0] && strcmp(other, mine) < 0 &&
                  strcmp(page_of(other), page_of(mine)) != 0 &&
                  (rc = samples_held(f, id, &all, &n_held)) == RUBRIC_OK)
-            *better = n_held >= FOLD_SHARE * (double)all.n;
+            *better = n_held >= FOLD_SHARE * (double)all.n ? page_of(other) : NULL;
     }
     term_list_free(&print);
     term_list_free(&all);
@@ -391,7 +400,7 @@ static int weigh(fold_pass *f, unsigned docid, verdict *v)
     size_t n = sm->n, at_level[LAYOUT_SAMPLE_LEVELS] = {0};
     if (n < FOLD_MIN_SAMPLES) {
         int rc = same_heading(f, docid, mine, &v->better);
-        v->untold = !v->better;
+        v->untold = v->better == NULL;
         return rc;
     }
     v->untold = 0;
@@ -450,7 +459,7 @@ static int weigh(fold_pass *f, unsigned docid, verdict *v)
                 continue;
             pages[g].enough = 1;
             if (!alike)
-                v->better = 1;
+                v->better = pages[g].page;
             else if (GROW(v->alike, v->nalike, v->capalike) < 0)
                 rc = RUBRIC_ENOMEM;
             else
@@ -545,8 +554,108 @@ static int section_of(fold_pass *f, unsigned docid, size_t *at)
     return rc;
 }
 
+/* Is passage DOCID, which no page with more structure holds, the rest of a
+ * section that one page with more structure holds otherwise? Its section
+ * SEC (an index in f->sections) is then a copy of that page's text, and the
+ * part left over is the tail its copy cuts at another place (a section of a
+ * Sphinx source split into parts where its page's text is not): into
+ * *FOLDED when every other part that can be told is folded into the same
+ * page, and one is. */
+static int rest_of_copy(fold_pass *f, unsigned docid, size_t sec, int *folded)
+{
+    const char *page = NULL;
+    int whole = 1, rc = RUBRIC_OK;
+    for (size_t i = 0; i < f->sections[sec].n && whole && rc == RUBRIC_OK; i++) {
+        size_t w;
+        unsigned part = (unsigned)f->sections[sec].v[i];
+        if (part == docid || (rc = verdict_of(f, part, &w)) != RUBRIC_OK ||
+            (f->verdicts[w].untold && !f->verdicts[w].better))
+            continue;
+        const char *other = f->verdicts[w].better;
+        whole = other && (!page || strcmp(other, page) == 0);
+        page = other;
+    }
+    *folded = rc == RUBRIC_OK && whole && page;
+    return rc;
+}
+
+/* The passages of the file of passage DOCID into *IDS (*N of them, to be
+ * freed). */
+static int file_passages(fold_pass *f, unsigned docid, unsigned **ids, size_t *n)
+{
+    buf file = {0};
+    *ids = NULL;
+    *n = 0;
+    int rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_FILE, keep_file, &file));
+    if (rc == RUBRIC_OK && file.len)
+        rc = xs_status(xs_db_postings(f->db, file.data, file.len, ids, n));
+    buf_free(&file);
+    return rc;
+}
+
+/* Is passage DOCID, too short to tell, a section of a page that is as a
+ * whole the copy of one page with more structure, which has a section of
+ * the same heading? A markup source's section made of directives that
+ * include its text from elsewhere (reStructuredText's ".. include::",
+ * AsciiDoc's "include::") holds none of the text its page shows there.
+ * The page is a copy when FOLD_SHARE of its passages that can be told
+ * are folded into that page. Into *FOLDED. */
+static int page_copy(fold_pass *f, unsigned docid, int *folded)
+{
+    const char *mine = key_of(f, docid);
+    unsigned *ids = NULL;
+    size_t n = 0;
+    int rc = mine && *mine ? file_passages(f, docid, &ids, &n) : mine ? RUBRIC_OK : RUBRIC_ENOMEM;
+    /* The page most of the told passages are folded into. */
+    const char *page = NULL;
+    size_t told = 0, into = 0;
+    for (size_t i = 0; i < n && rc == RUBRIC_OK; i++) {
+        size_t w;
+        const char *key = key_of(f, ids[i]);
+        if (!key) {
+            rc = RUBRIC_ENOMEM;
+            break;
+        }
+        if (ids[i] == docid || !*key || strcmp(page_of(key), page_of(mine)) != 0 ||
+            (rc = verdict_of(f, ids[i], &w)) != RUBRIC_OK ||
+            (f->verdicts[w].untold && !f->verdicts[w].better))
+            continue;
+        told++;
+        const char *other = f->verdicts[w].better;
+        if (other && (!page || strcmp(other, page) == 0)) {
+            page = other;
+            into++;
+        }
+    }
+    free(ids);
+    if (rc != RUBRIC_OK || !page || (double)into < FOLD_SHARE * (double)told)
+        return rc;
+    /* A section of that page with the same heading. */
+    term_list print = {0};
+    rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_HEADING_PRINT, keep_term, &print));
+    size_t k = rc == RUBRIC_OK && print.n == 1 ? term_index(f, print.v[0], strlen(print.v[0]))
+                                               : SIZE_MAX - 1;
+    term_list_free(&print);
+    if (k == SIZE_MAX)
+        return RUBRIC_ENOMEM;
+    if (rc != RUBRIC_OK || k == SIZE_MAX - 1)
+        return rc;
+    const unsigned *same = ids_of(f, k);
+    if (!same)
+        return RUBRIC_ENOMEM;
+    for (size_t i = 0; i < f->terms[k].n && !*folded; i++) {
+        const char *key = key_of(f, same[i]);
+        if (!key)
+            return RUBRIC_ENOMEM;
+        *folded = *key && strcmp(page_of(key), page) == 0;
+    }
+    return RUBRIC_OK;
+}
+
 /* Is passage DOCID folded? Into *FOLDED; RUBRIC_OK or an error. A page read
- * with more structure that holds it is enough. A page read alike must hold
+ * with more structure that holds it is enough, or one that holds the rest
+ * of its section (rest_of_copy()) or, for a passage too short to tell, the
+ * rest of its page (page_copy()). A page read alike must hold
  * every part of its section that can be told: a section is a copy of another
  * page's (a manual split into pages beside its print version) only whole;
  * two manual pages that include the same list of options each keep it. */
@@ -555,11 +664,17 @@ static int judge(fold_pass *f, unsigned docid, int *folded)
     size_t v, sec;
     *folded = 0;
     int rc = verdict_of(f, docid, &v);
-    if (rc != RUBRIC_OK || f->verdicts[v].better || !f->verdicts[v].nalike) {
+    if (rc != RUBRIC_OK || f->verdicts[v].better) {
         *folded = rc == RUBRIC_OK && f->verdicts[v].better;
         return rc;
     }
     if ((rc = section_of(f, docid, &sec)) != RUBRIC_OK)
+        return rc;
+    if ((rc = rest_of_copy(f, docid, sec, folded)) != RUBRIC_OK || *folded)
+        return rc;
+    if (f->verdicts[v].untold && ((rc = page_copy(f, docid, folded)) != RUBRIC_OK || *folded))
+        return rc;
+    if (!f->verdicts[v].nalike)
         return rc;
     for (size_t g = 0; g < f->verdicts[v].nalike && !*folded; g++) {
         const char *page = f->verdicts[v].alike[g];
@@ -790,13 +905,13 @@ int fold_run(xs_db *db, const fold_set *touched)
     } else if (rc == RUBRIC_OK) {
         rc = gather(&f, touched, &ids, &n, &cap);
         /* A part's verdict weighs its section's other parts too: they are
-         * rechecked when it was folded or a page read alike holds it (else no
-         * part of its section was, or can be, folded by a page read alike). */
+         * rechecked when a page read alike holds it (else no part of its
+         * section was, or can be, folded by a page read alike). */
         for (size_t i = 0, gathered = n; i < gathered && rc == RUBRIC_OK; i++) {
             size_t sec, v;
             if ((rc = verdict_of(&f, ids[i], &v)) != RUBRIC_OK)
                 break;
-            if (!f.verdicts[v].nalike && !hashset_has(&f.folded, ids[i]))
+            if (!f.verdicts[v].nalike)
                 continue;
             rc = section_of(&f, ids[i], &sec);
             for (size_t k = 0; rc == RUBRIC_OK && k < f.sections[sec].n; k++) {
@@ -807,6 +922,28 @@ int fold_run(xs_db *db, const fold_set *touched)
             }
         }
     }
+    /* A passage folded into a page with more structure, or folded before,
+     * weighs the other passages of its file too (rest_of_copy(),
+     * page_copy()): they are rechecked, each file once. */
+    hashset added = {0};
+    for (size_t i = 0, judged = n; i < judged && rc == RUBRIC_OK; i++) {
+        size_t v;
+        if (hashset_has(&added, ids[i]) || (rc = verdict_of(&f, ids[i], &v)) != RUBRIC_OK)
+            continue;
+        if (!f.verdicts[v].better && !hashset_has(&f.folded, ids[i]))
+            continue;
+        unsigned *more = NULL;
+        size_t nmore = 0;
+        rc = file_passages(&f, ids[i], &more, &nmore);
+        for (size_t k = 0; rc == RUBRIC_OK && k < nmore; k++) {
+            if (GROW(ids, n, cap) < 0 || hashset_add(&added, more[k]) < 0)
+                rc = RUBRIC_ENOMEM;
+            else
+                ids[n++] = more[k];
+        }
+        free(more);
+    }
+    hashset_free(&added);
     if (rc == RUBRIC_OK && n)
         qsort(ids, n, sizeof *ids, cmp_id);
     for (size_t i = 0; i < n && rc == RUBRIC_OK; i++) {

@@ -1298,6 +1298,114 @@ static void sections_written_alike_still_tell_their_copy(void)
     CHECK(folded_count(dir) >= 8);
 }
 
+/* Paragraph K about a kiln, of at most SIZE - 1 bytes and about SIZE - 40,
+ * its words varied with K. */
+static void kiln_paragraph(char *out, size_t size, unsigned k)
+{
+    static const char *const nouns[] = {"shelf", "cone", "damper", "burner", "flue", "chamber",
+                                        "saggar", "wall", "door", "vent", "post", "brick",
+                                        "arch", "floor", "crown", "port"};
+    static const char *const verbs[] = {"warms", "cracks", "settles", "glows", "shifts",
+                                        "darkens", "rings", "bends", "holds", "drops", "leans",
+                                        "steams"};
+    size_t n = 0;
+    out[0] = '\0';
+    for (unsigned s = 0; n + 40 < size; s++) {
+        unsigned a = (k * 7 + s * 3) % 16, b = (k * 5 + s * 11) % 12, c = (k * 3 + s * 5 + 1) % 16;
+        n += (size_t)snprintf(out + n, size - n, "%sThe %s %s near the %s in hour %u of run %u.",
+                              n ? " " : "", nouns[a], verbs[b], nouns[c], s + 1, k + 1);
+    }
+}
+
+/* A long section and its reStructuredText source cut into parts at other
+ * places: the page writes pairs of the source's paragraphs as one, so the
+ * source's last part is a short tail (its last paragraph) whose text lies
+ * inside a longer part of the page, sampled too sparsely there to tell it.
+ * The rest of its section is folded into the page, and so is the tail. */
+static void the_tail_of_a_copied_section_folds_with_the_rest_of_it(void)
+{
+    static char html[8192], rst[8192];
+    char para[8][400];
+    for (unsigned k = 0; k < 8; k++)
+        kiln_paragraph(para[k], sizeof para[k], k);
+    const char *tail = "Last of all the quenchwater tray is emptied into the yard drain, "
+                       "its lid is wiped dry with a cloth kept for nothing else, and "
+                       "the logbook is signed by whoever loaded the kiln that morning.";
+    snprintf(html, sizeof html,
+             "<html><head><title>Firing log</title></head><body>\n"
+             "<h1 id=\"firing-log\">Firing log</h1>\n<p>%s</p>\n<p>%s</p>\n<p>%s %s</p>\n"
+             "<p>%s</p>\n<p>%s %s</p>\n<p>%s %s</p>\n</body></html>\n",
+             para[0], para[1], para[2], para[3], para[4], para[5], para[6], para[7], tail);
+    size_t n = (size_t)snprintf(rst, sizeof rst, "Firing log\n==========\n\n");
+    for (unsigned k = 0; k < 8; k++)
+        n += (size_t)snprintf(rst + n, sizeof rst - n, "%s\n\n", para[k]);
+    snprintf(rst + n, sizeof rst - n, "%s\n", tail);
+    char dir[PATH_MAX];
+    index_page_and_copy("copied-tail", dir, "firing.html", html, "firing.rst.txt", rst);
+    CHECK(folded_count(dir) == 3);
+    cJSON *j = query(dir, "--db db -n 20 quenchwater");
+    CHECK(j && nresults(j) == 1);
+    const char *path = j && nresults(j) ? str_of(result(j, 0), "path") : NULL;
+    CHECK(path && strstr(path, "firing.html") != NULL);
+    if (path && !strstr(path, "firing.html"))
+        fprintf(stderr, "  quenchwater: the first result is from %s\n", path);
+    cJSON_Delete(j);
+}
+
+/* A source whose sections include their text from other files
+ * (".. include::"), beside the page built from it: those sections hold none
+ * of the page's text, but the rest of the source is the page's, so they are
+ * folded into the page's sections of the same headings. When the page goes,
+ * they come back, and each state is what a fresh build folds. */
+static void a_section_that_includes_its_text_folds_with_the_copy_it_belongs_to(void)
+{
+    static char html[8192], rst[8192];
+    char para[3][600], opts[2][400];
+    for (unsigned k = 0; k < 3; k++)
+        kiln_paragraph(para[k], sizeof para[k], k);
+    for (unsigned k = 0; k < 2; k++)
+        kiln_paragraph(opts[k], sizeof opts[k], 10 + k);
+    snprintf(html, sizeof html,
+             "<html><head><title>kilnctl(1)</title></head><body>\n"
+             "<h1 id=\"kilnctl-1\">kilnctl(1)</h1>\n"
+             "<h2 id=\"description\">Description</h2>\n<p>%s</p>\n<p>%s</p>\n<p>%s</p>\n"
+             "<h2 id=\"options\">Options</h2>\n<dl><dt>--soak</dt><dd><p>%s</p></dd>\n"
+             "<dt>--vent</dt><dd><p>%s</p></dd></dl>\n</body></html>\n",
+             para[0], para[1], para[2], opts[0], opts[1]);
+    snprintf(rst, sizeof rst,
+             "kilnctl(1)\n**********\n\nDescription\n===========\n\n%s\n\n%s\n\n%s\n\n"
+             "Options\n=======\n\n.. program:: kilnctl\n\n.. include:: OPTIONS_SOAK.txt\n\n"
+             ".. include:: OPTIONS_VENT.txt\n",
+             para[0], para[1], para[2]);
+    char dir[PATH_MAX];
+    path_join(dir, g_tmp, "including-copy");
+    CHECK(mkdir(dir, 0755) == 0);
+    CHECK(put(dir, "site/_sources/kilnctl.rst.txt", rst) == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    CHECK(folded_count(dir) == 0);
+    cJSON *j = query(dir, "--db db -n 20 kilnctl options");
+    CHECK(j && nresults(j) >= 1);
+    cJSON_Delete(j);
+    /* The page arrives: the run rechecks the whole source. */
+    CHECK(put(dir, "site/kilnctl.html", html) == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    long folded = folded_count(dir);
+    CHECK(folded == 2); /* Description and Options */
+    if (folded != 2)
+        fprintf(stderr, "  %ld passages of the source folded, want 2\n", folded);
+    results_are_from(dir, "kilnctl", "kilnctl options", "html");
+    CHECK(index_run(dir, 0, "--db fresh site") == 0);
+    cmd c;
+    sh(&c, dir, "\"$I\" --db fresh --status");
+    CHECK(c.status == 0 && strstr(c.out, "\nfolded:   2 ") != NULL);
+    cmd_free(&c);
+    /* And goes: every passage of the source is back. */
+    CHECK(gone(dir, "site/kilnctl.html") == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    CHECK(folded_count(dir) == 0);
+    results_are_from(dir, "kilnctl", "kilnctl options", "rst.txt");
+}
+
 /* Markup in a heading and a trail reaches title_html and trail_html
  * escaped, the query's words alone marked. */
 static void markup_in_headings_is_escaped_where_matches_are_marked(void)
@@ -1359,6 +1467,8 @@ int main(void)
     RUN(short_entries_of_one_template_fold_into_their_pages);
     RUN(a_paragraph_three_pages_share_still_tells_their_copies);
     RUN(sections_written_alike_still_tell_their_copy);
+    RUN(the_tail_of_a_copied_section_folds_with_the_rest_of_it);
+    RUN(a_section_that_includes_its_text_folds_with_the_copy_it_belongs_to);
     RUN(markup_in_headings_is_escaped_where_matches_are_marked);
 
     snprintf(p, sizeof p, "rm -rf %s", sq(g_tmp));
