@@ -495,10 +495,13 @@ typedef struct rubric_fragment {
 /* One term's part of a hit's score (rubric_search_opts.explain). */
 typedef struct rubric_contribution {
     const char *word;   /* the query word (its stem for stemmed fields) */
-    const char *field;  /* "body", "heading", "trail" (stems) or "exact" (the form typed) */
+    const char *field;  /* "body", "heading", "trail", "anchor", "term" (stems),
+                           "exact", "phrase" (the form typed), "present" (the
+                           word is there, in any field), "key" (the heading
+                           says just the query), "option", "capitals" */
     unsigned wdf;       /* occurrences in the passage's field */
     size_t df;          /* passages holding the term */
-    double scale;       /* the field's weight */
+    double scale;       /* what the query scales the term's weight by */
     double weight;      /* BM25 weight times scale */
 } rubric_contribution;
 
@@ -522,9 +525,10 @@ typedef struct rubric_hit {
                                           best fragments, best first */
     size_t nfragments;
     const rubric_contribution *explain;  /* with rubric_search_opts.explain: the
-                                            terms that matched, by field; what
-                                            they leave of score comes from words
-                                            near each other and phrases */
+                                            terms the query weighs that the
+                                            passage holds; their weights add
+                                            up to score but for a wildcard's
+                                            words */
     size_t nexplain;
     double doclen, avlength;   /* with explain: the passage's length in terms,
                                   and the average */

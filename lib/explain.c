@@ -1,4 +1,9 @@
-/* explain.c: a hit's score term by term (rubric_search_opts.explain). */
+/* explain.c: a hit's score term by term (rubric_search_opts.explain).
+ *
+ * The terms are those the search's query weighs (xs_mset_weighed()), each at
+ * the scale the query builder gave it, so the rows add up to the score but
+ * for a wildcard's words and a phrase's matches (which weigh where their
+ * terms are in place, and are listed wherever the terms are). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,66 +28,102 @@ static double bm25(const xs_term_stats *t, double k1, double b)
     return log(tw) * (k1 + 1) * wdf / (k1 * (b * normlen + 1 - b) + wdf);
 }
 
-int explain_hit(rubric_db *db, const qwords *q, double k1, double b, unsigned docid,
-                rubric_hit *h)
+static int has_prefix(const char *term, const char *prefix)
 {
-    /* Per mode, the fields a word is searched in, as query.c builds it: a
-     * plain word in every field at its scale; an exact form, and a word of a
-     * phrase or NEAR, by its exact form in full; title: in headings. */
+    return strncmp(term, prefix, strlen(prefix)) == 0;
+}
+
+/* What TERM is a term of, as explain names it, and the word it holds (into
+ * *WORD, pointing into TERM); NULL for a term no row names. */
+static const char *field_of(const char *term, int positional, const char **word)
+{
     static const struct {
-        int mode, field;
-        int full;           /* at scale 1, not the field's */
-        const char *label;  /* when not the field's name */
-    } rows[] = {{W_PLAIN, FIELD_BODY, 0, NULL},      {W_PLAIN, FIELD_HEADING, 0, NULL},
-                {W_PLAIN, FIELD_TRAIL, 0, NULL},     {W_PLAIN, FIELD_EXACT, 0, NULL},
-                {W_PLAIN, FIELD_ANCHOR, 0, NULL},    {W_PLAIN, FIELD_TERM, 0, NULL},
-                {W_EXACT, FIELD_EXACT, 1, NULL},
-                {W_TITLE, FIELD_HEADING, 0, NULL},
-                {W_POSITIONAL, FIELD_EXACT, 1, "phrase"}};
-    size_t nr = sizeof rows / sizeof *rows;
-    rubric_contribution *c = calloc(q->n * nr + 1, sizeof *c);
-    if (!c)
-        return -1;
-    h->explain = c;
-    buf term = {0};
-    size_t n = 0;
-    for (size_t i = 0; i < q->n; i++)
-        for (size_t r = 0; r < nr; r++) {
-            if (rows[r].mode != q->w[i].mode)
-                continue;
-            const field *f = &query_fields[rows[r].field];
-            double scale = rows[r].full ? 1.0 : f->scale;
-            term.len = 0;
-            const char *w = f->exact ? q->w[i].word : q->w[i].stem;
-            if (buf_adds(&term, f->prefix) < 0 || buf_adds(&term, w) < 0) {
-                buf_free(&term);
-                h->nexplain = n;
-                return -1;
-            }
-            xs_term_stats st;
-            if (xs_db_term_stats(db->db, docid, term.data, &st) != XS_OK || !st.wdf)
-                continue;
-            /* As query_build.c weighs them: a word in most bodies, or a
-             * function word, counts in the fields that keep it only. */
-            if (q->w[i].mode == W_PLAIN && f->skip_common &&
-                (q->w[i].function || query_common_word(db->db, q->w[i].stem)))
-                continue;
-            h->doclen = st.doclen;
-            h->avlength = st.avlength;
-            if (!(c[n].word = xstrdup(w))) {
-                buf_free(&term);
-                h->nexplain = n;
-                return -1;
-            }
-            c[n].field = rows[r].label ? rows[r].label : f->name;
-            c[n].wdf = st.wdf;
-            c[n].df = st.termfreq;
-            c[n].scale = scale;
-            c[n].weight = bm25(&st, k1, b) * scale;
-            n++;
+        const char *prefix, *name;
+    } others[] = {{PREFIX_PRESENT, "present"}, {PREFIX_OPTION, "option"},
+                  {PREFIX_CAPS, "capitals"}};
+    *word = term;
+    if (term[0] == 'X')
+        return NULL;  /* the heading key has a row of its own */
+    for (size_t f = 0; f < FIELD_COUNT; f++)
+        if (!query_fields[f].exact && has_prefix(term, query_fields[f].prefix)) {
+            *word = term + strlen(query_fields[f].prefix);
+            return query_fields[f].name;
         }
-    buf_free(&term);
+    for (size_t k = 0; k < sizeof others / sizeof *others; k++)
+        if (has_prefix(term, others[k].prefix)) {
+            *word = term + strlen(others[k].prefix);
+            return others[k].name;
+        }
+    if (term[0] >= 'A' && term[0] <= 'Z')
+        return NULL;
+    return positional ? "phrase" : query_fields[FIELD_EXACT].name;
+}
+
+/* The words of Q a heading key stands for: its plain words, function
+ * words left out. */
+static char *key_words(const qwords *q)
+{
+    buf out = {0};
+    int rc = 0;
+    for (size_t i = 0; i < q->n; i++)
+        if (q->w[i].mode == W_PLAIN && !q->w[i].function)
+            rc |= buf_printf(&out, "%s%s", out.len ? " " : "", q->w[i].stem);
+    if (rc || buf_addc(&out, '\0') < 0) {
+        buf_free(&out);
+        return NULL;
+    }
+    return out.data;
+}
+
+int explain_hit(rubric_db *db, const xs_mset *ms, const qwords *q, double k1, double b,
+                unsigned docid, rubric_hit *h)
+{
+    size_t nw = xs_mset_weighed(ms);
+    rubric_contribution *c = calloc(nw + 1, sizeof *c);
+    const char **terms = calloc(nw + 1, sizeof *terms);  /* each row's */
     h->explain = c;
+    h->nexplain = 0;
+    if (!c || !terms) {
+        free(terms);
+        return -1;
+    }
+    size_t n = 0;
+    int rc = 0;
+    for (size_t i = 0; i < nw && rc == 0; i++) {
+        double factor;
+        int positional;
+        const char *term = xs_mset_weighed_term(ms, i, &factor, &positional), *word;
+        const char *name = field_of(term, positional, &word);
+        if (!name && !has_prefix(term, PREFIX_HEADING_KEY))
+            continue;
+        /* A term weighed twice (a word, and a part of a dotted name that
+         * says it again) is one row at the sum of its scales. */
+        size_t k = 0;
+        while (k < n && !(strcmp(terms[k], term) == 0 && strcmp(c[k].field, name ? name : "key") == 0))
+            k++;
+        if (k < n) {
+            c[k].weight *= (c[k].scale + factor) / c[k].scale;
+            c[k].scale += factor;
+            continue;
+        }
+        xs_term_stats st;
+        if (xs_db_term_stats(db->db, docid, term, &st) != XS_OK || !st.wdf)
+            continue;
+        h->doclen = st.doclen;
+        h->avlength = st.avlength;
+        if (!(c[n].word = name ? xstrdup(word) : key_words(q))) {
+            rc = -1;
+            break;
+        }
+        terms[n] = term;
+        c[n].field = name ? name : "key";
+        c[n].wdf = st.wdf;
+        c[n].df = st.termfreq;
+        c[n].scale = factor;
+        c[n].weight = bm25(&st, k1, b) * factor;
+        n++;
+    }
+    free(terms);
     h->nexplain = n;
-    return 0;
+    return rc;
 }

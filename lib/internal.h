@@ -874,11 +874,12 @@ char *link_text(const char *url, const rubric_fragment *f);
 
 /* ---- Interface to code in explain.c */
 
-/* Fill H's explanation: each word of Q in each field it matched in document
- * DOCID, with its BM25 weight (parameters K1, B) times the field's scale.
- * Returns 0, or -1 when out of memory. */
-int explain_hit(rubric_db *db, const qwords *q, double k1, double b, unsigned docid,
-                rubric_hit *h);
+/* Fill H's explanation: each term the query of MS weighs that document
+ * DOCID holds, with its BM25 weight (parameters K1, B) times the scale the
+ * query gave it; a heading key named by Q's words. Returns 0, or -1 when out
+ * of memory. */
+int explain_hit(rubric_db *db, const struct xs_mset *ms, const qwords *q, double k1, double b,
+                unsigned docid, rubric_hit *h);
 
 /* ---- End of interface to code in explain.c */
 

@@ -97,7 +97,7 @@ static int add_explain(cJSON *o, const rubric_hit *h)
              add_number(t, "scale", c->scale) && add_number(t, "weight", rounded(c->weight));
         sum += c->weight;
     }
-    /* What the terms leave of the score: words near each other, phrases. */
+    /* What the terms leave of the score: a wildcard's words. */
     return ok && add_number(ex, "proximity_and_phrases", rounded(h->score - sum));
 }
 

@@ -139,7 +139,7 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
     int ok = h->url && snippet_fill(db->an, q, p, o->snippet_len ? o->snippet_len : 200,
                                     o->fragments, h) == 0;
     if (ok && o->explain)
-        ok = explain_hit(db, q, o->k1, o->b, xs_mset_docid(ms, i), h) == 0;
+        ok = explain_hit(db, ms, q, o->k1, o->b, xs_mset_docid(ms, i), h) == 0;
     return ok ? RUBRIC_OK : RUBRIC_ENOMEM;
 }
 

@@ -110,7 +110,7 @@ static void print_explain(const rubric_hit *h, const char *indent)
         size_t w = strlen(c->word);
         printf("%s     ", indent);
         put(c->word);
-        printf("%*s %-8s wdf %-3u df %-6zu x%.1f  %.3f\n", w < 20 ? (int)(20 - w) : 0, "",
+        printf("%*s %-8s wdf %-3u df %-6zu x%-4.2f %.3f\n", w < 20 ? (int)(20 - w) : 0, "",
                c->field, c->wdf, c->df, c->scale, c->weight);
         sum += c->weight;
     }

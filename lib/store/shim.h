@@ -255,6 +255,14 @@ int xs_mset_stopped(const xs_mset *m);
 /* Seconds the match spent, from its first candidate. */
 double xs_mset_spent(const xs_mset *m);
 double xs_mset_weight(const xs_mset *m, size_t i);
+/* The terms the search's query weighs: a match's weight is the sum, over
+ * those it holds, of the term's BM25 weight times its FACTOR (the scales
+ * above it). Left out: the right side of an AND_NOT or a FILTER (it weighs
+ * nothing), a wildcard's words (weighed as one synonym) and posting
+ * sources. POSITIONAL: under a phrase or NEAR, which weighs a match only
+ * where its terms are in place. Term I, or NULL past the end. */
+size_t xs_mset_weighed(const xs_mset *m);
+const char *xs_mset_weighed_term(const xs_mset *m, size_t i, double *factor, int *positional);
 /* The document data of hit I; owned by the mset. */
 const char *xs_mset_data(const xs_mset *m, size_t i, size_t *len);
 

@@ -157,9 +157,18 @@ struct xs_doc {
     Xapian::Document doc;
 };
 
+// A term a query weighs: a document's weight is the sum, over the terms it
+// holds, of BM25 times the factor of the OP_SCALE_WEIGHTs above the term.
+struct Weighed {
+    std::string term;
+    double factor;
+    bool positional;  // under a phrase or NEAR
+};
+
 struct xs_query {
     Xapian::Query q;
     bool too_wild = false;  // a wildcard over a set matched past its limit
+    std::vector<Weighed> weighed;
 };
 
 struct xs_mset {
@@ -174,6 +183,7 @@ struct xs_mset {
     // With facet_slots: each slot's values and their counts.
     std::map<unsigned, std::vector<std::pair<std::string, size_t>>> facets;
     size_t facet_seen = 0;
+    std::vector<Weighed> weighed;  // the query's (xs_mset_weighed())
 };
 
 static char *dup_msg(const std::string &s)
@@ -1268,7 +1278,8 @@ int xs_doc_terms(const xs_doc *doc, const char *prefix,
 xs_query *xs_query_term(const char *term, size_t len, unsigned wqf, unsigned pos)
 {
     try {
-        return new xs_query{Xapian::Query(std::string(term, len), wqf, pos)};
+        std::string t(term, len);
+        return new xs_query{Xapian::Query(t, wqf, pos), false, {{t, 1.0, false}}};
     } catch (...) {
         return nullptr;
     }
@@ -1359,9 +1370,10 @@ xs_query *xs_query_presence(const char *const *terms, const size_t *lens, size_t
             return new xs_query{Xapian::Query(
                 Xapian::Query::OP_FILTER,
                 Xapian::Query((new Xapian::FixedWeightPostingSource(weight))->release()),
-                Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end()))};
+                Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end())), false, {}};
         }
-        return new xs_query{Xapian::Query((new PresenceSource(std::move(t), weight))->release())};
+        return new xs_query{Xapian::Query((new PresenceSource(std::move(t), weight))->release()),
+                            false, {}};
     } catch (...) {
         return nullptr;
     }
@@ -1387,12 +1399,21 @@ xs_query *xs_query_combine(int op, xs_query **subs, size_t n, unsigned window)
         std::vector<Xapian::Query> v;
         v.reserve(n);
         bool too_wild = false;
+        std::vector<Weighed> weighed;
+        // The right side of an AND_NOT or a FILTER weighs nothing.
+        bool left_only = op == XS_OP_AND_NOT || op == XS_OP_FILTER;
+        bool positional = op == XS_OP_PHRASE || op == XS_OP_NEAR;
         for (size_t i = 0; i < n; i++)
             if (subs[i]) {
                 v.push_back(subs[i]->q);
                 too_wild = too_wild || subs[i]->too_wild;
+                if (left_only && v.size() > 1)
+                    continue;
+                for (const Weighed &w : subs[i]->weighed)
+                    weighed.push_back({w.term, w.factor, w.positional || positional});
             }
-        res = new xs_query{Xapian::Query(map_op(op), v.begin(), v.end(), window), too_wild};
+        res = new xs_query{Xapian::Query(map_op(op), v.begin(), v.end(), window), too_wild,
+                           std::move(weighed)};
     } catch (...) {
         res = nullptr;
     }
@@ -1407,6 +1428,8 @@ xs_query *xs_query_scale(xs_query *q, double factor)
         return nullptr;
     try {
         q->q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor);
+        for (Weighed &w : q->weighed)
+            w.factor *= factor;
         return q;
     } catch (...) {
         delete q;
@@ -1446,7 +1469,7 @@ xs_query *xs_query_wildcard(xs_db *db, const char *prefix, size_t len, unsigned 
         // so its weight may differ from one index's by a fraction of a
         // percent.
         return new xs_query{Xapian::Query(Xapian::Query::OP_SYNONYM, subs.begin(), subs.end()),
-                            too_many};
+                            too_many, {}};
     } catch (...) {
         map_error(&db->err);
         return nullptr;
@@ -1456,7 +1479,7 @@ xs_query *xs_query_wildcard(xs_db *db, const char *prefix, size_t len, unsigned 
 xs_query *xs_query_match_nothing(void)
 {
     try {
-        return new xs_query{Xapian::Query::MatchNothing};
+        return new xs_query{Xapian::Query::MatchNothing, false, {}};
     } catch (...) {
         return nullptr;
     }
@@ -1465,7 +1488,7 @@ xs_query *xs_query_match_nothing(void)
 xs_query *xs_query_match_all(void)
 {
     try {
-        return new xs_query{Xapian::Query::MatchAll};
+        return new xs_query{Xapian::Query::MatchAll, false, {}};
     } catch (...) {
         return nullptr;
     }
@@ -1725,6 +1748,7 @@ int xs_db_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset *
     for (int attempt = 1;; attempt++) {
         try {
             run_search(db, query, o, m);
+            m->weighed = query->weighed;
             *out = m;
             return XS_OK;
         } catch (...) {
@@ -1836,6 +1860,20 @@ int xs_mset_stopped(const xs_mset *m)
 double xs_mset_spent(const xs_mset *m)
 {
     return m->spent;
+}
+
+size_t xs_mset_weighed(const xs_mset *m)
+{
+    return m->weighed.size();
+}
+
+const char *xs_mset_weighed_term(const xs_mset *m, size_t i, double *factor, int *positional)
+{
+    if (i >= m->weighed.size())
+        return nullptr;
+    *factor = m->weighed[i].factor;
+    *positional = m->weighed[i].positional;
+    return m->weighed[i].term.c_str();
 }
 
 double xs_mset_weight(const xs_mset *m, size_t i)
