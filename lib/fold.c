@@ -139,14 +139,42 @@ typedef struct fold_pass {
     size_t nsections, capsections;
 } fold_pass;
 
-/* What one passage's samples say: whether a page read with more structure
- * holds enough of them, and which pages read alike do. */
+/* A list of pages, each a pointer into a pass's keys. */
+typedef struct page_list {
+    const char **v;
+    size_t n, cap;
+} page_list;
+
+/* Add PAGE to L unless it is there; RUBRIC_OK or RUBRIC_ENOMEM. */
+static int page_list_add(page_list *l, const char *page)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i], page) == 0)
+            return RUBRIC_OK;
+    if (GROW(l->v, l->n, l->cap) < 0)
+        return RUBRIC_ENOMEM;
+    l->v[l->n++] = page;
+    return RUBRIC_OK;
+}
+
+static int page_list_has(const page_list *l, const char *page)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i], page) == 0)
+            return 1;
+    return 0;
+}
+
+/* What one passage's samples say: which pages read with more structure hold
+ * enough of them, and which pages read alike do. Every such page is listed,
+ * whatever order the passages were read in: which page a copy folds into
+ * decides whether the other parts of its file fold (rest_of_copy(),
+ * page_copy()), and a set of shards numbers its passages otherwise than one
+ * index does. */
 typedef struct verdict {
     int untold;        /* too few samples, or no fold key: says nothing */
-    const char *better; /* the page with more structure that holds the
-                           passage (into keys), NULL for none */
-    const char **alike; /* the pages read alike that hold it (into keys) */
-    size_t nalike, capalike;
+    page_list better;  /* the pages with more structure that hold it */
+    page_list alike;   /* the pages read alike that hold it */
 } verdict;
 
 static int add_index(samples *s, size_t i)
@@ -352,9 +380,9 @@ static int samples_held(fold_pass *f, unsigned other, const term_list *mine, siz
  * the same heading (its print held by no more than FOLD_COMMON passages)
  * holds FOLD_SHARE of its samples, stock phrases counted: a generated
  * reference of hundreds of short entries, each a name and a sentence of the
- * same template, beside its source. Into *BETTER: that passage's page, or
- * NULL. */
-static int same_heading(fold_pass *f, unsigned docid, const char *mine, const char **better)
+ * same template, beside its source. Into BETTER: the pages of those
+ * passages. */
+static int same_heading(fold_pass *f, unsigned docid, const char *mine, page_list *better)
 {
     term_list print = {0}, all = {0};
     int rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_HEADING_PRINT, keep_term, &print));
@@ -369,7 +397,7 @@ static int same_heading(fold_pass *f, unsigned docid, const char *mine, const ch
         if (rc == RUBRIC_OK)
             rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_SAMPLE, keep_term, &all));
     }
-    for (size_t i = 0; all.n >= 2 && !*better && rc == RUBRIC_OK && i < f->terms[k].n; i++) {
+    for (size_t i = 0; all.n >= 2 && rc == RUBRIC_OK && i < f->terms[k].n; i++) {
         unsigned id = ids[i];
         const char *other = id == docid ? "" : key_of(f, id);
         size_t n_held = 0;
@@ -377,8 +405,9 @@ static int same_heading(fold_pass *f, unsigned docid, const char *mine, const ch
             rc = RUBRIC_ENOMEM;
         else if (*other && other[0] != mine[0] && strcmp(other, mine) < 0 &&
                  strcmp(page_of(other), page_of(mine)) != 0 &&
-                 (rc = samples_held(f, id, &all, &n_held)) == RUBRIC_OK)
-            *better = n_held >= FOLD_SHARE * (double)all.n ? page_of(other) : NULL;
+                 (rc = samples_held(f, id, &all, &n_held)) == RUBRIC_OK &&
+                 n_held >= FOLD_SHARE * (double)all.n)
+            rc = page_list_add(better, page_of(other));
     }
     term_list_free(&print);
     term_list_free(&all);
@@ -400,7 +429,7 @@ static int weigh(fold_pass *f, unsigned docid, verdict *v)
     size_t n = sm->n, at_level[LAYOUT_SAMPLE_LEVELS] = {0};
     if (n < FOLD_MIN_SAMPLES) {
         int rc = same_heading(f, docid, mine, &v->better);
-        v->untold = v->better == NULL;
+        v->untold = v->better.n == 0;
         return rc;
     }
     v->untold = 0;
@@ -414,9 +443,7 @@ static int weigh(fold_pass *f, unsigned docid, verdict *v)
     held *pages = NULL;
     size_t np = 0, cap = 0;
     int rc = RUBRIC_OK;
-    /* Once a page with more structure holds it, the passage is folded: the
-     * pages read alike no longer matter. */
-    for (size_t s = 0; s < n && rc == RUBRIC_OK && !v->better; s++) {
+    for (size_t s = 0; s < n && rc == RUBRIC_OK; s++) {
         if (sm->v[s] >= LONELY)
             continue;  /* no other page holds it */
         const postings *p = &f->terms[sm->v[s]];
@@ -458,12 +485,7 @@ static int weigh(fold_pass *f, unsigned docid, verdict *v)
             if (!enough || pages[g].enough)
                 continue;
             pages[g].enough = 1;
-            if (!alike)
-                v->better = pages[g].page;
-            else if (GROW(v->alike, v->nalike, v->capalike) < 0)
-                rc = RUBRIC_ENOMEM;
-            else
-                v->alike[v->nalike++] = pages[g].page;
+            rc = page_list_add(alike ? &v->alike : &v->better, pages[g].page);
         }
     }
     free(pages);
@@ -559,24 +581,38 @@ static int section_of(fold_pass *f, unsigned docid, size_t *at)
  * SEC (an index in f->sections) is then a copy of that page's text, and the
  * part left over is the tail its copy cuts at another place (a section of a
  * Sphinx source split into parts where its page's text is not): into
- * *FOLDED when every other part that can be told is folded into the same
- * page, and one is. */
+ * *FOLDED when every other part that can be told is folded, one is, and one
+ * page holds them all. */
 static int rest_of_copy(fold_pass *f, unsigned docid, size_t sec, int *folded)
 {
-    const char *page = NULL;
+    size_t first = SIZE_MAX; /* the verdict of the first part told */
     int whole = 1, rc = RUBRIC_OK;
     for (size_t i = 0; i < f->sections[sec].n && whole && rc == RUBRIC_OK; i++) {
         size_t w;
         unsigned part = (unsigned)f->sections[sec].v[i];
         if (part == docid || (rc = verdict_of(f, part, &w)) != RUBRIC_OK ||
-            (f->verdicts[w].untold && !f->verdicts[w].better))
+            (f->verdicts[w].untold && !f->verdicts[w].better.n))
             continue;
-        const char *other = f->verdicts[w].better;
-        whole = other && (!page || strcmp(other, page) == 0);
-        page = other;
+        whole = f->verdicts[w].better.n > 0;
+        first = first == SIZE_MAX ? w : first;
     }
-    *folded = rc == RUBRIC_OK && whole && page;
-    return rc;
+    if (rc != RUBRIC_OK || !whole || first == SIZE_MAX)
+        return rc;
+    /* A page the first told part folds into that holds every other. */
+    for (size_t p = 0; p < f->verdicts[first].better.n && !*folded; p++) {
+        const char *page = f->verdicts[first].better.v[p];
+        int all = 1;
+        for (size_t i = 0; i < f->sections[sec].n && all; i++) {
+            size_t w;
+            unsigned part = (unsigned)f->sections[sec].v[i];
+            if (part == docid || verdict_of(f, part, &w) != RUBRIC_OK ||
+                (f->verdicts[w].untold && !f->verdicts[w].better.n))
+                continue;  /* read above: no error now */
+            all = page_list_has(&f->verdicts[w].better, page);
+        }
+        *folded = all;
+    }
+    return RUBRIC_OK;
 }
 
 /* The passages of the file of passage DOCID into *IDS (*N of them, to be
@@ -606,9 +642,10 @@ static int page_copy(fold_pass *f, unsigned docid, int *folded)
     unsigned *ids = NULL;
     size_t n = 0;
     int rc = mine && *mine ? file_passages(f, docid, &ids, &n) : mine ? RUBRIC_OK : RUBRIC_ENOMEM;
-    /* The page most of the told passages are folded into. */
-    const char *page = NULL;
-    size_t told = 0, into = 0;
+    /* The verdicts of the page's passages that can be told, and the pages
+     * any of them folds into. */
+    size_t *told = NULL, ntold = 0, captold = 0;
+    page_list into = {0};
     for (size_t i = 0; i < n && rc == RUBRIC_OK; i++) {
         size_t w;
         const char *key = key_of(f, ids[i]);
@@ -618,38 +655,46 @@ static int page_copy(fold_pass *f, unsigned docid, int *folded)
         }
         if (ids[i] == docid || !*key || strcmp(page_of(key), page_of(mine)) != 0 ||
             (rc = verdict_of(f, ids[i], &w)) != RUBRIC_OK ||
-            (f->verdicts[w].untold && !f->verdicts[w].better))
+            (f->verdicts[w].untold && !f->verdicts[w].better.n))
             continue;
-        told++;
-        const char *other = f->verdicts[w].better;
-        if (other && (!page || strcmp(other, page) == 0)) {
-            page = other;
-            into++;
+        if (GROW(told, ntold, captold) < 0) {
+            rc = RUBRIC_ENOMEM;
+            break;
         }
+        told[ntold++] = w;
+        for (size_t p = 0; p < f->verdicts[w].better.n && rc == RUBRIC_OK; p++)
+            rc = page_list_add(&into, f->verdicts[w].better.v[p]);
     }
     free(ids);
-    if (rc != RUBRIC_OK || !page || (double)into < FOLD_SHARE * (double)told)
-        return rc;
-    /* A section of that page with the same heading. */
+    /* The heading of the passage judged, to be found in such a page. */
     term_list print = {0};
-    rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_HEADING_PRINT, keep_term, &print));
-    size_t k = rc == RUBRIC_OK && print.n == 1 ? term_index(f, print.v[0], strlen(print.v[0]))
-                                               : SIZE_MAX - 1;
+    size_t k = SIZE_MAX - 1;
+    if (rc == RUBRIC_OK && into.n)
+        rc = xs_status(xs_db_doc_terms(f->db, docid, PREFIX_HEADING_PRINT, keep_term, &print));
+    if (rc == RUBRIC_OK && print.n == 1 &&
+        (k = term_index(f, print.v[0], strlen(print.v[0]))) == SIZE_MAX)
+        rc = RUBRIC_ENOMEM;
     term_list_free(&print);
-    if (k == SIZE_MAX)
-        return RUBRIC_ENOMEM;
-    if (rc != RUBRIC_OK || k == SIZE_MAX - 1)
-        return rc;
-    const unsigned *same = ids_of(f, k);
-    if (!same)
-        return RUBRIC_ENOMEM;
-    for (size_t i = 0; i < f->terms[k].n && !*folded; i++) {
-        const char *key = key_of(f, same[i]);
-        if (!key)
-            return RUBRIC_ENOMEM;
-        *folded = *key && strcmp(page_of(key), page) == 0;
+    const unsigned *same = rc == RUBRIC_OK && k != SIZE_MAX - 1 ? ids_of(f, k) : NULL;
+    if (rc == RUBRIC_OK && k != SIZE_MAX - 1 && !same)
+        rc = RUBRIC_ENOMEM;
+    for (size_t p = 0; same && p < into.n && !*folded && rc == RUBRIC_OK; p++) {
+        size_t holding = 0;
+        for (size_t i = 0; i < ntold; i++)
+            holding += page_list_has(&f->verdicts[told[i]].better, into.v[p]);
+        if ((double)holding < FOLD_SHARE * (double)ntold)
+            continue;
+        for (size_t i = 0; i < f->terms[k].n && !*folded; i++) {
+            const char *key = key_of(f, same[i]);
+            if (!key)
+                rc = RUBRIC_ENOMEM;
+            else
+                *folded = *key && strcmp(page_of(key), into.v[p]) == 0;
+        }
     }
-    return RUBRIC_OK;
+    free(told);
+    free(into.v);
+    return rc;
 }
 
 /* Is passage DOCID folded? Into *FOLDED; RUBRIC_OK or an error. A page read
@@ -664,8 +709,8 @@ static int judge(fold_pass *f, unsigned docid, int *folded)
     size_t v, sec;
     *folded = 0;
     int rc = verdict_of(f, docid, &v);
-    if (rc != RUBRIC_OK || f->verdicts[v].better) {
-        *folded = rc == RUBRIC_OK && f->verdicts[v].better;
+    if (rc != RUBRIC_OK || f->verdicts[v].better.n) {
+        *folded = rc == RUBRIC_OK && f->verdicts[v].better.n;
         return rc;
     }
     if ((rc = section_of(f, docid, &sec)) != RUBRIC_OK)
@@ -674,10 +719,10 @@ static int judge(fold_pass *f, unsigned docid, int *folded)
         return rc;
     if (f->verdicts[v].untold && ((rc = page_copy(f, docid, folded)) != RUBRIC_OK || *folded))
         return rc;
-    if (!f->verdicts[v].nalike)
+    if (!f->verdicts[v].alike.n)
         return rc;
-    for (size_t g = 0; g < f->verdicts[v].nalike && !*folded; g++) {
-        const char *page = f->verdicts[v].alike[g];
+    for (size_t g = 0; g < f->verdicts[v].alike.n && !*folded; g++) {
+        const char *page = f->verdicts[v].alike.v[g];
         int whole = 1;
         for (size_t i = 0; i < f->sections[sec].n && whole && rc == RUBRIC_OK; i++) {
             size_t w;
@@ -685,11 +730,9 @@ static int judge(fold_pass *f, unsigned docid, int *folded)
             /* A part too short to tell, or folded into a page with more
              * structure (its pages read alike not counted), says nothing. */
             if (part == docid || (rc = verdict_of(f, part, &w)) != RUBRIC_OK ||
-                f->verdicts[w].untold || f->verdicts[w].better)
+                f->verdicts[w].untold || f->verdicts[w].better.n)
                 continue;
-            whole = 0;
-            for (size_t k = 0; k < f->verdicts[w].nalike && !whole; k++)
-                whole = strcmp(f->verdicts[w].alike[k], page) == 0;
+            whole = page_list_has(&f->verdicts[w].alike, page);
         }
         if (rc != RUBRIC_OK)
             return rc;
@@ -911,7 +954,7 @@ int fold_run(xs_db *db, const fold_set *touched)
             size_t sec, v;
             if ((rc = verdict_of(&f, ids[i], &v)) != RUBRIC_OK)
                 break;
-            if (!f.verdicts[v].nalike)
+            if (!f.verdicts[v].alike.n)
                 continue;
             rc = section_of(&f, ids[i], &sec);
             for (size_t k = 0; rc == RUBRIC_OK && k < f.sections[sec].n; k++) {
@@ -930,7 +973,7 @@ int fold_run(xs_db *db, const fold_set *touched)
         size_t v;
         if (hashset_has(&added, ids[i]) || (rc = verdict_of(&f, ids[i], &v)) != RUBRIC_OK)
             continue;
-        if (!f.verdicts[v].better && !hashset_has(&f.folded, ids[i]))
+        if (!f.verdicts[v].better.n && !hashset_has(&f.folded, ids[i]))
             continue;
         unsigned *more = NULL;
         size_t nmore = 0;
@@ -968,8 +1011,10 @@ int fold_run(xs_db *db, const fold_set *touched)
     for (size_t i = 0; i < f.ndocs; i++)
         free(f.docs[i].v);
     free(f.docs);
-    for (size_t i = 0; i < f.nverdicts; i++)
-        free(f.verdicts[i].alike);
+    for (size_t i = 0; i < f.nverdicts; i++) {
+        free(f.verdicts[i].better.v);
+        free(f.verdicts[i].alike.v);
+    }
     free(f.verdicts);
     for (size_t i = 0; i < f.nsections; i++)
         free(f.sections[i].v);

@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _XOPEN_SOURCE 700 /* realpath */
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -884,14 +885,19 @@ static int make_copies(const char *name, char *dir)
 
 /* The "folded:" count rubric-index --status prints for the index at DIR/db;
  * -1 when there is none. */
-static long folded_count(const char *dir)
+static long folded_count_of(const char *dir, const char *db)
 {
     cmd c;
-    sh(&c, dir, "\"$I\" --db db --status");
+    sh(&c, dir, "\"$I\" --db %s --status", db);
     const char *f = c.status == 0 ? strstr(c.out, "\nfolded:") : NULL;
     long n = f ? strtol(f + strlen("\nfolded:"), NULL, 10) : -1;
     cmd_free(&c);
     return n;
+}
+
+static long folded_count(const char *dir)
+{
+    return folded_count_of(dir, "db");
 }
 
 /* Every result of QUERY in DIR is from the page (PAGE.html) or from its copy
@@ -1352,6 +1358,93 @@ static void the_tail_of_a_copied_section_folds_with_the_rest_of_it(void)
     cJSON_Delete(j);
 }
 
+/* Paragraph K of made-up words, sentences of nine words until it is about
+ * 400 bytes long; OUT holds 512. No two paragraphs share a phrase. */
+static void made_up_paragraph(char out[512], unsigned k)
+{
+    static const char *const syllables[] = {"ka", "lo", "mi", "ter", "quo", "ran", "vel", "sut",
+                                            "pim", "dor", "bex", "nal", "fen", "gri", "hus", "jop"};
+    unsigned long x = k * 7919UL + 13;
+    size_t n = 0;
+    while (n + 40 < 400) {
+        size_t start = n ? n + 1 : 0;
+        for (int w = 0; w < 9; w++) {
+            int nsyl = 2 + (int)((x >> 7) % 2);
+            if (n)
+                out[n++] = ' ';
+            for (int j = 0; j < nsyl; j++) {
+                x = (x * 1103515245UL + 12345UL) & 0x7fffffffUL;
+                const char *syl = syllables[(x >> 10) % 16];
+                memcpy(out + n, syl, strlen(syl));
+                n += strlen(syl);
+            }
+        }
+        out[start] = (char)toupper((unsigned char)out[start]);
+        out[n++] = '.';
+    }
+    out[n] = '\0';
+}
+
+/* The same pages indexed in another order fold the same passages. Another
+ * page holds the first paragraphs of the long section, so the first part of
+ * its source is held by two pages with more structure and the next by the
+ * section's page alone: the source's tail folds with the rest of its
+ * section whichever of the two pages its first parts were read against
+ * first (a set of shards numbers its passages otherwise than one index). */
+static void a_copy_folds_alike_whatever_order_its_pages_came_in(void)
+{
+    static char html[8192], print[4096], rst[8192];
+    char para[8][512];
+    for (unsigned k = 0; k < 8; k++) {
+        if (k < 3)
+            made_up_paragraph(para[k], k);
+        else
+            kiln_paragraph(para[k], 400, k);
+    }
+    const char *tail = "Last of all the quenchwater tray is emptied into the yard drain, "
+                       "its lid is wiped dry with a cloth kept for nothing else, and "
+                       "the logbook is signed by whoever loaded the kiln that morning.";
+    snprintf(html, sizeof html,
+             "<html><head><title>Firing log</title></head><body>\n"
+             "<h1 id=\"firing-log\">Firing log</h1>\n<p>%s</p>\n<p>%s</p>\n<p>%s %s</p>\n"
+             "<p>%s</p>\n<p>%s %s</p>\n<p>%s %s</p>\n</body></html>\n",
+             para[0], para[1], para[2], para[3], para[4], para[5], para[6], para[7], tail);
+    snprintf(print, sizeof print,
+             "<html><head><title>Opening the kiln</title></head><body>\n"
+             "<h1 id=\"opening\">Opening the kiln</h1>\n<p>%s</p>\n<p>%s</p>\n<p>%s</p>\n"
+             "<p>%s</p>\n</body></html>\n",
+             para[0], para[1], para[2], para[3]);
+    size_t n = (size_t)snprintf(rst, sizeof rst, "Firing log\n==========\n\n");
+    for (unsigned k = 0; k < 8; k++)
+        n += (size_t)snprintf(rst + n, sizeof rst - n, "%s\n\n", para[k]);
+    snprintf(rst + n, sizeof rst - n, "%s\n", tail);
+    char dir[PATH_MAX];
+    path_join(dir, g_tmp, "fold-order");
+    CHECK(mkdir(dir, 0755) == 0);
+    CHECK(put(dir, "site/opening.html", print) == 0);
+    CHECK(put(dir, "site/_sources/firing.rst.txt", rst) == 0);
+    /* First the print page and the source, then the section's page. */
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    CHECK(put(dir, "site/firing.html", html) == 0);
+    CHECK(index_run(dir, 0, "--db db site") == 0);
+    /* All three at once, the section's page read first. */
+    CHECK(index_run(dir, 0, "--db fresh site") == 0);
+    long later = folded_count_of(dir, "db"), fresh = folded_count_of(dir, "fresh");
+    CHECK(later == 3 && fresh == 3);
+    if (later != 3 || fresh != 3)
+        fprintf(stderr, "  folded: %ld with the page added later, %ld at once; want 3\n", later,
+                fresh);
+    for (int k = 0; k < 2; k++) {
+        char args[64];
+        snprintf(args, sizeof args, "--db %s -n 20 quenchwater", k ? "fresh" : "db");
+        cJSON *j = query(dir, "%s", args);
+        CHECK(j && nresults(j) == 1);
+        const char *path = j && nresults(j) ? str_of(result(j, 0), "path") : NULL;
+        CHECK(path && strstr(path, "firing.html") != NULL);
+        cJSON_Delete(j);
+    }
+}
+
 /* A source whose sections include their text from other files
  * (".. include::"), beside the page built from it: those sections hold none
  * of the page's text, but the rest of the source is the page's, so they are
@@ -1468,6 +1561,7 @@ int main(void)
     RUN(a_paragraph_three_pages_share_still_tells_their_copies);
     RUN(sections_written_alike_still_tell_their_copy);
     RUN(the_tail_of_a_copied_section_folds_with_the_rest_of_it);
+    RUN(a_copy_folds_alike_whatever_order_its_pages_came_in);
     RUN(a_section_that_includes_its_text_folds_with_the_copy_it_belongs_to);
     RUN(markup_in_headings_is_escaped_where_matches_are_marked);
 
