@@ -1,9 +1,8 @@
 /* explain.c: a hit's score term by term (rubric_search_opts.explain).
  *
  * The terms are those the search's query weighs (xs_mset_weighed()), each at
- * the scale the query builder gave it, so the rows add up to the score but
- * for a wildcard's words and a phrase's matches (which weigh where their
- * terms are in place, and are listed wherever the terms are). */
+ * the scale the query builder gave it, a phrase's or a NEAR's only where it
+ * matches, so the rows add up to the score but for a wildcard's words. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +34,7 @@ static int has_prefix(const char *term, const char *prefix)
 
 /* What TERM is a term of, as explain names it, and the word it holds (into
  * *WORD, pointing into TERM); NULL for a term no row names. */
-static const char *field_of(const char *term, int positional, const char **word)
+static const char *field_of(const char *term, size_t group, const char **word)
 {
     static const struct {
         const char *prefix, *name;
@@ -56,7 +55,7 @@ static const char *field_of(const char *term, int positional, const char **word)
         }
     if (term[0] >= 'A' && term[0] <= 'Z')
         return NULL;
-    return positional ? "phrase" : query_fields[FIELD_EXACT].name;
+    return group ? "phrase" : query_fields[FIELD_EXACT].name;
 }
 
 /* The words of Q a heading key stands for: its plain words, function
@@ -75,6 +74,42 @@ static char *key_words(const qwords *q)
     return out.data;
 }
 
+static int keep_first(void *ctx, const char *term, size_t len)
+{
+    buf *b = ctx;
+    return b->len ? 0 : buf_add(b, term, len) < 0 ? RUBRIC_ENOMEM : 1;
+}
+
+/* Does phrase or NEAR GROUP match passage DOCID? 1 or 0, asked once a hit
+ * (into *MATCHES, *N of them), with the passage's id term (*ID, read
+ * once); or a rubric status. */
+static int group_matches(rubric_db *db, const xs_mset *ms, unsigned docid, size_t group,
+                         unsigned char **matches, size_t *n, buf *id)
+{
+    if (group > *n) {
+        unsigned char *more = realloc(*matches, group);
+        if (!more)
+            return RUBRIC_ENOMEM;
+        memset(more + *n, 0, group - *n);
+        *matches = more;
+        *n = group;
+    }
+    if ((*matches)[group - 1])
+        return (*matches)[group - 1] == 1;
+    if (!id->len) {
+        int rc = xs_db_doc_terms(db->db, docid, PREFIX_ID, keep_first, id);
+        if (rc < 0)
+            return xs_status(rc);
+        if (!id->len)
+            return RUBRIC_ENODB;  /* every passage has one */
+    }
+    int rc = xs_mset_group_matches(db->db, ms, group, id->data, id->len);
+    if (rc < 0)
+        return xs_status(rc);
+    (*matches)[group - 1] = rc ? 1 : 2;
+    return rc;
+}
+
 int explain_hit(rubric_db *db, const xs_mset *ms, const qwords *q, double k1, double b,
                 unsigned docid, rubric_hit *h)
 {
@@ -85,17 +120,27 @@ int explain_hit(rubric_db *db, const xs_mset *ms, const qwords *q, double k1, do
     h->nexplain = 0;
     if (!c || !terms) {
         free(terms);
-        return -1;
+        return RUBRIC_ENOMEM;
     }
     size_t n = 0;
-    int rc = 0;
-    for (size_t i = 0; i < nw && rc == 0; i++) {
+    int rc = RUBRIC_OK;
+    /* Each phrase and NEAR: whether it matches the hit (1), not (2), or is
+     * not asked yet (0); and the hit's id term, to ask with. */
+    unsigned char *matches = NULL;
+    size_t nmatches = 0;
+    buf id = {0};
+    for (size_t i = 0; i < nw && rc == RUBRIC_OK; i++) {
         double factor;
-        int positional;
-        const char *term = xs_mset_weighed_term(ms, i, &factor, &positional), *word;
-        const char *name = field_of(term, positional, &word);
+        size_t group;
+        const char *term = xs_mset_weighed_term(ms, i, &factor, &group), *word;
+        const char *name = field_of(term, group, &word);
         if (!name && !has_prefix(term, PREFIX_HEADING_KEY))
             continue;
+        if (group && (rc = group_matches(db, ms, docid, group, &matches, &nmatches, &id)) != 1) {
+            rc = rc == 0 ? RUBRIC_OK : rc;
+            continue;
+        }
+        rc = RUBRIC_OK;
         /* A term weighed twice (a word, and a part of a dotted name that
          * says it again) is one row at the sum of its scales. */
         size_t k = 0;
@@ -112,7 +157,7 @@ int explain_hit(rubric_db *db, const xs_mset *ms, const qwords *q, double k1, do
         h->doclen = st.doclen;
         h->avlength = st.avlength;
         if (!(c[n].word = name ? xstrdup(word) : key_words(q))) {
-            rc = -1;
+            rc = RUBRIC_ENOMEM;
             break;
         }
         terms[n] = term;
@@ -124,6 +169,8 @@ int explain_hit(rubric_db *db, const xs_mset *ms, const qwords *q, double k1, do
         n++;
     }
     free(terms);
+    free(matches);
+    buf_free(&id);
     h->nexplain = n;
     return rc;
 }

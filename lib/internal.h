@@ -875,9 +875,10 @@ char *link_text(const char *url, const rubric_fragment *f);
 /* ---- Interface to code in explain.c */
 
 /* Fill H's explanation: each term the query of MS weighs that document
- * DOCID holds, with its BM25 weight (parameters K1, B) times the scale the
- * query gave it; a heading key named by Q's words. Returns 0, or -1 when out
- * of memory. */
+ * DOCID holds (a phrase's or a NEAR's where it matches), with its BM25
+ * weight (parameters K1, B) times the scale the query gave it; a heading
+ * key named by Q's words. Returns a rubric status: RUBRIC_ENOMEM, or the
+ * index's error (xs_db_errmsg()) when it cannot be asked. */
 int explain_hit(rubric_db *db, const struct xs_mset *ms, const qwords *q, double k1, double b,
                 unsigned docid, rubric_hit *h);
 

@@ -138,9 +138,9 @@ static int fill_hit(rubric_db *db, const qwords *q, const rubric_search_opts *o,
     h->url = link_url(o->base_url ? o->base_url : rubric_db_base_url(db), h->page, h->anchor);
     int ok = h->url && snippet_fill(db->an, q, p, o->snippet_len ? o->snippet_len : 200,
                                     o->fragments, h) == 0;
-    if (ok && o->explain)
-        ok = explain_hit(db, ms, q, o->k1, o->b, xs_mset_docid(ms, i), h) == 0;
-    return ok ? RUBRIC_OK : RUBRIC_ENOMEM;
+    if (!ok)
+        return RUBRIC_ENOMEM;
+    return o->explain ? explain_hit(db, ms, q, o->k1, o->b, xs_mset_docid(ms, i), h) : RUBRIC_OK;
 }
 
 /* *YES: whether DB was built whole by a version that writes what KEY
@@ -444,6 +444,8 @@ static int fill_hits(rubric_db *db, const qwords *words, const rubric_search_opt
         if (rc == RUBRIC_ENODB && errmsg)
             *errmsg = xasprintf("cannot read index '%s': a passage's stored data is damaged",
                                 db->dir);
+        else if (rc != RUBRIC_OK && rc != RUBRIC_ENOMEM && errmsg)
+            *errmsg = xasprintf("cannot read index '%s': %s", db->dir, xs_db_errmsg(db->db));
         if (rc != RUBRIC_OK)
             return rc;
     }

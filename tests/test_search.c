@@ -2018,8 +2018,8 @@ static void explain_adds_up_to_the_score(void)
 }
 
 /* A phrase, NEAR and =word search the exact forms at full weight, title:
- * only the heading: explain lists what each searched, so the terms never add
- * up to more than the score. A wildcard's expansions are not listed. */
+ * only the heading: explain lists what each searched, so the terms add up
+ * to the score. A wildcard's expansions are not listed. */
 static void explain_of_phrases_exact_forms_and_fields_matches_the_query(void)
 {
     check_explain("\"red apples\"");
@@ -2027,6 +2027,11 @@ static void explain_of_phrases_exact_forms_and_fields_matches_the_query(void)
     check_explain("apples NEAR river");
     check_explain_terms("pear*", 0);
     check_explain("title:pears");
+    /* Beside other words, a phrase or a NEAR weighs only the passages it
+     * matches: those holding its words elsewhere list them not. */
+    check_explain("\"apples red\" OR river");
+    check_explain("\"red apples\" OR pears OR river");
+    check_explain("(apples NEAR/1 river) OR harvest");
 }
 
 /* The rows of each hit of R add up to its score; into *FIELDS, a bit for

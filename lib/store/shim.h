@@ -259,10 +259,14 @@ double xs_mset_weight(const xs_mset *m, size_t i);
  * those it holds, of the term's BM25 weight times its FACTOR (the scales
  * above it). Left out: the right side of an AND_NOT or a FILTER (it weighs
  * nothing), a wildcard's words (weighed as one synonym) and posting
- * sources. POSITIONAL: under a phrase or NEAR, which weighs a match only
- * where its terms are in place. Term I, or NULL past the end. */
+ * sources. GROUP: the phrase or NEAR the term lies under (0 for none),
+ * which weighs a match only where its terms are in place. Term I, or NULL
+ * past the end. */
 size_t xs_mset_weighed(const xs_mset *m);
-const char *xs_mset_weighed_term(const xs_mset *m, size_t i, double *factor, int *positional);
+const char *xs_mset_weighed_term(const xs_mset *m, size_t i, double *factor, size_t *group);
+/* Does phrase or NEAR GROUP match the passage whose unique id term is ID
+ * (LEN bytes)? 1 yes (and for group 0), 0 no, XS_E* on error. */
+int xs_mset_group_matches(xs_db *db, const xs_mset *m, size_t group, const char *id, size_t len);
 /* The document data of hit I; owned by the mset. */
 const char *xs_mset_data(const xs_mset *m, size_t i, size_t *len);
 

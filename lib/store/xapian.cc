@@ -162,13 +162,16 @@ struct xs_doc {
 struct Weighed {
     std::string term;
     double factor;
-    bool positional;  // under a phrase or NEAR
+    size_t group;  // under a phrase or NEAR: 1 + its index in groups; else 0
 };
 
 struct xs_query {
     Xapian::Query q;
     bool too_wild = false;  // a wildcard over a set matched past its limit
     std::vector<Weighed> weighed;
+    // The phrases and NEARs the weighed terms lie under, outermost: such a
+    // term weighs a match only where the group matches it.
+    std::vector<Xapian::Query> groups;
 };
 
 struct xs_mset {
@@ -184,6 +187,7 @@ struct xs_mset {
     std::map<unsigned, std::vector<std::pair<std::string, size_t>>> facets;
     size_t facet_seen = 0;
     std::vector<Weighed> weighed;  // the query's (xs_mset_weighed())
+    std::vector<Xapian::Query> groups;
 };
 
 static char *dup_msg(const std::string &s)
@@ -1279,7 +1283,7 @@ xs_query *xs_query_term(const char *term, size_t len, unsigned wqf, unsigned pos
 {
     try {
         std::string t(term, len);
-        return new xs_query{Xapian::Query(t, wqf, pos), false, {{t, 1.0, false}}};
+        return new xs_query{Xapian::Query(t, wqf, pos), false, {{t, 1.0, 0}}, {}};
     } catch (...) {
         return nullptr;
     }
@@ -1370,10 +1374,10 @@ xs_query *xs_query_presence(const char *const *terms, const size_t *lens, size_t
             return new xs_query{Xapian::Query(
                 Xapian::Query::OP_FILTER,
                 Xapian::Query((new Xapian::FixedWeightPostingSource(weight))->release()),
-                Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end())), false, {}};
+                Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end())), false, {}, {}};
         }
         return new xs_query{Xapian::Query((new PresenceSource(std::move(t), weight))->release()),
-                            false, {}};
+                            false, {}, {}};
     } catch (...) {
         return nullptr;
     }
@@ -1400,6 +1404,7 @@ xs_query *xs_query_combine(int op, xs_query **subs, size_t n, unsigned window)
         v.reserve(n);
         bool too_wild = false;
         std::vector<Weighed> weighed;
+        std::vector<Xapian::Query> groups;
         // The right side of an AND_NOT or a FILTER weighs nothing.
         bool left_only = op == XS_OP_AND_NOT || op == XS_OP_FILTER;
         bool positional = op == XS_OP_PHRASE || op == XS_OP_NEAR;
@@ -1409,11 +1414,19 @@ xs_query *xs_query_combine(int op, xs_query **subs, size_t n, unsigned window)
                 too_wild = too_wild || subs[i]->too_wild;
                 if (left_only && v.size() > 1)
                     continue;
+                size_t base = groups.size();
+                if (!positional)
+                    groups.insert(groups.end(), subs[i]->groups.begin(), subs[i]->groups.end());
                 for (const Weighed &w : subs[i]->weighed)
-                    weighed.push_back({w.term, w.factor, w.positional || positional});
+                    weighed.push_back({w.term, w.factor, w.group && !positional ? base + w.group : 0});
             }
-        res = new xs_query{Xapian::Query(map_op(op), v.begin(), v.end(), window), too_wild,
-                           std::move(weighed)};
+        Xapian::Query q(map_op(op), v.begin(), v.end(), window);
+        if (positional && !weighed.empty()) {
+            groups.push_back(q);
+            for (Weighed &w : weighed)
+                w.group = groups.size();
+        }
+        res = new xs_query{q, too_wild, std::move(weighed), std::move(groups)};
     } catch (...) {
         res = nullptr;
     }
@@ -1469,7 +1482,7 @@ xs_query *xs_query_wildcard(xs_db *db, const char *prefix, size_t len, unsigned 
         // so its weight may differ from one index's by a fraction of a
         // percent.
         return new xs_query{Xapian::Query(Xapian::Query::OP_SYNONYM, subs.begin(), subs.end()),
-                            too_many, {}};
+                            too_many, {}, {}};
     } catch (...) {
         map_error(&db->err);
         return nullptr;
@@ -1479,7 +1492,7 @@ xs_query *xs_query_wildcard(xs_db *db, const char *prefix, size_t len, unsigned 
 xs_query *xs_query_match_nothing(void)
 {
     try {
-        return new xs_query{Xapian::Query::MatchNothing, false, {}};
+        return new xs_query{Xapian::Query::MatchNothing, false, {}, {}};
     } catch (...) {
         return nullptr;
     }
@@ -1488,7 +1501,7 @@ xs_query *xs_query_match_nothing(void)
 xs_query *xs_query_match_all(void)
 {
     try {
-        return new xs_query{Xapian::Query::MatchAll, false, {}};
+        return new xs_query{Xapian::Query::MatchAll, false, {}, {}};
     } catch (...) {
         return nullptr;
     }
@@ -1749,6 +1762,7 @@ int xs_db_search(xs_db *db, const xs_query *query, const xs_search *o, xs_mset *
         try {
             run_search(db, query, o, m);
             m->weighed = query->weighed;
+            m->groups = query->groups;
             *out = m;
             return XS_OK;
         } catch (...) {
@@ -1867,13 +1881,30 @@ size_t xs_mset_weighed(const xs_mset *m)
     return m->weighed.size();
 }
 
-const char *xs_mset_weighed_term(const xs_mset *m, size_t i, double *factor, int *positional)
+const char *xs_mset_weighed_term(const xs_mset *m, size_t i, double *factor, size_t *group)
 {
     if (i >= m->weighed.size())
         return nullptr;
     *factor = m->weighed[i].factor;
-    *positional = m->weighed[i].positional;
+    *group = m->weighed[i].group;
     return m->weighed[i].term.c_str();
+}
+
+int xs_mset_group_matches(xs_db *db, const xs_mset *m, size_t group, const char *id, size_t len)
+{
+    if (!group)
+        return 1;
+    if (group > m->groups.size())
+        return 0;
+    try {
+        Xapian::Enquire e(*db->rd);
+        e.set_query(Xapian::Query(Xapian::Query::OP_FILTER, m->groups[group - 1],
+                                  Xapian::Query(std::string(id, len))));
+        e.set_weighting_scheme(Xapian::BoolWeight());
+        return e.get_mset(0, 1).size() > 0;
+    } catch (...) {
+        return map_error(&db->err);
+    }
 }
 
 double xs_mset_weight(const xs_mset *m, size_t i)
