@@ -21,8 +21,9 @@
  *     a page does not show (`.. include:: ENV_VAR.txt`, `.. image::`,
  *     `.. code-block:: cmake`, `.. moduleauthor::`): that line goes whole; a
  *     hyperlink target (`.. _label:`) goes with its line, and so does a
- *     comment's first line (`.. cmake-manual-description: Reference`: explicit
- *     markup that is no directive, target, substitution or footnote); a
+ *     comment (`.. cmake-manual-description: Reference`: explicit markup
+ *     that is no directive, target, substitution or footnote) with the block
+ *     indented below it (comment_end()); a
  *     substitution definition's marker (`.. |name| replace::`) goes, and so
  *     does a field's name (`:synopsis:`).
  * Anything else is left as written. The text keeps a map
@@ -30,6 +31,7 @@
  * to the source.
  */
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "internal.h"
@@ -95,9 +97,14 @@ static int hidden_argument(const char *name, size_t len)
 
 /* What a line's opening markup at S[0..N) (after its indentation) costs: the
  * bytes to drop, or N for the whole line (a hyperlink target, a directive
- * whose argument is not shown). */
-static size_t line_marker(const char *s, size_t n)
+ * whose argument is not shown, a comment: then *COMMENT is set). */
+static size_t line_marker(const char *s, size_t n, int *comment)
 {
+    *comment = 0;
+    if (n == 2 && s[0] == '.' && s[1] == '.') {
+        *comment = 1;  /* an empty comment, or one whose text is below */
+        return n;
+    }
     if (n >= 3 && s[0] == '.' && s[1] == '.' && s[2] == ' ') {
         size_t i = 3;
         if (i < n && s[i] == '_')
@@ -113,10 +120,12 @@ static size_t line_marker(const char *s, size_t n)
         size_t name = i;
         while (i < n && (name_char(s[i]) || (s[i] == ':' && i + 1 < n && s[i + 1] != ':')))
             i++;
-        if (i == name || i + 1 >= n || s[i] != ':' || s[i + 1] != ':')
+        if (i == name || i + 1 >= n || s[i] != ':' || s[i + 1] != ':') {
             /* A footnote or citation (".. [1] text") shows; any other
              * explicit markup is a comment, which no page shows. */
-            return s[3] == '[' ? 0 : n;
+            *comment = s[3] != '[';
+            return *comment ? n : 0;
+        }
         if (hidden_argument(s + name, i - name))
             return n;
         i += 2;
@@ -165,6 +174,38 @@ static int keep_interpreted(markup_text *o, const char *s, size_t base, size_t f
     return keep(o, s, base, from, to);
 }
 
+/* The indentation of the line at S[AT..N): its width, or SIZE_MAX when it
+ * is blank; *NEXT is where the next line starts. */
+static size_t line_indent(const char *s, size_t n, size_t at, size_t *next)
+{
+    size_t k = at;
+    while (k < n && (s[k] == ' ' || s[k] == '\t'))
+        k++;
+    const char *eol = memchr(s + k, '\n', n - k);
+    *next = eol ? (size_t)(eol - s) + 1 : n;
+    return k == n || s[k] == '\n' ? SIZE_MAX : k - at;
+}
+
+/* Where the text of a comment whose marker is indented by INDENT ends, its
+ * lines from AT on: the block indented deeper below it, blank lines within
+ * it included. A marker alone (EMPTY) above a blank line is an empty
+ * comment: what is indented below that is a block quote. */
+static size_t comment_end(const char *s, size_t n, size_t at, size_t indent, int empty)
+{
+    size_t next, end = at;
+    if (empty && at < n && line_indent(s, n, at, &next) == SIZE_MAX)
+        return at;
+    while (at < n) {
+        size_t w = line_indent(s, n, at, &next);
+        if (w != SIZE_MAX && w <= indent)
+            break;
+        if (w != SIZE_MAX)
+            end = next;  /* blank lines count only when deeper text follows */
+        at = next;
+    }
+    return end;
+}
+
 int markup_inline(const char *s, size_t n, size_t base, markup_text *o)
 {
     o->text.len = 0;
@@ -178,11 +219,15 @@ int markup_inline(const char *s, size_t n, size_t base, markup_text *o)
                 j++;
             const char *eol = memchr(s + j, '\n', n - j);
             size_t line_end = eol ? (size_t)(eol - s) : n;
-            size_t drop = line_marker(s + j, line_end - j);
+            int comment;
+            size_t drop = line_marker(s + j, line_end - j, &comment);
             if (drop) {
                 if (keep(o, s, base, kept, j) < 0)
                     return -1;
+                size_t indent = j - i;
                 kept = i = drop == line_end - j ? (line_end < n ? line_end + 1 : n) : j + drop;
+                if (comment)
+                    kept = i = comment_end(s, n, i, indent, line_end - j == 2);
                 continue;
             }
         }

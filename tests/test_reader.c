@@ -1186,8 +1186,18 @@ static void reader_reads_a_restructuredtext_comment_as_nothing(void)
         "================\n"
         "\n"
         ".. a note for the editors: keep this list sorted\n"
+        "   and the editors' names out of it\n"
         "\n"
         "A shelf bears the ware [1]_.\n"
+        "\n"
+        "..\n"
+        "   prop:: SHELF_LOAD_EDITORS\n"
+        "\n"
+        "   The text of a directive left out by its empty comment.\n"
+        "\n"
+        "..\n"
+        "\n"
+        "   An empty comment is no comment of the block quote below it.\n"
         "\n"
         ".. [1] Silicon carbide, as a rule.\n";
     rubric_doc *d = read_fixture("properties.rst", text, sizeof text - 1);
@@ -1203,6 +1213,8 @@ static void reader_reads_a_restructuredtext_comment_as_nothing(void)
                 harness_current_failed = 1;
             }
         if (find_bytes(p->text, p->text_len, "editors", 7) ||
+            find_bytes(p->text, p->text_len, "EDITORS", 7) ||
+            find_bytes(p->text, p->text_len, "left out", 8) ||
             find_bytes(p->text, p->text_len, "kiln-manual", 11)) {
             fprintf(stderr, "  passage '%s' holds a comment\n", p->title);
             harness_current_failed = 1;
@@ -1210,6 +1222,7 @@ static void reader_reads_a_restructuredtext_comment_as_nothing(void)
         if (p->title && strcmp(p->title, "Shelf Properties") == 0) {
             shelf++;
             CHECK(find_bytes(p->text, p->text_len, "Silicon carbide", 15) != NULL);
+            CHECK(find_bytes(p->text, p->text_len, "block quote below", 17) != NULL);
             CHECK(p->ntrail == 1 && strcmp(p->trail[0], "kiln-properties(7)") == 0);
         }
     }
