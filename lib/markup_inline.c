@@ -183,7 +183,8 @@ static size_t line_indent(const char *s, size_t n, size_t at, size_t *next)
         k++;
     const char *eol = memchr(s + k, '\n', n - k);
     *next = eol ? (size_t)(eol - s) + 1 : n;
-    return k == n || s[k] == '\n' ? SIZE_MAX : k - at;
+    int blank = k == n || s[k] == '\n' || (s[k] == '\r' && (k + 1 == n || s[k + 1] == '\n'));
+    return blank ? SIZE_MAX : k - at;
 }
 
 /* Where the text of a comment whose marker is indented by INDENT ends, its
@@ -219,15 +220,17 @@ int markup_inline(const char *s, size_t n, size_t base, markup_text *o)
                 j++;
             const char *eol = memchr(s + j, '\n', n - j);
             size_t line_end = eol ? (size_t)(eol - s) : n;
+            /* The line's text, without the CR of a CRLF. */
+            size_t len = line_end - j - (line_end > j && s[line_end - 1] == '\r');
             int comment;
-            size_t drop = line_marker(s + j, line_end - j, &comment);
+            size_t drop = line_marker(s + j, len, &comment);
             if (drop) {
                 if (keep(o, s, base, kept, j) < 0)
                     return -1;
                 size_t indent = j - i;
-                kept = i = drop == line_end - j ? (line_end < n ? line_end + 1 : n) : j + drop;
+                kept = i = drop == len ? (line_end < n ? line_end + 1 : n) : j + drop;
                 if (comment)
-                    kept = i = comment_end(s, n, i, indent, line_end - j == 2);
+                    kept = i = comment_end(s, n, i, indent, len == 2);
                 continue;
             }
         }

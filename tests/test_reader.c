@@ -1172,35 +1172,38 @@ static void reader_reads_a_contents_directive_as_navigation(void)
  * substitution or footnote) is shown by no page: before the title it is
  * not the title, nor a trail's first entry, and inside a section it is no
  * text of it. A footnote is text. */
-static void reader_reads_a_restructuredtext_comment_as_nothing(void)
+static const char comment_rst[] =
+    ".. kiln-manual-description: Kiln Properties Reference\n"
+    "\n"
+    "kiln-properties(7)\n"
+    "******************\n"
+    "\n"
+    "Each property of a kiln is listed here.\n"
+    "\n"
+    "Shelf Properties\n"
+    "================\n"
+    "\n"
+    ".. a note for the editors: keep this list sorted\n"
+    "   and the editors' names out of it\n"
+    "\n"
+    "A shelf bears the ware [1]_.\n"
+    "\n"
+    "..\n"
+    "   prop:: SHELF_LOAD_EDITORS\n"
+    "\n"
+    "   The text of a directive left out by its empty comment.\n"
+    "\n"
+    "..\n"
+    "\n"
+    "   An empty comment is no comment of the block quote below it.\n"
+    "\n"
+    ".. [1] Silicon carbide, as a rule.\n";
+
+/* The comments of TEXT (LEN bytes: comment_rst, its line ends LF or CRLF)
+ * are read as nothing. */
+static void check_comments_read_as_nothing(const char *text, size_t len)
 {
-    static const char text[] =
-        ".. kiln-manual-description: Kiln Properties Reference\n"
-        "\n"
-        "kiln-properties(7)\n"
-        "******************\n"
-        "\n"
-        "Each property of a kiln is listed here.\n"
-        "\n"
-        "Shelf Properties\n"
-        "================\n"
-        "\n"
-        ".. a note for the editors: keep this list sorted\n"
-        "   and the editors' names out of it\n"
-        "\n"
-        "A shelf bears the ware [1]_.\n"
-        "\n"
-        "..\n"
-        "   prop:: SHELF_LOAD_EDITORS\n"
-        "\n"
-        "   The text of a directive left out by its empty comment.\n"
-        "\n"
-        "..\n"
-        "\n"
-        "   An empty comment is no comment of the block quote below it.\n"
-        "\n"
-        ".. [1] Silicon carbide, as a rule.\n";
-    rubric_doc *d = read_fixture("properties.rst", text, sizeof text - 1);
+    rubric_doc *d = read_fixture("properties.rst", text, len);
     if (!d)
         return;
     CHECK_STR(rubric_doc_title(d), "kiln-properties(7)");
@@ -1227,8 +1230,21 @@ static void reader_reads_a_restructuredtext_comment_as_nothing(void)
         }
     }
     CHECK(shelf == 1);
-    check_ranges("properties.rst", d, sizeof text - 1);
+    check_ranges("properties.rst", d, len);
     rubric_doc_free(d);
+}
+
+static void reader_reads_a_restructuredtext_comment_as_nothing(void)
+{
+    check_comments_read_as_nothing(comment_rst, sizeof comment_rst - 1);
+    static char crlf[2 * sizeof comment_rst];
+    size_t n = 0;
+    for (const char *p = comment_rst; *p; p++) {
+        if (*p == '\n')
+            crlf[n++] = '\r';
+        crlf[n++] = *p;
+    }
+    check_comments_read_as_nothing(crlf, n);
 }
 
 static void reader_takes_no_line_of_a_delimited_listing_for_a_title(void)
