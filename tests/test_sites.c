@@ -1323,6 +1323,24 @@ static void kiln_paragraph(char *out, size_t size, unsigned k)
     }
 }
 
+/* A page "Firing log" of the eight paragraphs PARA and a tail, into HTML
+ * (8 KiB), and its reStructuredText source, into RST (8 KiB). */
+static void firing_log(char para[8][512], char html[8192], char rst[8192])
+{
+    const char *tail = "Last of all the quenchwater tray is emptied into the yard drain, "
+                       "its lid is wiped dry with a cloth kept for nothing else, and "
+                       "the logbook is signed by whoever loaded the kiln that morning.";
+    snprintf(html, 8192,
+             "<html><head><title>Firing log</title></head><body>\n"
+             "<h1 id=\"firing-log\">Firing log</h1>\n<p>%s</p>\n<p>%s</p>\n<p>%s %s</p>\n"
+             "<p>%s</p>\n<p>%s %s</p>\n<p>%s %s</p>\n</body></html>\n",
+             para[0], para[1], para[2], para[3], para[4], para[5], para[6], para[7], tail);
+    size_t n = (size_t)snprintf(rst, 8192, "Firing log\n==========\n\n");
+    for (unsigned k = 0; k < 8; k++)
+        n += (size_t)snprintf(rst + n, 8192 - n, "%s\n\n", para[k]);
+    snprintf(rst + n, 8192 - n, "%s\n", tail);
+}
+
 /* A long section and its reStructuredText source cut into parts at other
  * places: the page writes pairs of the source's paragraphs as one, so the
  * source's last part is a short tail (its last paragraph) whose text lies
@@ -1331,21 +1349,10 @@ static void kiln_paragraph(char *out, size_t size, unsigned k)
 static void the_tail_of_a_copied_section_folds_with_the_rest_of_it(void)
 {
     static char html[8192], rst[8192];
-    char para[8][400];
+    char para[8][512];
     for (unsigned k = 0; k < 8; k++)
-        kiln_paragraph(para[k], sizeof para[k], k);
-    const char *tail = "Last of all the quenchwater tray is emptied into the yard drain, "
-                       "its lid is wiped dry with a cloth kept for nothing else, and "
-                       "the logbook is signed by whoever loaded the kiln that morning.";
-    snprintf(html, sizeof html,
-             "<html><head><title>Firing log</title></head><body>\n"
-             "<h1 id=\"firing-log\">Firing log</h1>\n<p>%s</p>\n<p>%s</p>\n<p>%s %s</p>\n"
-             "<p>%s</p>\n<p>%s %s</p>\n<p>%s %s</p>\n</body></html>\n",
-             para[0], para[1], para[2], para[3], para[4], para[5], para[6], para[7], tail);
-    size_t n = (size_t)snprintf(rst, sizeof rst, "Firing log\n==========\n\n");
-    for (unsigned k = 0; k < 8; k++)
-        n += (size_t)snprintf(rst + n, sizeof rst - n, "%s\n\n", para[k]);
-    snprintf(rst + n, sizeof rst - n, "%s\n", tail);
+        kiln_paragraph(para[k], 400, k);
+    firing_log(para, html, rst);
     char dir[PATH_MAX];
     index_page_and_copy("copied-tail", dir, "firing.html", html, "firing.rst.txt", rst);
     CHECK(folded_count(dir) == 3);
@@ -1401,23 +1408,12 @@ static void a_copy_folds_alike_whatever_order_its_pages_came_in(void)
         else
             kiln_paragraph(para[k], 400, k);
     }
-    const char *tail = "Last of all the quenchwater tray is emptied into the yard drain, "
-                       "its lid is wiped dry with a cloth kept for nothing else, and "
-                       "the logbook is signed by whoever loaded the kiln that morning.";
-    snprintf(html, sizeof html,
-             "<html><head><title>Firing log</title></head><body>\n"
-             "<h1 id=\"firing-log\">Firing log</h1>\n<p>%s</p>\n<p>%s</p>\n<p>%s %s</p>\n"
-             "<p>%s</p>\n<p>%s %s</p>\n<p>%s %s</p>\n</body></html>\n",
-             para[0], para[1], para[2], para[3], para[4], para[5], para[6], para[7], tail);
+    firing_log(para, html, rst);
     snprintf(print, sizeof print,
              "<html><head><title>Opening the kiln</title></head><body>\n"
              "<h1 id=\"opening\">Opening the kiln</h1>\n<p>%s</p>\n<p>%s</p>\n<p>%s</p>\n"
              "<p>%s</p>\n</body></html>\n",
              para[0], para[1], para[2], para[3]);
-    size_t n = (size_t)snprintf(rst, sizeof rst, "Firing log\n==========\n\n");
-    for (unsigned k = 0; k < 8; k++)
-        n += (size_t)snprintf(rst + n, sizeof rst - n, "%s\n\n", para[k]);
-    snprintf(rst + n, sizeof rst - n, "%s\n", tail);
     char dir[PATH_MAX];
     path_join(dir, g_tmp, "fold-order");
     CHECK(mkdir(dir, 0755) == 0);
