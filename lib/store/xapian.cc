@@ -18,6 +18,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 #include <unordered_map>
@@ -107,6 +108,7 @@ struct xs_db {
     std::string path;
     std::string err;
     bool txn = false;  // a writer holding a run's changes in a transaction
+    bool failed = false;  // an operation failed (see xs_db_close())
     unsigned flush_every = 0;  // a writer without one: commit after this many adds
     unsigned unflushed = 0;
     // A writer with a transaction: its tables at the last commit, to give
@@ -282,6 +284,7 @@ static V recall(std::unordered_map<std::string, V> &memo, const std::string &key
     try {                                                                      \
         body                                                                   \
     } catch (...) {                                                            \
+        (db)->failed = true;                                                   \
         return map_error(&(db)->err);                                          \
     }
 
@@ -462,6 +465,29 @@ static void close_reader(xs_db *db)
     if (db->pin >= 0)
         close(db->pin);
     db->pin = -1;
+}
+
+// Xapian 1.4.22 aborts the process (std::terminate, in the commit that
+// closing or destroying a writer makes) when the writer failed to write
+// outside a transaction, as a full disk makes it fail. Such a writer is kept
+// here, neither closed nor destroyed, until the process ends: what it had
+// not written is lost, as it would be on failing, and its files are the
+// caller's to remove or keep (a fresh build's scratch, which is removed).
+static std::mutex failed_writers_lock;
+static std::vector<Xapian::Database *> *failed_writers;
+
+static void keep_failed_writer(Xapian::Database *d)
+{
+    if (!d)
+        return;
+    std::lock_guard<std::mutex> hold(failed_writers_lock);
+    try {
+        if (!failed_writers)
+            failed_writers = new std::vector<Xapian::Database *>;
+        failed_writers->push_back(d);
+    } catch (...) {
+        // Out of memory: the writer is dropped unreferenced, never closed.
+    }
 }
 
 static void free_parts(std::vector<xs_db *> *parts)
@@ -818,13 +844,25 @@ void xs_db_close(xs_db *db)
     if (!db)
         return;
     try {
-        if (db->wr) {
-            if (db->txn)
-                db->wr->cancel_transaction();
+        if (db->wr && db->txn)
+            db->wr->cancel_transaction();
+        if (db->wr && (!db->failed || db->txn))
             db->wr->close();
-        }
     } catch (...) {
         // Closing never fails visibly: uncommitted work is simply dropped.
+        db->failed = true;
+    }
+    if (db->wr && db->failed && !db->txn) {
+        // A writer that failed to write, or to close: kept, unclosed
+        // (keep_failed_writer()), with the writers of its parts.
+        for (xs_db *p : db->parts) {
+            keep_failed_writer(p->rd);
+            p->rd = nullptr;
+            p->wr = nullptr;
+        }
+        keep_failed_writer(db->rd);
+        db->rd = nullptr;
+        db->wr = nullptr;
     }
     drop_readers(db);
     if (db->txn)
